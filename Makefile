@@ -1,0 +1,35 @@
+# fupin: the two set-up commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --locked --no-sync
+
+.PHONY: demo test test-sqlite test-postgres sync bench lint
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+sync: $(UV)
+	$(UV) sync --locked --all-groups
+
+demo: sync
+	$(RUN) fupin demo
+
+test: sync
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(RUN) pytest -q
+
+# Every database test again on a real PostgreSQL server (started and stopped by the script).
+test-postgres:
+	scripts/with-postgres.sh $(RUN) pytest -q -m django_db
+
+lint:
+	$(RUN) ruff check fupin bench
+	$(RUN) mypy fupin/stats fupin/policy fupin/synth
+
+bench: sync
+	$(RUN) python bench/run_all.py

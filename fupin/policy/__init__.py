@@ -1,0 +1,1 @@
+"""Pure policy rules: ID numbers, poverty lines, zone thresholds, identification and exit."""

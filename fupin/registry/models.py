@@ -1,0 +1,280 @@
+"""The registry (建档立卡): households, members, their status history, and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fupin.policy import idnumber
+from fupin.regions.models import Region
+
+
+class Status(models.TextChoices):
+    POOR = "poor", _("未脱贫")
+    EXITED = "exited", _("已脱贫")
+    RETURNED = "returned", _("返贫")
+    REMOVED = "removed", _("已清退")
+
+
+class Attribute(models.TextChoices):
+    ORDINARY = "ordinary", _("一般贫困户")
+    DIBAO = "dibao", _("低保贫困户")
+    TEKUN = "tekun", _("特困供养贫困户")
+
+
+class Standard(models.TextChoices):
+    NATIONAL = "national", _("国家标准")
+    PROVINCIAL = "provincial", _("省定标准")
+    CITY = "city", _("市定标准")
+
+
+class Cause(models.TextChoices):
+    ILLNESS = "illness", _("因病")
+    DISABILITY = "disability", _("因残")
+    SCHOOLING = "schooling", _("因学")
+    DISASTER = "disaster", _("因灾")
+    LAND = "land", _("缺土地")
+    WATER = "water", _("缺水")
+    SKILLS = "skills", _("缺技术")
+    LABOUR = "labour", _("缺劳力")
+    CAPITAL = "capital", _("缺资金")
+    TRANSPORT = "transport", _("交通条件落后")
+    DRIVE = "drive", _("自身发展动力不足")
+    OTHER = "other", _("其他")
+
+
+class EventKind(models.TextChoices):
+    IDENTIFIED = "identified", _("识别")
+    EXITED = "exited", _("脱贫")
+    RETURNED = "returned", _("返贫")
+    REMOVED = "removed", _("清退")
+
+
+# Which event may follow the household's current status (None: not yet registered), and the
+# status it leads to. The history is append-only; the status field is derived from it.
+EVENT_TRANSITIONS: dict[str | None, dict[str, str]] = {
+    None: {EventKind.IDENTIFIED: Status.POOR},
+    Status.POOR: {EventKind.EXITED: Status.EXITED, EventKind.REMOVED: Status.REMOVED},
+    Status.EXITED: {EventKind.RETURNED: Status.RETURNED, EventKind.REMOVED: Status.REMOVED},
+    Status.RETURNED: {EventKind.EXITED: Status.EXITED, EventKind.REMOVED: Status.REMOVED},
+    Status.REMOVED: {},
+}
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙子女")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("文盲或半文盲")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中")
+    COLLEGE = "college", _("大专及以上")
+
+
+class SchoolStatus(models.TextChoices):
+    NOT_SCHOOL_AGE = "not_school_age", _("非在校生")
+    IN_SCHOOL = "in_school", _("在校生")
+    DROPPED_OUT = "dropped_out", _("辍学")
+    GRADUATED = "graduated", _("已毕业")
+
+
+class Health(models.TextChoices):
+    HEALTHY = "healthy", _("健康")
+    CHRONIC = "chronic", _("长期慢性病")
+    SERIOUS = "serious", _("大病")
+    DISABLED = "disabled", _("残疾")
+
+
+class LabourAbility(models.TextChoices):
+    NORMAL = "normal", _("普通劳动力")
+    WEAK = "weak", _("弱劳动力")
+    NONE = "none", _("丧失劳动力")
+    NOT_WORKING_AGE = "not_working_age", _("无劳动力")
+
+
+class Household(models.Model):
+    """A rural household: registered (建档立卡) or on the village roster only (registered=False)."""
+
+    household_no = models.CharField(_("户编号"), max_length=20, unique=True)
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="households", verbose_name=_("所在村")
+    )
+    registered = models.BooleanField(_("建档立卡"), default=True, db_index=True)
+    status = models.CharField(_("脱贫状态"), max_length=10, choices=Status.choices, blank=True)
+    identified_year = models.PositiveSmallIntegerField(_("识别年度"), null=True, blank=True)
+    exited_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    attribute = models.CharField(_("贫困户属性"), max_length=10, choices=Attribute.choices, blank=True)
+    standard = models.CharField(_("识别标准"), max_length=12, choices=Standard.choices, blank=True)
+    main_cause = models.CharField(_("主要致贫原因"), max_length=12, choices=Cause.choices, blank=True)
+    other_causes = models.CharField(_("其他致贫原因"), max_length=40, blank=True)
+    income_year = models.PositiveSmallIntegerField(_("收入年度"), null=True, blank=True)
+    income_wages = models.FloatField(_("工资性收入"), default=0)
+    income_business = models.FloatField(_("生产经营性收入"), default=0)
+    income_property = models.FloatField(_("财产性收入"), default=0)
+    income_transfers = models.FloatField(_("转移性收入"), default=0)
+    income_policy_transfers = models.FloatField(_("其中政策性收入"), default=0)
+    income_total = models.FloatField(_("家庭纯收入"), default=0)
+    income_per_capita = models.FloatField(_("人均纯收入"), default=0)
+    food_ok = models.BooleanField(_("不愁吃"), default=True)
+    clothing_ok = models.BooleanField(_("不愁穿"), default=True)
+    education_ok = models.BooleanField(_("义务教育有保障"), default=True)
+    medical_ok = models.BooleanField(_("基本医疗有保障"), default=True)
+    housing_ok = models.BooleanField(_("住房安全有保障"), default=True)
+    water_ok = models.BooleanField(_("饮水安全有保障"), default=True)
+    at_risk_dibao = models.BooleanField(_("低保户"), default=False)
+    at_risk_illness = models.BooleanField(_("大病户"), default=False)
+    at_risk_housing = models.BooleanField(_("危房户"), default=False)
+    size = models.PositiveSmallIntegerField(_("家庭人口"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("农户")
+        verbose_name_plural = _("农户")
+        ordering = ["household_no"]
+        indexes = [models.Index(fields=["village", "registered", "status"])]
+
+    def __str__(self) -> str:
+        return self.household_no
+
+    @property
+    def guarantees_met(self) -> bool:
+        """两不愁三保障 (and drinking water) all met, as recorded."""
+        return all(
+            (self.food_ok, self.clothing_ok, self.education_ok, self.medical_ok, self.housing_ok,
+             self.water_ok)
+        )
+
+    @property
+    def head(self) -> Person | None:
+        return self.members.filter(relation=Relation.HEAD).first()
+
+    def other_cause_list(self) -> list[str]:
+        return [c for c in self.other_causes.split(",") if c]
+
+
+class Person(models.Model):
+    """A household member (家庭成员)."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("所在户")
+    )
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=32)
+    relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
+    sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    education = models.CharField(_("文化程度"), max_length=10, choices=Education.choices, blank=True)
+    school_status = models.CharField(
+        _("在校生状况"), max_length=16, choices=SchoolStatus.choices, blank=True
+    )
+    health = models.CharField(_("健康状况"), max_length=10, choices=Health.choices, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), default=0)
+    labour_ability = models.CharField(
+        _("劳动能力"), max_length=16, choices=LabourAbility.choices, blank=True
+    )
+    months_away = models.PositiveSmallIntegerField(_("务工时间(月)"), default=0)
+    insured = models.BooleanField(_("参加医疗保险"), default=True)
+    deceased = models.BooleanField(_("已故"), default=False)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.masked_id}）"
+
+    @property
+    def masked_id(self) -> str:
+        return idnumber.mask(self.id_number)
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete a status event."""
+
+
+class StatusEvent(models.Model):
+    """One dated change of a household's status. Never edited, never deleted."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=12, choices=EventKind.choices)
+    date = models.DateField(_("日期"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+        ordering = ["household_id", "date", "id"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("状态变更记录只能追加，不能修改")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("状态变更记录只能追加，不能删除")
+
+
+class AuditEntry(models.Model):
+    """Who changed which registry record, when, and the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        EVENT = "event", _("状态变更")
+        VIEW_ID = "view_id", _("查看完整身份证号")
+        IMPORT = "import", _("导入")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.CharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("对象类型"), max_length=32)
+    object_key = models.CharField(_("对象"), max_length=32, db_index=True)
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
+    )
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    def _masked(self, values: dict[str, object] | None) -> dict[str, object] | None:
+        if not values:
+            return values
+        return {k: idnumber.mask(str(v)) if k == "id_number" and v else v for k, v in values.items()}
+
+    @property
+    def before_display(self) -> dict[str, object] | None:
+        """The before values with ID numbers masked, for pages and exports."""
+        return self._masked(self.before)
+
+    @property
+    def after_display(self) -> dict[str, object] | None:
+        return self._masked(self.after)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]

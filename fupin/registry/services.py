@@ -1,0 +1,170 @@
+"""Registry operations that span records: create and change households, append status events.
+
+Every function here writes an AuditEntry for each change it makes, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from fupin.registry.models import (
+    EVENT_TRANSITIONS,
+    AuditEntry,
+    EventKind,
+    Household,
+    Person,
+    Status,
+    StatusEvent,
+)
+
+
+class RegistryError(ValueError):
+    """A change the registry's rules do not allow; the message is for the user (Chinese)."""
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        out[k] = v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
+    return out
+
+
+def snapshot(obj: Household | Person) -> dict[str, Any]:
+    """The audited values of a record (ID numbers are kept whole: the audit trail is restricted)."""
+    data = model_to_dict(obj)
+    data.pop("id", None)
+    data.pop("updated_at", None)
+    return _jsonable(data)
+
+
+def audit(
+    *,
+    actor: str,
+    action: str,
+    obj: Household | Person | StatusEvent,
+    household: Household | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    user: AbstractBaseUser | None = None,
+    note: str = "",
+) -> AuditEntry:
+    key = obj.household_no if isinstance(obj, Household) else str(obj.pk)
+    return AuditEntry.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        actor=actor,
+        action=action,
+        model=type(obj).__name__,
+        object_key=key,
+        household=household,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, changes: Mapping[str, Any], actor: str, user: AbstractBaseUser | None = None
+) -> Household:
+    """Change a household's fields (not its status: that moves only by events)."""
+    forbidden = {"status", "identified_year", "exited_year", "household_no", "id"} & set(changes)
+    if forbidden:
+        raise RegistryError(f"不能直接修改 {', '.join(sorted(forbidden))}；状态只能通过状态变更记录改变")
+    before = snapshot(household)
+    for field, value in changes.items():
+        setattr(household, field, value)
+    household.full_clean(exclude=["village"])
+    household.save(update_fields=[*changes.keys(), "updated_at"])
+    after = snapshot(household)
+    diff_before = {k: before[k] for k in changes if before.get(k) != after.get(k)}
+    diff_after = {k: after[k] for k in diff_before}
+    if diff_before:
+        audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=household,
+              household=household, before=diff_before, after=diff_after)
+    return household
+
+
+@transaction.atomic
+def person_update(
+    *, person: Person, changes: Mapping[str, Any], actor: str, user: AbstractBaseUser | None = None
+) -> Person:
+    before = snapshot(person)
+    for field, value in changes.items():
+        setattr(person, field, value)
+    person.full_clean(exclude=["household"])
+    person.save(update_fields=list(changes.keys()))
+    after = snapshot(person)
+    diff_before = {k: before[k] for k in changes if before.get(k) != after.get(k)}
+    if diff_before:
+        audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=person,
+              household=person.household, before=diff_before,
+              after={k: after[k] for k in diff_before})
+    return person
+
+
+def next_status(current: str | None, kind: str) -> str:
+    """The status an event leads to, or RegistryError when it may not follow the current one."""
+    allowed = EVENT_TRANSITIONS[current or None]
+    if kind not in allowed:
+        label = Status(current).label if current else "未登记"
+        raise RegistryError(f"当前状态为“{label}”，不能记录“{EventKind(kind).label}”")
+    return allowed[kind]
+
+
+@transaction.atomic
+def household_record_event(
+    *,
+    household: Household,
+    kind: str,
+    date: dt.date,
+    reason: str = "",
+    actor: str,
+    user: AbstractBaseUser | None = None,
+) -> StatusEvent:
+    """Append a dated status event and move the household's status with it."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if date > timezone.localdate():
+        raise RegistryError(f"日期 {date.isoformat()} 在未来")
+    last = household.events.order_by("-date", "-id").first()
+    if last is not None and date < last.date:
+        raise RegistryError(
+            f"日期 {date.isoformat()} 早于上一条记录（{last.get_kind_display()} {last.date.isoformat()}）"
+        )
+    if kind == EventKind.REMOVED and not reason.strip():
+        raise RegistryError("清退必须填写原因")
+    current = household.status or None
+    new_status = next_status(current, kind)
+    before = {"status": household.status, "identified_year": household.identified_year,
+              "exited_year": household.exited_year}
+    event = StatusEvent.objects.create(
+        household=household, kind=kind, date=date, year=date.year, reason=reason,
+        recorded_by=user if user is not None and user.is_authenticated else None,
+    )
+    household.status = new_status
+    household.registered = True
+    if kind == EventKind.IDENTIFIED:
+        household.identified_year = date.year
+    elif kind == EventKind.EXITED:
+        household.exited_year = date.year
+    household.save(update_fields=["status", "registered", "identified_year", "exited_year", "updated_at"])
+    audit(actor=actor, user=user, action=AuditEntry.Action.EVENT, obj=household, household=household,
+          before=before,
+          after={"status": household.status, "identified_year": household.identified_year,
+                 "exited_year": household.exited_year},
+          note=f"{event.get_kind_display()} {date.isoformat()} {reason}".strip())
+    return event
+
+
+def status_from_events(kinds: list[str]) -> str:
+    """Replay a household's event kinds (in date order) into its status; RegistryError if invalid."""
+    status: str | None = None
+    for kind in kinds:
+        status = next_status(status, kind)
+    return status or ""

@@ -1,0 +1,13 @@
+"""Registry pages."""
+
+from django.urls import path
+
+from fupin.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("regions/<str:code>/", views.region_detail, name="region"),
+    path("regions/<str:code>/households/", views.household_list, name="households"),
+    path("households/<str:household_no>/", views.household_detail, name="household"),
+]
