@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,8 +13,9 @@ import numpy.typing as npt
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = "10X98765432"
 _CHECK_LOOKUP = np.array(list(CHECK_CHARS))
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
+# ASCII digits only: Python's \d also matches other scripts' digits, which are not ID numbers.
+_ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_ID15 = re.compile(r"^[0-9]{15}$")
 
 
 def check_digit(first17: str) -> str:
@@ -28,12 +30,13 @@ def check_digits(first17: npt.NDArray[np.int64]) -> npt.NDArray[np.str_]:
 
 
 def normalize(raw: str) -> str:
-    """Canonical form: spaces removed, lower-case x upper-cased, old 15-digit numbers widened.
+    """Canonical form: spaces removed, full-width characters made ASCII (NFKC), lower-case x
+    upper-cased, old 15-digit numbers widened.
 
     A 15-digit number (issued before 1999) has a two-digit year in the 20th century and no
     check digit: insert "19" and append the check digit, as GB 11643 prescribes.
     """
-    s = "".join(str(raw).split()).upper()
+    s = "".join(unicodedata.normalize("NFKC", str(raw)).split()).upper()
     if _ID15.match(s):
         body = s[:6] + "19" + s[6:]
         return body + check_digit(body)
@@ -46,7 +49,9 @@ class IdProblem:
     message: str
 
 
-def problems(raw: str, *, known_prefix: str | None = None, today: dt.date | None = None) -> list[IdProblem]:
+def problems(
+    raw: str, *, known_prefix: str | None = None, today: dt.date | None = None
+) -> list[IdProblem]:
     """Everything wrong with an ID number (empty list when valid).
 
     `known_prefix` is the region prefix the number should start with when it is known
@@ -70,7 +75,12 @@ def problems(raw: str, *, known_prefix: str | None = None, today: dt.date | None
     if s[:2] in {"00", "10", "20", "30", "40", "70", "80", "90"} or s[2:4] == "00":
         out.append(IdProblem("region_prefix", f"身份证号前六位 {s[:6]} 不是有效的行政区划代码"))
     elif known_prefix and not s.startswith(known_prefix):
-        out.append(IdProblem("region_prefix", f"身份证号前缀 {s[:len(known_prefix)]} 与所在地区 {known_prefix} 不符"))
+        out.append(
+            IdProblem(
+                "region_prefix",
+                f"身份证号前缀 {s[: len(known_prefix)]} 与所在地区 {known_prefix} 不符",
+            )
+        )
     return out
 
 

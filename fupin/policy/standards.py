@@ -1,0 +1,342 @@
+"""Identification standards as data: the national standard and provinces' relative standards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fupin.policy import _rows
+from fupin.policy.errors import NotInTable, PolicyTableError, StandardNotInForce
+from fupin.policy.lines import IncomeMeasure
+
+
+class StandardKind(StrEnum):
+    """识别标准, as the registry records it."""
+
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    CITY = "city"
+
+    @property
+    def label(self) -> str:
+        return {"national": "国家标准", "provincial": "省定标准", "city": "市定标准"}[self.value]
+
+
+class Combine(StrEnum):
+    """How a village rule's conditions combine."""
+
+    ANY = "any"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class NationalRule:
+    """Poor when income per capita is at or below the year's national line, or 两不愁三保障 fails.
+
+    Safe drinking water counts alongside the three guarantees from `water_from` (2019).
+    """
+
+    water_from: int | None = 2019
+
+    def water_counts(self, year: int) -> bool:
+        return self.water_from is not None and year >= self.water_from
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeIncomeRule:
+    """A province's relative standard: poor when income per capita is strictly below a fixed amount.
+
+    `basis` names the year or prices the amount is stated in (`2011 年`, `2014 年不变价`); the
+    caller supplies income on that basis. Optionally the household must have labour ability
+    and live in a village the standard names (重点帮扶村).
+    """
+
+    income_below: float
+    basis: str
+    income_measure: IncomeMeasure = IncomeMeasure.NET
+    requires_labour_ability: bool = False
+    requires_poor_village: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.income_below > 0:
+            raise PolicyTableError("a relative standard's income limit must be positive")
+        object.__setattr__(self, "income_measure", IncomeMeasure(self.income_measure))
+
+
+HouseholdRule = NationalRule | RelativeIncomeRule
+
+
+@dataclass(frozen=True, slots=True)
+class VillageRule:
+    """Which villages a standard names (重点帮扶村 / 相对贫困村).
+
+    Conditions: village income per capita below `income_below`; collective income below
+    `collective_income_below`; relative-poor people at least `poor_share_at_least` of the
+    registered population. Unset conditions are skipped; `combine` says any or all must hold.
+    `term` is what the standard calls such a village.
+    """
+
+    income_below: float
+    basis: str
+    income_measure: IncomeMeasure = IncomeMeasure.NET
+    collective_income_below: float | None = None
+    poor_share_at_least: float | None = None
+    combine: Combine = Combine.ALL
+    term: str = "贫困村"
+
+    def __post_init__(self) -> None:
+        if not self.income_below > 0:
+            raise PolicyTableError("a village rule's income limit must be positive")
+        if self.poor_share_at_least is not None and not 0 < self.poor_share_at_least <= 1:
+            raise PolicyTableError("a village rule's poor share must be in (0, 1]")
+        object.__setattr__(self, "income_measure", IncomeMeasure(self.income_measure))
+        object.__setattr__(self, "combine", Combine(self.combine))
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    """An identification standard: who made it, where and when it applies, and its rules.
+
+    `region_code` is empty for the national standard, otherwise the code prefix of the province
+    (2 digits) or city (4 digits). Open `first_year`/`last_year` mean the national line table
+    decides which years can be judged.
+    """
+
+    code: str
+    name: str
+    kind: StandardKind
+    household_rule: HouseholdRule
+    source: str
+    region_code: str = ""
+    first_year: int | None = None
+    last_year: int | None = None
+    village_rule: VillageRule | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", StandardKind(self.kind))
+        if not self.code.strip() or not self.name.strip() or not self.source.strip():
+            raise PolicyTableError("a standard needs a code, a name and a source")
+        if self.kind is StandardKind.NATIONAL and self.region_code:
+            raise PolicyTableError(f"national standard {self.code} cannot have a region")
+        if self.kind is not StandardKind.NATIONAL and not self.region_code:
+            raise PolicyTableError(f"{self.kind} standard {self.code} needs a region code")
+        if (
+            self.first_year is not None
+            and self.last_year is not None
+            and self.first_year > self.last_year
+        ):
+            raise PolicyTableError(f"standard {self.code} ends before it starts")
+        if isinstance(self.household_rule, RelativeIncomeRule) and (
+            self.household_rule.requires_poor_village and self.village_rule is None
+        ):
+            raise PolicyTableError(f"standard {self.code} needs a village rule to name villages")
+
+    def in_force(self, year: int) -> bool:
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+    def check_in_force(self, year: int) -> None:
+        if not self.in_force(year):
+            raise StandardNotInForce(
+                f"standard {self.code} ({self.name}) applies to "
+                f"{self.first_year or '…'}–{self.last_year or '…'}, not {year}"
+            )
+
+    def applies_to(self, region_code: str) -> bool:
+        return str(region_code).startswith(self.region_code)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data that `standard_from_dict` reads back (for the database's editable copy)."""
+        rule = self.household_rule
+        household: dict[str, object]
+        if isinstance(rule, NationalRule):
+            household = {"type": "national", "water_from": rule.water_from}
+        else:
+            household = {
+                "type": "relative_income",
+                "income_below": rule.income_below,
+                "basis": rule.basis,
+                "income_measure": rule.income_measure.value,
+                "requires_labour_ability": rule.requires_labour_ability,
+                "requires_poor_village": rule.requires_poor_village,
+            }
+        village: dict[str, object] | None = None
+        if self.village_rule is not None:
+            v = self.village_rule
+            village = {
+                "income_below": v.income_below,
+                "basis": v.basis,
+                "income_measure": v.income_measure.value,
+                "collective_income_below": v.collective_income_below,
+                "poor_share_at_least": v.poor_share_at_least,
+                "combine": v.combine.value,
+                "term": v.term,
+            }
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind.value,
+            "source": self.source,
+            "region_code": self.region_code,
+            "first_year": self.first_year,
+            "last_year": self.last_year,
+            "household_rule": household,
+            "village_rule": village,
+        }
+
+
+def standard_from_dict(data: Mapping[str, object]) -> Standard:
+    """A `Standard` from plain data in the shape `Standard.as_dict` writes."""
+    where = f"standard {data.get('code', '?')!r}"
+    rule_data = data.get("household_rule")
+    if not isinstance(rule_data, Mapping):
+        raise PolicyTableError(f"{where}: missing 'household_rule'")
+    rule_type = _rows.get_str(rule_data, "type", where)
+    household_rule: HouseholdRule
+    try:
+        if rule_type == "national":
+            water = rule_data.get("water_from")
+            household_rule = NationalRule(
+                water_from=None if water is None else _rows.get_int(rule_data, "water_from", where)
+            )
+        elif rule_type == "relative_income":
+            household_rule = RelativeIncomeRule(
+                income_below=_rows.get_float(rule_data, "income_below", where),
+                basis=_rows.get_optional_str(rule_data, "basis"),
+                income_measure=IncomeMeasure(
+                    _rows.get_optional_str(rule_data, "income_measure", "net")
+                ),
+                requires_labour_ability=_rows.get_bool(
+                    rule_data, "requires_labour_ability", where, default=False
+                ),
+                requires_poor_village=_rows.get_bool(
+                    rule_data, "requires_poor_village", where, default=False
+                ),
+            )
+        else:
+            raise PolicyTableError(f"{where}: unknown household rule type {rule_type!r}")
+        village_data = data.get("village_rule")
+        village_rule = None
+        if isinstance(village_data, Mapping):
+            village_rule = VillageRule(
+                income_below=_rows.get_float(village_data, "income_below", where),
+                basis=_rows.get_optional_str(village_data, "basis"),
+                income_measure=IncomeMeasure(
+                    _rows.get_optional_str(village_data, "income_measure", "net")
+                ),
+                collective_income_below=_optional_float(village_data, "collective_income_below"),
+                poor_share_at_least=_optional_float(village_data, "poor_share_at_least"),
+                combine=Combine(_rows.get_optional_str(village_data, "combine", "all")),
+                term=_rows.get_optional_str(village_data, "term", "贫困村"),
+            )
+        first, last = data.get("first_year"), data.get("last_year")
+        return Standard(
+            code=_rows.get_str(data, "code", where),
+            name=_rows.get_str(data, "name", where),
+            kind=StandardKind(_rows.get_str(data, "kind", where)),
+            household_rule=household_rule,
+            source=_rows.get_str(data, "source", where),
+            region_code=_rows.get_optional_str(data, "region_code"),
+            first_year=None if first in (None, "") else _rows.get_int(data, "first_year", where),
+            last_year=None if last in (None, "") else _rows.get_int(data, "last_year", where),
+            village_rule=village_rule,
+        )
+    except PolicyTableError:
+        raise
+    except ValueError as e:
+        raise PolicyTableError(f"{where}: {e}") from None
+
+
+def _optional_float(row: Mapping[str, object], key: str) -> float | None:
+    if row.get(key) in (None, ""):
+        return None
+    return _rows.get_float(row, key, key)
+
+
+NATIONAL = Standard(
+    code="national",
+    name="国家扶贫标准",
+    kind=StandardKind.NATIONAL,
+    household_rule=NationalRule(water_from=2019),
+    source=(
+        "《中国农村扶贫开发纲要（2011—2020年）》与 2011 年中央扶贫开发工作会议：农民人均纯收入"
+        " 2300 元（2010 年不变价）与“两不愁三保障”；2019 年国务院扶贫办《关于解决“两不愁三保障”"
+        "突出问题的指导意见》将饮水安全纳入核查"
+    ),
+)
+
+GUANGDONG_2013 = Standard(
+    code="guangdong_2013",
+    name="广东省第二轮扶贫开发“双到”相对贫困标准（2013—2015）",
+    kind=StandardKind.PROVINCIAL,
+    region_code="44",
+    first_year=2013,
+    last_year=2015,
+    household_rule=RelativeIncomeRule(
+        income_below=3093,
+        basis="2011 年",
+        income_measure=IncomeMeasure.NET,
+        requires_labour_ability=True,
+        requires_poor_village=True,
+    ),
+    village_rule=VillageRule(
+        income_below=5623,
+        basis="2011 年",
+        income_measure=IncomeMeasure.NET,
+        collective_income_below=30000,
+        combine=Combine.ANY,
+        term="重点帮扶村",
+    ),
+    source=(
+        "广东省委、省政府第二轮扶贫开发“规划到户、责任到人”（2013—2015）：2011 年末村农民人均"
+        "纯收入低于全省农民人均纯收入 60%（5623 元）或村集体收入低于 3 万元的为重点帮扶村；"
+        "重点帮扶村内家庭人均纯收入低于全省农民人均纯收入 33%（3093 元）、有劳动能力的为贫困户"
+    ),
+)
+
+GUANGDONG_2016 = Standard(
+    code="guangdong_2016",
+    name="广东省新时期精准扶贫相对贫困标准（2016—2020）",
+    kind=StandardKind.PROVINCIAL,
+    region_code="44",
+    first_year=2016,
+    last_year=2020,
+    household_rule=RelativeIncomeRule(
+        income_below=4000,
+        basis="2014 年不变价",
+        income_measure=IncomeMeasure.DISPOSABLE,
+    ),
+    village_rule=VillageRule(
+        income_below=8000,
+        basis="2014 年",
+        income_measure=IncomeMeasure.DISPOSABLE,
+        poor_share_at_least=0.05,
+        combine=Combine.ALL,
+        term="相对贫困村",
+    ),
+    source=(
+        "广东省委、省政府《关于新时期精准扶贫精准脱贫三年攻坚的实施意见》（2016）：人均可支配"
+        "收入低于 4000 元（2014 年不变价）的为相对贫困人口；村人均可支配收入低于 8000 元、"
+        "相对贫困人口占村户籍人口 5% 以上的为相对贫困村"
+    ),
+)
+
+DEFAULT_STANDARDS: tuple[Standard, ...] = (NATIONAL, GUANGDONG_2013, GUANGDONG_2016)
+
+
+def find_standard(code: str, standards: Iterable[Standard] = DEFAULT_STANDARDS) -> Standard:
+    """The standard with `code` (as stored in the registry's 识别标准 detail)."""
+    for s in standards:
+        if s.code == code:
+            return s
+    raise NotInTable(f"no identification standard {code!r}")
+
+
+def standards_in_force(
+    region_code: str, year: int, standards: Iterable[Standard] = DEFAULT_STANDARDS
+) -> tuple[Standard, ...]:
+    """The standards that apply to a place in a year, national first, then the most local."""
+    found = [s for s in standards if s.applies_to(region_code) and s.in_force(year)]
+    return tuple(sorted(found, key=lambda s: len(s.region_code)))
