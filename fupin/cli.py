@@ -57,4 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, not this __main__ copy, so that subcommands raising
+    # fupin.cli.CommandError are caught by the same class.
+    from fupin.cli import main as _main
+
+    sys.exit(_main())

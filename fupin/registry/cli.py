@@ -79,7 +79,7 @@ def run_synth(args: argparse.Namespace) -> int:
         }.items() if v is not None
     }
     config = replace(config, **overrides)
-    prefixes = [c.code6 if hasattr(c, "code6") else str(c[0]) for c in config.counties]
+    prefixes = [c.code for c in config.counties]
     existing = Household.objects.filter(village__code__regex=r"^(" + "|".join(prefixes) + ")").count()
     if existing:
         if not args.replace:

@@ -9,6 +9,7 @@ slow for a province of ten million people. The ground truth is written to Parque
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from django.db import connection, models, transaction
 
 from fupin.regions.models import Level, Region
 from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.synth import CountyBatch
 
 CHUNK = 20_000
 
@@ -71,10 +73,9 @@ PERSON_FIELDS = [
 EVENT_FIELDS = ["kind", "date", "year", "reason"]
 
 
-def load_county(batch: Any, *, actor: str = "synth") -> dict[str, int]:
+def load_county(batch: CountyBatch, *, actor: str = "synth") -> dict[str, int]:
     """Write one generated county (regions, households, members, events); returns counts."""
     regions: pa.Table = batch.regions
-    county_code = batch.county_code if hasattr(batch, "county_code") else None
     known = dict(Region.objects.filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE],
                                        code__in=_col(regions, "parent_code")).values_list("code", "id"))
     # Townships first, then villages, so that every parent id exists.
@@ -130,17 +131,16 @@ def load_county(batch: Any, *, actor: str = "synth") -> dict[str, int]:
     }
     AuditEntry.objects.create(
         actor=actor, action=AuditEntry.Action.IMPORT, model="County",
-        object_key=county_code or (nos[0][:6] if nos else ""),
+        object_key=batch.county.code,
         after=counts, note="合成数据批量生成（每县一条审计记录）",
     )
     return counts
 
 
-def write_truth(batch: Any, directory: Path) -> None:
+def write_truth(batch: CountyBatch, directory: Path) -> None:
     """The county's ground truth, one Parquet file per county, kept out of the database."""
     directory.mkdir(parents=True, exist_ok=True)
-    county = batch.households.column("village_code")[0].as_py()[:6] if batch.households.num_rows else "empty"
-    pq.write_table(batch.truth_households, directory / f"households-{county}.parquet")
+    pq.write_table(batch.truth_households, directory / f"households-{batch.county.code}.parquet")
 
 
 def reset_sequences() -> None:
@@ -153,24 +153,28 @@ def reset_sequences() -> None:
 
 
 def registry_load_synth(
-    *, batches: Iterable[Any], truth: Path | None = None, actor: str = "synth",
+    *, batches: Iterable[CountyBatch], truth: Path | None = None, actor: str = "synth",
     progress: Callable[[dict[str, int]], None] | None = None,
 ) -> dict[str, int]:
-    """Load every generated county, each in its own transaction; returns the totals.
+    """Load every generated county in one transaction; returns the totals.
 
-    A county either loads whole or not at all; an interrupted load leaves the counties done so
-    far, and the command reports which.
+    All or nothing: an interrupted load leaves the database as it was. The truth files are
+    written to a staging folder and moved into place only after the commit.
     """
     totals = {"counties": 0, "villages": 0, "households": 0, "persons": 0, "events": 0}
     truth = truth or truth_dir()
-    for batch in batches:
+    truth.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=truth, prefix=".staging-") as staging:
         with transaction.atomic():
-            counts = load_county(batch, actor=actor)
+            for batch in batches:
+                counts = load_county(batch, actor=actor)
+                write_truth(batch, Path(staging))
+                totals["counties"] += 1
+                for k, v in counts.items():
+                    totals[k] += v
+                if progress:
+                    progress(counts)
             reset_sequences()
-        write_truth(batch, truth)
-        totals["counties"] += 1
-        for k, v in counts.items():
-            totals[k] += v
-        if progress:
-            progress(counts)
+        for f in Path(staging).iterdir():
+            f.replace(truth / f.name)
     return totals

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fupin.policy import idnumber
+from fupin.policy import HouseholdFacts, Identification, PolicyError, identify, idnumber
 from fupin.regions.models import Region
 
 
@@ -15,6 +15,10 @@ class Status(models.TextChoices):
     EXITED = "exited", _("已脱贫")
     RETURNED = "returned", _("返贫")
     REMOVED = "removed", _("已清退")
+
+
+# Statuses that keep a household in the registry; a removed household is on the roster only.
+REGISTERED_STATUSES = frozenset({"poor", "exited", "returned"})
 
 
 class Attribute(models.TextChoices):
@@ -165,6 +169,33 @@ class Household(models.Model):
     def other_cause_list(self) -> list[str]:
         return [c for c in self.other_causes.split(",") if c]
 
+    def facts(self) -> HouseholdFacts:
+        """The household as the policy rules see it (the registry's recorded values)."""
+        members = list(self.members.all())
+        return HouseholdFacts(
+            income_per_capita=self.income_per_capita,
+            size=max(self.size, 1),
+            food_ok=self.food_ok,
+            clothing_ok=self.clothing_ok,
+            education_ok=self.education_ok,
+            medical_ok=self.medical_ok,
+            housing_ok=self.housing_ok,
+            water_ok=self.water_ok,
+            has_labour_ability=any(
+                m.labour_ability in (LabourAbility.NORMAL, LabourAbility.WEAK) and not m.deceased
+                for m in members
+            ),
+        )
+
+    def identification(self) -> Identification | None:
+        """Poor or not under the national standard in the income year, and why."""
+        if self.income_year is None:
+            return None
+        try:
+            return identify(self.facts(), self.income_year)
+        except PolicyError:
+            return None
+
 
 class Person(models.Model):
     """A household member (家庭成员)."""
@@ -172,7 +203,9 @@ class Person(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("所在户")
     )
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    # Not unique in the database: legacy registries hold members listed twice, which the data
+    # checks must be able to find; imports refuse new duplicates.
+    id_number = models.CharField(_("身份证号"), max_length=18, db_index=True)
     name = models.CharField(_("姓名"), max_length=32)
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from fupin.registry.models import (
     EVENT_TRANSITIONS,
+    REGISTERED_STATUSES,
     AuditEntry,
     EventKind,
     Household,
@@ -148,7 +149,7 @@ def household_record_event(
         recorded_by=user if user is not None and user.is_authenticated else None,
     )
     household.status = new_status
-    household.registered = True
+    household.registered = new_status in REGISTERED_STATUSES
     if kind == EventKind.IDENTIFIED:
         household.identified_year = date.year
     elif kind == EventKind.EXITED:

@@ -74,6 +74,7 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
     return render(request, "registry/household.html", {
         "h": household,
         "members": household.members.all(),
+        "identification": household.identification(),
         "events": household.events.order_by("date", "id"),
         "audit": household.audit.order_by("-at", "-id")[:50],
     })

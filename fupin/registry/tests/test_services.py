@@ -4,9 +4,7 @@ import datetime as dt
 
 import pytest
 
-from fupin.regions.models import Level, Region
-from fupin.regions.services import regions_load_poverty_counties
-from fupin.registry.models import AppendOnlyError, AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import AppendOnlyError, AuditEntry, StatusEvent
 from fupin.registry.services import (
     RegistryError,
     household_record_event,
@@ -16,23 +14,6 @@ from fupin.registry.services import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def village():
-    regions_load_poverty_counties(provinces={"甘肃省"})
-    county = Region.objects.get(code="621126000000")  # 岷县
-    township = Region.objects.create(code="621126100000", name="岷阳镇", level=Level.TOWNSHIP, parent=county)
-    return Region.objects.create(code="621126100001", name="东街村", level=Level.VILLAGE, parent=township)
-
-
-@pytest.fixture
-def household(village):
-    h = Household.objects.create(household_no="6211261000010001", village=village, size=1,
-                                 income_total=2000, income_per_capita=2000)
-    Person.objects.create(household=h, id_number="621126198001010019", name="张三", relation="head",
-                          sex="male", birth_date=dt.date(1980, 1, 1))
-    return h
 
 
 def test_events_move_the_status_and_years(household):
@@ -73,6 +54,7 @@ def test_removal_needs_a_reason(household):
                            reason="错评清退", actor="t")
     household.refresh_from_db()
     assert household.status == "removed"
+    assert not household.registered  # on the village roster only, the frame for missed households
 
 
 def test_status_events_cannot_be_edited_or_deleted(household):

@@ -1,0 +1,321 @@
+"""`fupin estimate`: design-based estimates from a CSV file, for statisticians and for checks."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fupin.cli import CommandError
+from fupin.stats.design import LONELY_PSU_MODES, DesignError, FloatArray, svydesign
+from fupin.stats.estimate import Estimate
+from fupin.stats.estimators import mean, proportion, ratio, total
+from fupin.stats.intervals import CI_METHODS
+
+TRUE_VALUES = frozenset({"1", "yes", "true", "y", "t", "是"})
+FALSE_VALUES = frozenset({"0", "no", "false", "n", "f", "否"})
+MISSING_VALUES = frozenset({"", "na"})
+
+DESCRIPTION = """\
+Estimates a mean, total, ratio or proportion, with its standard error, design degrees of freedom,
+confidence interval and design effect, by Taylor linearisation as R's survey package does.
+The design options mirror R's svydesign(): --psu and --fpc take one column per stage
+(e.g. --psu village,household --fpc villages_in_county,households_in_village); without --psu
+each row is its own unit; with fpc at every stage and no --weights, the weights follow from it.
+Empty cells (and NA) are missing and left out of the estimate, keeping the design (R's
+na.rm=TRUE). --stat proportion counts rows where --var is true (1, yes, true; 0, no, false
+are false). Intervals for proportions: logit (default, as R's svyciprop), beta (Korn-Graubard),
+wilson or wald, with t quantiles on the design df; for other statistics wald with Normal
+quantiles, as R's confint(). Bad input ends with a one-line error and exit code 2.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "estimate",
+        help="抽样估计：均值、总量、比率、比例及置信区间 (design-based survey estimates)",
+        description=DESCRIPTION,
+    )
+    p.add_argument("data", metavar="DATA.csv", help="a CSV file with a header row (UTF-8)")
+    p.add_argument("--stat", required=True, choices=["mean", "total", "ratio", "proportion"])
+    p.add_argument(
+        "--var", required=True, metavar="COL", help="the variable (numerator of a ratio)"
+    )
+    p.add_argument("--denominator", metavar="COL", help="denominator of --stat ratio")
+    p.add_argument("--weights", metavar="COL", help="sampling weights (> 0)")
+    p.add_argument("--strata", metavar="COL[,COL]", help="strata, per stage")
+    p.add_argument("--psu", metavar="COL[,COL]", help="sampling unit ids, per stage")
+    p.add_argument("--fpc", metavar="COL[,COL]", help="population sizes or sampling fractions")
+    p.add_argument("--nest", action="store_true", help="PSU ids are reused across strata")
+    p.add_argument("--domain", metavar="COL=VALUE", help="estimate for rows where COL is VALUE")
+    p.add_argument("--by", metavar="COL", help="one estimate per value of COL")
+    p.add_argument(
+        "--lonely-psu",
+        choices=LONELY_PSU_MODES,
+        default="fail",
+        help="strata with one sampled unit (as R's survey.lonely.psu; default fail)",
+    )
+    p.add_argument(
+        "--ci-method",
+        choices=CI_METHODS,
+        help="interval method (default: logit for proportions, wald otherwise)",
+    )
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=run)
+
+
+class _Table:
+    """The columns of a CSV file, as lists of stripped strings."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.reader(handle))
+        except FileNotFoundError as exc:
+            raise CommandError(f"no such file: {path}") from exc
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise CommandError(f"cannot read {path}: {exc}") from exc
+        if not rows:
+            raise CommandError(f"{path} is empty")
+        self.header = [h.strip() for h in rows[0]]
+        body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
+        for number, row in enumerate(body, start=2):
+            if len(row) != len(self.header):
+                raise CommandError(
+                    f"{path}: a row has {len(row)} fields, the header {len(self.header)} "
+                    f"(around line {number})"
+                )
+        if not body:
+            raise CommandError(f"{path} has no data rows")
+        self.rows = body
+        self.n = len(body)
+
+    def column(self, name: str) -> list[str]:
+        if name not in self.header:
+            shown = ", ".join(self.header[:12]) + (", ..." if len(self.header) > 12 else "")
+            raise CommandError(f"unknown column {name!r} in {self.path.name} (columns: {shown})")
+        j = self.header.index(name)
+        return [row[j].strip() for row in self.rows]
+
+    def numbers(self, name: str) -> FloatArray:
+        values = self.column(name)
+        out = np.empty(self.n)
+        for i, text in enumerate(values):
+            if text.lower() in MISSING_VALUES:
+                out[i] = math.nan
+                continue
+            try:
+                out[i] = float(text)
+            except ValueError:
+                raise CommandError(
+                    f"column {name!r}, line {i + 2}: {text!r} is not a number"
+                ) from None
+        return out
+
+    def truth(self, name: str) -> FloatArray:
+        values = self.column(name)
+        out = np.empty(self.n)
+        for i, text in enumerate(values):
+            low = text.lower()
+            if low in MISSING_VALUES:
+                out[i] = math.nan
+            elif low in TRUE_VALUES:
+                out[i] = 1.0
+            elif low in FALSE_VALUES:
+                out[i] = 0.0
+            else:
+                try:
+                    number = float(text)
+                except ValueError:
+                    number = math.nan
+                if number not in (0.0, 1.0):
+                    raise CommandError(
+                        f"column {name!r}, line {i + 2}: {text!r} is neither true "
+                        "(1, yes, true) nor false (0, no, false)"
+                    )
+                out[i] = number
+        return out
+
+
+def _names(option: str | None, flag: str) -> list[str]:
+    if option is None:
+        return []
+    names = [part.strip() for part in option.split(",")]
+    if not 1 <= len(names) <= 2 or not all(names):
+        raise CommandError(f"{flag} takes one or two column names separated by a comma")
+    return names
+
+
+def _natural_key(label: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _record(est: Estimate, level: float, method: str | None) -> dict[str, Any]:
+    lo, hi = est.ci(level, method)
+    return {
+        "estimate": _finite(est.value),
+        "se": _finite(est.se),
+        "df": est.df,
+        "ci": [_finite(lo), _finite(hi)],
+        "deff": _finite(est.deff),
+    }
+
+
+def _fmt(x: float) -> str:
+    if math.isnan(x):
+        return "NA"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    return f"{x:.6g}"
+
+
+def _estimate(
+    args: argparse.Namespace, table: _Table
+) -> tuple[list[tuple[str | None, Estimate]], str]:
+    if args.stat == "ratio" and not args.denominator:
+        raise CommandError("--stat ratio needs --denominator")
+    if args.stat != "ratio" and args.denominator:
+        raise CommandError("--denominator is only for --stat ratio")
+    if not 0 < args.level < 1:
+        raise CommandError(f"--level must be between 0 and 1, got {args.level:g}")
+    if args.ci_method not in (None, "wald") and args.stat != "proportion":
+        raise CommandError(f"--ci-method {args.ci_method} applies to --stat proportion only")
+
+    psu = [np.array(table.column(c), dtype=object) for c in _names(args.psu, "--psu")]
+    strata = [np.array(table.column(c), dtype=object) for c in _names(args.strata, "--strata")]
+    fpc = [table.numbers(c) for c in _names(args.fpc, "--fpc")]
+    weights = table.numbers(args.weights) if args.weights else None
+    design = svydesign(
+        ids=tuple(psu) if psu else None,
+        strata=tuple(strata) if strata else None,
+        fpc=tuple(fpc) if fpc else None,
+        weights=weights,
+        nest=args.nest,
+        lonely_psu=args.lonely_psu,
+        n=table.n,
+    )
+
+    y = table.truth(args.var) if args.stat == "proportion" else table.numbers(args.var)
+    x = table.numbers(args.denominator) if args.denominator else None
+
+    domain = np.ones(table.n, dtype=bool)
+    if args.domain is not None:
+        match = re.fullmatch(r"\s*([^=]+?)\s*=(.*)", args.domain)
+        if not match:
+            raise CommandError("--domain takes COL=VALUE")
+        column = np.array(table.column(match.group(1)), dtype=object)
+        domain = column == match.group(2).strip()
+        if not domain.any():
+            raise CommandError(f"--domain {args.domain}: no rows match")
+
+    def one(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> Estimate:
+        dom = None if rows.all() else rows
+        if args.stat == "mean":
+            return mean(design, y, domain=dom, na_rm=True)
+        if args.stat == "total":
+            return total(design, y, domain=dom, na_rm=True)
+        if args.stat == "proportion":
+            return proportion(design, y, domain=dom, na_rm=True)
+        assert x is not None
+        return ratio(design, y, x, domain=dom, na_rm=True)
+
+    results: list[tuple[str | None, Estimate]] = []
+    if args.by:
+        groups = np.array(table.column(args.by), dtype=object)
+        labels = sorted(
+            {g for g, d in zip(groups.tolist(), domain.tolist(), strict=True) if d and g},
+            key=_natural_key,
+        )
+        if not labels:
+            raise CommandError(f"--by {args.by}: no rows with a value")
+        for label in labels:
+            try:
+                results.append((label, one(domain & (groups == label))))
+            except DesignError as exc:
+                raise CommandError(f"group {label!r}: {exc}") from None
+    else:
+        results.append((None, one(domain)))
+    return results, design.describe()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `fupin estimate`; errors are one line on stderr and exit code 2."""
+    try:
+        table = _Table(Path(args.data))
+        results, described = _estimate(args, table)
+        method = args.ci_method
+        if args.format == "json":
+            records = []
+            for label, est in results:
+                record = _record(est, args.level, method)
+                records.append(record if label is None else {"group": label, **record})
+            payload: Any = records if args.by else records[0]
+            print(json.dumps(payload, ensure_ascii=False))
+        else:
+            _print_text(args, described, results)
+    except (CommandError, DesignError, ValueError) as exc:
+        # Returned rather than re-raised: under `python -m fupin.cli` the dispatcher's
+        # CommandError is __main__.CommandError, a different class from fupin.cli's.
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"fupin estimate: error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _print_text(
+    args: argparse.Namespace, described: str, results: Sequence[tuple[str | None, Estimate]]
+) -> None:
+    what = f"{args.stat} of {args.var}" + (f" / {args.denominator}" if args.denominator else "")
+    if args.domain:
+        what += f" where {args.domain}"
+    method = args.ci_method or ("logit" if args.stat == "proportion" else "wald")
+    pct = f"{args.level * 100:g}%"
+    print(f"{what}  ({Path(args.data).name})")
+    print(described)
+    header = ["estimate", "SE", f"{pct} CI ({method})", "DEff", "df", "n"]
+    lines = []
+    for label, est in results:
+        lo, hi = est.ci(args.level, args.ci_method)
+        lines.append(
+            [
+                label or "",
+                _fmt(est.value),
+                _fmt(est.se),
+                f"[{_fmt(lo)}, {_fmt(hi)}]",
+                _fmt(est.deff),
+                str(est.df),
+                str(est.n),
+            ]
+        )
+    first = args.by or ""
+    widths = [max(len(first), *(len(line[0]) for line in lines))]
+    widths += [max(len(h), *(len(line[j + 1]) for line in lines)) for j, h in enumerate(header)]
+    print(
+        "  ".join(
+            [first.ljust(widths[0])] + [h.rjust(w) for h, w in zip(header, widths[1:], strict=True)]
+        ).rstrip()
+    )
+    for line in lines:
+        print(
+            "  ".join(
+                [line[0].ljust(widths[0])]
+                + [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]
+            ).rstrip()
+        )

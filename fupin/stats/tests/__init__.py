@@ -1,0 +1,1 @@
+"""Tests of fupin.stats: R reference values, properties, simulation, selection, allocation, CLI."""

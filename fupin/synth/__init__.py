@@ -1,0 +1,16 @@
+"""The synthetic province: a registry (建档立卡) with hidden ground truth, generated county by county."""
+
+from fupin.synth.config import CountyRow, SynthConfig, poverty_line, preset, read_counties
+from fupin.synth.generate import CountyBatch, generate
+from fupin.synth.parquet import write_parquet
+
+__all__ = [
+    "CountyBatch",
+    "CountyRow",
+    "SynthConfig",
+    "generate",
+    "poverty_line",
+    "preset",
+    "read_counties",
+    "write_parquet",
+]

@@ -1,0 +1,25 @@
+"""Docs that could drift from the code are checked here."""
+
+import re
+from pathlib import Path
+
+from fupin.clidoc import REFERENCE, reference_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_cli_reference_is_current():
+    assert REFERENCE.read_text(encoding="utf-8") == reference_markdown(), (
+        "docs/cli-reference.md is stale: run `uv run python -m fupin.clidoc`"
+    )
+
+
+def test_readme_setup_is_the_two_make_targets():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Set-up: two commands.*?```sh\n(.*?)```", readme, re.S)
+    assert block is not None
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    assert commands == ["make demo", "make test"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
