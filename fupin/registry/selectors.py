@@ -38,7 +38,7 @@ def regions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Region]:
 def _summary(qs: QuerySet[Household]) -> dict[str, Any]:
     agg = qs.aggregate(
         households=Count("id"),
-        registered=Count("id", filter=Q(registered=True)),
+        registered_households=Count("id", filter=Q(registered=True)),
         poor=Count("id", filter=Q(status__in=[Status.POOR, Status.RETURNED])),
         exited=Count("id", filter=Q(status=Status.EXITED)),
         people=Sum("size"),
@@ -61,7 +61,7 @@ def _grouped(qs: QuerySet[Household], digits: int) -> dict[str, dict[str, Any]]:
         .values("prefix")
         .annotate(
             households=Count("id"),
-            registered=Count("id", filter=Q(registered=True)),
+            registered_households=Count("id", filter=Q(registered=True)),
             poor=Count("id", filter=Q(status__in=[Status.POOR, Status.RETURNED])),
             people=Sum("size"),
             poor_people=Sum("size", filter=Q(status__in=[Status.POOR, Status.RETURNED])),
@@ -75,7 +75,7 @@ def _grouped(qs: QuerySet[Household], digits: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-EMPTY = {"households": 0, "registered": 0, "poor": 0, "people": 0, "poor_people": 0, "incidence": None}
+EMPTY = {"households": 0, "registered_households": 0, "poor": 0, "people": 0, "poor_people": 0, "incidence": None}
 
 
 def children_summary(user: AbstractBaseUser | AnonymousUser, region: Region) -> list[dict[str, Any]]:
