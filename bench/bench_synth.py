@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import sys
 import time
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--parquet", type=Path, default=None, help="also write Parquet here")
     parser.add_argument("--quiet", action="store_true", help="no per-county progress")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
     config: SynthConfig = preset(args.preset)
@@ -89,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'time':24s} {elapsed:>11.1f}s")
     print(f"  {'peak RSS':24s} {peak_rss_mib():>9.0f} MiB")
 
+    if args.json is not None:
+        figures = {"benchmark": "synth", "preset": args.preset, "seconds": round(elapsed, 1),
+                   "peak_rss_mib": round(peak_rss_mib()), **totals}
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     if args.preset != "gansu":
         return 0
     failures = [f"{k}: {totals[k]:,} != {v:,}" for k, v in SEED_FIGURES.items() if totals[k] != v]

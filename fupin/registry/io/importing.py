@@ -1,0 +1,472 @@
+"""The registry import: read, check everything, then write all of it (or the good households) in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from fupin.regions.models import Level, Region
+from fupin.registry.io.columns import EVENTS_TABLE, MEMBERS_TABLE, PERSON_COLUMNS
+from fupin.registry.io.reading import ReadError, Table, read_table
+from fupin.registry.io.validation import (
+    ExistingEvent,
+    HouseholdRecord,
+    ParsedFile,
+    Problem,
+    _Collector,
+    check_history,
+    household_values,
+    parse_files,
+    person_values,
+)
+from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.registry.services import _jsonable, snapshot
+
+BATCH = 500
+LOOKUP_CHUNK = 500
+EXIT_WRITTEN, EXIT_PARTIAL, EXIT_REJECTED = 0, 1, 2
+PERSON_FIELDS = tuple(c.field for c in PERSON_COLUMNS)
+# Household fields an import may set; compared field by field to find real changes.
+HOUSEHOLD_FIELDS = (
+    "village_id", "registered", "status", "identified_year", "exited_year", "attribute",
+    "standard", "main_cause", "other_causes", "income_year", "income_wages", "income_business",
+    "income_property", "income_transfers", "income_policy_transfers", "income_total",
+    "income_per_capita", "food_ok", "clothing_ok", "education_ok", "medical_ok", "housing_ok",
+    "water_ok", "at_risk_dibao", "at_risk_illness", "at_risk_housing", "size",
+)
+
+T = TypeVar("T")
+
+
+@dataclass
+class ImportReport:
+    """What an import read, wrote and refused; `problems` lists every bad cell or row."""
+
+    source: str
+    events_source: str = ""
+    rows_read: int = 0
+    event_rows_read: int = 0
+    households_in_file: int = 0
+    households_new: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    households_skipped: int = 0
+    persons_created: int = 0
+    persons_updated: int = 0
+    persons_removed: int = 0
+    events_added: int = 0
+    rows_skipped: int = 0
+    keep_good: bool = False
+    dry_run: bool = False
+    written: bool = False
+    skipped_household_nos: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        """written: everything valid and saved; partial: good households saved, bad skipped;
+        rejected: nothing saved. A dry run reports what the real run would do."""
+        done = self.written or (self.dry_run and self.households_new + self.households_updated
+                                + self.households_unchanged > 0)
+        if not done:
+            return "rejected"
+        return "partial" if self.problems else "written"
+
+    @property
+    def exit_code(self) -> int:
+        return {"written": EXIT_WRITTEN, "partial": EXIT_PARTIAL, "rejected": EXIT_REJECTED}[
+            self.outcome
+        ]
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll back a dry run after counting what it would do."""
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _default_actor(path: Path) -> str:
+    return f"import:{path.name}"[:64]
+
+
+def resolve_sources(path: Path, events_path: Path | None) -> tuple[Path, Path | None]:
+    """A folder written by `fupin export --format csv` holds 家庭成员.csv and 状态变更.csv."""
+    if path.is_dir():
+        members = path / f"{MEMBERS_TABLE}.csv"
+        if not members.exists():
+            raise ReadError(f"文件夹 {path} 中没有 {MEMBERS_TABLE}.csv")
+        if events_path is None and (path / f"{EVENTS_TABLE}.csv").exists():
+            events_path = path / f"{EVENTS_TABLE}.csv"
+        return members, events_path
+    return path, events_path
+
+
+def read_events(path: Path, events_path: Path | None, *, encoding: str) -> Table | None:
+    """The 状态变更 table: from `events_path`, else the XLSX's second sheet, else none."""
+    events: Table | None
+    if events_path is not None:
+        events = read_table(events_path, name=EVENTS_TABLE, encoding=encoding, required_sheet=True)
+    elif path.suffix.lower() != ".csv":
+        events = read_table(path, name=EVENTS_TABLE, required_sheet=False)
+    else:
+        events = None
+    if events is not None:
+        events.name = EVENTS_TABLE
+    return events
+
+
+def import_file(
+    *,
+    path: Path,
+    events_path: Path | None = None,
+    keep_good: bool = False,
+    dry_run: bool = False,
+    actor: str | None = None,
+    encoding: str = "auto",
+    today: dt.date | None = None,
+    progress: bool = False,
+) -> ImportReport:
+    """Import a registry file (XLSX with sheets 家庭成员 and 状态变更, or CSV plus `events_path`).
+
+    Nothing is written when any row is bad, unless `keep_good`: then households with a bad row
+    are skipped whole and the rest written. All writes happen in one transaction.
+    """
+    path = Path(path)
+    report = ImportReport(source=str(path), keep_good=keep_good, dry_run=dry_run)
+    table = MEMBERS_TABLE
+    try:
+        path, events_path = resolve_sources(path, Path(events_path) if events_path else None)
+        report.events_source = str(events_path or "")
+        members = read_table(path, name=MEMBERS_TABLE, encoding=encoding, required_sheet=True)
+        assert members is not None
+        table = EVENTS_TABLE
+        events = read_events(path, events_path, encoding=encoding)
+    except ReadError as exc:
+        report.problems.append(Problem(table, exc.row or 0, "", "", exc.reason))
+        return report
+    members.name = MEMBERS_TABLE
+    if events is not None and not report.events_source:
+        report.events_source = f"{path}:{EVENTS_TABLE}"
+    today = today or timezone.localdate()
+    actor = actor or _default_actor(path)
+    if progress:
+        print(f"读取 {len(members.rows)} 行家庭成员、{len(events.rows) if events else 0} 行状态变更，"
+              "正在校验…", file=sys.stderr, flush=True)
+    parsed = parse_files(members, events, today=today)
+    report.rows_read, report.event_rows_read = parsed.rows_read, parsed.event_rows_read
+    report.households_in_file = len(parsed.households)
+    if parsed.unusable:
+        report.problems = parsed.problems
+        return report
+    if not parsed.households and not parsed.problems:
+        report.problems = [Problem(MEMBERS_TABLE, members.header_row, "", "", "文件中没有数据行")]
+        return report
+    try:
+        with transaction.atomic():
+            _import_parsed(parsed, report, actor=actor, note=f"导入 {path.name}",
+                           progress=progress)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        report.written = False
+    return report
+
+
+def _import_parsed(parsed: ParsedFile, report: ImportReport, *, actor: str, note: str,
+                   progress: bool) -> None:
+    out = _Collector()
+    out.problems, out.bad = parsed.problems, parsed.bad
+    households = parsed.households
+    ctx = _load_context(households)
+    _check_against_registry(households, ctx, out)
+    _spread_badness(households, out, ctx)
+    report.problems = sorted(out.problems, key=lambda p: (p.table != MEMBERS_TABLE, p.row, p.column))
+    report.rows_skipped = parsed.bad_rows_without_household
+    good = [r for r in households.values() if r.household_no not in out.bad]
+    report.skipped_household_nos = [h for h in households if h in out.bad]
+    report.households_skipped = len(report.skipped_household_nos)
+    if report.problems and not report.keep_good:
+        return
+    if not good:
+        return
+    _write(good, ctx, report, actor=actor, note=note, progress=progress)
+    report.written = not report.dry_run
+
+
+@dataclass
+class _Context:
+    villages: dict[str, int]
+    existing: dict[str, Household]
+    persons: dict[str, Person]  # by id_number: file persons found in the DB and members of existing households
+    person_home: dict[str, str]  # id_number -> household_no in the DB
+    events: dict[str, list[ExistingEvent]]
+    members_of: dict[int, list[Person]] = field(default_factory=dict)  # existing households' members
+    moves: list[tuple[str, str]] = field(default_factory=list)  # (to household, from household)
+
+
+def _load_context(households: dict[str, HouseholdRecord]) -> _Context:
+    codes = sorted({r.fields["village_code"] for r in households.values()
+                    if isinstance(r.fields.get("village_code"), str)})
+    villages: dict[str, int] = {}
+    for chunk in _chunks(codes, LOOKUP_CHUNK):
+        villages.update(Region.objects.filter(code__in=chunk, level=Level.VILLAGE)
+                        .values_list("code", "id"))
+    nos = list(households)
+    existing: dict[str, Household] = {}
+    for chunk in _chunks(nos, LOOKUP_CHUNK):
+        existing.update((h.household_no, h) for h in Household.objects.filter(household_no__in=chunk))
+    by_pk = {h.pk: h for h in existing.values()}
+    pks = list(by_pk)
+    persons: dict[str, Person] = {}
+    homes: dict[int, str] = {h.pk: no for no, h in existing.items()}
+    members_of: dict[int, list[Person]] = defaultdict(list)
+    for chunk in _chunks(pks, LOOKUP_CHUNK):
+        for p in Person.objects.filter(household_id__in=chunk):
+            persons[p.id_number] = p
+            members_of[p.household_id].append(p)
+    # People in the file who are not members of a household being re-imported: are they
+    # members of some other household?
+    ids = sorted({m.fields["id_number"] for r in households.values() for m in r.members
+                  if isinstance(m.fields.get("id_number"), str)} - set(persons))
+    for chunk in _chunks(ids, LOOKUP_CHUNK):
+        for p in Person.objects.filter(id_number__in=chunk).select_related("household"):
+            persons[p.id_number] = p
+            homes[p.household_id] = p.household.household_no
+    person_home = {pid: homes[p.household_id] for pid, p in persons.items()}
+    events: dict[str, list[ExistingEvent]] = defaultdict(list)
+    for chunk in _chunks(pks, LOOKUP_CHUNK):
+        for hid, kind, date, reason in (StatusEvent.objects.filter(household_id__in=chunk)
+                                        .order_by("household_id", "date", "id")
+                                        .values_list("household_id", "kind", "date", "reason")):
+            events[by_pk[hid].household_no].append(ExistingEvent(kind, date, reason))
+    return _Context(villages, existing, persons, person_home, events, members_of)
+
+
+def _check_against_registry(households: dict[str, HouseholdRecord], ctx: _Context,
+                            out: _Collector) -> None:
+    """The checks that need the database: villages, people already in other households, history."""
+    for hno, rec in households.items():
+        code = rec.fields.get("village_code")
+        if isinstance(code, str) and code not in ctx.villages:
+            out.add(MEMBERS_TABLE, rec.first_row, "行政区划代码", code,
+                    f"行政区划代码 {code} 不是已有的村（请先导入或创建该村）", hno)
+        for m in rec.members:
+            pid = m.fields.get("id_number")
+            if not isinstance(pid, str):
+                continue
+            home = ctx.person_home.get(pid)
+            if home is None or home == hno:
+                continue
+            if home in households:
+                ctx.moves.append((hno, home))  # the other household is re-imported without them
+                continue
+            out.add(MEMBERS_TABLE, m.row, "证件号码", pid,
+                    f"该证件号码在数据库中已是户 {home} 的成员：一人不能属于两户"
+                    f"（如需迁户，请在同一文件中一并导入户 {home}）", hno)
+        check_history(rec, ctx.events.get(hno, []), out)
+
+
+def _spread_badness(households: dict[str, HouseholdRecord], out: _Collector,
+                    ctx: _Context) -> None:
+    """A member moving between two households in the file ties them: both are kept or neither."""
+    changed = True
+    while changed:
+        changed = False
+        for to_no, from_no in ctx.moves:
+            for a, b in ((to_no, from_no), (from_no, to_no)):
+                if b in out.bad and a not in out.bad:
+                    out.add(MEMBERS_TABLE, households[a].first_row, "户编号", a,
+                            f"该户与户 {b} 之间有成员迁移，而户 {b} 有错误未导入，故本户也不导入", a)
+                    changed = True
+
+
+def _differences(obj: Any, values: dict[str, Any], fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+    diff: dict[str, tuple[Any, Any]] = {}
+    for f in fields:
+        old, new = getattr(obj, f), values[f]
+        if old != new:
+            diff[f] = (old, new)
+    return diff
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar: Any = None
+        if enabled:
+            from tqdm import tqdm
+
+            print(f"正在写入数据库（共 {total} 条记录）…", file=sys.stderr, flush=True)
+            self.bar = tqdm(total=total, desc="写入", unit="条", file=sys.stderr, mininterval=0.2)
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _Inserter:
+    """INSERT many rows of one model with one `executemany` per batch.
+
+    The ORM's bulk_create spends most of its time preparing each value of each object; here only
+    dates, datetimes and JSON go through the field's own conversion (so SQLite and PostgreSQL both
+    get what they expect) and everything else is passed through.
+    """
+
+    CONVERTED = {"DateField", "DateTimeField", "JSONField"}
+
+    def __init__(self, model: type[Model], field_names: Sequence[str]) -> None:
+        fields = [model._meta.get_field(f) for f in field_names]
+        qn = connection.ops.quote_name
+        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} "
+                    f"({', '.join(qn(f.column) for f in fields)}) "
+                    f"VALUES ({', '.join(['%s'] * len(fields))})")
+        self.convert = [f if f.get_internal_type() in self.CONVERTED else None for f in fields]
+
+    def insert(self, rows: Sequence[Sequence[Any]], bar: _Progress) -> None:
+        for chunk in _chunks(rows, BATCH):
+            data = [
+                tuple(v if f is None else f.get_db_prep_save(v, connection)
+                      for v, f in zip(row, self.convert, strict=True))
+                for row in chunk
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, data)
+            bar.update(len(chunk))
+
+
+NEW_HOUSEHOLD_FIELDS = ("household_no", *HOUSEHOLD_FIELDS, "updated_at")
+NEW_PERSON_FIELDS = ("household_id", *PERSON_FIELDS)
+NEW_EVENT_FIELDS = ("household_id", "kind", "date", "year", "reason", "recorded_at")
+AUDIT_FIELDS = ("at", "actor", "action", "model", "object_key", "household_id", "before", "after",
+                "note")
+
+
+def _event_text(e: Any) -> str:
+    return f"{e.kind} {e.date.isoformat()} {e.reason}".strip()
+
+
+def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, actor: str,
+           note: str, progress: bool) -> None:
+    now = timezone.now()
+    note = note[:200]
+    file_ids = {m.fields["id_number"] for r in good for m in r.members}
+    new_recs = [r for r in good if r.household_no not in ctx.existing]
+    old_recs = [r for r in good if r.household_no in ctx.existing]
+    total = len(good) * 2 + sum(len(r.members) + len(r.new_events) for r in good)
+    bar = _Progress(total, progress)
+    audits: list[tuple[Any, ...]] = []
+    person_rows: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[Any, ...]] = []
+
+    def household_fields(rec: HouseholdRecord) -> dict[str, Any]:
+        values = household_values(rec)
+        values["village_id"] = ctx.villages[rec.fields["village_code"]]
+        return values
+
+    # New households: insert, read their keys back, then their members, events and audit.
+    new_values = {r.household_no: household_fields(r) for r in new_recs}
+    _Inserter(Household, NEW_HOUSEHOLD_FIELDS).insert(
+        [(hno, *(v[f] for f in HOUSEHOLD_FIELDS), now) for hno, v in new_values.items()], bar)
+    pks: dict[str, int] = {}
+    for chunk in _chunks(list(new_values), LOOKUP_CHUNK):
+        pks.update(Household.objects.filter(household_no__in=chunk)
+                   .values_list("household_no", "id"))
+    for rec in new_recs:
+        hid = pks[rec.household_no]
+        members = [person_values(m) for m in rec.members]
+        person_rows.extend((hid, *(pv[f] for f in PERSON_FIELDS)) for pv in members)
+        event_rows.extend((hid, e.kind, e.date, e.date.year, e.reason, now)
+                          for e in rec.new_events)
+        after = _jsonable({"household_no": rec.household_no, **new_values[rec.household_no]})
+        after["members"] = [_jsonable(pv) for pv in members]
+        after["events"] = [_event_text(e) for e in rec.new_events]
+        audits.append((now, actor, AuditEntry.Action.IMPORT, "Household", rec.household_no, hid,
+                       None, after, note))
+    report.households_new = len(new_recs)
+    report.persons_created = len(person_rows)
+
+    # Existing households: change only what differs; members matched by ID number.
+    changed_households: list[Household] = []
+    changed_fields: set[str] = set()
+    changed_persons: list[Person] = []
+    removed_pks: list[int] = []
+    for rec in old_recs:
+        h = ctx.existing[rec.household_no]
+        values = household_fields(rec)
+        diff = _differences(h, values, HOUSEHOLD_FIELDS)
+        member_before: dict[str, Any] = {}
+        member_after: dict[str, Any] = {}
+        for m in rec.members:
+            pv = person_values(m)
+            p = ctx.persons.get(pv["id_number"])
+            if p is None:
+                person_rows.append((h.pk, *(pv[f] for f in PERSON_FIELDS)))
+                report.persons_created += 1
+                member_before[pv["id_number"]] = None
+                member_after[pv["id_number"]] = _jsonable(pv)
+                continue
+            pv["household_id"] = h.pk
+            pdiff = _differences(p, pv, (*PERSON_FIELDS, "household_id"))
+            if pdiff:
+                for f, (_, new) in pdiff.items():
+                    setattr(p, f, new)
+                changed_persons.append(p)
+                member_before[p.id_number] = _jsonable({f: o for f, (o, _) in pdiff.items()})
+                member_after[p.id_number] = _jsonable({f: n for f, (_, n) in pdiff.items()})
+        for p in ctx.members_of.get(h.pk, ()):
+            if p.id_number not in file_ids:
+                removed_pks.append(p.pk)
+                member_before[p.id_number] = snapshot(p)
+                member_after[p.id_number] = None
+        event_rows.extend((h.pk, e.kind, e.date, e.date.year, e.reason, now)
+                          for e in rec.new_events)
+        if not diff and not member_before and not rec.new_events:
+            report.households_unchanged += 1
+            bar.update(2 + len(rec.members))
+            continue
+        for f, (_, new) in diff.items():
+            setattr(h, f, new)
+        h.updated_at = now
+        changed_households.append(h)
+        changed_fields.update(diff)
+        before = _jsonable({f: o for f, (o, _) in diff.items()})
+        after = _jsonable({f: n for f, (_, n) in diff.items()})
+        if member_before:
+            before["members"], after["members"] = member_before, member_after
+        if rec.new_events:
+            after["events"] = [_event_text(e) for e in rec.new_events]
+        audits.append((now, actor, AuditEntry.Action.UPDATE, "Household", rec.household_no, h.pk,
+                       before, after, note))
+    report.households_updated = len(changed_households)
+
+    for chunk in _chunks(changed_households, BATCH):
+        Household.objects.bulk_update(chunk, [*sorted(changed_fields), "updated_at"],
+                                      batch_size=BATCH)
+        bar.update(len(chunk))
+    for pk_chunk in _chunks(removed_pks, BATCH):
+        Person.objects.filter(pk__in=pk_chunk).delete()
+    report.persons_removed = len(removed_pks)
+    for chunk in _chunks(changed_persons, BATCH):
+        Person.objects.bulk_update(chunk, [*PERSON_FIELDS, "household_id"], batch_size=BATCH)
+        bar.update(len(chunk))
+    report.persons_updated = len(changed_persons)
+    _Inserter(Person, NEW_PERSON_FIELDS).insert(person_rows, bar)
+    _Inserter(StatusEvent, NEW_EVENT_FIELDS).insert(event_rows, bar)
+    report.events_added = len(event_rows)
+    _Inserter(AuditEntry, AUDIT_FIELDS).insert(audits, bar)
+    bar.close()

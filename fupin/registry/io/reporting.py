@@ -1,0 +1,98 @@
+"""Showing an import report: a Chinese table for the terminal, JSON, and a problem file (XLSX/CSV)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fupin.registry.io.importing import ImportReport
+from fupin.registry.io.validation import Problem
+
+PROBLEM_HEADERS = ("表", "行号", "列", "值", "户编号", "问题")
+TABLE_LIMIT = 500  # problems printed in the terminal; the full list goes to --errors / json
+OUTCOME_TEXT = {
+    "written": "已全部写入",
+    "partial": "只写入了无错误的户，有错误的户未写入",
+    "rejected": "未写入任何数据",
+}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _problem_cells(p: Problem) -> list[str]:
+    return [p.table, str(p.row) if p.row else "", p.column, p.value, p.household_no, p.reason]
+
+
+def report_text(report: ImportReport) -> str:
+    outcome = OUTCOME_TEXT[report.outcome]
+    if report.dry_run:
+        outcome = f"试运行（--dry-run），数据库未改动；正式导入将：{outcome.replace('已', '')}"
+    lines = [
+        f"导入 {report.source}" + (f" ＋ {report.events_source}" if report.events_source else ""),
+        f"结果：{outcome}",
+        f"读取：家庭成员 {report.rows_read} 行，状态变更 {report.event_rows_read} 行，共 "
+        f"{report.households_in_file} 户",
+        f"农户：新增 {report.households_new}，更新 {report.households_updated}，"
+        f"无变化 {report.households_unchanged}，跳过 {report.households_skipped}",
+        f"家庭成员：新增 {report.persons_created}，更新 {report.persons_updated}，"
+        f"移除 {report.persons_removed}；状态变更：新增 {report.events_added}",
+    ]
+    if report.skipped_household_nos:
+        shown = "、".join(report.skipped_household_nos[:50])
+        more = f" 等 {len(report.skipped_household_nos)} 户" if len(report.skipped_household_nos) > 50 else ""
+        lines.append(f"未导入的户：{shown}{more}")
+    if report.rows_skipped:
+        lines.append(f"无法归入任何一户而跳过的行：{report.rows_skipped}")
+    if report.problems:
+        lines.append(f"问题 {len(report.problems)} 条：")
+        rows = [list(PROBLEM_HEADERS)] + [_problem_cells(p) for p in report.problems[:TABLE_LIMIT]]
+        widths = [max(_width(r[i]) for r in rows) for i in range(len(PROBLEM_HEADERS) - 1)]
+        for r in rows:
+            lines.append("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
+        if len(report.problems) > TABLE_LIMIT:
+            lines.append(f"……另有 {len(report.problems) - TABLE_LIMIT} 条，完整列表请用 --errors 文件"
+                         "或 --format json")
+    return "\n".join(lines)
+
+
+def report_dict(report: ImportReport) -> dict[str, Any]:
+    data = asdict(report)
+    data["outcome"] = report.outcome
+    data["exit_code"] = report.exit_code
+    return data
+
+
+def report_json(report: ImportReport) -> str:
+    return json.dumps(report_dict(report), ensure_ascii=False, indent=2)
+
+
+def write_problems(path: Path, problems: list[Problem]) -> None:
+    """The problem list as a file the user can open next to the original (XLSX or CSV)."""
+    path = Path(path)
+    rows = [_problem_cells(p) for p in problems]
+    for r, p in zip(rows, problems, strict=True):
+        r[1] = p.row  # type: ignore[call-overload]
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("导入问题")
+        ws.append(list(PROBLEM_HEADERS))
+        for r in rows:
+            ws.append(r)
+        wb.save(path)
+    else:
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(PROBLEM_HEADERS)
+            writer.writerows(rows)
