@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "fupin.stats.cli",
     "fupin.registry.cli",
     "fupin.registry.cli_io",
+    "fupin.assessments.cli",
 )
 
 

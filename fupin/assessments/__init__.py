@@ -1,0 +1,1 @@
+"""Exit assessments (考核评估): campaigns, draws, avoidance, field surveys, verification, figures."""
