@@ -4,14 +4,22 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: demo test test-sqlite test-postgres sync bench lint
+.PHONY: demo test test-sqlite test-postgres sync assets bench lint
 
 .tools/bin/uv:
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-sync: $(UV)
+sync: $(UV) assets
 	$(UV) sync --locked --all-groups
+
+# Apache ECharts from the npm registry, served by fupin itself (no CDN at run time).
+assets: fupin/static/vendor/echarts.min.js
+
+fupin/static/vendor/echarts.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p fupin/static/vendor
+	cp node_modules/echarts/dist/echarts.min.js $@
 
 demo: sync
 	$(RUN) fupin demo

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "fupin.regions",
     "fupin.registry",
+    "fupin.assessments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,89 @@
+"""The assessment models, one module per idea; import them from here."""
+
+from fupin.assessments.models.base import AppendOnly, AppendOnlyError
+from fupin.assessments.models.campaigns import (
+    Campaign,
+    CampaignTransition,
+    default_sampling,
+    sampling_errors,
+)
+from fupin.assessments.models.draws import Draw, DrawItem, DrawLevel, frame_checksum
+from fupin.assessments.models.evaluators import (
+    Assignment,
+    CountyOfficer,
+    Enumerator,
+    Expert,
+    ExpertCounty,
+    Institution,
+    InstitutionCounty,
+    Team,
+    TeamHousehold,
+    team_errors,
+)
+from fupin.assessments.models.followup import (
+    DepartmentReport,
+    FeedbackItem,
+    FeedbackList,
+    Rectification,
+    RectificationStep,
+    UnannouncedFinding,
+)
+from fupin.assessments.models.results import (
+    AssessedFigure,
+    Clarity,
+    CountyDecision,
+    CountyResult,
+    Verdict,
+)
+from fupin.assessments.models.surveys import (
+    Evidence,
+    EvidenceKind,
+    EvidenceStorage,
+    Questionnaire,
+    Submission,
+    evidence_storage,
+)
+from fupin.assessments.models.verification import Problem, ProblemExplanation, ProblemStep
+
+__all__ = [
+    "AppendOnly",
+    "AppendOnlyError",
+    "AssessedFigure",
+    "Assignment",
+    "Campaign",
+    "CampaignTransition",
+    "Clarity",
+    "CountyDecision",
+    "CountyOfficer",
+    "CountyResult",
+    "DepartmentReport",
+    "Draw",
+    "DrawItem",
+    "DrawLevel",
+    "Enumerator",
+    "Evidence",
+    "EvidenceKind",
+    "EvidenceStorage",
+    "Expert",
+    "ExpertCounty",
+    "FeedbackItem",
+    "FeedbackList",
+    "Institution",
+    "InstitutionCounty",
+    "Problem",
+    "ProblemExplanation",
+    "ProblemStep",
+    "Questionnaire",
+    "Rectification",
+    "RectificationStep",
+    "Submission",
+    "Team",
+    "TeamHousehold",
+    "UnannouncedFinding",
+    "Verdict",
+    "default_sampling",
+    "evidence_storage",
+    "frame_checksum",
+    "sampling_errors",
+    "team_errors",
+]

@@ -1,0 +1,279 @@
+"""Evaluators and their assignments: form teams, record a solver's result after re-checking 三回避.
+
+The rules themselves live in one place, the engine's `check_assignment`; this module only turns
+the stored records into the engine's plain types and refuses whatever it reports.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from fupin.assessments.engine import assignment_rules as rules
+from fupin.assessments.engine.assignment_check import check_assignment
+from fupin.assessments.models import (
+    Assignment,
+    Campaign,
+    DrawItem,
+    DrawLevel,
+    Enumerator,
+    Expert,
+    ExpertCounty,
+    Institution,
+    InstitutionCounty,
+    Team,
+    TeamHousehold,
+    team_errors,
+)
+from fupin.assessments.services.common import AssessmentError, User, actor_name, audit, real_user
+from fupin.assessments.services.draws import draw_current, draws_current
+from fupin.assessments.workflows import CampaignStatus
+from fupin.regions.models import Level, Region
+from fupin.registry.models import AuditEntry, Household
+
+ASSIGNMENT_KINDS = {
+    "institution": "institution_counties",
+    "expert": "expert_counties",
+    "team": "team_households",
+}
+
+
+@transaction.atomic
+def team_create(
+    *,
+    campaign: Campaign,
+    code: str,
+    institution: Institution,
+    experienced: Enumerator,
+    new: Enumerator,
+    actor: str = "",
+    user: User | None = None,
+) -> Team:
+    """A two-person team of one institution: an experienced member with a new one (以老带新)."""
+    errors = team_errors(experienced, new, institution)
+    busy = Team.objects.filter(campaign=campaign).filter(
+        experienced_member__in=[experienced, new]
+    ) | Team.objects.filter(campaign=campaign, new_member__in=[experienced, new])
+    for team in busy:
+        errors.append(f"调查员已在调查小组 {team.code} 中，每人只能在一个小组")
+    if Team.objects.filter(campaign=campaign, code=code).exists():
+        errors.append(f"调查小组编号 {code} 已存在")
+    if errors:
+        raise AssessmentError("；".join(dict.fromkeys(errors)))
+    team = Team.objects.create(campaign=campaign, code=code, institution=institution,
+                               experienced_member=experienced, new_member=new)
+    audit(obj=team, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
+          after={"code": code, "experienced": experienced.pk, "new": new.pk})
+    return team
+
+
+# --- the engine's view of the stored records -------------------------------------------------
+
+
+def _institution(i: Institution) -> rules.Institution:
+    return rules.Institution(id=str(i.pk), name=i.name, province=i.province_code)
+
+
+def _expert(e: Expert) -> rules.Expert:
+    return rules.Expert(
+        id=str(e.pk), name=e.name, employer_province=e.employer_province,
+        experienced=e.experienced, took_part_in=frozenset(e.took_part_in),
+        institution_id=str(e.institution_id) if e.institution_id else None,
+    )
+
+
+def _enumerator(e: Enumerator) -> rules.Enumerator:
+    return rules.Enumerator(
+        id=str(e.pk), name=e.name, home_province=e.employer_province,
+        experienced=e.experienced, took_part_in=frozenset(e.took_part_in),
+        institution_id=str(e.institution_id or ""),
+    )
+
+
+def _team(t: Team) -> rules.Team:
+    return rules.Team(id=t.code, institution_id=str(t.institution_id),
+                      mentor=_enumerator(t.experienced_member), newcomer=_enumerator(t.new_member))
+
+
+def assessed_counties(campaign: Campaign) -> list[Region]:
+    """The counties the campaign assesses: the county draw in force, else the whole scope."""
+    draw = draw_current(campaign, DrawLevel.COUNTY)
+    if draw is None:
+        return list(campaign.scope_counties())
+    codes = list(draw.items.values_list("unit_key", flat=True))
+    return list(Region.objects.filter(code__in=codes, level=Level.COUNTY).order_by("code"))
+
+
+def _region(value: Region | str) -> Region:
+    if isinstance(value, Region):
+        return value
+    found = Region.objects.filter(code=value).first()
+    if found is None:
+        raise AssessmentError(f"区划代码 {value} 不存在")
+    return found
+
+
+def _household(value: Household | str) -> Household:
+    if isinstance(value, Household):
+        return value
+    found = Household.objects.filter(household_no=value).select_related("village").first()
+    if found is None:
+        raise AssessmentError(f"户编号 {value} 不存在")
+    return found
+
+
+def assignment_current(campaign: Campaign, kind: str) -> Assignment | None:
+    """The latest recorded run that assigns `kind` (institution, expert or team) for the campaign."""
+    related = ASSIGNMENT_KINDS[kind]
+    return (Assignment.objects.filter(campaign=campaign, **{f"{related}__isnull": False})
+            .distinct().order_by("-created_at", "-id").first())
+
+
+@transaction.atomic
+def assignment_record(
+    *,
+    campaign: Campaign,
+    seed: int | str,
+    institutions: Iterable[tuple[Institution, Region | str]] = (),
+    experts: Iterable[tuple[Expert, Region | str]] = (),
+    teams: Iterable[tuple[Team, Household | str]] = (),
+    solver: str = "",
+    note: str = "",
+    actor: str = "",
+    user: User | None = None,
+) -> Assignment:
+    """Store a solver's result after re-checking it against every rule; refuse it if any is broken.
+
+    Each part given replaces that part for the whole campaign (the latest run of a kind is in
+    force); parts not given keep the run in force, and the check covers the combination.
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK):
+        raise AssessmentError(
+            f"任务当前为“{CampaignStatus(campaign.status).label}”，只能在抽样或实地调查阶段分派人员"
+        )
+    inst_pairs = [(i, _region(c)) for i, c in institutions]
+    expert_pairs = [(e, _region(c)) for e, c in experts]
+    team_pairs = [(t, _household(h)) for t, h in teams]
+    if not (inst_pairs or expert_pairs or team_pairs):
+        raise AssessmentError("分派结果为空")
+    if any(t.campaign_id != campaign.pk for t, _ in team_pairs):
+        raise AssessmentError("调查小组不属于本任务")
+
+    given_institutions, given_experts, given_teams = bool(inst_pairs), bool(expert_pairs), bool(team_pairs)
+    # The combination to check: what is given, else what is in force.
+    if not inst_pairs and (run := assignment_current(campaign, "institution")):
+        inst_pairs = [(r.institution, r.county) for r in
+                      run.institution_counties.select_related("institution", "county")]
+    if not expert_pairs and (run := assignment_current(campaign, "expert")):
+        expert_pairs = [(r.expert, r.county) for r in
+                        run.expert_counties.select_related("expert", "county")]
+    if not team_pairs and (run := assignment_current(campaign, "team")):
+        team_pairs = [(r.team, r.household) for r in run.team_households.select_related(
+            "team__experienced_member", "team__new_member", "household__village")]
+
+    counties = assessed_counties(campaign)
+    tasks = [rules.CountyTask(code=c.code, province=c.province_code, households=0, name=c.name)
+             for c in counties]
+    errors: list[str] = []
+    county_of_team: dict[str, str] = {}
+    team_of_household: dict[str, str] = {}
+    for team, household in team_pairs:
+        code = household.village.code[:6] + "000000"
+        previous = county_of_team.setdefault(team.code, code)
+        if previous != code:
+            errors.append(f"调查小组 {team.code} 被分派到两个县（{previous}、{code}）")
+        if household.household_no in team_of_household:
+            errors.append(f"户 {household.household_no} 被分派给两个调查小组")
+        team_of_household[household.household_no] = team.code
+    households_by_county: dict[str, list[str]] = defaultdict(list)
+    if team_pairs:
+        drawn = DrawItem.objects.filter(
+            draw__in=draws_current(campaign).filter(level=DrawLevel.HOUSEHOLD)
+        ).values_list("draw__county__code", "unit_key")
+        for code, key in drawn:
+            households_by_county[code].append(key)
+        sampled = {k for keys in households_by_county.values() for k in keys}
+        stray = sorted(set(team_of_household) - sampled)
+        if stray:
+            errors.append(f"户 {'、'.join(stray[:8])} 不在现行的抽户结果中（调查户只能随机抽取）")
+    violations = check_assignment(
+        counties=tasks,
+        institutions=[_institution(i) for i, _ in inst_pairs],
+        institution_of={c.code: str(i.pk) for i, c in inst_pairs} if inst_pairs else None,
+        experts=[_expert(e) for e, _ in expert_pairs],
+        experts_of=_group(((c.code, str(e.pk)) for e, c in expert_pairs)) if expert_pairs else None,
+        teams=list({t.code: _team(t) for t, _ in team_pairs}.values()),
+        county_of_team=county_of_team,
+        team_of_household=team_of_household if team_pairs else None,
+        households_by_county=households_by_county if team_pairs else None,
+    )
+    errors += [v.message + f"（{v.rule.label}）" for v in violations]
+    if errors:
+        shown = "；".join(dict.fromkeys(errors[:12]))
+        more = f"；等共 {len(errors)} 处" if len(errors) > 12 else ""
+        raise AssessmentError(f"分派结果违反规则，未保存：{shown}{more}")
+
+    run = Assignment.objects.create(
+        campaign=campaign, seed=str(seed), solver=solver, note=note, created_by=real_user(user),
+        actor=actor_name(user, actor),
+    )
+    if given_institutions:
+        InstitutionCounty.objects.bulk_create(
+            InstitutionCounty(assignment=run, institution=i, county=c) for i, c in inst_pairs
+        )
+    if given_experts:
+        ExpertCounty.objects.bulk_create(
+            ExpertCounty(assignment=run, expert=e, county=c) for e, c in expert_pairs
+        )
+    if given_teams:
+        TeamHousehold.objects.bulk_create(
+            TeamHousehold(assignment=run, team=t, household=h) for t, h in team_pairs
+        )
+    audit(obj=run, action=AuditEntry.Action.CREATE, actor=run.actor, user=user,
+          after={"seed": run.seed, "solver": solver, "institutions": len(inst_pairs),
+                 "experts": len(expert_pairs), "teams": len(team_pairs)}, note=note)
+    return run
+
+
+def _group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for county, ident in pairs:
+        out[county].append(ident)
+    return dict(out)
+
+
+# --- who is assigned where (read by the survey and verification services) --------------------
+
+
+def teams_of_household(campaign: Campaign, household: Household) -> QuerySet[Team]:
+    run = assignment_current(campaign, "team")
+    if run is None:
+        return Team.objects.none()
+    return Team.objects.filter(pk__in=run.team_households.filter(household=household)
+                               .values("team"))
+
+
+def teams_in_county(campaign: Campaign, county: Region) -> QuerySet[Team]:
+    run = assignment_current(campaign, "team")
+    if run is None:
+        return Team.objects.none()
+    return Team.objects.filter(pk__in=run.team_households.filter(
+        household__village__code__startswith=county.prefix).values("team"))
+
+
+def enumerator_team_for(campaign: Campaign, enumerator: Enumerator,
+                        household: Household) -> Team | None:
+    """The enumerator's team if it is assigned to the household, else None."""
+    for team in teams_of_household(campaign, household):
+        if enumerator.pk in (team.experienced_member_id, team.new_member_id):
+            return team
+    return None
+
+
+def expert_assigned(campaign: Campaign, expert: Expert, county: Region) -> bool:
+    run = assignment_current(campaign, "expert")
+    return run is not None and run.expert_counties.filter(expert=expert, county=county).exists()

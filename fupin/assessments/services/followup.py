@@ -1,0 +1,169 @@
+"""Other sources and what follows: department lists, unannounced findings, feedback lists, rectification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from fupin.assessments.models import (
+    Campaign,
+    CountyOfficer,
+    DepartmentReport,
+    FeedbackItem,
+    FeedbackList,
+    Rectification,
+    RectificationStep,
+    UnannouncedFinding,
+)
+from fupin.assessments.services.common import (
+    AssessmentError,
+    User,
+    actor_name,
+    audit,
+    has_role,
+    real_user,
+    role_label,
+)
+from fupin.assessments.services.verification import problems_confirmed
+from fupin.assessments.workflows import (
+    RECTIFICATION_TRANSITIONS,
+    CampaignStatus,
+    RectificationAction,
+    RectificationStatus,
+    Role,
+)
+from fupin.regions.models import Level, Region
+from fupin.registry.models import AuditEntry, Household
+
+
+def _in_county(county: Region, household: Household | None) -> None:
+    if county.level != Level.COUNTY:
+        raise AssessmentError(f"{county.name}不是县")
+    if household is not None and not household.village.code.startswith(county.prefix):
+        raise AssessmentError(f"户 {household.household_no} 不在{county.name}")
+
+
+@transaction.atomic
+def department_report_record(
+    *, campaign: Campaign, department: str, county: Region, description: str,
+    household: Household | None = None, source_file: str = "", actor: str = "",
+    user: User | None = None,
+) -> DepartmentReport:
+    """A problem a department lists (部门提供情况); verifying it is a separate problem_raise."""
+    _in_county(county, household)
+    if not department.strip() or not description.strip():
+        raise AssessmentError("请填写提供部门和问题描述")
+    report = DepartmentReport.objects.create(
+        campaign=campaign, department=department.strip(), county=county, household=household,
+        description=description.strip(), source_file=source_file, recorded_by=real_user(user),
+    )
+    audit(obj=report, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
+          household=household, note=f"部门提供情况：{report.department}")
+    return report
+
+
+@transaction.atomic
+def unannounced_finding_record(
+    *, campaign: Campaign, county: Region, finding: str, household: Household | None = None,
+    actor: str = "", user: User | None = None,
+) -> UnannouncedFinding:
+    _in_county(county, household)
+    if not finding.strip():
+        raise AssessmentError("请填写暗访发现的问题")
+    row = UnannouncedFinding.objects.create(campaign=campaign, county=county, household=household,
+                                            finding=finding.strip(), recorded_by=real_user(user))
+    audit(obj=row, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
+          household=household, note="暗访发现")
+    return row
+
+
+@transaction.atomic
+def feedback_list_build(
+    *, campaign: Campaign, province: Region, actor: str = "", user: User | None = None
+) -> FeedbackList:
+    """The province's list of confirmed problems (only confirmed ones); adds any not yet listed."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (CampaignStatus.DECIDED, CampaignStatus.FEEDBACK):
+        raise AssessmentError("出结果后才能制作问题反馈清单")
+    if province.level != Level.PROVINCE:
+        raise AssessmentError(f"{province.name}不是省")
+    if user is not None and not has_role(user, Role.WORKING_GROUP):
+        raise AssessmentError("只有评估工作组成员可以制作问题反馈清单")
+    fl, _ = FeedbackList.objects.get_or_create(
+        campaign=campaign, province=province,
+        defaults={"created_by": real_user(user), "actor": actor_name(user, actor)},
+    )
+    listed = set(fl.items.values_list("problem_id", flat=True))
+    new = [
+        FeedbackItem(feedback_list=fl, problem=p,
+                     text=f"{p.county.name} {p.get_kind_display()}：{p.description}")
+        for p in problems_confirmed(campaign).filter(county__code__startswith=province.prefix)
+        .select_related("county")
+        if p.pk not in listed
+    ]
+    FeedbackItem.objects.bulk_create(new)
+    if new:
+        audit(obj=fl, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
+              after={"items_added": len(new)}, note=f"问题反馈清单：{province.name}")
+    return fl
+
+
+@transaction.atomic
+def rectification_open(
+    *, item: FeedbackItem, owner: str, deadline: dt.date, actor: str = "", user: User | None = None
+) -> Rectification:
+    if user is not None and not has_role(user, Role.WORKING_GROUP):
+        raise AssessmentError("只有评估工作组成员可以下达整改事项")
+    if not owner.strip():
+        raise AssessmentError("请填写整改责任单位或责任人")
+    if Rectification.objects.filter(item=item).exists():
+        raise AssessmentError("该问题已下达整改")
+    row = Rectification.objects.create(item=item, owner=owner.strip(), deadline=deadline)
+    audit(obj=row, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
+          household=item.problem.household, note=f"整改时限 {deadline.isoformat()}")
+    return row
+
+
+@transaction.atomic
+def rectification_transition(
+    *, rectification: Rectification, action: str, user: User, opinion: str = "",
+    proof_text: str | None = None,
+) -> RectificationStep:
+    """Submit proof (county officer of the problem's county), accept or reopen (working group)."""
+    row = (Rectification.objects.select_for_update(of=("self",))
+           .select_related("item__problem__county", "item__problem__household")
+           .get(pk=rectification.pk))
+    if action not in RectificationAction.values:
+        raise AssessmentError(f"未知的整改操作：{action}")
+    current = row.status
+    move = RECTIFICATION_TRANSITIONS.get((current, action))
+    if move is None:
+        raise AssessmentError(
+            f"整改事项当前为“{RectificationStatus(current).label}”，"
+            f"不能“{RectificationAction(action).label}”"
+        )
+    county = row.item.problem.county
+    if not has_role(user, move.role):
+        raise AssessmentError(f"只有{role_label(move.role)}可以“{RectificationAction(action).label}”")
+    if move.role == Role.COUNTY_OFFICER and not CountyOfficer.objects.filter(
+        user_id=user.pk, county=county
+    ).exists():
+        raise AssessmentError(f"只有{county.name}的县级干部可以提交该县的整改情况")
+    fields = ["status"]
+    if action == RectificationAction.SUBMIT:
+        text = (proof_text if proof_text is not None else row.proof_text).strip()
+        if not text and not row.proof_files.exists():
+            raise AssessmentError("请提供整改情况说明或证明材料")
+        row.proof_text = text
+        fields.append("proof_text")
+    elif action == RectificationAction.REOPEN and not opinion.strip():
+        raise AssessmentError("退回须说明理由")
+    step = RectificationStep.objects.create(rectification=row, action=action, from_status=current,
+                                            to_status=move.to, user=user, opinion=opinion.strip())
+    row.status = move.to
+    row.save(update_fields=fields)
+    audit(obj=row, action=AuditEntry.Action.EVENT, actor=actor_name(user), user=user,
+          household=row.item.problem.household, before={"status": current},
+          after={"status": move.to}, note=str(RectificationAction(action).label))
+    return step

@@ -1,0 +1,306 @@
+"""Receiving the field survey: questionnaire submissions (idempotent by client id) and evidence files.
+
+Which campaign statuses accept a new submission: `fieldwork`, and `verification` only for a
+questionnaire finished before the campaign left fieldwork (a device that was offline uploads
+late). A re-survey after that needs the campaign moved back to fieldwork, which is recorded with
+its reason. A retry of a stored submission is answered in any status, since it writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from fupin.assessments.models import (
+    Campaign,
+    Enumerator,
+    Evidence,
+    EvidenceKind,
+    Problem,
+    ProblemExplanation,
+    Questionnaire,
+    Rectification,
+    Submission,
+    UnannouncedFinding,
+    evidence_storage,
+)
+from fupin.assessments.services.campaigns import campaign_entered
+from fupin.assessments.services.common import (
+    AssessmentError,
+    User,
+    actor_name,
+    real_user,
+    sha256_json,
+)
+from fupin.assessments.services.evaluators import enumerator_team_for
+from fupin.assessments.workflows import CampaignStatus, ProblemStatus
+from fupin.registry.models import Household, Status
+
+CONFLICT_MESSAGE = (
+    "该提交编号已用于内容不同的问卷，本次提交未保存。"
+    "如确需更正，请在设备上新建问卷（生成新的提交编号）后提交。"
+)
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+# --- questionnaires ----------------------------------------------------------------------------
+
+
+def questionnaire_current() -> Questionnaire:
+    q = Questionnaire.objects.order_by("-version").first()
+    if q is None:
+        raise AssessmentError("尚无问卷，请先运行数据库迁移")
+    return q
+
+
+def applicable_sections(schema: Mapping[str, Any], household: Household) -> list[dict[str, Any]]:
+    """The sections that apply to this household (registered, exited, non-registered in a poor village)."""
+    tags = {"all"}
+    if household.registered:
+        tags.add("registered")
+        if household.status == Status.EXITED:
+            tags.add("exited")
+    elif household.village.is_poor_village:
+        tags.add("non_registered_poor_village")
+    return [s for s in schema["sections"] if s.get("applies_to", "all") in tags]
+
+
+def _type_ok(q: Mapping[str, Any], value: object) -> bool:
+    kind = q["type"]
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "choice":
+        return value in {c["code"] for c in q.get("choices", [])}
+    return isinstance(value, str)
+
+
+def answers_errors(schema: Mapping[str, Any], answers: object, household: Household) -> list[str]:
+    """What is wrong with a set of answers for this household (Chinese); empty when valid."""
+    if not isinstance(answers, dict):
+        return ["答案须为问题编号到答案的对应表"]
+    errors: list[str] = []
+    questions = {q["code"]: q for s in applicable_sections(schema, household) for q in s["questions"]}
+    every = {q["code"] for s in schema["sections"] for q in s["questions"]}
+    for code in sorted(set(answers) - every):
+        errors.append(f"问卷中没有问题 {code}")
+    for code in sorted((set(answers) & every) - set(questions)):
+        errors.append(f"问题 {code} 不适用于该户")
+    for code, q in questions.items():
+        value = answers.get(code)
+        if value is None or value == "":
+            if q.get("required"):
+                errors.append(f"未回答：{q['text']}（{code}）")
+        elif not _type_ok(q, value):
+            errors.append(f"答案类型不符：{q['text']}（{code}）")
+    return errors
+
+
+# --- submissions -------------------------------------------------------------------------------
+
+
+def payload_checksum(payload: Mapping[str, Any]) -> str:
+    """sha256 of the payload as canonical JSON: the same content gives the same checksum."""
+    return sha256_json(payload)
+
+
+def _when(payload: Mapping[str, Any], key: str) -> dt.datetime:
+    raw = payload.get(key)
+    value = raw if isinstance(raw, dt.datetime) else parse_datetime(str(raw or ""))
+    if value is None:
+        raise AssessmentError(f"{'开始' if key == 'started_at' else '完成'}时间缺失或格式不正确")
+    if timezone.is_naive(value):
+        raise AssessmentError("时间须带时区")
+    return value
+
+
+def _gps(payload: Mapping[str, Any]) -> tuple[float | None, float | None, float | None]:
+    gps = payload.get("gps")
+    if gps is None:
+        return None, None, None
+    try:
+        lat, lon = float(gps["lat"]), float(gps["lon"])
+        acc = float(gps["accuracy"]) if gps.get("accuracy") is not None else None
+    except (KeyError, TypeError, ValueError):
+        raise AssessmentError("定位数据格式不正确") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (acc is not None and acc < 0):
+        raise AssessmentError("定位数据超出范围")
+    return lat, lon, acc
+
+
+def _same(stored: Submission, *, campaign: Campaign, enumerator: Enumerator, checksum: str) -> bool:
+    return (stored.payload_checksum == checksum and stored.campaign_id == campaign.pk
+            and stored.enumerator_id == enumerator.pk)
+
+
+def submission_receive(
+    *,
+    campaign: Campaign,
+    client_id: uuid.UUID | str,
+    payload: Mapping[str, Any],
+    enumerator: Enumerator,
+    user: User | None = None,
+) -> tuple[Submission, bool]:
+    """Store a questionnaire sent by a device, once: (submission, created).
+
+    `payload`: household_no, questionnaire_version, answers, started_at, finished_at (ISO 8601
+    with time zone) and optionally gps {lat, lon, accuracy}. The same client id with the same
+    payload returns the stored submission and writes nothing; with a different payload it is
+    refused (CONFLICT_MESSAGE) and nothing is written.
+    """
+    try:
+        cid = client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
+    except ValueError:
+        raise AssessmentError("提交编号格式不正确（须为 UUID）") from None
+    checksum = payload_checksum(payload)
+    stored = Submission.objects.filter(client_id=cid).first()
+    if stored is not None:
+        if _same(stored, campaign=campaign, enumerator=enumerator, checksum=checksum):
+            return stored, False
+        raise AssessmentError(CONFLICT_MESSAGE)
+    try:
+        with transaction.atomic():
+            return _submission_create(campaign=campaign, cid=cid, payload=payload,
+                                      enumerator=enumerator, checksum=checksum, user=user), True
+    except IntegrityError:
+        # Another request stored the same client id meanwhile: answer as for a retry.
+        stored = Submission.objects.filter(client_id=cid).first()
+        if stored is None:
+            raise
+        if _same(stored, campaign=campaign, enumerator=enumerator, checksum=checksum):
+            return stored, False
+        raise AssessmentError(CONFLICT_MESSAGE) from None
+
+
+def _submission_create(
+    *, campaign: Campaign, cid: uuid.UUID, payload: Mapping[str, Any], enumerator: Enumerator,
+    checksum: str, user: User | None,
+) -> Submission:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    started, finished = _when(payload, "started_at"), _when(payload, "finished_at")
+    if finished < started:
+        raise AssessmentError("完成时间早于开始时间")
+    if finished > timezone.now() + CLOCK_SKEW:
+        raise AssessmentError("完成时间在未来，请检查设备时间")
+    if campaign.status == CampaignStatus.VERIFICATION:
+        left = campaign_entered(campaign, CampaignStatus.VERIFICATION)
+        if left is None or finished > left.at:
+            raise AssessmentError("实地调查已结束，只接收结束前完成、因离线延迟上传的问卷")
+    elif campaign.status != CampaignStatus.FIELDWORK:
+        raise AssessmentError(
+            f"任务当前为“{CampaignStatus(campaign.status).label}”，不接收入户调查问卷"
+        )
+    household = (Household.objects.select_related("village")
+                 .filter(household_no=str(payload.get("household_no", ""))).first())
+    if household is None:
+        raise AssessmentError(f"户编号 {payload.get('household_no')} 不存在")
+    team = enumerator_team_for(campaign, enumerator, household)
+    if team is None:
+        raise AssessmentError(
+            f"调查员{enumerator.name}所在小组未被分派调查户 {household.household_no}，不能提交该户问卷"
+        )
+    if user is not None and enumerator.user_id is not None and enumerator.user_id != user.pk:
+        raise AssessmentError("只能以本人身份提交问卷")
+    questionnaire = Questionnaire.objects.filter(version=payload.get("questionnaire_version")).first()
+    if questionnaire is None:
+        raise AssessmentError(f"问卷版本 {payload.get('questionnaire_version')} 不存在")
+    answers = payload.get("answers")
+    errors = answers_errors(questionnaire.schema, answers, household)
+    if errors:
+        shown = "；".join(errors[:10]) + (f"；等共 {len(errors)} 处" if len(errors) > 10 else "")
+        raise AssessmentError(f"问卷内容有误，未保存：{shown}")
+    lat, lon, acc = _gps(payload)
+    return Submission.objects.create(
+        campaign=campaign, household=household, questionnaire=questionnaire, client_id=cid,
+        answers=answers, payload_checksum=checksum, enumerator=enumerator, team=team,
+        gps_lat=lat, gps_lon=lon, gps_accuracy=acc, started_at=started, finished_at=finished,
+    )
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+Owner = Submission | Problem | ProblemExplanation | UnannouncedFinding | Rectification
+_OWNER_FIELD: dict[type, str] = {
+    Submission: "submission",
+    Problem: "problem",
+    ProblemExplanation: "explanation",
+    UnannouncedFinding: "finding",
+    Rectification: "rectification",
+}
+_CHUNK = 1 << 20
+
+
+def _read(content: bytes | IO[bytes]) -> bytes:
+    if isinstance(content, bytes | bytearray):
+        return bytes(content)
+    parts = []
+    while chunk := content.read(_CHUNK):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+@transaction.atomic
+def evidence_receive(
+    *,
+    owner: Owner,
+    kind: str,
+    content: bytes | IO[bytes],
+    sha256: str,
+    filename: str = "",
+    gps_lat: float | None = None,
+    gps_lon: float | None = None,
+    taken_at: dt.datetime | None = None,
+    actor: str = "",
+    user: User | None = None,
+) -> tuple[Evidence, bool]:
+    """Store an evidence file for one record after checking its sha256: (evidence, created).
+
+    The same file (same checksum) for the same record again returns the stored one. Files are
+    kept once by checksum under FUPIN_DATA_DIR/evidence, whichever records they belong to.
+    """
+    if kind not in EvidenceKind.values:
+        raise AssessmentError(f"未知的证据类型：{kind}")
+    field = _OWNER_FIELD.get(type(owner))
+    if field is None:
+        raise AssessmentError("证据材料须附于问卷、问题、地方说明、暗访发现或整改事项之一")
+    if isinstance(owner, ProblemExplanation):
+        problem = Problem.objects.get(pk=owner.problem_id)  # fresh: the window may have closed
+        if problem.status != ProblemStatus.EXPLAINING or (
+            problem.explain_until is not None and timezone.now() > problem.explain_until
+        ):
+            raise AssessmentError("地方说明期已过，不能再补充材料")
+    data = _read(content)
+    declared = sha256.strip().lower()
+    actual = hashlib.sha256(data).hexdigest()
+    if declared != actual:
+        raise AssessmentError(
+            f"文件校验值不符（声明 {declared[:12]}…，收到 {actual[:12]}…），"
+            "文件可能在传输中损坏，未保存，请重新上传"
+        )
+    stored = Evidence.objects.filter(sha256=actual, **{field: owner}).first()
+    if stored is not None:
+        return stored, False
+    suffix = PurePath(filename).suffix.lower()[:10] if filename else ""
+    name = f"{actual[:2]}/{actual}{suffix}"
+    if not evidence_storage.exists(name):
+        name = evidence_storage.save(name, ContentFile(data))
+    evidence = Evidence(
+        kind=kind, original_name=PurePath(filename).name[:200] if filename else "", sha256=actual,
+        size=len(data), gps_lat=gps_lat, gps_lon=gps_lon, taken_at=taken_at,
+        uploaded_by=real_user(user), actor=actor_name(user, actor), **{field: owner},
+    )
+    evidence.file.name = name
+    evidence.save()
+    return evidence, True

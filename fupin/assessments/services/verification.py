@@ -1,0 +1,298 @@
+"""Verification of suspected problems (凡疑必核, 五核): raise, one transition service, local explanations.
+
+Only `problems_confirmed` feeds the figures: a problem counts once the working group confirmed it
+at 终核, never before and never when rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from fupin.assessments.models import (
+    Campaign,
+    CountyOfficer,
+    DepartmentReport,
+    Enumerator,
+    Evidence,
+    Expert,
+    Problem,
+    ProblemExplanation,
+    ProblemStep,
+    Submission,
+    UnannouncedFinding,
+)
+from fupin.assessments.services.common import (
+    AssessmentError,
+    User,
+    actor_name,
+    audit,
+    has_role,
+    role_label,
+)
+from fupin.assessments.services.evaluators import (
+    expert_assigned,
+    teams_in_county,
+    teams_of_household,
+)
+from fupin.assessments.workflows import (
+    AFTER_EXPLANATION_WINDOW,
+    DISPUTED_TARGET,
+    PROBLEM_CLOSED,
+    PROBLEM_TRANSITIONS,
+    RAISE_ROLES,
+    CampaignStatus,
+    ProblemAction,
+    ProblemKind,
+    ProblemStatus,
+    Role,
+    Step,
+)
+from fupin.regions.models import Level, Region
+from fupin.registry.models import AuditEntry, Household
+
+OPEN_CAMPAIGN = (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
+
+
+def _label(status: str) -> str:
+    return str(ProblemStatus(status).label)
+
+
+def _profile(model: type[Enumerator] | type[Expert], user: User) -> Enumerator | Expert | None:
+    return model.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+
+
+def _enumerator_on_problem(campaign: Campaign, user: User, county: Region,
+                           household: Household | None) -> bool:
+    """The user is a member of a team assigned to the household (or, without one, to the county)."""
+    enumerator = _profile(Enumerator, user)
+    if enumerator is None:
+        return False
+    teams = (teams_of_household(campaign, household) if household is not None
+             else teams_in_county(campaign, county))
+    return teams.filter(Q(experienced_member=enumerator) | Q(new_member=enumerator)).exists()
+
+
+def _lead_expert_on_county(campaign: Campaign, user: User, county: Region) -> bool:
+    expert = _profile(Expert, user)
+    return isinstance(expert, Expert) and expert_assigned(campaign, expert, county)
+
+
+def _avoids(user: User, county: Region) -> str:
+    """Why an expert-group member must stand aside for this county (三回避), or ""."""
+    expert = _profile(Expert, user)
+    if expert is None:
+        return ""
+    province = county.province_code
+    if expert.employer_province == province:
+        return "工作单位所在省"
+    if province in expert.took_part_in:
+        return "参与过该省的本省评估"
+    return ""
+
+
+def _check_role(problem: Problem, user: User, role: str, step_label: str) -> None:
+    if not has_role(user, role):
+        raise AssessmentError(f"只有{role_label(role)}才能进行{step_label}")
+    if role == Role.ENUMERATOR and not _enumerator_on_problem(
+        problem.campaign, user, problem.county, problem.household
+    ):
+        raise AssessmentError(f"{step_label}须由分派到该户的调查小组进行")
+    if role == Role.LEAD_EXPERT and not _lead_expert_on_county(
+        problem.campaign, user, problem.county
+    ):
+        raise AssessmentError(f"{step_label}须由分派到{problem.county.name}的带队专家进行")
+    if role == Role.EXPERT_GROUP and (why := _avoids(user, problem.county)):
+        raise AssessmentError(f"该专家须回避{problem.county.name}的问题（{why}）")
+
+
+def _check_evidence(problem: Problem, evidence: Iterable[Evidence]) -> list[Evidence]:
+    """Evidence may be cited only from this problem's own records."""
+    items = list(evidence)
+    for e in items:
+        own = (
+            e.problem_id == problem.pk
+            or (e.submission_id is not None and e.submission_id == problem.submission_id)
+            or (e.explanation_id is not None and e.explanation.problem_id == problem.pk)
+            or (e.finding_id is not None and e.finding_id == problem.finding_id)
+        )
+        if not own:
+            raise AssessmentError(f"证据材料 {e.sha256[:12]} 不属于该问题，不能引用")
+    return items
+
+
+def _has_evidence(problem: Problem, cited: list[Evidence]) -> bool:
+    if cited:
+        return True
+    q = Q(problem=problem) | Q(explanation__problem=problem)
+    if problem.submission_id:
+        q |= Q(submission_id=problem.submission_id)
+    if problem.finding_id:
+        q |= Q(finding_id=problem.finding_id)
+    return Evidence.objects.filter(q).exists()
+
+
+@transaction.atomic
+def problem_raise(
+    *,
+    campaign: Campaign,
+    county: Region,
+    kind: str,
+    description: str,
+    user: User,
+    household: Household | None = None,
+    submission: Submission | None = None,
+    department_report: DepartmentReport | None = None,
+    finding: UnannouncedFinding | None = None,
+    evidence: Iterable[Evidence] = (),
+) -> Problem:
+    """Record a suspected problem (疑点), pending its initial check (初核)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in OPEN_CAMPAIGN:
+        raise AssessmentError(
+            f"任务当前为“{CampaignStatus(campaign.status).label}”，不能提出疑点问题"
+        )
+    if kind not in ProblemKind.values:
+        raise AssessmentError(f"未知的问题类型：{kind}")
+    if not description.strip():
+        raise AssessmentError("请描述疑点问题")
+    if county.level != Level.COUNTY:
+        raise AssessmentError(f"{county.name}不是县")
+    if household is not None and not household.village.code.startswith(county.prefix):
+        raise AssessmentError(f"户 {household.household_no} 不在{county.name}")
+    if submission is not None and (submission.campaign_id != campaign.pk
+                                   or (household is not None
+                                       and submission.household_id != household.pk)):
+        raise AssessmentError("来源问卷不属于本任务或该户")
+    roles = [r for r in sorted(RAISE_ROLES) if has_role(user, r)]
+    allowed = (
+        Role.WORKING_GROUP in roles
+        or (Role.LEAD_EXPERT in roles and _lead_expert_on_county(campaign, user, county))
+        or (Role.ENUMERATOR in roles
+            and _enumerator_on_problem(campaign, user, county, household))
+    )
+    if not allowed:
+        raise AssessmentError("只有分派到该户的调查员、该县的带队专家或评估工作组成员可以提出疑点")
+    problem = Problem.objects.create(
+        campaign=campaign, county=county, household=household, kind=kind,
+        description=description.strip(), submission=submission,
+        department_report=department_report, finding=finding, raised_by=user,
+    )
+    cited = _check_evidence(problem, evidence)
+    step = ProblemStep.objects.create(
+        problem=problem, step=Step.RAISE, action=ProblemAction.RAISE, from_status="",
+        to_status=problem.status, user=user, role=roles[0] if roles else "",
+        opinion=problem.description,
+    )
+    step.evidence.set(cited)
+    audit(obj=problem, action=AuditEntry.Action.CREATE, actor=actor_name(user), user=user,
+          household=household, after={"kind": kind, "county": county.code,
+                                      "status": problem.status},
+          note=f"提出疑点：{problem.get_kind_display()}")
+    return problem
+
+
+@transaction.atomic
+def problem_transition(
+    *,
+    problem: Problem,
+    action: str,
+    user: User,
+    opinion: str,
+    evidence: Iterable[Evidence] = (),
+    disputed: bool | None = None,
+) -> ProblemStep:
+    """Take one verification action if the table allows it from the problem's status and the user
+    has the step's role; record who, when, from, to, the opinion and the evidence.
+    """
+    problem = (Problem.objects.select_for_update(of=("self",))
+               .select_related("campaign", "county", "household").get(pk=problem.pk))
+    if action not in ProblemAction.values or action == ProblemAction.RAISE:
+        raise AssessmentError(f"未知的核实操作：{action}")
+    action_label = str(ProblemAction(action).label)
+    current = problem.status
+    if current in PROBLEM_CLOSED:
+        raise AssessmentError(f"该问题已办结（{_label(current)}），不能再进行“{action_label}”")
+    move = PROBLEM_TRANSITIONS.get((current, action))
+    if move is None:
+        raise AssessmentError(f"该问题当前为“{_label(current)}”，不能进行“{action_label}”")
+    step_label = str(Step(move.step).label)
+    if problem.campaign.status not in OPEN_CAMPAIGN:
+        raise AssessmentError(
+            f"任务当前为“{CampaignStatus(problem.campaign.status).label}”，不能再核实问题"
+        )
+    _check_role(problem, user, move.role, step_label)
+    if not opinion.strip():
+        raise AssessmentError(f"请填写{step_label}意见")
+    key = (current, action)
+    if key in DISPUTED_TARGET:
+        if disputed is None:
+            raise AssessmentError("复核结论须说明地方与核查组意见是否存在争议")
+        if disputed and not problem.explanations.exists():
+            raise AssessmentError("地方未提出说明，不存在争议，不能送部门核")
+    elif disputed is not None:
+        raise AssessmentError("只有复核结论需要说明是否存在争议")
+    now = timezone.now()
+    if key in AFTER_EXPLANATION_WINDOW and problem.explain_until and now < problem.explain_until:
+        until = timezone.localtime(problem.explain_until).strftime("%Y-%m-%d %H:%M")
+        raise AssessmentError(f"地方说明期至 {until}，期满后才能作出复核结论")
+    cited = _check_evidence(problem, evidence)
+    if action == ProblemAction.FINAL_CONFIRM and not _has_evidence(problem, cited):
+        raise AssessmentError("没有任何证据材料，证据不足的不予认定")
+    to = DISPUTED_TARGET[key] if key in DISPUTED_TARGET and disputed else move.to
+    step = ProblemStep.objects.create(
+        problem=problem, step=move.step, action=action, from_status=current, to_status=to,
+        user=user, role=move.role, opinion=opinion.strip(), disputed=disputed,
+    )
+    step.evidence.set(cited)
+    fields = ["status"]
+    problem.status = to
+    if action == ProblemAction.REVIEW:
+        problem.explain_until = now + dt.timedelta(hours=problem.campaign.explain_window_hours)
+        fields.append("explain_until")
+    if disputed is not None:
+        problem.disputed = disputed
+        fields.append("disputed")
+    problem.save(update_fields=fields)
+    audit(obj=problem, action=AuditEntry.Action.EVENT, actor=actor_name(user), user=user,
+          household=problem.household, before={"status": current}, after={"status": to},
+          note=f"{step_label}：{action_label}")
+    return step
+
+
+@transaction.atomic
+def problem_explain(*, problem: Problem, user: User, text: str) -> ProblemExplanation:
+    """A county officer's explanation during the review window; documents follow via evidence_receive."""
+    problem = (Problem.objects.select_for_update(of=("self",)).select_related("county")
+               .get(pk=problem.pk))
+    if not has_role(user, Role.COUNTY_OFFICER) or not CountyOfficer.objects.filter(
+        user_id=user.pk, county=problem.county
+    ).exists():
+        raise AssessmentError(f"只有{problem.county.name}的县级干部可以对该问题作出说明")
+    if problem.status != ProblemStatus.EXPLAINING:
+        raise AssessmentError(f"该问题当前为“{_label(problem.status)}”，不在地方说明期")
+    if problem.explain_until is not None and timezone.now() > problem.explain_until:
+        raise AssessmentError("地方说明期已过，不能再作说明")
+    if not text.strip():
+        raise AssessmentError("请填写说明")
+    explanation = ProblemExplanation.objects.create(problem=problem, text=text.strip(), user=user)
+    audit(obj=explanation, action=AuditEntry.Action.CREATE, actor=actor_name(user), user=user,
+          household=problem.household, note=f"地方说明：问题 {problem.pk}")
+    return explanation
+
+
+def problems_confirmed(campaign: Campaign, county: Region | str | None = None) -> QuerySet[Problem]:
+    """The problems that count: confirmed by the working group at 终核, nothing else."""
+    final = ProblemStep.objects.filter(problem=OuterRef("pk"), action=ProblemAction.FINAL_CONFIRM)
+    qs = Problem.objects.filter(campaign=campaign, status=ProblemStatus.CONFIRMED).filter(
+        Exists(final)
+    )
+    if isinstance(county, Region):
+        qs = qs.filter(county=county)
+    elif county is not None:
+        qs = qs.filter(county__code=county)
+    return qs.order_by("county__code", "id")
