@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("health", health),
+    path("assessments/", include("fupin.assessments.urls")),
     path("", include("fupin.registry.urls")),
 ]

@@ -23,3 +23,16 @@ def test_readme_setup_is_the_two_make_targets():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_shows_the_real_sample_counties_output(capsys):
+    import json
+
+    from fupin.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"\$ fupin sample-counties (.*?)\n(\[.*?\])\n```", readme, re.S)
+    assert shown is not None
+    assert main(["sample-counties", *shown.group(1).split()]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(shown.group(2))
+    assert len(json.loads(shown.group(2))) == 60

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 
+from fupin.assessments.cli import add_assess_arguments
 from fupin.cli import CommandError, setup_django
 
 
@@ -32,10 +33,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--yes", action="store_true", help="do not ask before deleting")
     p.set_defaults(func=run_synth)
 
-    p = sub.add_parser("demo", help="一键演示：建库、生成一个合成县并启动网站 (build a demo county and serve it)")
+    p = sub.add_parser(
+        "demo",
+        help="一键演示：合成县、完整退出评估、报告与网站 (synthetic county, a whole assessment, report, web)",
+        description="Builds the database, a synthetic county (if the registry is empty), runs a whole "
+        "simulated county-exit assessment on it (see `fupin assess`), writes the report, and serves "
+        "the web UI. The first run in an empty data folder takes about a minute.",
+    )
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--no-serve", action="store_true", help="build the demo database only")
+    p.add_argument("--no-serve", action="store_true", help="build and assess only; do not start the server")
+    add_assess_arguments(p)
     p.set_defaults(func=run_demo)
 
     p = sub.add_parser("serve", help="启动网站 (run the web server with gunicorn)")
@@ -146,6 +154,12 @@ def run_demo(args: argparse.Namespace) -> int:
         run_synth(argparse.Namespace(preset="demo", seed=20190101, year=None, wrong_exit_rate=None,
                                      missed_rate=None, recording_error_rate=None, replace=False,
                                      yes=False))
+    from fupin.assessments.cli import run_assessment
+    from fupin.assessments.models import Campaign
+
+    # A new assessment when asked for one (a seed or a JSON file), or when none was run yet.
+    if args.json or args.seed is not None or not Campaign.objects.exists():
+        run_assessment(args)
     user_model = get_user_model()
     if not user_model.objects.filter(username="demo").exists():
         user_model.objects.create_superuser("demo", password="fupin-demo")
