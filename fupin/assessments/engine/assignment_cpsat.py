@@ -13,6 +13,7 @@ from fupin.assessments.engine.assignment_rules import (
     CountyTask,
     Role,
     Rule,
+    each,
     names,
     names_en,
     province_name,
@@ -243,7 +244,9 @@ class Staffing:
             )
         if capped:
             who = [name_of[s] for s in capped]
-            parts.append(f"{self.role.zh} {names(who, unit)} 每{unit}至多承担 {self.capacity} 个县")
+            parts.append(
+                f"{self.role.zh} {names(who, unit)} 每{each(unit)}至多承担 {self.capacity} 个县"
+            )
             parts_en.append(f"{names_en(who)} take at most {self.capacity} counties each")
         involved = set(covered) | set(led)
         counties = [c for c in self.counties if c.code in involved]

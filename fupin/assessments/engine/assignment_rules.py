@@ -221,6 +221,11 @@ def names(items: Sequence[str], unit: str, *, limit: int = 8) -> str:
     return shown if len(items) <= limit else f"{shown} 等 {len(items)} {unit}"
 
 
+def each(unit: str) -> str:
+    """每人 for people, 每家 for institutions."""
+    return "人" if unit == "名" else unit
+
+
 def names_en(items: Sequence[str], *, limit: int = 8) -> str:
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
@@ -296,7 +301,7 @@ class Group:
             head = f"{self.where}没有可用的{role.zh}"
             head_en = f"{self.where_en}: no eligible {role.en}"
         if self.capacity is not None and need > self.per_county:
-            head += f"（每{unit}至多承担 {self.capacity} 个县）"
+            head += f"（每{each(unit)}至多承担 {self.capacity} 个县）"
             head_en += f" (each takes at most {self.capacity} counties)"
         parts, parts_en = [], []
         everyone = not available and len(clauses) == 1

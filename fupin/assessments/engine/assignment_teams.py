@@ -10,7 +10,12 @@ from typing import Protocol
 import numpy as np
 from ortools.sat.python import cp_model
 
-from fupin.assessments.engine.assignment_cpsat import SolveInfo, Staffing, Stage, solve_in_stages
+from fupin.assessments.engine.assignment_cpsat import (
+    PROVE_TIME,
+    SolveInfo,
+    Staffing,
+    new_solver,
+)
 from fupin.assessments.engine.assignment_rules import (
     MENTOR_ROLE,
     NEWCOMER_ROLE,
@@ -211,57 +216,100 @@ def _place_institution(
     rng: np.random.Generator,
     rng_seed: int,
 ) -> tuple[dict[str, list[Enumerator]], SolveInfo] | None:
-    """Place one institution's enumerators on its counties: most teams, even households per
-    team, then a seeded random pick; each county gets as many mentors as newcomers."""
-    model = cp_model.CpModel()
-    columns: dict[str, list[tuple[Enumerator, cp_model.IntVar]]] = {}
-    rows: dict[str, list[cp_model.IntVar]] = {}
-    team_counts: list[cp_model.IntVar] = []
-    loads: list[cp_model.IntVar] = []
-    for county in counties:
-        column = columns[county.code] = []
-        for e in staff:
-            if not enumerator_exclusions(e, county):
-                var = model.new_bool_var(f"{e.id}@{county.code}")
-                column.append((e, var))
-                rows.setdefault(e.id, []).append(var)
-        mentors = [v for e, v in column if e.experienced]
-        newcomers = [v for e, v in column if not e.experienced]
-        top = max(per, min(len(mentors), len(newcomers)))
-        teams = model.new_int_var(per, top, f"teams{county.code}")
-        model.add(sum(mentors) == teams)
-        model.add(sum(newcomers) == teams)
-        team_counts.append(teams)
-        # Households per team, ceil(H / t), looked up by the number of teams t.
-        table = [county.households] + [-(-county.households // t) for t in range(1, top + 1)]
-        load = model.new_int_var(0, max(county.households, 0), f"load{county.code}")
-        model.add_element(teams, table, load)
-        loads.append(load)
-    for row in rows.values():
-        if len(row) > 1:
-            model.add_at_most_one(row)
-    most = model.new_int_var(0, max(c.households for c in counties), "most")
-    model.add_max_equality(most, loads)
-    variables = [v for column in columns.values() for _, v in column]
-    weights = [int(w) for w in rng.integers(0, _WEIGHT_RANGE, size=len(variables))]
-    stages = [
-        Stage("teams", sum(team_counts), maximize=True),
-        Stage("households_per_team", most),
-        Stage(
-            "random",
-            sum(w * v for w, v in zip(weights, variables, strict=True)),
-            maximize=True,
-            prove_time=0,
-            linearization=1,
-        ),
-    ]
-    solved = solve_in_stages(model, stages, variables + team_counts, seed=rng_seed)
-    if solved is None:
-        return None
-    solver, info = solved
-    placed = {
-        code: [e for e, v in column if solver.boolean_value(v)] for code, column in columns.items()
+    """Place one institution's enumerators on its counties: most teams, then the fewest households
+    for the busiest team, then a seeded random pick; a county gets as many mentors as newcomers.
+
+    Enumerators with the same experience and the same eligible counties are interchangeable, so
+    the model counts how many of each such class go where (no symmetry to fight), and the people
+    are then drawn at random from their class. "At most L households per team" is the linear "at
+    least ceil(H / L) teams"; the smallest L is found by bisection over the values H / t can take.
+    """
+    started = time.perf_counter()
+    classes: dict[tuple[bool, tuple[str, ...]], list[Enumerator]] = {}
+    for e in staff:
+        where_ok = tuple(c.code for c in counties if not enumerator_exclusions(e, c))
+        if where_ok:
+            classes.setdefault((e.experienced, where_ok), []).append(e)
+    keys = list(classes)
+    top = {
+        c.code: min(
+            sum(len(classes[k]) for k in keys if k[0] and c.code in k[1]),
+            sum(len(classes[k]) for k in keys if not k[0] and c.code in k[1]),
+        )
+        for c in counties
     }
+    cells_spec = [(k, code) for k in keys for code in k[1]]
+    weights = [int(w) for w in rng.integers(0, _WEIGHT_RANGE, size=len(cells_spec))]
+
+    def build(
+        total: int | None, most: int | None
+    ) -> tuple[cp_model.CpModel, list[cp_model.IntVar], list[cp_model.IntVar]]:
+        model = cp_model.CpModel()
+        cells = [
+            model.new_int_var(0, len(classes[k]), f"n{n}_{code}")
+            for n, (k, code) in enumerate(cells_spec)
+        ]
+        for k in keys:
+            model.add(
+                sum(v for (kk, _), v in zip(cells_spec, cells, strict=True) if kk == k)
+                <= len(classes[k])
+            )
+        counts = []
+        for county in counties:
+            low = per if most is None else max(per, -(-county.households // most))
+            teams = model.new_int_var(low, max(low, top[county.code]), f"teams{county.code}")
+            for side in (True, False):
+                mine = [
+                    v
+                    for (k, code), v in zip(cells_spec, cells, strict=True)
+                    if code == county.code and k[0] is side
+                ]
+                model.add(sum(mine) == teams)
+            counts.append(teams)
+        if total is not None:
+            model.add(sum(counts) == total)
+        return model, cells, counts
+
+    def solve(model: cp_model.CpModel) -> tuple[cp_model.CpSolver, bool, bool]:
+        solver = new_solver(rng_seed, PROVE_TIME)
+        status = solver.solve(model)
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        return solver, found, status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+
+    model, _, counts = build(None, None)
+    model.maximize(sum(counts))
+    solver, ok, proved = solve(model)
+    if not ok:
+        return None
+    total = round(solver.objective_value)
+    levels = sorted(
+        {-(-c.households // t) for c in counties for t in range(per, top[c.code] + 1)} | {1}
+    )
+    lo, hi = 0, len(levels) - 1  # the largest level asks for no more than `per` teams anywhere
+    while lo < hi:
+        mid = (lo + hi) // 2
+        _, ok, exact = solve(build(total, levels[mid])[0])
+        proved = proved and exact
+        if ok:
+            hi = mid
+        else:
+            lo = mid + 1
+    model, cells, _ = build(total, levels[lo])
+    model.maximize(sum(w * v for w, v in zip(weights, cells, strict=True)))
+    solver, ok, _ = solve(model)
+    if not ok:  # pragma: no cover - the bisection just found this feasible
+        raise RuntimeError("team placement lost feasibility between its stages")
+    placed: dict[str, list[Enumerator]] = {c.code: [] for c in counties}
+    pools = {k: [classes[k][i] for i in rng.permutation(len(classes[k]))] for k in keys}
+    for (k, code), v in zip(cells_spec, cells, strict=True):
+        n = solver.value(v)
+        placed[code] += pools[k][:n]
+        pools[k] = pools[k][n:]
+    info = SolveInfo(
+        status="optimal" if proved else "feasible",
+        seconds=time.perf_counter() - started,
+        objectives=(("teams", total), ("households_per_team", levels[lo])),
+    )
     return placed, info
 
 
