@@ -79,7 +79,7 @@ def chart_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if not series:
             continue
         out[f] = {
-            "label": AssessedFigure(f).label,
+            "label": str(AssessedFigure(f).label),
             "counties": [r["county"].name for r in series],
             "estimate": [r["figures"][f]["estimate"] for r in series],
             "low": [r["figures"][f]["ci"][0] for r in series],

@@ -1,0 +1,349 @@
+"""Simulated fieldwork and verification played through the real services: the only truth access,
+the questionnaires, the suspected problems with their field notes, and the five steps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+from unittest import mock
+
+import numpy as np
+import pyarrow.parquet as pq
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from fupin.assessments.engine.fieldwork import SurveyAnswers
+from fupin.assessments.engine.frames import GUARANTEES, CountyFrame, CountyTruth, truth_from_batch
+from fupin.assessments.engine.sampling import HouseholdDraw
+from fupin.assessments.engine.verification import (
+    PROBLEM_LABELS,
+    STEP_LABELS,
+    UPHOLD,
+    VerificationPath,
+)
+from fupin.assessments.models import Campaign, Evidence, Problem, Submission
+from fupin.assessments.running_people import People, Staffing, expert_group_member
+from fupin.assessments.running_records import RECOGNITION_QUESTIONS, RunError
+from fupin.assessments.services import (
+    evidence_receive,
+    problem_explain,
+    problem_raise,
+    problem_transition,
+    questionnaire_current,
+    submission_receive,
+)
+from fupin.assessments.workflows import ProblemAction
+from fupin.regions.models import Region
+from fupin.registry.models import Household, Person, Status
+
+FIELD_DAYS = 10
+_GUARANTEE_TEXT = {"food": "不愁吃", "clothing": "不愁穿", "education": "义务教育有保障",
+                   "medical": "基本医疗有保障", "housing": "住房安全有保障", "water": "饮水安全有保障"}
+# Income by source as shares of net income (the registry's typical mix); policy transfers are
+# part of the transfers.
+_INCOME_SHARES = {"income_wages": 0.55, "income_business": 0.25, "income_property": 0.03,
+                  "income_transfers": 0.17, "income_policy_transfers": 0.12}
+
+
+# --- the simulation's clock ------------------------------------------------------------------
+
+
+class SimulatedClock:
+    """The campaign is played out over the days before today, in simulated time.
+
+    Every service checks its time rules (the local cadres' explanation window, submissions not
+    from the future) against `django.utils.timezone.now`, which this clock replaces while the
+    run lasts: days pass in the simulation without anyone waiting, yet every check applies and
+    every recorded timestamp is a consistent moment in the past.  Time only moves forward.
+    """
+
+    def __init__(self, days: float) -> None:
+        self._real = timezone.now
+        self.origin = self._real() - dt.timedelta(days=days)
+        self.offset = self.origin - self._real()
+
+    def now(self) -> dt.datetime:
+        return self._real() + self.offset
+
+    def day(self, days: float) -> dt.datetime:
+        """Move to `days` after the origin (never backwards, never past the real now)."""
+        target = self.origin + dt.timedelta(days=days)
+        self.offset = min(dt.timedelta(0), max(self.offset, target - self._real()))
+        return self.now()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[SimulatedClock]:
+        with mock.patch("django.utils.timezone.now", self.now):
+            yield self
+
+
+# --- the truth: read here and nowhere else ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TruthOnly:
+    truth_households: Any
+
+
+def _fieldwork_truth(truth_dir: Path, frame: CountyFrame) -> CountyTruth:
+    """The hidden truth of a county, for the simulated enumerators and checkers only.
+
+    This is the one place the simulation reads `<truth_dir>/households-<county6>.parquet`; the
+    figures never see it (they are recomputed from the records in running_records).
+    """
+    path = truth_dir / f"households-{frame.code}.parquet"
+    if not path.exists():
+        raise RunError(f"没有{frame.name}的模拟真值文件 {path}（请先运行 fupin synth）")
+    table = pq.read_table(path)
+    return truth_from_batch(cast(Any, _TruthOnly(table)), frame)
+
+
+# --- questionnaires ----------------------------------------------------------------------------
+
+
+def _persons(households: Sequence[Household]) -> dict[int, dict[str, int]]:
+    rows = (Person.objects.filter(household__in=households, deceased=False)
+            .values("household_id")
+            .annotate(labour=Count("id", filter=Q(labour_ability__in=["normal", "weak"])),
+                      school=Count("id", filter=Q(school_status__in=["in_school", "dropped_out"])),
+                      ill=Count("id", filter=Q(health__in=["serious", "chronic"])),
+                      disabled=Count("id", filter=Q(health="disabled") | Q(disability_grade__gt=0))))
+    return {r["household_id"]: r for r in rows}
+
+
+def questionnaire_answers(h: Household, persons: Mapping[str, int] | None, answers: SurveyAnswers,
+                          pos: int) -> dict[str, Any]:
+    """A complete v1 questionnaire for one household from the simulated answers at `pos`."""
+    size = int(answers.size[pos])
+    pc = float(answers.income_per_capita[pos])
+    total = pc * size
+    p = persons or {}
+    out: dict[str, Any] = {
+        "size": size,
+        "labour_count": min(int(p.get("labour", 0)), size),
+        "school_age_children": int(p.get("school", 0)),
+        "seriously_ill": int(p.get("ill", 0)),
+        "disabled": int(p.get("disabled", 0)),
+        "dibao": bool(h.at_risk_dibao),
+        "housing_grade": "B" if answers.guarantees[pos, 4] else "C",
+        **{k: round(total * share, 2) for k, share in _INCOME_SHARES.items()},
+        "income_per_capita": pc,
+    }
+    for j, g in enumerate(GUARANTEES):
+        ok = bool(answers.guarantees[pos, j])
+        out[f"{g}_ok"] = ok
+        if not ok:
+            out[f"{g}_ok_note"] = f"{_GUARANTEE_TEXT[g]}未达到：入户核实情况见调查员备注"
+    asked = bool(answers.recognition_asked[pos])
+    applies = h.registered or h.village.is_poor_village
+    if asked != applies:
+        raise RunError(f"户 {h.household_no} 的认可度问题适用范围与问卷不一致")
+    if asked:
+        yes = bool(answers.recognises[pos])
+        level = ("satisfied", "basically") if yes else ("not_satisfied", "not_satisfied")
+        if h.registered:
+            codes = ["rec_policy", "rec_measures", "rec_results", "rec_cadres"]
+            if h.status == Status.EXITED:
+                codes.append("rec_exit")
+                out["exit_informed"] = True
+        else:
+            codes = ["rec_infrastructure", "rec_public_services", "rec_fairness"]
+        assert set(codes) <= set(RECOGNITION_QUESTIONS)
+        for n, code in enumerate(codes):
+            out[code] = level[n % 2]
+    code = str(answers.suspected[pos])
+    if code:
+        out["enumerator_notes"] = (f"疑似{PROBLEM_LABELS[code]}：核算人均纯收入 {pc:.2f} 元"
+                                   + "".join(f"，{_GUARANTEE_TEXT[g]}未达到"
+                                             for j, g in enumerate(GUARANTEES)
+                                             if not answers.guarantees[pos, j]))
+    return out
+
+
+def client_id(campaign: Campaign, household_no: str) -> uuid.UUID:
+    """The device's id of a questionnaire: the same household in the same campaign, the same id."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"fupin:campaign/{campaign.pk}/household/{household_no}")
+
+
+@dataclass
+class CountyField:
+    """What the fieldwork of one county left behind, for the verification that follows."""
+
+    county: Region
+    submissions: dict[str, Submission] = field(default_factory=dict)
+    problems: dict[str, Problem] = field(default_factory=dict)  # household_no -> problem
+    notes: dict[str, Evidence] = field(default_factory=dict)  # household_no -> field notes
+
+
+def fieldwork_run(
+    *,
+    campaign: Campaign,
+    county: Region,
+    frame: CountyFrame,
+    draw: HouseholdDraw,
+    answers: SurveyAnswers,
+    households: Mapping[str, Household],
+    staffing: Staffing,
+    people: People,
+    fieldwork_start: dt.datetime,
+) -> CountyField:
+    """Each sampled household's questionnaire through submission_receive (by a member of its
+    team), then a suspected problem with field notes for each flagged household."""
+    version = questionnaire_current().version
+    keys = frame.household_no[draw.index].tolist()
+    persons = _persons([households[k] for k in keys])
+    out = CountyField(county)
+    done_by_team: dict[int, int] = {}
+    load = {t.pk: 0 for t in staffing.teams}
+    for k in keys:
+        load[staffing.team_of[k].pk] += 1
+    for pos, no in enumerate(keys):
+        h = households[no]
+        team = staffing.team_of[no]
+        n = done_by_team.get(team.pk, 0)
+        done_by_team[team.pk] = n + 1
+        per_day = max(1, -(-load[team.pk] // FIELD_DAYS))
+        spacing = min(50, 600 // per_day)
+        started = fieldwork_start + dt.timedelta(days=n // per_day, hours=8,
+                                                 minutes=spacing * (n % per_day))
+        member = team.experienced_member if n % 2 == 0 else team.new_member
+        payload = {
+            "household_no": no,
+            "questionnaire_version": version,
+            "answers": questionnaire_answers(h, persons.get(h.pk), answers, pos),
+            "started_at": started.isoformat(),
+            "finished_at": (started + dt.timedelta(minutes=40)).isoformat(),
+        }
+        sub, _ = submission_receive(campaign=campaign, client_id=client_id(campaign, no),
+                                    payload=payload, enumerator=member,
+                                    user=people.user_of(member))
+        out.submissions[no] = sub
+    for pos in np.flatnonzero(answers.suspected != "").tolist():
+        no = keys[pos]
+        code = str(answers.suspected[pos])
+        sub = out.submissions[no]
+        user = people.users[sub.enumerator.user_id]
+        notes = json.dumps({
+            "household_no": no, "problem": code, "submission": str(sub.client_id),
+            "income_per_capita": float(answers.income_per_capita[pos]),
+            "guarantees": {g: bool(answers.guarantees[pos, j]) for j, g in enumerate(GUARANTEES)},
+            "size": int(answers.size[pos]), "team": sub.team.code,
+        }, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+        evidence, _ = evidence_receive(owner=sub, kind="document", content=notes,
+                                       sha256=hashlib.sha256(notes).hexdigest(),
+                                       filename=f"field-notes-{no}.json",
+                                       taken_at=sub.finished_at, user=user)
+        out.notes[no] = evidence
+        out.problems[no] = problem_raise(
+            campaign=campaign, county=county, kind=code, household=households[no], submission=sub,
+            description=f"入户调查发现疑似{PROBLEM_LABELS[code]}：{payload_notes(sub)}",
+            user=user, evidence=[evidence],
+        )
+    return out
+
+
+def payload_notes(sub: Submission) -> str:
+    return str(sub.answers.get("enumerator_notes", "")) or "见调查员现场记录"
+
+
+# --- the five steps ------------------------------------------------------------------------------
+
+
+@dataclass
+class Verifier:
+    """Replays the simulated verification paths through problem_transition, step by step for all
+    counties together (so that one wait covers every explanation window)."""
+
+    people: People
+    staffing: Staffing
+    fields: dict[str, CountyField]  # county code -> its fieldwork
+    paths: dict[str, list[VerificationPath]]  # county code -> paths
+    clock: SimulatedClock
+    progress: Callable[[str], None]
+
+    def _each(self) -> Iterator[tuple[Region, CountyField, VerificationPath, Problem]]:
+        for code, f in self.fields.items():
+            for path in self.paths[code]:
+                yield f.county, f, path, f.problems[path.household_no]
+
+    def _step(self, path: VerificationPath, code: str) -> Any:
+        return next((s for s in path.steps if s.code == code), None)
+
+    def run(self, start_day: float) -> None:
+        wg = self.people.working_group
+        self.clock.day(start_day)
+        # 初核: the household's own team, on site.
+        for _, f, path, problem in self._each():
+            step = path.steps[0]
+            user = self.people.users[problem.submission.enumerator.user_id]
+            action = (ProblemAction.INITIAL_CHECK if step.decision == UPHOLD
+                      else ProblemAction.INITIAL_DISMISS)
+            problem_transition(problem=problem, action=action, user=user, opinion=step.opinion,
+                               evidence=[f.notes[path.household_no]])
+        live = [(c, f, p, pr) for c, f, p, pr in self._each() if len(p.steps) > 1]
+        # 复核: the county's lead expert sends the finding to the county for explanation.
+        self.clock.day(start_day + 1)
+        for county, _, path, problem in live:
+            lead = self.staffing.experts_of[county.code][0]
+            problem_transition(
+                problem=problem, action=ProblemAction.REVIEW, user=self.people.user_of(lead),
+                opinion=f"带队专家复核：疑似{PROBLEM_LABELS[path.problem]}，反馈{county.name}说明")
+        self.clock.day(start_day + 1.125)
+        for county, _, path, problem in live:
+            if self._step(path, "department") is None:
+                continue
+            officer = self.people.officers[county.code]
+            text = (f"{county.name}说明：该户情况经乡村两级核实，我县认为不属于"
+                    f"{PROBLEM_LABELS[path.problem]}，附相关证明材料")
+            explanation = problem_explain(problem=problem, user=officer, text=text)
+            doc = (text + "\n（模拟材料：收入台账、帮扶手册摘要）").encode("utf-8")
+            evidence_receive(owner=explanation, kind="document", content=doc,
+                             sha256=hashlib.sha256(doc).hexdigest(),
+                             filename=f"county-explanation-{path.household_no}.txt", user=officer)
+        self.progress("复核：地方说明期满")
+        window = max(campaign_window(live), 1)
+        self.clock.day(start_day + 1 + window / 24 + 0.05)
+        for county, _, path, problem in live:
+            lead = self.staffing.experts_of[county.code][0]
+            disputed = self._step(path, "department") is not None
+            problem_transition(problem=problem, action=ProblemAction.REVIEW_CONCLUDE,
+                               user=self.people.user_of(lead), opinion=path.steps[1].opinion,
+                               disputed=disputed)
+        # 部门核 (disputed only), 专家组核, 终核.
+        self.clock.day(start_day + 3)
+        for _, _, path, problem in live:
+            step = self._step(path, "department")
+            if step is not None:
+                user = self.people.department[problem.pk % len(self.people.department)]
+                problem_transition(problem=problem, action=ProblemAction.DEPARTMENT_APPRAISE,
+                                   user=user, opinion=step.opinion)
+        self.clock.day(start_day + 4)
+        for county, _, path, problem in live:
+            member = expert_group_member(self.people, county)
+            problem_transition(problem=problem, action=ProblemAction.EXPERT_JUDGE,
+                               user=self.people.user_of(member),
+                               opinion=self._step(path, "expert").opinion)
+        self.clock.day(start_day + 5)
+        for _, f, path, problem in live:
+            final = self._step(path, "final")
+            action = (ProblemAction.FINAL_CONFIRM if final.decision == UPHOLD
+                      else ProblemAction.FINAL_REJECT)
+            problem_transition(problem=problem, action=action, user=wg, opinion=final.opinion,
+                               evidence=[f.notes[path.household_no]])
+        self.progress(f"核实：{sum(len(p) for p in self.paths.values())} 个疑点经"
+                      f"{'、'.join(STEP_LABELS.values())}办结")
+
+
+def campaign_window(live: Sequence[tuple[Region, CountyField, VerificationPath, Problem]]) -> int:
+    """The explanation window in hours (the campaign's own setting)."""
+    if not live:
+        return 0
+    return int(live[0][3].campaign.explain_window_hours)
