@@ -63,7 +63,8 @@ def county_rows(campaign: Campaign, truth: dict[str, dict[str, float]] | None = 
             "verdict_label": r.get_verdict_display(),
             "clarity": r.clarity,
             "straddles": r.clarity == "straddles",
-            "truth": (truth or {}).get(r.county.code, {}).get(r.figure),
+            # The truth (simulations only) is keyed by the 6-digit county code.
+            "truth": (truth or {}).get(r.county.code[:6], {}).get(r.figure),
         }
     rows = sorted(by_county.values(), key=lambda row: row["county"].code)
     for row in rows:
@@ -100,6 +101,7 @@ def report_html(campaign: Campaign, *, truth: dict[str, dict[str, float]] | None
         "rows": rows,
         "straddling": straddling,
         "charts_json": json.dumps(chart_data(rows), ensure_ascii=False),
+        "chart_names": [f for f in FIGURE_ORDER if rows and f in rows[0]["figures"]],
         "echarts_js": ECHARTS.read_text(encoding="utf-8"),
         "chart_js": CHART_JS.read_text(encoding="utf-8"),
         "has_truth": truth is not None,

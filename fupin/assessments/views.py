@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from fupin.assessments.models import Campaign, DrawItem, Problem
-from fupin.assessments.report import chart_data, county_rows
+from fupin.assessments.report import FIGURE_ORDER, chart_data, county_rows
 
 
 def campaigns_for(user: object) -> QuerySet[Campaign]:
@@ -37,6 +37,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "campaign": campaign,
         "rows": rows,
         "charts_json": json.dumps(chart_data(rows), ensure_ascii=False),
+        "chart_names": [f for f in FIGURE_ORDER if rows and f in rows[0]["figures"]],
         "transitions": campaign.transitions.order_by("at", "id"),
         "sampled": DrawItem.objects.filter(draw__campaign=campaign, draw__level="household",
                                            draw__superseded_by__isnull=True).count(),

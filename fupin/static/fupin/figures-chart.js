@@ -2,10 +2,11 @@
 (function () {
   var charts = JSON.parse(document.getElementById('chart-data').textContent);
   var pct = function (v) { return (v * 100).toFixed(2) + '%'; };
-  Object.keys(charts).forEach(function (name) {
+  Object.keys(charts).forEach(function (name) {  // one chart per figure, counties in code order
     var c = charts[name];
     var el = document.getElementById('chart-' + name);
     if (!el) { return; }
+    el.style.height = Math.max(180, 90 + 36 * c.counties.length) + 'px';
     var chart = echarts.init(el, null, { renderer: 'svg' });
     var series = [{
       type: 'custom', name: '95% 置信区间',
@@ -21,16 +22,17 @@
       data: c.counties.map(function (n, i) { return [i, c.low[i], c.high[i]]; })
     }, {
       type: 'scatter', name: '估计值', symbolSize: 10, itemStyle: { color: '#b71c1c' },
-      data: c.estimate.map(function (v, i) { return [v, i]; })
+      data: c.estimate.map(function (v, i) { return [v, c.counties[i]]; })
     }, {
       type: 'scatter', name: '阈值', symbol: 'rect', symbolSize: [3, 22], itemStyle: { color: '#1565c0' },
-      data: c.thresholds.map(function (v, i) { return [v, i]; })
+      data: c.thresholds.map(function (v, i) { return [v, c.counties[i]]; })
     }];
     if (c.truth.some(function (v) { return v !== null; })) {
       series.push({ type: 'scatter', name: '合成真值', symbol: 'diamond', symbolSize: 9, itemStyle: { color: '#6a1b9a' },
-        data: c.truth.map(function (v, i) { return v === null ? null : [v, i]; }) });
+        data: c.truth.map(function (v, i) { return v === null ? null : [v, c.counties[i]]; }) });
     }
     chart.setOption({
+      animation: false,  // a report is read and printed, not watched
       title: { text: c.label, left: 'center' },
       textStyle: { fontFamily: '"Noto Sans CJK SC", "Noto Sans SC", sans-serif' },
       legend: { bottom: 0 },

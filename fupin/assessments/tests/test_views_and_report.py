@@ -1,0 +1,58 @@
+"""Campaign pages and the written report, on a simulated campaign."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from openpyxl import load_workbook
+
+from fupin import synth
+from fupin.assessments.report import report_write
+from fupin.assessments.running import campaign_run_simulated
+from fupin.regions.services import regions_load_poverty_counties
+from fupin.registry.loading import registry_load_synth
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def outcome(tmp_path: Any) -> Any:
+    regions_load_poverty_counties(provinces={"甘肃省"})
+    registry_load_synth(batches=synth.generate(synth.preset("demo", seed=5)), truth=tmp_path / "truth")
+    return campaign_run_simulated(seed=3, truth_dir=tmp_path / "truth")
+
+
+def test_staff_see_the_campaign_with_its_figures(client: Any, outcome: Any) -> None:
+    staff = get_user_model().objects.create_user("officer", password="pw-123456", is_staff=True)
+    client.force_login(staff)
+    assert outcome.campaign.name in client.get("/assessments/").content.decode()
+    page = client.get(f"/assessments/{outcome.campaign.pk}/").content.decode()
+    county = outcome.counties[0]
+    assert county.name in page
+    for label in ("错退率", "漏评率", "综合贫困发生率", "群众认可度"):
+        assert label in page
+    assert "不打分、不排队" in page
+    assert "排名" not in page and "得分" not in page
+
+
+def test_others_cannot_see_campaigns(client: Any, outcome: Any) -> None:
+    assert client.get(f"/assessments/{outcome.campaign.pk}/").status_code == 302
+    nobody = get_user_model().objects.create_user("nobody", password="pw-123456")
+    client.force_login(nobody)
+    assert client.get(f"/assessments/{outcome.campaign.pk}/").status_code == 404
+
+
+def test_the_report_lists_every_draw_and_problem(tmp_path: Any, outcome: Any) -> None:
+    result = outcome.as_json()
+    truth = {c["code"]: {f: v["truth"] for f, v in c["figures"].items()} for c in result["counties"]}
+    files = report_write(campaign=outcome.campaign, directory=tmp_path / "r", truth=truth)
+    html = files.html.read_text(encoding="utf-8")
+    county = outcome.counties[0]
+    assert county.name in html and "合成真值" in html
+    samples = load_workbook(files.samples_xlsx, read_only=True)["抽样名单"]
+    drawn = sum(1 for row in samples.iter_rows(min_row=2, values_only=True) if row[2] == "抽户")
+    assert drawn == county.sampled_households
+    problems = load_workbook(files.problems_xlsx, read_only=True)["问题清单"]
+    assert problems.max_row - 1 == county.suspected_problems
