@@ -52,7 +52,8 @@ def main() -> int:
     subprocess.run([sys.executable, "-c", build], env=source, check=True, capture_output=True)
     fupin(source, "export", str(work / "csv"), "--format", "csv", "--full-ids")
     xlsx_export = fupin(source, "export", str(work / "registry.xlsx"), "--format", "xlsx", "--full-ids")
-    persons = sum(1 for _ in open(work / "csv" / "家庭成员.csv", encoding="utf-8-sig")) - 1
+    with open(work / "csv" / "家庭成员.csv", encoding="utf-8-sig") as members:
+        persons = sum(1 for _ in members) - 1
     # The import needs the villages to exist (unknown codes are refused): copy the region tree.
     regions = work / "regions.json"
     django = [sys.executable, "-m", "django"]

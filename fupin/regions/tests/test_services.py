@@ -5,7 +5,11 @@ from collections import Counter
 import pytest
 
 from fupin.regions.models import Level, Region
-from fupin.regions.services import read_poverty_counties, regions_below, regions_load_poverty_counties
+from fupin.regions.services import (
+    read_poverty_counties,
+    regions_below,
+    regions_load_poverty_counties,
+)
 
 
 def test_package_data_matches_the_published_totals():
