@@ -16,6 +16,8 @@ BENCHES = {
     "synth": ["bench_synth.py", "--preset", "gansu"],
     "synth_db": ["bench_synth_db.py", "--preset", "gansu"],
     "assess": ["bench_assess.py", "--preset", "gansu"],
+    "assess_db": ["bench_assess_db.py", "--counties", "3"],
+    "import": ["bench_import.py"],
 }
 
 
