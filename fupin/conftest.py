@@ -27,3 +27,13 @@ def household(gansu_village):
     Person.objects.create(household=h, id_number="621126198001010019", name="张三", relation="head",
                           sex="male", birth_date=dt.date(1980, 1, 1))
     return h
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark every test that reaches the database, so that `-m django_db` (the PostgreSQL run)
+    selects it even when it asks for the database only through a fixture."""
+    for item in items:
+        if {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ())):
+            if item.get_closest_marker("django_db") is None:
+                item.add_marker(pytest.mark.django_db)

@@ -5,6 +5,8 @@
 set -euo pipefail
 
 PORT="${FUPIN_PG_PORT:-54329}"
+# Another run (or a developer's server) may hold the port: take the next free one.
+while (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
 
 find_pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
