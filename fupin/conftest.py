@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from fupin.accounts.testing import province_officer, system_admin, world  # noqa: F401  (personas)
 from fupin.regions.models import Level, Region
 from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.models import Household, Person
@@ -34,6 +35,6 @@ def pytest_collection_modifyitems(items):
     """Mark every test that reaches the database, so that `-m django_db` (the PostgreSQL run)
     selects it even when it asks for the database only through a fixture."""
     for item in items:
-        if {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ())):
-            if item.get_closest_marker("django_db") is None:
-                item.add_marker(pytest.mark.django_db)
+        uses_db = {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ()))
+        if uses_db and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "fupin.regions",
     "fupin.registry",
     "fupin.assessments",
+    "fupin.accounts",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""URL routes: the admin, the registry pages, health check."""
+"""URL routes: the admin, accounts, the registry pages, health check."""
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
@@ -11,6 +11,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("fupin.accounts.urls")),  # before auth.urls: its login view is throttled
     path("accounts/", include("django.contrib.auth.urls")),
     path("health", health),
     path("assessments/", include("fupin.assessments.urls")),

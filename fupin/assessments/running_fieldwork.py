@@ -33,12 +33,14 @@ from fupin.assessments.models import Campaign, Evidence, Problem, Submission
 from fupin.assessments.running_people import People, Staffing, expert_group_member
 from fupin.assessments.running_records import RECOGNITION_QUESTIONS, RunError
 from fupin.assessments.services import (
+    SubmissionItem,
+    TransitionItem,
     evidence_receive,
     problem_explain,
     problem_raise,
-    problem_transition,
+    problems_transition,
     questionnaire_current,
-    submission_receive,
+    submissions_receive,
 )
 from fupin.assessments.workflows import ProblemAction
 from fupin.regions.models import Region
@@ -195,7 +197,7 @@ def fieldwork_run(
     people: People,
     fieldwork_start: dt.datetime,
 ) -> CountyField:
-    """Each sampled household's questionnaire through submission_receive (by a member of its
+    """Each sampled household's questionnaire through submissions_receive (by a member of its
     team), then a suspected problem with field notes for each flagged household."""
     version = questionnaire_current().version
     keys = frame.household_no[draw.index].tolist()
@@ -205,6 +207,7 @@ def fieldwork_run(
     load = {t.pk: 0 for t in staffing.teams}
     for k in keys:
         load[staffing.team_of[k].pk] += 1
+    items: list[SubmissionItem] = []
     for pos, no in enumerate(keys):
         h = households[no]
         team = staffing.team_of[no]
@@ -222,9 +225,12 @@ def fieldwork_run(
             "started_at": started.isoformat(),
             "finished_at": (started + dt.timedelta(minutes=40)).isoformat(),
         }
-        sub, _ = submission_receive(campaign=campaign, client_id=client_id(campaign, no),
-                                    payload=payload, enumerator=member,
-                                    user=people.user_of(member))
+        items.append(SubmissionItem(client_id=client_id(campaign, no), payload=payload,
+                                    enumerator=member, user=people.user_of(member)))
+    # The county's questionnaires as the devices upload them at the end of fieldwork: one batch,
+    # each checked as submission_receive checks it alone.
+    received = submissions_receive(campaign=campaign, items=items)
+    for no, (sub, _) in zip(keys, received, strict=True):
         out.submissions[no] = sub
     for pos in np.flatnonzero(answers.suspected != "").tolist():
         no = keys[pos]
@@ -259,8 +265,8 @@ def payload_notes(sub: Submission) -> str:
 
 @dataclass
 class Verifier:
-    """Replays the simulated verification paths through problem_transition, step by step for all
-    counties together (so that one wait covers every explanation window)."""
+    """Replays the simulated verification paths through problems_transition, step by step for all
+    counties together (one batch per step) (so that one wait covers every explanation window)."""
 
     people: People
     staffing: Staffing
@@ -281,21 +287,26 @@ class Verifier:
         wg = self.people.working_group
         self.clock.day(start_day)
         # 初核: the household's own team, on site.
+        batch = []
         for _, f, path, problem in self._each():
             step = path.steps[0]
             user = self.people.users[problem.submission.enumerator.user_id]
             action = (ProblemAction.INITIAL_CHECK if step.decision == UPHOLD
                       else ProblemAction.INITIAL_DISMISS)
-            problem_transition(problem=problem, action=action, user=user, opinion=step.opinion,
-                               evidence=[f.notes[path.household_no]])
+            batch.append(TransitionItem(problem=problem, action=action, user=user,
+                                        opinion=step.opinion,
+                                        evidence=[f.notes[path.household_no]]))
+        problems_transition(batch)
         live = [(c, f, p, pr) for c, f, p, pr in self._each() if len(p.steps) > 1]
         # 复核: the county's lead expert sends the finding to the county for explanation.
         self.clock.day(start_day + 1)
+        batch = []
         for county, _, path, problem in live:
             lead = self.staffing.experts_of[county.code][0]
-            problem_transition(
+            batch.append(TransitionItem(
                 problem=problem, action=ProblemAction.REVIEW, user=self.people.user_of(lead),
-                opinion=f"带队专家复核：疑似{PROBLEM_LABELS[path.problem]}，反馈{county.name}说明")
+                opinion=f"带队专家复核：疑似{PROBLEM_LABELS[path.problem]}，反馈{county.name}说明"))
+        problems_transition(batch)
         self.clock.day(start_day + 1.125)
         for county, _, path, problem in live:
             if self._step(path, "department") is None:
@@ -311,33 +322,43 @@ class Verifier:
         self.progress("复核：地方说明期满")
         window = max(campaign_window(live), 1)
         self.clock.day(start_day + 1 + window / 24 + 0.05)
+        batch = []
         for county, _, path, problem in live:
             lead = self.staffing.experts_of[county.code][0]
             disputed = self._step(path, "department") is not None
-            problem_transition(problem=problem, action=ProblemAction.REVIEW_CONCLUDE,
-                               user=self.people.user_of(lead), opinion=path.steps[1].opinion,
-                               disputed=disputed)
+            batch.append(TransitionItem(problem=problem, action=ProblemAction.REVIEW_CONCLUDE,
+                                        user=self.people.user_of(lead),
+                                        opinion=path.steps[1].opinion, disputed=disputed))
+        problems_transition(batch)
         # 部门核 (disputed only), 专家组核, 终核.
         self.clock.day(start_day + 3)
+        batch = []
         for _, _, path, problem in live:
             step = self._step(path, "department")
             if step is not None:
                 user = self.people.department[problem.pk % len(self.people.department)]
-                problem_transition(problem=problem, action=ProblemAction.DEPARTMENT_APPRAISE,
-                                   user=user, opinion=step.opinion)
+                batch.append(TransitionItem(problem=problem,
+                                            action=ProblemAction.DEPARTMENT_APPRAISE,
+                                            user=user, opinion=step.opinion))
+        problems_transition(batch)
         self.clock.day(start_day + 4)
+        batch = []
         for county, _, path, problem in live:
             member = expert_group_member(self.people, county)
-            problem_transition(problem=problem, action=ProblemAction.EXPERT_JUDGE,
-                               user=self.people.user_of(member),
-                               opinion=self._step(path, "expert").opinion)
+            batch.append(TransitionItem(problem=problem, action=ProblemAction.EXPERT_JUDGE,
+                                        user=self.people.user_of(member),
+                                        opinion=self._step(path, "expert").opinion))
+        problems_transition(batch)
         self.clock.day(start_day + 5)
+        batch = []
         for _, f, path, problem in live:
             final = self._step(path, "final")
             action = (ProblemAction.FINAL_CONFIRM if final.decision == UPHOLD
                       else ProblemAction.FINAL_REJECT)
-            problem_transition(problem=problem, action=action, user=wg, opinion=final.opinion,
-                               evidence=[f.notes[path.household_no]])
+            batch.append(TransitionItem(problem=problem, action=action, user=wg,
+                                        opinion=final.opinion,
+                                        evidence=[f.notes[path.household_no]]))
+        problems_transition(batch)
         self.progress(f"核实：{sum(len(p) for p in self.paths.values())} 个疑点经"
                       f"{'、'.join(STEP_LABELS.values())}办结")
 

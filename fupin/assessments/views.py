@@ -1,4 +1,4 @@
-"""Assessment pages: campaigns and their county results (read-only until the web-platform issue)."""
+"""Assessment pages: campaigns and their county results, scoped by `campaigns_for`."""
 
 from __future__ import annotations
 
@@ -9,18 +9,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from fupin.accounts import scoping
 from fupin.assessments.models import Campaign, DrawItem, Problem
 from fupin.assessments.report import FIGURE_ORDER, chart_data, county_rows
 
 
 def campaigns_for(user: object) -> QuerySet[Campaign]:
-    """The campaigns a user may see: the one place assessment reads are scoped.
-
-    Until the roles of the web-platform issue exist, only staff see assessments.
-    """
-    if getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False):
-        return Campaign.objects.all()
-    return Campaign.objects.none()
+    """The campaigns a user may see: the one place assessment reads are scoped (rules in accounts.scoping)."""
+    return scoping.campaigns_for(user)
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
+from fupin.accounts import scoping
 from fupin.regions.models import LEVEL_DIGITS, Level, Region
 from fupin.registry.models import Household, Status
 
@@ -20,19 +21,13 @@ CHILD_LEVEL = {
 
 
 def households_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Household]:
-    """The households a user may see: the one place registry reads are scoped.
-
-    Until regional roles exist (the web-platform issue), only staff see registry data.
-    """
-    if user.is_authenticated and user.is_active and getattr(user, "is_staff", False):
-        return Household.objects.all()
-    return Household.objects.none()
+    """The households a user may see: the one place registry reads are scoped (rules in accounts.scoping)."""
+    return scoping.households_for(user)
 
 
 def regions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Region]:
-    if user.is_authenticated and user.is_active and getattr(user, "is_staff", False):
-        return Region.objects.all()
-    return Region.objects.none()
+    """The regions a user may open: their own and those below it (rules in accounts.scoping)."""
+    return scoping.regions_for(user)
 
 
 def _summary(qs: QuerySet[Household]) -> dict[str, Any]:
@@ -90,7 +85,21 @@ def children_summary(user: AbstractBaseUser | AnonymousUser, region: Region) -> 
 
 
 def counties_with_data(user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]]:
-    """Counties that hold registry data, with their counts (the landing page)."""
-    by_prefix = _grouped(households_for(user), 6)
-    counties = regions_for(user).filter(code__in=[p + "000000" for p in by_prefix])
-    return [{"region": c, **by_prefix[c.prefix]} for c in counties.order_by("code")]
+    """Counties that hold registry data, with their counts (the landing page).
+
+    Where the user may not open the whole county (a township office, a helping cadre, an
+    enumerator), the highest regions below it they may open take its place.
+    """
+    households = households_for(user)
+    by_prefix = _grouped(households, 6)
+    regions = regions_for(user)
+    counties = list(regions.filter(code__in=[p + "000000" for p in by_prefix]).order_by("code"))
+    rows = [{"region": c, **by_prefix[c.prefix]} for c in counties]
+    for county_prefix in sorted(set(by_prefix) - {c.prefix for c in counties}):
+        for digits in (LEVEL_DIGITS[Level.TOWNSHIP], LEVEL_DIGITS[Level.VILLAGE]):
+            below = _grouped(households.filter(village__code__startswith=county_prefix), digits)
+            found = regions.filter(code__in=[p.ljust(12, "0") for p in below]).order_by("code")
+            if found:
+                rows += [{"region": r, **below[r.prefix]} for r in found]
+                break
+    return rows

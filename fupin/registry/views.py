@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from fupin.accounts.scoping import can_view_full_id
 from fupin.regions.models import Level
 from fupin.registry.models import Attribute, Cause, Person, Relation, Status
 from fupin.registry.selectors import (
@@ -77,5 +78,6 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
         "identification": household.identification(),
         "events": household.events.order_by("date", "id"),
         "audit": household.audit.order_by("-at", "-id")[:50],
+        "can_view_full_id": can_view_full_id(request.user, household),
     })
 

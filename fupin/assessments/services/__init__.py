@@ -22,6 +22,7 @@ from fupin.assessments.services.evaluators import (
     expert_assigned,
     team_create,
     teams_of_household,
+    teams_of_households,
 )
 from fupin.assessments.services.followup import (
     department_report_record,
@@ -39,23 +40,31 @@ from fupin.assessments.services.results import (
 )
 from fupin.assessments.services.surveys import (
     CONFLICT_MESSAGE,
+    SubmissionItem,
+    SubmissionRefused,
     answers_errors,
     evidence_receive,
     payload_checksum,
     questionnaire_current,
     submission_receive,
+    submissions_receive,
 )
 from fupin.assessments.services.verification import (
+    TransitionItem,
+    TransitionRefused,
     problem_explain,
     problem_raise,
     problem_transition,
     problems_confirmed,
+    problems_transition,
 )
 
 __all__ = [
     "CONFLICT_MESSAGE",
     "AssessmentError",
     "DrawItemSpec",
+    "SubmissionItem",
+    "SubmissionRefused",
     "answers_errors",
     "assessed_counties",
     "assignment_current",
@@ -84,12 +93,17 @@ __all__ = [
     "problem_raise",
     "problem_transition",
     "problems_confirmed",
+    "problems_transition",
+    "TransitionItem",
+    "TransitionRefused",
     "questionnaire_current",
     "rectification_open",
     "rectification_transition",
     "roles_ensure",
     "submission_receive",
+    "submissions_receive",
     "team_create",
     "teams_of_household",
+    "teams_of_households",
     "unannounced_finding_record",
 ]

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from fupin.assessments.engine import assignment_rules as rules
 from fupin.assessments.engine.assignment_check import check_assignment
@@ -38,6 +38,11 @@ ASSIGNMENT_KINDS = {
     "institution": "institution_counties",
     "expert": "expert_counties",
     "team": "team_households",
+}
+_ASSIGNMENT_PARTS: dict[str, type[InstitutionCounty] | type[ExpertCounty] | type[TeamHousehold]] = {
+    "institution": InstitutionCounty,
+    "expert": ExpertCounty,
+    "team": TeamHousehold,
 }
 
 
@@ -127,9 +132,22 @@ def _household(value: Household | str) -> Household:
 
 def assignment_current(campaign: Campaign, kind: str) -> Assignment | None:
     """The latest recorded run that assigns `kind` (institution, expert or team) for the campaign."""
-    related = ASSIGNMENT_KINDS[kind]
-    return (Assignment.objects.filter(campaign=campaign, **{f"{related}__isnull": False})
-            .distinct().order_by("-created_at", "-id").first())
+    # An EXISTS per candidate run (a campaign has a handful) instead of DISTINCT over a join with
+    # every assigned row: the same run, without reading thousands of rows per call.
+    return _runs_of_kind(campaign, kind).first()
+
+
+def _runs_of_kind(campaign: Campaign, kind: str) -> QuerySet[Assignment]:
+    part = _ASSIGNMENT_PARTS[kind]
+    return (Assignment.objects.filter(campaign=campaign)
+            .filter(Exists(part.objects.filter(assignment=OuterRef("pk"))))
+            .order_by("-created_at", "-id"))
+
+
+def _run_in_force(campaign: Campaign, kind: str) -> Subquery:
+    """The id of `assignment_current(campaign, kind)` as a subquery (NULL when there is none), so
+    that a check of who is assigned is one query instead of two."""
+    return Subquery(_runs_of_kind(campaign, kind).values("pk")[:1])
 
 
 @transaction.atomic
@@ -250,30 +268,60 @@ def _group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def teams_of_household(campaign: Campaign, household: Household) -> QuerySet[Team]:
-    run = assignment_current(campaign, "team")
-    if run is None:
-        return Team.objects.none()
-    return Team.objects.filter(pk__in=run.team_households.filter(household=household)
-                               .values("team"))
+    return Team.objects.filter(pk__in=TeamHousehold.objects.filter(
+        assignment=_run_in_force(campaign, "team"), household=household).values("team"))
 
 
 def teams_in_county(campaign: Campaign, county: Region) -> QuerySet[Team]:
-    run = assignment_current(campaign, "team")
-    if run is None:
-        return Team.objects.none()
-    return Team.objects.filter(pk__in=run.team_households.filter(
+    return Team.objects.filter(pk__in=TeamHousehold.objects.filter(
+        assignment=_run_in_force(campaign, "team"),
         household__village__code__startswith=county.prefix).values("team"))
 
 
-def enumerator_team_for(campaign: Campaign, enumerator: Enumerator,
-                        household: Household) -> Team | None:
-    """The enumerator's team if it is assigned to the household, else None."""
-    for team in teams_of_household(campaign, household):
+def user_teams(teams: QuerySet[Team], user_id: object) -> QuerySet[Team]:
+    """Those of `teams` with the user's enumerator profile as a member."""
+    return teams.filter(Q(experienced_member__user_id=user_id) | Q(new_member__user_id=user_id))
+
+
+def teams_of_households(campaign: Campaign, household_ids: Iterable[int]) -> dict[int, list[Team]]:
+    """Household id → the teams the run in force assigns to it (in Team order), for many households
+    with one look-up of the run: what `teams_of_household` gives for each, read once per batch."""
+    ids = sorted(set(household_ids))
+    run = assignment_current(campaign, "team")
+    out: dict[int, list[Team]] = {}
+    if run is None or not ids:
+        return out
+    step = 500  # well under every backend's limit on query parameters
+    for start in range(0, len(ids), step):
+        rows = (TeamHousehold.objects.filter(assignment=run, household_id__in=ids[start:start + step])
+                .select_related("team"))
+        for row in rows:
+            out.setdefault(row.household_id, []).append(row.team)
+    for teams in out.values():  # Team's Meta ordering, as teams_of_household's queryset gives
+        teams.sort(key=lambda t: (t.campaign_id, t.code))
+    return out
+
+
+def team_of_enumerator(teams: Iterable[Team], enumerator: Enumerator) -> Team | None:
+    """The first of `teams` the enumerator is a member of, else None."""
+    for team in teams:
         if enumerator.pk in (team.experienced_member_id, team.new_member_id):
             return team
     return None
 
 
+def enumerator_team_for(campaign: Campaign, enumerator: Enumerator,
+                        household: Household) -> Team | None:
+    """The enumerator's team if it is assigned to the household, else None."""
+    return team_of_enumerator(teams_of_household(campaign, household), enumerator)
+
+
 def expert_assigned(campaign: Campaign, expert: Expert, county: Region) -> bool:
-    run = assignment_current(campaign, "expert")
-    return run is not None and run.expert_counties.filter(expert=expert, county=county).exists()
+    return ExpertCounty.objects.filter(assignment=_run_in_force(campaign, "expert"),
+                                       expert=expert, county=county).exists()
+
+
+def expert_user_assigned(campaign: Campaign, user_id: object, county: Region) -> bool:
+    """Whether the expert profile of the user is assigned to the county by the run in force."""
+    return ExpertCounty.objects.filter(assignment=_run_in_force(campaign, "expert"),
+                                       expert__user_id=user_id, county=county).exists()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -22,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from fupin.assessments.models import (
     Campaign,
+    CampaignTransition,
     Enumerator,
     Evidence,
     EvidenceKind,
@@ -30,6 +32,7 @@ from fupin.assessments.models import (
     Questionnaire,
     Rectification,
     Submission,
+    Team,
     UnannouncedFinding,
     evidence_storage,
 )
@@ -41,7 +44,7 @@ from fupin.assessments.services.common import (
     real_user,
     sha256_json,
 )
-from fupin.assessments.services.evaluators import enumerator_team_for
+from fupin.assessments.services.evaluators import team_of_enumerator, teams_of_households
 from fupin.assessments.workflows import CampaignStatus, ProblemStatus
 from fupin.registry.models import Household, Status
 
@@ -145,6 +148,25 @@ def _same(stored: Submission, *, campaign: Campaign, enumerator: Enumerator, che
             and stored.enumerator_id == enumerator.pk)
 
 
+@dataclass(frozen=True)
+class SubmissionItem:
+    """One questionnaire of a batch: what `submission_receive` takes for one."""
+
+    client_id: uuid.UUID | str
+    payload: Mapping[str, Any]
+    enumerator: Enumerator
+    user: User | None = None
+
+
+class SubmissionRefused(AssessmentError):
+    """An item of a batch was refused (the message is what submission_receive says for it alone);
+    nothing of the batch was written. `index` is the item's position in the batch."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def submission_receive(
     *,
     campaign: Campaign,
@@ -160,60 +182,159 @@ def submission_receive(
     payload returns the stored submission and writes nothing; with a different payload it is
     refused (CONFLICT_MESSAGE) and nothing is written.
     """
+    item = SubmissionItem(client_id=client_id, payload=payload, enumerator=enumerator, user=user)
+    return submissions_receive(campaign=campaign, items=[item])[0]
+
+
+def submissions_receive(
+    *, campaign: Campaign, items: Iterable[SubmissionItem],
+) -> list[tuple[Submission, bool]]:
+    """Store a batch of questionnaires, all or nothing: [(submission, created)] in item order.
+
+    Each item is checked exactly as `submission_receive` checks one (same-id idempotency,
+    conflicting ids, campaign status, timestamps, household, the enumerator's team assigned to the
+    household, the submitting user, questionnaire and answers, GPS), in item order, as if the items
+    came one after the other: an id repeated within the batch is answered as a retry of the first.
+    The look-ups are made once per batch and the new submissions inserted together. The first item
+    refused raises SubmissionRefused (its index, the single-item message) and nothing is written.
+    """
+    batch = list(items)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _receive_batch(campaign, batch)
+        except IntegrityError:
+            # Another request stored one of these client ids meanwhile: check the batch again,
+            # that item now answered as a retry (or refused as a conflict).
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _client_uuid(value: uuid.UUID | str) -> uuid.UUID:
     try:
-        cid = client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         raise AssessmentError("提交编号格式不正确（须为 UUID）") from None
-    checksum = payload_checksum(payload)
-    stored = Submission.objects.filter(client_id=cid).first()
-    if stored is not None:
-        if _same(stored, campaign=campaign, enumerator=enumerator, checksum=checksum):
-            return stored, False
-        raise AssessmentError(CONFLICT_MESSAGE)
-    try:
-        with transaction.atomic():
-            return _submission_create(campaign=campaign, cid=cid, payload=payload,
-                                      enumerator=enumerator, checksum=checksum, user=user), True
-    except IntegrityError:
-        # Another request stored the same client id meanwhile: answer as for a retry.
-        stored = Submission.objects.filter(client_id=cid).first()
-        if stored is None:
-            raise
-        if _same(stored, campaign=campaign, enumerator=enumerator, checksum=checksum):
-            return stored, False
-        raise AssessmentError(CONFLICT_MESSAGE) from None
 
 
-def _submission_create(
-    *, campaign: Campaign, cid: uuid.UUID, payload: Mapping[str, Any], enumerator: Enumerator,
-    checksum: str, user: User | None,
+class _BatchContext:
+    """What the checks of a batch read from the database, each read once (lazily)."""
+
+    def __init__(self, campaign: Campaign, batch: list[SubmissionItem]) -> None:
+        self._campaign = campaign
+        self._batch = batch
+        self._locked: Campaign | None = None
+        self._left_fieldwork: tuple[CampaignTransition | None] | None = None
+        self._households: dict[str, Household] | None = None
+        self._teams: dict[int, list[Team]] | None = None
+        self._questionnaires: dict[object, Questionnaire | None] = {}
+
+    def campaign(self) -> Campaign:
+        """The campaign, locked for the rest of the transaction (as each single submission locks it)."""
+        if self._locked is None:
+            self._locked = Campaign.objects.select_for_update().get(pk=self._campaign.pk)
+        return self._locked
+
+    def left_fieldwork(self) -> CampaignTransition | None:
+        if self._left_fieldwork is None:
+            self._left_fieldwork = (campaign_entered(self.campaign(), CampaignStatus.VERIFICATION),)
+        return self._left_fieldwork[0]
+
+    def household(self, household_no: str) -> Household | None:
+        if self._households is None:
+            numbers = sorted({str(item.payload.get("household_no", "")) for item in self._batch})
+            self._households = (Household.objects.select_related("village")
+                                .in_bulk(numbers, field_name="household_no"))
+        return self._households.get(household_no)
+
+    def teams(self, household: Household) -> list[Team]:
+        if self._teams is None:
+            assert self._households is not None
+            self._teams = teams_of_households(self.campaign(),
+                                              (h.pk for h in self._households.values()))
+        return self._teams.get(household.pk, [])
+
+    def questionnaire(self, version: object) -> Questionnaire | None:
+        try:
+            return self._questionnaires[version]
+        except TypeError:  # not hashable: ask the database as it is
+            return Questionnaire.objects.filter(version=version).first()
+        except KeyError:
+            found = Questionnaire.objects.filter(version=version).first()
+            self._questionnaires[version] = found
+            return found
+
+
+def _receive_batch(campaign: Campaign, batch: list[SubmissionItem]) -> list[tuple[Submission, bool]]:
+    cids: list[uuid.UUID | AssessmentError] = []
+    for item in batch:
+        try:
+            cids.append(_client_uuid(item.client_id))
+        except AssessmentError as bad:
+            cids.append(bad)  # refused when its turn comes
+    known = [c for c in cids if isinstance(c, uuid.UUID)]
+    stored: dict[uuid.UUID, Submission] = {}
+    step = 500
+    for start in range(0, len(known), step):
+        stored.update((s.client_id, s) for s in
+                      Submission.objects.filter(client_id__in=known[start:start + step]))
+    context = _BatchContext(campaign, batch)
+    results: list[tuple[Submission, bool]] = []
+    new: list[Submission] = []
+    for index, (item, cid) in enumerate(zip(batch, cids, strict=True)):
+        try:
+            if isinstance(cid, AssessmentError):
+                raise cid
+            checksum = payload_checksum(item.payload)
+            previous = stored.get(cid)
+            if previous is not None:
+                if _same(previous, campaign=campaign, enumerator=item.enumerator,
+                         checksum=checksum):
+                    results.append((previous, False))
+                    continue
+                raise AssessmentError(CONFLICT_MESSAGE)
+            submission = _submission_checked(context, item=item, cid=cid, checksum=checksum)
+        except AssessmentError as refused:
+            raise SubmissionRefused(str(refused), index) from None
+        stored[cid] = submission
+        new.append(submission)
+        results.append((submission, True))
+    if new:
+        Submission.objects.bulk_create(new)
+    return results
+
+
+def _submission_checked(
+    context: _BatchContext, *, item: SubmissionItem, cid: uuid.UUID, checksum: str,
 ) -> Submission:
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    """A new submission after every check of one item, not yet saved."""
+    payload, enumerator, user = item.payload, item.enumerator, item.user
+    campaign = context.campaign()
     started, finished = _when(payload, "started_at"), _when(payload, "finished_at")
     if finished < started:
         raise AssessmentError("完成时间早于开始时间")
     if finished > timezone.now() + CLOCK_SKEW:
         raise AssessmentError("完成时间在未来，请检查设备时间")
     if campaign.status == CampaignStatus.VERIFICATION:
-        left = campaign_entered(campaign, CampaignStatus.VERIFICATION)
+        left = context.left_fieldwork()
         if left is None or finished > left.at:
             raise AssessmentError("实地调查已结束，只接收结束前完成、因离线延迟上传的问卷")
     elif campaign.status != CampaignStatus.FIELDWORK:
         raise AssessmentError(
             f"任务当前为“{CampaignStatus(campaign.status).label}”，不接收入户调查问卷"
         )
-    household = (Household.objects.select_related("village")
-                 .filter(household_no=str(payload.get("household_no", ""))).first())
+    household = context.household(str(payload.get("household_no", "")))
     if household is None:
         raise AssessmentError(f"户编号 {payload.get('household_no')} 不存在")
-    team = enumerator_team_for(campaign, enumerator, household)
+    team = team_of_enumerator(context.teams(household), enumerator)
     if team is None:
         raise AssessmentError(
             f"调查员{enumerator.name}所在小组未被分派调查户 {household.household_no}，不能提交该户问卷"
         )
     if user is not None and enumerator.user_id is not None and enumerator.user_id != user.pk:
         raise AssessmentError("只能以本人身份提交问卷")
-    questionnaire = Questionnaire.objects.filter(version=payload.get("questionnaire_version")).first()
+    questionnaire = context.questionnaire(payload.get("questionnaire_version"))
     if questionnaire is None:
         raise AssessmentError(f"问卷版本 {payload.get('questionnaire_version')} 不存在")
     answers = payload.get("answers")
@@ -222,7 +343,7 @@ def _submission_create(
         shown = "；".join(errors[:10]) + (f"；等共 {len(errors)} 处" if len(errors) > 10 else "")
         raise AssessmentError(f"问卷内容有误，未保存：{shown}")
     lat, lon, acc = _gps(payload)
-    return Submission.objects.create(
+    return Submission(
         campaign=campaign, household=household, questionnaire=questionnaire, client_id=cid,
         answers=answers, payload_checksum=checksum, enumerator=enumerator, team=team,
         gps_lat=lat, gps_lon=lon, gps_accuracy=acc, started_at=started, finished_at=finished,

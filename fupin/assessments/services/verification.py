@@ -7,7 +7,9 @@ at 终核, never before and never when rejected.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -32,12 +34,14 @@ from fupin.assessments.services.common import (
     actor_name,
     audit,
     has_role,
+    real_user,
     role_label,
 )
 from fupin.assessments.services.evaluators import (
-    expert_assigned,
+    expert_user_assigned,
     teams_in_county,
     teams_of_household,
+    user_teams,
 )
 from fupin.assessments.workflows import (
     AFTER_EXPLANATION_WINDOW,
@@ -68,18 +72,42 @@ def _profile(model: type[Enumerator] | type[Expert], user: User) -> Enumerator |
 
 def _enumerator_on_problem(campaign: Campaign, user: User, county: Region,
                            household: Household | None) -> bool:
-    """The user is a member of a team assigned to the household (or, without one, to the county)."""
-    enumerator = _profile(Enumerator, user)
-    if enumerator is None:
+    """The user is a member of a team assigned to the household (or, without one, to the county).
+
+    One query: the user's enumerator profile (one per user) as a member of such a team."""
+    if not user.is_authenticated:
         return False
     teams = (teams_of_household(campaign, household) if household is not None
              else teams_in_county(campaign, county))
-    return teams.filter(Q(experienced_member=enumerator) | Q(new_member=enumerator)).exists()
+    return user_teams(teams, user.pk).exists()
 
 
 def _lead_expert_on_county(campaign: Campaign, user: User, county: Region) -> bool:
-    expert = _profile(Expert, user)
-    return isinstance(expert, Expert) and expert_assigned(campaign, expert, county)
+    """The user's expert profile (one per user) is assigned to the county; one query."""
+    return user.is_authenticated and expert_user_assigned(campaign, user.pk, county)
+
+
+def _roles_among(user: User, roles: Iterable[str]) -> list[str]:
+    """Those of `roles` (sorted) the user has, as has_role says for each, in one query."""
+    wanted = sorted(roles)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    held = set(user.groups.filter(name__in=wanted).values_list("name", flat=True))  # type: ignore[union-attr]
+    return [r for r in wanted if r in held]
+
+
+def _cite(step: ProblemStep, cited: list[Evidence]) -> None:
+    """Attach the cited evidence to a step just created (what step.evidence.set does for a new
+    step, whose set is empty: one insert of the distinct items)."""
+    _cite_many([(step, cited)])
+
+
+def _cite_many(pairs: list[tuple[ProblemStep, list[Evidence]]]) -> None:
+    through = ProblemStep.evidence.through
+    rows = [through(problemstep_id=step.pk, evidence_id=i)
+            for step, cited in pairs for i in dict.fromkeys(e.pk for e in cited)]
+    if rows:
+        through.objects.bulk_create(rows)
 
 
 def _avoids(user: User, county: Region) -> str:
@@ -95,19 +123,28 @@ def _avoids(user: User, county: Region) -> str:
     return ""
 
 
-def _check_role(problem: Problem, user: User, role: str, step_label: str) -> None:
-    if not has_role(user, role):
+def _check_role(problem: Problem, user: User, role: str, step_label: str,
+                memo: dict[tuple[object, ...], object] | None = None) -> None:
+    """Refuse unless the user may take the step; `memo` keeps the answers within one batch (the
+    same user, role and place ask the same question of the same locked transaction)."""
+    memo = {} if memo is None else memo
+    campaign, county, household = problem.campaign, problem.county, problem.household
+    who = user.pk if user.is_authenticated else None
+    if not _memo(memo, ("role", who, role), lambda: has_role(user, role)):
         raise AssessmentError(f"只有{role_label(role)}才能进行{step_label}")
-    if role == Role.ENUMERATOR and not _enumerator_on_problem(
-        problem.campaign, user, problem.county, problem.household
+    if role == Role.ENUMERATOR and not _memo(
+        memo, ("enumerator", who, campaign.pk, county.pk, household.pk if household else None),
+        lambda: _enumerator_on_problem(campaign, user, county, household),
     ):
         raise AssessmentError(f"{step_label}须由分派到该户的调查小组进行")
-    if role == Role.LEAD_EXPERT and not _lead_expert_on_county(
-        problem.campaign, user, problem.county
+    if role == Role.LEAD_EXPERT and not _memo(
+        memo, ("lead", who, campaign.pk, county.pk),
+        lambda: _lead_expert_on_county(campaign, user, county),
     ):
-        raise AssessmentError(f"{step_label}须由分派到{problem.county.name}的带队专家进行")
-    if role == Role.EXPERT_GROUP and (why := _avoids(user, problem.county)):
-        raise AssessmentError(f"该专家须回避{problem.county.name}的问题（{why}）")
+        raise AssessmentError(f"{step_label}须由分派到{county.name}的带队专家进行")
+    if role == Role.EXPERT_GROUP and (why := _memo(memo, ("avoids", who, county.pk),
+                                                   lambda: _avoids(user, county))):
+        raise AssessmentError(f"该专家须回避{county.name}的问题（{why}）")
 
 
 def _check_evidence(problem: Problem, evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -168,7 +205,7 @@ def problem_raise(
                                    or (household is not None
                                        and submission.household_id != household.pk)):
         raise AssessmentError("来源问卷不属于本任务或该户")
-    roles = [r for r in sorted(RAISE_ROLES) if has_role(user, r)]
+    roles = _roles_among(user, RAISE_ROLES)
     allowed = (
         Role.WORKING_GROUP in roles
         or (Role.LEAD_EXPERT in roles and _lead_expert_on_county(campaign, user, county))
@@ -188,7 +225,7 @@ def problem_raise(
         to_status=problem.status, user=user, role=roles[0] if roles else "",
         opinion=problem.description,
     )
-    step.evidence.set(cited)
+    _cite(step, cited)
     audit(obj=problem, action=AuditEntry.Action.CREATE, actor=actor_name(user), user=user,
           household=household, after={"kind": kind, "county": county.code,
                                       "status": problem.status},
@@ -196,7 +233,27 @@ def problem_raise(
     return problem
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class TransitionItem:
+    """One verification action of a batch: what `problem_transition` takes for one."""
+
+    problem: Problem
+    action: str
+    user: User
+    opinion: str
+    evidence: Sequence[Evidence] = ()
+    disputed: bool | None = None
+
+
+class TransitionRefused(AssessmentError):
+    """An action of a batch was refused (the message is what problem_transition says for it alone);
+    nothing of the batch was written. `index` is the item's position in the batch."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def problem_transition(
     *,
     problem: Problem,
@@ -209,8 +266,66 @@ def problem_transition(
     """Take one verification action if the table allows it from the problem's status and the user
     has the step's role; record who, when, from, to, the opinion and the evidence.
     """
-    problem = (Problem.objects.select_for_update(of=("self",))
-               .select_related("campaign", "county", "household").get(pk=problem.pk))
+    item = TransitionItem(problem=problem, action=action, user=user, opinion=opinion,
+                          evidence=list(evidence), disputed=disputed)
+    return problems_transition([item])[0]
+
+
+@transaction.atomic
+def problems_transition(items: Iterable[TransitionItem]) -> list[ProblemStep]:
+    """Take a batch of verification actions, all or nothing: the recorded steps in item order.
+
+    Each item is checked exactly as `problem_transition` checks one, in item order and against the
+    state the items before it left (a problem may appear more than once); the problems are locked
+    and read once, who holds which role and assignment is asked once per user and place, and the
+    steps, evidence links, status changes and audit rows are written together. The first item
+    refused raises TransitionRefused (its index, the single-item message) and nothing is written.
+    """
+    batch = list(items)
+    ids = sorted({item.problem.pk for item in batch})
+    locked: dict[int, Problem] = {}
+    for start in range(0, len(ids), 500):
+        locked.update((p.pk, p) for p in Problem.objects.select_for_update(of=("self",))
+                      .select_related("campaign", "county", "household")
+                      .filter(pk__in=ids[start:start + 500]))
+    memo: dict[tuple[object, ...], object] = {}
+    steps: list[ProblemStep] = []
+    cited_of: list[list[Evidence]] = []
+    audits: list[AuditEntry] = []
+    for index, item in enumerate(batch):
+        problem = locked.get(item.problem.pk)
+        if problem is None:
+            raise Problem.DoesNotExist("Problem matching query does not exist.")
+        try:
+            step, cited, entry = _transition_checked(problem, item, memo)
+        except AssessmentError as refused:
+            raise TransitionRefused(str(refused), index) from None
+        steps.append(step)
+        cited_of.append(cited)
+        audits.append(entry)
+    if not steps:
+        return []
+    ProblemStep.objects.bulk_create(steps)
+    _cite_many(list(zip(steps, cited_of, strict=True)))
+    changed = {step.problem.pk: step.problem for step in steps}
+    Problem.objects.bulk_update(list(changed.values()), ["status", "explain_until", "disputed"])
+    AuditEntry.objects.bulk_create(audits)
+    return steps
+
+
+def _memo(memo: dict[tuple[object, ...], object], key: tuple[object, ...],
+          ask: Callable[[], object]) -> object:
+    if key not in memo:
+        memo[key] = ask()
+    return memo[key]
+
+
+def _transition_checked(
+    problem: Problem, item: TransitionItem, memo: dict[tuple[object, ...], object],
+) -> tuple[ProblemStep, list[Evidence], AuditEntry]:
+    """The checks of one action and what it records (the problem changed in memory, the step and
+    the audit row not yet saved)."""
+    action, user, opinion, disputed = item.action, item.user, item.opinion, item.disputed
     if action not in ProblemAction.values or action == ProblemAction.RAISE:
         raise AssessmentError(f"未知的核实操作：{action}")
     action_label = str(ProblemAction(action).label)
@@ -225,7 +340,7 @@ def problem_transition(
         raise AssessmentError(
             f"任务当前为“{CampaignStatus(problem.campaign.status).label}”，不能再核实问题"
         )
-    _check_role(problem, user, move.role, step_label)
+    _check_role(problem, user, move.role, step_label, memo)
     if not opinion.strip():
         raise AssessmentError(f"请填写{step_label}意见")
     key = (current, action)
@@ -240,28 +355,33 @@ def problem_transition(
     if key in AFTER_EXPLANATION_WINDOW and problem.explain_until and now < problem.explain_until:
         until = timezone.localtime(problem.explain_until).strftime("%Y-%m-%d %H:%M")
         raise AssessmentError(f"地方说明期至 {until}，期满后才能作出复核结论")
-    cited = _check_evidence(problem, evidence)
+    cited = _check_evidence(problem, item.evidence)
     if action == ProblemAction.FINAL_CONFIRM and not _has_evidence(problem, cited):
         raise AssessmentError("没有任何证据材料，证据不足的不予认定")
     to = DISPUTED_TARGET[key] if key in DISPUTED_TARGET and disputed else move.to
-    step = ProblemStep.objects.create(
+    step = ProblemStep(
         problem=problem, step=move.step, action=action, from_status=current, to_status=to,
         user=user, role=move.role, opinion=opinion.strip(), disputed=disputed,
     )
-    step.evidence.set(cited)
-    fields = ["status"]
     problem.status = to
     if action == ProblemAction.REVIEW:
         problem.explain_until = now + dt.timedelta(hours=problem.campaign.explain_window_hours)
-        fields.append("explain_until")
     if disputed is not None:
         problem.disputed = disputed
-        fields.append("disputed")
-    problem.save(update_fields=fields)
-    audit(obj=problem, action=AuditEntry.Action.EVENT, actor=actor_name(user), user=user,
-          household=problem.household, before={"status": current}, after={"status": to},
-          note=f"{step_label}：{action_label}")
-    return step
+    entry = _audit_row(obj=problem, action=AuditEntry.Action.EVENT, actor=actor_name(user),
+                       user=user, household=problem.household, before={"status": current},
+                       after={"status": to}, note=f"{step_label}：{action_label}")
+    return step, cited, entry
+
+
+def _audit_row(*, obj: Problem, action: str, actor: str, user: User, household: Household | None,
+               before: dict[str, Any], after: dict[str, Any], note: str) -> AuditEntry:
+    """The row `common.audit` writes, not yet saved (for a bulk insert)."""
+    return AuditEntry(
+        user=real_user(user), actor=actor[:64], action=action,
+        model=type(obj).__name__[:32], object_key=str(obj.pk)[:32], household=household,
+        before=before, after=after, note=note[:200],
+    )
 
 
 @transaction.atomic

@@ -24,9 +24,9 @@ def outcome(tmp_path: Any) -> Any:
     return campaign_run_simulated(seed=3, truth_dir=tmp_path / "truth")
 
 
-def test_staff_see_the_campaign_with_its_figures(client: Any, outcome: Any) -> None:
-    staff = get_user_model().objects.create_user("officer", password="pw-123456", is_staff=True)
-    client.force_login(staff)
+def test_a_system_admin_sees_the_campaign_with_its_figures(client: Any, outcome: Any,
+                                                          system_admin: Any) -> None:
+    client.force_login(system_admin)
     assert outcome.campaign.name in client.get("/assessments/").content.decode()
     page = client.get(f"/assessments/{outcome.campaign.pk}/").content.decode()
     county = outcome.counties[0]
@@ -39,9 +39,10 @@ def test_staff_see_the_campaign_with_its_figures(client: Any, outcome: Any) -> N
 
 def test_others_cannot_see_campaigns(client: Any, outcome: Any) -> None:
     assert client.get(f"/assessments/{outcome.campaign.pk}/").status_code == 302
-    nobody = get_user_model().objects.create_user("nobody", password="pw-123456")
+    nobody = get_user_model().objects.create_user("nobody", password="pw-123456", is_staff=True)
     client.force_login(nobody)
     assert client.get(f"/assessments/{outcome.campaign.pk}/").status_code == 404
+    assert outcome.campaign.name not in client.get("/assessments/").content.decode()
 
 
 def test_the_report_lists_every_draw_and_problem(tmp_path: Any, outcome: Any) -> None:

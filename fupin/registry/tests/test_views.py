@@ -13,9 +13,9 @@ FULL_ID = "621126198001010019"
 
 
 @pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_user("officer", password="pw-123456", is_staff=True)
-    client.force_login(user)
+def staff_client(client, province_officer):
+    """Logged in as 甘肃省扶贫办 (is_staff alone no longer sees the registry)."""
+    client.force_login(province_officer)
     return client
 
 
@@ -26,8 +26,9 @@ def test_pages_need_a_login(client, household):
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_a_user_without_a_role_sees_no_household(client, household):
-    user = get_user_model().objects.create_user("nobody", password="pw-123456")
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_a_user_without_a_role_sees_no_household(client, household, is_staff):
+    user = get_user_model().objects.create_user("nobody", password="pw-123456", is_staff=is_staff)
     client.force_login(user)
     assert client.get(f"/households/{household.household_no}/").status_code == 404
     assert client.get("/regions/621126000000/").status_code == 404

@@ -1,0 +1,203 @@
+"""What a user may see: the one place every app's reads are scoped (healthchecks' `_get_check_for_user`).
+
+Each app keeps its own entry point (`registry.selectors.households_for`, `assessments.views.campaigns_for`)
+and calls into this module, so that a view cannot forget the scope and the rules live in one file:
+
+- superusers (system admins) see everything;
+- poverty offices see their region and everything below it, by code prefix;
+- helping cadres see the households recorded for them (`CadreHousehold`) and those villages;
+- enumerators see their team's households, experts and institution admins the sampled households of
+  their counties, in the assignment in force, and only while the campaign is in fieldwork or
+  verification;
+- working-group members see the campaigns they belong to and every county those campaigns assess;
+- anyone else, including plain `is_staff` users, sees nothing.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from fupin.accounts.models import (
+    FULL_ID_ROLES,
+    OFFICE_LEVEL,
+    CadreHousehold,
+    CampaignMember,
+    Membership,
+    Role,
+)
+from fupin.assessments.models import Campaign, DrawItem, DrawLevel, Enumerator, Expert, Team
+from fupin.assessments.services.draws import draws_current
+from fupin.assessments.services.evaluators import assessed_counties, assignment_current
+from fupin.assessments.workflows import CampaignStatus
+from fupin.regions.models import Region
+from fupin.registry.models import Household
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+# Evaluators work on a campaign only while it is in the field or under verification.
+EVALUATION_STATUSES = (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
+
+
+@dataclass
+class Scope:
+    """Everything a user may see, computed once from their memberships and assignments."""
+
+    everything: bool = False
+    prefixes: list[str] = field(default_factory=list)  # whole subtrees (offices, working groups)
+    county_prefixes: list[str] = field(default_factory=list)  # evaluators' counties (regions only)
+    households: list[Q] = field(default_factory=list)  # single households (cadres, evaluators)
+    village_households: list[Q] = field(default_factory=list)  # whose villages become visible
+    campaign_ids: set[int] = field(default_factory=set)
+
+
+def _active(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _minimal(prefixes: list[str]) -> list[str]:
+    """Drop prefixes covered by a shorter one (a county under a province adds nothing)."""
+    out: list[str] = []
+    for p in sorted(set(prefixes), key=len):
+        if not any(p.startswith(q) for q in out):
+            out.append(p)
+    return sorted(out)
+
+
+def _sampled_households(campaign: Campaign, county_ids: list[int]) -> Q:
+    keys = DrawItem.objects.filter(
+        draw__in=draws_current(campaign).filter(level=DrawLevel.HOUSEHOLD, county_id__in=county_ids)
+    ).values("unit_key")
+    return Q(household_no__in=keys)
+
+
+def _add_evaluation(
+    scope: Scope, user: AbstractBaseUser, roles: set[str], memberships: list[Membership]
+) -> None:
+    campaigns = list(Campaign.objects.filter(status__in=EVALUATION_STATUSES))
+    if not campaigns:
+        return
+    if Role.ENUMERATOR in roles and (enumerator := Enumerator.objects.filter(user=user).first()):
+        for campaign in campaigns:
+            run = assignment_current(campaign, "team")
+            teams = Team.objects.filter(campaign=campaign).filter(
+                Q(experienced_member=enumerator) | Q(new_member=enumerator)
+            )
+            if run is None or not teams.exists():
+                continue
+            ids = run.team_households.filter(team__in=teams).values("household_id")
+            scope.households.append(Q(pk__in=ids))
+            scope.village_households.append(Q(pk__in=ids))
+            scope.campaign_ids.add(campaign.pk)
+    expert = Expert.objects.filter(user=user).first() if Role.EXPERT in roles else None
+    institutions = [
+        m.institution_id
+        for m in memberships
+        if m.role == Role.INSTITUTION_ADMIN and m.institution_id
+    ]
+    for campaign in campaigns:
+        county_ids: set[int] = set()
+        if expert is not None and (run := assignment_current(campaign, "expert")):
+            county_ids |= set(
+                run.expert_counties.filter(expert=expert).values_list("county_id", flat=True)
+            )
+        if institutions and (run := assignment_current(campaign, "institution")):
+            county_ids |= set(
+                run.institution_counties.filter(institution_id__in=institutions).values_list(
+                    "county_id", flat=True
+                )
+            )
+        if not county_ids:
+            continue
+        scope.campaign_ids.add(campaign.pk)
+        scope.households.append(_sampled_households(campaign, sorted(county_ids)))
+        scope.county_prefixes += [r.prefix for r in Region.objects.filter(pk__in=county_ids)]
+
+
+def scope_for(user: AnyUser) -> Scope:
+    """The user's whole scope; the four functions below read it."""
+    if not _active(user):
+        return Scope()
+    if getattr(user, "is_superuser", False):
+        return Scope(everything=True, prefixes=[""])
+    assert isinstance(user, AbstractBaseUser)
+    memberships = list(Membership.objects.filter(user=user).select_related("region"))
+    roles = {m.role for m in memberships}
+    scope = Scope()
+    for m in memberships:
+        if (
+            m.role in OFFICE_LEVEL
+            and m.region is not None
+            and m.region.level == OFFICE_LEVEL[m.role]
+        ):
+            scope.prefixes.append(m.region.prefix)
+    if Role.WORKING_GROUP in roles:
+        for member in CampaignMember.objects.filter(user=user).select_related("campaign"):
+            scope.campaign_ids.add(member.campaign_id)
+            scope.prefixes += [c.prefix for c in assessed_counties(member.campaign)]
+    if Role.HELPING_CADRE in roles:
+        ids = CadreHousehold.objects.filter(user=user).values("household_id")
+        scope.households.append(Q(pk__in=ids))
+        scope.village_households.append(Q(pk__in=ids))
+    if roles & {Role.ENUMERATOR, Role.EXPERT, Role.INSTITUTION_ADMIN}:
+        _add_evaluation(scope, user, roles, memberships)
+    scope.prefixes = _minimal(scope.prefixes)
+    return scope
+
+
+def _any(qs: list[Q]) -> Q | None:
+    return reduce(operator.or_, qs) if qs else None
+
+
+def region_prefixes_for(user: AnyUser) -> list[str]:
+    """Code prefixes of the regions whose every household the user may see ("" for everything)."""
+    return scope_for(user).prefixes
+
+
+def households_for(user: AnyUser) -> QuerySet[Household]:
+    scope = scope_for(user)
+    if scope.everything:
+        return Household.objects.all()
+    q = _any([Q(village__code__startswith=p) for p in scope.prefixes] + scope.households)
+    return Household.objects.filter(q) if q is not None else Household.objects.none()
+
+
+def regions_for(user: AnyUser) -> QuerySet[Region]:
+    scope = scope_for(user)
+    if scope.everything:
+        return Region.objects.all()
+    parts = [Q(code__startswith=p) for p in _minimal(scope.prefixes + scope.county_prefixes)]
+    if (villages := _any(scope.village_households)) is not None:
+        parts.append(Q(pk__in=Household.objects.filter(villages).values("village_id")))
+    q = _any(parts)
+    return Region.objects.filter(q) if q is not None else Region.objects.none()
+
+
+def campaigns_for(user: AnyUser) -> QuerySet[Campaign]:
+    scope = scope_for(user)
+    if scope.everything:
+        return Campaign.objects.all()
+    return Campaign.objects.filter(pk__in=sorted(scope.campaign_ids))
+
+
+def can_view_full_id(user: AnyUser, household: Household) -> bool:
+    """Whether the user may see the full ID numbers of this household's members.
+
+    Only county and township poverty offices (`FULL_ID_ROLES`), for households of their own
+    region; superusers administer the system and are not given it. Each view is logged by
+    `accounts.services.person_view_full_id`.
+    """
+    if not _active(user) or not isinstance(user, AbstractBaseUser):
+        return False
+    code = household.village.code
+    offices = Membership.objects.filter(user=user, role__in=FULL_ID_ROLES, region__isnull=False)
+    return any(
+        m.region is not None
+        and m.region.level == OFFICE_LEVEL[m.role]
+        and code.startswith(m.region.prefix)
+        for m in offices.select_related("region")
+    )
