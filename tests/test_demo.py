@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,13 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
     assert samples["抽样名单"].max_row > 300  # the demo county: some 400 drawn households plus villages
     problems = load_workbook(next(reports.glob("问题清单-*.xlsx")), read_only=True)
     assert problems.sheetnames == ["问题清单", "核实过程"]
+
+    # Recorded assessments keep their households: rebuilding the county is refused, nothing lost.
+    rebuild = subprocess.run([sys.executable, "-m", "fupin.cli", "synth", "--replace", "--yes"],
+                             env=env, capture_output=True, text=True, timeout=600)
+    assert rebuild.returncode == 2 and "评估记录引用" in rebuild.stderr, rebuild.stderr[-2000:]
+    with sqlite3.connect(tmp_path / "f.sqlite3") as db:
+        assert db.execute("select count(*) from registry_household").fetchone()[0] == 1500
 
     # The same seed gives the same figures: every published number is reproducible.
     again = tmp_path / "again.json"

@@ -101,7 +101,16 @@ def run_synth(args: argparse.Namespace) -> int:
             if answer.strip().lower() not in {"y", "yes", "是"}:
                 print("已取消，未做任何修改", file=sys.stderr)
                 return 1
-        _delete_counties(prefixes)
+        from django.db import IntegrityError
+        from django.db.models import ProtectedError
+
+        try:
+            _delete_counties(prefixes)
+        except (IntegrityError, ProtectedError):
+            raise CommandError(
+                "这些县的农户已被评估记录引用（抽样、问卷或问题），为保全记录不能删除重建；"
+                "请换一个数据目录 (FUPIN_DATA_DIR) 重新生成。Nothing was deleted: assessment "
+                "records refer to these households.") from None
 
     started = time.monotonic()
     bar = tqdm(total=len(prefixes), unit="县", desc="生成并写入", file=sys.stderr,
