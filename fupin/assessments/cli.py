@@ -101,7 +101,7 @@ def run_assess(args: argparse.Namespace) -> int:
 
 def run_sample_counties(args: argparse.Namespace) -> int:
     from fupin.assessments.engine.sampling import DrawError, sample_counties
-    from fupin.synth.config import read_counties
+    from fupin.regions.counties import read_counties
 
     if not 0 < args.rate <= 1:
         raise CommandError(f"--rate must be in (0, 1], got {args.rate}")

@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from importlib import resources
-
 from django.db import transaction
 from django.db.models import QuerySet
 
+from fupin.regions.counties import read_counties
 from fupin.regions.models import Level, Region
-
-COUNTIES_CSV = "poverty_counties_832.csv"
-
-
-@dataclass(frozen=True)
-class PovertyCounty:
-    code6: str
-    county: str
-    province: str
-    city: str
-    exit_year: int
-    zone: str
-
-    @property
-    def code(self) -> str:
-        return self.code6 + "000000"
-
-
-def read_poverty_counties() -> list[PovertyCounty]:
-    """The 832 national poverty counties shipped as package data."""
-    text = resources.files("fupin.regions").joinpath("data", COUNTIES_CSV).read_text("utf-8")
-    return [
-        PovertyCounty(
-            code6=row["code"],
-            county=row["county"],
-            province=row["province"],
-            city=row["city"],
-            exit_year=int(row["exit_year"]),
-            zone=row["zone"],
-        )
-        for row in csv.DictReader(text.splitlines())
-    ]
 
 
 @transaction.atomic
@@ -50,18 +15,18 @@ def regions_load_poverty_counties(*, provinces: set[str] | None = None) -> int:
 
     `provinces` limits the load to some province names (e.g. {"甘肃省"}); None loads all 22.
     """
-    counties = [c for c in read_poverty_counties() if provinces is None or c.province in provinces]
+    counties = [c for c in read_counties() if provinces is None or c.province in provinces]
     existing = {r.code: r for r in Region.objects.filter(level__in=[Level.PROVINCE, Level.CITY])}
     made = 0
     for c in counties:
-        p_code = c.code6[:2] + "0" * 10
+        p_code = c.code[:2] + "0" * 10
         province = existing.get(p_code)
         if province is None:
             province = Region.objects.create(
                 code=p_code, name=c.province, level=Level.PROVINCE, zone=c.zone
             )
             existing[p_code] = province
-        ct_code = c.code6[:4] + "0" * 8
+        ct_code = c.code[:4] + "0" * 8
         city = existing.get(ct_code)
         if city is None:
             city = Region.objects.create(
@@ -69,9 +34,9 @@ def regions_load_poverty_counties(*, provinces: set[str] | None = None) -> int:
             )
             existing[ct_code] = city
         Region.objects.update_or_create(
-            code=c.code,
+            code=c.region_code,
             defaults={
-                "name": c.county,
+                "name": c.name,
                 "level": Level.COUNTY,
                 "parent": city,
                 "zone": c.zone,

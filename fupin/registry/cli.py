@@ -160,9 +160,10 @@ def run_demo(args: argparse.Namespace) -> int:
     from fupin.registry.models import Household
 
     if not Household.objects.exists():
-        run_synth(argparse.Namespace(preset="demo", seed=20190101, year=None, wrong_exit_rate=None,
-                                     missed_rate=None, recording_error_rate=None, replace=False,
-                                     yes=False))
+        from fupin.cli import build_parser
+
+        # `fupin synth` with its own defaults (the demo preset), not a copy of them.
+        run_synth(build_parser().parse_args(["synth"]))
     from fupin.assessments.cli import run_assessment
     from fupin.assessments.models import Campaign
 

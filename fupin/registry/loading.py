@@ -1,7 +1,7 @@
 """Bulk loading of synthetic counties into the registry, and their ground truth kept apart.
 
-The generator (`fupin.synth`) yields one county at a time as Arrow tables. Rows go in with one
-`executemany` per table and explicit primary keys, because the ORM's per-object path is far too
+The generator (`fupin.synth`) yields one county at a time as Arrow tables. Rows go in through
+`fupin.registry.bulk` (executemany, explicit primary keys), because the ORM's per-object path is far too
 slow for a province of ten million people. The ground truth is written to Parquet files under
 `<FUPIN_DATA_DIR>/truth/`, never to the database: assessment code must not be able to read it.
 """
@@ -21,6 +21,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from fupin.regions.models import Level, Region
+from fupin.registry.bulk import bulk_insert
 from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
 from fupin.synth import CountyBatch
 
@@ -31,24 +32,10 @@ def truth_dir() -> Path:
     return Path(settings.DATA_DIR) / "truth"
 
 
-def _column_names(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    return [model._meta.get_field(f).column for f in fields]
-
-
 def _insert(model: type[models.Model], fields: Sequence[str], columns: Sequence[list[Any]]) -> None:
-    """INSERT many rows given column-wise, in chunks, through Django's cursor."""
-    if not columns or not columns[0]:
-        return
-    names = _column_names(model, fields)
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(n) for n in names),
-        ", ".join(["%s"] * len(names)),
-    )
-    rows = list(zip(*columns, strict=True))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, rows[start : start + CHUNK])
+    """INSERT many rows given column-wise (as Arrow hands them over)."""
+    if columns and columns[0]:
+        bulk_insert(model, fields, list(zip(*columns, strict=True)), batch=CHUNK)
 
 
 def _next_id(model: type[models.Model]) -> int:

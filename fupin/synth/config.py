@@ -2,60 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from fupin.policy.lines import DEFAULT_LINES, PovertyLineTable
-
-COUNTY_CSV = "poverty_counties_832.csv"
+from fupin.regions.counties import CountyRow, read_counties
 
 # 三区三州 in Gansu: 临夏州, 甘南州 and 天祝县; every county that exited in 2020 is also deep.
 GANSU_DEEPLY_POOR_CITIES = frozenset({"临夏回族自治州", "甘南藏族自治州"})
 GANSU_DEEPLY_POOR_COUNTIES = frozenset({"620623"})
-
-
-class CountyRow(NamedTuple):
-    """One of the 832 national poverty counties (6-digit GB/T 2260 code)."""
-
-    code: str
-    name: str
-    province: str
-    city: str
-    exit_year: int
-    zone: str
-
-
-def default_county_csv() -> Path:
-    """The package copy of the 832-county list if present, else the shared data folder."""
-    package_copy = Path(__file__).resolve().parents[1] / "regions" / "data" / COUNTY_CSV
-    if package_copy.exists():
-        return package_copy
-    return Path(__file__).resolve().parents[3] / "shared" / "data" / COUNTY_CSV
-
-
-def read_counties(
-    path: Path | str | None = None, *, province: str | None = None
-) -> list[CountyRow]:
-    """County rows from a CSV with columns code,county,province,city,exit_year,zone."""
-    with open(path or default_county_csv(), encoding="utf-8", newline="") as f:
-        rows = [
-            CountyRow(
-                code=r["code"].strip(),
-                name=r["county"].strip(),
-                province=r["province"].strip(),
-                city=r["city"].strip(),
-                exit_year=int(r["exit_year"]),
-                zone=r["zone"].strip(),
-            )
-            for r in csv.DictReader(f)
-        ]
-    if province is not None:
-        rows = [r for r in rows if r.province == province]
-    return rows
 
 
 def poverty_line(year: int, lines: PovertyLineTable = DEFAULT_LINES) -> float:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fupin.synth.config import CountyRow, SynthConfig
+from fupin.regions.counties import CountyRow
+from fupin.synth.config import SynthConfig
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -10,9 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from fupin.assessments.engine.frames import STRATA, CountyFrame, FloatArray, IntArray
+from fupin.regions.counties import CountyRow
 from fupin.stats import selection
 from fupin.stats.allocation import proportional, round_half_up
-from fupin.synth.config import CountyRow
 
 BoolArray = npt.NDArray[np.bool_]
 VillageMethod = Literal["pps", "srs"]

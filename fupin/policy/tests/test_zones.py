@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 
 from fupin.policy.errors import NotInTable, PolicyTableError
@@ -21,8 +18,7 @@ from fupin.policy.zones import (
     incidence_ok,
     zone_for_province,
 )
-
-COUNTIES_832 = Path(__file__).resolve().parents[2] / "regions/data/poverty_counties_832.csv"
+from fupin.regions.counties import read_counties
 
 
 def test_twelve_west_and_ten_central_provinces() -> None:
@@ -45,11 +41,10 @@ def test_province_outside_the_22_has_no_zone() -> None:
 
 
 def test_zones_agree_with_the_832_county_list() -> None:
-    with COUNTIES_832.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_counties()
     assert len(rows) == 832
     for row in rows:
-        assert zone_for_province(row["code"]) == row["zone"], row
+        assert zone_for_province(row.code) == row.zone, row
 
 
 @pytest.mark.parametrize(

@@ -4,18 +4,15 @@ from collections import Counter
 
 import pytest
 
+from fupin.regions.counties import read_counties
 from fupin.regions.models import Level, Region
-from fupin.regions.services import (
-    read_poverty_counties,
-    regions_below,
-    regions_load_poverty_counties,
-)
+from fupin.regions.services import regions_below, regions_load_poverty_counties
 
 
 def test_package_data_matches_the_published_totals():
-    counties = read_poverty_counties()
+    counties = read_counties()
     assert len(counties) == 832
-    assert len({c.code6 for c in counties}) == 832
+    assert len({c.code for c in counties}) == 832
     by_year = Counter(c.exit_year for c in counties)
     assert by_year == {2016: 28, 2017: 125, 2018: 283, 2019: 344, 2020: 52}
     zones_2018 = Counter(c.zone for c in counties if c.exit_year == 2018)
@@ -24,7 +21,7 @@ def test_package_data_matches_the_published_totals():
 
 
 def test_shuangbai_exits_in_2018():
-    shuangbai = [c for c in read_poverty_counties() if c.county == "双柏县"]
+    shuangbai = [c for c in read_counties() if c.name == "双柏县"]
     assert [c.exit_year for c in shuangbai] == [2018]
 
 
@@ -53,4 +50,4 @@ def test_loading_twice_changes_nothing():
 
 def test_no_county_code_is_a_prefecture_code():
     # A 6-digit code ending in 00 names a prefecture, not a county (GB/T 2260).
-    assert [c.code6 for c in read_poverty_counties() if c.code6.endswith("00")] == []
+    assert [c.code for c in read_counties() if c.code.endswith("00")] == []

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from fupin.regions.models import Level, Region
+from fupin.registry.bulk import bulk_insert
 from fupin.registry.io.columns import EVENTS_TABLE, MEMBERS_TABLE, PERSON_COLUMNS
 from fupin.registry.io.reading import ReadError, Table, read_table
 from fupin.registry.io.validation import (
@@ -319,34 +320,9 @@ class _Progress:
             self.bar.close()
 
 
-class _Inserter:
-    """INSERT many rows of one model with one `executemany` per batch.
-
-    The ORM's bulk_create spends most of its time preparing each value of each object; here only
-    dates, datetimes and JSON go through the field's own conversion (so SQLite and PostgreSQL both
-    get what they expect) and everything else is passed through.
-    """
-
-    CONVERTED = {"DateField", "DateTimeField", "JSONField"}
-
-    def __init__(self, model: type[Model], field_names: Sequence[str]) -> None:
-        fields = [model._meta.get_field(f) for f in field_names]
-        qn = connection.ops.quote_name
-        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} "
-                    f"({', '.join(qn(f.column) for f in fields)}) "
-                    f"VALUES ({', '.join(['%s'] * len(fields))})")
-        self.convert = [f if f.get_internal_type() in self.CONVERTED else None for f in fields]
-
-    def insert(self, rows: Sequence[Sequence[Any]], bar: _Progress) -> None:
-        for chunk in _chunks(rows, BATCH):
-            data = [
-                tuple(v if f is None else f.get_db_prep_save(v, connection)
-                      for v, f in zip(row, self.convert, strict=True))
-                for row in chunk
-            ]
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, data)
-            bar.update(len(chunk))
+def _insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]],
+            bar: _Progress) -> None:
+    bulk_insert(model, fields, rows, batch=BATCH, on_batch=bar.update)
 
 
 NEW_HOUSEHOLD_FIELDS = ("household_no", *HOUSEHOLD_FIELDS, "updated_at")
@@ -380,7 +356,7 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
 
     # New households: insert, read their keys back, then their members, events and audit.
     new_values = {r.household_no: household_fields(r) for r in new_recs}
-    _Inserter(Household, NEW_HOUSEHOLD_FIELDS).insert(
+    _insert(Household, NEW_HOUSEHOLD_FIELDS,
         [(hno, *(v[f] for f in HOUSEHOLD_FIELDS), now) for hno, v in new_values.items()], bar)
     pks: dict[str, int] = {}
     for chunk in _chunks(list(new_values), LOOKUP_CHUNK):
@@ -465,8 +441,8 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
         Person.objects.bulk_update(chunk, [*PERSON_FIELDS, "household_id"], batch_size=BATCH)
         bar.update(len(chunk))
     report.persons_updated = len(changed_persons)
-    _Inserter(Person, NEW_PERSON_FIELDS).insert(person_rows, bar)
-    _Inserter(StatusEvent, NEW_EVENT_FIELDS).insert(event_rows, bar)
+    _insert(Person, NEW_PERSON_FIELDS, person_rows, bar)
+    _insert(StatusEvent, NEW_EVENT_FIELDS, event_rows, bar)
     report.events_added = len(event_rows)
-    _Inserter(AuditEntry, AUDIT_FIELDS).insert(audits, bar)
+    _insert(AuditEntry, AUDIT_FIELDS, audits, bar)
     bar.close()
