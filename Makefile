@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: demo test test-sqlite test-postgres sync assets bench lint
+.PHONY: demo test test-sqlite test-postgres sync assets browser bench lint
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -21,10 +21,14 @@ fupin/static/vendor/echarts.min.js: package.json package-lock.json
 	mkdir -p fupin/static/vendor
 	cp node_modules/echarts/dist/echarts.min.js $@
 
+# Debian's chromium and the Noto CJK fonts, for the browser tests (Playwright drives the system's browser).
+browser:
+	scripts/ensure-browser.sh
+
 demo: sync
 	$(RUN) fupin demo
 
-test: sync
+test: sync browser
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

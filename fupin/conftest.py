@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from fupin.accounts.testing import province_officer, system_admin, world  # noqa: F401  (personas)
+from fupin.browser_testing import browser_context, browser_page, chromium  # noqa: F401
 from fupin.regions.models import Level, Region
 from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.models import Household, Person
@@ -38,3 +39,16 @@ def pytest_collection_modifyitems(items):
         uses_db = {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ()))
         if uses_db and item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
+
+
+class _BrowserTestsLast:
+    """Runs after pytest-django's own reordering: once Chromium runs, Django's async-safety
+    check is off for the session (browser_testing.py), so every other test goes first."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_BrowserTestsLast(), "fupin-browser-tests-last")

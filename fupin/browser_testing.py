@@ -1,0 +1,79 @@
+"""Browser-test fixtures: Debian's headless Chromium driven by Playwright against pytest-django's live server.
+
+Playwright's sync API keeps an event loop running in the main thread from the browser's start,
+where Django refuses ORM calls unless told otherwise; tests set up data through the ORM, so the
+session-wide `chromium` fixture allows it while the browser lives, and fupin/conftest.py runs the
+browser tests last so that every other test keeps Django's check.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+
+from fupin.accounts.testing import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def browser_context(chromium: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser profile (cookies, IndexedDB, service workers) aimed at the live server."""
+    context = chromium.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def browser_page(browser_context: Any) -> Iterator[Any]:
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def log_in(page: Any, user: AbstractBaseUser, password: str = PASSWORD) -> None:
+    """Log in through the real login form (the user needs a usable password: see `with_password`)."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", user.get_username())
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def with_password(user: AbstractBaseUser, password: str = PASSWORD) -> AbstractBaseUser:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
