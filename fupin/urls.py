@@ -1,19 +1,31 @@
 """URL routes: the admin, accounts, the registry pages, health check."""
 
 from django.contrib import admin
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 
 
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers a query, 503 when it does not (for load balancers and probes)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("fupin.accounts.urls")),  # before auth.urls: its login view is throttled
     path("accounts/", include("django.contrib.auth.urls")),
-    path("health", health),
+    path("healthz", healthz),
     path("assessments/", include("fupin.assessments.urls")),
+    path("api/", include("fupin.api.urls")),
+    path("field/", include("fupin.assessments.field_urls")),
     path("", include("fupin.registry.urls")),
 ]

@@ -32,6 +32,14 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
         assert f["verdict"] in {"pass", "fail"}
         assert 0 <= f["truth"] <= 1
     assert county["decision"] in {"pass", "fail"}
+    # One login per kind of user, each with its role.
+    for username in ("demo", "sheng", "xian", "xiang", "pinggu"):
+        assert f"  {username} " in run.stderr, username
+    with sqlite3.connect(tmp_path / "f.sqlite3") as db:
+        roles = dict(db.execute(
+            "select u.username, m.role from auth_user u join accounts_membership m on m.user_id = u.id"))
+    assert roles == {"sheng": "province_office", "xian": "county_office", "xiang": "township_office",
+                     "pinggu": "working_group"}
 
     reports = tmp_path / "reports"
     html = next(reports.glob("评估报告-*.html")).read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """`fupin serve` starts a real web server (gunicorn) that answers on loopback."""
 
+import json
 import os
 import socket
 import subprocess
@@ -15,7 +16,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_health_and_serves_the_login_page(tmp_path: Path):
+def test_serve_answers_healthz_and_serves_the_login_page(tmp_path: Path):
     env = dict(os.environ, FUPIN_DATA_DIR=str(tmp_path),
                DATABASE_URL=f"sqlite:///{tmp_path / 'fupin.sqlite3'}")
     subprocess.run([sys.executable, "-m", "fupin.cli", "setup"], env=env, check=True,
@@ -29,12 +30,12 @@ def test_serve_answers_health_and_serves_the_login_page(tmp_path: Path):
         body = b""
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     body = r.read()
                 break
             except OSError:
                 time.sleep(0.2)
-        assert body == b'{"status": "ok"}'
+        assert json.loads(body) == {"status": "ok", "database": "sqlite"}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as r:
             page = r.read().decode()
         assert "登录" in page

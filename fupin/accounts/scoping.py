@@ -4,7 +4,9 @@ Each app keeps its own entry point (`registry.selectors.households_for`, `assess
 and calls into this module, so that a view cannot forget the scope and the rules live in one file:
 
 - superusers (system admins) see everything;
-- poverty offices see their region and everything below it, by code prefix;
+- poverty offices see their region and everything below it, by code prefix, and the campaigns
+  that assessed a county of their region once results are out (decided, feedback, closed: never
+  during fieldwork or verification);
 - helping cadres see the households recorded for them (`CadreHousehold`) and those villages;
 - enumerators see their team's households, experts and institution admins the sampled households of
   their counties, in the assignment in force, and only while the campaign is in fieldwork or
@@ -41,6 +43,8 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 # Evaluators work on a campaign only while it is in the field or under verification.
 EVALUATION_STATUSES = (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
+# Poverty offices see a campaign that assessed their region only once its results are out.
+RESULT_STATUSES = (CampaignStatus.DECIDED, CampaignStatus.FEEDBACK, CampaignStatus.CLOSED)
 
 
 @dataclass
@@ -118,6 +122,15 @@ def _add_evaluation(
         scope.county_prefixes += [r.prefix for r in Region.objects.filter(pk__in=county_ids)]
 
 
+def _add_assessed_campaigns(scope: Scope, office_prefixes: list[str]) -> None:
+    """Campaigns with results that assessed a county inside one of the offices' regions."""
+    if not office_prefixes:
+        return
+    for campaign in Campaign.objects.filter(status__in=RESULT_STATUSES):
+        if any(c.code.startswith(p) for c in assessed_counties(campaign) for p in office_prefixes):
+            scope.campaign_ids.add(campaign.pk)
+
+
 def scope_for(user: AnyUser) -> Scope:
     """The user's whole scope; the four functions below read it."""
     if not _active(user):
@@ -135,6 +148,7 @@ def scope_for(user: AnyUser) -> Scope:
             and m.region.level == OFFICE_LEVEL[m.role]
         ):
             scope.prefixes.append(m.region.prefix)
+    _add_assessed_campaigns(scope, _minimal(scope.prefixes))
     if Role.WORKING_GROUP in roles:
         for member in CampaignMember.objects.filter(user=user).select_related("campaign"):
             scope.campaign_ids.add(member.campaign_id)

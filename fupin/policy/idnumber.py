@@ -104,3 +104,22 @@ def mask(raw: str) -> str:
     if len(s) < 10:
         return "*" * len(s)
     return s[:6] + "*" * (len(s) - 10) + s[-4:]
+
+
+# 18-digit ID numbers (and old 15-digit ones) standing alone in free text; household numbers
+# have 16 digits and region codes 12, so neither is caught.
+_ID_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+
+
+def mask_all(value: object) -> object:
+    """The value with every ID number masked: under an `id_number` key at any depth, and any
+    ID-shaped number in text (audit rows of imports hold members as nested lists)."""
+    if isinstance(value, dict):
+        return {
+            k: mask(str(v)) if k == "id_number" and v else mask_all(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_all(v) for v in value]
+    if isinstance(value, str):
+        return _ID_IN_TEXT.sub(lambda m: mask(m.group(0)), value)
+    return value

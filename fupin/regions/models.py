@@ -43,6 +43,9 @@ class Region(models.Model):
     poor_named_year = models.PositiveSmallIntegerField(_("列为贫困村年度"), null=True, blank=True)
     poor_exit_year = models.PositiveSmallIntegerField(_("贫困村退出年度"), null=True, blank=True)
     deeply_poor = models.BooleanField(_("深度贫困地区"), default=False)
+    # Map position (WGS 84 degrees); empty where unknown, e.g. regions loaded from a list.
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("行政区划")

@@ -155,7 +155,6 @@ def _delete_counties(prefixes: list[str]) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     run_setup()
-    from django.contrib.auth import get_user_model
 
     from fupin.registry.models import Household
 
@@ -170,10 +169,12 @@ def run_demo(args: argparse.Namespace) -> int:
     # A new assessment when asked for one (a seed or a JSON file), or when none was run yet.
     if args.json or args.seed is not None or not Campaign.objects.exists():
         run_assessment(args)
-    user_model = get_user_model()
-    if not user_model.objects.filter(username="demo").exists():
-        user_model.objects.create_superuser("demo", password="fupin-demo")
-    print(f"演示账号：demo / fupin-demo    打开 http://{args.host}:{args.port}/", file=sys.stderr)
+    from fupin.accounts.demo import DEMO_PASSWORD, demo_accounts_create
+
+    print(f"演示账号（密码均为 {DEMO_PASSWORD}）：", file=sys.stderr)
+    for a in demo_accounts_create():
+        print(f"  {a.username:8} {a.what}", file=sys.stderr)
+    print(f"打开 http://{args.host}:{args.port}/", file=sys.stderr)
     if args.no_serve:
         return 0
     return run_serve(argparse.Namespace(host=args.host, port=args.port, workers=2))

@@ -46,6 +46,12 @@ def _col(table: pa.Table, name: str) -> list[Any]:
     return table.column(name).to_pylist()
 
 
+def _coordinates(regions: pa.Table) -> list[list[Any]]:
+    """Longitude and latitude columns (empty for batches written before regions had them)."""
+    return [_col(regions, c) if c in regions.column_names else [None] * regions.num_rows
+            for c in ("lon", "lat")]
+
+
 HOUSEHOLD_FIELDS = [
     "household_no", "registered", "status", "identified_year", "exited_year", "attribute",
     "standard", "main_cause", "other_causes", "income_year", "income_wages", "income_business",
@@ -76,11 +82,11 @@ def load_county(batch: CountyBatch, *, actor: str = "synth") -> dict[str, int]:
         _insert(
             Region,
             ["id", "code", "name", "level", "parent", "zone", "is_poor_county", "exit_year",
-             "is_poor_village", "poor_named_year", "poor_exit_year", "deeply_poor"],
+             "is_poor_village", "poor_named_year", "poor_exit_year", "deeply_poor", "lon", "lat"],
             [ids, codes, _col(part, "name"), [level.value] * len(codes), parents,
              [""] * len(codes), [False] * len(codes), [None] * len(codes),
              _col(part, "is_poor_village"), _col(part, "poor_named_year"),
-             _col(part, "poor_exit_year"), _col(part, "deeply_poor")],
+             _col(part, "poor_exit_year"), _col(part, "deeply_poor"), *_coordinates(part)],
         )
         known.update(zip(codes, ids, strict=True))
 

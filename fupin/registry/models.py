@@ -294,9 +294,8 @@ class AuditEntry(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     def _masked(self, values: dict[str, object] | None) -> dict[str, object] | None:
-        if not values:
-            return values
-        return {k: idnumber.mask(str(v)) if k == "id_number" and v else v for k, v in values.items()}
+        """ID numbers masked at any depth: imports nest members' numbers in lists."""
+        return idnumber.mask_all(values) if values else values  # type: ignore[return-value]
 
     @property
     def before_display(self) -> dict[str, object] | None:

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from fupin.accounts import scoping
+from fupin.policy import idnumber
 from fupin.regions.models import LEVEL_DIGITS, Level, Region
-from fupin.registry.models import Household, Status
+from fupin.registry.models import (
+    AuditEntry,
+    Cause,
+    EventKind,
+    Household,
+    Person,
+    Status,
+    StatusEvent,
+)
 
 CHILD_LEVEL = {
     Level.PROVINCE: Level.CITY,
@@ -102,4 +117,227 @@ def counties_with_data(user: AbstractBaseUser | AnonymousUser) -> list[dict[str,
             if found:
                 rows += [{"region": r, **below[r.prefix]} for r in found]
                 break
+    return rows
+
+
+# --- the region dashboard -----------------------------------------------------------------------
+
+
+def _below(user: AbstractBaseUser | AnonymousUser, region: Region) -> QuerySet[Household]:
+    return households_for(user).filter(village__code__startswith=region.prefix)
+
+
+def region_events_by_year(
+    user: AbstractBaseUser | AnonymousUser, region: Region
+) -> dict[str, Any]:
+    """Status events below the region counted by year and kind (纳入, 脱贫, 返贫, 清退).
+
+    One row per year, a list per kind in `EventKind` order: {"years": [...], "series": [{"kind",
+    "label", "counts"}]}; years without any event between the first and last are kept as zeros.
+    """
+    rows = (
+        StatusEvent.objects.filter(household__in=_below(user, region))
+        .values("year", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {(r["year"], r["kind"]): r["n"] for r in rows}
+    if not counts:
+        return {"years": [], "series": []}
+    found = [y for y, _ in counts]
+    years = list(range(min(found), max(found) + 1))
+    series = [
+        {"kind": kind, "label": str(label), "counts": [counts.get((y, kind), 0) for y in years]}
+        for kind, label in EventKind.choices
+    ]
+    return {"years": years, "series": series}
+
+
+def region_causes(user: AbstractBaseUser | AnonymousUser, region: Region) -> list[dict[str, Any]]:
+    """Registered households below the region by main poverty cause (致贫原因), most common first."""
+    rows = (
+        _below(user, region)
+        .filter(registered=True)
+        .exclude(main_cause="")
+        .values("main_cause")
+        .annotate(households=Count("id"), people=Sum("size"))
+        .order_by()
+    )
+    labels = dict(Cause.choices)
+    out = [
+        {"cause": r["main_cause"], "label": str(labels.get(r["main_cause"], r["main_cause"])),
+         "households": r["households"], "people": r["people"] or 0}
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r["households"], r["cause"]))
+
+
+@dataclass(frozen=True)
+class VillagePoints:
+    """Villages below a region that hold visible households, with and without map coordinates."""
+
+    placed: list[dict[str, Any]]
+    unplaced: list[dict[str, Any]]
+
+
+def village_points(user: AbstractBaseUser | AnonymousUser, region: Region) -> VillagePoints:
+    """Per village: coordinates, household and people counts and the registry's incidence.
+
+    Counted in the database (GROUP BY village); only villages the user may open and that hold
+    households the user may see are returned.
+    """
+    rows = (
+        _below(user, region)
+        .values("village_id")
+        .annotate(
+            households=Count("id"),
+            registered_households=Count("id", filter=Q(registered=True)),
+            people=Sum("size"),
+            poor_people=Sum("size", filter=Q(status__in=[Status.POOR, Status.RETURNED])),
+        )
+        .order_by()
+    )
+    by_village = {r.pop("village_id"): r for r in rows}
+    villages = (
+        regions_for(user)
+        .filter(level=Level.VILLAGE, code__startswith=region.prefix)
+        .values_list("id", "code", "name", "lon", "lat", "is_poor_village")
+        .order_by("code")
+    )
+    placed: list[dict[str, Any]] = []
+    unplaced: list[dict[str, Any]] = []
+    for pk, code, name, lon, lat, is_poor in villages:
+        counts = by_village.get(pk)
+        if counts is None:
+            continue
+        people = counts["people"] or 0
+        poor_people = counts["poor_people"] or 0
+        point = {
+            "code": code, "name": name, "lon": lon, "lat": lat, "is_poor_village": is_poor,
+            "households": counts["households"],
+            "registered_households": counts["registered_households"],
+            "people": people, "poor_people": poor_people,
+            "incidence": round(poor_people / people, 6) if people else None,
+        }
+        (placed if lon is not None and lat is not None else unplaced).append(point)
+    return VillagePoints(placed=placed, unplaced=unplaced)
+
+
+def child_incidence(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of `children_summary` that hold people, as chart data (name, code, incidence)."""
+    return [
+        {"code": c["region"].code, "name": c["region"].name, "people": c["people"] or 0,
+         "poor_people": c["poor_people"] or 0,
+         "incidence": round(c["incidence"], 6) if c["incidence"] is not None else None}
+        for c in children
+        if c["people"]
+    ]
+
+
+# --- the audit trail ----------------------------------------------------------------------------
+
+
+def audit_entries_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditEntry]:
+    """Audit rows the user may read: those of households they may see; rows about no household
+    (county loads, campaigns, exports) only for superusers, who see everything."""
+    if scoping.scope_for(user).everything:
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.filter(household__in=households_for(user))
+
+
+def audit_entries_filtered(
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    action: str = "",
+    actor: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The user's audit rows, newest first, narrowed by action, actor (part of the name) and dates."""
+    qs = audit_entries_for(user)
+    if action:
+        qs = qs.filter(action=action)
+    if actor:
+        qs = qs.filter(actor__icontains=actor)
+    if since is not None:
+        qs = qs.filter(at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(at__date__lte=until)
+    return qs.select_related("household").order_by("-at", "-id")
+
+
+def mask_ids(value: Any) -> Any:
+    """The value with every ID number masked, at any depth and in free text (policy.idnumber)."""
+    return idnumber.mask_all(value)
+
+
+_REGISTRY_MODELS: dict[str, type[models.Model]] = {
+    "Household": Household, "Person": Person, "StatusEvent": StatusEvent,
+}
+# Keys that are not model fields: household imports' nested lists and county loads' counts.
+_EXTRA_LABELS = {
+    "members": "家庭成员", "events": "状态变更", "household_no": "户编号", "villages": "村数",
+    "households": "户数", "persons": "人数",
+}
+
+
+def _model_named(name: str) -> type[models.Model] | None:
+    """The model an audit row names (registry models first, then any installed app's)."""
+    if name in _REGISTRY_MODELS:
+        return _REGISTRY_MODELS[name]
+    return next((m for m in apps.get_models() if m.__name__ == name), None)
+
+
+def _field(model: str, key: str) -> Any:
+    own = _model_named(model)
+    # A registry row may nest another registry model's values (a household's members).
+    candidates = [own] if own else []
+    if model in _REGISTRY_MODELS:
+        candidates += list(_REGISTRY_MODELS.values())
+    for cls in candidates:
+        try:
+            field = cls._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+        if getattr(field, "verbose_name", None):
+            return field
+    return None
+
+
+def _text(value: Any, field: Any = None) -> str:
+    if value is None:
+        return ""
+    if field is not None and getattr(field, "choices", None) and isinstance(value, str):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def audit_model_label(entry: AuditEntry) -> str:
+    """The Chinese name of the kind of record an audit row is about (户, 家庭成员, 评估项目 …)."""
+    cls = _model_named(entry.model)
+    return str(cls._meta.verbose_name) if cls is not None else entry.model
+
+
+def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:
+    """The entry's before/after values as rows (field label, before, after), ID numbers masked.
+
+    An update shows only the fields that changed; a creation or deletion shows every value.
+    """
+    before = mask_ids(entry.before) or {}
+    after = mask_ids(entry.after) or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return [{"field": "", "before": _text(before), "after": _text(after)}]
+    keys = list(before) + [k for k in after if k not in before]
+    rows = []
+    for k in keys:
+        if k in before and k in after and before[k] == after[k]:
+            continue
+        field = None if k in _EXTRA_LABELS else _field(entry.model, k)
+        label = _EXTRA_LABELS.get(k) or (str(field.verbose_name) if field is not None else k)
+        rows.append({"field": label, "before": _text(before.get(k), field),
+                     "after": _text(after.get(k), field)})
     return rows

@@ -10,4 +10,5 @@ urlpatterns = [
     path("regions/<str:code>/", views.region_detail, name="region"),
     path("regions/<str:code>/households/", views.household_list, name="households"),
     path("households/<str:household_no>/", views.household_detail, name="household"),
+    path("audit/", views.audit_trail, name="audit"),
 ]

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.scoping import can_view_full_id
-from fupin.regions.models import Level
-from fupin.registry.models import Attribute, Cause, Person, Relation, Status
+from fupin.regions.models import Level, Region
+from fupin.registry.models import Attribute, AuditEntry, Cause, Person, Relation, Status
 from fupin.registry.selectors import (
+    VillagePoints,
+    audit_changes,
+    audit_entries_filtered,
+    audit_model_label,
+    child_incidence,
     children_summary,
     counties_with_data,
     households_for,
+    mask_ids,
+    region_causes,
+    region_events_by_year,
     region_summary,
     regions_for,
+    village_points,
 )
+
+# A placeholder village code, replaced in the browser to link each map point to its village.
+CODE_PLACEHOLDER = "000000000000"
 
 
 @login_required
@@ -28,18 +46,55 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(regions_for(request.user), code=code)
-    ancestors = []
+    ancestors: list[Region] = []
     parent = region.parent
     while parent is not None:
         ancestors.insert(0, parent)
         parent = parent.parent
+    children = children_summary(request.user, region)
+    is_village = region.level == Level.VILLAGE
+    villages = village_points(request.user, region) if not is_village else None
     return render(request, "registry/region.html", {
         "region": region,
         "ancestors": ancestors,
         "summary": region_summary(request.user, region),
-        "children": children_summary(request.user, region),
-        "is_village": region.level == Level.VILLAGE,
+        "children": children,
+        "is_village": is_village,
+        "unplaced": villages.unplaced if villages else [],
+        "dashboard": _dashboard_data(request, region, children, villages),
     })
+
+
+def _dashboard_data(request: HttpRequest, region: Region, children: list[dict[str, Any]],
+                    villages: VillagePoints | None) -> dict[str, Any]:
+    """What dashboard.js draws: chart data from the scoped selectors and the charts' Chinese text."""
+    placed = villages.placed if villages else []
+    return {
+        "events": region_events_by_year(request.user, region),
+        "causes": region_causes(request.user, region),
+        "children": child_incidence(children),
+        # Compact rows for up to some 12 000 villages: lon, lat, incidence, name, code,
+        # households, people, poor people.
+        "villages": [[v["lon"], v["lat"], v["incidence"], v["name"], v["code"], v["households"],
+                      v["people"], v["poor_people"]] for v in placed],
+        "village_url": reverse("registry:region", args=[CODE_PLACEHOLDER]),
+        "placeholder": CODE_PLACEHOLDER,
+        "text": {
+            "events": _t("纳入与退出（按年度，户）"),
+            "year": _t("年度"),
+            "households": _t("户数"),
+            "people": _t("人口"),
+            "poor_people": _t("未脱贫人口"),
+            "causes": _t("主要致贫原因（建档立卡户）"),
+            "children": _t("下级区划贫困发生率"),
+            "incidence": _t("发生率"),
+            "map": _t("各村贫困发生率"),
+            "lon": _t("经度"),
+            "lat": _t("纬度"),
+            "no_data": _t("暂无数据"),
+            "click": _t("点击查看该村"),
+        },
+    }
 
 
 @login_required
@@ -77,7 +132,44 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
         "members": household.members.all(),
         "identification": household.identification(),
         "events": household.events.order_by("date", "id"),
-        "audit": household.audit.order_by("-at", "-id")[:50],
+        # Imports nest members' ID numbers in before/after: audit_changes masks them at any depth.
+        "audit": [{"entry": e, "changes": audit_changes(e), "note": mask_ids(e.note)}
+                  for e in household.audit.order_by("-at", "-id")[:50]],
         "can_view_full_id": can_view_full_id(request.user, household),
     })
 
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("操作"), required=False, choices=[("", _("全部"))] + AuditEntry.Action.choices)
+    actor = forms.CharField(label=_("操作人"), required=False, max_length=64)
+    since = forms.DateField(label=_("起始日期"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("截止日期"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
+
+
+@login_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """The audit rows the user may read, newest first, with filters (invalid filters are ignored)."""
+    form = AuditFilterForm(request.GET)
+    form.is_valid()  # every field is optional; a bad date drops that filter and shows why
+    data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    qs = audit_entries_filtered(
+        request.user, action=data.get("action", ""), actor=data.get("actor", ""),
+        since=data.get("since"), until=data.get("until"))
+    region = None
+    if code := data.get("region"):
+        region = get_object_or_404(regions_for(request.user), code=code)
+        qs = qs.filter(household__village__code__startswith=region.prefix)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [{"entry": e, "model": audit_model_label(e), "object_key": mask_ids(e.object_key),
+             "note": mask_ids(e.note),
+             "changes": audit_changes(e)} for e in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/audit.html", {
+        "form": form, "page": page, "rows": rows, "region": region, "query": query.urlencode(),
+    })

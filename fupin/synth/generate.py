@@ -18,6 +18,7 @@ from fupin.synth.economy import (
     assign_income,
 )
 from fupin.synth.events import EVENT_KINDS, REASONS, make_events
+from fupin.synth.geo import geo_generator
 from fupin.synth.households import ATTRIBUTES, STATUSES, make_households
 from fupin.synth.persons import (
     EDUCATION,
@@ -67,7 +68,7 @@ def build_county(plan: CountyPlan, config: SynthConfig) -> CountyBatch:
     """All tables of one county; its random numbers depend only on the seed and county code."""
     rng = np.random.default_rng(np.random.SeedSequence(list(plan.seed)))
     line = config.line
-    villages = make_villages(plan, config, rng)
+    villages = make_villages(plan, config, rng, geo_generator(plan.seed))
     hh = make_households(plan, villages, config, rng)
     persons = make_persons(hh, plan.county.code, config.year, rng)
     registry_g, has_schoolage = assign_guarantees(hh, persons, rng)

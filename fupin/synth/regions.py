@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from fupin.synth.arrow import ascii_strings, digit_matrix, nullable_int, text_matrix
 from fupin.synth.config import SynthConfig
+from fupin.synth.geo import geo_generator, place
 from fupin.synth.names import place_names
 from fupin.synth.plan import CountyPlan, apportion
 
@@ -45,7 +46,13 @@ def village_exit_years(
     return np.where(exit_year <= year, exit_year, 0)
 
 
-def make_villages(plan: CountyPlan, config: SynthConfig, rng: np.random.Generator) -> Villages:
+def make_villages(
+    plan: CountyPlan,
+    config: SynthConfig,
+    rng: np.random.Generator,
+    geo_rng: np.random.Generator | None = None,
+) -> Villages:
+    """The county's townships and villages; map coordinates come from `geo_rng` alone."""
     n_villages = plan.poor_villages + plan.nonpoor_villages
     n_townships = max(1, round(n_villages / config.villages_per_township))
     n_townships = max(n_townships, -(-n_villages // MAX_VILLAGES_PER_TOWNSHIP))
@@ -93,6 +100,7 @@ def make_villages(plan: CountyPlan, config: SynthConfig, rng: np.random.Generato
     township_names = place_names(rng, n_townships, np.where(is_town, "镇", "乡"))
     village_names = place_names(rng, n_villages, "村")
     n = n_townships + n_villages
+    xy = place(plan.county, township_of, n_townships, geo_rng or geo_generator(plan.seed))
     table = pa.table(
         {
             "code": ascii_strings(np.concatenate([township_code, village_code])),
@@ -113,6 +121,8 @@ def make_villages(plan: CountyPlan, config: SynthConfig, rng: np.random.Generato
             "poor_named_year": nullable_int(np.r_[np.zeros(n_townships, np.int64), named]),
             "poor_exit_year": nullable_int(np.r_[np.zeros(n_townships, np.int64), exit_year]),
             "deeply_poor": pa.array(np.r_[np.full(n_townships, plan.deeply_poor), deep]),
+            "lon": pa.array(np.r_[xy.township_lon, xy.village_lon]),
+            "lat": pa.array(np.r_[xy.township_lat, xy.village_lat]),
         }
     )
     assert len(table) == n

@@ -40,6 +40,10 @@ OPENS_COUNTY: dict[str, set[str]] = {
     "superuser": {"621126000000", "621223000000"},
 }
 SEES_CAMPAIGN = {"enumerator", "expert", "institution_admin", "working_group", "superuser"}
+# Once results are out, offices whose region holds an assessed county (岷县) see the campaign too.
+OFFICES = {"county_officer", "neighbour_officer", "township_officer", "province_officer"}
+SEES_DECIDED_CAMPAIGN = {"county_officer", "province_officer"}
+RESULT_STATUSES = [CampaignStatus.DECIDED, CampaignStatus.FEEDBACK, CampaignStatus.CLOSED]
 EVALUATORS = {"enumerator", "expert", "institution_admin"}
 # May see full ID numbers of these households (county and township offices, own region).
 FULL_ID: dict[str, set[str]] = {
@@ -128,6 +132,22 @@ def test_campaign_pages(client: Any, world: World, persona: str) -> None:
     assert listed == (persona in SEES_CAMPAIGN)
 
 
+@pytest.mark.parametrize("status", [*RESULT_STATUSES, CampaignStatus.FIELDWORK,
+                                    CampaignStatus.VERIFICATION, CampaignStatus.SAMPLING])
+@pytest.mark.parametrize("persona", sorted(OFFICES))
+def test_offices_see_campaigns_of_their_region_only_once_decided(
+    client: Any, world: World, persona: str, status: str
+) -> None:
+    type(world.campaign).objects.filter(pk=world.campaign.pk).update(status=status)
+    _login(client, world, persona)
+    sees = persona in SEES_DECIDED_CAMPAIGN and status in RESULT_STATUSES
+    assert client.get(f"/assessments/{world.campaign.pk}/").status_code == (200 if sees else 404)
+    assert (world.campaign.name in client.get("/assessments/").content.decode()) == sees
+    results = client.get(f"/assessments/{world.campaign.pk}/counties/621126000000/")
+    assert results.status_code == (200 if sees else 404)
+    assert client.get(f"/assessments/{world.campaign.pk}/counties/621223000000/").status_code == 404
+
+
 @pytest.mark.parametrize("key", HOUSEHOLD_KEYS)
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 def test_full_id_page(client: Any, world: World, persona: str, key: str) -> None:
@@ -189,6 +209,9 @@ def test_anonymous_gets_the_login_page_everywhere(client: Any, world: World) -> 
         f"/households/{world.household.household_no}/id/{person.pk}/",
         "/assessments/",
         f"/assessments/{world.campaign.pk}/",
+        f"/assessments/{world.campaign.pk}/review/initial/",
+        f"/assessments/{world.campaign.pk}/counties/621126000000/",
+        f"/assessments/{world.campaign.pk}/feedback/",
     ]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -1,0 +1,233 @@
+"""Exit cases (贫困退出) with their append-only steps, objections, and 3342 signatures and voids."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fupin.assessments.models.base import AppendOnly
+from fupin.exits.workflows import FINAL_STATUSES, ExitKind, ExitStatus, VoidKind
+from fupin.regions.models import Level, Region
+from fupin.registry.models import Household
+
+
+class ExitCase(models.Model):
+    """One exit procedure: a household, a poor village or a poor county leaving poverty in `year`.
+
+    `status` moves only through services.exit_case_transition; `supplied` holds the criteria data
+    the registry does not have (village indicators, assessment figures), changed only through
+    services.exit_case_data_change."""
+
+    kind = models.CharField(_("退出类型"), max_length=10, choices=ExitKind.choices)
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exit_cases",
+        verbose_name=_("农户"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="exit_cases",
+        verbose_name=_("所在/退出区划"),
+        help_text=_("贫困户退出为所在村；贫困村、贫困县退出为其本身"),
+    )
+    year = models.PositiveSmallIntegerField(_("退出年度"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ExitStatus.choices, default=ExitStatus.PROPOSED
+    )
+    supplied = models.JSONField(
+        _("补充数据"),
+        default=dict,
+        blank=True,
+        help_text=_("登记系统之外的退出指标数据（如村级指标、评估结果）"),
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("提出人"),
+    )
+    opened_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("退出事项")
+        verbose_name_plural = _("退出事项")
+        ordering = ["-year", "region_id", "id"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject_code} {self.year}"
+
+    @property
+    def subject_code(self) -> str:
+        """What exits: the household number, or the village or county code."""
+        return self.household.household_no if self.household_id else self.region.code
+
+    @property
+    def subject_name(self) -> str:
+        if self.household_id:
+            return f"{self.region.name} {self.household.household_no}"
+        return self.region.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in FINAL_STATUSES[self.kind]
+
+    def subject_level(self) -> str:
+        return Level.VILLAGE if self.kind != ExitKind.COUNTY else Level.COUNTY
+
+
+class ExitStep(AppendOnly):
+    """One step of a case: who, when, from, to, opinion, evidence; for a notice its dates.
+
+    Steps that change no status (from == to) record events on the way: signatures voided."""
+
+    case = models.ForeignKey(
+        ExitCase, on_delete=models.PROTECT, related_name="steps", verbose_name=_("退出事项")
+    )
+    action = models.CharField(_("环节"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor = models.CharField(_("操作人"), max_length=64)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    date = models.DateField(_("办理日期"))
+    opinion = models.TextField(_("意见"), blank=True)
+    evidence = models.JSONField(_("佐证材料"), default=list, blank=True)
+    notice_start = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_end = models.DateField(_("公示结束"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("退出程序记录")
+        verbose_name_plural = _("退出程序记录")
+        ordering = ["case_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.action} {self.from_status}→{self.to_status}"
+
+
+class Objection(AppendOnly):
+    """An objection raised during a public notice (公示异议)."""
+
+    case = models.ForeignKey(
+        ExitCase, on_delete=models.PROTECT, related_name="objections", verbose_name=_("退出事项")
+    )
+    notice = models.ForeignKey(
+        ExitStep, on_delete=models.PROTECT, related_name="objections", verbose_name=_("公示")
+    )
+    raised_by_name = models.CharField(_("异议人"), max_length=64, blank=True)
+    content = models.TextField(_("异议内容"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["case_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.content[:20]}"
+
+
+class ObjectionResolution(AppendOnly):
+    """How an objection was settled: upheld (成立, blocks the exit) or dismissed, with reasons."""
+
+    objection = models.OneToOneField(
+        Objection, on_delete=models.PROTECT, related_name="resolution", verbose_name=_("异议")
+    )
+    upheld = models.BooleanField(_("异议成立"))
+    opinion = models.TextField(_("核实意见"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("异议处理")
+        verbose_name_plural = _("异议处理")
+
+
+class Signature(AppendOnly):
+    """One 3342 signature: who signed, in which capacity, when, and the SHA-256 of exactly the
+    data signed (`signed_data`, kept so that a later change can be named). Never changed: a void
+    is a separate SignatureVoid row."""
+
+    case = models.ForeignKey(
+        ExitCase, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("退出事项")
+    )
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    capacity = models.CharField(_("签字身份"), max_length=32)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签字人"),
+        help_text=_("贫困户签字时为见证并录入的村级干部"),
+    )
+    signatory_name = models.CharField(
+        _("签字人姓名"), max_length=64, blank=True, help_text=_("贫困户签字时为户主姓名")
+    )
+    at = models.DateTimeField(_("签字时间"), auto_now_add=True)
+    fingerprint = models.CharField(_("数据指纹(SHA-256)"), max_length=64)
+    signed_data = models.JSONField(_("所签数据"))
+
+    class Meta:
+        verbose_name = _("3342签字")
+        verbose_name_plural = _("3342签字")
+        ordering = ["case_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.level}/{self.capacity} {self.user_id}"
+
+    @property
+    def is_void(self) -> bool:
+        try:
+            return self.void is not None
+        except SignatureVoid.DoesNotExist:
+            return False
+
+
+class SignatureVoid(AppendOnly):
+    """A signature no longer valid: its data changed after signing, or a higher level revoked it."""
+
+    signature = models.OneToOneField(
+        Signature, on_delete=models.PROTECT, related_name="void", verbose_name=_("签字")
+    )
+    kind = models.CharField(_("作废原因类型"), max_length=16, choices=VoidKind.choices)
+    reason = models.TextField(_("作废原因"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("作废时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("签字作废")
+        verbose_name_plural = _("签字作废")

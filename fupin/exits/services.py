@@ -1,0 +1,490 @@
+"""Exit operations: open a case, move it along its procedure, record objections, change its data.
+
+One transition service reads the tables in workflows.py, checks the actor's office, writes an
+append-only ExitStep and moves the status; every action is audited into registry.AuditEntry.
+The 3342 sign-off lives in signoff.py and the criteria in criteria.py; both are re-exported here
+so that views and the API import services only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.accounts.models import OFFICE_LEVEL, Role
+from fupin.exits.common import (
+    ExitError,
+    User,
+    actor_name,
+    audit,
+    has_office,
+    office_levels,
+    real_user,
+)
+from fupin.exits.criteria import (
+    HOUSEHOLD_FACTS,
+    SUPPLIED_KEYS,
+    Criterion,
+    case_facts,
+    exit_criteria_check,
+    exit_criteria_evaluate,
+    explain,
+)
+from fupin.exits.models import ExitCase, ExitStep, Objection, ObjectionResolution
+from fupin.exits.signoff import (
+    signature_add,
+    signature_revoke,
+    signatures_refresh,
+    signoff_evaluate,
+    signoff_is_final,
+    signoff_missing,
+)
+from fupin.exits.workflows import (
+    FINAL_STATUSES,
+    LEVEL_ORDER,
+    NOTICE_DAYS,
+    OPEN_MOVES,
+    TERMINATE_LABEL,
+    TERMINATE_ROLES,
+    TRANSITIONS,
+    ExitKind,
+    ExitMove,
+    ExitStatus,
+)
+from fupin.regions.models import Level, Region
+from fupin.registry.models import AuditEntry, EventKind, Household, Status
+from fupin.registry.services import RegistryError, household_record_event, household_update
+
+__all__ = [
+    "Criterion",
+    "ExitError",
+    "case_facts",
+    "exit_case_data_change",
+    "exit_case_open",
+    "exit_case_transition",
+    "exit_criteria_check",
+    "exit_criteria_evaluate",
+    "exit_objection_record",
+    "exit_objection_resolve",
+    "objections_blocking",
+    "signature_add",
+    "signature_revoke",
+    "signatures_refresh",
+    "signoff_evaluate",
+    "signoff_is_final",
+    "signoff_missing",
+]
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label)
+
+
+def _status_label(status: str) -> str:
+    return str(ExitStatus(status).label) if status else "未提出"
+
+
+def _today(date: dt.date | None) -> dt.date:
+    today = timezone.localdate()
+    date = date or today
+    if date > today:
+        raise ExitError(f"日期 {date.isoformat()} 在未来")
+    return date
+
+
+def _evidence(evidence: Iterable[str]) -> list[str]:
+    return [str(e).strip() for e in evidence if str(e).strip()]
+
+
+def _lock(case: ExitCase) -> ExitCase:
+    return (
+        ExitCase.objects.select_for_update().select_related("region", "household").get(pk=case.pk)
+    )
+
+
+def _open_case_exists(kind: str, household: Household | None, region: Region) -> bool:
+    qs = ExitCase.objects.filter(kind=kind).exclude(status__in=FINAL_STATUSES[kind])
+    qs = qs.filter(household=household) if household is not None else qs.filter(region=region)
+    return qs.exists()
+
+
+@transaction.atomic
+def exit_case_open(
+    *,
+    kind: str,
+    year: int,
+    user: User,
+    household: Household | None = None,
+    region: Region | None = None,
+    opinion: str = "",
+    evidence: Iterable[str] = (),
+    supplied: Mapping[str, Any] | None = None,
+    date: dt.date | None = None,
+) -> ExitCase:
+    """Propose an exit: a household after the village's democratic appraisal, a village by its
+    township, a county by its leading group. The case starts as 拟退出 (proposed)."""
+    if kind not in ExitKind.values:
+        raise ExitError(f"未知的退出类型：{kind}")
+    date = _today(date)
+    if kind == ExitKind.HOUSEHOLD:
+        if household is None:
+            raise ExitError("贫困户退出须指明农户")
+        household = Household.objects.select_related("village").get(pk=household.pk)
+        if household.status not in (Status.POOR, Status.RETURNED):
+            label = Status(household.status).label if household.status else "未建档立卡"
+            raise ExitError(f"{household.household_no} 当前为“{label}”，不是未脱贫户，不能提出退出")
+        region = household.village
+    else:
+        if region is None:
+            raise ExitError(f"{ExitKind(kind).label}须指明区划")
+        want = Level.VILLAGE if kind == ExitKind.VILLAGE else Level.COUNTY
+        if region.level != want:
+            raise ExitError(f"{region.name}不是{Level(want).label}级区划")
+        if kind == ExitKind.VILLAGE and not region.is_poor_village:
+            raise ExitError(f"{region.name}不是贫困村")
+        if kind == ExitKind.VILLAGE and region.poor_exit_year:
+            raise ExitError(f"{region.name}已于 {region.poor_exit_year} 年退出")
+        if kind == ExitKind.COUNTY and not region.is_poor_county:
+            raise ExitError(f"{region.name}不是贫困县")
+        household = None
+    move = OPEN_MOVES[kind]
+    if not has_office(user, region, move.role):
+        raise ExitError(f"“{move.label}”须由{region.name}所属的{_role_label(move.role)}进行")
+    if _open_case_exists(kind, household, region):
+        raise ExitError(
+            f"{household.household_no if household else region.name}已有进行中的退出事项"
+        )
+    extra = dict(supplied or {})
+    unknown = set(extra) - SUPPLIED_KEYS[kind]
+    if unknown:
+        raise ExitError(f"{ExitKind(kind).label}不接受这些补充数据：{'、'.join(sorted(unknown))}")
+    case = ExitCase.objects.create(
+        kind=kind,
+        household=household,
+        region=region,
+        year=year,
+        status=ExitStatus.PROPOSED,
+        supplied=extra,
+        opened_by=real_user(user),
+    )
+    ExitStep.objects.create(
+        case=case,
+        action=move.label,
+        from_status="",
+        to_status=ExitStatus.PROPOSED,
+        user=real_user(user),
+        actor=actor_name(user),
+        date=date,
+        opinion=opinion,
+        evidence=_evidence(evidence),
+    )
+    audit(
+        case=case,
+        action=AuditEntry.Action.CREATE,
+        user=user,
+        after={"kind": kind, "subject": case.subject_code, "year": year, "supplied": extra},
+        note=f"{move.label}：{case.subject_name} {year} 年",
+    )
+    return case
+
+
+def _notice(case: ExitCase) -> ExitStep | None:
+    """The case's latest public notice step."""
+    return case.steps.filter(to_status=ExitStatus.IN_NOTICE).order_by("-at", "-id").first()
+
+
+def objections_blocking(case: ExitCase) -> list[Objection]:
+    """Objections to the latest notice that are unresolved or upheld: each blocks the exit."""
+    notice = _notice(case)
+    if notice is None:
+        return []
+    return [
+        o
+        for o in notice.objections.select_related("resolution").order_by("id")
+        if not hasattr(o, "resolution") or o.resolution.upheld
+    ]
+
+
+def _objection_text(objections: list[Objection]) -> str:
+    def state(o: Objection) -> str:
+        return "异议成立" if hasattr(o, "resolution") else "尚未核实"
+
+    return "；".join(f"“{o.content[:30]}”（{state(o)}）" for o in objections)
+
+
+def _check_move(case: ExitCase, to: str, user: User, opinion: str) -> ExitMove:
+    if to == ExitStatus.TERMINATED:
+        if not any(has_office(user, case.region, r) for r in TERMINATE_ROLES[case.kind]):
+            raise ExitError(f"{actor_name(user)}无权终止{case.subject_name}的退出程序")
+        if not opinion.strip():
+            raise ExitError("终止退出程序须写明理由")
+        return ExitMove(TERMINATE_LABEL, "", opinion_required=True)
+    move = TRANSITIONS.get((case.kind, case.status, to))
+    if move is None:
+        raise ExitError(
+            f"{case.get_kind_display()}当前为“{case.get_status_display()}”，"
+            f"不能转为“{_status_label(to)}”"
+        )
+    if not has_office(user, case.region, move.role):
+        raise ExitError(f"“{move.label}”须由{case.region.name}所属的{_role_label(move.role)}进行")
+    if move.opinion_required and not opinion.strip():
+        raise ExitError(f"“{move.label}”须写明意见")
+    return move
+
+
+def _check_notice_dates(case: ExitCase, start: dt.date | None, end: dt.date | None) -> None:
+    if start is None or end is None:
+        raise ExitError("公示须写明开始和结束日期")
+    days = (end - start).days + 1
+    if days < NOTICE_DAYS[case.kind]:
+        raise ExitError(f"公示期为 {days} 天，不得少于 {NOTICE_DAYS[case.kind]} 天")
+
+
+def _check_notice_closed(case: ExitCase, date: dt.date) -> None:
+    notice = _notice(case)
+    if notice is None or notice.notice_end is None:
+        raise ExitError("没有公示记录")
+    if date <= notice.notice_end:
+        raise ExitError(f"公示期至 {notice.notice_end.isoformat()} 结束，期满后方可确认无异议")
+    blocking = objections_blocking(case)
+    if blocking:
+        raise ExitError(f"公示有异议未解决，不能退出：{_objection_text(blocking)}")
+
+
+def _check_final(case: ExitCase, user: User) -> None:
+    """Criteria met, no objection standing, and the 3342 chain complete on the current data."""
+    failed = exit_criteria_check(case)
+    if failed:
+        raise ExitError(f"不符合退出标准：{explain(failed)}")
+    blocking = objections_blocking(case)
+    if blocking:
+        raise ExitError(f"公示有异议未解决，不能退出：{_objection_text(blocking)}")
+    if not signoff_is_final(case):
+        raise ExitError(f"3342签字不全，退出结果尚未认定：{signoff_missing(case)}")
+
+
+def _apply_result(case: ExitCase, to: str, user: User, date: dt.date) -> None:
+    """What the end of a procedure changes outside the case, through its owner's service."""
+    if case.kind == ExitKind.HOUSEHOLD and to == ExitStatus.EXITED:
+        if date.year != case.year:
+            raise ExitError(f"销号日期 {date.isoformat()} 不在退出年度 {case.year} 年内")
+        try:
+            household_record_event(
+                household=case.household,
+                kind=EventKind.EXITED,
+                date=date,
+                reason=f"退出程序完成（退出事项 {case.pk}）",
+                actor=actor_name(user),
+                user=real_user(user),
+            )
+        except RegistryError as e:
+            raise ExitError(str(e)) from None
+    elif case.kind == ExitKind.VILLAGE and to == ExitStatus.ANNOUNCED:
+        _region_year(case, "poor_exit_year", user)
+    elif case.kind == ExitKind.COUNTY and to == ExitStatus.APPROVED:
+        _region_year(case, "exit_year", user)
+
+
+def _region_year(case: ExitCase, field: str, user: User) -> None:
+    region = Region.objects.select_for_update().get(pk=case.region_id)
+    before = getattr(region, field)
+    setattr(region, field, case.year)
+    region.save(update_fields=[field])
+    audit(
+        case=case,
+        obj=region,
+        action=AuditEntry.Action.UPDATE,
+        user=user,
+        before={field: before},
+        after={field: case.year},
+        note=f"{region.name}退出：{field} {before} → {case.year}（退出事项 {case.pk}）",
+    )
+
+
+@transaction.atomic
+def exit_case_transition(
+    *,
+    case: ExitCase,
+    to: str,
+    user: User,
+    opinion: str = "",
+    evidence: Iterable[str] = (),
+    notice_start: dt.date | None = None,
+    notice_end: dt.date | None = None,
+    date: dt.date | None = None,
+) -> ExitStep:
+    """Take one step of the case's procedure (workflows.TRANSITIONS), or end it (终止).
+
+    `date` is the day the step was done (default today); a public notice needs its start and
+    end; the last step needs the criteria met, no objection standing and all 3342 signatures."""
+    case = _lock(case)
+    if case.is_closed:
+        raise ExitError(f"退出事项已{case.get_status_display()}，不能再办理")
+    move = _check_move(case, to, user, opinion)
+    date = _today(date)
+    if move.opens_notice:
+        _check_notice_dates(case, notice_start, notice_end)
+    else:
+        notice_start = notice_end = None
+    if move.closes_notice:
+        _check_notice_closed(case, date)
+    if move.requires_final:
+        signatures_refresh(case=case, user=user)
+        _check_final(case, user)
+    _apply_result(case, to, user, date)
+    from_status = case.status
+    step = ExitStep.objects.create(
+        case=case,
+        action=move.label,
+        from_status=from_status,
+        to_status=to,
+        user=real_user(user),
+        actor=actor_name(user),
+        date=date,
+        opinion=opinion,
+        evidence=_evidence(evidence),
+        notice_start=notice_start,
+        notice_end=notice_end,
+    )
+    case.status = to
+    case.save(update_fields=["status"])
+    notice = (
+        f"，公示 {notice_start.isoformat()} 至 {notice_end.isoformat()}"
+        if notice_start and notice_end
+        else ""
+    )
+    audit(
+        case=case,
+        action=AuditEntry.Action.EVENT,
+        user=user,
+        before={"status": from_status},
+        after={"status": to, "step": step.pk},
+        note=f"{move.label}：{_status_label(from_status)} → {_status_label(to)}{notice}",
+    )
+    return step
+
+
+@transaction.atomic
+def exit_objection_record(
+    *, case: ExitCase, content: str, user: User, raised_by_name: str = ""
+) -> Objection:
+    """Record an objection raised while the case is in public notice; it blocks until dismissed."""
+    case = _lock(case)
+    if case.status != ExitStatus.IN_NOTICE:
+        raise ExitError(f"当前为“{case.get_status_display()}”，只有公示期间才能登记异议")
+    if not content.strip():
+        raise ExitError("请写明异议内容")
+    if not office_levels(user, case.region):
+        raise ExitError(f"{actor_name(user)}不是{case.region.name}所属的扶贫部门成员，不能登记异议")
+    notice = _notice(case)
+    assert notice is not None  # in notice: a notice step exists
+    objection = Objection.objects.create(
+        case=case,
+        notice=notice,
+        content=content.strip(),
+        raised_by_name=raised_by_name.strip(),
+        recorded_by=real_user(user),
+    )
+    audit(
+        case=case,
+        obj=objection,
+        action=AuditEntry.Action.CREATE,
+        user=user,
+        after={"content": objection.content, "raised_by_name": objection.raised_by_name},
+        note=f"公示异议：{objection.content}",
+    )
+    return objection
+
+
+@transaction.atomic
+def exit_objection_resolve(
+    *, objection: Objection, upheld: bool, opinion: str, user: User
+) -> ObjectionResolution:
+    """Settle an objection after checking it: upheld (the exit cannot go on from this notice)
+    or dismissed with reasons. Done by the office that runs the notice, or one above it."""
+    case = _lock(objection.case)
+    if case.is_closed:
+        raise ExitError(f"退出事项已{case.get_status_display()}")
+    if ObjectionResolution.objects.filter(objection=objection).exists():
+        raise ExitError("该异议已处理")
+    if not opinion.strip():
+        raise ExitError("处理异议须写明核实意见")
+    close = TRANSITIONS[(case.kind, ExitStatus.IN_NOTICE, ExitStatus.NOTICED)]
+    floor = LEVEL_ORDER.index(OFFICE_LEVEL[close.role])
+    if not any(LEVEL_ORDER.index(lv) >= floor for lv in office_levels(user, case.region)):
+        raise ExitError(f"异议须由{_role_label(close.role)}或上级核实处理")
+    resolution = ObjectionResolution.objects.create(
+        objection=objection, upheld=upheld, opinion=opinion.strip(), user=user
+    )
+    verdict = "异议成立" if upheld else "异议不成立"
+    audit(
+        case=case,
+        obj=resolution,
+        action=AuditEntry.Action.EVENT,
+        user=user,
+        after={"objection": objection.pk, "upheld": upheld, "opinion": resolution.opinion},
+        note=f"{verdict}：{resolution.opinion}",
+    )
+    return resolution
+
+
+@transaction.atomic
+def exit_case_data_change(
+    *, case: ExitCase, changes: Mapping[str, Any], user: User, reason: str
+) -> list[Any]:
+    """Change the data a case is judged on, then void the signatures that signed the old data.
+
+    A household's facts change in the registry (through registry.services.household_update);
+    a village's or county's supplied figures on the case. Returns the voids, each with its
+    reason; the case's steps say which signatures were voided and why."""
+    case = _lock(case)
+    if case.is_closed:
+        raise ExitError(f"退出事项已{case.get_status_display()}，数据不能再变更")
+    if not reason.strip():
+        raise ExitError("变更数据须写明原因")
+    if not office_levels(user, case.region):
+        raise ExitError(f"{actor_name(user)}不是{case.region.name}所属的扶贫部门成员，不能变更数据")
+    allowed = set(HOUSEHOLD_FACTS) if case.kind == ExitKind.HOUSEHOLD else SUPPLIED_KEYS[case.kind]
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ExitError(f"不能在退出事项中变更：{'、'.join(sorted(unknown))}")
+    before = case_facts(case)
+    if case.kind == ExitKind.HOUSEHOLD:
+        try:
+            household_update(
+                household=case.household,
+                changes=dict(changes),
+                actor=actor_name(user),
+                user=real_user(user),
+            )
+        except RegistryError as e:
+            raise ExitError(str(e)) from None
+    else:
+        old = dict(case.supplied)
+        case.supplied = {**old, **dict(changes)}
+        case.save(update_fields=["supplied"])
+        audit(
+            case=case,
+            action=AuditEntry.Action.UPDATE,
+            user=user,
+            before={k: old.get(k) for k in changes},
+            after=dict(changes),
+            note=f"补充数据变更：{reason.strip()}",
+        )
+    after = case_facts(case)
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    ExitStep.objects.create(
+        case=case,
+        action="数据变更",
+        from_status=case.status,
+        to_status=case.status,
+        user=real_user(user),
+        actor=actor_name(user),
+        date=timezone.localdate(),
+        opinion=f"{reason.strip()}（{'、'.join(changed) or '无实际变化'}）",
+    )
+    return signatures_refresh(case=case, user=user)

@@ -1,0 +1,319 @@
+"""The 3342 sign-off (脱贫验收责任体系): bottom-up signatures on fingerprinted data, voids, finality.
+
+What a level signs is the case's criteria data plus the signatures of the level below (their ids
+and fingerprints), so a signature covers everything under it the way a DHIS2 approval covers the
+levels below. A signature counts only while its fingerprint equals that of the data as it stands:
+when the facts change after signing, the signatures that signed them (and, through the chain,
+every level above) are voided with the reason named; unapproval comes only from a higher level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.exits.common import ExitError, User, actor_name, audit, fingerprint, office_levels
+from fupin.exits.criteria import FACT_LABELS, case_facts
+from fupin.exits.models import ExitCase, ExitStep, Signature, SignatureVoid
+from fupin.exits.workflows import (
+    CAPACITIES,
+    LEVEL_ORDER,
+    SIGNABLE_STATUSES,
+    SIGNER_ROLE,
+    SIGNOFF_CHAINS,
+    Capacity,
+    ExitKind,
+    ExitStatus,
+    SignerKind,
+    VoidKind,
+    capacity,
+    level_label,
+)
+from fupin.registry.models import AuditEntry
+
+
+@dataclass
+class LevelState:
+    """One level of a case's chain now: the data it signs, and its signatures judged against it."""
+
+    level: str
+    data: dict[str, Any]
+    fingerprint: str
+    current: list[Signature] = field(default_factory=list)
+    stale: list[tuple[Signature, str]] = field(default_factory=list)  # (signature, why)
+    missing: list[Capacity] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def label(self) -> str:
+        return level_label(self.level)
+
+
+def _level_data(
+    case: ExitCase, level: str, facts: dict[str, Any], below: list[Signature]
+) -> dict[str, Any]:
+    return {
+        "case": case.pk,
+        "kind": case.kind,
+        "subject": case.subject_code,
+        "year": case.year,
+        "level": level,
+        "facts": facts,
+        "below": [[s.level, s.capacity, s.pk, s.fingerprint] for s in sorted(below, key=_pk)],
+    }
+
+
+def _pk(s: Signature) -> int:
+    return int(s.pk)
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _why(signed: dict[str, Any], now: dict[str, Any]) -> str:
+    """What changed between the data signed and the data now, in words."""
+    old, new = signed.get("facts", {}), now["facts"]
+    changes = [
+        f"{FACT_LABELS.get(k, k)}由 {_show(old.get(k))} 改为 {_show(new.get(k))}"
+        for k in sorted(set(old) | set(new))
+        if old.get(k) != new.get(k)
+    ]
+    parts = [f"签字后数据已变更：{'，'.join(changes)}"] if changes else []
+    if signed.get("below") != now["below"]:
+        below = _below_label(now)
+        parts.append(f"{below}签字已作废或重签" if below else "下级签字已变更")
+    if not parts:
+        parts.append("签字后退出事项信息已变更")
+    return "；".join(parts)
+
+
+def _below_label(data: dict[str, Any]) -> str:
+    chain = SIGNOFF_CHAINS[data["kind"]]
+    i = chain.index(data["level"])
+    return level_label(chain[i - 1]) if i > 0 else ""
+
+
+def signoff_evaluate(case: ExitCase) -> list[LevelState]:
+    """Each level of the chain, bottom-up: which signatures still hold and which capacities lack one."""
+    facts = case_facts(case)
+    valid = list(case.signatures.filter(void__isnull=True).order_by("id"))
+    states: list[LevelState] = []
+    below: list[Signature] = []
+    for level in SIGNOFF_CHAINS[case.kind]:
+        data = _level_data(case, level, facts, below)
+        fp = fingerprint(data)
+        state = LevelState(level, data, fp)
+        for s in (s for s in valid if s.level == level):
+            if s.fingerprint == fp:
+                state.current.append(s)
+            else:
+                state.stale.append((s, _why(s.signed_data, data)))
+        signed = {s.capacity for s in state.current}
+        state.missing = [c for c in CAPACITIES[level] if c.code not in signed]
+        states.append(state)
+        below = state.current
+    return states
+
+
+def signoff_is_final(case: ExitCase) -> bool:
+    """Every required signature present and valid on the data as it stands, bottom-up."""
+    return all(s.complete for s in signoff_evaluate(case))
+
+
+def signoff_missing(case: ExitCase) -> str:
+    """The signatures still lacking, level by level, in words ("" when final)."""
+    return "；".join(
+        f"{s.label}尚缺 {'、'.join(c.label for c in s.missing)}"
+        for s in signoff_evaluate(case)
+        if s.missing
+    )
+
+
+def _void(
+    case: ExitCase, pairs: list[tuple[Signature, str]], kind: str, user: User | None, summary: str
+) -> list[SignatureVoid]:
+    """Record the voids, one step on the case saying which and why, and one audit row."""
+    if not pairs:
+        return []
+    voids = [
+        SignatureVoid.objects.create(signature=s, kind=kind, reason=why, user=_user(user))
+        for s, why in pairs
+    ]
+    by_level: dict[str, int] = {}
+    for s, _why_text in pairs:
+        by_level[s.level] = by_level.get(s.level, 0) + 1
+    which = "、".join(
+        f"{level_label(lv)} {n} 个"
+        for lv, n in sorted(by_level.items(), key=lambda kv: LEVEL_ORDER.index(kv[0]))
+    )
+    text = f"以下签字作废：{which}。原因：{summary}"
+    ExitStep.objects.create(
+        case=case,
+        action="签字作废",
+        from_status=case.status,
+        to_status=case.status,
+        user=_user(user),
+        actor=actor_name(user),
+        date=timezone.localdate(),
+        opinion=text,
+    )
+    audit(
+        case=case,
+        action=AuditEntry.Action.EVENT,
+        user=user,
+        after={
+            "voided": [s.pk for s, _w in pairs],
+            "kind": kind,
+            "reasons": sorted({w for _s, w in pairs}),
+        },
+        note=text,
+    )
+    return voids
+
+
+def _user(user: User | None) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+def signatures_refresh(*, case: ExitCase, user: User | None = None) -> list[SignatureVoid]:
+    """Void every signature whose signed data no longer matches, saying which and why.
+
+    Called by each sign-off and transition service (inside their transaction), and by
+    services.exit_case_data_change; the registry can change a household's facts on its own, so
+    this check runs again before anything relies on the signatures."""
+    stale = [pair for state in signoff_evaluate(case) for pair in state.stale]
+    if not stale:
+        return []
+    summary = "；".join(sorted({why for _s, why in stale}))
+    return _void(case, stale, VoidKind.DATA_CHANGED, user, summary)
+
+
+def _lock(case: ExitCase) -> ExitCase:
+    return (
+        ExitCase.objects.select_for_update().select_related("region", "household").get(pk=case.pk)
+    )
+
+
+@transaction.atomic
+def signature_add(
+    *, case: ExitCase, level: str, capacity_code: str, user: User, signatory_name: str = ""
+) -> Signature:
+    """Sign the case's data at `level` in a capacity of the 3342 chain.
+
+    Refused unless the user holds that level's office for a region containing the case's, every
+    lower level of the chain is complete, the capacity is unsigned, and the user has not already
+    signed at this level. A household's own signature is taken by a village officer, who records
+    the household head's name (`signatory_name`) as the signatory."""
+    case = _lock(case)
+    if case.is_closed:
+        raise ExitError(f"退出事项已{case.get_status_display()}，不能再签字")
+    if case.status not in SIGNABLE_STATUSES:
+        raise ExitError(
+            f"当前状态为“{case.get_status_display()}”，须在"
+            f"“{ExitStatus.NOTICED.label}”后进行3342签字"
+        )
+    chain = SIGNOFF_CHAINS[case.kind]
+    if level not in chain:
+        raise ExitError(f"{case.get_kind_display()}不需要{level_label(level)}签字")
+    cap = capacity(level, capacity_code)
+    if cap is None:
+        raise ExitError(f"{level_label(level)}没有“{capacity_code}”这一签字身份")
+    if level not in office_levels(user, case.region):
+        raise ExitError(
+            f"{cap.label}须由{case.region.name}所属的{level_label(level)}扶贫部门成员签字，"
+            f"{actor_name(user)}不是"
+        )
+    if cap.signer == SignerKind.HOUSEHOLD:
+        if case.kind != ExitKind.HOUSEHOLD:
+            raise ExitError("只有贫困户退出由贫困户签字")
+        head = case.household.head
+        signatory_name = signatory_name.strip() or (head.name if head else "")
+        if not signatory_name:
+            raise ExitError("贫困户签字须写明签字人（户主）姓名")
+    signatures_refresh(case=case, user=user)
+    states = signoff_evaluate(case)
+    here = chain.index(level)
+    for state in states[:here]:
+        if not state.complete:
+            raise ExitError(
+                f"须自下而上签字：{state.label}尚缺 "
+                f"{'、'.join(c.label for c in state.missing)}，{level_label(level)}不能签字"
+            )
+    state = states[here]
+    if any(s.capacity == cap.code for s in state.current):
+        raise ExitError(f"{level_label(level)}{cap.label}已签字")
+    if cap.signer == SignerKind.OFFICE and any(
+        s.user_id == user.pk and capacity(level, s.capacity).signer == SignerKind.OFFICE  # type: ignore[union-attr]
+        for s in state.current
+    ):
+        raise ExitError(f"{actor_name(user)}已在{level_label(level)}签字，同一人不能以两个身份签字")
+    signature = Signature.objects.create(
+        case=case,
+        level=level,
+        capacity=cap.code,
+        user=user,
+        signatory_name=signatory_name,
+        fingerprint=state.fingerprint,
+        signed_data=state.data,
+    )
+    who = f"{signatory_name}（{actor_name(user)}录入）" if signatory_name else actor_name(user)
+    audit(
+        case=case,
+        obj=signature,
+        action=AuditEntry.Action.EVENT,
+        user=user,
+        after={"level": level, "capacity": cap.code, "fingerprint": state.fingerprint},
+        note=f"3342签字：{level_label(level)} {cap.label} {who}",
+    )
+    return signature
+
+
+@transaction.atomic
+def signature_revoke(*, case: ExitCase, level: str, user: User, reason: str) -> list[SignatureVoid]:
+    """Unapprove `level` from above: void its signatures and every level's above it.
+
+    Only an officer of a higher level (for a region containing the case's) may; nobody revokes
+    their own level's signatures, which are undone only from above or by a change of the data."""
+    case = _lock(case)
+    if case.is_closed:
+        raise ExitError(f"退出事项已{case.get_status_display()}，签字不能撤销")
+    chain = SIGNOFF_CHAINS[case.kind]
+    if level not in chain:
+        raise ExitError(f"{case.get_kind_display()}没有{level_label(level)}签字")
+    if not reason.strip():
+        raise ExitError("撤销签字须写明理由")
+    mine = office_levels(user, case.region)
+    higher = [
+        lv for lv in LEVEL_ORDER if lv in mine and LEVEL_ORDER.index(lv) > LEVEL_ORDER.index(level)
+    ]
+    if not higher:
+        raise ExitError(
+            f"{level_label(level)}签字只能由上级撤销，{actor_name(user)}不是"
+            f"{case.region.name}的上级扶贫部门成员"
+        )
+    by = level_label(higher[0])
+    targets = [
+        s
+        for s in case.signatures.filter(void__isnull=True).order_by("id")
+        if chain.index(s.level) >= chain.index(level)
+    ]
+    if not targets:
+        raise ExitError(f"{level_label(level)}及以上没有有效签字可撤销")
+    why = f"{by} {actor_name(user)} 撤销{level_label(level)}签字：{reason.strip()}"
+    return _void(case, [(s, why) for s in targets], VoidKind.REVOKED, user, why)
+
+
+def signer_roles() -> dict[str, str]:
+    """The office role each level's signers hold (for pages listing who may sign)."""
+    return dict(SIGNER_ROLE)
