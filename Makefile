@@ -41,7 +41,7 @@ test-postgres:
 
 lint:
 	$(RUN) ruff check fupin bench
-	$(RUN) mypy fupin/stats fupin/policy fupin/synth fupin/assessments/engine fupin/regions/counties.py
+	$(RUN) mypy fupin/stats fupin/policy fupin/synth fupin/checks fupin/assessments/engine fupin/regions/counties.py
 
 bench: sync
 	$(RUN) python bench/run_all.py

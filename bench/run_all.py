@@ -18,6 +18,7 @@ BENCHES = {
     "assess": ["bench_assess.py", "--preset", "gansu"],
     "assess_db": ["bench_assess_db.py", "--counties", "3"],
     "import": ["bench_import.py"],
+    "checks": ["bench_checks.py", "--preset", "gansu"],
 }
 
 

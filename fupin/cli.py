@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "fupin.registry.cli",
     "fupin.registry.cli_io",
     "fupin.assessments.cli",
+    "fupin.checks_cli",
 )
 
 

@@ -57,6 +57,9 @@ class SynthConfig:
     return_rate: float = 0.01
     removed_rate: float = 0.01
     recognition_rate: float = 0.95
+    # Errors only the registry checks (fupin.checks) look for, drawn from their own random
+    # stream; 0 by default so that the other columns stay as they were for a given seed.
+    check_error_rate: float = 0.0
     deeply_poor_counties: frozenset[str] = frozenset()
     lines: PovertyLineTable = field(default=DEFAULT_LINES, compare=False, hash=False)
 
@@ -73,7 +76,13 @@ class SynthConfig:
             raise ValueError("county codes must be distinct 6-digit strings")
         if self.year not in range(2014, 2021):
             raise ValueError("year must be between 2014 and 2020")
-        for name in ("wrong_exit_rate", "missed_rate", "recording_error_rate", "return_rate"):
+        for name in (
+            "wrong_exit_rate",
+            "missed_rate",
+            "recording_error_rate",
+            "return_rate",
+            "check_error_rate",
+        ):
             if not 0.0 <= getattr(self, name) <= 0.5:
                 raise ValueError(f"{name} must be between 0 and 0.5")
         if self.poor_villages + self.nonpoor_villages < len(self.counties):

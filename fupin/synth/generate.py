@@ -31,7 +31,14 @@ from fupin.synth.persons import (
 )
 from fupin.synth.plan import CountyPlan, plan_counties
 from fupin.synth.regions import make_villages
-from fupin.synth.truth import make_truth, plant_recording_errors, select_status_problems
+from fupin.synth.truth import (
+    PLANTED_KINDS,
+    checks_generator,
+    make_truth,
+    plant_check_errors,
+    plant_recording_errors,
+    select_status_problems,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -82,7 +89,10 @@ def build_county(plan: CountyPlan, config: SynthConfig) -> CountyBatch:
         rng=rng,
     )
     persons, recording = plant_recording_errors(hh, persons, income, causes, config, rng)
-    truth = make_truth(hh, income, registry_g, problems, recording, config, rng)
+    check_errors = plant_check_errors(
+        hh, income, registry_g, problems, recording, config, checks_generator(plan.seed)
+    )
+    truth = make_truth(hh, income, registry_g, problems, recording, config, rng, check_errors)
     events = make_events(hh, causes.main, rng)
 
     n_hh = len(hh)
@@ -172,6 +182,8 @@ def build_county(plan: CountyPlan, config: SynthConfig) -> CountyBatch:
             "true_size": pa.array(truth.size.astype(np.int16)),
             "planted": pa.array(truth.planted),
             "recognises_work": pa.array(truth.recognises_work),
+            # One label per planted kind (the `planted` text above lists the same, joined).
+            **{f"planted_{k}": pa.array(truth.labels[k]) for k in PLANTED_KINDS},
         }
     )
     return CountyBatch(

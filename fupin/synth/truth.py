@@ -12,7 +12,7 @@ from fupin.policy.lines import PovertyLineTable
 from fupin.policy.standards import NationalRule
 from fupin.synth.config import SynthConfig
 from fupin.synth.economy import ILLNESS, SCHOOLING, Causes, Guarantees, Income
-from fupin.synth.households import EXITED, RETURNED, Households
+from fupin.synth.households import EXITED, POOR, RETURNED, Households
 from fupin.synth.persons import Persons
 from fupin.synth.plan import apportion
 
@@ -30,6 +30,13 @@ RECORDING_ERRORS = (
     "deceased_member",
 )
 RECORDING_ERROR_WEIGHTS = np.array([0.40, 0.20, 0.10, 0.15, 0.15])
+# Errors planted only when config.check_error_rate > 0, from their own stream (checks_generator):
+# a still-poor household whose income is in fact far above the line with every guarantee met
+# (wrongly identified, 错评), and an exited household whose registry shows a failed guarantee.
+CHECK_ERRORS = ("far_above_line", "exit_failed_guarantee")
+CHECK_ERROR_WEIGHTS = np.array([0.5, 0.5])
+FAR_ABOVE_LINE_RANGE = (1.7, 3.0)  # planted per-capita income, as a multiple of the line
+PLANTED_KINDS = ("wrong_exit", "missed", *RECORDING_ERRORS, *CHECK_ERRORS)
 # Which guarantee fails for a wrong exit or a missed household not caught by income.
 HOUSING, WATER_G, MEDICAL, EDUCATION_G = range(4)
 WRONG_EXIT_GUARANTEE_PMF = np.array([0.45, 0.25, 0.15, 0.15])
@@ -150,6 +157,77 @@ def plant_recording_errors(
     return persons, flags
 
 
+def checks_generator(county_seed: tuple[int, int]) -> np.random.Generator:
+    """The check errors' own stream: the second child of the county's seed (the first is the
+    map coordinates'), so planting them leaves every other draw unchanged."""
+    return np.random.default_rng(np.random.SeedSequence(list(county_seed)).spawn(2)[1])
+
+
+def plant_check_errors(
+    hh: Households,
+    income: Income,
+    registry: Guarantees,
+    problems: StatusProblems,
+    recording: dict[str, BoolArray],
+    config: SynthConfig,
+    rng: np.random.Generator,
+) -> dict[str, BoolArray]:
+    """Errors for the registry checks, in registered households with no other planted problem.
+
+    far_above_line: the household's income (registry and truth alike) is rescaled to well above
+    the line, so it is not truly poor though registered as poor. exit_failed_guarantee: the
+    registry records a failed guarantee (housing, or water when it counts) for an exited
+    household, and the truth agrees, so the exit is also wrong in truth.
+    """
+    n = len(hh)
+    registered = hh.registered
+    k = round(config.check_error_rate * int(registered.sum()))
+    counts = apportion(k, CHECK_ERROR_WEIGHTS)
+    used = problems.wrong_exit | problems.missed
+    for flag in recording.values():
+        used = used | flag
+    all_ok = (
+        registry.food
+        & registry.clothing
+        & registry.education
+        & registry.medical
+        & registry.housing
+        & registry.water
+    )
+    still_poor = registered & ((hh.status == POOR) | (hh.status == RETURNED))
+    eligible = {
+        "far_above_line": still_poor & all_ok & ~used,
+        "exit_failed_guarantee": registered & (hh.status == EXITED) & ~used,
+    }
+    flags: dict[str, BoolArray] = {}
+    for code, count in zip(CHECK_ERRORS, counts, strict=True):
+        flags[code] = choose(rng, eligible[code], int(count))
+        used = used | flags[code]
+
+    far = flags["far_above_line"]
+    lo, hi = FAR_ABOVE_LINE_RANGE
+    target_total = np.round(config.line * rng.uniform(lo, hi, n) * hh.size)
+    scale = target_total / np.maximum(income.total, 1.0)
+    parts = np.stack([income.wages, income.business, income.property, income.transfers], axis=1)
+    scaled = np.round(parts * scale[:, None])
+    scaled[:, 0] += target_total - scaled.sum(axis=1)
+    scaled = np.where(income.total[:, None] > 0, scaled, np.c_[target_total, np.zeros((n, 3))])
+    for j, name in enumerate(("wages", "business", "property", "transfers")):
+        setattr(income, name, np.where(far, scaled[:, j], getattr(income, name)))
+    income.policy_transfers = np.where(
+        far, np.minimum(income.policy_transfers, income.transfers), income.policy_transfers
+    )
+    new_total = income.wages + income.business + income.property + income.transfers
+    income.total = np.where(far, new_total, income.total)
+    income.per_capita = np.where(far, np.round(income.total / hh.size, 2), income.per_capita)
+
+    failed = flags["exit_failed_guarantee"]
+    water = WATER_RULE.water_counts(config.year) & (rng.random(n) < 0.4)
+    registry.housing = registry.housing & ~(failed & ~water)
+    registry.water = registry.water & ~(failed & water)
+    return flags
+
+
 @dataclass
 class Truth:
     income_per_capita: FloatArray
@@ -158,6 +236,7 @@ class Truth:
     size: IntArray
     planted: npt.NDArray[np.str_]
     recognises_work: BoolArray
+    labels: dict[str, BoolArray]  # one column per kind in PLANTED_KINDS
 
 
 def make_truth(
@@ -168,6 +247,7 @@ def make_truth(
     recording: dict[str, BoolArray],
     config: SynthConfig,
     rng: np.random.Generator,
+    check_errors: dict[str, BoolArray] | None = None,
 ) -> Truth:
     n = len(hh)
     line = config.line
@@ -196,11 +276,14 @@ def make_truth(
     truly_poor = national_rule(true_pc, truth_g, year=config.year, lines=config.lines)
 
     planted = np.full(n, "", dtype="<U96")
-    for code, flag in [
-        ("wrong_exit", problems.wrong_exit),
-        ("missed", problems.missed),
-        *recording.items(),
-    ]:
+    labels = {
+        "wrong_exit": problems.wrong_exit,
+        "missed": problems.missed,
+        **recording,
+        **{code: np.zeros(n, bool) for code in CHECK_ERRORS},
+        **(check_errors or {}),
+    }
+    for code, flag in labels.items():
         planted = np.where(
             flag, np.where(planted == "", code, np.strings.add(planted, "," + code)), planted
         )
@@ -214,4 +297,5 @@ def make_truth(
         size=true_size,
         planted=planted,
         recognises_work=rng.random(n) < p_yes,
+        labels={code: labels[code] for code in PLANTED_KINDS},
     )
