@@ -19,6 +19,7 @@ BENCHES = {
     "assess_db": ["bench_assess_db.py", "--counties", "3"],
     "import": ["bench_import.py"],
     "checks": ["bench_checks.py", "--preset", "gansu"],
+    "web": ["bench_web.py"],
 }
 
 

@@ -11,6 +11,15 @@ from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.models import Household, Person
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (cached dashboards are keyed by the registry's version,
+    and tests that build data without services would otherwise share versions)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def gansu_village(db):
     """东街村 in 岷阳镇, 岷县 (621126), with Gansu's counties loaded."""

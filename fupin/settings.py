@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "fupin.registry",
     "fupin.assessments",
     "fupin.accounts",
+    "fupin.assistance",
     "fupin.exits",
     "rest_framework",
     "rest_framework.authtoken",
@@ -146,6 +147,7 @@ SPECTACULAR_SETTINGS = {
         "StepEnum": "fupin.assessments.workflows.Step",
         "HouseholdStatusEnum": "fupin.registry.models.Status",
         "StatusEventKindEnum": "fupin.registry.models.EventKind",
+        "MeasureKindEnum": "fupin.assistance.models.MeasureKind",
     },
 }
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz),
     path("assessments/", include("fupin.assessments.urls")),
+    path("assistance/", include("fupin.assistance.urls")),
+    path("api/assistance/", include("fupin.assistance.api_urls")),
     path("api/", include("fupin.api.urls")),
     path("field/", include("fupin.assessments.field_urls")),
     path("", include("fupin.registry.urls")),

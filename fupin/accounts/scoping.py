@@ -7,7 +7,8 @@ and calls into this module, so that a view cannot forget the scope and the rules
 - poverty offices see their region and everything below it, by code prefix, and the campaigns
   that assessed a county of their region once results are out (decided, feedback, closed: never
   during fieldwork or verification);
-- helping cadres see the households recorded for them (`CadreHousehold`) and those villages;
+- helping cadres see the households they are paired with today (`assistance.HouseholdPairing`)
+  and those villages; a helping unit's liaison sees the villages the unit is paired with;
 - enumerators see their team's households, experts and institution admins the sampled households of
   their counties, in the assignment in force, and only while the campaign is in fieldwork or
   verification;
@@ -27,7 +28,6 @@ from django.db.models import Q, QuerySet
 from fupin.accounts.models import (
     FULL_ID_ROLES,
     OFFICE_LEVEL,
-    CadreHousehold,
     CampaignMember,
     Membership,
     Role,
@@ -36,6 +36,7 @@ from fupin.assessments.models import Campaign, DrawItem, DrawLevel, Enumerator, 
 from fupin.assessments.services.draws import draws_current
 from fupin.assessments.services.evaluators import assessed_counties, assignment_current
 from fupin.assessments.workflows import CampaignStatus
+from fupin.assistance.models import HouseholdPairing, VillagePairing
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
@@ -154,9 +155,16 @@ def scope_for(user: AnyUser) -> Scope:
             scope.campaign_ids.add(member.campaign_id)
             scope.prefixes += [c.prefix for c in assessed_counties(member.campaign)]
     if Role.HELPING_CADRE in roles:
-        ids = CadreHousehold.objects.filter(user=user).values("household_id")
+        ids = HouseholdPairing.objects.active().filter(cadre=user).values("household_id")
         scope.households.append(Q(pk__in=ids))
         scope.village_households.append(Q(pk__in=ids))
+    # A helping unit's liaison sees the villages the unit is paired with, whole (no role needed:
+    # the HelpingUnitMember row is the grant).
+    scope.prefixes += list(
+        VillagePairing.objects.active()
+        .filter(unit__members__user=user)
+        .values_list("village__code", flat=True)
+    )
     if roles & {Role.ENUMERATOR, Role.EXPERT, Role.INSTITUTION_ADMIN}:
         _add_evaluation(scope, user, roles, memberships)
     scope.prefixes = _minimal(scope.prefixes)
@@ -170,6 +178,12 @@ def _any(qs: list[Q]) -> Q | None:
 def region_prefixes_for(user: AnyUser) -> list[str]:
     """Code prefixes of the regions whose every household the user may see ("" for everything)."""
     return scope_for(user).prefixes
+
+
+def sees_whole_region(user: AnyUser, region: Region) -> bool:
+    """Whether every household of the region is in the user's scope (an office of it or above)."""
+    scope = scope_for(user)
+    return scope.everything or any(region.prefix.startswith(p) for p in scope.prefixes)
 
 
 def households_for(user: AnyUser) -> QuerySet[Household]:
@@ -215,3 +229,24 @@ def can_view_full_id(user: AnyUser, household: Household) -> bool:
         and code.startswith(m.region.prefix)
         for m in offices.select_related("region")
     )
+
+
+# Imported here, not at the top, so that this function stays one self-contained block at the end.
+from fupin.assessments.models import CountyOfficer, Problem  # noqa: E402
+from fupin.assessments.services.common import has_role  # noqa: E402
+from fupin.assessments.workflows import ProblemStatus  # noqa: E402
+from fupin.assessments.workflows import Role as AssessmentRole  # noqa: E402
+
+
+def problems_awaiting_explanation_for(user: AnyUser) -> QuerySet[Problem]:
+    """The problems in the local explanation window (地方说明期) the user may explain.
+
+    The rule `assessments.services.problem_explain` enforces, so that the page lists exactly what
+    the service would accept (bar a window that has run out): an active member of the
+    county_officer Group with a `CountyOfficer` row for the problem's county. A county poverty
+    office's Membership alone grants nothing here, and there is no superuser shortcut (分工负责).
+    """
+    if not _active(user) or not has_role(user, AssessmentRole.COUNTY_OFFICER):
+        return Problem.objects.none()
+    counties = CountyOfficer.objects.filter(user_id=user.pk).values("county_id")
+    return Problem.objects.filter(status=ProblemStatus.EXPLAINING, county_id__in=counties)

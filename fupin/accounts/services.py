@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from fupin.accounts.models import (
     OFFICE_LEVEL,
-    CadreHousehold,
     CampaignMember,
     LoginThrottle,
     Membership,
@@ -20,6 +19,7 @@ from fupin.accounts.models import (
 )
 from fupin.accounts.scoping import can_view_full_id, households_for
 from fupin.assessments.models import Campaign, Enumerator, Expert, Institution
+from fupin.assistance.services import AssistanceError, pairing_cadre_households_set
 from fupin.regions.models import Level, Region
 from fupin.registry.models import AuditEntry, Household, Person
 
@@ -84,14 +84,16 @@ def membership_revoke(*, user: AbstractBaseUser, role: str, region: Region | Non
 
 @transaction.atomic
 def cadre_households_set(*, user: AbstractBaseUser, households: list[Household]) -> None:
-    """Record the households a helping cadre answers for (replacing the previous set).
-
-    To be replaced by the 双到 pairings of issue #6."""
+    """Make `households` exactly the helping cadre's households from today, as 双到 pairings
+    (`assistance.services.pairing_cadre_households_set`: audited, overlaps and early ends after
+    exit refused)."""
     if not Membership.objects.filter(user=user, role=Role.HELPING_CADRE).exists():
         raise AccountError(_("该用户不是帮扶责任人"))
-    CadreHousehold.objects.filter(user=user).exclude(household__in=households).delete()
-    for h in households:
-        CadreHousehold.objects.get_or_create(user=user, household=h)
+    try:
+        pairing_cadre_households_set(cadre=user, households=households,
+                                     actor="cadre_households_set")
+    except AssistanceError as e:
+        raise AccountError(str(e)) from e
 
 
 @transaction.atomic

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from fupin.accounts import scoping
@@ -341,3 +342,34 @@ def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:
         rows.append({"field": label, "before": _text(before.get(k), field),
                      "after": _text(after.get(k), field)})
     return rows
+
+
+def registry_version() -> int:
+    """A number that changes with every change to registry data: the newest audit row's id
+    (the project's rule is that every such change writes one, bulk loads and deletions included)."""
+    return AuditEntry.objects.aggregate(v=Max("id"))["v"] or 0
+
+
+def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> dict[str, Any]:
+    """Everything the region page shows: summary, children, events, causes and village points.
+
+    Where the user sees the whole region, the figures are the same for every such user, so they
+    are cached under the registry's version: a change anywhere gives a new key, and nobody is
+    shown figures older than the last recorded change. Partial views are computed each time.
+    """
+    key = None
+    if scoping.sees_whole_region(user, region):
+        key = f"fupin:dashboard:{region.code}:{registry_version()}"
+        if (hit := cache.get(key)) is not None:
+            return dict(hit)
+    is_village = region.level == Level.VILLAGE
+    data = {
+        "summary": region_summary(user, region),
+        "children": children_summary(user, region),
+        "villages": None if is_village else village_points(user, region),
+        "events": region_events_by_year(user, region),
+        "causes": region_causes(user, region),
+    }
+    if key is not None:
+        cache.set(key, data, timeout=24 * 3600)
+    return data

@@ -23,15 +23,11 @@ from fupin.registry.selectors import (
     audit_entries_filtered,
     audit_model_label,
     child_incidence,
-    children_summary,
     counties_with_data,
     households_for,
     mask_ids,
-    region_causes,
-    region_events_by_year,
-    region_summary,
+    region_dashboard,
     regions_for,
-    village_points,
 )
 
 # A placeholder village code, replaced in the browser to link each map point to its village.
@@ -51,28 +47,27 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     while parent is not None:
         ancestors.insert(0, parent)
         parent = parent.parent
-    children = children_summary(request.user, region)
-    is_village = region.level == Level.VILLAGE
-    villages = village_points(request.user, region) if not is_village else None
+    data = region_dashboard(request.user, region)
+    villages = data["villages"]
     return render(request, "registry/region.html", {
         "region": region,
         "ancestors": ancestors,
-        "summary": region_summary(request.user, region),
-        "children": children,
-        "is_village": is_village,
+        "summary": data["summary"],
+        "children": data["children"],
+        "is_village": region.level == Level.VILLAGE,
         "unplaced": villages.unplaced if villages else [],
-        "dashboard": _dashboard_data(request, region, children, villages),
+        "dashboard": _dashboard_data(data),
     })
 
 
-def _dashboard_data(request: HttpRequest, region: Region, children: list[dict[str, Any]],
-                    villages: VillagePoints | None) -> dict[str, Any]:
+def _dashboard_data(data: dict[str, Any]) -> dict[str, Any]:
     """What dashboard.js draws: chart data from the scoped selectors and the charts' Chinese text."""
+    villages: VillagePoints | None = data["villages"]
     placed = villages.placed if villages else []
     return {
-        "events": region_events_by_year(request.user, region),
-        "causes": region_causes(request.user, region),
-        "children": child_incidence(children),
+        "events": data["events"],
+        "causes": data["causes"],
+        "children": child_incidence(data["children"]),
         # Compact rows for up to some 12 000 villages: lon, lat, incidence, name, code,
         # households, people, poor people.
         "villages": [[v["lon"], v["lat"], v["incidence"], v["name"], v["code"], v["households"],

@@ -11,6 +11,8 @@ from fupin.assessments.views.campaigns import (
     campaign_settings,
 )
 from fupin.assessments.views.common import campaigns_for
+from fupin.assessments.views.evidence import evidence_file
+from fupin.assessments.views.explanations import explanations
 from fupin.assessments.views.feedback import (
     feedback_build,
     feedback_page,
@@ -27,6 +29,8 @@ __all__ = [
     "campaign_settings",
     "campaigns_for",
     "county_results",
+    "evidence_file",
+    "explanations",
     "feedback_build",
     "feedback_page",
     "problem_act",
