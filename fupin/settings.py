@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "fupin.accounts",
     "fupin.assistance",
     "fupin.exits",
+    "fupin.monitoring",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -148,6 +149,12 @@ SPECTACULAR_SETTINGS = {
         "HouseholdStatusEnum": "fupin.registry.models.Status",
         "StatusEventKindEnum": "fupin.registry.models.EventKind",
         "MeasureKindEnum": "fupin.assistance.models.MeasureKind",
+        "MonitoringObjectKindEnum": "fupin.monitoring.workflows.ObjectKind",
+        "MonitoringObjectSourceEnum": "fupin.monitoring.workflows.ObjectSource",
+        "MonitoringStatusEnum": "fupin.monitoring.workflows.MonitoringStatus",
+        "MonitoringReportSourceEnum": "fupin.monitoring.workflows.ReportSource",
+        "ExitKindEnum": "fupin.exits.workflows.ExitKind",
+        "ExitStatusEnum": "fupin.exits.workflows.ExitStatus",
     },
 }
 

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from fupin.api import views
+from fupin.api import checks, views
 
 app_name = "api"
 
@@ -24,5 +24,6 @@ urlpatterns = [
         views.CampaignResultsView.as_view(),
         name="campaign-results",
     ),
+    path("checks/<str:code>/", checks.RegionChecksView.as_view(), name="checks"),
     path("", include(router.urls)),
 ]

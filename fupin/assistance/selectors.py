@@ -9,7 +9,7 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from fupin.accounts import scoping
 from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, Membership
@@ -27,7 +27,7 @@ from fupin.assistance.models import (
     WorkTeam,
 )
 from fupin.regions.models import Region
-from fupin.registry.models import Household
+from fupin.registry.models import Attribute, Household, Status
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -195,3 +195,147 @@ def household_benefits(user: AnyUser, household: Household) -> dict[str, Any]:
         row["measures"].append(m)
     ordered = sorted(rows.values(), key=lambda r: (-r["project"].year, r["project"].name))
     return {"rows": ordered, "total": sum((r["amount"] for r in ordered), Decimal(0))}
+
+
+# --- the five village charts (村村5张图) -----------------------------------------------------------
+
+# How a household stands against its exit plan (贫困户脱贫目标任务表).
+TARGET_STATES = {
+    "exited_on_time": "按期脱贫",
+    "exited_late": "逾期脱贫",
+    "on_track": "按计划推进",
+    "behind": "滞后于计划",
+    "no_plan": "无脱贫计划",
+}
+
+
+def village_households(user: AnyUser, village: Region) -> QuerySet[Household]:
+    return households_for(user).filter(village=village)
+
+
+def village_as_of_year(user: AnyUser, village: Region) -> int:
+    """The village's "as of" year: its latest income year recorded (as the checks use), or this
+    year when none is."""
+    from fupin.assistance.models import today
+
+    latest = village_households(user, village).aggregate(y=Max("income_year"))["y"]
+    return int(latest) if latest else today().year
+
+
+def village_distribution(user: AnyUser, village: Region) -> dict[str, Any]:
+    """Registered households by status (rows) and attribute (series), plus roster households:
+    {"statuses": [{"status", "label"}], "series": [{"attribute", "label", "counts"}],
+    "people": [...per status], "unregistered": N}."""
+    rows = (
+        village_households(user, village)
+        .values("registered", "status", "attribute")
+        .annotate(n=Count("id"), people=Sum("size"))
+        .order_by()
+    )
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    people: dict[str, int] = defaultdict(int)
+    unregistered = 0
+    for r in rows:
+        if not r["registered"]:
+            unregistered += r["n"]
+            continue
+        counts[(r["status"] or "", r["attribute"] or "")] += r["n"]
+        people[r["status"] or ""] += r["people"] or 0
+    statuses = [(str(v), str(label)) for v, label in Status.choices]
+    if any(s == "" for s, _ in counts):
+        statuses.append(("", "未标注"))
+    attributes = [(str(v), str(label)) for v, label in Attribute.choices]
+    if any(a == "" for _, a in counts):
+        attributes.append(("", "未标注属性"))
+    return {
+        "statuses": [{"status": s, "label": label} for s, label in statuses],
+        "series": [
+            {"attribute": a, "label": label, "counts": [counts.get((s, a), 0) for s, _ in statuses]}
+            for a, label in attributes
+        ],
+        "people": [people.get(s, 0) for s, _ in statuses],
+        "unregistered": unregistered,
+    }
+
+
+def village_exit_targets(
+    user: AnyUser, village: Region, exits_by_year: dict[int, int]
+) -> dict[str, Any]:
+    """全村脱贫目标任务图: households whose exit plan targets each year against the exits that
+    happened (`exits_by_year`, from the registry's `region_events_by_year`), with the village's
+    own exit year and the remaining poor households each year would leave if the plan held."""
+    planned_rows = (
+        ExitPlan.objects.filter(household__in=village_households(user, village).values("pk"))
+        .values("target_year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    planned = {r["target_year"]: r["n"] for r in planned_rows}
+    found = set(planned) | {y for y, n in exits_by_year.items() if n}
+    if village.poor_exit_year:
+        found.add(village.poor_exit_year)
+    if not found:
+        return {"years": [], "planned": [], "actual": [], "village_exit_year": None,
+                "planned_total": 0, "actual_total": 0}
+    years = list(range(min(found), max(found) + 1))
+    return {
+        "years": years,
+        "planned": [planned.get(y, 0) for y in years],
+        "actual": [exits_by_year.get(y, 0) for y in years],
+        "planned_total": sum(planned.values()),
+        "actual_total": sum(exits_by_year.values()),
+        "village_exit_year": village.poor_exit_year,
+    }
+
+
+def target_state(status: str, exited_year: int | None, target_year: int | None, year: int) -> str:
+    """One household against its plan in `year` (a key of TARGET_STATES)."""
+    if status == Status.EXITED:
+        if target_year is None or (exited_year or 0) <= target_year:
+            return "exited_on_time"
+        return "exited_late"
+    if target_year is None:
+        return "no_plan"
+    return "behind" if target_year < year else "on_track"
+
+
+def village_household_targets(user: AnyUser, village: Region, year: int) -> dict[str, Any]:
+    """贫困户脱贫目标任务表: every registered household still poor or with an exit plan, its
+    target year and how it stands in `year`; with counts per target year and state."""
+    qs = (
+        village_households(user, village)
+        .filter(registered=True)
+        .filter(
+            Q(status__in=[Status.POOR, Status.RETURNED])
+            | Q(exit_plan__isnull=False, status=Status.EXITED)
+        )
+        .values_list("household_no", "status", "attribute", "size", "exited_year",
+                     "exit_plan__target_year", "exit_plan__income_target")
+        .order_by("household_no")
+    )
+    status_labels = dict(Status.choices)
+    attribute_labels = dict(Attribute.choices)
+    rows = []
+    for no, status, attribute, size, exited_year, target, income_target in qs:
+        state = target_state(status, exited_year, target, year)
+        rows.append({
+            "household_no": no, "status": status, "status_label": str(status_labels.get(status, "")),
+            "attribute_label": str(attribute_labels.get(attribute, "")), "size": size,
+            "exited_year": exited_year, "target_year": target, "income_target": income_target,
+            "state": state, "state_label": TARGET_STATES[state],
+        })
+    target_years = sorted({r["target_year"] for r in rows if r["target_year"]})
+    states = list(TARGET_STATES)
+    by: dict[tuple[int | None, str], int] = defaultdict(int)
+    for r in rows:
+        by[(r["target_year"], r["state"])] += 1
+    return {
+        "year": year,
+        "rows": rows,
+        "counts": {s: sum(1 for r in rows if r["state"] == s) for s in states},
+        "target_years": target_years,
+        "series": [
+            {"state": s, "label": TARGET_STATES[s], "counts": [by[(y, s)] for y in target_years]}
+            for s in states if s != "no_plan"
+        ],
+    }

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from fupin.assistance import views
+from fupin.assistance import views, views_charts
 
 app_name = "assistance"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("regions/<str:code>/", views.region_overview, name="region"),
     path("regions/<str:code>/projects/", views.region_projects, name="projects"),
+    path("villages/<str:code>/charts/", views_charts.village_charts, name="village_charts"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("households/<str:household_no>/", views.household_ledgers, name="household"),
     path("households/<str:household_no>/plan/", views.exit_plan_edit, name="exit_plan"),

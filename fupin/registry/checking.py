@@ -7,9 +7,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
+from django.apps import apps
+from django.db import connection
+from django.db.models import QuerySet
 from openpyxl import Workbook
 
 from fupin.checks import (
@@ -17,6 +20,7 @@ from fupin.checks import (
     CheckResult,
     EventColumns,
     HouseholdColumns,
+    LedgerColumns,
     PersonColumns,
     Rule,
     encode,
@@ -24,11 +28,14 @@ from fupin.checks import (
     run_checks,
 )
 from fupin.checks.data import EVENT_KINDS, HEALTH, SCHOOL_STATUSES, STATUSES
-from fupin.policy import idnumber
-from fupin.regions.models import Region
+from fupin.policy import PolicyError, idnumber
+from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Person, Relation, StatusEvent
 
 CHUNK = 20_000
+# Regions the pages and the API check on request: a county reads and checks in seconds. A city or
+# a province is checked county by county (`fupin check` runs any region from the command line).
+ON_REQUEST_LEVELS = frozenset({Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE})
 HOUSEHOLD_FIELDS = (
     "id",
     "household_no",
@@ -105,8 +112,11 @@ def _rows_of(ids: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
     return pos.astype(np.int64)
 
 
-def region_households(region_code: str | None) -> tuple[Region | None, Any]:
-    qs = Household.objects.all()
+def region_households(
+    region_code: str | None, households: QuerySet[Household] | None = None
+) -> tuple[Region | None, Any]:
+    """The region and its households; `households` (a user's scope) narrows them when given."""
+    qs = Household.objects.all() if households is None else households
     if not region_code:
         return None, qs
     region = Region.objects.filter(code=region_code).first()
@@ -115,14 +125,115 @@ def region_households(region_code: str | None) -> tuple[Region | None, Any]:
     return region, qs.filter(village__code__startswith=region.prefix)
 
 
+# --- the optional ledgers: the assistance app's three ledgers and the exits app's notices ---------
+
+
+def _table_ready(app_label: str, model_name: str) -> Any:
+    """The model when its app is installed and its table exists (migrated), else None."""
+    if not apps.is_installed(f"fupin.{app_label}"):
+        return None
+    model = apps.get_model(app_label, model_name)
+    if model._meta.db_table not in connection.introspection.table_names():
+        return None
+    return model
+
+
+def _ledger(ids: np.ndarray, rows: Iterable[tuple[int, int]]) -> LedgerColumns:
+    h, y = _columns(rows, 2)
+    return LedgerColumns(household=_rows_of(ids, h), year=_ints(y))
+
+
+def load_ledgers(ids: np.ndarray, households: Any) -> dict[str, LedgerColumns]:
+    """户户3本账 as check input: plans (by target year), measures (by start year) and visits (by
+    visit year) of `households`.
+
+    Supplied only where the region keeps its ledgers on the platform, that is where any of its
+    households has a plan, a measure or a visit: a region whose ledgers are still on paper would
+    otherwise have every poor household flagged, which says nothing about the households. Then
+    the ledger rules report "not run", as before the assistance app existed.
+    """
+    plan = _table_ready("assistance", "ExitPlan")
+    measure = _table_ready("assistance", "AssistanceMeasure")
+    visit = _table_ready("assistance", "VisitLog")
+    if plan is None or measure is None or visit is None:
+        return {}
+    pks = households.values("id")
+    plans = plan.objects.filter(household__in=pks)
+    measures = measure.objects.filter(household__in=pks)
+    visits = visit.objects.filter(household__in=pks)
+    if not (plans.exists() or measures.exists() or visits.exists()):
+        return {}
+    plan_rows = plans.values_list("household_id", "target_year").iterator(chunk_size=CHUNK)
+    measure_rows = measures.values_list("household_id", "start_date").iterator(chunk_size=CHUNK)
+    visit_rows = visits.values_list("household_id", "date").iterator(chunk_size=CHUNK)
+    return {
+        "plans": _ledger(ids, plan_rows),
+        "measures": _ledger(ids, ((h, d.year) for h, d in measure_rows)),
+        "visits": _ledger(ids, ((h, d.year) for h, d in visit_rows)),
+    }
+
+
+def notices_start_year() -> int | None:
+    """The first exit year of any household exit case on the platform: when the exits app came
+    into use. None when it holds none (the public-notice rule then does not run)."""
+    case = _table_ready("exits", "ExitCase")
+    if case is None:
+        return None
+    first = case.objects.filter(kind="household").order_by("year").values_list("year", flat=True)
+    year = first.first()
+    return None if year is None else int(year)
+
+
+def load_exit_notices(
+    ids: np.ndarray, hh: HouseholdColumns, households: Any, *, since: int | None = None
+) -> LedgerColumns | None:
+    """Public notices (村内公示) of household exits, one row per notice with its case's exit year.
+
+    Exits before `since` are not checked: they happened before the exits app was used and their
+    notices are on paper, so such a household gets a row for its exit year (counted as noticed)
+    rather than a flag. `since` defaults to `notices_start_year()`; None when the app holds no
+    household exit case at all, so that synthetic or legacy registries are not flagged wholesale.
+    An exit from the start year on with no exit case, or with a case that never opened its notice,
+    is flagged.
+    """
+    step = _table_ready("exits", "ExitStep")
+    if step is None:
+        return None
+    if since is None:
+        since = notices_start_year()
+        if since is None:
+            return None
+    rows = (
+        step.objects.filter(
+            case__kind="household",
+            case__household__in=households.values("id"),
+            notice_start__isnull=False,
+        )
+        .values_list("case__household_id", "case__year")
+        .iterator(chunk_size=CHUNK)
+    )
+    h, y = _columns(rows, 2)
+    exempt = np.flatnonzero((hh.exited_year > 0) & (hh.exited_year < since))
+    return LedgerColumns(
+        household=np.concatenate([_rows_of(ids, h), exempt.astype(np.int64)]),
+        year=np.concatenate([_ints(y), hh.exited_year[exempt]]),
+    )
+
+
 def load_check_data(
-    *, region_code: str | None = None, year: int | None = None
+    *,
+    region_code: str | None = None,
+    year: int | None = None,
+    households: QuerySet[Household] | None = None,
+    notices_since: int | None = None,
 ) -> tuple[Region | None, CheckData, np.ndarray]:
     """The pure input for one region (or the whole registry) and the households' primary keys.
 
-    `year` (the registry's "as of" year) defaults to the latest income year recorded.
+    `year` (the registry's "as of" year) defaults to the latest income year recorded;
+    `households` (a user's scope, `households_for(user)`) limits what is read; `notices_since`
+    is the first exit year the public-notice rule checks (see `load_exit_notices`).
     """
-    region, households = region_households(region_code)
+    region, households = region_households(region_code, households)
     rows = households.order_by("id").values_list(*HOUSEHOLD_FIELDS).iterator(chunk_size=CHUNK)
     c = dict(zip(HOUSEHOLD_FIELDS, _columns(rows, len(HOUSEHOLD_FIELDS)), strict=True))
     ids = np.array(c["id"], dtype=np.int64)
@@ -171,22 +282,67 @@ def load_check_data(
     events = EventColumns(
         household=_rows_of(ids, e[0]), kind=encode(e[1], EVENT_KINDS), year=_ints(e[2])
     )
-    # Plans, measures, visits and exit notices are not in the database yet: the rules that
-    # need them report "not run".
-    data = CheckData(households=hh, persons=persons, year=year, events=events)
+    data = CheckData(
+        households=hh,
+        persons=persons,
+        year=year,
+        events=events,
+        exit_notices=load_exit_notices(ids, hh, households, since=notices_since),
+        **load_ledgers(ids, households),  # type: ignore[arg-type]  # plans, measures, visits
+    )
     return region, data, ids
 
 
 def registry_check(
-    *, region_code: str | None = None, year: int | None = None, rules: Sequence[Rule] | None = None
+    *,
+    region_code: str | None = None,
+    year: int | None = None,
+    rules: Sequence[Rule] | None = None,
+    households: QuerySet[Household] | None = None,
+    notices_since: int | None = None,
 ) -> RegionCheck:
-    region, data, ids = load_check_data(region_code=region_code, year=year)
-    return RegionCheck(
-        region=region, year=data.year, household_ids=ids, result=run_checks(data, rules)
+    region, data, ids = load_check_data(
+        region_code=region_code, year=year, households=households, notices_since=notices_since
     )
+    try:
+        result = run_checks(data, rules)
+    except PolicyError as exc:  # a year the poverty-line table does not cover
+        raise CheckError(str(exc)) from None
+    return RegionCheck(region=region, year=data.year, household_ids=ids, result=result)
 
 
-def write_check_xlsx(path: Path, check: RegionCheck) -> None:
+@dataclass(frozen=True)
+class FlaggedHousehold:
+    """One flagged household with its flags (rule id, rule title, reason), ID numbers masked."""
+
+    household_no: str
+    flags: tuple[tuple[str, str, str], ...]
+
+
+def flagged_households(result: CheckResult, rule_id: str = "") -> list[FlaggedHousehold]:
+    """The flagged households in household-number order (only those `rule_id` flags, when given),
+    each with every flag it carries (or that rule's only)."""
+    out: list[FlaggedHousehold] = []
+    for no, rid, title, reason in result.rows():
+        if rule_id and rid != rule_id:
+            continue
+        flag = (rid, title, str(idnumber.mask_all(reason)))
+        if out and out[-1].household_no == no:
+            out[-1] = FlaggedHousehold(no, (*out[-1].flags, flag))
+        else:
+            out.append(FlaggedHousehold(no, (flag,)))
+    return out
+
+
+def household_villages(household_nos: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Village code and name of each household number (for one page of flagged households)."""
+    rows = Household.objects.filter(household_no__in=list(household_nos)).values_list(
+        "household_no", "village__code", "village__name"
+    )
+    return {no: (code, name) for no, code, name in rows}
+
+
+def write_check_xlsx(path: Path | IO[bytes], check: RegionCheck) -> None:
     """Sheet 规则汇总: one row per rule with its count; sheet 问题户: one row per flag, with the
     household's village and head (ID number masked) and the reason."""
     result = check.result

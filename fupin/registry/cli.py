@@ -163,6 +163,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
         # `fupin synth` with its own defaults (the demo preset), not a copy of them.
         run_synth(build_parser().parse_args(["synth"]))
+    _demo_assistance()
     from fupin.assessments.cli import run_assessment
     from fupin.assessments.models import Campaign
 
@@ -178,6 +179,22 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return run_serve(argparse.Namespace(host=args.host, port=args.port, workers=2))
+
+
+def _demo_assistance() -> None:
+    """Synthetic help (双到, ledgers, projects) for every synthetic county that has none yet."""
+    from fupin.assistance.models import HouseholdPairing
+    from fupin.assistance.synthetic import assistance_load_synthetic
+    from fupin.regions.models import Region
+    from fupin.registry.models import Household
+
+    codes = {no[:6] for no in Household.objects.values_list("village__code", flat=True).distinct()}
+    for county in Region.objects.filter(code__in=[c + "000000" for c in sorted(codes)]):
+        if not HouseholdPairing.objects.filter(household__village__code__startswith=county.prefix).exists():
+            counts = assistance_load_synthetic(county=county, seed=2016, year=2019)
+            print(f"{county.name}：帮扶单位 {counts.units} 个，结对 {counts.pairings} 户，"
+                  f"帮扶措施 {counts.measures} 条，走访 {counts.visits} 次，项目 {counts.projects} 个",
+                  file=sys.stderr)
 
 
 def run_serve(args: argparse.Namespace) -> int:

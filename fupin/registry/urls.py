@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fupin.registry import views
+from fupin.registry import views, views_checks
 
 app_name = "registry"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("regions/<str:code>/households/", views.household_list, name="households"),
     path("households/<str:household_no>/", views.household_detail, name="household"),
     path("audit/", views.audit_trail, name="audit"),
+    path("checks/<str:code>/", views_checks.region_checks, name="checks"),
 ]

@@ -1,0 +1,50 @@
+"""The demo's synthetic help: every registered household paired but a few, gaps planted, one audit row."""
+
+import pytest
+
+from fupin.assistance.models import (
+    AssistanceMeasure,
+    ExitPlan,
+    HouseholdPairing,
+    Project,
+    VillagePairing,
+    VisitLog,
+    WorkTeam,
+)
+from fupin.assistance.synthetic import assistance_load_synthetic
+from fupin.regions.models import Level, Region
+from fupin.registry.models import AuditEntry, Household
+
+
+@pytest.fixture
+def demo_county(gansu_village, tmp_path):
+    from fupin.registry.loading import registry_load_synth
+    from fupin.synth import generate, preset
+
+    registry_load_synth(batches=generate(preset("demo")), truth=tmp_path)
+    return Region.objects.get(code="620121000000")
+
+
+def test_synthetic_help_pairs_households_and_plants_gaps(demo_county):
+    counts = assistance_load_synthetic(county=demo_county, seed=1, year=2019)
+    registered = Household.objects.filter(village__code__startswith="620121", registered=True).count()
+    assert counts.pairings == HouseholdPairing.objects.count() > 0.95 * registered
+    assert ExitPlan.objects.count() == counts.plans == counts.pairings
+    # Planted: a plan without measures, a household not visited in 2019, a poor village without a team.
+    with_measures = set(AssistanceMeasure.objects.values_list("household_id", flat=True))
+    assert ExitPlan.objects.exclude(household_id__in=with_measures).exists()
+    visited = set(VisitLog.objects.filter(date__year=2019).values_list("household_id", flat=True))
+    assert ExitPlan.objects.exclude(household_id__in=visited).exists()
+    poor_villages = Region.objects.filter(code__startswith="620121", level=Level.VILLAGE,
+                                          is_poor_village=True).count()
+    assert VillagePairing.objects.count() == poor_villages
+    assert WorkTeam.objects.count() == poor_villages - 1
+    assert Project.objects.count() == counts.projects > 0
+    assert AuditEntry.objects.filter(model="Assistance", object_key="620121").count() == 1
+
+
+def test_synthetic_help_refuses_a_second_load_of_one_county(demo_county):
+    first = assistance_load_synthetic(county=demo_county, seed=1, year=2019)
+    with pytest.raises(ValueError, match="已有帮扶数据"):
+        assistance_load_synthetic(county=demo_county, seed=1, year=2019)
+    assert first.measures == AssistanceMeasure.objects.count()

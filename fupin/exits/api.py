@@ -1,0 +1,464 @@
+"""Exit API: cases with their steps, criteria and 3342 sign-off, and the actions transition, sign
+and revoke.
+
+Every queryset starts from `selectors.exit_cases_for` (and so from `accounts.scoping`), exactly
+like the pages: an id outside the user's scope answers 404 like one that does not exist. Actions
+go through the same services as the pages; a refusal answers 403 (not the user's to take), 409
+(the case's state does not allow it) or 400 (the request is wrong), with the service's message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fupin.api.errors import ErrorSerializer
+from fupin.exits import selectors as sel
+from fupin.exits.models import ExitCase, ExitStep, Objection
+from fupin.exits.services import (
+    ExitError,
+    exit_case_transition,
+    exit_criteria_evaluate,
+    signature_add,
+    signature_revoke,
+    signoff_missing,
+)
+from fupin.exits.workflows import CAPACITIES, ExitKind, ExitStatus, capacity
+from fupin.regions.models import Level
+
+ID = r"[0-9]{1,18}"
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="请求内容有误"),
+    403: OpenApiResponse(ErrorSerializer, description="无权进行该操作"),
+    404: OpenApiResponse(ErrorSerializer, description="不存在，或无权查看"),
+    409: OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作"),
+}
+
+
+# --- serializers ---------------------------------------------------------------------------------
+
+
+class ExitCaseSerializer(serializers.ModelSerializer[ExitCase]):
+    kind = serializers.ChoiceField(choices=ExitKind.choices, read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status = serializers.ChoiceField(choices=ExitStatus.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    region = serializers.CharField(source="region.code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    household = serializers.CharField(
+        source="household.household_no", read_only=True, allow_null=True, default=None
+    )
+    subject = serializers.CharField(source="subject_code", read_only=True)
+    opened_by = serializers.CharField(
+        source="opened_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ExitCase
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "status",
+            "status_label",
+            "region",
+            "region_name",
+            "household",
+            "subject",
+            "year",
+            "opened_by",
+            "opened_at",
+        ]
+
+
+class ExitStepSerializer(serializers.ModelSerializer[ExitStep]):
+    class Meta:
+        model = ExitStep
+        fields = [
+            "id",
+            "action",
+            "from_status",
+            "to_status",
+            "actor",
+            "at",
+            "date",
+            "opinion",
+            "evidence",
+            "notice_start",
+            "notice_end",
+        ]
+
+
+class ExitResolutionSerializer(serializers.Serializer[Any]):
+    upheld = serializers.BooleanField(help_text="异议成立")
+    opinion = serializers.CharField()
+    user = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ExitObjectionSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    notice = serializers.IntegerField(help_text="异议针对的公示（程序记录 id）")
+    raised_by_name = serializers.CharField()
+    content = serializers.CharField()
+    recorded_by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+    resolution = ExitResolutionSerializer(allow_null=True)
+    blocking = serializers.BooleanField(help_text="未处理或异议成立：阻止退出")
+
+
+class ExitCriterionSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    passed = serializers.BooleanField()
+    manual = serializers.BooleanField(help_text="数据不足，需人工核实")
+    message = serializers.CharField(help_text="中文说明")
+
+
+class ExitVoidSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(help_text="data_changed：签字后数据变更；revoked：上级撤销")
+    reason = serializers.CharField()
+    user = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class ExitSignatureSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    level = serializers.CharField()
+    capacity = serializers.CharField()
+    capacity_label = serializers.CharField()
+    user = serializers.CharField()
+    signatory_name = serializers.CharField()
+    at = serializers.DateTimeField()
+    fingerprint = serializers.CharField(help_text="所签数据的 SHA-256")
+    valid = serializers.BooleanField(help_text="未作废且与现有数据一致")
+    stale_reason = serializers.CharField(
+        allow_null=True, help_text="未作废但数据已变更时，变更了什么"
+    )
+    void = ExitVoidSerializer(allow_null=True)
+
+
+class ExitCapacityStateSerializer(serializers.Serializer[Any]):
+    capacity = serializers.CharField()
+    label = serializers.CharField()
+    signature = serializers.IntegerField(allow_null=True, help_text="有效签字的 id；未签为空")
+
+
+class ExitSignoffLevelSerializer(serializers.Serializer[Any]):
+    level = serializers.CharField()
+    label = serializers.CharField()
+    complete = serializers.BooleanField()
+    fingerprint = serializers.CharField(help_text="该级现在应签数据的 SHA-256")
+    capacities = ExitCapacityStateSerializer(many=True)
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class ExitSignoffSerializer(serializers.Serializer[Any]):
+    final = serializers.BooleanField(help_text="3342签字齐全且有效")
+    missing = serializers.CharField(help_text="尚缺的签字（中文）；齐全时为空")
+    levels = ExitSignoffLevelSerializer(many=True)
+
+
+class ExitCaseDetailSerializer(ExitCaseSerializer):
+    supplied = serializers.JSONField(read_only=True)
+    steps = serializers.SerializerMethodField()
+    objections = serializers.SerializerMethodField()
+    criteria = serializers.SerializerMethodField()
+    criteria_met = serializers.SerializerMethodField()
+    signoff = serializers.SerializerMethodField()
+    signatures = serializers.SerializerMethodField()
+
+    class Meta(ExitCaseSerializer.Meta):
+        fields = [
+            *ExitCaseSerializer.Meta.fields,
+            "supplied",
+            "steps",
+            "objections",
+            "criteria",
+            "criteria_met",
+            "signoff",
+            "signatures",
+        ]
+
+    @extend_schema_field(ExitStepSerializer(many=True))
+    def get_steps(self, obj: ExitCase) -> Any:
+        return ExitStepSerializer(sel.case_steps(obj), many=True).data
+
+    @extend_schema_field(ExitObjectionSerializer(many=True))
+    def get_objections(self, obj: ExitCase) -> Any:
+        blocking = sel.blocking_objection_ids(obj)
+        rows = []
+        for o in sel.case_objections(obj):
+            r = getattr(o, "resolution", None) if _has_resolution(o) else None
+            rows.append(
+                {
+                    "id": o.pk,
+                    "notice": o.notice_id,
+                    "raised_by_name": o.raised_by_name,
+                    "content": o.content,
+                    "recorded_by": o.recorded_by.get_username() if o.recorded_by else None,
+                    "at": o.at,
+                    "resolution": None
+                    if r is None
+                    else {
+                        "upheld": r.upheld,
+                        "opinion": r.opinion,
+                        "user": r.user.get_username(),
+                        "at": r.at,
+                    },
+                    "blocking": o.pk in blocking,
+                }
+            )
+        return ExitObjectionSerializer(rows, many=True).data
+
+    @extend_schema_field(ExitCriterionSerializer(many=True))
+    def get_criteria(self, obj: ExitCase) -> Any:
+        return ExitCriterionSerializer(self._criteria(obj), many=True).data
+
+    def get_criteria_met(self, obj: ExitCase) -> bool:
+        return all(c.passed for c in self._criteria(obj))
+
+    def _criteria(self, obj: ExitCase) -> list[Any]:
+        cache = self.context.setdefault("_criteria", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = exit_criteria_evaluate(obj)
+        return list(cache[obj.pk])
+
+    def _states(self, obj: ExitCase) -> list[Any]:
+        cache = self.context.setdefault("_states", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = sel.evaluate(obj)
+        return list(cache[obj.pk])
+
+    @extend_schema_field(ExitSignoffSerializer)
+    def get_signoff(self, obj: ExitCase) -> Any:
+        states = self._states(obj)
+        levels = []
+        for state in states:
+            current = {s.capacity: s.pk for s in state.current}
+            levels.append(
+                {
+                    "level": state.level,
+                    "label": state.label,
+                    "complete": state.complete,
+                    "fingerprint": state.fingerprint,
+                    "capacities": [
+                        {"capacity": c.code, "label": c.label, "signature": current.get(c.code)}
+                        for c in CAPACITIES[state.level]
+                    ],
+                    "missing": [c.label for c in state.missing],
+                }
+            )
+        return ExitSignoffSerializer(
+            {
+                "final": all(s.complete for s in states),
+                "missing": signoff_missing(obj),
+                "levels": levels,
+            }
+        ).data
+
+    @extend_schema_field(ExitSignatureSerializer(many=True))
+    def get_signatures(self, obj: ExitCase) -> Any:
+        states = self._states(obj)
+        valid = {s.pk for state in states for s in state.current}
+        stale = {s.pk: why for state in states for s, why in state.stale}
+        rows = []
+        for s in sel.case_signatures(obj):
+            cap = capacity(s.level, s.capacity)
+            void = s.void if s.is_void else None
+            rows.append(
+                {
+                    "id": s.pk,
+                    "level": s.level,
+                    "capacity": s.capacity,
+                    "capacity_label": cap.label if cap else s.capacity,
+                    "user": s.user.get_username(),
+                    "signatory_name": s.signatory_name,
+                    "at": s.at,
+                    "fingerprint": s.fingerprint,
+                    "valid": s.pk in valid,
+                    "stale_reason": stale.get(s.pk),
+                    "void": None
+                    if void is None
+                    else {
+                        "kind": void.kind,
+                        "reason": void.reason,
+                        "user": void.user.get_username() if void.user else None,
+                        "at": void.at,
+                    },
+                }
+            )
+        return ExitSignatureSerializer(rows, many=True).data
+
+
+def _has_resolution(o: Objection) -> bool:
+    try:
+        return o.resolution is not None
+    except Objection.resolution.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        return False
+
+
+class ExitCaseFilterSerializer(serializers.Serializer[Any]):
+    region = serializers.RegexField(
+        r"^[0-9]{12}$", required=False, help_text="区划代码：只列该区划及以下的事项"
+    )
+    kind = serializers.ChoiceField(choices=ExitKind.choices, required=False)
+    status = serializers.ChoiceField(choices=ExitStatus.choices, required=False)
+    year = serializers.IntegerField(required=False, min_value=1900, max_value=2100)
+
+
+class ExitTransitionSerializer(serializers.Serializer[Any]):
+    to = serializers.ChoiceField(
+        choices=ExitStatus.choices, help_text="目标状态；terminated 为终止"
+    )
+    opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    evidence = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
+    )
+    notice_start = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="公示开始（进入公示时必填）"
+    )
+    notice_end = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="公示结束（进入公示时必填）"
+    )
+    date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="办理日期，默认今天"
+    )
+
+
+class ExitSignSerializer(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=Level.choices)
+    capacity = serializers.ChoiceField(
+        choices=sorted({(c.code, c.label) for caps in CAPACITIES.values() for c in caps}),
+        help_text="签字身份代码",
+    )
+    signatory_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="贫困户签字时的户主姓名",
+    )
+
+
+class ExitRevokeSerializer(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=Level.choices, help_text="撤销该级及以上的签字")
+    reason = serializers.CharField(max_length=2000)
+
+
+# --- view set ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="可查看的退出事项", parameters=[ExitCaseFilterSerializer]),
+    retrieve=extend_schema(summary="退出事项：程序记录、公示异议、退出标准核查与3342签字"),
+)
+class ExitCaseViewSet(viewsets.ReadOnlyModelViewSet[ExitCase]):
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[ExitCase]:
+        qs = (
+            sel.exit_cases_for(self.request.user)
+            .select_related("region", "household", "opened_by")
+            .order_by("-year", "region__code", "id")
+        )
+        if self.action == "list":
+            params = ExitCaseFilterSerializer(data=self.request.query_params.dict())
+            params.is_valid(raise_exception=True)
+            f = params.validated_data
+            if "region" in f:
+                region = sel.regions_for(self.request.user).filter(code=f["region"]).first()
+                qs = qs.filter(region__code__startswith=region.prefix) if region else qs.none()
+            for key in ("kind", "status", "year"):
+                if key in f:
+                    qs = qs.filter(**{key: f[key]})
+        return qs
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "list":
+            return ExitCaseSerializer
+        return ExitCaseDetailSerializer
+
+    def _done(self, case: ExitCase) -> Response:
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(ExitCaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="办理退出程序的一步（或终止）",
+        request=ExitTransitionSerializer,
+        responses={200: ExitCaseDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        body = ExitTransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            exit_case_transition(
+                case=case,
+                to=d["to"],
+                user=request.user,
+                opinion=d["opinion"],
+                evidence=d["evidence"],
+                notice_start=d["notice_start"],
+                notice_end=d["notice_end"],
+                date=d["date"],
+            )
+        except ExitError as refused:
+            code = sel.transition_refusal_status(case, request.user, d["to"], d["opinion"])
+            return Response({"detail": str(refused)}, status=code)
+        return self._done(case)
+
+    @extend_schema(
+        summary="3342签字",
+        request=ExitSignSerializer,
+        responses={200: ExitCaseDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        body = ExitSignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            signature_add(
+                case=case,
+                level=d["level"],
+                capacity_code=d["capacity"],
+                user=request.user,
+                signatory_name=d["signatory_name"],
+            )
+        except ExitError as refused:
+            code = sel.sign_refusal_status(case, request.user, d["level"], d["capacity"])
+            return Response({"detail": str(refused)}, status=code)
+        return self._done(case)
+
+    @extend_schema(
+        summary="上级撤销某级及以上的3342签字",
+        request=ExitRevokeSerializer,
+        responses={200: ExitCaseDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        body = ExitRevokeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            signature_revoke(case=case, level=d["level"], user=request.user, reason=d["reason"])
+        except ExitError as refused:
+            code = sel.revoke_refusal_status(case, request.user, d["level"], d["reason"])
+            return Response({"detail": str(refused)}, status=code)
+        return self._done(case)

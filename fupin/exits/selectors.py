@@ -1,0 +1,357 @@
+"""Read-side queries for exits: the one scoping function, what a user may do on a case, and which
+HTTP status answers a refusal. Pages and API read through here; they write through services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from fupin.accounts import scoping
+from fupin.accounts.models import OFFICE_LEVEL, Membership
+from fupin.exits.common import has_office, office_levels
+from fupin.exits.models import ExitCase, ExitStep, Objection, Signature
+from fupin.exits.services import objections_blocking, signoff_evaluate
+from fupin.exits.signoff import LevelState
+from fupin.exits.workflows import (
+    CAPACITIES,
+    LEVEL_ORDER,
+    OPEN_MOVES,
+    SIGNABLE_STATUSES,
+    SIGNOFF_CHAINS,
+    TERMINATE_LABEL,
+    TERMINATE_ROLES,
+    TRANSITIONS,
+    Capacity,
+    ExitKind,
+    ExitMove,
+    ExitStatus,
+    SignerKind,
+    capacity,
+    level_label,
+)
+from fupin.regions.models import Region
+from fupin.registry.models import Household
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def exit_cases_for(user: AnyUser) -> QuerySet[ExitCase]:
+    """The exit cases the user may see: a household's when the household is in their scope, a
+    village's or county's when the region is. (A household case's region is its village; a cadre
+    who sees that village through one household must not see the neighbours' exits.)"""
+    households = scoping.households_for(user).values("pk")
+    regions = scoping.regions_for(user).values("pk")
+    return ExitCase.objects.filter(
+        Q(kind=ExitKind.HOUSEHOLD, household__in=households)
+        | (~Q(kind=ExitKind.HOUSEHOLD) & Q(region__in=regions))
+    )
+
+
+def households_for(user: AnyUser) -> QuerySet[Household]:
+    return scoping.households_for(user)
+
+
+def regions_for(user: AnyUser) -> QuerySet[Region]:
+    return scoping.regions_for(user)
+
+
+def cases_in(user: AnyUser, region: Region | None) -> QuerySet[ExitCase]:
+    qs = exit_cases_for(user)
+    if region is not None:
+        qs = qs.filter(region__code__startswith=region.prefix)
+    return qs
+
+
+def status_counts(qs: QuerySet[ExitCase]) -> list[dict[str, Any]]:
+    """Cases per status, in the statuses' own order, zero counts left out."""
+    counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    return [
+        {"status": s.value, "label": s.label, "count": counts[s.value]}
+        for s in ExitStatus
+        if counts.get(s.value)
+    ]
+
+
+# --- what the user may do on a case --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    to: str
+    label: str
+    move: ExitMove
+
+    @property
+    def to_label(self) -> str:
+        return str(ExitStatus(self.to).label)
+
+    @property
+    def destructive(self) -> bool:
+        """Ending the procedure, or sending it back: asked to be confirmed."""
+        return self.to == ExitStatus.TERMINATED or self.move.opinion_required
+
+
+def allowed_moves(case: ExitCase, user: AnyUser) -> list[Move]:
+    """The steps the user's offices may take on the case now (the service still decides)."""
+    if case.is_closed:
+        return []
+    out = [
+        Move(to, m.label, m)
+        for (kind, frm, to), m in TRANSITIONS.items()
+        if kind == case.kind and frm == case.status and has_office(user, case.region, m.role)
+    ]
+    if any(has_office(user, case.region, r) for r in TERMINATE_ROLES[case.kind]):
+        out.append(
+            Move(ExitStatus.TERMINATED, TERMINATE_LABEL, ExitMove(TERMINATE_LABEL, "", True))
+        )
+    return out
+
+
+def sign_choices(case: ExitCase, user: AnyUser, states: list[LevelState]) -> list[tuple[str, str]]:
+    """(`level:code`, label) of the capacities the user may sign in now: at their own levels of
+    the chain, still missing. The service still checks the bottom-up order."""
+    if case.is_closed or case.status not in SIGNABLE_STATUSES:
+        return []
+    mine = office_levels(user, case.region)
+    return [
+        (f"{state.level}:{c.code}", f"{state.label} · {c.label}")
+        for state in states
+        if state.level in mine
+        for c in state.missing
+        if c.signer != SignerKind.HOUSEHOLD or case.kind == ExitKind.HOUSEHOLD
+    ]
+
+
+def chain_capacities(case: ExitCase) -> list[tuple[str, str]]:
+    """Every capacity of the case's chain as (`level:code`, label): what a sign form accepts."""
+    return [
+        (f"{level}:{c.code}", f"{level_label(level)} · {c.label}")
+        for level in SIGNOFF_CHAINS[case.kind]
+        for c in CAPACITIES[level]
+    ]
+
+
+def chain_levels(case: ExitCase) -> list[tuple[str, str]]:
+    return [(lv, level_label(lv)) for lv in SIGNOFF_CHAINS[case.kind]]
+
+
+def revocable_levels(case: ExitCase, user: AnyUser) -> list[str]:
+    """Levels of the chain below one of the user's offices that hold valid signatures."""
+    if case.is_closed:
+        return []
+    mine = office_levels(user, case.region)
+    if not mine:
+        return []
+    top = max(LEVEL_ORDER.index(lv) for lv in mine)
+    signed = set(case.signatures.filter(void__isnull=True).values_list("level", flat=True))
+    return [
+        lv
+        for lv in SIGNOFF_CHAINS[case.kind]
+        if LEVEL_ORDER.index(lv) < top
+        and any(
+            SIGNOFF_CHAINS[case.kind].index(s) >= SIGNOFF_CHAINS[case.kind].index(lv)
+            for s in signed
+        )
+    ]
+
+
+def may_record_objection(case: ExitCase, user: AnyUser) -> bool:
+    return case.status == ExitStatus.IN_NOTICE and bool(office_levels(user, case.region))
+
+
+def may_resolve_objections(case: ExitCase, user: AnyUser) -> bool:
+    if case.is_closed:
+        return False
+    close = TRANSITIONS.get((case.kind, ExitStatus.IN_NOTICE, ExitStatus.NOTICED))
+    if close is None:
+        return False
+    floor = LEVEL_ORDER.index(OFFICE_LEVEL[close.role])
+    return any(LEVEL_ORDER.index(lv) >= floor for lv in office_levels(user, case.region))
+
+
+def may_change_data(case: ExitCase, user: AnyUser) -> bool:
+    return not case.is_closed and bool(office_levels(user, case.region))
+
+
+def open_kinds(user: AnyUser, region: Region) -> list[tuple[str, str]]:
+    """The kinds of case the user could open somewhere in `region`: they hold the office that
+    proposes it, over a region inside or above this one."""
+    return [
+        (kind, str(ExitKind(kind).label))
+        for kind, move in OPEN_MOVES.items()
+        if _holds_role_near(user, region, move.role)
+    ]
+
+
+def _holds_role_near(user: AnyUser, region: Region, role: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    level = OFFICE_LEVEL[role]
+    for m in Membership.objects.filter(user_id=user.pk, role=role).select_related("region"):
+        r = m.region
+        if (
+            r is not None
+            and r.level == level
+            and (r.code.startswith(region.prefix) or region.code.startswith(r.prefix))
+        ):
+            return True
+    return False
+
+
+# --- the case page's and the API's reading of a case ---------------------------------------------
+
+
+def case_steps(case: ExitCase) -> list[ExitStep]:
+    return list(case.steps.select_related("user").order_by("at", "id"))
+
+
+def case_objections(case: ExitCase) -> list[Objection]:
+    return list(
+        case.objections.select_related("notice", "recorded_by", "resolution__user").order_by(
+            "at", "id"
+        )
+    )
+
+
+def case_signatures(case: ExitCase) -> list[Signature]:
+    return list(case.signatures.select_related("user", "void__user").order_by("at", "id"))
+
+
+@dataclass
+class GridRow:
+    """One capacity of one level in the 3342 grid: the signature that counts, and any voided."""
+
+    level: str
+    capacity: Capacity
+    current: Signature | None
+    voided: list[Signature]
+    stale: list[tuple[Signature, str]]
+
+
+@dataclass
+class GridLevel:
+    level: str
+    label: str
+    complete: bool
+    rows: list[GridRow]
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+
+def signoff_grid(case: ExitCase, states: list[LevelState]) -> list[GridLevel]:
+    signatures = case_signatures(case)
+    out = []
+    for state in states:
+        rows = []
+        for cap in CAPACITIES[state.level]:
+            current = next((s for s in state.current if s.capacity == cap.code), None)
+            voided = [
+                s
+                for s in signatures
+                if s.level == state.level and s.capacity == cap.code and s.is_void
+            ]
+            stale = [(s, why) for s, why in state.stale if s.capacity == cap.code]
+            rows.append(GridRow(state.level, cap, current, voided, stale))
+        out.append(GridLevel(state.level, state.label, state.complete, rows))
+    return out
+
+
+def blocking_objection_ids(case: ExitCase) -> set[int]:
+    return {o.pk for o in objections_blocking(case)}
+
+
+def evaluate(case: ExitCase) -> list[LevelState]:
+    return signoff_evaluate(case)
+
+
+# --- which HTTP status answers a refusal --------------------------------------------------------
+#
+# The services raise one ExitError with a Chinese message. The status is worked out from the same
+# tables and office rules the service applied, in the service's own order: 403 when the user may
+# not do it, 409 when the case's state does not allow it, 400 when the request itself is wrong.
+
+
+def transition_refusal_status(case: ExitCase, user: AnyUser, to: str, opinion: str) -> int:
+    case = ExitCase.objects.select_related("region").get(pk=case.pk)
+    if case.is_closed:
+        return 409
+    if to == ExitStatus.TERMINATED:
+        if not any(has_office(user, case.region, r) for r in TERMINATE_ROLES[case.kind]):
+            return 403
+        return 400
+    move = TRANSITIONS.get((case.kind, case.status, to))
+    if move is None:
+        return 409
+    if not has_office(user, case.region, move.role):
+        return 403
+    if move.opinion_required and not opinion.strip():
+        return 400
+    if move.opens_notice:
+        return 400  # the dates of the notice, or a date in the future
+    return 409  # the notice not yet over, objections, criteria, signatures
+
+
+def sign_refusal_status(case: ExitCase, user: AnyUser, level: str, code: str) -> int:
+    case = ExitCase.objects.select_related("region").get(pk=case.pk)
+    if case.is_closed or case.status not in SIGNABLE_STATUSES:
+        return 409
+    if level not in SIGNOFF_CHAINS[case.kind] or capacity(level, code) is None:
+        return 400
+    if level not in office_levels(user, case.region):
+        return 403
+    cap = capacity(level, code)
+    if cap is not None and cap.signer == SignerKind.HOUSEHOLD and case.kind != ExitKind.HOUSEHOLD:
+        return 400
+    return 409  # bottom-up order, already signed, signed twice at one level
+
+
+def revoke_refusal_status(case: ExitCase, user: AnyUser, level: str, reason: str) -> int:
+    case = ExitCase.objects.select_related("region").get(pk=case.pk)
+    if case.is_closed:
+        return 409
+    if level not in SIGNOFF_CHAINS[case.kind] or not reason.strip():
+        return 400
+    mine = office_levels(user, case.region)
+    if not any(LEVEL_ORDER.index(lv) > LEVEL_ORDER.index(level) for lv in mine):
+        return 403
+    return 409  # nothing left to revoke
+
+
+def office_refusal_status(case: ExitCase, user: AnyUser) -> int:
+    """For objections and data changes: closed 409, no office 403, otherwise the request (400)."""
+    case = ExitCase.objects.select_related("region").get(pk=case.pk)
+    if case.is_closed:
+        return 409
+    if not office_levels(user, case.region):
+        return 403
+    return 400
+
+
+def objection_refusal_status(case: ExitCase, user: AnyUser) -> int:
+    case = ExitCase.objects.select_related("region").get(pk=case.pk)
+    if case.status != ExitStatus.IN_NOTICE:
+        return 409
+    return office_refusal_status(case, user)
+
+
+def resolve_refusal_status(objection: Objection, user: AnyUser, opinion: str) -> int:
+    case = objection.case
+    if case.is_closed or hasattr(Objection.objects.get(pk=objection.pk), "resolution"):
+        return 409
+    if not opinion.strip():
+        return 400
+    return 403
+
+
+def open_refusal_status(message: str, user: AnyUser, kind: str, region: Region | None) -> int:
+    if "已有进行中的退出事项" in message:
+        return 409
+    move = OPEN_MOVES.get(kind)
+    if move is not None and region is not None and not has_office(user, region, move.role):
+        return 403
+    return 400
