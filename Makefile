@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: demo test test-sqlite test-postgres sync assets browser bench lint
+.PHONY: demo test test-sqlite test-postgres sync assets browser java bench lint
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -25,10 +25,14 @@ fupin/static/vendor/echarts.min.js: package.json package-lock.json
 browser:
 	scripts/ensure-browser.sh
 
+# Java 17 for PySpark, the analytics layer's cluster engine (tested in local mode).
+java:
+	scripts/ensure-java.sh
+
 demo: sync
 	$(RUN) fupin demo
 
-test: sync browser
+test: sync browser java
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -41,7 +45,7 @@ test-postgres:
 
 lint:
 	$(RUN) ruff check fupin bench
-	$(RUN) mypy fupin/stats fupin/policy fupin/synth fupin/checks fupin/assessments/engine fupin/regions/counties.py
+	$(RUN) mypy fupin/stats fupin/policy fupin/synth fupin/checks fupin/assessments/engine fupin/regions/counties.py fupin/analytics
 
 bench: sync
 	$(RUN) python bench/run_all.py

@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "fupin.registry.cli_io",
     "fupin.assessments.cli",
     "fupin.checks_cli",
+    "fupin.bench_cli",
+    "fupin.analytics_cli",
 )
 
 

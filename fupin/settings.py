@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "fupin.assistance",
     "fupin.exits",
     "fupin.monitoring",
+    "fupin.cooperation",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -155,6 +156,10 @@ SPECTACULAR_SETTINGS = {
         "MonitoringReportSourceEnum": "fupin.monitoring.workflows.ReportSource",
         "ExitKindEnum": "fupin.exits.workflows.ExitKind",
         "ExitStatusEnum": "fupin.exits.workflows.ExitStatus",
+        "CooperationSideEnum": "fupin.cooperation.workflows.Side",
+        "PairingLevelEnum": "fupin.cooperation.models.PairingLevel",
+        "RegionLevelEnum": "fupin.regions.models.Level",
+        "LedgerEntryStatusEnum": "fupin.cooperation.workflows.EntryStatus",
     },
 }
 

@@ -33,7 +33,7 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
         assert 0 <= f["truth"] <= 1
     assert county["decision"] in {"pass", "fail"}
     # One login per kind of user, each with its role.
-    for username in ("demo", "sheng", "xian", "xiang", "pinggu"):
+    for username in ("demo", "sheng", "xian", "xiang", "pinggu", "dongbu"):
         assert f"  {username} " in run.stderr, username
     with sqlite3.connect(tmp_path / "f.sqlite3") as db:
         roles = dict(db.execute(
@@ -43,7 +43,7 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
         assert db.execute("select count(*) from assistance_householdpairing").fetchone()[0] > 500
         assert db.execute("select count(*) from assistance_visitlog").fetchone()[0] > 1000
     assert roles == {"sheng": "province_office", "xian": "county_office", "xiang": "township_office",
-                     "pinggu": "working_group"}
+                     "pinggu": "working_group", "dongbu": "county_office"}
 
     reports = tmp_path / "reports"
     html = next(reports.glob("评估报告-*.html")).read_text(encoding="utf-8")

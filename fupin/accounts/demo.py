@@ -54,6 +54,13 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     if township is not None:
         membership_grant(user=account("xiang", f"{township.name}扶贫工作站"),
                          role=Role.TOWNSHIP_OFFICE, region=township)
+    if county is not None:
+        from fupin.cooperation.models import Pairing
+
+        pairing = Pairing.objects.filter(west=county).select_related("east").first()
+        if pairing is not None:
+            membership_grant(user=account("dongbu", f"{pairing.east.name}（东西部协作帮扶方，结对{county.name}）"),
+                             role=Role.COUNTY_OFFICE, region=pairing.east)
     campaign = Campaign.objects.order_by("-id").first()
     if campaign is not None:
         group = account("pinggu", f"评估工作组成员（{campaign.name}）")

@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--replace", action="store_true",
                    help="delete the registry of the preset's counties first (asks to confirm)")
     p.add_argument("--yes", action="store_true", help="do not ask before deleting")
+    p.add_argument("--departments", action="store_true", help="also write synthetic department lists "
+                   "(死亡、车辆、房产…) to <FUPIN_DATA_DIR>/departments/, their labels to truth/")
     p.set_defaults(func=run_synth)
 
     p = sub.add_parser(
@@ -122,6 +124,10 @@ def run_synth(args: argparse.Namespace) -> int:
 
     totals = registry_load_synth(batches=synth.generate(config), truth=truth_dir(), progress=step)
     bar.close()
+    if args.departments:
+        from fupin.synth.departments import synth_departments
+
+        synth_departments(config, truth_dir().parent, truth_dir())
     print(
         f"完成：{totals['counties']} 个县，{totals['villages']} 个村，{totals['households']} 户，"
         f"{totals['persons']} 人，{totals['events']} 条状态记录，用时 {time.monotonic() - started:.1f} 秒；"
@@ -164,6 +170,7 @@ def run_demo(args: argparse.Namespace) -> int:
         # `fupin synth` with its own defaults (the demo preset), not a copy of them.
         run_synth(build_parser().parse_args(["synth"]))
     _demo_assistance()
+    _demo_cooperation()
     from fupin.assessments.cli import run_assessment
     from fupin.assessments.models import Campaign
 
@@ -195,6 +202,18 @@ def _demo_assistance() -> None:
             print(f"{county.name}：帮扶单位 {counts.units} 个，结对 {counts.pairings} 户，"
                   f"帮扶措施 {counts.measures} 条，走访 {counts.visits} 次，项目 {counts.projects} 个",
                   file=sys.stderr)
+
+
+def _demo_cooperation() -> None:
+    """A synthetic year of East-West cooperation for Gansu, unless one was built already."""
+    from fupin.cooperation.models import Agreement
+    from fupin.cooperation.synthetic import cooperation_load_synthetic
+
+    if not Agreement.objects.filter(year=2019, pairing__west__code__startswith="62").exists():
+        c = cooperation_load_synthetic(year=2019, seed=2016)
+        print(f"东西部扶贫协作：结对 {c.pairings} 对，协议 {c.agreements} 份，台账 {c.entries} 条"
+              f"（已确认 {c.confirmed}，待确认 {c.pending}，有争议 {c.disputed}，已调解 {c.resolved}）",
+              file=sys.stderr)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -310,3 +310,47 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
+
+
+class AnalyticsSnapshot(models.Model):
+    """A registry snapshot (fupin.registry.snapshots) whose aggregates the dashboards read."""
+
+    snapshot_id = models.CharField(_("快照编号"), max_length=40, unique=True)
+    registry_version = models.PositiveBigIntegerField(_("登记版本"))
+    taken_at = models.DateTimeField(_("数据截至"))
+    path = models.CharField(_("位置"), max_length=500)
+    rows = models.JSONField(_("行数"), default=dict)
+    aggregated_at = models.DateTimeField(_("汇总时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("数据快照")
+        verbose_name_plural = _("数据快照")
+        ordering = ["-taken_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.snapshot_id
+
+
+class RegionAggregate(models.Model):
+    """One region's dashboard figures computed from a snapshot by the analytics layer."""
+
+    snapshot = models.ForeignKey(AnalyticsSnapshot, on_delete=models.CASCADE, related_name="aggregates")
+    code = models.CharField(_("区划代码"), max_length=12)
+    level = models.CharField(_("层级"), max_length=10)
+    households = models.PositiveIntegerField(default=0)
+    registered_households = models.PositiveIntegerField(default=0)
+    poor = models.PositiveIntegerField(default=0)
+    exited = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    people = models.PositiveBigIntegerField(default=0)
+    registered_people = models.PositiveBigIntegerField(default=0)
+    poor_people = models.PositiveBigIntegerField(default=0)
+    # {"<year>": {"<kind>": n}} and [{"cause", "households", "people"}]
+    events = models.JSONField(default=dict)
+    causes = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("区划汇总")
+        verbose_name_plural = _("区划汇总")
+        constraints = [models.UniqueConstraint(fields=["snapshot", "code"], name="aggregate_unique_code")]
+        indexes = [models.Index(fields=["snapshot", "level", "code"])]

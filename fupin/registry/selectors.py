@@ -353,12 +353,22 @@ def registry_version() -> int:
 def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> dict[str, Any]:
     """Everything the region page shows: summary, children, events, causes and village points.
 
-    Where the user sees the whole region, the figures are the same for every such user, so they
-    are cached under the registry's version: a change anywhere gives a new key, and nobody is
-    shown figures older than the last recorded change. Partial views are computed each time.
+    Where the user sees the whole region, the figures are the same for every such user: they are
+    read from the aggregates of the latest snapshot (fupin.registry.aggregates), and the summary
+    carries `as_of`, the snapshot's time, for the page to show. Without a snapshot they are
+    computed live and cached under the registry's version: a change anywhere gives a new key.
+    Partial views (cadres, enumerators: a few households) are computed live each time.
     """
     key = None
     if scoping.sees_whole_region(user, region):
+        from fupin.registry.aggregates import dashboard_from_aggregates, latest_aggregates
+
+        if (record := latest_aggregates()) is not None:
+            key = f"fupin:dashboard:snapshot:{record.snapshot_id}:{region.code}"
+            if (hit := cache.get(key)) is None:
+                hit = dashboard_from_aggregates(record, user, region)
+                cache.set(key, hit, timeout=24 * 3600)
+            return dict(hit)
         key = f"fupin:dashboard:{region.code}:{registry_version()}"
         if (hit := cache.get(key)) is not None:
             return dict(hit)

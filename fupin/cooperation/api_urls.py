@@ -1,0 +1,15 @@
+"""East-West cooperation API routes; mounted under /api/cooperation/."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from fupin.cooperation import api
+
+app_name = "cooperation-api"
+
+router = SimpleRouter()
+router.register("pairings", api.PairingViewSet, basename="pairing")
+router.register("agreements", api.AgreementViewSet, basename="agreement")
+router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
+
+urlpatterns = [path("", include(router.urls))]

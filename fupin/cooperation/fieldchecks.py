@@ -1,0 +1,409 @@
+"""Field checks of East-West cooperation (issue #7, part 5): for a sampled county, draw poor
+villages, cooperation projects and poor households at random with a recorded seed, fill in a check
+form per household (did the money and the benefit arrive), and send every "not arrived" finding
+into the assessments' five verification steps as a 政策未落实 Problem.
+
+The draw is recorded like the assessments' Draw/DrawItem (seed, method, frame size and checksum,
+every unit drawn; append-only, a redraw supersedes): `fieldcheck_replay` proves the recorded units
+follow from the seed and today's frame. The assessments' own Draw table is not reused because its
+levels (county, village, household) have no place for a project, and a campaign's Draw rows feed
+its survey sample. The cooperation "project list" of a county is its ledger: entries of the year
+whose `county` is the county, one project per distinct `title` (withdrawn entries left out).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from fupin.assessments.models import Campaign, Problem
+from fupin.assessments.models.base import AppendOnly
+from fupin.assessments.models.draws import frame_checksum
+from fupin.assessments.services.common import AssessmentError, has_role
+from fupin.assessments.workflows import CampaignKind, CampaignStatus, ProblemKind, Role
+from fupin.cooperation.models import LedgerEntry
+from fupin.cooperation.workflows import EntryStatus
+from fupin.regions.models import Level, Region
+from fupin.registry.models import AuditEntry, Household, Status
+from fupin.stats.selection import srs
+
+DRAW_STATUSES = (CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
+RECORD_STATUSES = (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
+CHECK_ROLES = (Role.WORKING_GROUP, Role.LEAD_EXPERT, Role.ENUMERATOR)
+METHOD = "srs"
+POOR_STATUSES = (Status.POOR, Status.EXITED, Status.RETURNED)
+
+
+class ItemLevel(models.TextChoices):
+    VILLAGE = "village", _("贫困村")
+    PROJECT = "project", _("协作项目")
+    HOUSEHOLD = "household", _("贫困户")
+
+
+class FieldCheckDraw(AppendOnly):
+    """One recorded draw for a county's field check; a redraw is a new row that `supersedes` it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("考核任务"))
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("抽中县"))
+    year = models.PositiveSmallIntegerField(_("协作年度"))
+    seed = models.CharField(_("随机种子"), max_length=80)
+    method = models.CharField(_("抽样方法"), max_length=16, default=METHOD)
+    parameters = models.JSONField(_("抽样参数"), default=dict)
+    frame_sizes = models.JSONField(_("抽样框单位数"), default=dict)
+    frame_checksums = models.JSONField(_("抽样框校验值"), default=dict)
+    reason = models.TextField(_("重抽原因"), blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        verbose_name=_("替换的抽样"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    actor = models.CharField(_("操作人"), max_length=64)
+    created_at = models.DateTimeField(_("抽样时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("协作实地核查抽样")
+        verbose_name_plural = _("协作实地核查抽样")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.county.name} {self.year} 协作实地核查 #{self.pk}"
+
+    @property
+    def is_current(self) -> bool:
+        return not FieldCheckDraw.objects.filter(supersedes=self).exists()
+
+
+class FieldCheckItem(AppendOnly):
+    """One unit drawn: a village code, a project (ledger entry id) or a household number; a
+    household item names the project it is checked for (`parent_key`)."""
+
+    draw = models.ForeignKey(FieldCheckDraw, on_delete=models.PROTECT, related_name="items",
+                             verbose_name=_("抽样"))
+    level = models.CharField(_("层级"), max_length=10, choices=ItemLevel.choices)
+    unit_key = models.CharField(_("单位"), max_length=20)
+    label = models.CharField(_("名称"), max_length=200, blank=True)
+    parent_key = models.CharField(_("所属项目"), max_length=20, blank=True)
+    inclusion_probability = models.FloatField(_("入样概率"))
+    order = models.PositiveIntegerField(_("顺序"))
+
+    class Meta:
+        verbose_name = _("协作实地核查抽中单位")
+        verbose_name_plural = _("协作实地核查抽中单位")
+        ordering = ["draw_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "level", "unit_key"],
+                                    name="coop_fieldcheck_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.label or self.unit_key}"
+
+
+class FieldCheckForm(AppendOnly):
+    """The check form of one drawn household for its project: did the money and the benefit
+    arrive. One per household item; a "not arrived" answer raised `problem`."""
+
+    item = models.OneToOneField(FieldCheckItem, on_delete=models.PROTECT, related_name="form",
+                                verbose_name=_("抽中户"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("农户"))
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("协作项目（台账）"))
+    money_arrived = models.BooleanField(_("资金到位"))
+    benefit_arrived = models.BooleanField(_("受益到户"))
+    amount_due = models.DecimalField(_("应到金额（元）"), max_digits=12, decimal_places=2,
+                                     null=True, blank=True)
+    amount_received = models.DecimalField(_("实到金额（元）"), max_digits=12, decimal_places=2,
+                                          null=True, blank=True)
+    remarks = models.TextField(_("核查说明"), blank=True)
+    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("疑点问题"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    actor = models.CharField(_("核查人"), max_length=64)
+    at = models.DateTimeField(_("核查时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("协作实地核查表")
+        verbose_name_plural = _("协作实地核查表")
+        ordering = ["item_id"]
+
+    def __str__(self) -> str:
+        return f"{self.household.household_no} {self.entry.title}"
+
+    @property
+    def arrived(self) -> bool:
+        return self.money_arrived and self.benefit_arrived
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+class FieldCheckError(ValueError):
+    status = 400
+
+
+class FieldCheckDenied(FieldCheckError):
+    status = 403
+
+
+class FieldCheckConflict(FieldCheckError):
+    status = 409
+
+
+# --- frames and the draw -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str
+    label: str
+
+
+def village_frame(county: Region) -> list[Unit]:
+    rows = Region.objects.filter(code__startswith=county.prefix, level=Level.VILLAGE,
+                                 is_poor_village=True).order_by("code")
+    return [Unit(r.code, r.name) for r in rows]
+
+
+def project_frame(county: Region, year: int) -> list[Unit]:
+    """The county's cooperation projects of the year: one per distinct ledger title (its first
+    entry stands for it)."""
+    rows = (LedgerEntry.objects.filter(county=county, year=year).exclude(title="")
+            .exclude(status=EntryStatus.WITHDRAWN).order_by("id").values_list("id", "title"))
+    seen: dict[str, Unit] = {}
+    for pk, title in rows:
+        seen.setdefault(title, Unit(str(pk), title))
+    return list(seen.values())
+
+
+def household_frame(village_codes: list[str]) -> list[Unit]:
+    rows = (Household.objects.filter(village__code__in=village_codes, registered=True,
+                                     status__in=POOR_STATUSES)
+            .order_by("household_no").values_list("household_no", "village__name"))
+    return [Unit(no, name) for no, name in rows]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    villages: list[tuple[Unit, float]]
+    projects: list[tuple[Unit, float]]
+    households: list[tuple[Unit, float, str]]  # unit, pi, project key
+    sizes: dict[str, int]
+    checksums: dict[str, str]
+
+
+def _pick(frame: list[Unit], n: int, rng: np.random.Generator) -> list[tuple[Unit, float]]:
+    n = min(n, len(frame))
+    sample = srs(len(frame), n, rng)
+    return [(frame[int(i)], float(p)) for i, p in zip(sample.index, sample.pi, strict=True)]
+
+
+def _draw(county: Region, year: int, seed: int, villages: int, projects: int,
+          per_project: int) -> Drawn:
+    """The whole draw from one generator: villages, then projects, then households (without
+    replacement across projects, `per_project` for each drawn project in its order)."""
+    rng = np.random.default_rng(seed)
+    vframe = village_frame(county)
+    pframe = project_frame(county, year)
+    vs = _pick(vframe, villages, rng)
+    ps = _pick(pframe, projects, rng)
+    hframe = household_frame([u.key for u, _p in vs])
+    hs = _pick(hframe, per_project * len(ps), rng)
+    # Assign the drawn households to projects in a random order, per_project each.
+    order = rng.permutation(len(hs)) if hs else np.zeros(0, dtype=np.int64)
+    households = [(hs[int(j)][0], hs[int(j)][1], ps[k // per_project][0].key)
+                  for k, j in enumerate(order)]
+    return Drawn(
+        villages=vs, projects=ps, households=households,
+        sizes={"village": len(vframe), "project": len(pframe), "household": len(hframe)},
+        checksums={"village": frame_checksum(u.key for u in vframe),
+                   "project": frame_checksum(u.key for u in pframe),
+                   "household": frame_checksum(u.key for u in hframe)},
+    )
+
+
+def _actor(user: Any) -> str:
+    return user.get_username()[:64] if user is not None and user.is_authenticated else "system"
+
+
+def _real(user: Any) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+def may_check(user: Any) -> bool:
+    return any(has_role(user, r) for r in CHECK_ROLES)
+
+
+@transaction.atomic
+def fieldcheck_draw(
+    *, campaign: Campaign, county: Region, year: int, user: Any, seed: int | None = None,
+    villages: int = 3, projects: int = 3, per_project: int = 5, reason: str = "",
+    supersedes: FieldCheckDraw | None = None,
+) -> FieldCheckDraw:
+    """Draw 2–3 poor villages, 2–3 cooperation projects and about `per_project` poor households
+    per project in a sampled county, and record the seed and every unit drawn."""
+    if user is not None and not has_role(user, Role.WORKING_GROUP):
+        raise FieldCheckDenied("只有评估工作组成员可以抽取实地核查样本")
+    if campaign.kind != CampaignKind.CROSS_ASSESSMENT:
+        raise FieldCheckError("东西部协作实地核查须在省际交叉考核任务中进行")
+    if campaign.status not in DRAW_STATUSES:
+        raise FieldCheckConflict(
+            f"任务当前为“{CampaignStatus(campaign.status).label}”，不能抽取实地核查样本")
+    if county.level != Level.COUNTY:
+        raise FieldCheckError(f"{county.name}不是县")
+    scope = campaign.scope_counties()
+    if campaign.scope.exists() and not scope.filter(pk=county.pk).exists():
+        raise FieldCheckError(f"{county.name}不在本次考核范围内")
+    if not (2 <= villages <= 3 and 2 <= projects <= 3):
+        raise FieldCheckError("须抽取 2–3 个贫困村和 2–3 个协作项目")
+    if not 1 <= per_project <= 10:
+        raise FieldCheckError("每个项目抽取的贫困户须为 1–10 户")
+    if supersedes is not None:
+        if not reason.strip():
+            raise FieldCheckError("重抽须说明原因")
+        if not supersedes.is_current:
+            raise FieldCheckConflict("该抽样已被替换")
+        if FieldCheckForm.objects.filter(item__draw=supersedes).exists():
+            raise FieldCheckConflict("已有核查表的抽样不能重抽")
+    elif FieldCheckDraw.objects.filter(campaign=campaign, county=county, year=year).exists():
+        raise FieldCheckConflict(f"{county.name} {year} 年已抽样；如须重抽，请说明原因")
+    if seed is None:
+        seed = secrets.randbits(63)
+    if seed < 0:
+        raise FieldCheckError("随机种子须为非负整数")
+    drawn = _draw(county, year, seed, villages, projects, per_project)
+    if not drawn.villages:
+        raise FieldCheckError(f"{county.name}没有贫困村，无法抽样")
+    if not drawn.projects:
+        raise FieldCheckError(f"{county.name} {year} 年台账中没有协作项目，无法抽样")
+    draw = FieldCheckDraw.objects.create(
+        campaign=campaign, county=county, year=year, seed=str(seed), method=METHOD,
+        parameters={"villages": villages, "projects": projects, "per_project": per_project},
+        frame_sizes=drawn.sizes, frame_checksums=drawn.checksums, reason=reason.strip(),
+        supersedes=supersedes, created_by=_real(user), actor=_actor(user),
+    )
+    items = [FieldCheckItem(draw=draw, level=ItemLevel.VILLAGE, unit_key=u.key, label=u.label,
+                            inclusion_probability=p, order=0) for u, p in drawn.villages]
+    items += [FieldCheckItem(draw=draw, level=ItemLevel.PROJECT, unit_key=u.key, label=u.label,
+                             inclusion_probability=p, order=0) for u, p in drawn.projects]
+    items += [FieldCheckItem(draw=draw, level=ItemLevel.HOUSEHOLD, unit_key=u.key, label=u.label,
+                             parent_key=project, inclusion_probability=p, order=0)
+              for u, p, project in drawn.households]
+    for i, item in enumerate(items, start=1):
+        item.order = i
+    FieldCheckItem.objects.bulk_create(items)
+    AuditEntry.objects.create(
+        user=_real(user), actor=_actor(user), action=AuditEntry.Action.CREATE,
+        model="FieldCheckDraw", object_key=str(draw.pk), household=None,
+        after={"campaign": campaign.pk, "county": county.code, "year": year, "seed": str(seed),
+               "units": [[it.level, it.unit_key, it.parent_key] for it in items]},
+        note=f"协作实地核查抽样：{county.name} {year}",
+    )
+    return draw
+
+
+def fieldcheck_replay(draw: FieldCheckDraw) -> bool:
+    """Whether the recorded units are exactly what the recorded seed gives on today's frames."""
+    p = draw.parameters
+    drawn = _draw(draw.county, draw.year, int(draw.seed), p["villages"], p["projects"],
+                  p["per_project"])
+    want = ([(ItemLevel.VILLAGE.value, u.key, "") for u, _p in drawn.villages]
+            + [(ItemLevel.PROJECT.value, u.key, "") for u, _p in drawn.projects]
+            + [(ItemLevel.HOUSEHOLD.value, u.key, k) for u, _p, k in drawn.households])
+    have = list(draw.items.order_by("order").values_list("level", "unit_key", "parent_key"))
+    return want == have and drawn.checksums == draw.frame_checksums
+
+
+def _amount(value: Any, what: str) -> Decimal | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        d = Decimal(str(value))
+    except ArithmeticError:
+        raise FieldCheckError(f"{what}不是数字") from None
+    if not d.is_finite() or d < 0:
+        raise FieldCheckError(f"{what}须为非负数")
+    return d
+
+
+@transaction.atomic
+def fieldcheck_record(
+    *, item: FieldCheckItem, money_arrived: bool, benefit_arrived: bool, user: Any,
+    amount_due: Any = None, amount_received: Any = None, remarks: str = "",
+) -> FieldCheckForm:
+    """Fill in a drawn household's check form. Money or benefit not arrived raises a 政策未落实
+    Problem (through `problem_raise`, so its role rules apply) at the first verification step;
+    when that is refused nothing is written."""
+    from fupin.assessments.services.verification import problem_raise
+
+    item = FieldCheckItem.objects.select_related("draw__campaign", "draw__county").get(pk=item.pk)
+    draw = item.draw
+    if item.level != ItemLevel.HOUSEHOLD:
+        raise FieldCheckError("核查表只针对抽中的贫困户")
+    if not draw.is_current:
+        raise FieldCheckConflict("该抽样已被替换，请在新的抽样上核查")
+    if FieldCheckForm.objects.filter(item=item).exists():
+        raise FieldCheckConflict(f"户 {item.unit_key} 的核查表已填写")
+    if draw.campaign.status not in RECORD_STATUSES:
+        raise FieldCheckConflict(
+            f"任务当前为“{CampaignStatus(draw.campaign.status).label}”，不能填写核查表")
+    if user is not None and not may_check(user):
+        raise FieldCheckDenied("只有评估工作组成员、带队专家或调查员可以填写核查表")
+    due = _amount(amount_due, "应到金额")
+    received = _amount(amount_received, "实到金额")
+    household = Household.objects.select_related("village").get(household_no=item.unit_key)
+    entry = LedgerEntry.objects.get(pk=int(item.parent_key))
+    problem = None
+    if not (money_arrived and benefit_arrived):
+        missing = "、".join(w for w, ok in (("资金", money_arrived), ("受益", benefit_arrived))
+                           if not ok)
+        text = (f"东西部协作实地核查：项目“{entry.title}”（台账 #{entry.pk}）{missing}未到户"
+                + (f"；应到 {due} 元，实到 {received} 元" if due is not None else "")
+                + (f"。{remarks.strip()}" if remarks.strip() else ""))
+        try:
+            problem = problem_raise(campaign=draw.campaign, county=draw.county,
+                                    kind=ProblemKind.POLICY_NOT_DELIVERED, description=text,
+                                    user=user, household=household)
+        except AssessmentError as e:
+            raise FieldCheckDenied(str(e)) from e
+    form = FieldCheckForm.objects.create(
+        item=item, household=household, entry=entry, money_arrived=money_arrived,
+        benefit_arrived=benefit_arrived, amount_due=due, amount_received=received,
+        remarks=remarks.strip(), problem=problem, user=_real(user), actor=_actor(user),
+    )
+    AuditEntry.objects.create(
+        user=_real(user), actor=_actor(user), action=AuditEntry.Action.CREATE,
+        model="FieldCheckForm", object_key=str(form.pk), household=household,
+        after={"entry": entry.pk, "money_arrived": money_arrived,
+               "benefit_arrived": benefit_arrived, "problem": problem.pk if problem else None},
+        note=f"协作实地核查：{household.household_no}",
+    )
+    return form
+
+
+def fieldcheck_draws_for(user: Any) -> models.QuerySet[FieldCheckDraw]:
+    """The draws a user sees: the working group's all; an office's those of its counties."""
+    from fupin.accounts.scoping import scope_for
+
+    qs = FieldCheckDraw.objects.select_related("county", "campaign")
+    if has_role(user, Role.WORKING_GROUP):
+        return qs
+    scope = scope_for(user)
+    if scope.everything:
+        return qs
+    q = models.Q(pk__in=[])
+    for p in scope.prefixes:
+        if p:
+            q |= models.Q(county__code__startswith=p)
+    return qs.filter(q)
