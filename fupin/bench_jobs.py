@@ -307,7 +307,7 @@ def checks_pandas(p: Province) -> Flagged:
 
     alive = ~persons["deceased"]
     birth = pd.to_datetime(persons["birth_date"])
-    end_doy = pd.Timestamp(f"{p.year}-12-31").dayofyear
+    end_doy = pd.Timestamp(f"{p.year}-12-31").day_of_year
     age = p.year - birth.dt.year - (birth.dt.day_of_year > end_doy).astype("int64")
 
     def members_any(mask: pd.Series) -> pd.Series:
