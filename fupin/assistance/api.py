@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -407,3 +408,20 @@ class RegionWarningsView(APIView):
         region = get_object_or_404(sel.regions_for(request.user), code=code)
         rows = assistance_warnings(region=region, user=request.user)
         return Response(WarningSerializer(rows, many=True).data)
+
+
+class VillageChartsView(APIView):
+    @extend_schema(
+        summary="村村5张图的数据",
+        parameters=[OpenApiParameter("year", int, description="截至年度（默认为该村最近的收入年度）")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        from fupin.assistance.views_charts import village_charts_data
+        from fupin.regions.models import Level
+
+        village = get_object_or_404(sel.regions_for(request.user), code=code, level=Level.VILLAGE)
+        raw = request.query_params.get("year", "")
+        if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+            raise ValidationError({"year": "年度须为 2000–2100 之间的整数"})
+        return Response(village_charts_data(request.user, village, int(raw) if raw else None))

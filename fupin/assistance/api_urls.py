@@ -20,5 +20,6 @@ urlpatterns = [
     path("households/<str:household_no>/benefits/", api.HouseholdBenefitsView.as_view(),
          name="household-benefits"),
     path("regions/<str:code>/warnings/", api.RegionWarningsView.as_view(), name="region-warnings"),
+    path("villages/<str:code>/charts/", api.VillageChartsView.as_view(), name="village-charts"),
     path("", include(router.urls)),
 ]

@@ -29,10 +29,8 @@ def _ancestors(region: Region) -> list[Region]:
     return out
 
 
-@login_required
-def village_charts(request: HttpRequest, code: str) -> HttpResponse:
-    user = request.user
-    village = get_object_or_404(sel.regions_for(user), code=code, level=Level.VILLAGE)
+def village_charts_data(user: Any, village: Region, year: int | None = None) -> dict[str, Any]:
+    """The five charts' data for a village as the user sees it (the page and the API share it)."""
     # The registry's own (scoped, cached) dashboard gives the summary, causes and events.
     dashboard = region_dashboard(user, village)
     events = dashboard["events"]
@@ -40,25 +38,38 @@ def village_charts(request: HttpRequest, code: str) -> HttpResponse:
         (s["counts"] for s in events["series"] if s["kind"] == EventKind.EXITED), []
     )
     exits_by_year = dict(zip(events["years"], exits, strict=False))
-    year = _year(request, sel.village_as_of_year(user, village))
+    year = year or sel.village_as_of_year(user, village)
     targets = sel.village_household_targets(user, village, year)
-    data = {
+    return {
+        "village": village.code,
+        "year": year,
+        "summary": dashboard["summary"],
         "distribution": sel.village_distribution(user, village),
         "causes": dashboard["causes"],
         "events": events,
         "exit_targets": sel.village_exit_targets(user, village, exits_by_year),
-        "household_targets": {k: targets[k] for k in ("year", "target_years", "series")},
-        "text": _chart_text(year),
+        "household_targets": targets,
     }
+
+
+@login_required
+def village_charts(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    village = get_object_or_404(sel.regions_for(user), code=code, level=Level.VILLAGE)
+    data = village_charts_data(user, village, _year(request, 0) or None)
+    year, targets = data["year"], data["household_targets"]
+    charts = {k: data[k] for k in ("distribution", "causes", "events", "exit_targets")}
+    charts["household_targets"] = {k: targets[k] for k in ("year", "target_years", "series")}
+    charts["text"] = _chart_text(year)
     return render(request, "assistance/village_charts.html", {
         "village": village,
         "ancestors": _ancestors(village),
-        "summary": dashboard["summary"],
+        "summary": data["summary"],
         "year": year,
         "targets": targets,
         "exit_targets": data["exit_targets"],
         "states": sel.TARGET_STATES,
-        "charts": data,
+        "charts": charts,
     })
 
 

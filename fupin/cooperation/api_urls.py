@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from fupin.cooperation import api
+from fupin.cooperation import api, api_fieldchecks
 
 app_name = "cooperation-api"
 
@@ -11,5 +11,6 @@ router = SimpleRouter()
 router.register("pairings", api.PairingViewSet, basename="pairing")
 router.register("agreements", api.AgreementViewSet, basename="agreement")
 router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
+router.register("fieldcheck-draws", api_fieldchecks.FieldCheckDrawViewSet, basename="fieldcheck-draw")
 
 urlpatterns = [path("", include(router.urls))]

@@ -177,6 +177,14 @@ def run_demo(args: argparse.Namespace) -> int:
     # A new assessment when asked for one (a seed or a JSON file), or when none was run yet.
     if args.json or args.seed is not None or not Campaign.objects.exists():
         run_assessment(args)
+    # A snapshot and its aggregates, so that the dashboards read from the analytics layer.
+    from fupin.registry.aggregates import aggregates_build
+    from fupin.registry.snapshots import snapshot_write
+
+    snapshot = snapshot_write(directory=None, incremental=True)
+    aggregates_build(snapshot.snapshot)
+    print(f"分析快照 {snapshot.snapshot_id}（登记版本 {snapshot.registry_version}）", file=sys.stderr)
+
     from fupin.accounts.demo import DEMO_PASSWORD, demo_accounts_create
 
     print(f"演示账号（密码均为 {DEMO_PASSWORD}）：", file=sys.stderr)

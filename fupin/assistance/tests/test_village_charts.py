@@ -166,3 +166,18 @@ def test_the_assistance_region_page_links_to_the_charts(client, world: World) ->
     client.force_login(world.users["county_officer"])
     response = client.get(reverse("assistance:region", args=[DONGJIE]))
     assert reverse("assistance:village_charts", args=[DONGJIE]) in response.content.decode()
+
+
+def test_the_api_gives_the_five_charts_to_those_who_may_see_the_village(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    url = f"/api/assistance/villages/{world.household.village.code}/charts/"
+    assert api.get(url).status_code == 401
+    api.force_authenticate(world.users["county_officer"])
+    data = api.get(url).json()
+    assert {"distribution", "causes", "events", "exit_targets", "household_targets"} <= set(data)
+    assert data["summary"]["households"] == 1
+    assert api.get(url + "?year=abc").status_code == 400
+    api.force_authenticate(world.users["neighbour_officer"])
+    assert api.get(url).status_code == 404

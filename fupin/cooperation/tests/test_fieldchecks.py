@@ -175,3 +175,28 @@ def test_field_check_pages(client, county, campaign, working_group, coop):
     assert FieldCheckForm.objects.count() == 1
     r = client.post("/cooperation/fieldchecks/", {"campaign": campaign.pk})
     assert r.status_code == 403
+
+
+def test_the_field_check_api_lists_draws_and_records_a_form_once(county, campaign, working_group,
+                                                                 coop):
+    from rest_framework.test import APIClient
+
+    draw = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=3, user=working_group)
+    item = draw.items.filter(level=ItemLevel.HOUSEHOLD).first()
+    api = APIClient()
+    assert api.get("/api/cooperation/fieldcheck-draws/").status_code == 401
+    api.force_authenticate(working_group)
+    listed = api.get("/api/cooperation/fieldcheck-draws/").json()
+    assert [d["id"] for d in listed["results"]] == [draw.pk]
+    url = f"/api/cooperation/fieldcheck-draws/{draw.pk}/record/"
+    body = {"item": item.pk, "money_arrived": False, "benefit_arrived": True,
+            "amount_due": "500", "amount_received": "0"}
+    r = api.post(url, body, format="json")
+    assert r.status_code == 201 and r.json()["problem"] is not None
+    assert api.post(url, body, format="json").status_code == 409
+    assert api.post(url, {**body, "item": 10**9}, format="json").status_code == 404
+    # The county's own office sees the draw but may not fill in a form: refused, nothing written.
+    other = draw.items.filter(level=ItemLevel.HOUSEHOLD).exclude(pk=item.pk).first()
+    api.force_authenticate(coop.west_user)
+    assert api.post(url, {**body, "item": other.pk}, format="json").status_code == 403
+    assert Problem.objects.count() == 1 and FieldCheckForm.objects.count() == 1
