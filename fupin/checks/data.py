@@ -173,10 +173,11 @@ class PersonColumns:
     def __len__(self) -> int:
         return len(self.household)
 
-    def age_at_end_of(self, year: int) -> IntArray:
-        """Completed years on 31 December of `year`."""
+    def age_at_end_of(self, year: int, rows: IntArray | None = None) -> IntArray:
+        """Completed years on 31 December of `year`, of every member or of those in `rows`."""
         end = np.datetime64(f"{year}-12-31")
-        b = self.birth_date.astype("datetime64[D]")
+        births = self.birth_date if rows is None else self.birth_date[rows]
+        b = births.astype("datetime64[D]")
         years = b.astype("datetime64[Y]").astype(np.int64) + 1970
         had_birthday = (b - b.astype("datetime64[Y]")) <= (end - end.astype("datetime64[Y]"))
         out: IntArray = (year - years - (~had_birthday).astype(np.int64)).astype(np.int64)
@@ -329,19 +330,29 @@ def households_from_arrow(hh: pa.Table) -> HouseholdColumns:
     )
 
 
-def _rows_of(household_no: AnyArray, wanted: AnyArray) -> IntArray:
-    """Row of each `wanted` household number in `household_no`."""
-    order = np.argsort(household_no, kind="stable")
-    pos = np.searchsorted(household_no, wanted, sorter=order).clip(0, max(len(order) - 1, 0))
-    rows: IntArray = order[pos].astype(np.int64)
-    if len(wanted) and not (household_no[rows] == wanted).all():
+def _rows_of(
+    household_no: pa.Array | pa.ChunkedArray, *wanted: pa.Array | pa.ChunkedArray
+) -> list[IntArray]:
+    """Row of each household number of each `wanted` column in the `household_no` column: one
+    hash lookup for all of them, as building the hash costs more than probing it."""
+    values = (
+        household_no.combine_chunks() if isinstance(household_no, pa.ChunkedArray) else household_no
+    )
+    probes = pa.chunked_array(
+        [c for w in wanted for c in (w.chunks if isinstance(w, pa.ChunkedArray) else [w])],
+        type=values.type,
+    )
+    found = pc.index_in(probes, value_set=values)
+    if found.null_count:
         raise DataError("a row refers to a household number not in the households table")
-    return rows
+    rows = np.asarray(found.to_numpy(), dtype=np.int64)
+    bounds = np.cumsum([len(w) for w in wanted])[:-1]
+    return list(np.split(rows, bounds))
 
 
-def persons_from_arrow(p: pa.Table, household_no: AnyArray) -> PersonColumns:
+def persons_from_arrow(p: pa.Table, household: IntArray) -> PersonColumns:
     return PersonColumns(
-        household=_rows_of(household_no, _fixed_width(p.column("household_no"))),
+        household=household,
         id_number=_fixed_width(p.column("id_number")),
         health=_codes(p.column("health"), HEALTH),
         school_status=_codes(p.column("school_status"), SCHOOL_STATUSES),
@@ -351,9 +362,9 @@ def persons_from_arrow(p: pa.Table, household_no: AnyArray) -> PersonColumns:
     )
 
 
-def events_from_arrow(e: pa.Table, household_no: AnyArray) -> EventColumns:
+def events_from_arrow(e: pa.Table, household: IntArray) -> EventColumns:
     return EventColumns(
-        household=_rows_of(household_no, _fixed_width(e.column("household_no"))),
+        household=household,
         kind=_codes(e.column("kind"), EVENT_KINDS),
         year=_num(e, "year", np.int64),
     )
@@ -364,11 +375,13 @@ def from_arrow(
 ) -> CheckData:
     """Check input from one synthetic county's (or several concatenated) registry tables."""
     hh = households_from_arrow(households)
+    tables = [persons] if events is None else [persons, events]
+    rows = _rows_of(households.column("household_no"), *(t.column("household_no") for t in tables))
     return CheckData(
         households=hh,
-        persons=persons_from_arrow(persons, hh.household_no),
+        persons=persons_from_arrow(persons, rows[0]),
         year=year,
-        events=None if events is None else events_from_arrow(events, hh.household_no),
+        events=None if events is None else events_from_arrow(events, rows[1]),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from fupin.checks.data import DROPPED_OUT, CheckData
 from fupin.checks.rule import Flags, Rule
 
@@ -13,11 +15,12 @@ COMPULSORY_AGES = (6, 15)
 
 def _education(data: CheckData) -> Flags:
     hh, p = data.households, data.persons
-    age = p.age_at_end_of(data.year)
     lo, hi = COMPULSORY_AGES
-    dropped = data.members_any(
-        (p.school_status == DROPPED_OUT) & (age >= lo) & (age <= hi) & ~p.deceased
-    )
+    rows = np.flatnonzero((p.school_status == DROPPED_OUT) & ~p.deceased)
+    age = p.age_at_end_of(data.year, rows)
+    dropped = np.zeros(len(p), bool)
+    dropped[rows[(age >= lo) & (age <= hi)]] = True
+    dropped = data.members_any(dropped)
     mask = hh.in_registry & hh.education_ok & dropped
     return Flags.build(
         mask, lambda rows: ["“义务教育有保障”，但有义务教育阶段（6-15 岁）成员辍学"] * len(rows)

@@ -24,6 +24,7 @@ from fupin.policy.lines import (
     MonitoringPolicy,
     PovertyLine,
     PovertyLineTable,
+    by_year,
 )
 from fupin.policy.standards import (
     NATIONAL,
@@ -528,8 +529,12 @@ def _arrays(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     rule = _national_rule(standard)
     years = np.asarray(year)
-    for y in np.unique(years):
-        standard.check_in_force(int(y))
+
+    def water_counts_in(y: int) -> bool:
+        standard.check_in_force(y)
+        return rule.water_counts(y)
+
+    water_counts = by_year(years, water_counts_in, bool)
     line = lines.yuan_for(years)
     income = np.asarray(income_per_capita, dtype=np.float64)
     if not np.all(np.isfinite(income)):
@@ -537,7 +542,6 @@ def _arrays(
     ok: npt.NDArray[np.bool_] = np.asarray(True)
     for g in guarantees:
         ok = np.logical_and(ok, np.asarray(g, dtype=bool))
-    water_counts = np.vectorize(rule.water_counts, otypes=[bool])(years)
     if np.any(water_counts):
         if water_ok is None:
             raise PolicyError(f"water safety (饮水安全) must be recorded from {rule.water_from}")

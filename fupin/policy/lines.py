@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -153,9 +154,7 @@ class PovertyLineTable:
             arr = arr.astype(np.int64)
         if arr.dtype.kind not in "iu":
             raise PolicyTableError(f"years must be whole numbers, got dtype {arr.dtype}")
-        unique, inverse = np.unique(arr, return_inverse=True)
-        values = np.array([self.yuan(int(y)) for y in unique], dtype=np.float64)
-        return values[inverse].reshape(arr.shape)
+        return by_year(arr, self.yuan, np.float64)
 
     def replaced(self, *rows: PovertyLine) -> PovertyLineTable:
         """A copy with `rows` replacing (or adding) the rows of their years."""
@@ -310,6 +309,30 @@ DEFAULT_MONITORING = MonitoringPolicy(
         ),
     )
 )
+
+
+def by_year(
+    years: npt.NDArray[np.integer], fn: Callable[[int], Any], dtype: Any
+) -> npt.NDArray[Any]:
+    """`fn` of each element of the whole-number array `years`, calling `fn` once per distinct year.
+
+    Years span a few decades, so a table indexed by year replaces sorting millions of them; an
+    implausibly wide span falls back to `np.unique`."""
+    if years.size == 0:
+        return np.zeros(years.shape, dtype)
+    first = int(years.min())
+    if int(years.max()) - first > 10_000:
+        unique, inverse = np.unique(years, return_inverse=True)
+        found = np.array([fn(int(y)) for y in unique], dtype=dtype)
+        return found[inverse].reshape(years.shape)
+    offsets = (years - first).astype(np.int64)
+    present = np.zeros(int(offsets.max()) + 1, bool)
+    present[offsets.ravel()] = True
+    values = np.zeros(len(present), dtype)
+    for offset in np.flatnonzero(present):
+        values[offset] = fn(first + int(offset))
+    out: npt.NDArray[Any] = np.asarray(values[offsets])
+    return out
 
 
 def _span(years: tuple[int, ...]) -> str:

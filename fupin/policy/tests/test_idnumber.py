@@ -129,9 +129,16 @@ def test_changing_any_one_digit_breaks_the_check(position: int, delta: int) -> N
 
 
 def test_mask_all_masks_id_numbers_at_any_depth_and_in_text():
-    value = {"id_number": "621126198001010019", "members": [{"id_number": "621126197505050012",
-             "name": "李四"}], "note": "核对 621126198001010019 的户口", "household_no": "6211261000010001"}
+    value = {
+        "id_number": "621126198001010019",
+        "members": [{"id_number": "621126197505050012", "name": "李四"}],
+        "note": "核对 621126198001010019 的户口",
+        "household_no": "6211261000010001",
+    }
     masked = idnumber.mask_all(value)
-    assert masked == {"id_number": "621126********0019", "members": [{"id_number": "621126********0012",
-                      "name": "李四"}], "note": "核对 621126********0019 的户口",
-                      "household_no": "6211261000010001"}
+    assert masked == {
+        "id_number": "621126********0019",
+        "members": [{"id_number": "621126********0012", "name": "李四"}],
+        "note": "核对 621126********0019 的户口",
+        "household_no": "6211261000010001",
+    }

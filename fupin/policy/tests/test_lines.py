@@ -13,6 +13,7 @@ from fupin.policy.lines import (
     MonitoringPolicy,
     PovertyLine,
     PovertyLineTable,
+    by_year,
 )
 
 PUBLISHED = {
@@ -73,6 +74,23 @@ def test_bulk_lookup_matches_the_scalar_lookup() -> None:
 def test_bulk_lookup_rejects_unknown_years() -> None:
     with pytest.raises(NotInTable):
         DEFAULT_LINES.yuan_for([2015, 2030])
+    with pytest.raises(NotInTable, match="1000000000"):
+        DEFAULT_LINES.yuan_for([2015, 10**9])  # a wide span takes the sorting path
+
+
+def test_by_year_calls_once_per_distinct_year_and_keeps_the_shape() -> None:
+    calls: list[int] = []
+
+    def twice(year: int) -> int:
+        calls.append(year)
+        return 2 * year
+
+    years = np.array([[2019, 2016], [2019, 2019]])
+    assert by_year(years, twice, np.int64).tolist() == [[4038, 4032], [4038, 4038]]
+    assert sorted(calls) == [2016, 2019]
+    wide = np.array([5, 20_000, 5])
+    assert by_year(wide, twice, np.int64).tolist() == [10, 40_000, 10]
+    assert by_year(np.zeros(0, np.int64), twice, bool).shape == (0,)
 
 
 def test_table_round_trips_through_plain_rows() -> None:
