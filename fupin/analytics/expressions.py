@@ -17,6 +17,9 @@ from ibis.expr.types import Table, Value
 from fupin.analytics.schema import LEVELS, source
 
 POOR_STATUSES = ("poor", "returned")
+# In the registry: poor, exited or returned (a removed household is on the roster only), as in
+# fupin.checks.
+IN_REGISTRY = ("poor", "exited", "returned")
 GUARANTEES = ("food", "clothing", "education", "medical", "housing", "water")
 
 
@@ -154,6 +157,45 @@ def entries_and_exits(level: str = "county") -> Table:
     )
 
 
+def duplicate_members() -> Table:
+    """Members of households in the registry whose ID number is registered more than once in the
+    whole snapshot (家庭成员重复登记), compared by the keyed hash: across counties and provinces,
+    which a county-by-county run of fupin.checks cannot see. One row per registration, with how
+    many times and in how many counties the number is registered."""
+    p = source("persons")
+    h = source("households")
+    on_roll = p.filter(p.id_key.notnull()).join(
+        h.filter(h.registered, h.status.isin(IN_REGISTRY)).select("household_id"), "household_id"
+    )
+    on_roll = on_roll.mutate(county=region_code(on_roll.village_code, "county"))
+    repeated = (
+        on_roll.group_by("id_key")
+        .aggregate(times=on_roll.count(), counties=on_roll.county.nunique())
+        .filter(lambda t: t.times > 1)
+    )
+    j = on_roll.join(repeated, "id_key")
+    return j.select(
+        "id_key", "id_masked", "times", "counties", "person_id", "household_id",
+        "household_no", "village_code", "county",
+    )  # fmt: skip
+
+
+def duplicates_by_region(level: str = "county") -> Table:
+    """Per region: registrations of an ID number registered more than once (`duplicated_people`),
+    those whose number is also registered in another county (`elsewhere`), and the households
+    holding them."""
+    d = duplicate_members()
+    return d.group_by(level=ibis.literal(level), code=region_code(d.village_code, level)).aggregate(
+        duplicated_people=d.count(),
+        elsewhere=d.count(where=d.counties > 1),
+        duplicated_households=d.household_id.nunique(),
+    )
+
+
+def all_duplicates_by_region(levels: tuple[str, ...] | None = None) -> Table:
+    return _levels(duplicates_by_region, levels)
+
+
 # Every expression the analytics layer offers, by name (what the engine tests run on both engines).
 EXPRESSIONS: dict[str, Callable[[], Table]] = {
     "indicators_village": lambda: region_indicators("village"),
@@ -168,4 +210,6 @@ EXPRESSIONS: dict[str, Callable[[], Table]] = {
     "causes_all": all_causes,
     "guarantee_gaps_county": lambda: guarantee_gaps("county"),
     "member_profile_county": lambda: member_profile("county"),
+    "duplicate_members": duplicate_members,
+    "duplicates_by_region_all": all_duplicates_by_region,
 }

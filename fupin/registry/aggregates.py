@@ -49,6 +49,9 @@ def aggregates_build(
         indicators = engine.to_pyarrow(ex.all_region_indicators()).to_pylist()
         events = engine.to_pyarrow(ex.all_events_by_year()).to_pylist()
         causes = engine.to_pyarrow(ex.all_causes()).to_pylist()
+        duplicates = {
+            r["code"]: r for r in engine.to_pyarrow(ex.all_duplicates_by_region()).to_pylist()
+        }
     finally:
         engine.close()
     by_year: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
@@ -75,6 +78,8 @@ def aggregates_build(
                     code=r["code"],
                     level=r["level"],
                     **{k: r[k] or 0 for k in COUNTS},
+                    duplicated_people=duplicates.get(r["code"], {}).get("duplicated_people", 0),
+                    duplicated_elsewhere=duplicates.get(r["code"], {}).get("elsewhere", 0),
                     events={y: dict(k) for y, k in sorted(by_year.get(r["code"], {}).items())},
                     causes=sorted(
                         by_cause.get(r["code"], []), key=lambda c: (-c["households"], c["cause"])
@@ -148,6 +153,8 @@ def dashboard_from_aggregates(
     own = aggregates.filter(code=region.code).first()
     counts = _counts(own)
     summary: dict[str, Any] = {k: counts[k] for k in SUMMARY_KEYS}
+    summary["duplicated_people"] = own.duplicated_people if own is not None else 0
+    summary["duplicated_elsewhere"] = own.duplicated_elsewhere if own is not None else 0
     summary["as_of"] = record.taken_at
     summary["snapshot_id"] = record.snapshot_id
 

@@ -121,9 +121,13 @@ class Household(models.Model):
     status = models.CharField(_("脱贫状态"), max_length=10, choices=Status.choices, blank=True)
     identified_year = models.PositiveSmallIntegerField(_("识别年度"), null=True, blank=True)
     exited_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
-    attribute = models.CharField(_("贫困户属性"), max_length=10, choices=Attribute.choices, blank=True)
+    attribute = models.CharField(
+        _("贫困户属性"), max_length=10, choices=Attribute.choices, blank=True
+    )
     standard = models.CharField(_("识别标准"), max_length=12, choices=Standard.choices, blank=True)
-    main_cause = models.CharField(_("主要致贫原因"), max_length=12, choices=Cause.choices, blank=True)
+    main_cause = models.CharField(
+        _("主要致贫原因"), max_length=12, choices=Cause.choices, blank=True
+    )
     other_causes = models.CharField(_("其他致贫原因"), max_length=40, blank=True)
     income_year = models.PositiveSmallIntegerField(_("收入年度"), null=True, blank=True)
     income_wages = models.FloatField(_("工资性收入"), default=0)
@@ -158,8 +162,14 @@ class Household(models.Model):
     def guarantees_met(self) -> bool:
         """两不愁三保障 (and drinking water) all met, as recorded."""
         return all(
-            (self.food_ok, self.clothing_ok, self.education_ok, self.medical_ok, self.housing_ok,
-             self.water_ok)
+            (
+                self.food_ok,
+                self.clothing_ok,
+                self.education_ok,
+                self.medical_ok,
+                self.housing_ok,
+                self.water_ok,
+            )
         )
 
     @property
@@ -210,7 +220,9 @@ class Person(models.Model):
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
-    education = models.CharField(_("文化程度"), max_length=10, choices=Education.choices, blank=True)
+    education = models.CharField(
+        _("文化程度"), max_length=10, choices=Education.choices, blank=True
+    )
     school_status = models.CharField(
         _("在校生状况"), max_length=16, choices=SchoolStatus.choices, blank=True
     )
@@ -334,7 +346,9 @@ class AnalyticsSnapshot(models.Model):
 class RegionAggregate(models.Model):
     """One region's dashboard figures computed from a snapshot by the analytics layer."""
 
-    snapshot = models.ForeignKey(AnalyticsSnapshot, on_delete=models.CASCADE, related_name="aggregates")
+    snapshot = models.ForeignKey(
+        AnalyticsSnapshot, on_delete=models.CASCADE, related_name="aggregates"
+    )
     code = models.CharField(_("区划代码"), max_length=12)
     level = models.CharField(_("层级"), max_length=10)
     households = models.PositiveIntegerField(default=0)
@@ -345,6 +359,10 @@ class RegionAggregate(models.Model):
     people = models.PositiveBigIntegerField(default=0)
     registered_people = models.PositiveBigIntegerField(default=0)
     poor_people = models.PositiveBigIntegerField(default=0)
+    # Registrations of an ID number registered more than once in the whole snapshot, and those
+    # whose number is also registered in another county (家庭成员重复登记).
+    duplicated_people = models.PositiveIntegerField(default=0)
+    duplicated_elsewhere = models.PositiveIntegerField(default=0)
     # {"<year>": {"<kind>": n}} and [{"cause", "households", "people"}]
     events = models.JSONField(default=dict)
     causes = models.JSONField(default=list)
@@ -352,5 +370,7 @@ class RegionAggregate(models.Model):
     class Meta:
         verbose_name = _("区划汇总")
         verbose_name_plural = _("区划汇总")
-        constraints = [models.UniqueConstraint(fields=["snapshot", "code"], name="aggregate_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "code"], name="aggregate_unique_code")
+        ]
         indexes = [models.Index(fields=["snapshot", "level", "code"])]

@@ -17,7 +17,8 @@ SECRET = "test-secret"
 
 @pytest.fixture(scope="session")
 def demo_batches() -> list[CountyBatch]:
-    return list(generate(preset("demo")))
+    # With the errors the checks look for, so that duplicate ID numbers occur.
+    return list(generate(preset("demo", check_error_rate=0.02)))
 
 
 @pytest.fixture(scope="session")

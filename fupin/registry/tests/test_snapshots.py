@@ -9,6 +9,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 from django.core.cache import cache
+from django.db.models import Count
 
 from fupin.accounts.testing import World
 from fupin.analytics.snapshot import iter_parts, part_path
@@ -164,8 +165,10 @@ def test_reading_full_id_numbers_is_no_change(registry, tmp_path):
 
 
 def _plain(data):
-    """The dashboard data with Region objects as codes and empty sums as zeros, for comparing."""
-    summary = {k: v or 0 for k, v in data["summary"].items() if k not in {"as_of", "snapshot_id"}}
+    """The dashboard data with Region objects as codes and empty sums as zeros, for comparing
+    (without what only a snapshot has: its time and id, the duplicates across the registry)."""
+    only_snapshot = {"as_of", "snapshot_id", "duplicated_people", "duplicated_elsewhere"}
+    summary = {k: v or 0 for k, v in data["summary"].items() if k not in only_snapshot}
     children = [
         {**{k: v or 0 for k, v in c.items() if k != "region"}, "region": c["region"].code}
         for c in data["children"]
@@ -250,3 +253,38 @@ def test_the_snapshot_command_writes_and_aggregates(registry, tmp_path, capsys):
     assert main(["snapshot", "--dir", str(tmp_path / "snap"), "--no-aggregates"]) == 0
     assert "沿用 3 县" in capsys.readouterr().out
     assert AnalyticsSnapshot.objects.count() == 1
+
+
+def test_aggregates_count_id_numbers_registered_twice_and_the_dashboard_shows_them(
+    registry, client, tmp_path
+):
+    on_roll = Person.objects.filter(
+        household__registered=True, household__status__in=["poor", "exited", "returned"]
+    )
+    demo = on_roll.filter(household__village__code__startswith=DEMO_COUNTY).order_by("id")
+    first = demo.first()
+    same_county = demo.exclude(household=first.household).first()
+    elsewhere = on_roll.filter(household__village__code__startswith=MINXIAN).first()
+    assert first and same_county and elsewhere
+    taken = first.id_number
+    Person.objects.filter(pk__in=[same_county.pk, elsewhere.pk]).update(id_number=taken)
+    expected = on_roll.filter(
+        id_number__in=on_roll.values("id_number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("id_number")
+    )
+    record = aggregates_build(snapshot_write(directory=tmp_path / "snap").snapshot)
+    rows = {a.code: a for a in RegionAggregate.objects.filter(snapshot=record)}
+    province = rows["620000000000"]
+    assert province.duplicated_people == expected.count() >= 3
+    assert province.duplicated_elsewhere == 3  # the taken number is in 永登县 twice and 岷县 once
+    assert rows[f"{MINXIAN}000000"].duplicated_elsewhere == 1
+    demo_row = rows[f"{DEMO_COUNTY}000000"]
+    assert (
+        demo_row.duplicated_people
+        == expected.filter(household__village__code__startswith=DEMO_COUNTY).count()
+    )
+    client.force_login(registry.users["county_officer"])
+    page = client.get(f"/regions/{MINXIAN}000000/").content.decode()
+    assert "身份证号重复登记" in page and "其中 1 人在外县也有登记" in page
