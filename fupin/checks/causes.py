@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from fupin.checks.data import (
-    CHRONIC,
-    DISABILITY,
-    DISABLED,
-    ILLNESS,
-    IN_SCHOOL,
-    SCHOOLING,
-    SERIOUS,
-    CheckData,
-    IntArray,
-)
+from fupin.checks.data import CHRONIC, DISABLED, IN_SCHOOL, SERIOUS, CheckData, IntArray
 from fupin.checks.rule import Flags, Rule
+from fupin.policy.causes import DISABILITY, ILLNESS, SCHOOLING
 
 FAMILY = "causes"
 ACCURACY = "致贫原因分析准"

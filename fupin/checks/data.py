@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fupin.policy.causes import CAUSES
 from fupin.policy.lines import DEFAULT_LINES, PovertyLineTable
 
 IntArray = npt.NDArray[np.int64]
@@ -26,22 +27,6 @@ AnyArray = npt.NDArray[Any]
 
 STATUSES = ("", "poor", "exited", "returned", "removed")
 NO_STATUS, POOR, EXITED, RETURNED, REMOVED = range(5)
-CAUSES = (
-    "",
-    "illness",
-    "disability",
-    "schooling",
-    "disaster",
-    "land",
-    "water",
-    "skills",
-    "labour",
-    "capital",
-    "transport",
-    "drive",
-    "other",
-)
-ILLNESS, DISABILITY, SCHOOLING = 1, 2, 3
 HEALTH = ("", "healthy", "chronic", "serious", "disabled")
 CHRONIC, SERIOUS, DISABLED = 2, 3, 4
 SCHOOL_STATUSES = ("", "not_school_age", "in_school", "dropped_out", "graduated")

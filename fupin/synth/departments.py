@@ -7,7 +7,7 @@ generating them changes nothing in the registry or its truth for that seed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,7 +278,9 @@ def write_departments(
     return {code: t.num_rows for code, t in data.lists.items()}
 
 
-def score(matched_rows: Sequence[tuple[str, int]], labels: pa.Table) -> dict[str, dict[str, float]]:
+def score(
+    matched_rows: Collection[tuple[str, int]], labels: pa.Table
+) -> dict[str, dict[str, float]]:
     """Precision and recall per kind of (kind, list_row) pairs found by a matcher, against the
     planted labels (garbled rows are negatives)."""
     kinds = labels.column("kind").to_pylist()

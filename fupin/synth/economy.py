@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from fupin.policy.causes import DISABILITY, ILLNESS, SCHOOLING
+from fupin.policy.causes import LABOUR as LABOUR_CAUSE
 from fupin.synth.households import DIBAO, EXITED, ORDINARY, TEKUN, Households
 from fupin.synth.persons import (
     CHRONIC,
@@ -23,23 +25,6 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-CAUSES = (
-    "",
-    "illness",
-    "disability",
-    "schooling",
-    "disaster",
-    "land",
-    "water",
-    "skills",
-    "labour",
-    "capital",
-    "transport",
-    "drive",
-    "other",
-)
-ILLNESS, DISABILITY, SCHOOLING, DISASTER, LAND, WATER = 1, 2, 3, 4, 5, 6
-SKILLS, LABOUR_CAUSE, CAPITAL, TRANSPORT, DRIVE, OTHER_CAUSE = 7, 8, 9, 10, 11, 12
 # Weight of each cause for any household; composition adds weight below.
 BASE_CAUSE_WEIGHTS = np.array(
     [0.0, 0.0, 0.0, 0.0, 0.05, 0.05, 0.04, 0.24, 0.06, 0.22, 0.05, 0.05, 0.03]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fupin.synth.economy import DISABILITY, DISASTER, ILLNESS, SCHOOLING
+from fupin.policy.causes import DISABILITY, DISASTER, ILLNESS, SCHOOLING
 from fupin.synth.households import Households
 
 IntArray = npt.NDArray[np.int64]

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from fupin.policy.causes import CAUSES
 from fupin.regions.counties import CountyRow
 from fupin.synth.arrow import ascii_strings, digit_matrix, labels, nullable_int
 from fupin.synth.config import SynthConfig
 from fupin.synth.economy import (
-    CAUSES,
     assign_causes,
     assign_guarantees,
     assign_income,

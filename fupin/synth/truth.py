@@ -7,11 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from fupin.policy.causes import ILLNESS, SCHOOLING
 from fupin.policy.identification import identify_arrays
 from fupin.policy.lines import PovertyLineTable
 from fupin.policy.standards import NationalRule
 from fupin.synth.config import SynthConfig
-from fupin.synth.economy import ILLNESS, SCHOOLING, Causes, Guarantees, Income
+from fupin.synth.economy import Causes, Guarantees, Income
 from fupin.synth.households import EXITED, POOR, RETURNED, Households
 from fupin.synth.persons import Persons
 from fupin.synth.plan import apportion

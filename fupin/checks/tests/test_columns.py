@@ -23,7 +23,9 @@ def county() -> tuple[pa.Table, pa.Table, pa.Table, int]:
     return b.households, b.persons, b.events, config.year
 
 
-def _flagged(households: pa.Table, persons: pa.Table, events: pa.Table, year: int) -> dict:
+def _flagged(
+    households: pa.Table, persons: pa.Table, events: pa.Table, year: int
+) -> dict[str, list[bytes]]:
     data = from_arrow(households, persons, year=year, events=events)
     result = run_checks(data)
     return {r.id: sorted(data.households.household_no[r.rows].tolist()) for r in result.rules}

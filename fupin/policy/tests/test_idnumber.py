@@ -128,7 +128,7 @@ def test_changing_any_one_digit_breaks_the_check(position: int, delta: int) -> N
     assert "check_digit" in codes(changed)
 
 
-def test_mask_all_masks_id_numbers_at_any_depth_and_in_text():
+def test_mask_all_masks_id_numbers_at_any_depth_and_in_text() -> None:
     value = {
         "id_number": "621126198001010019",
         "members": [{"id_number": "621126197505050012", "name": "李四"}],
