@@ -32,9 +32,10 @@ def _sort_keys(ids: np.ndarray) -> np.ndarray:
         return ids
     chars = ids.view(np.uint8).reshape(-1, 18) - np.uint8(ord("0"))  # wraps below "0"
     last = chars[:, 17]
-    check = np.where(last == ord("X") - ord("0"), np.uint8(10), last)
-    if not ((chars[:, :17] <= 9).all() and (check <= 10).all()):
+    is_x = last == ord("X") - ord("0")
+    if not ((chars[:, :17] <= 9).all() and ((last <= 9) | is_x).all()):
         return ids
+    check = np.where(is_x, np.uint8(10), last)
     keys = np.zeros(len(ids), np.int64)
     for i in range(17):
         keys *= 10

@@ -65,7 +65,7 @@ def test_id_number_sort_keys_are_equal_exactly_when_the_numbers_are() -> None:
     assert keys.dtype == np.int64
     assert (keys[:, None] == keys[None, :]).tolist() == (ids[:, None] == ids[None, :]).tolist()
     # Anything not written canonically is compared as it is.
-    for odd in (b"62012119800101003x", b"6201211980 101003X"):
+    for odd in (b"62012119800101003x", b"6201211980 101003X", b"62012119800101003:"):
         mixed = np.array([*ids, odd], dtype="S18")
         assert _sort_keys(mixed) is mixed
 
