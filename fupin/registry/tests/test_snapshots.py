@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 
 import pyarrow.parquet as pq
 import pytest
 from django.core.cache import cache
-from django.db.models import Count
 
 from fupin.accounts.testing import World
 from fupin.analytics.snapshot import iter_parts, part_path
@@ -268,23 +268,19 @@ def test_aggregates_count_id_numbers_registered_twice_and_the_dashboard_shows_th
     assert first and same_county and elsewhere
     taken = first.id_number
     Person.objects.filter(pk__in=[same_county.pk, elsewhere.pk]).update(id_number=taken)
-    expected = on_roll.filter(
-        id_number__in=on_roll.values("id_number")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values("id_number")
-    )
+    # Counted here in Python: the same as one GROUP BY, without leaving the plan of a subquery
+    # over tables the test just filled (no statistics yet) to PostgreSQL.
+    registrations = list(on_roll.values_list("id_number", "household__village__code"))
+    times = Counter(i for i, _ in registrations)
+    expected = [code for i, code in registrations if times[i] > 1]
     record = aggregates_build(snapshot_write(directory=tmp_path / "snap").snapshot)
     rows = {a.code: a for a in RegionAggregate.objects.filter(snapshot=record)}
     province = rows["620000000000"]
-    assert province.duplicated_people == expected.count() >= 3
+    assert province.duplicated_people == len(expected) >= 3
     assert province.duplicated_elsewhere == 3  # the taken number is in 永登县 twice and 岷县 once
     assert rows[f"{MINXIAN}000000"].duplicated_elsewhere == 1
     demo_row = rows[f"{DEMO_COUNTY}000000"]
-    assert (
-        demo_row.duplicated_people
-        == expected.filter(household__village__code__startswith=DEMO_COUNTY).count()
-    )
+    assert demo_row.duplicated_people == sum(c.startswith(DEMO_COUNTY) for c in expected)
     client.force_login(registry.users["county_officer"])
     page = client.get(f"/regions/{MINXIAN}000000/").content.decode()
     assert "身份证号重复登记" in page and "其中 1 人在外县也有登记" in page
