@@ -36,12 +36,13 @@ test: sync browser java
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# Two workers (pytest-xdist), one per core: each gets its own test database and Spark session.
 test-sqlite:
-	$(RUN) pytest -q
+	$(RUN) pytest -q -n 2
 
 # Every database test again on a real PostgreSQL server (started and stopped by the script).
 test-postgres:
-	scripts/with-postgres.sh $(RUN) pytest -q -m django_db
+	scripts/with-postgres.sh $(RUN) pytest -q -n 2 -m django_db
 
 lint:
 	$(RUN) ruff check fupin bench
