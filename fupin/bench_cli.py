@@ -144,7 +144,7 @@ def _step(name: str, ways: dict[str, Any], same: Any, repeat: int) -> dict[str, 
 
 def national(households: int, chunk: int, threads: int | None) -> dict[str, Any]:
     """30 million households written to Parquet chunk by chunk by DuckDB, then the indicators."""
-    from fupin.bench_jobs import LEVEL_DIGITS, analytics_available, duck, indicators_sql, measure
+    from fupin.bench_jobs import LEVEL_DIGITS, duck, measure
     from fupin.regions.counties import read_counties
 
     codes = sorted(c.code for c in read_counties())
@@ -177,25 +177,18 @@ def national(households: int, chunk: int, threads: int | None) -> dict[str, Any]
         gen = measure(generate)
         con.close()
         files = f"{tmp}/*.parquet"
-        if analytics_available():
-            import ibis
+        import ibis
 
-            from fupin.analytics.expressions import region_indicators
+        from fupin.analytics.expressions import region_indicators
 
-            ibis_con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
-            ibis_con.read_parquet(files, table_name="households")
-            ind = measure(
-                lambda: sum(
-                    ibis_con.to_pyarrow(region_indicators(level)).num_rows for level in LEVEL_DIGITS
-                )
+        ibis_con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
+        ibis_con.read_parquet(files, table_name="households")
+        ind = measure(
+            lambda: sum(
+                ibis_con.to_pyarrow(region_indicators(level)).num_rows for level in LEVEL_DIGITS
             )
-            ibis_con.disconnect()
-        else:
-            con = duck(threads)
-            con.execute(f"CREATE VIEW households AS SELECT * FROM read_parquet('{files}')")
-            sql = " UNION ALL ".join(indicators_sql(level) for level in LEVEL_DIGITS)
-            ind = measure(lambda: con.sql(sql).to_arrow_table().num_rows)
-            con.close()
+        )
+        ibis_con.disconnect()
         rows = ind.value
         size_mib = sum(f.stat().st_size for f in Path(tmp).glob("*.parquet")) / 1024**2
     return {
@@ -204,15 +197,13 @@ def national(households: int, chunk: int, threads: int | None) -> dict[str, Any]
         "parquet_mib": round(size_mib),
         "generate": gen.figures(),
         "indicators": {**ind.figures(), "regions": rows},
-        "indicators_by": "fupin.analytics.expressions (Ibis on DuckDB)"
-        if analytics_available()
-        else "DuckDB SQL",
+        "indicators_by": "fupin.analytics.expressions (Ibis on DuckDB)",
+        "data": "synthetic: households, status and income drawn at random per row",
     }
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from fupin.bench_jobs import (
-        analytics_available,
         checks_fupin,
         checks_handwritten,
         checks_pandas,
@@ -237,9 +228,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     generated = time.perf_counter() - started
     print(f"  generated in {generated:.1f} s", file=sys.stderr, flush=True)
     kinds = BENCH_KINDS
-    if analytics_available():  # import Ibis before timing: its start-up is not the job's cost
-        import ibis  # noqa: F401
-        import ibis.backends.duckdb  # noqa: F401
+    # Import Ibis before timing: its start-up is not the job's cost.
+    import ibis  # noqa: F401
+    import ibis.backends.duckdb  # noqa: F401
 
     steps = [
         _step(
@@ -294,9 +285,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         "machine": machine(),
         "duckdb_threads": threads or os.cpu_count(),
         "repeat": args.repeat,
-        "fupin_indicators": "fupin.analytics.expressions (Ibis on DuckDB)"
-        if analytics_available()
-        else "fupin DuckDB SQL (fupin.analytics not importable)",
+        "fupin_indicators": "fupin.analytics.expressions (Ibis on DuckDB)",
         "households": p.households.num_rows,
         "persons": p.persons.num_rows,
         "registry_members": p.members.num_rows,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from fupin.analytics.schema import LEVELS
 from fupin.policy.idnumber import CHECK_CHARS, WEIGHTS
 from fupin.policy.lines import DEFAULT_LINES
 from fupin.policy.standards import NationalRule
@@ -56,7 +57,7 @@ INDICATOR_COLUMNS = (
     "level", "code", "households", "registered_households", "poor", "exited", "removed",
     "people", "registered_people", "poor_people", "incidence",
 )  # fmt: skip
-LEVEL_DIGITS = {"county": 6, "village": 12}
+LEVEL_DIGITS = {level: LEVELS[level] for level in ("county", "village")}
 
 
 def indicators_sql(level: str, source: str = "households") -> str:
@@ -81,20 +82,8 @@ def indicators_sql(level: str, source: str = "households") -> str:
           FROM {source} GROUP BY 1)"""
 
 
-def analytics_available() -> bool:
-    """Whether fupin.analytics.expressions (the Ibis layer) can be used for the fupin column."""
-    try:
-        from fupin.analytics.expressions import region_indicators  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def indicators_fupin(p: Province, threads: int | None = None) -> pd.DataFrame:
-    """fupin's path: the Ibis expressions of fupin.analytics on DuckDB, bound to the Arrow tables
-    (fallback when that package is missing: the same figures in fupin's DuckDB SQL)."""
-    if not analytics_available():
-        return indicators_handwritten(p, threads)
+    """fupin's path: the Ibis expressions of fupin.analytics on DuckDB, bound to the Arrow tables."""
     import ibis
 
     from fupin.analytics.engines import canonical
@@ -399,34 +388,20 @@ def matching_fupin(p: Province, kinds: Sequence[str], threads: int | None = None
     return frozenset(result.flagged()), result.invalid.num_rows
 
 
-_SUM_SQL = " + ".join(f"((n // {10 ** (16 - i)}) % 10) * {int(w)}" for i, w in enumerate(WEIGHTS))
-
-
 def matching_handwritten(p: Province, kinds: Sequence[str], threads: int | None = None) -> Matched:
-    """The same comparison as one plain SQL query per list, no layer in between."""
+    """The same comparison as plain SQL, one join per list, no layer in between. The canonical key
+    of an ID number is the one expression fupin.matching.keys writes (the rules of the number,
+    not the layer), so the ratio to fupin measures what the layer adds around it."""
+    from fupin.matching.keys import install, keyed_sql
+
     con = duck(threads)
     try:
+        install(con)
         con.register("members_raw", p.members.select(["household_no", "id_number"]))
-        key = f"""
-            SELECT *, CASE WHEN n IS NULL THEN NULL
-                           WHEN length(c) = 15 THEN c[1:6] || '19' || c[7:15] || chk
-                           WHEN c[18] = chk THEN c END AS k
-            FROM (SELECT *, CASE WHEN n IS NOT NULL THEN '{CHECK_CHARS}'[({_SUM_SQL}) % 11 + 1] END AS chk
-              FROM (SELECT *, CASE
-                      WHEN plain OR (length(c) = 18 AND regexp_full_match(c, '[0-9]{{17}}[0-9X]'))
-                          THEN CAST(c[1:17] AS BIGINT)
-                      WHEN length(c) = 15 AND regexp_full_match(c, '[0-9]{{15}}')
-                          THEN CAST(c[1:6] || '19' || c[7:15] AS BIGINT) END AS n
-                FROM (SELECT *, CASE WHEN plain THEN raw ELSE upper(regexp_replace(translate(raw,
-                            '０１２３４５６７８９Ｘｘ', '0123456789XX'), '\\s', '', 'g')) END AS c
-                  FROM (SELECT *, coalesce(regexp_full_match(raw, '[0-9]{{17}}[0-9X]'), false) AS plain
-                        FROM src))))"""
         con.execute(
-            "CREATE TEMP TABLE members AS SELECT household_no, k FROM ("
-            + key.replace(
-                "FROM src", "FROM (SELECT household_no, id_number AS raw FROM members_raw)"
-            )
-            + ") WHERE k IS NOT NULL"
+            "CREATE TEMP TABLE members AS SELECT household_no, id_key AS k FROM ("
+            + keyed_sql("members_raw", "id_number")
+            + ") WHERE id_key IS NOT NULL"
         )
         found: set[tuple[str, str, int]] = set()
         invalid = 0
@@ -435,11 +410,11 @@ def matching_handwritten(p: Province, kinds: Sequence[str], threads: int | None 
             con.register(
                 "list_in", table.append_column("list_row", pa.array(np.arange(table.num_rows)))
             )
-            src = 'SELECT list_row, "身份证号" AS raw FROM list_in'
+            src = '(SELECT list_row, "身份证号" AS raw FROM list_in)'
             rows = con.sql(
-                f"""SELECT m.household_no, l.list_row, l.k IS NULL AS bad
-                FROM ({key.replace("FROM src", f"FROM ({src})")}) l
-                LEFT JOIN members m ON l.k = m.k WHERE m.household_no IS NOT NULL OR l.k IS NULL"""
+                f"""SELECT m.household_no, l.list_row, l.id_key IS NULL AS bad
+                FROM ({keyed_sql(src, "raw")}) l LEFT JOIN members m ON l.id_key = m.k
+                WHERE m.household_no IS NOT NULL OR l.id_key IS NULL"""
             ).fetchall()
             for household_no, row, bad in rows:
                 if bad:

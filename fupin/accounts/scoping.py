@@ -212,6 +212,38 @@ def campaigns_for(user: AnyUser) -> QuerySet[Campaign]:
     return Campaign.objects.filter(pk__in=sorted(scope.campaign_ids))
 
 
+def real_user(user: AnyUser | None) -> AbstractBaseUser | None:
+    """The user an audit row points to: None for anonymous callers and the system."""
+    return user if user is not None and user.is_authenticated else None  # type: ignore[return-value]
+
+
+def actor_name(user: AnyUser | None) -> str:
+    """The name an audit row or a signature records: the username, or "system"."""
+    return user.get_username()[:64] if user is not None and user.is_authenticated else "system"
+
+
+def office_regions(user: AnyUser | None) -> list[Region]:
+    """The regions of the user's poverty-office memberships held at the office's own level
+    (a county office on a county). No superuser shortcut: the procedures' steps belong to the
+    offices (分工负责)."""
+    if user is None or not _active(user):  # type: ignore[arg-type]
+        return []
+    rows = Membership.objects.filter(user_id=user.pk, role__in=list(OFFICE_LEVEL)).select_related(
+        "region"
+    )
+    return [m.region for m in rows if m.region is not None and m.region.level == OFFICE_LEVEL[m.role]]
+
+
+def office_levels(user: AnyUser | None, region: Region) -> set[str]:
+    """The levels at which the user holds a poverty office covering `region` (the office's
+    region code is a prefix of the region's code)."""
+    return {r.level for r in office_regions(user) if region.code.startswith(r.prefix)}
+
+
+def has_office(user: AnyUser | None, region: Region, role: str) -> bool:
+    return OFFICE_LEVEL[role] in office_levels(user, region)
+
+
 def can_view_full_id(user: AnyUser, household: Household) -> bool:
     """Whether the user may see the full ID numbers of this household's members.
 

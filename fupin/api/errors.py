@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from fupin.assessments.models import Problem
@@ -25,6 +26,18 @@ from fupin.assessments.workflows import DISPUTED_TARGET, PROBLEM_CLOSED, PROBLEM
 
 class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField(help_text="拒绝的原因（中文）")
+
+
+NOT_FOUND = "不存在，或无权查看"
+# A primary key in a URL: digits only, so that nonsense is a 404 before any query.
+ID = r"[0-9]{1,18}"
+# The refusals every write operation of the API documents.
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="请求内容有误"),
+    403: OpenApiResponse(ErrorSerializer, description="无权进行该操作"),
+    404: OpenApiResponse(ErrorSerializer, description=NOT_FOUND),
+    409: OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作"),
+}
 
 
 def transition_refusal_status(

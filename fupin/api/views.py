@@ -21,7 +21,12 @@ from rest_framework.views import APIView
 
 from fupin.accounts.scoping import campaigns_for, households_for, regions_for
 from fupin.api import serializers as s
-from fupin.api.errors import ErrorSerializer, submission_refusal_status, transition_refusal_status
+from fupin.api.errors import (
+    ERRORS,
+    ErrorSerializer,
+    submission_refusal_status,
+    transition_refusal_status,
+)
 from fupin.api.permissions import IsEnumerator, enumerator_of
 from fupin.assessments.models import Campaign, CountyResult, Problem, Submission
 from fupin.assessments.services import (
@@ -54,12 +59,6 @@ def _lookup_ok(value: str, pattern: re.Pattern[str]) -> None:
         raise NotFound("不存在，或无权查看")
 
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="请求内容有误"),
-    403: OpenApiResponse(ErrorSerializer, description="无权进行该操作"),
-    404: OpenApiResponse(ErrorSerializer, description="不存在，或无权查看"),
-    409: OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作"),
-}
 
 
 # --- regions and households --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fupin.api.errors import ID
 from fupin.cooperation import selectors as sel
 from fupin.cooperation import services as svc
 from fupin.cooperation.models import (
@@ -31,9 +32,6 @@ from fupin.cooperation.models import (
 )
 from fupin.cooperation.workflows import EntryStatus, ReviewAction, Side
 from fupin.regions.models import Level, Region
-
-NOT_FOUND = "不存在，或无权查看"
-ID = r"[0-9]{1,18}"
 
 
 class CooperationRefused(APIException):

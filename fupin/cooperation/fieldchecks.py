@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import actor_name, real_user
 from fupin.assessments.models import Campaign, Problem
 from fupin.assessments.models.base import AppendOnly
 from fupin.assessments.models.draws import frame_checksum
@@ -233,14 +234,6 @@ def _draw(county: Region, year: int, seed: int, villages: int, projects: int,
     )
 
 
-def _actor(user: Any) -> str:
-    return user.get_username()[:64] if user is not None and user.is_authenticated else "system"
-
-
-def _real(user: Any) -> Any:
-    return user if user is not None and user.is_authenticated else None
-
-
 def may_check(user: Any) -> bool:
     return any(has_role(user, r) for r in CHECK_ROLES)
 
@@ -291,7 +284,7 @@ def fieldcheck_draw(
         campaign=campaign, county=county, year=year, seed=str(seed), method=METHOD,
         parameters={"villages": villages, "projects": projects, "per_project": per_project},
         frame_sizes=drawn.sizes, frame_checksums=drawn.checksums, reason=reason.strip(),
-        supersedes=supersedes, created_by=_real(user), actor=_actor(user),
+        supersedes=supersedes, created_by=real_user(user), actor=actor_name(user),
     )
     items = [FieldCheckItem(draw=draw, level=ItemLevel.VILLAGE, unit_key=u.key, label=u.label,
                             inclusion_probability=p, order=0) for u, p in drawn.villages]
@@ -304,7 +297,7 @@ def fieldcheck_draw(
         item.order = i
     FieldCheckItem.objects.bulk_create(items)
     AuditEntry.objects.create(
-        user=_real(user), actor=_actor(user), action=AuditEntry.Action.CREATE,
+        user=real_user(user), actor=actor_name(user), action=AuditEntry.Action.CREATE,
         model="FieldCheckDraw", object_key=str(draw.pk), household=None,
         after={"campaign": campaign.pk, "county": county.code, "year": year, "seed": str(seed),
                "units": [[it.level, it.unit_key, it.parent_key] for it in items]},
@@ -380,10 +373,10 @@ def fieldcheck_record(
     form = FieldCheckForm.objects.create(
         item=item, household=household, entry=entry, money_arrived=money_arrived,
         benefit_arrived=benefit_arrived, amount_due=due, amount_received=received,
-        remarks=remarks.strip(), problem=problem, user=_real(user), actor=_actor(user),
+        remarks=remarks.strip(), problem=problem, user=real_user(user), actor=actor_name(user),
     )
     AuditEntry.objects.create(
-        user=_real(user), actor=_actor(user), action=AuditEntry.Action.CREATE,
+        user=real_user(user), actor=actor_name(user), action=AuditEntry.Action.CREATE,
         model="FieldCheckForm", object_key=str(form.pk), household=household,
         after={"entry": entry.pk, "money_arrived": money_arrived,
                "benefit_arrived": benefit_arrived, "problem": problem.pk if problem else None},

@@ -33,11 +33,6 @@ PAIRING_REGION_LEVEL = {
 }
 
 
-class PairingQuerySet(models.QuerySet["Pairing"]):
-    def in_force(self, year: int) -> PairingQuerySet:
-        return self.filter(start_year__lte=year).filter(Q(end_year__isnull=True) | Q(end_year__gte=year))
-
-
 class Pairing(models.Model):
     """An eastern region helping a western one (结对帮扶), at one of three levels.
 
@@ -61,7 +56,6 @@ class Pairing(models.Model):
     source = models.CharField(_("来源"), max_length=200, blank=True,
                               help_text=_("文件、导入批次或“合成数据”"))
 
-    objects = PairingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("东西部结对")

@@ -17,7 +17,6 @@ from django.db.models import Q
 from fupin.cooperation.models import (
     Aggregation,
     Agreement,
-    AgreementStatus,
     Grade,
     GradeRule,
     Indicator,
@@ -293,7 +292,3 @@ def yoy_multiples(pairing: Pairing, year: int) -> list[Multiple]:
         out.append(Multiple(ind.code, ind.name, ind.unit, last, this, multiple))
     return out
 
-
-def agreements_signed(year: int) -> list[Agreement]:
-    return list(Agreement.objects.filter(year=year, status=AgreementStatus.SIGNED).select_related(
-        "pairing__east", "pairing__west"))

@@ -10,56 +10,14 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 from docx import Document
-from docx.document import Document as DocumentType
-from docx.oxml.ns import qn
-from docx.shared import Pt
-from docx.text.run import Run
 
+from fupin import docx_text as dx
 from fupin.cooperation import services as svc
 from fupin.cooperation.models import GradeRule, LedgerEntry, Pairing
 from fupin.cooperation.workflows import EntryStatus, Side
 
-# As in assistance/ledger_docx.py: Word falls back to a Latin font for Chinese unless the East
-# Asian slot names one; 宋体 is on every Chinese Windows, LibreOffice substitutes elsewhere.
-EAST_ASIAN_FONT = "宋体"
-LATIN_FONT = "Times New Roman"
-
-
-def _font(run: Run, size: float = 10.5, bold: bool = False) -> Run:
-    run.font.name = LATIN_FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-    run.font.size = Pt(size)
-    run.bold = bold or None
-    return run
-
-
-def _default_font(doc: DocumentType) -> None:
-    for name in ("Normal", "Table Grid"):
-        try:
-            style = doc.styles[name]
-        except KeyError:
-            continue
-        style.font.name = LATIN_FONT  # type: ignore[union-attr]
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(  # type: ignore[union-attr]
-            qn("w:eastAsia"), EAST_ASIAN_FONT)
-
-
-def _heading(doc: DocumentType, text: str, size: float = 14) -> None:
-    _font(doc.add_paragraph().add_run(text), size=size, bold=True)
-
-
-def _para(doc: DocumentType, text: str) -> None:
-    _font(doc.add_paragraph().add_run(text))
-
-
-def _table(doc: DocumentType, header: list[str], rows: list[list[Any]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _font(cell.paragraphs[0].add_run(text), size=9, bold=True)
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), size=9)
+# The report's tables are wide (up to ten columns): a point smaller than the ledgers'.
+TABLE_SIZE = 9
 
 
 def _pct(ratio: Any) -> str:
@@ -69,36 +27,36 @@ def _pct(ratio: Any) -> str:
 def pair_year_docx(pairing: Pairing, year: int) -> bytes:
     """The report of one pairing's year (its own ledger and the pairings below it)."""
     doc = Document()
-    _default_font(doc)
-    _heading(doc, f"{pairing.east.name}—{pairing.west.name} {year} 年东西部扶贫协作情况报告", 16)
-    _para(doc, f"结对层级：{pairing.get_level_display()}；结对起始：{pairing.start_year} 年。"
+    dx.set_default_font(doc)
+    dx.heading(doc, f"{pairing.east.name}—{pairing.west.name} {year} 年东西部扶贫协作情况报告", 16)
+    dx.para(doc, f"结对层级：{pairing.get_level_display()}；结对起始：{pairing.start_year} 年。"
                f"生成日期：{timezone.localdate().isoformat()}。")
     agreement = svc.agreement_current(pairing, year)
     ledger = LedgerEntry.objects.filter(pairing_id__in=pairing.descendant_ids(), year=year)
     counts = dict(ledger.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
-    _heading(doc, "一、协议目标与台账对账")
+    dx.heading(doc, "一、协议目标与台账对账")
     if agreement is None:
-        _para(doc, f"{year} 年尚无已签订的协作协议。")
+        dx.para(doc, f"{year} 年尚无已签订的协作协议。")
         recon = None
     else:
-        _para(doc, f"协议签订：{agreement.signed_on.isoformat()}，{agreement.signed_by}。"
+        dx.para(doc, f"协议签订：{agreement.signed_on.isoformat()}，{agreement.signed_by}。"
                    "完成值只计对方已确认或异议已解决的台账。")
         recon = svc.reconciliation(agreement)
         for side in Side:
             lines = recon.for_side(side)
             if not lines:
                 continue
-            _heading(doc, f"{side.label}考核指标", 12)
-            _table(doc, ["指标", "名称", "单位", "目标", "完成值", "完成率", "完成情况", "差额",
+            dx.heading(doc, f"{side.label}考核指标", 12)
+            dx.table(doc, ["指标", "名称", "单位", "目标", "完成值", "完成率", "完成情况", "差额",
                          "待确认", "有异议"],
                    [[ln.code, ln.name, ln.unit, ln.target, "—" if ln.value is None else ln.value,
                      _pct(ln.ratio), ln.completion_label, ln.shortfall, ln.pending_entries,
-                     ln.disputed_entries] for ln in lines])
+                     ln.disputed_entries] for ln in lines], size=TABLE_SIZE)
 
-    _heading(doc, "二、考核等次")
+    dx.heading(doc, "二、考核等次")
     if agreement is None or recon is None:
-        _para(doc, "无协议，不评定等次。")
+        dx.para(doc, "无协议，不评定等次。")
     else:
         rows = []
         for side in Side:
@@ -109,46 +67,46 @@ def pair_year_docx(pairing: Pairing, year: int) -> bytes:
             why = (f"{rule}" + (f"（{rule.note}）" if rule.note else "")) if rule else "无规则满足，评为差"
             rows.append([side.label, g.grade_label, g.score, g.done, g.partly, g.not_done,
                          g.open_disputes, why])
-        _table(doc, ["考核对象", "等次", "得分", "完成", "部分完成", "未完成", "未解决异议",
-                     "依据规则"], rows)
+        dx.table(doc, ["考核对象", "等次", "得分", "完成", "部分完成", "未完成", "未解决异议",
+                     "依据规则"], rows, size=TABLE_SIZE)
 
-    _heading(doc, "三、台账审核与异议")
-    _para(doc, "；".join(f"{s.label} {counts.get(s.value, 0)} 条" for s in EntryStatus) + "。")
+    dx.heading(doc, "三、台账审核与异议")
+    dx.para(doc, "；".join(f"{s.label} {counts.get(s.value, 0)} 条" for s in EntryStatus) + "。")
     disputed = ledger.filter(status=EntryStatus.DISPUTED).select_related("indicator").order_by(
         "date", "id")
     if disputed:
-        _table(doc, ["日期", "指标", "事项", "数额", "录入方", "异议意见"],
+        dx.table(doc, ["日期", "指标", "事项", "数额", "录入方", "异议意见"],
                [[e.date.isoformat(), e.indicator.code, e.title, e.amount, e.get_entered_by_display(),
                  next((r.opinion for r in e.reviews.order_by("-at", "-id")
-                       if r.action == "dispute"), "")] for e in disputed])
+                       if r.action == "dispute"), "")] for e in disputed], size=TABLE_SIZE)
     else:
-        _para(doc, "无未解决的异议。")
+        dx.para(doc, "无未解决的异议。")
 
-    _heading(doc, "四、同比倍数")
+    dx.heading(doc, "四、同比倍数")
     multiples = svc.yoy_multiples(pairing, year)
     if multiples:
-        _table(doc, ["指标", "名称", "单位", f"{year - 1} 年", f"{year} 年", "倍数"],
+        dx.table(doc, ["指标", "名称", "单位", f"{year - 1} 年", f"{year} 年", "倍数"],
                [[m.code, m.name, m.unit, m.last, m.this,
-                 "—（上年为零）" if m.multiple is None else f"{m.multiple} 倍"] for m in multiples])
+                 "—（上年为零）" if m.multiple is None else f"{m.multiple} 倍"] for m in multiples], size=TABLE_SIZE)
     else:
-        _para(doc, "无可比数据。")
+        dx.para(doc, "无可比数据。")
 
-    _heading(doc, "五、创新工作")
+    dx.heading(doc, "五、创新工作")
     items = pairing.innovations.filter(year=year).order_by("kind", "id")
     if items:
-        _table(doc, ["类型", "填报方", "事项", "金额（万元）", "受益贫困人口"],
+        dx.table(doc, ["类型", "填报方", "事项", "金额（万元）", "受益贫困人口"],
                [[i.get_kind_display(), i.get_side_display(), i.title,
-                 "" if i.amount is None else i.amount, i.beneficiaries] for i in items])
+                 "" if i.amount is None else i.amount, i.beneficiaries] for i in items], size=TABLE_SIZE)
     else:
-        _para(doc, "未填报创新工作。")
+        dx.para(doc, "未填报创新工作。")
 
-    _heading(doc, "六、交叉核对")
+    dx.heading(doc, "六、交叉核对")
     checks = svc.cross_checks(pairing, year)
     if checks:
         for c in checks:
-            _para(doc, ("✓ " if c.ok else "✗ ") + c.message)
+            dx.para(doc, ("✓ " if c.ok else "✗ ") + c.message)
     else:
-        _para(doc, "无可核对的数据。")
+        dx.para(doc, "无可核对的数据。")
 
     out = io.BytesIO()
     doc.save(out)

@@ -24,7 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from fupin.accounts.models import OFFICE_LEVEL, Membership
+from fupin.accounts.scoping import actor_name, office_regions, real_user
 from fupin.cooperation.models import (
     PAIRING_REGION_LEVEL,
     Agreement,
@@ -75,14 +75,6 @@ class CooperationConflict(CooperationError):
 # --- audit and actors ----------------------------------------------------------------------------
 
 
-def _real(user: AnyUser | None) -> AbstractBaseUser | None:
-    return user if user is not None and user.is_authenticated else None  # type: ignore[return-value]
-
-
-def _actor(user: AnyUser | None) -> str:
-    return user.get_username()[:64] if user is not None and user.is_authenticated else "system"
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
@@ -100,7 +92,7 @@ def _audit(
     after: dict[str, Any] | None = None, note: str = "",
 ) -> AuditEntry:
     return AuditEntry.objects.create(
-        user=_real(user), actor=_actor(user), action=action, model=type(obj).__name__[:32],
+        user=real_user(user), actor=actor_name(user), action=action, model=type(obj).__name__[:32],
         object_key=str(obj.pk)[:32], household=None,
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None, note=note[:200],
@@ -124,19 +116,12 @@ def office_sides(user: AnyUser | None, pairing: Pairing) -> set[str]:
     """The sides of the pairing the user works for: a poverty-office (or cooperation-office)
     Membership whose region is the side's region or above it. No superuser shortcut: the ledger
     is kept and confirmed by the two sides' offices (分工负责)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return set()
-    rows = Membership.objects.filter(user_id=user.pk, role__in=list(OFFICE_LEVEL)).select_related(
-        "region"
-    )
-    sides: set[str] = set()
-    for m in rows:
-        if m.region is None or m.region.level != OFFICE_LEVEL[m.role]:
-            continue
-        for side in (Side.EAST, Side.WEST):
-            if pairing.region_of(side).code.startswith(m.region.prefix):
-                sides.add(side.value)
-    return sides
+    return {
+        side.value
+        for r in office_regions(user)
+        for side in (Side.EAST, Side.WEST)
+        if pairing.region_of(side).code.startswith(r.prefix)
+    }
 
 
 def _acting_side(user: AnyUser | None, pairing: Pairing, side: str | None) -> str:
@@ -381,7 +366,7 @@ def agreement_sign(
                note=f"协议被修订：{current}")
     agreement = Agreement.objects.create(
         pairing=pairing, year=year, signed_on=signed_on or timezone.localdate(),
-        signed_by=f"{_actor(user)}（{Side(acting).label}）"[:64], note=note,
+        signed_by=f"{actor_name(user)}（{Side(acting).label}）"[:64], note=note,
     )
     AgreementTarget.objects.bulk_create([
         AgreementTarget(agreement=agreement, indicator=catalogue[c], target=t)
@@ -448,7 +433,7 @@ def ledger_entry_add(
         pairing=pairing, year=year, date=date, indicator=indicator, amount=value,
         beneficiaries=beneficiaries, county=county, title=title.strip()[:200],
         evidence=evidence.strip(), evidence_files=[str(f).strip() for f in evidence_files if str(f).strip()],
-        entered_by=acting, user=_real(user), actor=_actor(user), source=source[:200],
+        entered_by=acting, user=real_user(user), actor=actor_name(user), source=source[:200],
     )
     _audit(user=user, action=AuditEntry.Action.CREATE, obj=entry, after=_entry_values(entry),
            note=f"台账：{pairing} {indicator.code} {value}")
@@ -494,7 +479,7 @@ def ledger_entry_review(
     before = {"status": entry.status, "amount": entry.amount, "agreed_amount": entry.agreed_amount}
     review = LedgerReview.objects.create(
         entry=entry, action=action, side=acting, from_status=entry.status, to_status=move.to,
-        amount=value, opinion=opinion, user=_real(user), actor=_actor(user),
+        amount=value, opinion=opinion, user=real_user(user), actor=actor_name(user),
     )
     fields = ["status"]
     entry.status = move.to
@@ -545,7 +530,7 @@ def self_assessment_submit(
     values = {"text": text.strip(), "claims": parsed, "claimed_grade": claimed_grade[:4]}
     if obj is None:
         obj = SelfAssessment.objects.create(pairing=pairing, year=year, side=acting,
-                                            user=_real(user), actor=_actor(user), **values)
+                                            user=real_user(user), actor=actor_name(user), **values)
         _audit(user=user, action=AuditEntry.Action.CREATE, obj=obj, after=values,
                note=f"自评：{obj}")
         return obj
@@ -570,8 +555,8 @@ def self_assessment_comment(
     if not text.strip():
         raise CooperationError("评价意见不能为空")
     comment = AssessmentComment.objects.create(
-        assessment=assessment, side=acting, agrees=agrees, text=text.strip(), user=_real(user),
-        actor=_actor(user),
+        assessment=assessment, side=acting, agrees=agrees, text=text.strip(), user=real_user(user),
+        actor=actor_name(user),
     )
     _audit(user=user, action=AuditEntry.Action.CREATE, obj=comment,
            after={"assessment": assessment.pk, "side": acting, "agrees": agrees,
@@ -596,7 +581,7 @@ def innovation_add(
     item = InnovationItem.objects.create(
         pairing=pairing, year=year, side=acting, kind=kind, title=title.strip()[:200],
         description=description.strip(), amount=value, beneficiaries=beneficiaries,
-        user=_real(user), actor=_actor(user),
+        user=real_user(user), actor=actor_name(user),
     )
     _audit(user=user, action=AuditEntry.Action.CREATE, obj=item,
            after={"pairing": pairing.pk, "year": year, "side": acting, "kind": kind,

@@ -333,8 +333,9 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_xlsx(request: HttpRequest) -> HttpResponse:
     """Upload → the import service; every bad row listed (sheet, row, column, reason), nothing
-    written. Pairings are loaded by province, city or county offices (or an administrator); a
-    ledger by either side's office (the service checks the side per pairing)."""
+    written. Pairings are loaded by a province office (or an administrator): the provinces set
+    them; a ledger by either side's office at any level (the service checks the side per
+    pairing), which is why the pairings page offers this page to city and county offices too."""
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     status = 200

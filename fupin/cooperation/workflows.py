@@ -88,6 +88,3 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (E.DISPUTED, ReviewAction.WITHDRAW): Move(ReviewAction.WITHDRAW, E.WITHDRAWN, ENTERING),
 }
 
-
-def moves_from(status: str) -> list[Move]:
-    return [m for (f, _a), m in TRANSITIONS.items() if f == status]

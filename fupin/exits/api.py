@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -23,9 +22,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fupin.api.errors import ErrorSerializer
+from fupin.api.errors import ERRORS, ID
 from fupin.exits import selectors as sel
-from fupin.exits.models import ExitCase, ExitStep, Objection
+from fupin.exits.models import ExitCase, ExitStep
 from fupin.exits.services import (
     ExitError,
     exit_case_transition,
@@ -36,16 +35,6 @@ from fupin.exits.services import (
 )
 from fupin.exits.workflows import CAPACITIES, ExitKind, ExitStatus, capacity
 from fupin.regions.models import Level
-
-ID = r"[0-9]{1,18}"
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="请求内容有误"),
-    403: OpenApiResponse(ErrorSerializer, description="无权进行该操作"),
-    404: OpenApiResponse(ErrorSerializer, description="不存在，或无权查看"),
-    409: OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作"),
-}
-
 
 # --- serializers ---------------------------------------------------------------------------------
 
@@ -200,7 +189,7 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
         blocking = sel.blocking_objection_ids(obj)
         rows = []
         for o in sel.case_objections(obj):
-            r = getattr(o, "resolution", None) if _has_resolution(o) else None
+            r = getattr(o, "resolution", None)  # None when there is none (an AttributeError)
             rows.append(
                 {
                     "id": o.pk,
@@ -301,12 +290,6 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
             )
         return ExitSignatureSerializer(rows, many=True).data
 
-
-def _has_resolution(o: Objection) -> bool:
-    try:
-        return o.resolution is not None
-    except Objection.resolution.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
-        return False
 
 
 class ExitCaseFilterSerializer(serializers.Serializer[Any]):

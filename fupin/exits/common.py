@@ -1,4 +1,5 @@
-"""What the exit services share: the error type, office checks, fingerprints and the audit row."""
+"""What the exit services share: the error type, fingerprints and the audit row (the office
+checks and audit names come from fupin.accounts.scoping)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
-from fupin.accounts.models import OFFICE_LEVEL, Membership
+from fupin.accounts.scoping import actor_name, real_user
 from fupin.exits.models import ExitCase
-from fupin.regions.models import Region
 from fupin.registry.models import AuditEntry
 
 User = AbstractBaseUser | AnonymousUser
@@ -19,36 +19,6 @@ User = AbstractBaseUser | AnonymousUser
 
 class ExitError(ValueError):
     """A step the exit rules do not allow; the message is for the user (Chinese)."""
-
-
-def real_user(user: User | None) -> AbstractBaseUser | None:
-    return user if user is not None and user.is_authenticated else None  # type: ignore[return-value]
-
-
-def actor_name(user: User | None) -> str:
-    return user.get_username()[:64] if user is not None and user.is_authenticated else "system"
-
-
-def office_levels(user: User | None, region: Region) -> set[str]:
-    """The levels at which the user holds a poverty-office membership covering `region` (the
-    membership's region code is a prefix of the region's code)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return set()
-    code = region.code
-    rows = Membership.objects.filter(user_id=user.pk, role__in=list(OFFICE_LEVEL)).select_related(
-        "region"
-    )
-    return {
-        OFFICE_LEVEL[m.role]
-        for m in rows
-        if m.region is not None
-        and m.region.level == OFFICE_LEVEL[m.role]
-        and code.startswith(m.region.prefix)
-    }
-
-
-def has_office(user: User | None, region: Region, role: str) -> bool:
-    return OFFICE_LEVEL[role] in office_levels(user, region)
 
 
 def canonical_json(value: Any) -> bytes:

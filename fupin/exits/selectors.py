@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from fupin.accounts import scoping
 from fupin.accounts.models import OFFICE_LEVEL, Membership
-from fupin.exits.common import has_office, office_levels
+from fupin.accounts.scoping import has_office, office_levels
 from fupin.exits.models import ExitCase, ExitStep, Objection, Signature
 from fupin.exits.services import objections_blocking, signoff_evaluate
 from fupin.exits.signoff import LevelState

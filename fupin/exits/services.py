@@ -16,15 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts.models import OFFICE_LEVEL, Role
-from fupin.exits.common import (
-    ExitError,
-    User,
-    actor_name,
-    audit,
-    has_office,
-    office_levels,
-    real_user,
-)
+from fupin.accounts.scoping import actor_name, has_office, office_levels, real_user
+from fupin.exits.common import ExitError, User, audit
 from fupin.exits.criteria import (
     HOUSEHOLD_FACTS,
     SUPPLIED_KEYS,

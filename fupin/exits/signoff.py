@@ -15,7 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.exits.common import ExitError, User, actor_name, audit, fingerprint, office_levels
+from fupin.accounts.scoping import actor_name, office_levels
+from fupin.exits.common import ExitError, User, audit, fingerprint
 from fupin.exits.criteria import FACT_LABELS, case_facts
 from fupin.exits.models import ExitCase, ExitStep, Signature, SignatureVoid
 from fupin.exits.workflows import (

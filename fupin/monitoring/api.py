@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -23,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fupin.api.errors import ErrorSerializer
+from fupin.api.errors import ERRORS, ID, NOT_FOUND
 from fupin.monitoring import selectors as sel
 from fupin.monitoring.candidates import MonitoringDataError
 from fupin.monitoring.models import MonitoringObject, MonitoringReport, MonitoringStep
@@ -45,17 +44,6 @@ from fupin.monitoring.workflows import (
     SpendingKind,
 )
 from fupin.registry.models import Household
-
-NOT_FOUND = "不存在，或无权查看"
-ID = r"[0-9]{1,18}"
-
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="请求内容有误"),
-    403: OpenApiResponse(ErrorSerializer, description="无权进行该操作"),
-    404: OpenApiResponse(ErrorSerializer, description="不存在，或无权查看"),
-    409: OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作"),
-}
 
 
 def _refused(e: MonitoringError) -> Response:

@@ -16,7 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.accounts.models import OFFICE_LEVEL, Membership, Role
+from fupin.accounts.models import OFFICE_LEVEL, Role
+from fupin.accounts.scoping import actor_name, has_office, office_levels, real_user
 from fupin.monitoring.candidates import (
     ELIGIBLE_STATUSES,
     MonitoringDataError,
@@ -38,7 +39,6 @@ from fupin.monitoring.workflows import (
     ReportSource,
     SpendingKind,
 )
-from fupin.regions.models import Region
 from fupin.registry.models import AuditEntry, Household, Status
 
 User = AbstractBaseUser | AnonymousUser
@@ -71,35 +71,6 @@ class MonitoringConflict(MonitoringError):
     status = 409
 
 
-def _real(user: User | None) -> AbstractBaseUser | None:
-    return user if user is not None and user.is_authenticated else None  # type: ignore[return-value]
-
-
-def _actor(user: User | None) -> str:
-    return user.get_username()[:64] if user is not None and user.is_authenticated else "system"
-
-
-def office_levels(user: User | None, region: Region) -> set[str]:
-    """The levels at which the user holds a poverty office over `region` (no superuser shortcut:
-    the procedure's steps belong to the offices, 分工负责)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return set()
-    rows = Membership.objects.filter(user_id=user.pk, role__in=list(OFFICE_LEVEL)).select_related(
-        "region"
-    )
-    return {
-        OFFICE_LEVEL[m.role]
-        for m in rows
-        if m.region is not None
-        and m.region.level == OFFICE_LEVEL[m.role]
-        and region.code.startswith(m.region.prefix)
-    }
-
-
-def has_office(user: User | None, region: Region, role: str) -> bool:
-    return OFFICE_LEVEL[role] in office_levels(user, region)
-
-
 def _role_label(role: str) -> str:
     return str(Role(role).label)
 
@@ -118,7 +89,7 @@ def _audit(
     note: str = "",
 ) -> None:
     AuditEntry.objects.create(
-        user=_real(user), actor=_actor(user), action=action, model=type(obj).__name__[:32],
+        user=real_user(user), actor=actor_name(user), action=action, model=type(obj).__name__[:32],
         object_key=str(obj.pk)[:32], household=household, before=before, after=after,
         note=note[:200],
     )
@@ -162,7 +133,7 @@ def monitoring_report_add(
         household=household, year=year, date=date, source=source,
         income_per_capita=income_per_capita, rigid_spending=rigid_spending or None,
         spending_kind=spending_kind, description=description.strip()[:300],
-        recorded_by=_real(user),
+        recorded_by=real_user(user),
     )
     _audit(obj=report, household=household, action=AuditEntry.Action.CREATE, user=user,
            after={"year": year, "source": source, "income_per_capita": income_per_capita,
@@ -238,11 +209,11 @@ def monitoring_object_open(
     obj = MonitoringObject.objects.create(
         household=household, kind=kind, year=year, reasons=all_reasons, report=report,
         source=ObjectSource.REGISTRY_RULE if rule_reasons else ObjectSource.REPORT,
-        opened_by=_real(user), opened_on=date,
+        opened_by=real_user(user), opened_on=date,
     )
     MonitoringStep.objects.create(
         object=obj, action=OPEN_LABEL, from_status="", to_status=MonitoringStatus.IDENTIFIED,
-        user=_real(user), actor=_actor(user), date=date, opinion=opinion,
+        user=real_user(user), actor=actor_name(user), date=date, opinion=opinion,
     )
     _audit(obj=obj, household=household, action=AuditEntry.Action.CREATE, user=user,
            after={"kind": kind, "year": year, "source": obj.source, "status": obj.status,
@@ -381,8 +352,8 @@ def monitoring_object_transition(
         conditions = [asdict(c) for c in checked]
     before = obj.status
     step = MonitoringStep.objects.create(
-        object=obj, action=move.label, from_status=before, to_status=to, user=_real(user),
-        actor=_actor(user), date=date, opinion=opinion.strip(),
+        object=obj, action=move.label, from_status=before, to_status=to, user=real_user(user),
+        actor=actor_name(user), date=date, opinion=opinion.strip(),
         evidence=[str(e).strip() for e in evidence if str(e).strip()],
         notice_start=notice_start if move.notice else None,
         notice_end=notice_end if move.notice else None, conditions=conditions,

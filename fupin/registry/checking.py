@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from django.apps import apps
-from django.db import connection
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
@@ -128,16 +126,6 @@ def region_households(
 # --- the optional ledgers: the assistance app's three ledgers and the exits app's notices ---------
 
 
-def _table_ready(app_label: str, model_name: str) -> Any:
-    """The model when its app is installed and its table exists (migrated), else None."""
-    if not apps.is_installed(f"fupin.{app_label}"):
-        return None
-    model = apps.get_model(app_label, model_name)
-    if model._meta.db_table not in connection.introspection.table_names():
-        return None
-    return model
-
-
 def _ledger(ids: np.ndarray, rows: Iterable[tuple[int, int]]) -> LedgerColumns:
     h, y = _columns(rows, 2)
     return LedgerColumns(household=_rows_of(ids, h), year=_ints(y))
@@ -152,15 +140,12 @@ def load_ledgers(ids: np.ndarray, households: Any) -> dict[str, LedgerColumns]:
     otherwise have every poor household flagged, which says nothing about the households. Then
     the ledger rules report "not run", as before the assistance app existed.
     """
-    plan = _table_ready("assistance", "ExitPlan")
-    measure = _table_ready("assistance", "AssistanceMeasure")
-    visit = _table_ready("assistance", "VisitLog")
-    if plan is None or measure is None or visit is None:
-        return {}
+    from fupin.assistance.models import AssistanceMeasure, ExitPlan, VisitLog
+
     pks = households.values("id")
-    plans = plan.objects.filter(household__in=pks)
-    measures = measure.objects.filter(household__in=pks)
-    visits = visit.objects.filter(household__in=pks)
+    plans = ExitPlan.objects.filter(household__in=pks)
+    measures = AssistanceMeasure.objects.filter(household__in=pks)
+    visits = VisitLog.objects.filter(household__in=pks)
     if not (plans.exists() or measures.exists() or visits.exists()):
         return {}
     plan_rows = plans.values_list("household_id", "target_year").iterator(chunk_size=CHUNK)
@@ -176,10 +161,9 @@ def load_ledgers(ids: np.ndarray, households: Any) -> dict[str, LedgerColumns]:
 def notices_start_year() -> int | None:
     """The first exit year of any household exit case on the platform: when the exits app came
     into use. None when it holds none (the public-notice rule then does not run)."""
-    case = _table_ready("exits", "ExitCase")
-    if case is None:
-        return None
-    first = case.objects.filter(kind="household").order_by("year").values_list("year", flat=True)
+    from fupin.exits.models import ExitCase
+
+    first = ExitCase.objects.filter(kind="household").order_by("year").values_list("year", flat=True)
     year = first.first()
     return None if year is None else int(year)
 
@@ -196,15 +180,14 @@ def load_exit_notices(
     An exit from the start year on with no exit case, or with a case that never opened its notice,
     is flagged.
     """
-    step = _table_ready("exits", "ExitStep")
-    if step is None:
-        return None
+    from fupin.exits.models import ExitStep
+
     if since is None:
         since = notices_start_year()
         if since is None:
             return None
     rows = (
-        step.objects.filter(
+        ExitStep.objects.filter(
             case__kind="household",
             case__household__in=households.values("id"),
             notice_start__isnull=False,
