@@ -112,13 +112,16 @@ def _decimal(value: Any, what: str) -> Decimal:
 # --- sides ---------------------------------------------------------------------------------------
 
 
-def office_sides(user: AnyUser | None, pairing: Pairing) -> set[str]:
+def office_sides(
+    user: AnyUser | None, pairing: Pairing, regions: list[Region] | None = None
+) -> set[str]:
     """The sides of the pairing the user works for: a poverty-office (or cooperation-office)
     Membership whose region is the side's region or above it. No superuser shortcut: the ledger
-    is kept and confirmed by the two sides' offices (分工负责)."""
+    is kept and confirmed by the two sides' offices (分工负责). `regions`: the user's
+    `office_regions`, when the caller already has them (one query for a whole page)."""
     return {
         side.value
-        for r in office_regions(user)
+        for r in (office_regions(user) if regions is None else regions)
         for side in (Side.EAST, Side.WEST)
         if pairing.region_of(side).code.startswith(r.prefix)
     }
@@ -497,9 +500,12 @@ def ledger_entry_review(
     return review
 
 
-def ledger_entry_moves(entry: LedgerEntry, user: AnyUser | None) -> list[str]:
-    """The actions the user may take on the entry now (for pages: the role check only)."""
-    sides = office_sides(user, entry.pairing)
+def ledger_entry_moves(
+    entry: LedgerEntry, user: AnyUser | None, regions: list[Region] | None = None
+) -> list[str]:
+    """The actions the user may take on the entry now (for pages: the role check only);
+    `regions` as for `office_sides`."""
+    sides = office_sides(user, entry.pairing, regions)
     out = []
     for (status, action), move in TRANSITIONS.items():
         by = entry.entered_by if move.by == ENTERING else other_side(entry.entered_by)

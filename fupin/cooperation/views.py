@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fupin.accounts.models import Membership, Role
+from fupin.accounts.scoping import office_regions
 from fupin.assessments.models import Campaign
 from fupin.assessments.services.common import has_role
 from fupin.assessments.workflows import CampaignKind
@@ -216,12 +217,15 @@ def _ledger_context(request: HttpRequest, pairing: Pairing, year: int,
             qs = qs.filter(entered_by=f["entered_by"])
         if f["q"]:
             qs = qs.filter(Q(title__icontains=f["q"]) | Q(evidence__icontains=f["q"]))
-    rows = [{"entry": e, "moves": svc.ledger_entry_moves(e, request.user)} for e in qs[:1000]]
+    regions = office_regions(request.user)
+    rows = [
+        {"entry": e, "moves": svc.ledger_entry_moves(e, request.user, regions)} for e in qs[:1000]
+    ]
     return {
         "pairing": pairing, "year": year, "rows": rows, "total": qs.count(), "filters": filters,
         "entry_form": entry_form or _entry_form(pairing, year),
         "review_form": ReviewForm(), "actions": ReviewAction,
-        "office_sides": svc.office_sides(request.user, pairing),
+        "office_sides": svc.office_sides(request.user, pairing, regions),
     }
 
 

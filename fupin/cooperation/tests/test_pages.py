@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -226,3 +227,22 @@ def test_pairing_import_needs_a_province_office(client, coop):
     client.force_login(coop.west_user)
     r = client.post("/cooperation/import/", {"kind": "pairings", "file": _xlsx([])})
     assert r.status_code == 403
+
+
+def test_the_ledger_page_asks_for_the_users_offices_once_however_many_entries(
+    client, coop, django_assert_max_num_queries
+):
+    url = f"/cooperation/pairings/{coop.district.pk}/2019/ledger/"
+    _entry(coop, "100")
+    client.force_login(coop.west_user)
+    client.get(url)  # the session and caches warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for amount in range(101, 121):
+        _entry(coop, str(amount))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert len(re.findall(r'id="entry-[0-9]+"', page.content.decode())) == 21
