@@ -252,7 +252,7 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
         return ExitSignoffSerializer(
             {
                 "final": all(s.complete for s in states),
-                "missing": signoff_missing(obj),
+                "missing": signoff_missing(obj, states),
                 "levels": levels,
             }
         ).data

@@ -265,8 +265,8 @@ def blocking_objection_ids(case: ExitCase) -> set[int]:
     return {o.pk for o in objections_blocking(case)}
 
 
-def evaluate(case: ExitCase) -> list[LevelState]:
-    return signoff_evaluate(case)
+def evaluate(case: ExitCase, facts: dict[str, Any] | None = None) -> list[LevelState]:
+    return signoff_evaluate(case, facts)
 
 
 # --- which HTTP status answers a refusal --------------------------------------------------------

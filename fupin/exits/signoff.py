@@ -105,9 +105,10 @@ def _below_label(data: dict[str, Any]) -> str:
     return level_label(chain[i - 1]) if i > 0 else ""
 
 
-def signoff_evaluate(case: ExitCase) -> list[LevelState]:
-    """Each level of the chain, bottom-up: which signatures still hold and which capacities lack one."""
-    facts = case_facts(case)
+def signoff_evaluate(case: ExitCase, facts: dict[str, Any] | None = None) -> list[LevelState]:
+    """Each level of the chain, bottom-up: which signatures still hold and which capacities lack
+    one. `facts`: the case's `case_facts`, when the caller has them already."""
+    facts = case_facts(case) if facts is None else facts
     valid = list(case.signatures.filter(void__isnull=True).order_by("id"))
     states: list[LevelState] = []
     below: list[Signature] = []
@@ -132,11 +133,12 @@ def signoff_is_final(case: ExitCase) -> bool:
     return all(s.complete for s in signoff_evaluate(case))
 
 
-def signoff_missing(case: ExitCase) -> str:
-    """The signatures still lacking, level by level, in words ("" when final)."""
+def signoff_missing(case: ExitCase, states: list[LevelState] | None = None) -> str:
+    """The signatures still lacking, level by level, in words ("" when final); `states`: the
+    case's `signoff_evaluate`, when the caller has it already."""
     return "；".join(
         f"{s.label}尚缺 {'、'.join(c.label for c in s.missing)}"
-        for s in signoff_evaluate(case)
+        for s in (signoff_evaluate(case) if states is None else states)
         if s.missing
     )
 

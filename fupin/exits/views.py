@@ -183,12 +183,12 @@ def _status_label(status: str) -> str:
 
 def _case_context(request: HttpRequest, case: ExitCase, **extra: Any) -> dict[str, Any]:
     user = request.user
-    states = sel.evaluate(case)
+    facts = case_facts(case)
+    states = sel.evaluate(case, facts)
     criteria = exit_criteria_evaluate(case)
     moves = sel.allowed_moves(case, user)
     sign_choices = sel.sign_choices(case, user, states)
     revoke_levels = sel.revocable_levels(case, user)
-    facts = case_facts(case)
     next_level = next((s for s in states if s.missing), None)
     return {
         "case": case,
@@ -203,7 +203,7 @@ def _case_context(request: HttpRequest, case: ExitCase, **extra: Any) -> dict[st
         ],
         "grid": sel.signoff_grid(case, states),
         "final": all(s.complete for s in states),
-        "missing": signoff_missing(case),
+        "missing": signoff_missing(case, states),
         "next_level": next_level,
         "move_forms": _move_forms(moves, extra.pop("posted_transition", None)),
         "sign_choices": sign_choices,
