@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from fupin.accounts.scoping import AnyUser, scope_for
-from fupin.cooperation.models import Agreement, InnovationItem, LedgerEntry, Pairing, SelfAssessment
+from fupin.cooperation import services as svc
+from fupin.cooperation.models import (
+    Agreement,
+    GradeRule,
+    InnovationItem,
+    LedgerEntry,
+    Pairing,
+    SelfAssessment,
+)
+from fupin.cooperation.workflows import EntryStatus, Side
 
 
 def pairings_for(user: AnyUser) -> QuerySet[Pairing]:
@@ -43,3 +53,31 @@ def self_assessments_for(user: AnyUser) -> QuerySet[SelfAssessment]:
 
 def innovations_for(user: AnyUser) -> QuerySet[InnovationItem]:
     return InnovationItem.objects.filter(pairing__in=pairings_for(user))
+
+
+def pair_year(pairing: Pairing, year: int) -> dict[str, Any]:
+    """A pairing's year as the dashboard and the Word report show it: the agreement in force,
+    per side the reconciled indicators, the grade and the rule that decided it, the ledger's
+    counts by review status, year-over-year multiples, cross-checks and innovations. The caller
+    has checked that the user sees the pairing."""
+    agreement = svc.agreement_current(pairing, year)
+    recon = svc.reconciliation(agreement) if agreement else None
+    sides = []
+    for side in Side:
+        lines = recon.for_side(side) if recon else []
+        grade = svc.grade_compute(agreement, side, recon=recon) if agreement and lines else None
+        rule = GradeRule.objects.filter(pk=grade.rule_id).first() if grade and grade.rule_id else None
+        sides.append({"side": side.value, "label": side.label, "lines": lines, "grade": grade,
+                      "rule": rule})
+    ledger = LedgerEntry.objects.filter(pairing_id__in=pairing.descendant_ids(), year=year)
+    counts = dict(ledger.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "agreement": agreement,
+        "sides": sides,
+        "counts": [(s.label, counts.get(s.value, 0), s.value) for s in EntryStatus],
+        "disputed": counts.get(EntryStatus.DISPUTED, 0),
+        "pending": counts.get(EntryStatus.PENDING, 0),
+        "multiples": svc.yoy_multiples(pairing, year),
+        "checks": svc.cross_checks(pairing, year),
+        "innovations": list(pairing.innovations.filter(year=year).order_by("kind", "id")),
+    }

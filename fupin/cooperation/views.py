@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,15 +40,13 @@ from fupin.cooperation.forms import (
     SelfAssessmentForm,
 )
 from fupin.cooperation.models import (
-    GradeRule,
     Indicator,
-    LedgerEntry,
     Pairing,
     PairingLevel,
     PartnerPairing,
 )
 from fupin.cooperation.report_docx import pair_year_docx
-from fupin.cooperation.workflows import EntryStatus, ReviewAction, Side
+from fupin.cooperation.workflows import ReviewAction
 from fupin.regions.models import Level, Region
 
 
@@ -102,30 +100,6 @@ def pairings(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _dashboard_data(pairing: Pairing, year: int) -> dict[str, Any]:
-    agreement = svc.agreement_current(pairing, year)
-    recon = svc.reconciliation(agreement) if agreement else None
-    sides = []
-    for side in Side:
-        lines = recon.for_side(side) if recon else []
-        grade = svc.grade_compute(agreement, side, recon=recon) if agreement and lines else None
-        rule = GradeRule.objects.filter(pk=grade.rule_id).first() if grade and grade.rule_id else None
-        sides.append({"side": side.value, "label": side.label, "lines": lines, "grade": grade,
-                      "rule": rule})
-    ledger = LedgerEntry.objects.filter(pairing_id__in=pairing.descendant_ids(), year=year)
-    counts = dict(ledger.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    return {
-        "agreement": agreement,
-        "sides": sides,
-        "counts": [(s.label, counts.get(s.value, 0), s.value) for s in EntryStatus],
-        "disputed": counts.get(EntryStatus.DISPUTED, 0),
-        "pending": counts.get(EntryStatus.PENDING, 0),
-        "multiples": svc.yoy_multiples(pairing, year),
-        "checks": svc.cross_checks(pairing, year),
-        "innovations": list(pairing.innovations.filter(year=year).order_by("kind", "id")),
-    }
-
-
 def _chart(data: dict[str, Any], year: int) -> dict[str, Any]:
     """What cooperation.js draws: completion per indicator (% of target) for each side."""
     out: dict[str, Any] = {"year": year, "sides": []}
@@ -151,7 +125,7 @@ def _chart(data: dict[str, Any], year: int) -> dict[str, Any]:
 @login_required
 def dashboard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     pairing = _pairing(request, pk)
-    data = _dashboard_data(pairing, year)
+    data = sel.pair_year(pairing, year)
     return render(request, "cooperation/dashboard.html", {
         "pairing": pairing, "year": year, **data, "chart": _chart(data, year),
         "children": pairing.children.select_related("east", "west"),
