@@ -7,8 +7,6 @@ import json
 import sys
 from typing import Any
 
-import numpy as np
-
 from fupin.cli import CommandError
 
 DESCRIPTION = """\
@@ -100,6 +98,8 @@ def run_assess(args: argparse.Namespace) -> int:
 
 
 def run_sample_counties(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from fupin.assessments.engine.sampling import DrawError, sample_counties
     from fupin.regions.counties import read_counties
 
