@@ -112,14 +112,29 @@ _ID_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
 
 
 def mask_all(value: object) -> object:
-    """The value with every ID number masked: under an `id_number` key at any depth, and any
-    ID-shaped number in text (audit rows of imports hold members as nested lists)."""
+    """The value with every ID number masked: under an `id_number` key at any depth, any
+    ID-shaped number in text, and dictionary keys too (audit rows of imports once keyed members
+    by their ID numbers; a masked value under a full-number key still shows the number)."""
     if isinstance(value, dict):
-        return {
-            k: mask(str(v)) if k == "id_number" and v else mask_all(v) for k, v in value.items()
-        }
-    if isinstance(value, list):
+        out: dict[object, object] = {}
+        for k, v in value.items():
+            key = mask_all(k) if isinstance(k, str) else k
+            while key in out:  # two numbers masked alike keep both entries
+                key = f"{key}′"
+            out[key] = mask(str(v)) if k == "id_number" and v else mask_all(v)
+        return out
+    if isinstance(value, list | tuple):
         return [mask_all(v) for v in value]
     if isinstance(value, str):
         return _ID_IN_TEXT.sub(lambda m: mask(m.group(0)), value)
     return value
+
+
+
+_ID18_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
+
+
+def numbers_in(text: str) -> list[str]:
+    """The 18-digit numbers in `text` whose check digit is right (GB 11643): what a scan for
+    leaked ID numbers looks for in a page or a response."""
+    return [m for m in _ID18_IN_TEXT.findall(text) if check_digit(m[:17]) == m[17]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -279,8 +281,43 @@ class StatusEvent(models.Model):
         raise AppendOnlyError("状态变更记录只能追加，不能删除")
 
 
+class _MaskedIds:
+    """A field whose values have every ID number masked on the way into the database.
+
+    Applied where audit values are stored, so every writer (services, imports' bulk inserts,
+    bulk_create, the admin) stores masked values and no page or export can show a full number
+    from the audit trail. `deconstruct` names the plain field: the columns are unchanged and
+    migrations see no difference.
+    """
+
+    plain_path: str
+    masks_ids = True  # fupin.registry.bulk converts such values as save() does
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)  # type: ignore[misc]
+        if isinstance(value, dict | list | str):
+            value = idnumber.mask_all(value)
+        return value
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        return name, self.plain_path, args, kwargs
+
+
+class MaskedJSONField(_MaskedIds, models.JSONField):
+    plain_path = "django.db.models.JSONField"
+
+
+class MaskedCharField(_MaskedIds, models.CharField):
+    plain_path = "django.db.models.CharField"
+
+
 class AuditEntry(models.Model):
-    """Who changed which registry record, when, and the values before and after."""
+    """Who changed which registry record, when, and the values before and after.
+
+    Values are keyed by field names and internal ids, never by ID numbers, and any ID number
+    that reaches `object_key`, `before`, `after` or `note` is masked when saved (_MaskedIds).
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", _("新增")
@@ -297,13 +334,13 @@ class AuditEntry(models.Model):
     actor = models.CharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     model = models.CharField(_("对象类型"), max_length=32)
-    object_key = models.CharField(_("对象"), max_length=32, db_index=True)
+    object_key = MaskedCharField(_("对象"), max_length=32, db_index=True)
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
     )
-    before = models.JSONField(_("修改前"), null=True, blank=True)
-    after = models.JSONField(_("修改后"), null=True, blank=True)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
+    before = MaskedJSONField(_("修改前"), null=True, blank=True)
+    after = MaskedJSONField(_("修改后"), null=True, blank=True)
+    note = MaskedCharField(_("说明"), max_length=200, blank=True)
 
     def _masked(self, values: dict[str, object] | None) -> dict[str, object] | None:
         """ID numbers masked at any depth: imports nest members' numbers in lists."""

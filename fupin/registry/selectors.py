@@ -317,6 +317,28 @@ def _text(value: Any, field: Any = None) -> str:
     return str(value)
 
 
+def _member_text(values: Any) -> str:
+    """One member's audited values with Person's field labels and choice labels."""
+    if not isinstance(values, dict):
+        return "（无）" if values is None else _text(values)
+    parts = []
+    for k, v in values.items():
+        field = _field("Person", k)
+        label = str(field.verbose_name) if field is not None else k
+        parts.append(f"{label}：{_text(v, field) or '—'}")
+    return "，".join(parts)
+
+
+def _members_text(value: Any) -> str:
+    """A household import's members: a list (new household) or a mapping keyed by the member's
+    internal id (an update; None before = added, None after = removed)."""
+    if isinstance(value, list):
+        return "；".join(_member_text(m) for m in value)
+    if isinstance(value, dict):
+        return "；".join(f"成员 #{k}：{_member_text(v)}" for k, v in value.items())
+    return _text(value)
+
+
 def audit_model_label(entry: AuditEntry) -> str:
     """The Chinese name of the kind of record an audit row is about (户, 家庭成员, 评估项目 …)."""
     cls = _model_named(entry.model)
@@ -339,8 +361,11 @@ def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:
             continue
         field = None if k in _EXTRA_LABELS else _field(entry.model, k)
         label = _EXTRA_LABELS.get(k) or (str(field.verbose_name) if field is not None else k)
-        rows.append({"field": label, "before": _text(before.get(k), field),
-                     "after": _text(after.get(k), field)})
+        if k == "members":
+            old, new = _members_text(before.get(k)), _members_text(after.get(k))
+        else:
+            old, new = _text(before.get(k), field), _text(after.get(k), field)
+        rows.append({"field": label, "before": old, "after": new})
     return rows
 
 

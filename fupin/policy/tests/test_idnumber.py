@@ -142,3 +142,21 @@ def test_mask_all_masks_id_numbers_at_any_depth_and_in_text() -> None:
         "note": "核对 621126********0019 的户口",
         "household_no": "6211261000010001",
     }
+
+
+def test_mask_all_masks_id_numbers_used_as_keys_at_any_depth() -> None:
+    value = {"members": {"621126198001010019": {"name": ["张三", "张四"]}}}
+    masked = idnumber.mask_all(value)
+    assert masked == {"members": {"621126********0019": {"name": ["张三", "张四"]}}}
+
+
+def test_mask_all_keeps_two_keys_that_mask_alike_apart() -> None:
+    masked = idnumber.mask_all({"621126198001010019": 1, "621126199901010019": 2})
+    assert isinstance(masked, dict) and sorted(masked.values()) == [1, 2]
+    assert all("1980" not in k and "1999" not in k for k in masked)
+
+
+def test_numbers_in_finds_only_18_digit_numbers_with_a_right_check_digit() -> None:
+    text = f"户 6211261000010001，证 {VALID}，错 110105194912310021，长 {VALID}9，区划 621126100001"
+    assert idnumber.numbers_in(text) == [VALID]
+    assert idnumber.numbers_in(idnumber.mask(VALID)) == []

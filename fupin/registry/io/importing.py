@@ -381,6 +381,9 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
     changed_fields: set[str] = set()
     changed_persons: list[Person] = []
     removed_pks: list[int] = []
+    # Audit values are keyed by the person's internal id, never the ID number (issue #18);
+    # members new to an existing household get theirs once inserted (see below).
+    newcomers: list[tuple[dict[str, Any], dict[str, Any], str]] = []
     for rec in old_recs:
         h = ctx.existing[rec.household_no]
         values = household_fields(rec)
@@ -395,6 +398,7 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
                 report.persons_created += 1
                 member_before[pv["id_number"]] = None
                 member_after[pv["id_number"]] = _jsonable(pv)
+                newcomers.append((member_before, member_after, pv["id_number"]))
                 continue
             pv["household_id"] = h.pk
             pdiff = _differences(p, pv, (*PERSON_FIELDS, "household_id"))
@@ -402,13 +406,13 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
                 for f, (_, new) in pdiff.items():
                     setattr(p, f, new)
                 changed_persons.append(p)
-                member_before[p.id_number] = _jsonable({f: o for f, (o, _) in pdiff.items()})
-                member_after[p.id_number] = _jsonable({f: n for f, (_, n) in pdiff.items()})
+                member_before[str(p.pk)] = _jsonable({f: o for f, (o, _) in pdiff.items()})
+                member_after[str(p.pk)] = _jsonable({f: n for f, (_, n) in pdiff.items()})
         for p in ctx.members_of.get(h.pk, ()):
             if p.id_number not in file_ids:
                 removed_pks.append(p.pk)
-                member_before[p.id_number] = snapshot(p)
-                member_after[p.id_number] = None
+                member_before[str(p.pk)] = snapshot(p)
+                member_after[str(p.pk)] = None
         event_rows.extend((h.pk, e.kind, e.date, e.date.year, e.reason, now)
                           for e in rec.new_events)
         if not diff and not member_before and not rec.new_events:
@@ -442,6 +446,13 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
         bar.update(len(chunk))
     report.persons_updated = len(changed_persons)
     _insert(Person, NEW_PERSON_FIELDS, person_rows, bar)
+    new_pks: dict[str, int] = {}
+    for chunk in _chunks([n for _, _, n in newcomers], LOOKUP_CHUNK):
+        new_pks.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "id"))
+    for before_members, after_members, number in newcomers:
+        key = str(new_pks[number])
+        before_members[key] = before_members.pop(number)
+        after_members[key] = after_members.pop(number)
     _insert(StatusEvent, NEW_EVENT_FIELDS, event_rows, bar)
     report.events_added = len(event_rows)
     _insert(AuditEntry, AUDIT_FIELDS, audits, bar)

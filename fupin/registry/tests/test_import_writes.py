@@ -126,11 +126,12 @@ def test_update_changes_fields_members_and_appends_events(three, write_files, ro
     assert entry.actor == "tester"
     assert entry.before["status"] == Status.POOR and entry.after["status"] == Status.EXITED
     assert entry.before["income_total"] == 9100 and entry.after["income_total"] == 12000
-    head_id = h1_rows[0]["证件号码"]
-    assert entry.before["members"][head_id] == {"name": "马文山"}
-    assert entry.after["members"][head_id] == {"name": "马文山改"}
-    assert entry.after["members"][dropped["证件号码"]] is None
-    assert entry.before["members"][newcomer["证件号码"]] is None
+    # Members are keyed by their internal id, never their ID number (issue #18).
+    head = str(Person.objects.get(id_number=h1_rows[0]["证件号码"]).pk)
+    assert entry.before["members"][head] == {"name": "马文山"}
+    assert entry.after["members"][head] == {"name": "马文山改"}
+    assert [v for v in entry.after["members"].values() if v is None] == [None]
+    assert entry.before["members"][str(Person.objects.get(id_number=newcomer["证件号码"]).pk)] is None
     assert entry.after["events"] == ["exited 2019-12-01"]
 
 
