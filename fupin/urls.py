@@ -19,10 +19,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+# One Chinese page for every refusal, with the reason and a way back (fupin/errors.py).
+handler400 = "fupin.errors.bad_request"
+handler403 = "fupin.errors.permission_denied"
+handler404 = "fupin.errors.page_not_found"
+handler500 = "fupin.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("fupin.accounts.urls")),  # before auth.urls: its login view is throttled
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("fupin.accounts.urls")),  # login, logout, password change; no reset
     path("healthz", healthz),
     path("assessments/", include("fupin.assessments.urls")),
     path("assistance/", include("fupin.assistance.urls")),

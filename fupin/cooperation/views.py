@@ -47,6 +47,8 @@ from fupin.cooperation.models import (
 )
 from fupin.cooperation.report_docx import pair_year_docx
 from fupin.cooperation.workflows import ReviewAction
+from fupin.errors import error_page, safe_next
+from fupin.paging import page_of
 from fupin.regions.models import Level, Region
 
 
@@ -65,9 +67,7 @@ def _year(request: HttpRequest, default: int) -> int:
 
 def _refused(request: HttpRequest, e: Exception, back: str) -> HttpResponse:
     """A refused write: the Chinese message, the error's status, a link back; nothing changed."""
-    status = getattr(e, "status", 400)
-    return render(request, "cooperation/refused.html", {"message": str(e), "back": back},
-                  status=status)
+    return error_page(request, getattr(e, "status", 400), e, back)
 
 
 def _side(value: str | None) -> str | None:
@@ -192,11 +192,13 @@ def _ledger_context(request: HttpRequest, pairing: Pairing, year: int,
         if f["q"]:
             qs = qs.filter(Q(title__icontains=f["q"]) | Q(evidence__icontains=f["q"]))
     regions = office_regions(request.user)
+    page = page_of(request, qs)
     rows = [
-        {"entry": e, "moves": svc.ledger_entry_moves(e, request.user, regions)} for e in qs[:1000]
+        {"entry": e, "moves": svc.ledger_entry_moves(e, request.user, regions)} for e in page
     ]
     return {
-        "pairing": pairing, "year": year, "rows": rows, "total": qs.count(), "filters": filters,
+        "pairing": pairing, "year": year, "rows": rows, "page": page,
+        "total": page.paginator.count, "filters": filters,
         "entry_form": entry_form or _entry_form(pairing, year),
         "review_form": ReviewForm(), "actions": ReviewAction,
         "office_sides": svc.office_sides(request.user, pairing, regions),
@@ -238,7 +240,9 @@ def entry_review(request: HttpRequest, pk: int) -> HttpResponse:
     entry = sel.ledger_for(request.user).select_related("pairing").filter(pk=pk).first()
     if entry is None:
         raise Http404(_("没有这条台账，或无权查看"))
-    back = reverse("cooperation:ledger", args=[entry.pairing_id, entry.year])
+    # Back to the ledger the user was on (a parent pairing's ledger lists its children's entries).
+    back = safe_next(request, request.POST.get("next"),
+                     reverse("cooperation:ledger", args=[entry.pairing_id, entry.year]))
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return _refused(request, svc.CooperationError(_("请检查填写内容：") + form.errors.as_text()),

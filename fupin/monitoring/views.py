@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db.models import Case, Count, Max, Value, When
+from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from fupin.monitoring.workflows import (
     MonitoringStatus,
     ObjectKind,
 )
+from fupin.paging import page_of, search, search_text
 from fupin.policy import DEFAULT_MONITORING
 from fupin.regions.models import Level, Region
 
@@ -60,11 +62,24 @@ def _year(request: HttpRequest, region: Region) -> int:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    counties = sel.counties_for(request.user).order_by("code")[:300]
-    villages = sel.regions_for(request.user).filter(level=Level.VILLAGE).order_by("code")[:100]
-    return render(request, "monitoring/index.html", {
-        "counties": counties, "villages": villages if not counties else [],
-    })
+    """The counties (or, below county level, the villages) the user may monitor: those with
+    registry data first, searchable by name or code, fifty to a page."""
+    q = search_text(request)
+    counties = sel.counties_for(request.user)
+    if counties.exists():
+        with_data = (sel.households_for(request.user)
+                     .annotate(prefix=Substr("village__code", 1, 6))
+                     .values_list("prefix", flat=True).distinct())
+        rows = search(counties, q, "name", "code").annotate(
+            no_data=Case(When(code__in=[p + "000000" for p in with_data], then=Value(0)),
+                         default=Value(1))).order_by("no_data", "code")
+        kind = "counties"
+    else:
+        rows = search(sel.regions_for(request.user).filter(level=Level.VILLAGE), q, "name", "code"
+                      ).order_by("code")
+        kind = "villages"
+    return render(request, "monitoring/index.html", {"page": page_of(request, rows), "kind": kind,
+                                                     "q": q})
 
 
 def _region(request: HttpRequest, code: str) -> Region:
@@ -98,8 +113,9 @@ def region_overview(request: HttpRequest, code: str, report_form: ReportForm | N
                .select_related("household").order_by("-date", "-id")[:50])
     return render(request, "monitoring/region.html", {
         "region": region, "year": year, "table": table, "statuses": MonitoringStatus.choices,
-        "objects": objects.select_related("household__village").order_by("-opened_at", "-id")[:200],
-        "object_count": objects.count(), "found": found, "error": error,
+        "objects": (page := page_of(request, objects.select_related("household__village")
+                                     .order_by("-opened_at", "-id"))),
+        "page": page, "object_count": page.paginator.count, "found": found, "error": error,
         "candidates": found.candidates[:500] if found else [],
         "reports": reports, "kinds": ObjectKind.choices,
         "report_form": report_form or ReportForm(initial={"year": year}),

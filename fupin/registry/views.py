@@ -47,6 +47,11 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     while parent is not None:
         ancestors.insert(0, parent)
         parent = parent.parent
+    # Breadcrumb links only to the regions the user may open (a township office sees no county page).
+    visible = set(regions_for(request.user).filter(pk__in=[a.pk for a in ancestors])
+                  .values_list("pk", flat=True))
+    for a in ancestors:
+        a.visible = a.pk in visible  # type: ignore[attr-defined]
     data = region_dashboard(request.user, region)
     villages = data["villages"]
     return render(request, "registry/region.html", {

@@ -246,3 +246,26 @@ def test_the_ledger_page_asks_for_the_users_offices_once_however_many_entries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert len(re.findall(r'id="entry-[0-9]+"', page.content.decode())) == 21
+
+
+def test_a_review_from_the_parent_ledger_returns_to_the_parent_ledger(client, coop):
+    entry = _entry(coop)
+    gansu = get_user_model().objects.create_user("gansu", password="x")
+    membership_grant(user=gansu, role=Role.PROVINCE_OFFICE, region=_region("620000"))
+    client.force_login(gansu)
+    parent = f"/cooperation/pairings/{coop.top.pk}/2019/ledger/"
+    page = client.get(parent).content.decode()
+    assert f'name="next" value="{parent}"' in page  # the district's entry is listed on the parent's
+    r = client.post(f"/cooperation/entries/{entry.pk}/review/", {"action": "confirm", "next": parent})
+    assert r.status_code == 302 and r["Location"] == parent
+    entry.refresh_from_db()
+    assert entry.status == "confirmed"
+
+
+def test_a_review_never_redirects_to_another_site(client, coop):
+    entry = _entry(coop)
+    client.force_login(coop.west_user)
+    r = client.post(f"/cooperation/entries/{entry.pk}/review/",
+                    {"action": "confirm", "next": "https://evil.example/"})
+    assert r.status_code == 302
+    assert r["Location"] == f"/cooperation/pairings/{coop.district.pk}/2019/ledger/"
