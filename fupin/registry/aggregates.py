@@ -49,11 +49,26 @@ def aggregates_build(
         indicators = engine.to_pyarrow(ex.all_region_indicators()).to_pylist()
         events = engine.to_pyarrow(ex.all_events_by_year()).to_pylist()
         causes = engine.to_pyarrow(ex.all_causes()).to_pylist()
-        duplicates = {
-            r["code"]: r for r in engine.to_pyarrow(ex.all_duplicates_by_region()).to_pylist()
-        }
+        duplicates = engine.to_pyarrow(ex.all_duplicates_by_region()).to_pylist()
     finally:
         engine.close()
+    return aggregates_store(snap, indicators, events, causes, duplicates, started=started)
+
+
+def aggregates_store(
+    snap: Snapshot,
+    indicators: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    causes: list[dict[str, Any]],
+    duplicates_rows: list[dict[str, Any]],
+    *,
+    started: float | None = None,
+) -> AnalyticsSnapshot:
+    """Store the results of the expressions (`all_region_indicators`, `all_events_by_year`,
+    `all_causes`, `all_duplicates_by_region`), however computed — here by DuckDB, or by
+    `fupin analytics` on Spark — as the snapshot's RegionAggregate rows."""
+    started = time.monotonic() if started is None else started
+    duplicates = {r["code"]: r for r in duplicates_rows}
     by_year: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for e in events:
         by_year[e["code"]][str(e["year"])][e["kind"]] = e["events"]

@@ -1,0 +1,281 @@
+"""The analytics jobs on DuckDB and on Spark (local mode): the checks flag exactly the households
+the NumPy engine flags, the matching finds exactly what fupin.matching finds, every job writes
+the same Parquet on both engines, and the command and the spark-submit entry point run them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from fupin.analytics import checks as ck
+from fupin.analytics.engines import DuckDBEngine, SnapshotURI, SparkEngine, canonical
+from fupin.analytics.jobs import JOBS, outputs, read_output, run_jobs
+from fupin.analytics.matching import department_matches, department_missing, key_list
+from fupin.analytics.snapshot import Snapshot
+from fupin.analytics.synthetic import snapshot_from_batches
+from fupin.analytics.tests.conftest import SECRET
+from fupin.analytics.tests.planted import plant
+from fupin.checks import from_arrow, run_checks
+from fupin.matching import BY_CODE, DepartmentList, match_lists
+from fupin.synth import CountyBatch, generate, preset
+from fupin.synth.departments import DepartmentSettings, make_departments, registry_members
+
+YEAR = 2019  # the demo preset's year
+LIST_KINDS = ("deaths", "vehicles", "dibao", "disability")
+
+
+@pytest.fixture(scope="module")
+def planted() -> list[CountyBatch]:
+    return plant(list(generate(preset("demo", check_error_rate=0.02))), YEAR)
+
+
+@pytest.fixture(scope="module")
+def snapshot(planted: list[CountyBatch], tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    return snapshot_from_batches(planted, tmp_path_factory.mktemp("snap"), secret=SECRET)
+
+
+@pytest.fixture(scope="module")
+def lists(planted: list[CountyBatch]) -> dict[str, pa.Table]:
+    data = make_departments(
+        registry_members(planted),
+        preset("demo"),
+        DepartmentSettings(kinds=LIST_KINDS, rows=3000, planted_rate=0.02),
+    )
+    return data.lists
+
+
+@pytest.fixture(scope="module")
+def keyed(lists: dict[str, pa.Table], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    folder = tmp_path_factory.mktemp("keyed")
+    files = []
+    for kind, table in lists.items():
+        path = folder / f"{kind}.parquet"
+        pq.write_table(
+            key_list(table.column("身份证号"), kind=kind, source=f"{kind}.csv", secret=SECRET), path
+        )
+        files.append(str(path))
+    return files
+
+
+@pytest.fixture(scope="module")
+def engines(
+    snapshot: Snapshot, keyed: list[str], spark: Any
+) -> Iterator[dict[str, DuckDBEngine | SparkEngine]]:
+    duck = DuckDBEngine(snapshot)
+    sp = SparkEngine(snapshot, spark)
+    from fupin.analytics.jobs import bind_lists
+
+    for e in (duck, sp):
+        bind_lists(e, keyed)
+    yield {"duckdb": duck, "spark": sp}
+    duck.close()
+    sp.close()
+
+
+def _flagged(table: pa.Table, rule: str) -> list[str]:
+    rows = table.filter(table.column(ck.column(rule)))
+    return sorted(rows.column("household_no").to_pylist())
+
+
+def test_checks_flag_the_same_households_as_the_numpy_engine_on_both_engines(
+    planted: list[CountyBatch], engines: dict[str, Any]
+) -> None:
+    data = from_arrow(
+        pa.concat_tables([b.households for b in planted]),
+        pa.concat_tables([b.persons for b in planted]),
+        year=YEAR,
+        events=pa.concat_tables([b.events for b in planted]),
+    )
+    numpy_flags = {r.id: sorted(r.household_no) for r in run_checks(data).rules if r.ran}
+    assert set(numpy_flags) == set(ck.SNAPSHOT_RULES)  # the ledger rules cannot run on either
+    on = {name: e.to_pyarrow(ck.check_flags(YEAR)) for name, e in engines.items()}
+    assert on["spark"].equals(on["duckdb"])
+    for rule in ck.SNAPSHOT_RULES:
+        assert numpy_flags[rule], f"nothing planted for {rule}"
+        assert _flagged(on["duckdb"], rule) == numpy_flags[rule], rule
+
+
+def test_check_rules_take_their_titles_from_fupin_checks() -> None:
+    from fupin.checks import BY_ID
+
+    rows = ck.rules_table()
+    assert [r["rule"] for r in rows] == list(ck.SNAPSHOT_RULES)
+    assert all(r["title"] == BY_ID[r["rule"]].title for r in rows)
+    assert set(ck.NOT_IN_SNAPSHOT) == {
+        "ledgers.no_plan", "ledgers.plan_without_measures", "ledgers.no_visit_this_year",
+        "exits.no_public_notice",
+    }  # fmt: skip
+
+
+def test_matching_finds_what_fupin_matching_finds_on_both_engines(
+    planted: list[CountyBatch], lists: dict[str, pa.Table], engines: dict[str, Any]
+) -> None:
+    members = registry_members(planted)
+    expected = match_lists(
+        members,
+        [DepartmentList(BY_CODE[k], f"{k}.csv", t, "身份证号") for k, t in lists.items()],
+    )
+    cols = ["household_no", "kind", "source", "list_row", "flag", "reason"]
+
+    def as_set(t: pa.Table, names: list[str]) -> set[tuple[Any, ...]]:
+        return set(zip(*(t.column(c).to_pylist() for c in names), strict=True))
+
+    want = as_set(expected.matches, cols)
+    assert any(not f for *_, f, _ in want) and any(f for *_, f, _ in want)  # confirmations too
+    pairs = [(k, f"{k}.csv") for k in lists]
+    miss_cols = ["household_no", "kind", "source", "reason"]
+    for name, e in engines.items():
+        got = e.to_pyarrow(department_matches())
+        assert as_set(got, cols) == want, name
+        assert got.num_rows == expected.matches.num_rows, name
+        missing = e.to_pyarrow(department_missing(pairs))
+        assert as_set(missing, miss_cols) == as_set(expected.missing, miss_cols), name
+    assert expected.missing.num_rows > 0
+    invalid = {s.kind: s.invalid for s in expected.lists}
+    keyed = {
+        k: key_list(t.column("身份证号"), kind=k, source="x", secret=SECRET)
+        for k, t in lists.items()
+    }
+    assert {k: t.column("id_key").null_count for k, t in keyed.items()} == invalid
+
+
+def _written(out: Path, job: str, name: str, expr_of: Any) -> pa.Table:
+    return canonical(read_output(out, job, name), expr_of())
+
+
+def test_every_job_writes_the_same_parquet_on_both_engines(
+    engines: dict[str, Any], keyed: list[str], tmp_path: Path
+) -> None:
+    outs = {}
+    for name, e in engines.items():
+        outs[name] = tmp_path / name
+        runs = run_jobs(e, list(JOBS), str(outs[name]), year=YEAR, keyed_lists=keyed)
+        assert [r.job for r in runs] == list(JOBS)
+    pairs = [(k, f"{k}.csv") for k in LIST_KINDS]
+    for job in JOBS:
+        for name, build in outputs(job, year=YEAR, lists=pairs).items():
+            duck = _written(outs["duckdb"], job, name, build)
+            spark = _written(outs["spark"], job, name, build)
+            assert duck.num_rows > 0, (job, name)
+            assert spark.equals(duck), (job, name)
+    flags = read_output(outs["spark"], "checks", "check_flags")
+    assert flags.num_rows == engines["duckdb"].to_pyarrow(ck.check_flags(YEAR)).num_rows
+
+
+def test_a_snapshot_given_by_uri_is_read_by_the_engine(
+    snapshot: Snapshot, spark: Any, engines: dict[str, Any]
+) -> None:
+    from fupin.analytics.expressions import all_region_indicators
+
+    by_uri = SparkEngine(SnapshotURI(snapshot.path.as_uri()), spark)
+    try:
+        assert by_uri.manifest()["snapshot_id"] == snapshot.snapshot_id
+        expr = all_region_indicators()
+        assert by_uri.to_pyarrow(expr).equals(engines["duckdb"].to_pyarrow(expr))
+    finally:
+        by_uri.close()
+        # the views are per session: put the module's snapshot back for the other tests
+        SparkEngine(snapshot, spark)
+
+
+def test_the_command_runs_the_jobs_and_keys_the_lists_itself(
+    snapshot: Snapshot, lists: dict[str, pa.Table], tmp_path: Path, monkeypatch: Any
+) -> None:
+    from fupin.cli import main
+
+    monkeypatch.setenv("FUPIN_SECRET_KEY", SECRET)
+    pq.write_table(lists["deaths"], tmp_path / "deaths.parquet")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "analytics", "--snapshot", str(snapshot.path), "--out", str(out), "--year", str(YEAR),
+            "--jobs", "indicators,matching", "--list", f"deaths={tmp_path / 'deaths.parquet'}",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    assert read_output(out, "indicators", "region_indicators").num_rows > 0
+    matches = read_output(out, "matching", "department_matches")
+    assert set(matches.column("kind").to_pylist()) == {"deaths"}
+    assert matches.num_rows > 0  # keyed with the snapshot's secret, so the keys meet
+    keyed = pq.read_table(next((out / "keyed_lists").glob("*.parquet")))
+    assert "id_number" not in keyed.column_names and "身份证号" not in keyed.column_names
+
+
+def test_the_command_refuses_bad_input_in_chinese(
+    snapshot: Snapshot, tmp_path: Path, capsys: Any
+) -> None:
+    from fupin.cli import main
+
+    base = ["analytics", "--snapshot", str(snapshot.path), "--out", str(tmp_path)]
+    assert main([*base, "--jobs", "indicators,typo"]) == 2
+    assert "未知的作业 typo" in capsys.readouterr().err
+    assert main([*base, "--jobs", "matching"]) == 2
+    assert "部门数据比对需要部门名单" in capsys.readouterr().err
+    assert main(["analytics", "--snapshot", str(tmp_path)]) == 2
+    assert "不是快照文件夹" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--list", "deaths"])
+    assert "--list 应写作 类型=文件" in capsys.readouterr().err
+
+
+def test_the_spark_submit_entry_point_runs_the_jobs(
+    snapshot: Snapshot, engines: dict[str, Any], keyed: list[str], tmp_path: Path
+) -> None:
+    from fupin.analytics.spark_job import main
+
+    out = tmp_path / "job"
+    args = ["--snapshot", snapshot.path.as_uri(), "--out", out.as_uri(), "--year", str(YEAR)]
+    assert main([*args, "--jobs", "checks", "--keyed-list", keyed[0]]) == 0
+    expr = ck.check_flags(YEAR)
+    got = canonical(read_output(out, "checks", "check_flags"), expr)
+    assert got.equals(engines["duckdb"].to_pyarrow(expr))
+    assert read_output(out, "matching", "department_matches").num_rows > 0
+    assert main([*args, "--jobs", "nothing"]) == 2
+
+
+@pytest.mark.django_db
+def test_loaded_aggregates_equal_those_fupin_snapshot_builds(
+    snapshot: Snapshot, tmp_path: Path
+) -> None:
+    from fupin.cli import main
+    from fupin.registry.aggregates import aggregates_build
+    from fupin.registry.models import RegionAggregate
+
+    def rows(record: Any) -> list[tuple[Any, ...]]:
+        return sorted(
+            RegionAggregate.objects.filter(snapshot=record).values_list(
+                "code",
+                "level",
+                "households",
+                "poor_people",
+                "duplicated_people",
+                "events",
+                "causes",
+            )
+        )
+
+    built = rows(aggregates_build(snapshot))
+    assert (
+        main(
+            [
+                "analytics",
+                "--snapshot",
+                str(snapshot.path),
+                "--out",
+                str(tmp_path),
+                "--jobs",
+                "indicators",
+                "--load-aggregates",
+            ]
+        )  # fmt: skip
+        == 0
+    )
+    from fupin.registry.models import AnalyticsSnapshot
+
+    loaded = rows(AnalyticsSnapshot.objects.get(snapshot_id=snapshot.snapshot_id))
+    assert loaded == built and len(loaded) > 20
