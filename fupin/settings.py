@@ -32,12 +32,14 @@ INSTALLED_APPS = [
     "fupin.exits",
     "fupin.monitoring",
     "fupin.cooperation",
+    "fupin.api",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
 ]
 
 MIDDLEWARE = [
+    "fupin.csp.ContentSecurityPolicyMiddleware",  # first: static files and error pages get it too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +84,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One backend, behind the failed-login lock: the pages, the admin and the API token all use it.
+AUTHENTICATION_BACKENDS = ["fupin.accounts.backends.ThrottledModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -105,6 +110,27 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every response gets this policy (fupin/csp.py) unless a view set a stricter one: scripts only
+# from this server (ECharts is self-hosted under static/vendor), no inline script; style
+# attributes are allowed because ECharts writes them into its tooltips.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Hours an API token is valid (fupin.api.tokens).
+FUPIN_API_TOKEN_HOURS = float(setting("FUPIN_API_TOKEN_HOURS"))
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -115,7 +141,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # 401 with `WWW-Authenticate: Token`, not 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "fupin.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

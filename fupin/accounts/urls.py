@@ -1,11 +1,29 @@
-"""Account pages; the rest of login/logout/password change comes from django.contrib.auth.urls."""
+"""Account pages: login, logout and password change (Django's views, fupin's throttled forms).
 
+Password reset is not offered (no route): fupin sends no mail, and an official's password is
+reset by the system administrator. The admin's login page uses the same lock-aware form.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fupin.accounts import views
+from fupin.accounts.forms import AdminLoginForm
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/", views.PasswordChangeView.as_view(), name="password_change"
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path(
         "households/<str:household_no>/id/<int:person_pk>/",
         views.person_full_id,

@@ -1,6 +1,10 @@
-"""Account pages: login with throttling, and the logged full-ID view of one household member."""
+"""Account pages: login and password change behind the failed-login lock, and the logged full-ID
+view of one household member. There is no password reset: fupin sends no mail; an office's
+system administrator sets a new password (`fupin` admin or `manage.py changepassword`)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from fupin.accounts.forms import ThrottledAuthenticationForm
+from fupin.accounts.forms import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
 from fupin.accounts.scoping import can_view_full_id, households_for
 from fupin.accounts.services import FullIdDenied, person_view_full_id
 from fupin.registry.models import Person
@@ -17,6 +21,13 @@ from fupin.registry.models import Person
 
 class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 @never_cache

@@ -10,13 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from fupin.accounts.forms import client_ip
+from fupin.accounts.forms import client_ip, lock_message
 from fupin.accounts.scoping import regions_for
-from fupin.accounts.services import (
-    login_failure_record,
-    login_locked_until,
-    login_success_record,
-)
+from fupin.accounts.services import login_locked_until
 from fupin.assessments.models import (
     Campaign,
     CountyResult,
@@ -449,9 +445,10 @@ class SubmissionResultSerializer(serializers.ModelSerializer[Submission]):
 
 
 class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
-    """Username and password, checked and counted exactly as the login page does: after
-    `accounts.services.MAX_FAILURES` failures in a row for one username from one address, that
-    pair is locked for a while (429), whether the failures came from the page or the API."""
+    """Username and password, checked by the same authentication backend as the login page and
+    the admin (`fupin.accounts.backends`): after `accounts.services.MAX_FAILURES` failures in a
+    row for one username from one address, through any of them, that pair is locked for a while
+    (429 here)."""
 
     username = serializers.CharField(max_length=150, write_only=True)
     password = serializers.CharField(
@@ -462,21 +459,18 @@ class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
         request = self.context.get("request")
         username, ip = attrs["username"], client_ip(request)
         locked = login_locked_until(username=username, ip=ip)
-        if locked is not None:
+        if locked is not None:  # the backend would refuse too; this says how long, with 429
             wait = max(1, int((locked - timezone.now()).total_seconds()))
-            minutes = wait // 60 + 1
-            raise exceptions.Throttled(
-                wait=wait,
-                detail=f"登录失败次数过多，该账号已被暂时锁定，请于 {minutes} 分钟后再试。",
-            )
+            raise exceptions.Throttled(wait=wait, detail=lock_message(locked))
         user = authenticate(request=request, username=username, password=attrs["password"])
         if user is None:
-            login_failure_record(username=username, ip=ip)
             raise serializers.ValidationError("用户名或密码错误，请重试。", code="authorization")
-        login_success_record(username=username, ip=ip)
         attrs["user"] = user
         return attrs
 
 
 class TokenSerializer(serializers.Serializer[dict[str, Any]]):
     token = serializers.CharField(help_text="在请求头中使用：Authorization: Token <token>")
+    expires = serializers.DateTimeField(
+        help_text="令牌失效时间；此后请求答 401，须重新取得令牌。修改密码或账号停用时令牌立即作废。"
+    )

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser
@@ -28,6 +27,7 @@ from fupin.api.errors import (
     transition_refusal_status,
 )
 from fupin.api.permissions import IsEnumerator, enumerator_of
+from fupin.api.tokens import token_expires_at, token_issue
 from fupin.assessments.models import Campaign, CountyResult, Problem, Submission
 from fupin.assessments.services import (
     CONFLICT_MESSAGE,
@@ -292,7 +292,8 @@ class SubmissionView(APIView):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for the user's API token (DRF's authtoken, throttled)."""
+    """Exchange a username and password for the user's API token: throttled by the login lock,
+    valid for `FUPIN_API_TOKEN_HOURS`, audited (`fupin.api.tokens`)."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -311,5 +312,5 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         body = s.TokenRequestSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=body.validated_data["user"])
-        return Response({"token": token.key})
+        token = token_issue(user=body.validated_data["user"])
+        return Response(s.TokenSerializer({"token": token.key, "expires": token_expires_at(token)}).data)

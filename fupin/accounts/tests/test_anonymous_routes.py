@@ -15,10 +15,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Routes that are public on purpose.
 PUBLIC = {
     "accounts/login/",  # the login page itself
-    "accounts/password_reset/",  # Django's reset flow: asks for an address, shows nothing
-    "accounts/password_reset/done/",
-    "accounts/reset/done/",
-    "accounts/reset/<uidb64>/<token>/",
     "healthz",  # says only whether the database answers
     "api/schema/",  # the OpenAPI document: endpoints, not data
     "api/token/",  # exchanges a password for a token (POST)

@@ -1,0 +1,57 @@
+"""The one login throttle: an authentication backend, so that every way in goes through it.
+
+The pages' login, Django's admin login and POST /api/token/ all call `django.contrib.auth.
+authenticate()`, which asks this backend. A username locked at an address is refused here before
+the password is even checked, whichever entrance the attempt came through; a wrong password here
+counts towards the lock, whichever entrance it came through. The forms and the token serializer
+only ask `login_locked_until` first to tell the user, in Chinese, how long the lock lasts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from fupin.accounts.services import login_failure_record, login_locked_until, login_success_record
+
+
+def client_ip(request: HttpRequest | Any | None) -> str:
+    """The peer address. X-Forwarded-For is not trusted: anyone could send it to dodge the lock."""
+    if request is None:
+        return ""
+    meta = getattr(request, "META", None) or {}
+    return str(meta.get("REMOTE_ADDR", ""))[:45]
+
+
+class LoginLocked(PermissionDenied):
+    """Raised for a locked username: `authenticate()` then stops asking backends and sends
+    `user_login_failed` (so the attempt is audited like any other failure)."""
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's username-and-password backend behind the failed-login lock."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        ip = client_ip(request)
+        if login_locked_until(username=username, ip=ip) is not None:
+            raise LoginLocked
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            login_failure_record(username=username, ip=ip)
+        else:
+            login_success_record(username=username, ip=ip)
+        return user
