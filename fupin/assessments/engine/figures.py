@@ -51,10 +51,13 @@ from fupin.assessments.engine.sampling import HouseholdDraw
 from fupin.assessments.engine.verification import ConfirmedProblems
 from fupin.policy.zones import DEFAULT_THRESHOLDS, Figure, ThresholdTable, decide
 from fupin.stats import Estimate, SurveyDesign, proportion, ratio, svydesign, total
-from fupin.stats.intervals import t_quantile
+from fupin.stats.parts import PartInterval, kish_n, part_interval
 
 Verdict = Literal["pass", "fail"]
-Clarity = Literal["clear", "straddles"]
+# sparse: 样本不足以给出可靠区间 (fupin.stats.parts: too few sampled households or too small an
+# effective sample); like a straddling figure, its verdict goes to the 综合研判.
+Clarity = Literal["clear", "straddles", "sparse"]
+SPARSE_LABEL = "样本不足以给出可靠区间"
 FIGURES: tuple[Figure, ...] = (
     Figure.WRONG_EXIT_RATE,
     Figure.MISSED_RATE,
@@ -80,6 +83,12 @@ class FigureResult:
     clarity: Clarity
     message: str
     ci_method: str
+    basis: PartInterval | None = None
+
+    @property
+    def sparse(self) -> bool:
+        """样本不足以给出可靠区间: the verdict needs the 综合研判."""
+        return self.clarity == "sparse"
 
     @property
     def value(self) -> float:
@@ -97,7 +106,10 @@ class FigureResult:
             "verdict": self.verdict,
             "clarity": self.clarity,
             "message": self.message,
+            "sparse": self.sparse,
         }
+        if self.basis is not None:
+            out["basis"] = self.basis.as_dict()
         if truth is not None:
             out["truth"] = truth
         return out
@@ -125,8 +137,8 @@ class CountyFigures:
 
     @property
     def straddling(self) -> tuple[str, ...]:
-        """Names of the figures whose interval contains the threshold (for a targeted re-check)."""
-        return tuple(f.name for f in self.figures if f.clarity == "straddles")
+        """Figures for the 综合研判: the interval contains the threshold, or the sample is too thin."""
+        return tuple(f.name for f in self.figures if f.clarity != "clear")
 
     def as_dict(self, truth: dict[str, float] | None = None) -> dict[str, Any]:
         return {
@@ -175,11 +187,23 @@ def judge_figure(
     method: str,
     frame: CountyFrame,
     thresholds: ThresholdTable,
+    *,
+    basis: PartInterval | None = None,
 ) -> FigureResult:
+    """Verdict on the point estimate; clarity from the interval, or sparse when `basis` says the
+    sample cannot support a reliable interval."""
     value = min(max(estimate.value, 0.0), 1.0)
     decision = decide(figure, value, frame.zone, thresholds=thresholds)
     limit = decision.threshold.limit
-    straddles = ci[0] <= limit <= ci[1]
+    # The interval contains the estimate (rounding aside: the parts add up to it).
+    ci = (min(ci[0], estimate.value), max(ci[1], estimate.value))
+    clarity: Clarity
+    if basis is not None and basis.unreliable:
+        clarity = "sparse"
+    elif ci[0] <= limit <= ci[1]:
+        clarity = "straddles"
+    else:
+        clarity = "clear"
     return FigureResult(
         name=figure.value,
         estimate=estimate,
@@ -187,9 +211,85 @@ def judge_figure(
         threshold=limit,
         comparison=decision.threshold.comparison.value,
         verdict="pass" if decision.passed else "fail",
-        clarity="straddles" if straddles else "clear",
+        clarity=clarity,
         message=decision.message,
         ci_method=method,
+        basis=basis,
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One rate's sampled part: its rows, estimate, linearised values and degrees of freedom."""
+
+    full_share: float
+    full_value: float
+    q: float
+    var: float
+    n: int
+    events: int
+    df: float
+    lin: FloatArray  # the influence of q (zero outside the sampled part)
+    fraction: float = 0.0  # sampled households / the households they represent
+
+
+def _full_count(draw: HouseholdDraw) -> np.ndarray:
+    """Rows of full-count cells: a certainty village (pi = 1) and the household taken with pi = 1."""
+    return np.asarray((draw.village_pi >= 1.0 - 1e-9) & (draw.pi >= 1.0 - 1e-9), dtype=np.bool_)
+
+
+def _sampled_df(draw: HouseholdDraw, rows: np.ndarray) -> float:
+    """Degrees of freedom of the sampled part: only the units that carry variance count.
+
+    First stage: sampled villages that are not certainties, minus their village strata (R's
+    PSUs minus strata, without the certainty villages, whose first stage has no variance).
+    Certainty villages: their sampled households, minus the (village, stratum) cells they form.
+    """
+    if not rows.any():
+        return 0.0
+    certain = draw.village_pi[rows] >= 1.0 - 1e-9
+    village = draw.village[rows]
+    vstratum = draw.villages.stratum[village]
+    df = 0
+    if (~certain).any():
+        df += np.unique(village[~certain]).shape[0] - np.unique(vstratum[~certain]).shape[0]
+    if certain.any():
+        cells = village[certain] * 8 + draw.design_stratum[rows][certain]
+        df += int(certain.sum()) - np.unique(cells).shape[0]
+    return float(max(df, 0))
+
+
+def _part(
+    design: SurveyDesign,
+    draw: HouseholdDraw,
+    y: FloatArray,
+    x: FloatArray,
+    domain: np.ndarray,
+    full: np.ndarray,
+) -> _Part:
+    """Split a ratio over `domain` into its full-count and sampled parts (see fupin.stats.parts)."""
+    f_rows = domain & full
+    s_rows = domain & ~full
+    x_c = float(x[f_rows].sum())
+    y_c = float(y[f_rows].sum())
+    lin = np.zeros(design.n)
+    if not s_rows.any():
+        return _Part(1.0, y_c / x_c if x_c else 0.0, 0.0, 0.0, 0, 0, 0.0, lin, 0.0)
+    est = ratio(design, y, x, domain=s_rows)
+    x_s = float((design.weights * x * s_rows).sum())
+    lin = np.where(s_rows, (y - est.value * x) / x_s, 0.0)
+    with_problem = int((y[s_rows] > 0).sum())
+    n = int(s_rows.sum())
+    return _Part(
+        full_share=x_c / (x_c + x_s),
+        full_value=y_c / x_c if x_c else 0.0,
+        q=est.value,
+        var=est.se**2,
+        n=n,
+        events=min(with_problem, n - with_problem),
+        df=_sampled_df(draw, s_rows),
+        lin=lin,
+        fraction=n / float(design.weights[s_rows].sum()),
     )
 
 
@@ -201,8 +301,68 @@ def _rate(
         raise FiguresError(f"no {what} household in the sample: the rate cannot be estimated")
     est = ratio(design, numerator, size, domain=domain)
     x_total = float((design.weights * size * domain).sum())
-    # The rate is a share of persons: intervals as for a proportion, n = sampled households.
     return dataclasses.replace(est, statistic="proportion"), x_total
+
+
+def _interval(p: _Part, level: float, method: str) -> PartInterval:
+    return part_interval(
+        full_share=p.full_share,
+        full_value=p.full_value,
+        q=p.q,
+        var=p.var,
+        n=p.n,
+        events=p.events,
+        df=p.df,
+        level=level,
+        method=method,
+        fraction=p.fraction,
+    )
+
+
+def _incidence_interval(
+    design: SurveyDesign,
+    draw: HouseholdDraw,
+    base: float,
+    exited: tuple[float, _Part],
+    nonreg: tuple[float, _Part],
+    level: float,
+    method: str,
+) -> PartInterval:
+    """Incidence = base + sum_k share_k (w_k r_ck + (1 - w_k) q_k): the q_k are the sampled part.
+
+    The sampled part is (a + b) q with a = share_we (1 - w_we), b = share_m (1 - w_m) and
+    q = (a q_we + b q_m) / (a + b), a proportion whose variance comes from the linearised
+    total of a u_we + b u_m (covariance included) and whose n is Kish's for the two parts.
+    """
+    (e_share, p_we), (u_share, p_m) = exited, nonreg
+    a = e_share * (1 - p_we.full_share)
+    b = u_share * (1 - p_m.full_share)
+    known = base + e_share * p_we.full_share * p_we.full_value
+    known += u_share * p_m.full_share * p_m.full_value
+    scale = a + b
+    if scale <= 0:
+        return part_interval(
+            full_share=1.0, full_value=known, q=0.0, var=0.0, n=0, events=0, df=0.0
+        )
+    q = (a * p_we.q + b * p_m.q) / scale
+    var = total(design, (a * p_we.lin + b * p_m.lin) / scale).se ** 2
+    n = kish_n([a, b], [float(p_we.n), float(p_m.n)])
+    rows = (p_we.lin != 0) | (p_m.lin != 0)
+    df = _sampled_df(draw, rows) if rows.any() else max(p_we.df, p_m.df)
+    # Write the incidence as w r_c + (1 - w) q with 1 - w = scale and w r_c = known.
+    return part_interval(
+        full_share=1 - scale,
+        full_value=known / (1 - scale),
+        q=q,
+        var=var,
+        n=n,
+        events=p_we.events + p_m.events,
+        df=df,
+        level=level,
+        method=method,
+        fraction=(p_we.n + p_m.n)
+        / (p_we.n / max(p_we.fraction, 1e-12) + p_m.n / max(p_m.fraction, 1e-12)),
+    )
 
 
 def county_figures(
@@ -220,6 +380,7 @@ def county_figures(
     if len(answers) != n or confirmed.wrong_exit.shape != (n,) or confirmed.missed.shape != (n,):
         raise FiguresError("answers and confirmed problems must be aligned with the sample")
     design = county_design(draw)
+    full = _full_count(draw)
     size = answers.size.astype(np.float64)
     exited = draw.stratum == EXITED
     nonreg = draw.stratum == NONREGISTERED
@@ -227,8 +388,10 @@ def county_figures(
     y_m = np.where(confirmed.missed & nonreg, size, 0.0)
     r_we, x_we = _rate(design, y_we, size, exited, "exited")
     r_m, x_m = _rate(design, y_m, size, nonreg, "non-registered")
-    ci_we = r_we.ci(level, ci_method)
-    ci_m = r_m.ci(level, ci_method)
+    p_we = _part(design, draw, y_we, size, exited, full)
+    p_m = _part(design, draw, y_m, size, nonreg, full)
+    ci_we = _interval(p_we, level, ci_method)
+    ci_m = _interval(p_m, level, ci_method)
 
     big_r = float(frame.rural_population)
     e_share = frame.exited_persons / big_r
@@ -248,29 +411,39 @@ def county_figures(
         n=n,
         complete=design.complete,
     )
-    if part > 0 and se > 0:
-        q = t_quantile(1 - (1 - level) / 2, design.df)
-        spread = math.exp(q * se / part)
-        ci_inc = (base + part / spread, min(1.0, base + part * spread))
-    else:
-        ci_inc = (base + part, min(1.0, base + e_share * ci_we[1] + u_share * ci_m[1]))
+    ci_inc = _incidence_interval(
+        design, draw, base, (e_share, p_we), (u_share, p_m), level, ci_method
+    )
 
     asked = answers.recognition_asked
     if not asked.any():
         raise FiguresError("no household answered the recognition questions")
-    rec = proportion(design, answers.recognises.astype(np.float64), domain=asked)
-    ci_rec = rec.ci(level, ci_method)
+    said_yes = answers.recognises.astype(np.float64)
+    rec = proportion(design, said_yes, domain=asked)
+    # The answers of full-count households carry measurement error (an answer is not the
+    # attitude), so recognition has no error-free part: every asked household is the sample,
+    # with a design effect of at least 1 against simple random sampling without replacement.
+    everyone = _part(design, draw, said_yes, np.ones(n), asked, np.zeros(n, dtype=bool))
+    ci_rec = _interval(everyone, level, ci_method)
 
     return CountyFigures(
         code=frame.code,
         name=frame.name,
         zone=frame.zone.value,
-        wrong_exit_rate=judge_figure(
-            Figure.WRONG_EXIT_RATE, r_we, ci_we, ci_method, frame, thresholds
-        ),
-        missed_rate=judge_figure(Figure.MISSED_RATE, r_m, ci_m, ci_method, frame, thresholds),
-        incidence=judge_figure(
-            Figure.INCIDENCE, incidence, ci_inc, "log-linearised", frame, thresholds
-        ),
-        recognition=judge_figure(Figure.RECOGNITION, rec, ci_rec, ci_method, frame, thresholds),
+        wrong_exit_rate=_judge(Figure.WRONG_EXIT_RATE, r_we, ci_we, frame, thresholds),
+        missed_rate=_judge(Figure.MISSED_RATE, r_m, ci_m, frame, thresholds),
+        incidence=_judge(Figure.INCIDENCE, incidence, ci_inc, frame, thresholds),
+        recognition=_judge(Figure.RECOGNITION, rec, ci_rec, frame, thresholds),
+    )
+
+
+def _judge(
+    figure: Figure,
+    estimate: Estimate,
+    interval: PartInterval,
+    frame: CountyFrame,
+    thresholds: ThresholdTable,
+) -> FigureResult:
+    return judge_figure(
+        figure, estimate, interval.ci, interval.method, frame, thresholds, basis=interval
     )

@@ -42,14 +42,20 @@ class TruthFigures:
     Wrong-exit rate: persons (true size) in exited households that truly meet the
     identification standard over persons in exited households; missed rate likewise over
     non-registered households; incidence: the estimator's own formula with these true rates,
-    (P + E r_we + U r_missed) / R; recognition: the share of the households asked (registered
-    households, and non-registered ones in poor villages) who truly recognise the work.
+    (P + E r_we + U r_missed) / R; recognition: what the survey measures, the expected share of
+    the households asked (registered households, and non-registered ones in poor villages) who
+    answer that they recognise the work: a household that truly recognises it says so with
+    probability 1 - f, one that does not with probability f (f = the simulated answer flip,
+    `MeasurementError.recognition_flip`).  `recognition_attitude` is the true share itself;
+    the two differ by f (1 - 2 a), about 1.8 points at a = 0.94 and f = 0.02, which a county's
+    interval must not be scored against (the survey cannot see past its own answers).
     """
 
     wrong_exit_rate: float
     missed_rate: float
     incidence: float
     recognition: float
+    recognition_attitude: float = float("nan")
 
     def as_dict(self) -> dict[str, float]:
         return {
@@ -60,7 +66,11 @@ class TruthFigures:
         }
 
 
-def truth_figures(frame: CountyFrame, truth: CountyTruth) -> TruthFigures:
+def truth_figures(
+    frame: CountyFrame,
+    truth: CountyTruth,
+    error: MeasurementError = MeasurementError(),  # noqa: B008 - frozen, shared safely
+) -> TruthFigures:
     """The finite-population truth that `county_figures` estimates (see TruthFigures)."""
     size = truth.size.astype(np.float64)
     exited = frame.stratum == EXITED
@@ -76,8 +86,12 @@ def truth_figures(frame: CountyFrame, truth: CountyTruth) -> TruthFigures:
         frame.poor_persons + frame.exited_persons * r_we + frame.nonregistered_persons * r_m
     ) / big_r
     asked = ~nonreg | frame.village_is_poor[frame.village]
-    recognition = float(truth.recognises_work[asked].mean()) if asked.any() else float("nan")
-    return TruthFigures(r_we, r_m, incidence, recognition)
+    if not asked.any():
+        return TruthFigures(r_we, r_m, incidence, float("nan"))
+    attitude = float(truth.recognises_work[asked].mean())
+    flip = error.recognition_flip
+    answered = attitude * (1 - flip) + (1 - attitude) * flip
+    return TruthFigures(r_we, r_m, incidence, answered, attitude)
 
 
 @dataclass(frozen=True)
@@ -141,7 +155,7 @@ def assess_county(
         paths=tuple(paths),
         confirmed=confirmed,
         figures=figures,
-        truth=truth_figures(frame, truth) if score else None,
+        truth=truth_figures(frame, truth, error) if score else None,
     )
 
 

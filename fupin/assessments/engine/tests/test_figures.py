@@ -9,6 +9,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from fupin.assessments.engine.fieldwork import SurveyAnswers
 from fupin.assessments.engine.figures import CountyFigures, county_figures, judge_figure
@@ -130,14 +131,56 @@ def test_figures_agree_with_hand_computation(villages):
     rec = (w * answers.recognises * asked).sum() / (w * asked).sum()
     assert figs.recognition.value == pytest.approx(rec)
 
-    # Logit interval for the rates, on the design df.
-    est = figs.wrong_exit_rate.estimate
-    q = t_quantile(0.975, est.df)
-    logit = np.log(r_we / (1 - r_we))
-    half = q * est.se / (r_we * (1 - r_we))
-    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
-    assert figs.wrong_exit_rate.ci == pytest.approx((expit(logit - half), expit(logit + half)))
-    assert est.df == len(draw.villages) - 2
+    # The interval: full-count cells (certainty village, household taken with pi = 1) are
+    # exact; the sampled part q gets an interval with n_eff <= n / (1 - f) on its own df.
+    full = (draw.village_pi >= 1 - 1e-9) & (draw.pi >= 1 - 1e-9)
+    s_rows = exited & ~full
+    f_rows = exited & full
+    x_c, y_c = (size * f_rows).sum(), (y_we * f_rows).sum()
+    x_s = (w * size * s_rows).sum()
+    q_s = (w * y_we * s_rows).sum() / x_s
+    share = x_c / (x_c + x_s)
+    r_c = y_c / x_c if x_c else 0
+    assert figs.wrong_exit_rate.value == pytest.approx(share * r_c + (1 - share) * q_s)
+    basis = figs.wrong_exit_rate.basis
+    assert basis.full_share == pytest.approx(share) and basis.sampled_value == pytest.approx(q_s)
+    assert basis.sampled_n == s_rows.sum()
+    # df: villages drawn at random minus their strata; in certainty villages (all 8 of 8 drawn)
+    # the sampled households minus their (village, stratum) cells.
+    certain = draw.village_pi >= 1 - 1e-9
+    by_chance = s_rows & ~certain
+    df = len(np.unique(draw.village[by_chance])) - len(
+        np.unique(draw.villages.stratum[draw.village[by_chance]])
+    )
+    in_certain = s_rows & certain
+    df += in_certain.sum() - len(
+        {
+            (v, d)
+            for v, d in zip(draw.village[in_certain], draw.design_stratum[in_certain], strict=True)
+        }
+    )
+    assert basis.df == df
+    u_s = np.where(s_rows, (y_we - q_s * size) / x_s, 0.0)
+    var_s = srs_two_stage_variance(draw, u_s)
+    n = s_rows.sum()
+    cap = n / (1 - min(0.5, n / w[s_rows].sum()))
+    n_eff = min(cap, q_s * (1 - q_s) / var_s)
+    t = t_quantile(0.975, basis.df)
+    if basis.events >= 10:
+        assert basis.method == "logit"
+        half = t / np.sqrt(n_eff * q_s * (1 - q_s))
+        expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+        centre = np.log(q_s / (1 - q_s))
+        lo, hi = expit(centre - half), expit(centre + half)
+    else:  # few events: Korn-Graubard's df-adjusted n_eff and the Clopper-Pearson limits
+        assert basis.method == "beta"
+        n_kg = min(n_eff, n_eff * (t_quantile(0.025, n - 1) / t_quantile(0.025, basis.df)) ** 2)
+        x = n_kg * q_s
+        lo = scipy_stats.beta.ppf(0.025, x, n_kg - x + 1)
+        hi = scipy_stats.beta.ppf(0.975, x + 1, n_kg - x)
+    want = (share * r_c + (1 - share) * lo, share * r_c + (1 - share) * hi)
+    assert figs.wrong_exit_rate.ci == pytest.approx(want)
+    assert figs.wrong_exit_rate.estimate.df == len(draw.villages) - 2
 
 
 def test_pps_with_every_village_taken_equals_the_census_of_villages():
