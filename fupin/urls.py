@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
@@ -19,6 +20,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    return HttpResponsePermanentRedirect(static("fupin/favicon.ico"))
+
+
 # One Chinese page for every refusal, with the reason and a way back (fupin/errors.py).
 handler400 = "fupin.errors.bad_request"
 handler403 = "fupin.errors.permission_denied"
@@ -29,6 +34,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("fupin.accounts.urls")),  # login, logout, password change; no reset
     path("healthz", healthz),
+    # Browsers and tools ask for /favicon.ico whatever the page links: the static icon.
+    path("favicon.ico", favicon),
     path("assessments/", include("fupin.assessments.urls")),
     path("assistance/", include("fupin.assistance.urls")),
     path("cooperation/", include("fupin.cooperation.urls")),

@@ -32,18 +32,31 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
         assert f["verdict"] in {"pass", "fail"}
         assert 0 <= f["truth"] <= 1
     assert county["decision"] in {"pass", "fail"}
-    # One login per kind of user, each with its role.
-    for username in ("demo", "sheng", "xian", "xiang", "pinggu", "dongbu"):
-        assert f"  {username} " in run.stderr, username
+    # One login per role the platform has (fupin/accounts/demo.py), each printed with its role.
+    from fupin.accounts.models import Role
+    from fupin.assessments.workflows import Role as Duty
+
+    logins = [line.split()[0] for line in run.stderr.splitlines() if line.startswith("  ")
+              and "：" in line]
+    for username in ("demo", "sheng", "shi", "shi2", "xian", "xian2", "xian3", "xian4", "xiang",
+                     "xiang2", "xiang3", "cun", "cun2", "pinggu", "dongbu", "jigou"):
+        assert username in logins, username
     with sqlite3.connect(tmp_path / "f.sqlite3") as db:
-        roles = dict(db.execute(
-            "select u.username, m.role from auth_user u join accounts_membership m on m.user_id = u.id"
-            " where u.username not like 'cadre-%'"))
+        marks = ",".join("?" * len(logins))
+        roles = {r for (r,) in db.execute(
+            f"select distinct m.role from auth_user u join accounts_membership m on m.user_id = u.id"
+            f" where u.username in ({marks})", logins)}
+        duties = {g for (g,) in db.execute(
+            f"select distinct g.name from auth_user u join auth_user_groups ug on ug.user_id = u.id"
+            f" join auth_group g on g.id = ug.group_id where u.username in ({marks})", logins)}
+        unusable = db.execute(f"select count(*) from auth_user where username in ({marks})"
+                              f" and password like '!%'", logins).fetchone()[0]
         # 双到 and the three ledgers, so the help pages and the ledger checks have data.
         assert db.execute("select count(*) from assistance_householdpairing").fetchone()[0] > 500
         assert db.execute("select count(*) from assistance_visitlog").fetchone()[0] > 1000
-    assert roles == {"sheng": "province_office", "xian": "county_office", "xiang": "township_office",
-                     "pinggu": "working_group", "dongbu": "county_office"}
+    assert roles == set(Role.values)
+    assert duties == set(Duty.values)
+    assert unusable == 0  # every listed login has the demo password
 
     reports = tmp_path / "reports"
     html = next(reports.glob("评估报告-*.html")).read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fupin.accounts.scoping import sees_whole_region
 from fupin.assistance import selectors as sel
 from fupin.assistance.forms import ExitPlanForm, MeasureForm, VisitForm
 from fupin.assistance.ledger_docx import household_ledgers_docx
@@ -25,8 +26,10 @@ from fupin.assistance.services import (
     ledger_measure_add,
     ledger_visit_add,
 )
+from fupin.paging import page_of
 from fupin.regions.models import Region
 from fupin.registry.models import Household
+from fupin.registry.selectors import counties_with_data
 
 
 def _household(request: HttpRequest, household_no: str) -> Household:
@@ -44,7 +47,11 @@ def mine(request: HttpRequest) -> HttpResponse:
                 .select_related("household__village").order_by("household__household_no"))
     villages = (VillagePairing.objects.active().filter(unit_id__in=sel.unit_ids_of(request.user))
                 .select_related("unit", "village").order_by("village__code"))
-    return render(request, "assistance/mine.html", {"pairings": pairings, "villages": villages})
+    # Offices have no pairings of their own: they see their region's (scoped, by region).
+    regions = [r for r in counties_with_data(request.user)
+               if sees_whole_region(request.user, r["region"])]
+    return render(request, "assistance/mine.html", {"pairings": pairings, "villages": villages,
+                                                    "regions": regions})
 
 
 @login_required
@@ -63,8 +70,9 @@ def region_overview(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "assistance/region.html", {
         "region": region,
         "warnings": assistance_warnings(region=region, user=request.user),
-        "pairings": pairings[:500],
-        "pairing_count": pairings.count(),
+        "pairings": (page := page_of(request, pairings)),
+        "page": page,
+        "pairing_count": page.paginator.count,
         "villages": villages,
         "teams": [{"team": t, "members": [m for m in t.members.all() if m.is_active()]}
                   for t in teams],

@@ -81,7 +81,11 @@ def _side(value: str | None) -> str | None:
 def pairings(request: HttpRequest) -> HttpResponse:
     """The pairings the user sees, by level, with the 携手奔小康 partners under each district."""
     qs = sel.pairings_for(request.user).select_related("east", "west", "parent")
-    latest = sel.agreements_for(request.user).aggregate(y=Max("year"))["y"]
+    # Open on the latest year with data the user can see: agreements are signed at the top
+    # pairing, so a county or district office has none of its own, only ledger entries.
+    years = [sel.agreements_for(request.user).aggregate(y=Max("year"))["y"],
+             sel.ledger_for(request.user).aggregate(y=Max("year"))["y"]]
+    latest = max((y for y in years if y is not None), default=None)
     year = _year(request, latest or timezone.localdate().year)
     partners: dict[int, list[PartnerPairing]] = {}
     for p in PartnerPairing.objects.filter(pairing__in=qs).select_related("west_region"):

@@ -44,9 +44,8 @@ from fupin.exits.services import (
     signoff_missing,
 )
 from fupin.exits.workflows import ExitKind, ExitStatus, capacity
+from fupin.paging import page_of
 from fupin.regions.models import Region
-
-LIST_LIMIT = 500
 
 
 def _case(request: HttpRequest, pk: int) -> ExitCase:
@@ -81,9 +80,9 @@ def _list_context(request: HttpRequest, region: Region | None, **extra: Any) -> 
     kinds = sel.open_kinds(request.user, region) if region is not None else []
     return {
         "region": region,
-        "cases": qs[:LIST_LIMIT],
-        "total": qs.count(),
-        "limit": LIST_LIMIT,
+        "cases": (page := page_of(request, qs)),
+        "page": page,
+        "total": page.paginator.count,
         "counts": counts,
         "kind": kind,
         "status": status,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from fupin.accounts.scoping import can_view_full_id
+from fupin.accounts.scoping import can_view_full_id, region_prefixes_for, sees_whole_region
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Attribute, AuditEntry, Cause, Person, Relation, Status
 from fupin.registry.selectors import (
@@ -36,7 +36,15 @@ CODE_PLACEHOLDER = "000000000000"
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/home.html", {"rows": counties_with_data(request.user)})
+    rows = counties_with_data(request.user)
+    for r in rows:
+        # A cadre or an evaluator sees a few households of a village: their share of poor people
+        # is not the village's poverty incidence, so it is labelled as what it is.
+        r["whole"] = sees_whole_region(request.user, r["region"])
+    return render(request, "registry/home.html", {
+        "rows": rows, "partial": any(not r["whole"] for r in rows),
+        "may_import": request.user.is_superuser or bool(region_prefixes_for(request.user)),
+    })
 
 
 @login_required
@@ -60,6 +68,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "summary": data["summary"],
         "children": data["children"],
         "is_village": region.level == Level.VILLAGE,
+        "whole": sees_whole_region(request.user, region),
         "unplaced": villages.unplaced if villages else [],
         "dashboard": _dashboard_data(data),
     })
@@ -129,6 +138,8 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
         raise Http404("没有这户，或无权查看")
     return render(request, "registry/household.html", {
         "h": household,
+        "other_causes": [str(Cause(c).label) if c in Cause.values else c
+                         for c in household.other_cause_list()],
         "members": household.members.all(),
         "identification": household.identification(),
         "events": household.events.order_by("date", "id"),

@@ -269,3 +269,10 @@ def test_a_review_never_redirects_to_another_site(client, coop):
                     {"action": "confirm", "next": "https://evil.example/"})
     assert r.status_code == 302
     assert r["Location"] == f"/cooperation/pairings/{coop.district.pk}/2019/ledger/"
+
+
+def test_the_pairings_page_opens_on_the_latest_year_with_ledger_entries(client, coop):
+    _entry(coop)  # 2019, entered by 津南区; no agreement anywhere
+    client.force_login(coop.west_user)
+    page = client.get("/cooperation/").content.decode()
+    assert f"/cooperation/pairings/{coop.district.pk}/2019/" in page

@@ -16,7 +16,7 @@
     tooltip: { trigger: 'item' },
     grid: { left: 10, right: 60, top: 40, bottom: 30, containLabel: true },
     xAxis: { type: 'value', name: d.text.households, minInterval: 1 },
-    yAxis: { type: 'category', data: rules.map(function (r) { return r.title; }) },
+    yAxis: { type: 'category', data: rules.map(function (r) { return r.title; }), axisLabel: { interval: 0 } },
     series: [{ type: 'bar', name: d.text.households, itemStyle: { color: '#b71c1c' },
                label: { show: true, position: 'right' },
                data: rules.map(function (r) { return r.flagged; }) }]

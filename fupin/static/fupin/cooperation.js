@@ -32,17 +32,24 @@
     return v >= 100 ? '#2e7d32' : (v > 0 ? '#ef6c00' : '#b71c1c');
   }
 
+  // Every category label is shown (interval 0) and wraps; the chart grows with the rows.
+  function fit(id, rows) {
+    var el = document.getElementById(id);
+    if (el) { el.style.height = Math.max(300, 34 * rows + 70) + 'px'; }
+  }
+
   d.sides.forEach(function (s) {
     var id = 'chart-completion-' + s.side;
     var name = s.label + ' · ' + t.completion;
     if (!s.codes.length) { draw(id, empty(name)); return; }
+    fit(id, s.codes.length);
     draw(id, {
       title: title(name),
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 150, right: 40, top: 40, bottom: 30 },
       xAxis: { type: 'value', max: function (v) { return Math.max(120, Math.ceil(v.max / 10) * 10); } },
       yAxis: { type: 'category', inverse: true, data: s.codes,
-               axisLabel: { width: 140, overflow: 'truncate' } },
+               axisLabel: { interval: 0, width: 140, overflow: 'break', lineHeight: 14 } },
       series: [{
         type: 'bar', name: t.completion,
         data: s.completion.map(function (v) {
@@ -71,13 +78,14 @@
   }
 
   if (d.multiples.length) {
+    fit('chart-multiples', d.multiples.length);
     draw('chart-multiples', {
       title: title(t.multiples),
       tooltip: { trigger: 'axis' },
       grid: { left: 150, right: 40, top: 40, bottom: 30 },
       xAxis: { type: 'value' },
       yAxis: { type: 'category', inverse: true, data: d.multiples.map(function (m) { return m.name; }),
-               axisLabel: { width: 140, overflow: 'truncate' } },
+               axisLabel: { interval: 0, width: 140, overflow: 'break', lineHeight: 14 } },
       series: [{ type: 'bar', data: d.multiples.map(function (m) { return m.multiple; }),
                  label: { show: true, position: 'right', formatter: '{c}×' }, color: '#1565c0' }]
     });

@@ -58,7 +58,8 @@
       } },
       grid: { left: 130, right: 40, top: 45, bottom: 30 },
       xAxis: { type: 'value', name: t.households },
-      yAxis: { type: 'category', data: causes.map(function (c) { return c.label; }) },
+      yAxis: { type: 'category', data: causes.map(function (c) { return c.label; }),
+               axisLabel: { interval: 0 } },
       series: [{ type: 'bar', name: t.households, itemStyle: { color: '#b71c1c' },
                  label: { show: true, position: 'right' },
                  data: causes.map(function (c) { return c.households; }) }]
@@ -83,7 +84,8 @@
         grid: { left: 130, right: 60, top: 45, bottom: 40 },
         xAxis: { type: 'value', name: t.incidence, nameLocation: 'middle', nameGap: 26,
                  axisLabel: { formatter: axisPct } },
-        yAxis: { type: 'category', inverse: true, data: kids.map(function (k) { return k.name; }) },
+        yAxis: { type: 'category', inverse: true, data: kids.map(function (k) { return k.name; }),
+               axisLabel: { interval: 0 } },
         series: [{ type: 'bar', name: t.incidence, itemStyle: { color: '#c62828' },
                    label: { show: true, position: 'right', formatter: function (p) { return pct(p.value); } },
                    data: kids.map(function (k) { return k.incidence; }) }]

@@ -39,7 +39,7 @@
       tooltip: { trigger: 'item', formatter: function (p) { return p.seriesName + '：' + (Array.isArray(p.value) ? p.value.slice(p.seriesType === 'custom' ? 1 : 0, p.seriesType === 'custom' ? 3 : 1).map(pct).join(' – ') : ''); } },
       grid: { left: 110, right: 40, top: 40, bottom: 50 },
       xAxis: { type: 'value', scale: true, axisLabel: { formatter: function (v) { return (v * 100).toFixed(1) + '%'; } } },
-      yAxis: { type: 'category', data: c.counties, inverse: true },
+      yAxis: { type: 'category', data: c.counties, inverse: true, axisLabel: { interval: 0 } },
       series: series
     });
   });

@@ -45,7 +45,7 @@
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { bottom: 0 },
       grid: { left: 55, right: 30, top: 45, bottom: 55 },
-      xAxis: { type: 'category', data: dist.statuses.map(function (s) { return s.label; }) },
+      xAxis: { type: 'category', data: dist.statuses.map(function (s) { return s.label; }), axisLabel: { interval: 0 } },
       yAxis: { type: 'value', name: t.households, minInterval: 1 },
       series: dist.series.map(function (s) {
         return { type: 'bar', stack: 'households', name: s.label, data: s.counts,
@@ -67,7 +67,7 @@
       } },
       grid: { left: 120, right: 40, top: 45, bottom: 30 },
       xAxis: { type: 'value', name: t.households, minInterval: 1 },
-      yAxis: { type: 'category', data: causes.map(function (c) { return c.label; }) },
+      yAxis: { type: 'category', data: causes.map(function (c) { return c.label; }), axisLabel: { interval: 0 } },
       series: [{ type: 'bar', name: t.households, itemStyle: { color: '#b71c1c' },
                  label: { show: true, position: 'right' },
                  data: causes.map(function (c) { return c.households; }) }]

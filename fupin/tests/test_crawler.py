@@ -1,0 +1,66 @@
+"""A newcomer's walk as every demo login, on a small demo world (the `fupin demo` steps on a
+smaller synthetic county): no dead end, no refusal without a Chinese reason, no English code,
+no bare fraction where a percentage belongs (fupin/tests/crawler.py says what is checked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from fupin.tests import crawler
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def _demo_world(tmp_path: Path) -> list[Any]:
+    """What `fupin demo` builds, on a county of some 160 households instead of 1500."""
+    from fupin import synth
+    from fupin.accounts.demo import demo_accounts_create
+    from fupin.assessments.running import campaign_run_simulated
+    from fupin.assistance.synthetic import assistance_load_synthetic
+    from fupin.cooperation.synthetic import cooperation_load_synthetic
+    from fupin.regions.models import Region
+    from fupin.regions.services import regions_load_poverty_counties
+    from fupin.registry.aggregates import aggregates_build
+    from fupin.registry.loading import registry_load_synth
+    from fupin.registry.snapshots import snapshot_write
+
+    regions_load_poverty_counties()  # all 832, as `fupin setup`: long lists need their paging
+    config = synth.preset("demo", seed=7, poor_villages=3, nonpoor_villages=2,
+                          registered_households=90, registered_persons=370,
+                          nonregistered_households=70, villages_per_township=3.0)
+    truth = tmp_path / "truth"
+    registry_load_synth(batches=synth.generate(config), truth=truth)
+    county = Region.objects.get(code=config.counties[0].code + "000000")
+    assistance_load_synthetic(county=county, seed=2016, year=2019)
+    cooperation_load_synthetic(year=2019, seed=2016)
+    campaign_run_simulated(seed=2019, truth_dir=truth)
+    snapshot = snapshot_write(directory=tmp_path / "snapshots", incremental=True)
+    aggregates_build(snapshot.snapshot)
+    return demo_accounts_create()
+
+
+def test_every_demo_login_walks_the_site_without_a_dead_end(client, tmp_path, settings, monkeypatch):
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(crawler, "MAX_PAGES", 90)
+    monkeypatch.setattr(crawler, "MAX_PER_ROUTE", 2)
+    accounts = _demo_world(tmp_path)
+    from fupin.accounts.models import Role
+    from fupin.assessments.workflows import Role as Duty
+
+    assert {a.role for a in accounts} >= {str(r.label) for r in Role if r != Role.COUNTY_OFFICE} | {
+        str(d.label) for d in Duty}
+    codes = crawler.choice_codes()
+    assert {"water", "poor", "exited", "confirmed"} <= codes  # the list is built from the models
+    users = get_user_model().objects
+    findings: list[crawler.Finding] = []
+    for account in accounts:
+        client.force_login(users.get(username=account.username))
+        walked = crawler.walk(client, account.username, codes)
+        assert walked.pages >= 5, (account.username, walked.statuses)  # the home page leads on
+        findings += walked.findings
+        client.logout()
+    assert not findings, "\n".join(str(f) for f in findings)
