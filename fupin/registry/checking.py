@@ -4,14 +4,13 @@ input of fupin.checks in chunks, the rules run, and the XLSX report of what they
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 from django.db.models import QuerySet
-from openpyxl import Workbook
 
 from fupin.checks import (
     CheckData,
@@ -26,6 +25,7 @@ from fupin.checks import (
     run_checks,
 )
 from fupin.checks.data import EVENT_KINDS, HEALTH, SCHOOL_STATUSES, STATUSES
+from fupin.files.sheets import Sheet, write_xlsx
 from fupin.policy import PolicyError, idnumber
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Person, Relation, StatusEvent
@@ -344,18 +344,21 @@ def write_check_xlsx(path: Path | IO[bytes], check: RegionCheck) -> None:
         ).values_list("household__household_no", "name", "id_number"):
             heads.setdefault(no, (name, idnumber.mask(pid)))
 
-    wb = Workbook(write_only=True)
-    summary = wb.create_sheet("规则汇总")
-    summary.append(["规则编号", "规则", "八个准", "问题户数", "说明"])
-    for r in result.rules:
-        summary.append(
-            [r.id, r.title, r.accuracy, r.flagged if r.ran else "未运行", "" if r.ran else "无数据"]
-        )
+    summary: list[list[Any]] = [
+        [r.id, r.title, r.accuracy, r.flagged if r.ran else "未运行", "" if r.ran else "无数据"]
+        for r in result.rules
+    ]
     summary.append(["", "问题户合计（去重）", "", result.households_flagged, ""])
-    detail = wb.create_sheet("问题户")
-    detail.append(["户编号", "村代码", "村", "户主", "户主身份证号", "规则编号", "规则", "原因"])
-    for no, rule_id, title, reason in result.rows():
-        vcode, village = info.get(no, ("", ""))
-        head, pid = heads.get(no, ("", ""))
-        detail.append([no, vcode, village, head, pid, rule_id, title, idnumber.mask_all(reason)])
-    wb.save(path)
+
+    def detail() -> Iterator[list[Any]]:
+        for no, rule_id, title, reason in result.rows():
+            vcode, village = info.get(no, ("", ""))
+            head, pid = heads.get(no, ("", ""))
+            yield [no, vcode, village, head, pid, rule_id, title, idnumber.mask_all(reason)]
+
+    write_xlsx(path, [
+        Sheet("规则汇总", ["规则编号", "规则", "八个准", "问题户数", "说明"], summary,
+              [30, 40, 16, 10, 10]),
+        Sheet("问题户", ["户编号", "村代码", "村", "户主", "户主身份证号", "规则编号", "规则", "原因"],
+              detail(), [18, 14, 12, 10, 20, 30, 36, 60]),
+    ])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
+from fupin.files.sheets import CSV_ENCODINGS, MIN_WIDTH, Sheet, display_width, write_csv, write_xlsx
 from fupin.policy import idnumber
 from fupin.regions.models import Region
 from fupin.registry.io.columns import (
@@ -28,8 +28,16 @@ from fupin.registry.io.columns import (
 from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
 
 FORMATS = ("xlsx", "csv")
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 CHUNK = 2000
+# Columns whose content is wider than their header (characters; a CJK character counts as two).
+_CONTENT_WIDTHS = {"行政区划代码": 14, "户编号": 18, "证件号码": 20, "其他致贫原因": 16, "乡镇": 12,
+                   "行政村": 12, "出生日期": 12, "日期": 12, "原因": 30}
+
+
+def _widths(headers: tuple[str, ...]) -> list[int]:
+    return [max(MIN_WIDTH, display_width(h) + 2, _CONTENT_WIDTHS.get(h, 0)) for h in headers]
+
+
 _PLACE_DIGITS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
 
 
@@ -126,32 +134,6 @@ def _event_rows(households: QuerySet[Household], result: ExportResult) -> Iterat
         yield [f(v) for f, v in zip(formatters, values, strict=True)]
 
 
-def _write_xlsx(path: Path, members: Iterator[list[Cell]], events: Iterator[list[Cell]]) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for title, headers, rows in ((MEMBERS_TABLE, MEMBER_HEADERS, members),
-                                 (EVENTS_TABLE, EVENT_HEADERS, events)):
-        ws = wb.create_sheet(title)
-        ws.freeze_panes = "A2"
-        ws.append(list(headers))
-        for row in rows:
-            ws.append(row)
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
-
-
-def _write_csv(path: Path, headers: tuple[str, ...], rows: Iterator[list[Cell]],
-               encoding: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        writer.writerows(rows)
-    tmp.replace(path)
-
-
 def export_registry(
     *,
     path: Path,
@@ -203,13 +185,13 @@ def export_registry(
     members = _member_rows(households, result, full_ids=full_ids, progress=progress)
     events = _event_rows(households, result)
     if fmt == "xlsx":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_xlsx(path, members, events)
+        write_xlsx(path, [Sheet(MEMBERS_TABLE, MEMBER_HEADERS, members, _widths(MEMBER_HEADERS)),
+                          Sheet(EVENTS_TABLE, EVENT_HEADERS, events, _widths(EVENT_HEADERS))])
         result.paths = [path]
     else:
         path.mkdir(parents=True, exist_ok=True)
         member_path, event_path = path / f"{MEMBERS_TABLE}.csv", path / f"{EVENTS_TABLE}.csv"
-        _write_csv(member_path, MEMBER_HEADERS, members, encoding)
-        _write_csv(event_path, EVENT_HEADERS, events, encoding)
+        write_csv(member_path, MEMBER_HEADERS, members, encoding=encoding)
+        write_csv(event_path, EVENT_HEADERS, events, encoding=encoding)
         result.paths = [member_path, event_path]
     return result

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fupin.files.sheets import restore
 from fupin.registry.io.columns import Cell, is_blank
 
 ENCODINGS = ("auto", "utf-8", "gb18030")
@@ -109,7 +110,9 @@ def _table(name: str, source: str, raw_rows: list[list[Cell]], key_header: str,
 def read_csv(path: Path, *, name: str, key_header: str = "户编号", encoding: str = "auto") -> Table:
     text, used = decode_csv_bytes(path.read_bytes(), encoding=encoding)
     # Row numbers count records, as a spreadsheet shows them (a quoted cell may span lines).
-    raw_rows: list[list[Cell]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    # A cell fupin neutralised on export ('=…, '-…) is read back as it was.
+    raw_rows: list[list[Cell]] = [[restore(c) for c in r]
+                                  for r in csv.reader(io.StringIO(text, newline=""))]
     return _table(name, path.name, raw_rows, key_header, used)
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from fupin.files.sheets import Sheet, write_csv, write_xlsx
 from fupin.registry.io.importing import ImportReport
 from fupin.registry.io.validation import Problem
 
 PROBLEM_HEADERS = ("表", "行号", "列", "值", "户编号", "问题")
+PROBLEM_WIDTHS = (10, 8, 14, 22, 18, 60)
 TABLE_LIMIT = 500  # problems printed in the terminal; the full list goes to --errors / json
 OUTCOME_TEXT = {
     "written": "已全部写入",
@@ -79,20 +80,10 @@ def report_json(report: ImportReport) -> str:
 def write_problems(path: Path, problems: list[Problem]) -> None:
     """The problem list as a file the user can open next to the original (XLSX or CSV)."""
     path = Path(path)
-    rows = [_problem_cells(p) for p in problems]
+    rows: list[list[Any]] = [_problem_cells(p) for p in problems]
     for r, p in zip(rows, problems, strict=True):
-        r[1] = p.row  # type: ignore[call-overload]
+        r[1] = p.row
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("导入问题")
-        ws.append(list(PROBLEM_HEADERS))
-        for r in rows:
-            ws.append(r)
-        wb.save(path)
+        write_xlsx(path, [Sheet("导入问题", PROBLEM_HEADERS, rows, PROBLEM_WIDTHS)])
     else:
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(PROBLEM_HEADERS)
-            writer.writerows(rows)
+        write_csv(path, PROBLEM_HEADERS, rows)

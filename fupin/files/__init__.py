@@ -1,0 +1,1 @@
+"""Files fupin writes for people to open: spreadsheets (XLSX, CSV)."""
