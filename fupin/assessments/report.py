@@ -62,7 +62,8 @@ def county_rows(campaign: Campaign, truth: dict[str, dict[str, float]] | None = 
             "verdict": r.verdict,
             "verdict_label": r.get_verdict_display(),
             "clarity": r.clarity,
-            "straddles": r.clarity == "straddles",
+            "straddles": r.clarity != "clear",  # across the threshold, or too thin a sample
+            "sparse": r.clarity == "sparse",
             # The truth (simulations only) is keyed by the 6-digit county code.
             "truth": (truth or {}).get(r.county.code[:6], {}).get(r.figure),
         }

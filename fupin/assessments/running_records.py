@@ -252,7 +252,7 @@ class RecordedFigures:
         """The `figures` argument of county_results_record."""
         return {
             f.name: {"estimate": f.estimate.value, "se": f.estimate.se, "df": f.estimate.df,
-                     "ci_low": f.ci[0], "ci_high": f.ci[1]}
+                     "ci_low": f.ci[0], "ci_high": f.ci[1], "sparse": f.sparse}
             for f in self.figures.figures
         }
 

@@ -28,6 +28,9 @@ class Verdict(models.TextChoices):
 class Clarity(models.TextChoices):
     CLEAR = "clear", _("置信区间在阈值一侧")
     STRADDLES = "straddles", _("置信区间跨越阈值")
+    # Too few sampled households (or too small an effective sample) for a reliable interval:
+    # the verdict goes to the 综合研判 like a straddling one (fupin.stats.parts).
+    SPARSE = "sparse", _("样本不足以给出可靠区间")
 
 
 class CountyResult(models.Model):

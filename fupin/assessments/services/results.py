@@ -85,6 +85,9 @@ def county_results_record(
 ) -> list[CountyResult]:
     """Store (or replace) a county's figures: {figure: {estimate, se, df, ci_low, ci_high}}.
 
+    An optional `sparse: True` says the sample cannot support a reliable interval for the
+    figure (样本不足以给出可靠区间); it is then recorded with that clarity, for the 综合研判.
+
     `draw_ids` and `problem_ids` say what the engine used; they must be exactly the draws in
     force and the problems confirmed at 终核 for this county, or nothing is stored.
     """
@@ -125,6 +128,8 @@ def county_results_record(
             raise AssessmentError(f"{figure} 没有适用的判定标准：{e}") from None
         verdict, clarity = judge(estimate=estimate, ci_low=ci_low, ci_high=ci_high,
                                  threshold=threshold)
+        if values.get("sparse"):  # the engine's verdict on the sample: no reliable interval
+            clarity = Clarity.SPARSE.value
         rows.append(CountyResult(
             campaign=campaign, county=county, figure=figure, estimate=estimate,
             se=_number(values, "se", figure), df=_number(values, "df", figure, optional=True),
@@ -156,7 +161,8 @@ def county_decision_record(
     if figure_inputs(campaign, county)["problems"] != results[0].inputs["problems"]:
         raise AssessmentError("指标计算后又有问题经终核认定，请重新计算指标")
     outcome = Verdict.PASS if all(r.verdict == Verdict.PASS for r in results) else Verdict.FAIL
-    straddling = sorted(r.figure for r in results if r.clarity == Clarity.STRADDLES)
+    # For the 综合研判: intervals across the threshold, and figures the sample cannot support.
+    straddling = sorted(r.figure for r in results if r.clarity != Clarity.CLEAR)
     checksum = sha256_json(sorted((r.figure, r.inputs_checksum) for r in results))
     decision, _ = CountyDecision.objects.update_or_create(
         campaign=campaign, county=county,
@@ -172,7 +178,8 @@ def county_decision_record(
 def counties_straddling(campaign: Campaign) -> list[tuple[Region, list[str]]]:
     """Counties with a figure whose interval straddles its threshold: candidates for a re-check."""
     out: dict[int, tuple[Region, list[str]]] = {}
-    for r in (CountyResult.objects.filter(campaign=campaign, clarity=Clarity.STRADDLES)
+    for r in (CountyResult.objects.filter(campaign=campaign,
+                                          clarity__in=[Clarity.STRADDLES, Clarity.SPARSE])
               .select_related("county").order_by("county__code", "figure")):
         out.setdefault(r.county_id, (r.county, []))[1].append(r.figure)
     return list(out.values())

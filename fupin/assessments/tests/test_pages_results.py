@@ -93,3 +93,16 @@ def test_evaluators_see_their_countys_page_during_fieldwork(client: Any, w: Worl
 def test_anonymous_is_sent_to_the_login_page(client: Any, w: World):
     response = client.get(results(w))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_figure_without_enough_sample_says_so_in_chinese(client: Any, w: World):
+    decide(w, straddling="missed_rate")
+    from fupin.assessments.models import CountyResult
+
+    CountyResult.objects.filter(campaign=w.campaign, figure="wrong_exit_rate").update(
+        clarity="sparse")
+    client.force_login(w.county_officer)
+    page = body(client.get(results(w)))
+    assert "样本不足以给出可靠区间：判定交综合研判" in page
+    assert 'class="figure-wrong_exit_rate straddles"' in page  # highlighted, not "clear"
+    assert "sparse" not in page.replace("sparse-note", "")  # no raw code on the page

@@ -136,3 +136,19 @@ def test_figures_are_frozen_once_decided(verifying: World):
     with pytest.raises(AssessmentError, match="出结果后指标不再改变"):
         county_results_record(campaign=w.campaign, county=w.county, figures=FIGURES,
                               draw_ids=inputs["draws"], problem_ids=inputs["problems"])
+
+
+def test_a_figure_the_sample_cannot_support_is_flagged_for_the_overall_judgement(verifying: World):
+    # The engine says the sample is too thin (样本不足以给出可靠区间): the figure is recorded
+    # as such, not "clear", and the decision lists it with the straddling figures.
+    w = verifying
+    inputs = figure_inputs(w.campaign, w.county)
+    thin = {**FIGURES, "wrong_exit_rate": {**FIGURES["wrong_exit_rate"], "sparse": True}}
+    county_results_record(campaign=w.campaign, county=w.county, figures=thin,
+                          draw_ids=inputs["draws"], problem_ids=inputs["problems"])
+    row = CountyResult.objects.get(campaign=w.campaign, county=w.county, figure="wrong_exit_rate")
+    assert row.clarity == "sparse"
+    assert row.get_clarity_display() == "样本不足以给出可靠区间"
+    decision = county_decision_record(campaign=w.campaign, county=w.county, actor="t")
+    assert decision.straddling_figures == ["missed_rate", "wrong_exit_rate"]
+    assert counties_straddling(w.campaign) == [(w.county, ["missed_rate", "wrong_exit_rate"])]
