@@ -47,6 +47,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "fupin.analytics_cli",
         "导出 Parquet 快照并计算看板汇总 (registry snapshot and dashboard aggregates)",
     ),
+    "analytics": (
+        "fupin.analytics_cli",
+        "在快照上运行分析作业，DuckDB 或 Spark (analytics jobs on DuckDB or Spark)",
+    ),
 }
 
 COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
