@@ -20,6 +20,7 @@ BENCHES = {
     "import": ["bench_import.py"],
     "checks": ["bench_checks.py", "--preset", "gansu"],
     "web": ["bench_web.py"],
+    "cli_small": ["bench_cli_small.py"],
     "suite": ["bench_suite.py", "--preset", "gansu", "--national"],
 }
 

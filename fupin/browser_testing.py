@@ -19,6 +19,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from fupin.accounts.testing import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# How long any wait for an event or a state may last before the test fails: generous, because
+# on a loaded CI machine a page that takes 2 s alone can take 30. Tests wait for what they need
+# (a selector, a URL, a function) and never sleep; this is the only timeout, set on every context.
+WAIT_MS = 120_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -49,18 +54,29 @@ def browser_context(chromium: Any, live_server: Any) -> Iterator[Any]:
     context = chromium.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
     yield context
     context.close()
 
 
+def _csp_violation(message: Any) -> str | None:
+    """Chromium reports what the Content-Security-Policy blocked as a console error."""
+    text = str(message.text)
+    return text if message.type == "error" and "Content Security Policy" in text else None
+
+
 @pytest.fixture
 def browser_page(browser_context: Any) -> Iterator[Any]:
+    """A page that fails its test on any JavaScript error or anything the CSP had to block."""
     page = browser_context.new_page()
     errors: list[str] = []
+    blocked: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: (v := _csp_violation(m)) and blocked.append(v))
     yield page
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 def log_in(page: Any, user: AbstractBaseUser, password: str = PASSWORD) -> None:

@@ -118,7 +118,7 @@ CONTENT_SECURITY_POLICY = {
     "script-src": ["'self'"],
     "style-src": ["'self'"],
     "style-src-attr": ["'unsafe-inline'"],
-    "img-src": ["'self'", "data:"],
+    "img-src": ["'self'", "data:", "blob:"],  # blob: the field survey's photo thumbnails
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
     "worker-src": ["'self'"],

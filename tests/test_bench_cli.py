@@ -1,9 +1,12 @@
-"""`fupin bench --preset small`: the JSON's shape, the three ways agree, and it runs in seconds."""
+"""`fupin bench --preset small`: the JSON's shape and the three ways agree.
+
+How long it takes is the bench's own output (`seconds` per step and way), not a test: a timing
+assertion fails on a loaded CI machine without anything being wrong (issue #18, item 8).
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from fupin.cli import main
@@ -13,7 +16,6 @@ WAYS = ("fupin", "pandas", "sql")
 
 def test_small_bench_writes_every_step_three_ways_with_equal_results(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    start = time.perf_counter()
     code = main(
         [
             "bench",
@@ -30,7 +32,6 @@ def test_small_bench_writes_every_step_three_ways_with_equal_results(tmp_path: P
             "20000",
         ]
     )
-    elapsed = time.perf_counter() - start
     assert code == 0
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert [s["step"] for s in figures["steps"]] == ["indicators", "checks", "matching"]
@@ -48,7 +49,6 @@ def test_small_bench_writes_every_step_three_ways_with_equal_results(tmp_path: P
         assert s["planted"] > 0 and s["recall"] == 1.0 and s["precision"] == 1.0, kind
     national = figures["national"]
     assert national["households"] == 50_000 and national["indicators"]["regions"] > 0
-    assert elapsed < 60
 
 
 def test_three_ways_of_the_checks_disagree_when_one_is_wrong() -> None:

@@ -52,7 +52,7 @@ def open_field_page_and_go_offline(page: Any, context: Any, world: World) -> Non
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector(f"button.household[data-household-no='{world.household.household_no}']")
     page.evaluate("async () => { await navigator.serviceWorker.ready; }")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.reload()  # now under the service worker, which caches this visit's task list
     page.wait_for_selector("body[data-ready=true]")
     cached_at = page.get_attribute("body", "data-generated-at")
@@ -98,7 +98,9 @@ def test_a_survey_filled_offline_arrives_once_when_back_online(field_world, brow
     assert page.inner_text("#n-waiting") == "1"
     client_id = item.get_attribute("data-client-id")
     page.click("#send-now")  # offline: fails and leaves it waiting
-    page.wait_for_function("!document.getElementById('send-now').disabled")
+    # a function, not an expression: Playwright polls an expression with eval(), which the
+    # page's Content-Security-Policy (rightly) forbids
+    page.wait_for_function("() => !document.getElementById('send-now').disabled")
     row = page.locator(f"#outbox li[data-client-id='{client_id}']")
     assert row.get_attribute("data-state") == "waiting"
     assert not Submission.objects.filter(client_id=client_id).exists()

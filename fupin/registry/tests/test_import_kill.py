@@ -79,9 +79,9 @@ def test_sigkill_during_import_leaves_database_unchanged(tree, rows, tmp_path):
     watcher = StderrWatcher(child.stderr)
     watcher.start()
     try:
-        assert watcher.seen.wait(timeout=45), f"import never reported writing:\n{watcher.text[-2000:]}"
+        assert watcher.seen.wait(timeout=300), f"import never reported writing:\n{watcher.text[-2000:]}"
         child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
+        child.wait(timeout=120)
     finally:
         if child.poll() is None:
             child.kill()
@@ -89,8 +89,9 @@ def test_sigkill_during_import_leaves_database_unchanged(tree, rows, tmp_path):
     assert child.returncode == -signal.SIGKILL, "the import finished before it could be killed"
     assert "正在写入数据库" in watcher.text
 
-    # PostgreSQL ends the dead client's transaction when it notices the closed socket.
-    deadline = time.monotonic() + 10
+    # PostgreSQL ends the dead client's transaction when it notices the closed socket; the
+    # deadline is generous for a loaded machine: the loop ends as soon as the state is back.
+    deadline = time.monotonic() + 120
     while registry_state() != before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert registry_state() == before
