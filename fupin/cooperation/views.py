@@ -132,6 +132,9 @@ def dashboard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     data = sel.pair_year(pairing, year)
     return render(request, "cooperation/dashboard.html", {
         "pairing": pairing, "year": year, **data, "chart": _chart(data, year),
+        # The parent pairing is linked only when the user may open it (a district office may not).
+        "parent_visible": pairing.parent_id is not None
+        and sel.pairings_for(request.user).filter(pk=pairing.parent_id).exists(),
         "children": pairing.children.select_related("east", "west"),
         "office_sides": svc.office_sides(request.user, pairing),
         "innovation_form": InnovationForm(),

@@ -44,7 +44,7 @@ def test_the_county_officer_sees_the_figures_decision_and_confirmed_problems(
     page = body(response)
     for label in ("错退率", "漏评率", "综合贫困发生率", "群众认可度"):
         assert label in page
-    assert "0.0150" in page and "[0.0060, 0.0310]" in page  # the straddling figure and its CI
+    assert "1.50%" in page and "[0.60%, 3.10%]" in page  # the straddling figure and its CI
     assert 'class="figure-missed_rate straddles"' in page
     assert 'class="figure-wrong_exit_rate clear"' in page
     assert page.count("置信区间跨越阈值：") == 1

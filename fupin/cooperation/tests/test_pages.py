@@ -276,3 +276,14 @@ def test_the_pairings_page_opens_on_the_latest_year_with_ledger_entries(client, 
     client.force_login(coop.west_user)
     page = client.get("/cooperation/").content.decode()
     assert f"/cooperation/pairings/{coop.district.pk}/2019/" in page
+
+
+def test_the_parent_pairing_is_linked_only_for_users_who_may_open_it(client, coop):
+    parent_link = f'href="/cooperation/pairings/{coop.top.pk}/2019/"'
+    client.force_login(coop.west_user)  # 秦安县: its district pairing, not Tianjin↔Gansu
+    assert client.get(f"/cooperation/pairings/{coop.top.pk}/2019/").status_code == 404
+    page = client.get(f"/cooperation/pairings/{coop.district.pk}/2019/").content.decode()
+    assert "上级结对" in page and parent_link not in page
+    client.force_login(coop.tianjin_user)
+    page = client.get(f"/cooperation/pairings/{coop.district.pk}/2019/").content.decode()
+    assert parent_link in page

@@ -43,7 +43,7 @@ def test_region_page_counts_households_below_it(staff_client, household):
     household_record_event(household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t")
     page = staff_client.get("/regions/621126100000/").content.decode()
     assert "东街村" in page
-    assert "1.0000" in page  # one poor person out of one: incidence 1
+    assert "100.00%" in page  # one poor person out of one: incidence 1, as a percentage
 
 
 def test_lists_and_household_pages_mask_id_numbers(staff_client, household):
