@@ -122,7 +122,9 @@ def register_analytics(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     p.add_argument("--out", metavar="PATH_OR_URI", help="结果文件夹 / output folder or URI")
     p.add_argument(
-        "--year", type=int, default=2020, help="检查的截至年度 / the checks' as-of year (2020)"
+        "--year",
+        type=int,
+        help="检查年度（默认：快照中最近的收入年度）/ the checks' year (default: latest income year)",
     )
     p.add_argument(
         "--list",

@@ -142,35 +142,49 @@ def _step(name: str, ways: dict[str, Any], same: Any, repeat: int) -> dict[str, 
     }
 
 
-def national(households: int, chunk: int, threads: int | None) -> dict[str, Any]:
-    """30 million households written to Parquet chunk by chunk by DuckDB, then the indicators."""
-    from fupin.bench_jobs import LEVEL_DIGITS, duck, measure
+def national_households_sql(start: int, end: int, n_counties: int) -> str:
+    """Households `start`…`end` of the national run as one DuckDB query over a `counties` table
+    (c, code): spread over every county, 250 to a village, status and income at random."""
+    return f"""
+        WITH r AS (SELECT i, i % {n_counties} AS c, i // {n_counties} AS j, random() AS u,
+                          random() AS v
+                   FROM range({start}, {end}) t(i)),
+        v AS (SELECT r.*, counties.code || lpad(CAST(100 + (j // 250) // 15 AS VARCHAR), 3, '0')
+                     || lpad(CAST(200 + (j // 250) % 15 AS VARCHAR), 3, '0') AS village_code
+              FROM r JOIN counties USING (c))
+        SELECT village_code || lpad(CAST(j % 250 AS VARCHAR), 4, '0') AS household_no,
+               village_code, u < 0.45 AS registered,
+               CASE WHEN u >= 0.45 THEN '' WHEN v < 0.08 THEN 'poor' WHEN v < 0.09 THEN 'returned'
+                    WHEN v < 0.10 THEN 'removed' ELSE 'exited' END AS status,
+               CAST(1 + floor(random() * 6) AS SMALLINT) AS size,
+               round(2000 + random() * 12000, 2) AS income_per_capita
+        FROM v"""
+
+
+def national_counties(con: Any) -> int:
+    """Create the `counties` table national_households_sql reads; returns how many."""
     from fupin.regions.counties import read_counties
 
     codes = sorted(c.code for c in read_counties())
+    con.execute("CREATE TABLE counties (c INTEGER, code VARCHAR)")
+    con.executemany("INSERT INTO counties VALUES (?, ?)", list(enumerate(codes)))
+    return len(codes)
+
+
+def national(households: int, chunk: int, threads: int | None) -> dict[str, Any]:
+    """30 million households written to Parquet chunk by chunk by DuckDB, then the indicators."""
+    from fupin.bench_jobs import LEVEL_DIGITS, duck, measure
+
     with tempfile.TemporaryDirectory(prefix="fupin-national-") as tmp:
         con = duck(threads)
-        con.execute("CREATE TABLE counties (c INTEGER, code VARCHAR)")
-        con.executemany("INSERT INTO counties VALUES (?, ?)", list(enumerate(codes)))
-        n_c = len(codes)
+        n_c = national_counties(con)
 
         def generate() -> int:
             for k, start in enumerate(range(0, households, chunk)):
                 end = min(start + chunk, households)
                 con.execute(
-                    f"""COPY (
-                    WITH r AS (SELECT i, i % {n_c} AS c, i // {n_c} AS j, random() AS u, random() AS v
-                               FROM range({start}, {end}) t(i)),
-                    v AS (SELECT r.*, counties.code || lpad(CAST(100 + (j // 250) // 15 AS VARCHAR), 3, '0')
-                                 || lpad(CAST(200 + (j // 250) % 15 AS VARCHAR), 3, '0') AS village_code
-                          FROM r JOIN counties USING (c))
-                    SELECT village_code || lpad(CAST(j % 250 AS VARCHAR), 4, '0') AS household_no,
-                           village_code, u < 0.45 AS registered,
-                           CASE WHEN u >= 0.45 THEN '' WHEN v < 0.08 THEN 'poor' WHEN v < 0.09 THEN 'returned'
-                                WHEN v < 0.10 THEN 'removed' ELSE 'exited' END AS status,
-                           CAST(1 + floor(random() * 6) AS SMALLINT) AS size,
-                           round(2000 + random() * 12000, 2) AS income_per_capita
-                    FROM v) TO '{tmp}/part-{k:03d}.parquet' (FORMAT parquet)"""
+                    f"COPY ({national_households_sql(start, end, n_c)}) "
+                    f"TO '{tmp}/part-{k:03d}.parquet' (FORMAT parquet)"
                 )
             return households
 

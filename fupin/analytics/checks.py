@@ -244,9 +244,12 @@ def check_flags(year: int, lines: PovertyLineTable = DEFAULT_LINES) -> Table:
     return wide.filter(anything)
 
 
-def check_counts(level: str, year: int, lines: PovertyLineTable = DEFAULT_LINES) -> Table:
-    """Per region at `level`: households flagged by each rule, and by any rule."""
-    f = check_flags(year, lines)
+def check_counts(
+    level: str, year: int, lines: PovertyLineTable = DEFAULT_LINES, flags: Table | None = None
+) -> Table:
+    """Per region at `level`: households flagged by each rule, and by any rule. `flags`:
+    `check_flags` already computed (default: computed here)."""
+    f = check_flags(year, lines) if flags is None else flags
     return f.group_by(level=ibis.literal(level), code=region_code(f.village_code, level)).aggregate(
         flagged=f.count(), **{column(r): f.count(where=f[column(r)]) for r in SNAPSHOT_RULES}
     )

@@ -180,11 +180,11 @@ def duplicate_members() -> Table:
     )  # fmt: skip
 
 
-def duplicates_by_region(level: str = "county") -> Table:
+def duplicates_by_region(level: str = "county", members: Table | None = None) -> Table:
     """Per region: registrations of an ID number registered more than once (`duplicated_people`),
     those whose number is also registered in another county (`elsewhere`), and the households
-    holding them."""
-    d = duplicate_members()
+    holding them. `members`: `duplicate_members()` already computed (default: computed here)."""
+    d = duplicate_members() if members is None else members
     return d.group_by(level=ibis.literal(level), code=region_code(d.village_code, level)).aggregate(
         duplicated_people=d.count(),
         elsewhere=d.count(where=d.counties > 1),
@@ -192,8 +192,10 @@ def duplicates_by_region(level: str = "county") -> Table:
     )
 
 
-def all_duplicates_by_region(levels: tuple[str, ...] | None = None) -> Table:
-    return _levels(duplicates_by_region, levels)
+def all_duplicates_by_region(
+    levels: tuple[str, ...] | None = None, members: Table | None = None
+) -> Table:
+    return _levels(lambda level: duplicates_by_region(level, members), levels)
 
 
 # Every expression the analytics layer offers, by name (what the engine tests run on both engines).

@@ -27,6 +27,7 @@ from fupin.analytics import checks as ck
 from fupin.analytics import expressions as ex
 from fupin.analytics import matching as mt
 from fupin.analytics.engines import Engine, Location, SnapshotURI, is_uri
+from fupin.analytics.schema import source
 from fupin.policy.lines import DEFAULT_LINES
 
 JOBS = ("indicators", "duplicates", "checks", "matching")
@@ -58,37 +59,72 @@ def default_out(location: Location, snapshot_id: str) -> str:
     return str(location.path.parent / f"{snapshot_id}{OUT_SUFFIX}")
 
 
-def outputs(
-    job: str, *, year: int, lists: Sequence[tuple[str, str]] = ()
-) -> dict[str, Callable[[], Table]]:
-    """The job's outputs by name, as expressions not yet built."""
+@dataclass(frozen=True)
+class Output:
+    """One output of a job: its expression over the snapshot (`build`), and, for an output that
+    summarises an earlier one of the same job, how to compute it from that one as written
+    (`derive` over the table `source`), so that an engine does the heavy part once."""
+
+    build: Callable[[], Table]
+    source: str | None = None
+    derive: Callable[[Table], Table] | None = None
+
+
+def outputs(job: str, *, year: int, lists: Sequence[tuple[str, str]] = ()) -> dict[str, Output]:
+    """The job's outputs by name, in the order they are computed."""
     if job == "indicators":
         return {
-            "region_indicators": ex.all_region_indicators,
-            "events_by_year": ex.all_events_by_year,
-            "causes": ex.all_causes,
-            "guarantee_gaps": lambda: ex.guarantee_gaps("county"),
-            "member_profile": lambda: ex.member_profile("county"),
+            "region_indicators": Output(ex.all_region_indicators),
+            "events_by_year": Output(ex.all_events_by_year),
+            "causes": Output(ex.all_causes),
+            "guarantee_gaps": Output(lambda: ex.guarantee_gaps("county")),
+            "member_profile": Output(lambda: ex.member_profile("county")),
         }
     if job == "duplicates":
         return {
-            "duplicate_members": ex.duplicate_members,
-            "duplicates_by_region": ex.all_duplicates_by_region,
+            "duplicate_members": Output(ex.duplicate_members),
+            "duplicates_by_region": Output(
+                ex.all_duplicates_by_region,
+                "duplicate_members",
+                lambda d: ex.all_duplicates_by_region(members=d),
+            ),
         }
     if job == "checks":
         return {
-            "check_flags": lambda: ck.check_flags(year),
-            "check_counts": lambda: ck.check_counts("county", year),
-            "check_rules": lambda: ibis.memtable(pa.Table.from_pylist(ck.rules_table())),
+            "check_flags": Output(lambda: ck.check_flags(year)),
+            "check_counts": Output(
+                lambda: ck.check_counts("county", year),
+                "check_flags",
+                lambda f: ck.check_counts("county", year, flags=f),
+            ),
+            "check_rules": Output(lambda: ibis.memtable(pa.Table.from_pylist(ck.rules_table()))),
         }
     if job == "matching":
         return {
-            "department_matches": mt.department_matches,
-            "department_missing": lambda: mt.department_missing(lists),
-            "department_lists": mt.list_summary,
-            "matches_by_region": lambda: mt.matches_by_region("county"),
+            "department_matches": Output(mt.department_matches),
+            "department_missing": Output(
+                lambda: mt.department_missing(lists),
+                "department_matches",
+                lambda m: mt.department_missing(lists, matches=m),
+            ),
+            "department_lists": Output(
+                mt.list_summary, "department_matches", lambda m: mt.list_summary(matches=m)
+            ),
+            "matches_by_region": Output(
+                lambda: mt.matches_by_region("county"),
+                "department_matches",
+                lambda m: mt.matches_by_region("county", matches=m),
+            ),
         }
     raise JobError(f"未知的作业 {job!r}：可选 {'、'.join(JOBS)}")
+
+
+def latest_income_year(engine: Engine) -> int | None:
+    """The latest income year in the snapshot (the default year of the checks, as `fupin check`)."""
+    h = source("households")
+    found = engine.to_pyarrow(h.aggregate(year=h.income_year.cast("int64").max()))
+    value = found.column("year")[0].as_py()
+    return int(value) if value else None
 
 
 def uncovered_years(engine: Engine, year: int) -> list[int]:
@@ -113,17 +149,22 @@ def run_jobs(
     jobs: Sequence[str],
     out: str,
     *,
-    year: int,
+    year: int | None = None,
     keyed_lists: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> list[JobRun]:
-    """Run `jobs` on the engine's snapshot and write every output under `out`."""
+    """Run `jobs` on the engine's snapshot and write every output under `out`. `year` is the
+    checks' "as of" year (default: the latest income year in the snapshot)."""
     unknown = [j for j in jobs if j not in JOBS]
     if unknown:
         raise JobError(f"未知的作业 {'、'.join(unknown)}：可选 {'、'.join(JOBS)}")
     if "matching" in jobs and not keyed_lists:
         raise JobError("部门数据比对需要部门名单：请用 --list 类型=文件 给出至少一份名单")
     lists: list[tuple[str, str]] = []
+    if year is None:
+        year = latest_income_year(engine) if "checks" in jobs else None
+        if year is None and "checks" in jobs:
+            raise JobError("快照中没有收入年度，请用 --year 指定检查年度")
     if "checks" in jobs:
         missing = uncovered_years(engine, year)
         if missing:
@@ -137,9 +178,19 @@ def run_jobs(
     for job in jobs:
         started = time.perf_counter()
         run = JobRun(job)
-        for name, build in outputs(job, year=year, lists=lists).items():
+        written: dict[str, Table] = {}
+        for name, output in outputs(job, year=year or 0, lists=lists).items():
             dest = f"{base}/{job}/{name}"
-            engine.write_parquet(build(), dest)
+            if output.source is not None and output.derive is not None:
+                expr = output.derive(written[output.source])
+            else:
+                expr = output.build()
+            engine.write_parquet(expr, dest)
+            # Later outputs read this one as written, under its own name.
+            schema = expr.schema().to_pyarrow()
+            table = f"_{job}_{name}"
+            engine.bind(table, [f"{dest}/*.parquet"], schema)
+            written[name] = ibis.table(expr.schema(), name=table)
             run.outputs.append(dest)
         run.seconds = time.perf_counter() - started
         if progress:

@@ -115,12 +115,13 @@ def department_matches() -> Table:
     )
 
 
-def department_missing(lists: Sequence[tuple[str, str]]) -> Table:
+def department_missing(lists: Sequence[tuple[str, str]], matches: Table | None = None) -> Table:
     """Registry households claiming a consistency list's fact with no member on that list
     (household_no, kind, source, reason), as MatchResult.missing; `lists` are the (kind, source)
-    pairs compared, since a list that was not given cannot miss anyone."""
+    pairs compared, since a list that was not given cannot miss anyone. `matches`:
+    `department_matches()` already computed (default: computed here)."""
     m = registry_members()
-    hits = department_matches()
+    hits = department_matches() if matches is None else matches
     parts = []
     for k in KINDS:
         if k.effect is not Effect.CONSISTENCY:
@@ -157,14 +158,14 @@ def department_missing(lists: Sequence[tuple[str, str]]) -> Table:
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def list_summary() -> Table:
+def list_summary(matches: Table | None = None) -> Table:
     """Per list: rows, rows without a key (invalid), rows matching a member, and flagged
     households, as ListSummary."""
     lst = lists_source()
     rows = lst.group_by("kind", "source").aggregate(
         rows=lst.count(), invalid=lst.count(where=lst.id_key.isnull())
     )
-    hits = department_matches()
+    hits = department_matches() if matches is None else matches
     found = hits.group_by("kind", "source").aggregate(
         matched_rows=hits.list_row.nunique(),
         flagged_households=hits.household_no.nunique(where=hits.flag),
@@ -180,9 +181,9 @@ def list_summary() -> Table:
     )
 
 
-def matches_by_region(level: str = "county") -> Table:
+def matches_by_region(level: str = "county", matches: Table | None = None) -> Table:
     """Per region and kind: list rows matched and households flagged."""
-    d = department_matches()
+    d = department_matches() if matches is None else matches
     return d.group_by(
         level=ibis.literal(level), code=region_code(d.village_code, level), kind=d.kind
     ).aggregate(

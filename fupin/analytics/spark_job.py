@@ -32,7 +32,11 @@ def parser() -> argparse.ArgumentParser:
         help="indicators,duplicates,checks,matching",
     )
     p.add_argument("--out", metavar="URI", help="结果位置 (default: <snapshot>-analytics)")
-    p.add_argument("--year", type=int, default=2020, help="检查的截至年度 (2020)")
+    p.add_argument(
+        "--year",
+        type=int,
+        help="检查年度（默认：快照中最近的收入年度）/ the checks' year (default: latest income year)",
+    )
     p.add_argument("--keyed-list", action="append", default=[], metavar="URI")
     return p
 

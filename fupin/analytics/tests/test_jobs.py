@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from fupin.analytics import checks as ck
 from fupin.analytics.engines import DuckDBEngine, SnapshotURI, SparkEngine, canonical
 from fupin.analytics.jobs import JOBS, outputs, read_output, run_jobs
-from fupin.analytics.matching import department_matches, department_missing, key_list
+from fupin.analytics.matching import key_list
 from fupin.analytics.snapshot import Snapshot
 from fupin.analytics.synthetic import snapshot_from_batches
 from fupin.analytics.tests.conftest import SECRET
@@ -77,13 +78,26 @@ def engines(
     sp.close()
 
 
+@pytest.fixture(scope="module")
+def written(
+    engines: dict[str, Any], keyed: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Every job run once on each engine (Spark queries are slow to start: each runs once)."""
+    outs = {}
+    for name, e in engines.items():
+        outs[name] = tmp_path_factory.mktemp(name)
+        runs = run_jobs(e, list(JOBS), str(outs[name]), year=YEAR, keyed_lists=keyed)
+        assert [r.job for r in runs] == list(JOBS)
+    return outs
+
+
 def _flagged(table: pa.Table, rule: str) -> list[str]:
     rows = table.filter(table.column(ck.column(rule)))
     return sorted(rows.column("household_no").to_pylist())
 
 
 def test_checks_flag_the_same_households_as_the_numpy_engine_on_both_engines(
-    planted: list[CountyBatch], engines: dict[str, Any]
+    planted: list[CountyBatch], written: dict[str, Path]
 ) -> None:
     data = from_arrow(
         pa.concat_tables([b.households for b in planted]),
@@ -93,7 +107,10 @@ def test_checks_flag_the_same_households_as_the_numpy_engine_on_both_engines(
     )
     numpy_flags = {r.id: sorted(r.household_no) for r in run_checks(data).rules if r.ran}
     assert set(numpy_flags) == set(ck.SNAPSHOT_RULES)  # the ledger rules cannot run on either
-    on = {name: e.to_pyarrow(ck.check_flags(YEAR)) for name, e in engines.items()}
+    on = {
+        name: _written(out, "checks", "check_flags", lambda: ck.check_flags(YEAR))
+        for name, out in written.items()
+    }
     assert on["spark"].equals(on["duckdb"])
     for rule in ck.SNAPSHOT_RULES:
         assert numpy_flags[rule], f"nothing planted for {rule}"
@@ -113,7 +130,7 @@ def test_check_rules_take_their_titles_from_fupin_checks() -> None:
 
 
 def test_matching_finds_what_fupin_matching_finds_on_both_engines(
-    planted: list[CountyBatch], lists: dict[str, pa.Table], engines: dict[str, Any]
+    planted: list[CountyBatch], lists: dict[str, pa.Table], written: dict[str, Path]
 ) -> None:
     members = registry_members(planted)
     expected = match_lists(
@@ -127,14 +144,20 @@ def test_matching_finds_what_fupin_matching_finds_on_both_engines(
 
     want = as_set(expected.matches, cols)
     assert any(not f for *_, f, _ in want) and any(f for *_, f, _ in want)  # confirmations too
-    pairs = [(k, f"{k}.csv") for k in lists]
     miss_cols = ["household_no", "kind", "source", "reason"]
-    for name, e in engines.items():
-        got = e.to_pyarrow(department_matches())
+    for name, out in written.items():
+        got = read_output(out, "matching", "department_matches")
         assert as_set(got, cols) == want, name
         assert got.num_rows == expected.matches.num_rows, name
-        missing = e.to_pyarrow(department_missing(pairs))
+        missing = read_output(out, "matching", "department_missing")
         assert as_set(missing, miss_cols) == as_set(expected.missing, miss_cols), name
+        summary = read_output(out, "matching", "department_lists").to_pylist()
+        assert {r["kind"]: r["invalid"] for r in summary} == {
+            s.kind: s.invalid for s in expected.lists
+        }, name
+        assert {r["kind"]: r["flagged_households"] for r in summary} == {
+            s.kind: s.flagged_households for s in expected.lists
+        }, name
     assert expected.missing.num_rows > 0
     invalid = {s.kind: s.invalid for s in expected.lists}
     keyed = {
@@ -149,33 +172,29 @@ def _written(out: Path, job: str, name: str, expr_of: Any) -> pa.Table:
 
 
 def test_every_job_writes_the_same_parquet_on_both_engines(
-    engines: dict[str, Any], keyed: list[str], tmp_path: Path
+    engines: dict[str, Any], written: dict[str, Path]
 ) -> None:
-    outs = {}
-    for name, e in engines.items():
-        outs[name] = tmp_path / name
-        runs = run_jobs(e, list(JOBS), str(outs[name]), year=YEAR, keyed_lists=keyed)
-        assert [r.job for r in runs] == list(JOBS)
     pairs = [(k, f"{k}.csv") for k in LIST_KINDS]
     for job in JOBS:
-        for name, build in outputs(job, year=YEAR, lists=pairs).items():
-            duck = _written(outs["duckdb"], job, name, build)
-            spark = _written(outs["spark"], job, name, build)
+        for name, output in outputs(job, year=YEAR, lists=pairs).items():
+            build = output.build
+            duck = _written(written["duckdb"], job, name, build)
+            spark = _written(written["spark"], job, name, build)
             assert duck.num_rows > 0, (job, name)
             assert spark.equals(duck), (job, name)
-    flags = read_output(outs["spark"], "checks", "check_flags")
-    assert flags.num_rows == engines["duckdb"].to_pyarrow(ck.check_flags(YEAR)).num_rows
+            if name != "check_rules":  # what was written is what the engine computes
+                assert duck.equals(engines["duckdb"].to_pyarrow(build())), (job, name)
 
 
 def test_a_snapshot_given_by_uri_is_read_by_the_engine(
     snapshot: Snapshot, spark: Any, engines: dict[str, Any]
 ) -> None:
-    from fupin.analytics.expressions import all_region_indicators
+    from fupin.analytics.expressions import region_indicators
 
     by_uri = SparkEngine(SnapshotURI(snapshot.path.as_uri()), spark)
     try:
         assert by_uri.manifest()["snapshot_id"] == snapshot.snapshot_id
-        expr = all_region_indicators()
+        expr = region_indicators("county")
         assert by_uri.to_pyarrow(expr).equals(engines["duckdb"].to_pyarrow(expr))
     finally:
         by_uri.close()
@@ -184,7 +203,11 @@ def test_a_snapshot_given_by_uri_is_read_by_the_engine(
 
 
 def test_the_command_runs_the_jobs_and_keys_the_lists_itself(
-    snapshot: Snapshot, lists: dict[str, pa.Table], tmp_path: Path, monkeypatch: Any
+    snapshot: Snapshot,
+    lists: dict[str, pa.Table],
+    written: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: Any,
 ) -> None:
     from fupin.cli import main
 
@@ -193,15 +216,26 @@ def test_the_command_runs_the_jobs_and_keys_the_lists_itself(
     out = tmp_path / "out"
     code = main(
         [
-            "analytics", "--snapshot", str(snapshot.path), "--out", str(out), "--year", str(YEAR),
-            "--jobs", "indicators,matching", "--list", f"deaths={tmp_path / 'deaths.parquet'}",
+            "analytics", "--snapshot", str(snapshot.path), "--out", str(out),
+            "--jobs", "checks,matching", "--list", f"deaths={tmp_path / 'deaths.parquet'}",
         ]
     )  # fmt: skip
     assert code == 0
-    assert read_output(out, "indicators", "region_indicators").num_rows > 0
+    # Without --year the checks are as of the latest income year (the preset's), as `fupin check`.
+    expr = ck.check_flags(YEAR)
+    assert _written(out, "checks", "check_flags", lambda: expr).equals(
+        _written(written["duckdb"], "checks", "check_flags", lambda: expr)
+    )
+    # Keyed with the snapshot's secret, so the keys meet: the same rows as the deaths list alone.
+    cols = ["household_no", "list_row", "flag"]
     matches = read_output(out, "matching", "department_matches")
-    assert set(matches.column("kind").to_pylist()) == {"deaths"}
-    assert matches.num_rows > 0  # keyed with the snapshot's secret, so the keys meet
+    everything = read_output(written["duckdb"], "matching", "department_matches")
+    deaths = everything.filter(pc.equal(everything.column("kind"), "deaths"))
+    assert matches.num_rows > 0
+    assert set(matches.column("source").to_pylist()) == {"deaths.parquet"}
+    assert sorted(zip(*(matches.column(c).to_pylist() for c in cols), strict=True)) == sorted(
+        zip(*(deaths.column(c).to_pylist() for c in cols), strict=True)
+    )
     keyed = pq.read_table(next((out / "keyed_lists").glob("*.parquet")))
     assert "id_number" not in keyed.column_names and "身份证号" not in keyed.column_names
 
@@ -224,17 +258,18 @@ def test_the_command_refuses_bad_input_in_chinese(
 
 
 def test_the_spark_submit_entry_point_runs_the_jobs(
-    snapshot: Snapshot, engines: dict[str, Any], keyed: list[str], tmp_path: Path
+    snapshot: Snapshot, written: dict[str, Path], tmp_path: Path
 ) -> None:
     from fupin.analytics.spark_job import main
 
     out = tmp_path / "job"
     args = ["--snapshot", snapshot.path.as_uri(), "--out", out.as_uri(), "--year", str(YEAR)]
-    assert main([*args, "--jobs", "checks", "--keyed-list", keyed[0]]) == 0
-    expr = ck.check_flags(YEAR)
-    got = canonical(read_output(out, "checks", "check_flags"), expr)
-    assert got.equals(engines["duckdb"].to_pyarrow(expr))
-    assert read_output(out, "matching", "department_matches").num_rows > 0
+    assert main([*args, "--jobs", "duplicates"]) == 0
+    for name, output in outputs("duplicates", year=YEAR).items():
+        build = output.build
+        got = _written(out, "duplicates", name, build)
+        assert got.num_rows > 0
+        assert got.equals(_written(written["duckdb"], "duplicates", name, build)), name
     assert main([*args, "--jobs", "nothing"]) == 2
 
 
