@@ -72,6 +72,117 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=run)
 
+    q = sub.add_parser(
+        "plan-sample",
+        help=PLAN_HELP,
+        description=PLAN_DESCRIPTION,
+    )
+    q.add_argument(
+        "--exited-households",
+        type=int,
+        required=True,
+        metavar="N",
+        help="已脱贫（退出）户数 (exited households in the county)",
+    )
+    q.add_argument(
+        "--nonregistered-households",
+        type=int,
+        required=True,
+        metavar="N",
+        help="非建档立卡户数 (non-registered households in the county)",
+    )
+    q.add_argument(
+        "--villages",
+        type=int,
+        required=True,
+        metavar="N",
+        help="全县行政村数 (villages in the county)",
+    )
+    q.add_argument(
+        "--wrong-exit-rate",
+        type=float,
+        default=0.02,
+        metavar="P",
+        help="预期错退率 (expected wrong-exit rate, default 0.02)",
+    )
+    q.add_argument(
+        "--missed-rate",
+        type=float,
+        default=0.02,
+        metavar="P",
+        help="预期漏评率 (expected missed rate, default 0.02)",
+    )
+    q.add_argument(
+        "--half-width",
+        type=float,
+        default=0.01,
+        metavar="H",
+        help="目标精度：95%% 置信区间半宽 (target half-width, default 0.01)",
+    )
+    q.add_argument(
+        "--per-village",
+        type=int,
+        default=30,
+        metavar="M",
+        help="每村每层抽取户数 (households per village and stratum, default 30)",
+    )
+    q.add_argument(
+        "--icc",
+        type=float,
+        default=0.01,
+        help="村内相关系数 (intra-village correlation, default 0.01)",
+    )
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.set_defaults(func=run_plan)
+
+
+PLAN_HELP = "抽样方案测算：所需户数、村数与预期置信区间 (sample-size planner)"
+PLAN_DESCRIPTION = """Households and villages a county's sample needs so that the 95% intervals of the wrong-exit and
+missed rates are no wider than +/- --half-width at the expected rates, with the exact
+(Clopper-Pearson) interval on n / deff households, deff = 1 + (per_village - 1) x icc, and the
+finite population correction (see fupin/stats/planning.py, which also explains why about 1 000
+households per county).  At-risk households of the sampled villages come on top.
+"""
+
+_DOMAIN_LABELS = {"exited": "已脱贫户（错退率）", "non_registered": "非建档立卡户（漏评率）"}
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Run `fupin plan-sample`; errors are one line on stderr and exit code 2."""
+    from fupin.stats.planning import PlanError, plan_sample
+
+    try:
+        plan = plan_sample(
+            rates={"exited": args.wrong_exit_rate, "non_registered": args.missed_rate},
+            populations={
+                "exited": args.exited_households,
+                "non_registered": args.nonregistered_households,
+            },
+            villages_in_county=args.villages,
+            half_width=args.half_width,
+            per_village=args.per_village,
+            icc=args.icc,
+        )
+    except PlanError as exc:
+        print(f"fupin plan-sample: error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(plan.as_dict(), ensure_ascii=False))
+        return 0
+    print(
+        f"抽取村数 villages: {plan.villages}；抽取户数 households: {plan.households}"
+        f"（另加所抽村的重点户 plus at-risk households）"
+    )
+    for d in plan.domains:
+        lo, hi = d.ci
+        note = "" if d.reached else "（全部抽完也达不到目标精度 target not reachable）"
+        print(
+            f"{_DOMAIN_LABELS[d.name]}: {d.households} 户 / {d.population} 户，"
+            f"每村 {d.per_village} 户，设计效应 {d.deff:.2f}；预期 {d.rate:.2%} 的 95% 置信区间 "
+            f"[{lo:.2%}, {hi:.2%}]，半宽 {d.half_width:.2%}{note}"
+        )
+    return 0
+
 
 class _Table:
     """The columns of a CSV file, as lists of stripped strings."""
@@ -167,8 +278,41 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _record(est: Estimate, level: float, method: str | None) -> dict[str, Any]:
-    lo, hi = est.ci(level, method)
+def _share_ratio(args: argparse.Namespace) -> bool:
+    """A ratio that is a proportion, with a proportion's interval (logit, beta or wilson)."""
+    return args.stat == "ratio" and args.ci_method not in (None, "wald")
+
+
+def _interval(
+    est: Estimate, level: float, method: str | None, events: int = 0
+) -> tuple[float, float]:
+    """The estimate's interval; a proportion-like ratio's by the engine's small-sample rule.
+
+    As the assessment's rates (fupin.stats.parts): n_eff = r (1 - r) / var, never above the
+    rows used (design effect >= 1); Korn-Graubard's df adjustment; the exact Clopper-Pearson
+    limits (beta, or logit with fewer than MIN_EVENTS rows with a non-zero numerator on either
+    side); never a negative bound, never [0, 0] at a zero numerator.
+    """
+    if est.statistic != "ratio" or method in (None, "wald"):
+        return est.ci(level, method)
+    from fupin.stats.parts import part_interval
+
+    got = part_interval(
+        full_share=0.0,
+        full_value=0.0,
+        q=est.value,
+        var=est.var,
+        n=est.n,
+        events=events,
+        df=est.df,
+        level=level,
+        method=method,
+    )
+    return got.ci
+
+
+def _record(est: Estimate, level: float, method: str | None, events: int = 0) -> dict[str, Any]:
+    lo, hi = _interval(est, level, method, events)
     return {
         "estimate": _finite(est.value),
         "se": _finite(est.se),
@@ -188,15 +332,17 @@ def _fmt(x: float) -> str:
 
 def _estimate(
     args: argparse.Namespace, table: _Table
-) -> tuple[list[tuple[str | None, Estimate]], str]:
+) -> tuple[list[tuple[str | None, Estimate, int]], str]:
     if args.stat == "ratio" and not args.denominator:
         raise CommandError("--stat ratio needs --denominator")
     if args.stat != "ratio" and args.denominator:
         raise CommandError("--denominator is only for --stat ratio")
     if not 0 < args.level < 1:
         raise CommandError(f"--level must be between 0 and 1, got {args.level:g}")
-    if args.ci_method not in (None, "wald") and args.stat != "proportion":
-        raise CommandError(f"--ci-method {args.ci_method} applies to --stat proportion only")
+    if args.ci_method not in (None, "wald") and args.stat not in ("proportion", "ratio"):
+        raise CommandError(
+            f"--ci-method {args.ci_method} applies to --stat proportion and ratio only"
+        )
 
     psu = [np.array(table.column(c), dtype=object) for c in _names(args.psu, "--psu")]
     strata = [np.array(table.column(c), dtype=object) for c in _names(args.strata, "--strata")]
@@ -214,6 +360,14 @@ def _estimate(
 
     y = table.truth(args.var) if args.stat == "proportion" else table.numbers(args.var)
     x = table.numbers(args.denominator) if args.denominator else None
+    if _share_ratio(args):
+        assert x is not None
+        both = ~np.isnan(y) & ~np.isnan(x)
+        if ((y[both] < 0) | (x[both] <= 0) | (y[both] > x[both])).any():
+            raise CommandError(
+                f"--ci-method {args.ci_method} needs a ratio that is a proportion: "
+                f"0 <= {args.var} <= {args.denominator} and {args.denominator} > 0 on every row"
+            )
 
     domain = np.ones(table.n, dtype=bool)
     if args.domain is not None:
@@ -236,7 +390,13 @@ def _estimate(
         assert x is not None
         return ratio(design, y, x, domain=dom, na_rm=True)
 
-    results: list[tuple[str | None, Estimate]] = []
+    def events(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> int:
+        """Rows with a non-zero numerator, or with a zero one, whichever is fewer."""
+        used = rows & ~np.isnan(y) & (np.ones(table.n, dtype=bool) if x is None else ~np.isnan(x))
+        k = int((y[used] > 0).sum())
+        return min(k, int(used.sum()) - k)
+
+    results: list[tuple[str | None, Estimate, int]] = []
     if args.by:
         groups = np.array(table.column(args.by), dtype=object)
         labels = sorted(
@@ -247,11 +407,12 @@ def _estimate(
             raise CommandError(f"--by {args.by}: no rows with a value")
         for label in labels:
             try:
-                results.append((label, one(domain & (groups == label))))
+                rows = domain & (groups == label)
+                results.append((label, one(rows), events(rows)))
             except DesignError as exc:
                 raise CommandError(f"group {label!r}: {exc}") from None
     else:
-        results.append((None, one(domain)))
+        results.append((None, one(domain), events(domain)))
     return results, design.describe()
 
 
@@ -263,8 +424,8 @@ def run(args: argparse.Namespace) -> int:
         method = args.ci_method
         if args.format == "json":
             records = []
-            for label, est in results:
-                record = _record(est, args.level, method)
+            for label, est, k in results:
+                record = _record(est, args.level, method, k)
                 records.append(record if label is None else {"group": label, **record})
             payload: Any = records if args.by else records[0]
             print(json.dumps(payload, ensure_ascii=False))
@@ -280,19 +441,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(
-    args: argparse.Namespace, described: str, results: Sequence[tuple[str | None, Estimate]]
+    args: argparse.Namespace,
+    described: str,
+    results: Sequence[tuple[str | None, Estimate, int]],
 ) -> None:
     what = f"{args.stat} of {args.var}" + (f" / {args.denominator}" if args.denominator else "")
     if args.domain:
         what += f" where {args.domain}"
     method = args.ci_method or ("logit" if args.stat == "proportion" else "wald")
+    if _share_ratio(args):
+        method += ", n_eff <= n"
     pct = f"{args.level * 100:g}%"
     print(f"{what}  ({Path(args.data).name})")
     print(described)
     header = ["estimate", "SE", f"{pct} CI ({method})", "DEff", "df", "n"]
     lines = []
-    for label, est in results:
-        lo, hi = est.ci(args.level, args.ci_method)
+    for label, est, k in results:
+        lo, hi = _interval(est, args.level, args.ci_method, k)
         lines.append(
             [
                 label or "",

@@ -197,7 +197,10 @@ def test_text_output_reads_like_r(capsys):
         ),
         (["--stat", "proportion", "--var", "api00"], "neither true"),
         (["--stat", "mean", "--var", "api00", "--level", "95"], "--level"),
-        (["--stat", "mean", "--var", "api00", "--ci-method", "beta"], "proportion only"),
+        (
+            ["--stat", "mean", "--var", "api00", "--ci-method", "beta"],
+            "proportion and ratio only",
+        ),
         (["--stat", "mean", "--var", "api00", "--domain", "stype=X"], "no rows match"),
     ],
 )
