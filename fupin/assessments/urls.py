@@ -3,6 +3,7 @@
 from django.urls import path
 
 from fupin.assessments import views
+from fupin.assessments.views.planning import campaign_plan
 
 app_name = "assessments"
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("explanations/", views.explanations, name="explanations"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/settings/", views.campaign_settings, name="settings"),
+    path("<int:pk>/plan/", campaign_plan, name="plan"),
     path("<int:pk>/status/<str:to>/", views.campaign_move, name="move"),
     path("<int:pk>/review/<str:step>/", views.review_queue, name="review"),
     path("<int:pk>/problems/<int:problem_pk>/", views.problem_detail, name="problem"),
