@@ -16,8 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from fupin.assessments.models import (
     AssessedFigure,
@@ -27,6 +25,7 @@ from fupin.assessments.models import (
     DrawItem,
     Problem,
 )
+from fupin.files.sheets import Sheet, display_width, write_xlsx
 from fupin.regions.models import Region
 
 ECHARTS = Path(settings.BASE_DIR) / "fupin" / "static" / "vendor" / "echarts.min.js"
@@ -111,16 +110,8 @@ def report_html(campaign: Campaign, *, truth: dict[str, dict[str, float]] | None
     })
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "A2"
-    for i, h in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(h) * 2 + 2)
+def _sheet(title: str, header: list[str], rows: list[list[Any]]) -> Sheet:
+    return Sheet(title, header, rows, [max(10, display_width(h) + 2) for h in header])
 
 
 def samples_workbook(campaign: Campaign, path: Path) -> None:
@@ -131,15 +122,12 @@ def samples_workbook(campaign: Campaign, path: Path) -> None:
         .order_by("draw__county__code", "draw__level", "order")
     )
     names = dict(Region.objects.filter(code__in=items.values("unit_key")).values_list("code", "name"))
-    wb = Workbook()
-    wb.remove(wb.active)
-    _sheet(wb, "抽样名单", ["县代码", "县", "层级", "单位", "名称", "层", "入样概率", "必选", "抽样方法", "随机种子", "抽样记录号"], [
+    write_xlsx(path, [_sheet("抽样名单", ["县代码", "县", "层级", "单位", "名称", "层", "入样概率", "必选", "抽样方法", "随机种子", "抽样记录号"], [
         [i.draw.county.code if i.draw.county else "", i.draw.county.name if i.draw.county else "",
          i.draw.get_level_display(), i.unit_key, names.get(i.unit_key, ""), i.stratum,
          i.inclusion_probability, "是" if i.certainty else "否", i.draw.method, i.draw.seed, i.draw.pk]
         for i in items
-    ])
-    wb.save(path)
+    ])])
 
 
 def problems_workbook(campaign: Campaign, path: Path) -> None:
@@ -150,9 +138,8 @@ def problems_workbook(campaign: Campaign, path: Path) -> None:
         .prefetch_related("steps")
         .order_by("county__code", "id")
     )
-    wb = Workbook()
-    wb.remove(wb.active)
-    rows, steps = [], []
+    rows: list[list[Any]] = []
+    steps: list[list[Any]] = []
     for p in problems:
         last = None
         for s in p.steps.all():
@@ -163,9 +150,11 @@ def problems_workbook(campaign: Campaign, path: Path) -> None:
         rows.append([p.pk, p.county.code, p.county.name, p.household.household_no if p.household else "",
                      p.get_kind_display(), p.description, p.get_status_display(),
                      "是" if p.disputed else "否", last.opinion if last else ""])
-    _sheet(wb, "问题清单", ["编号", "县代码", "县", "户编号", "问题类型", "问题描述", "状态", "存在争议", "最后意见"], rows)
-    _sheet(wb, "核实过程", ["问题编号", "县", "户编号", "环节", "操作", "角色", "时间", "意见"], steps)
-    wb.save(path)
+    write_xlsx(path, [
+        _sheet("问题清单", ["编号", "县代码", "县", "户编号", "问题类型", "问题描述", "状态", "存在争议",
+                        "最后意见"], rows),
+        _sheet("核实过程", ["问题编号", "县", "户编号", "环节", "操作", "角色", "时间", "意见"], steps),
+    ])
 
 
 def report_write(

@@ -125,8 +125,13 @@ def _xlsx_cell(ws: Any, cell_type: Any, value: Any) -> Any:
     return cell
 
 
-def write_csv(target: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
-              encoding: str = "utf-8-sig") -> None:
+def write_csv(
+    target: Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    encoding: str = "utf-8-sig",
+) -> None:
     """Write a CSV file (UTF-8 with BOM, which Excel opens directly, or GB18030), formula-looking
     text neutralised with a leading apostrophe (`restore` undoes it on import)."""
     if encoding not in CSV_ENCODINGS:

@@ -16,7 +16,11 @@ Import registry data: one row per household member, household columns repeated o
 A masked export (证件号码 with *) cannot be imported: export with --full-ids.
 
 先校验全部行，再在一个事务中写入：有任何错误时不写入（除非 --keep-good）。
-Everything is checked first; then all writes happen in one transaction.
+无法识别的值（校验位错误、不存在的日期、未知选项、控制字符）是错误；可读但前后不一致的值
+（人均纯收入与家庭纯收入 ÷ 家庭人口不符、同一户内证件号码重复、家庭人口与在世成员数不符）
+按文件所填导入并列为“提醒”，由 `fupin check` 核查；--strict 则把它们也当作错误。
+Everything is checked first; then all writes happen in one transaction. Inconsistent but
+readable values are imported with a warning (refused with --strict).
 
 退出码 exit codes:
   0  全部写入（--dry-run 时：校验通过，正式导入会全部写入） / all written
@@ -63,12 +67,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         events_path=Path(args.events) if args.events else None,
         keep_good=args.keep_good,
         dry_run=args.dry_run,
+        strict=args.strict,
         actor=args.actor,
         encoding=args.encoding,
         progress=not args.quiet,
     )
     if args.errors is not None:
-        write_problems(Path(args.errors), report.problems)
+        write_problems(Path(args.errors), report.problems, report.warnings)
     print(report_json(report) if args.format == "json" else report_text(report))
     return report.exit_code
 
@@ -110,6 +115,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="状态变更表（CSV 导入时使用） / the 状态变更 table for a CSV import")
     p.add_argument("--keep-good", action="store_true",
                    help="写入无错误的户，整户跳过有错误的户 / write good households, skip bad ones")
+    p.add_argument("--strict", action="store_true",
+                   help="前后不一致的值也作为错误，不导入该户 / refuse inconsistent values too")
     p.add_argument("--dry-run", action="store_true",
                    help="只校验并报告，不改动数据库 / check and report, change nothing")
     p.add_argument("--format", choices=("table", "json"), default="table",

@@ -56,4 +56,24 @@ def test_the_report_lists_every_draw_and_problem(tmp_path: Any, outcome: Any) ->
     drawn = sum(1 for row in samples.iter_rows(min_row=2, values_only=True) if row[2] == "抽户")
     assert drawn == county.sampled_households
     problems = load_workbook(files.problems_xlsx, read_only=True)["问题清单"]
-    assert problems.max_row - 1 == county.suspected_problems
+    assert sum(1 for _ in problems.iter_rows(min_row=2)) == county.suspected_problems
+
+
+def test_report_workbooks_write_formula_looking_text_as_text(tmp_path: Any, outcome: Any) -> None:
+    """An enumerator's description "=HYPERLINK(…)" is a string cell in 问题清单, never a formula."""
+    from fupin.assessments.models import Problem
+
+    attack = '=HYPERLINK("http://evil.example","点我")'
+    first = Problem.objects.filter(campaign=outcome.campaign).order_by("pk").first()
+    assert first is not None
+    Problem.objects.filter(pk=first.pk).update(description=attack)
+    files = report_write(campaign=outcome.campaign, directory=tmp_path / "r")
+    for path in (files.samples_xlsx, files.problems_xlsx):
+        book = load_workbook(path)
+        formulas = [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row
+                    if c.data_type == "f"]
+        assert formulas == []
+    cells = load_workbook(files.problems_xlsx)["问题清单"]
+    found = [c for row in cells.iter_rows() for c in row if c.value == attack]
+    assert len(found) == 1 and found[0].data_type == "s" and found[0].quotePrefix
+    assert cells.freeze_panes == "A2" and cells["A1"].font.b

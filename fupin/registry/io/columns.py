@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import translation
 
 from fupin.policy import idnumber
+from fupin.policy.text import text_problem
 from fupin.registry.models import (
     Attribute,
     Cause,
@@ -33,6 +34,7 @@ EVENTS_TABLE = "状态变更"
 YES, NO = "是", "否"
 CAUSE_SEPARATOR = "、"
 MAX_OTHER_CAUSES = 2
+MAX_HOUSEHOLD_SIZE = 99
 
 Cell = Any  # what a reader hands over: str, float, int, bool, date, datetime or None
 
@@ -74,13 +76,16 @@ def is_blank(cell: Cell) -> bool:
 # ---- parsers: cell -> python value (None for an empty optional cell); CellError when bad ----
 
 
-def parse_text(max_length: int) -> Callable[[Cell], str | None]:
+def parse_text(max_length: int, label: str = "") -> Callable[[Cell], str | None]:
+    """Text up to `max_length` characters; control characters (NUL, ESC…) refused."""
+
     def parse(cell: Cell) -> str | None:
         s = _text(cell)
         if not s:
             return None
-        if len(s) > max_length:
-            raise CellError(f"长度超过 {max_length} 个字符")
+        problem = text_problem(s, max_length=max_length, field=label)
+        if problem:
+            raise CellError(problem)
         return s
 
     return parse
@@ -323,13 +328,13 @@ def _bool(header: str, field: str, scope: Scope = Scope.HOUSEHOLD) -> Column:
 H, P = Scope.HOUSEHOLD, Scope.PERSON
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
-    Column("省", "province", Scope.PLACE, False, parse_text(64)),
-    Column("市", "city", Scope.PLACE, False, parse_text(64)),
-    Column("县", "county", Scope.PLACE, False, parse_text(64)),
-    Column("乡镇", "township", Scope.PLACE, False, parse_text(64)),
-    Column("行政村", "village", Scope.PLACE, False, parse_text(64)),
+    Column("省", "province", Scope.PLACE, False, parse_text(64, "省")),
+    Column("市", "city", Scope.PLACE, False, parse_text(64, "市")),
+    Column("县", "county", Scope.PLACE, False, parse_text(64, "县")),
+    Column("乡镇", "township", Scope.PLACE, False, parse_text(64, "乡镇")),
+    Column("行政村", "village", Scope.PLACE, False, parse_text(64, "行政村")),
     Column("行政区划代码", "village_code", H, True, parse_region_code, mandatory="always", kind="code"),
-    Column("户编号", "household_no", H, True, parse_text(20), mandatory="always"),
+    Column("户编号", "household_no", H, True, parse_text(20, "户编号"), mandatory="always"),
     Column("是否建档立卡", "registered", H, True, parse_yes_no, format_yes_no, "always", "bool"),
     _choice("脱贫状态", "status", H, Status, required=True, mandatory="registered"),
     Column("识别年度", "identified_year", H, True, parse_year, mandatory="registered", kind="year"),
@@ -344,6 +349,8 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     _money("财产性收入", "income_property"),
     _money("转移性收入", "income_transfers"),
     _money("其中政策性收入", "income_policy_transfers"),
+    # Optional: a file without it (older layouts) has the size counted from its living members.
+    Column("家庭人口", "size", H, False, parse_int(0, MAX_HOUSEHOLD_SIZE, "人数"), kind="int"),
     _money("家庭纯收入", "income_total", required=True, mandatory="always"),
     _money("人均纯收入", "income_per_capita", required=True, mandatory="always"),
     _bool("不愁吃", "food_ok"),
@@ -355,7 +362,7 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     _bool("低保户", "at_risk_dibao"),
     _bool("大病户", "at_risk_illness"),
     _bool("危房户", "at_risk_housing"),
-    Column("姓名", "name", P, True, parse_text(32), mandatory="always"),
+    Column("姓名", "name", P, True, parse_text(32, "姓名"), mandatory="always"),
     Column("证件号码", "id_number", P, True, parse_id_number, mandatory="always", kind="id"),
     _choice("与户主关系", "relation", P, Relation, required=True, mandatory="always"),
     _choice("性别", "sex", P, Sex, required=True, mandatory="always"),
@@ -371,10 +378,11 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
 )
 
 EVENT_COLUMNS: tuple[Column, ...] = (
-    Column("户编号", "household_no", Scope.EVENT, True, parse_text(20), mandatory="always"),
+    Column("户编号", "household_no", Scope.EVENT, True, parse_text(20, "户编号"),
+           mandatory="always"),
     _choice("事件", "kind", Scope.EVENT, EventKind, required=True, mandatory="always"),
     Column("日期", "date", Scope.EVENT, True, parse_date, mandatory="always", kind="date"),
-    Column("原因", "reason", Scope.EVENT, False, parse_text(200)),
+    Column("原因", "reason", Scope.EVENT, False, parse_text(200, "原因")),
 )
 
 MEMBER_HEADERS = tuple(c.header for c in MEMBER_COLUMNS)

@@ -68,9 +68,12 @@ class ImportReport:
     rows_skipped: int = 0
     keep_good: bool = False
     dry_run: bool = False
+    strict: bool = False
     written: bool = False
     skipped_household_nos: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Readable but inconsistent values, imported as they are (refused when `strict`).
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -134,6 +137,7 @@ def import_file(
     events_path: Path | None = None,
     keep_good: bool = False,
     dry_run: bool = False,
+    strict: bool = False,
     actor: str | None = None,
     encoding: str = "auto",
     today: dt.date | None = None,
@@ -142,10 +146,13 @@ def import_file(
     """Import a registry file (XLSX with sheets 家庭成员 and 状态变更, or CSV plus `events_path`).
 
     Nothing is written when any row is bad, unless `keep_good`: then households with a bad row
-    are skipped whole and the rest written. All writes happen in one transaction.
+    are skipped whole and the rest written. A value that is readable but inconsistent with
+    another (per-capita income against total ÷ size, an ID number twice in one household) is a
+    warning: imported as it is and listed, for the registry checks to flag; `strict` refuses it
+    instead. All writes happen in one transaction.
     """
     path = Path(path)
-    report = ImportReport(source=str(path), keep_good=keep_good, dry_run=dry_run)
+    report = ImportReport(source=str(path), keep_good=keep_good, dry_run=dry_run, strict=strict)
     table = MEMBERS_TABLE
     try:
         path, events_path = resolve_sources(path, Path(events_path) if events_path else None)
@@ -165,7 +172,8 @@ def import_file(
     if progress:
         print(f"读取 {len(members.rows)} 行家庭成员、{len(events.rows) if events else 0} 行状态变更，"
               "正在校验…", file=sys.stderr, flush=True)
-    parsed = parse_files(members, events, today=today)
+    parsed = parse_files(members, events, today=today, strict=strict)
+    report.warnings = parsed.warnings
     report.rows_read, report.event_rows_read = parsed.rows_read, parsed.event_rows_read
     report.households_in_file = len(parsed.households)
     if parsed.unusable:
@@ -336,11 +344,41 @@ def _event_text(e: Any) -> str:
     return f"{e.kind} {e.date.isoformat()} {e.reason}".strip()
 
 
+def _match_members(recs: list[HouseholdRecord], ctx: _Context,
+                   ) -> tuple[dict[str, list[Person | None]], set[int]]:
+    """The database person each member row of an existing household updates (None: a new person),
+    and the ids of every person kept.
+
+    Rows match by ID number within the household first, in order, so a member listed twice
+    matches two persons; then a member moving in from another household of the file. Members
+    of these households not matched are removed.
+    """
+    kept: set[int] = set()
+    matches: dict[str, list[Person | None]] = {}
+    for rec in recs:
+        h = ctx.existing[rec.household_no]
+        pool: dict[str, list[Person]] = defaultdict(list)
+        for p in ctx.members_of.get(h.pk, ()):
+            pool[p.id_number].append(p)
+        found: list[Person | None] = []
+        for m in rec.members:
+            pid = m.fields["id_number"]
+            p = pool[pid].pop(0) if pool.get(pid) else None
+            if p is None:
+                other = ctx.persons.get(pid)
+                if other is not None and other.household_id != h.pk and other.pk not in kept:
+                    p = other
+            if p is not None:
+                kept.add(p.pk)
+            found.append(p)
+        matches[rec.household_no] = found
+    return matches, kept
+
+
 def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, actor: str,
            note: str, progress: bool) -> None:
     now = timezone.now()
     note = note[:200]
-    file_ids = {m.fields["id_number"] for r in good for m in r.members}
     new_recs = [r for r in good if r.household_no not in ctx.existing]
     old_recs = [r for r in good if r.household_no in ctx.existing]
     total = len(good) * 2 + sum(len(r.members) + len(r.new_events) for r in good)
@@ -383,22 +421,23 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
     removed_pks: list[int] = []
     # Audit values are keyed by the person's internal id, never the ID number (issue #18);
     # members new to an existing household get theirs once inserted (see below).
-    newcomers: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    newcomers: list[tuple[dict[str, Any], dict[str, Any], str, int, str]] = []
+    matches, kept = _match_members(old_recs, ctx)
     for rec in old_recs:
         h = ctx.existing[rec.household_no]
         values = household_fields(rec)
         diff = _differences(h, values, HOUSEHOLD_FIELDS)
         member_before: dict[str, Any] = {}
         member_after: dict[str, Any] = {}
-        for m in rec.members:
+        for m, p in zip(rec.members, matches[rec.household_no], strict=True):
             pv = person_values(m)
-            p = ctx.persons.get(pv["id_number"])
             if p is None:
                 person_rows.append((h.pk, *(pv[f] for f in PERSON_FIELDS)))
                 report.persons_created += 1
-                member_before[pv["id_number"]] = None
-                member_after[pv["id_number"]] = _jsonable(pv)
-                newcomers.append((member_before, member_after, pv["id_number"]))
+                key = f"new-{len(newcomers)}"
+                member_before[key] = None
+                member_after[key] = _jsonable(pv)
+                newcomers.append((member_before, member_after, key, h.pk, pv["id_number"]))
                 continue
             pv["household_id"] = h.pk
             pdiff = _differences(p, pv, (*PERSON_FIELDS, "household_id"))
@@ -409,7 +448,7 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
                 member_before[str(p.pk)] = _jsonable({f: o for f, (o, _) in pdiff.items()})
                 member_after[str(p.pk)] = _jsonable({f: n for f, (_, n) in pdiff.items()})
         for p in ctx.members_of.get(h.pk, ()):
-            if p.id_number not in file_ids:
+            if p.pk not in kept:
                 removed_pks.append(p.pk)
                 member_before[str(p.pk)] = snapshot(p)
                 member_after[str(p.pk)] = None
@@ -446,13 +485,18 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
         bar.update(len(chunk))
     report.persons_updated = len(changed_persons)
     _insert(Person, NEW_PERSON_FIELDS, person_rows, bar)
-    new_pks: dict[str, int] = {}
-    for chunk in _chunks([n for _, _, n in newcomers], LOOKUP_CHUNK):
-        new_pks.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "id"))
-    for before_members, after_members, number in newcomers:
-        key = str(new_pks[number])
-        before_members[key] = before_members.pop(number)
-        after_members[key] = after_members.pop(number)
+    # The newcomers' ids: the persons of their households that were not there before, in
+    # insertion order (a member listed twice gets two).
+    new_pks: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted({hid for *_, hid, _ in newcomers}), LOOKUP_CHUNK):
+        for pk, hid, number in (Person.objects.filter(household_id__in=chunk).order_by("id")
+                                .values_list("id", "household_id", "id_number")):
+            if pk not in kept:
+                new_pks[(hid, number)].append(pk)
+    for before_members, after_members, key, hid, number in newcomers:
+        pk = str(new_pks[(hid, number)].pop(0))
+        before_members[pk] = before_members.pop(key)
+        after_members[pk] = after_members.pop(key)
     _insert(StatusEvent, NEW_EVENT_FIELDS, event_rows, bar)
     report.events_added = len(event_rows)
     _insert(AuditEntry, AUDIT_FIELDS, audits, bar)

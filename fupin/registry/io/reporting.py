@@ -13,7 +13,7 @@ from fupin.registry.io.importing import ImportReport
 from fupin.registry.io.validation import Problem
 
 PROBLEM_HEADERS = ("表", "行号", "列", "值", "户编号", "问题")
-PROBLEM_WIDTHS = (10, 8, 14, 22, 18, 60)
+PROBLEM_WIDTHS = (10, 8, 14, 22, 18, 60, 14)
 TABLE_LIMIT = 500  # problems printed in the terminal; the full list goes to --errors / json
 OUTCOME_TEXT = {
     "written": "已全部写入",
@@ -56,14 +56,24 @@ def report_text(report: ImportReport) -> str:
         lines.append(f"无法归入任何一户而跳过的行：{report.rows_skipped}")
     if report.problems:
         lines.append(f"问题 {len(report.problems)} 条：")
-        rows = [list(PROBLEM_HEADERS)] + [_problem_cells(p) for p in report.problems[:TABLE_LIMIT]]
-        widths = [max(_width(r[i]) for r in rows) for i in range(len(PROBLEM_HEADERS) - 1)]
-        for r in rows:
-            lines.append("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
-        if len(report.problems) > TABLE_LIMIT:
-            lines.append(f"……另有 {len(report.problems) - TABLE_LIMIT} 条，完整列表请用 --errors 文件"
-                         "或 --format json")
+        lines += _table(report.problems)
+    if report.warnings:
+        lines.append(f"提醒 {len(report.warnings)} 条（数值可读但前后不一致，已按文件所填导入，"
+                     "请用 fupin check 核查；加 --strict 则不导入这些户）：")
+        lines += _table(report.warnings)
     return "\n".join(lines)
+
+
+def _table(problems: list[Problem]) -> list[str]:
+    lines = []
+    rows = [list(PROBLEM_HEADERS)] + [_problem_cells(p) for p in problems[:TABLE_LIMIT]]
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(PROBLEM_HEADERS) - 1)]
+    for r in rows:
+        lines.append("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
+    if len(problems) > TABLE_LIMIT:
+        lines.append(f"……另有 {len(problems) - TABLE_LIMIT} 条，完整列表请用 --errors 文件"
+                     "或 --format json")
+    return lines
 
 
 def report_dict(report: ImportReport) -> dict[str, Any]:
@@ -77,13 +87,19 @@ def report_json(report: ImportReport) -> str:
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2)
 
 
-def write_problems(path: Path, problems: list[Problem]) -> None:
-    """The problem list as a file the user can open next to the original (XLSX or CSV)."""
+def write_problems(path: Path, problems: list[Problem], warnings: list[Problem] | None = None,
+                   ) -> None:
+    """The problem list, then the warnings, as a file the user can open next to the original
+    (XLSX or CSV); the last column says whether the household was imported."""
     path = Path(path)
-    rows: list[list[Any]] = [_problem_cells(p) for p in problems]
-    for r, p in zip(rows, problems, strict=True):
-        r[1] = p.row
+    rows: list[list[Any]] = []
+    for items, outcome in ((problems, "未导入"), (warnings or [], "已导入（提醒）")):
+        for p in items:
+            cells: list[Any] = [*_problem_cells(p), outcome]
+            cells[1] = p.row
+            rows.append(cells)
+    headers = (*PROBLEM_HEADERS, "处理")
     if path.suffix.lower() == ".xlsx":
-        write_xlsx(path, [Sheet("导入问题", PROBLEM_HEADERS, rows, PROBLEM_WIDTHS)])
+        write_xlsx(path, [Sheet("导入问题", headers, rows, PROBLEM_WIDTHS)])
     else:
-        write_csv(path, PROBLEM_HEADERS, rows)
+        write_csv(path, headers, rows)

@@ -88,9 +88,15 @@ class HouseholdRecord:
     events_ok: bool = True  # False once any of its 状态变更 rows has a problem
 
     @property
-    def size(self) -> int:
-        """家庭人口: living members (已故 members stay on file but are not counted)."""
+    def living(self) -> int:
+        """Living members (已故 members stay on file but are not counted in 家庭人口)."""
         return sum(1 for m in self.members if not m.fields.get("deceased"))
+
+    @property
+    def size(self) -> int:
+        """家庭人口 as the file states it; counted from the living members when not stated."""
+        stated = self.fields.get("size")
+        return stated if isinstance(stated, int) else self.living
 
 
 @dataclass
@@ -102,18 +108,35 @@ class ParsedFile:
     event_rows_read: int = 0
     unusable: bool = False  # the file cannot be imported at all (missing columns, no rows)
     bad_rows_without_household: int = 0
+    warnings: list[Problem] = field(default_factory=list)
 
 
 class _Collector:
-    def __init__(self) -> None:
+    """Problems (the household is not imported) and warnings (imported, shown on the report).
+
+    `strict`: warnings are problems too."""
+
+    def __init__(self, *, strict: bool = False) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.bad: set[str] = set()
+        self.strict = strict
 
     def add(self, table: str, row: int, column: str, value: Any, reason: str,
             household_no: str = "") -> None:
         self.problems.append(Problem(table, row, column, _shown(column, value), reason, household_no))
         if household_no:
             self.bad.add(household_no)
+
+    def warn(self, table: str, row: int, column: str, value: Any, reason: str,
+             household_no: str) -> None:
+        """A value that is readable but inconsistent with another: what the registry checks
+        (`fupin check`) exist to find. Imported as it is, unless strict."""
+        if self.strict:
+            self.add(table, row, column, value, f"{reason}（严格模式不导入此户）", household_no)
+        else:
+            self.warnings.append(Problem(table, row, column, _shown(column, value),
+                                         f"{reason}；已按文件所填导入，数据核查会标出", household_no))
 
 
 def _shown(column: str, value: Any) -> str:
@@ -313,8 +336,8 @@ def check_households(households: dict[str, HouseholdRecord], out: _Collector, *,
             if not isinstance(pid, str):
                 continue
             if pid in in_household:
-                out.add(table, m.row, "证件号码", pid,
-                        f"同一户内证件号码重复（与第 {in_household[pid]} 行相同）", hno)
+                out.warn(table, m.row, "证件号码", pid,
+                         f"同一户内证件号码重复（与第 {in_household[pid]} 行相同）", hno)
                 continue
             in_household[pid] = m.row
             if pid in seen_ids:
@@ -325,15 +348,19 @@ def check_households(households: dict[str, HouseholdRecord], out: _Collector, *,
                         f"证件号码在第 {m.row} 行（户编号 {hno}）也出现：一人不能属于两户", other_hno)
             else:
                 seen_ids[pid] = (m.row, hno)
+        stated = rec.fields.get("size")
+        if isinstance(stated, int) and stated != rec.living:
+            out.warn(table, rec.first_row, "家庭人口", stated,
+                     f"家庭人口 {stated} 与在世成员 {rec.living} 人不符（已故成员不计入）", hno)
         total, per_capita = rec.fields.get("income_total"), rec.fields.get("income_per_capita")
         size = rec.size
         if isinstance(total, float) and isinstance(per_capita, float) and size > 0:
             expected = total / size
             tolerance = max(PER_CAPITA_TOLERANCE_YUAN, PER_CAPITA_TOLERANCE_SHARE * expected)
             if abs(per_capita - expected) > tolerance:
-                out.add(table, rec.first_row, "人均纯收入", per_capita,
-                        f"人均纯收入 {per_capita:g} 与家庭纯收入 {total:g} ÷ 家庭人口 {size} = "
-                        f"{expected:.2f} 不符（允许误差 1 元或 0.5%）", hno)
+                out.warn(table, rec.first_row, "人均纯收入", per_capita,
+                         f"人均纯收入 {per_capita:g} 与家庭纯收入 {total:g} ÷ 家庭人口 {size} = "
+                         f"{expected:.2f} 不符（允许误差 1 元或 0.5%）", hno)
 
 
 def _never_registered(rec: HouseholdRecord) -> bool:
@@ -387,9 +414,10 @@ def parse_events(table: Table, households: dict[str, HouseholdRecord], out: _Col
     return len(table.rows)
 
 
-def parse_files(members: Table, events: Table | None, *, today: dt.date) -> ParsedFile:
+def parse_files(members: Table, events: Table | None, *, today: dt.date,
+                strict: bool = False) -> ParsedFile:
     """Everything that can be checked without the database."""
-    out = _Collector()
+    out = _Collector(strict=strict)
     out.problems.extend(check_headers(members, MEMBER_COLUMNS))
     if events is not None:
         out.problems.extend(check_headers(events, EVENT_COLUMNS))
@@ -401,7 +429,7 @@ def parse_files(members: Table, events: Table | None, *, today: dt.date) -> Pars
     event_rows = parse_events(events, households, out, today=today) if events is not None else 0
     orphans = len({p.row for p in out.problems if not p.household_no and p.table == members.name})
     return ParsedFile(households, out.problems, out.bad, len(members.rows), event_rows,
-                      bad_rows_without_household=orphans)
+                      bad_rows_without_household=orphans, warnings=out.warnings)
 
 
 @dataclass(frozen=True)

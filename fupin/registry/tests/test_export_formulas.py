@@ -57,8 +57,9 @@ def test_xlsx_export_writes_text_never_a_formula_and_imports_back(planted, tmp_p
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
-def test_csv_export_neutralises_every_formula_cell_and_imports_back(planted, tmp_path,
-                                                                    encoding) -> None:
+def test_csv_export_neutralises_every_formula_cell_and_imports_back(
+    planted, tmp_path, encoding
+) -> None:
     folder = tmp_path / "export"
     export_registry(path=folder, fmt="csv", full_ids=True, encoding=encoding)
     cells = []
@@ -75,8 +76,10 @@ def test_csv_export_neutralises_every_formula_cell_and_imports_back(planted, tmp
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_the_problem_file_quotes_the_bad_values_it_repeats(tmp_path, suffix) -> None:
-    problems = [Problem("家庭成员", 2, "姓名", NAMES[0], "示例", "=1+1"),
-                Problem("家庭成员", 3, "务工时间", "-2+3", "“-2+3”不是月数", "")]
+    problems = [
+        Problem("家庭成员", 2, "姓名", NAMES[0], "示例", "=1+1"),
+        Problem("家庭成员", 3, "务工时间", "-2+3", "“-2+3”不是月数", ""),
+    ]
     path = tmp_path / f"problems{suffix}"
     write_problems(path, problems)
     if suffix == ".xlsx":

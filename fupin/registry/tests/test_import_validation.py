@@ -109,11 +109,35 @@ def test_birth_date_disagreeing_with_id(base, write_files):
     assert_rejected(report, before, after)
 
 
-def test_duplicate_id_inside_household(base, write_files):
+def find_warning(report: ImportReport, row: int, column: str, reason: str) -> Problem:
+    matches = [p for p in report.warnings
+               if p.row == row and p.column == column and reason in p.reason]
+    assert matches, f"no warning at row {row} column {column} with “{reason}”: {report.warnings}"
+    return matches[0]
+
+
+def _listed_twice(members):
+    """H1's third member is its second listed again (same ID number, birth date and sex)."""
+    for h in ("证件号码", "出生日期", "性别"):
+        members[2][h] = members[1][h]
+
+
+def test_duplicate_id_inside_household_is_imported_with_a_warning(base, write_files):
     members, events = base
-    members[2]["证件号码"] = members[1]["证件号码"]
+    _listed_twice(members)
     report, before, after = run(write_files, members, events)
-    find(report, 4, "证件号码", "同一户内证件号码重复（与第 3 行相同）")
+    assert report.problems == [] and report.written and report.exit_code == 0
+    warning = find_warning(report, 4, "证件号码", "同一户内证件号码重复（与第 3 行相同）")
+    assert "已按文件所填导入" in warning.reason and "*" in warning.value
+    assert after["persons"] == before["persons"] + 6  # both rows kept, for the checks to find
+
+
+def test_duplicate_id_inside_household_is_refused_when_strict(base, write_files):
+    members, events = base
+    _listed_twice(members)
+    report, before, after = run(write_files, members, events, strict=True)
+    find(report, 4, "证件号码", "同一户内证件号码重复（与第 3 行相同）（严格模式不导入此户）")
+    assert report.warnings == []
     assert_rejected(report, before, after)
 
 
@@ -175,12 +199,77 @@ def test_non_numeric_income(base, write_files):
     assert_rejected(report, before, after)
 
 
-def test_per_capita_income_disagreeing_with_total_and_size(base, write_files):
+def test_per_capita_income_disagreeing_with_total_and_size_is_imported_with_a_warning(
+        base, write_files):
     members, events = base
     for r in members[3:]:
         r["人均纯收入"] = "3100"  # 9100 / 3 = 3033.33
-    report, before, after = run(write_files, members, events)
+    report, _, _ = run(write_files, members, events)
+    assert report.problems == [] and report.outcome == "written"
+    find_warning(report, 5, "人均纯收入", "÷ 家庭人口 3 = 3033.33 不符")
+    assert Household.objects.get(household_no="H2").income_per_capita == 3100
+
+
+def test_per_capita_income_disagreeing_is_refused_when_strict(base, write_files):
+    members, events = base
+    for r in members[3:]:
+        r["人均纯收入"] = "3100"
+    report, before, after = run(write_files, members, events, strict=True)
     find(report, 5, "人均纯收入", "÷ 家庭人口 3 = 3033.33 不符")
+    assert_rejected(report, before, after)
+
+
+def test_stated_household_size_is_kept_and_used_for_per_capita(base, write_files):
+    """家庭人口 4 with three living members listed: imported as 4 (with a warning), and the
+    per-capita income 9100 ÷ 4 = 2275 agrees with it."""
+    members, events = base
+    for r in members[3:]:
+        r["家庭人口"], r["人均纯收入"] = "4", "2275"
+    report, _, _ = run(write_files, members, events)
+    assert report.problems == []
+    find_warning(report, 5, "家庭人口", "家庭人口 4 与在世成员 3 人不符")
+    assert [w.column for w in report.warnings] == ["家庭人口"]
+    assert Household.objects.get(household_no="H2").size == 4
+    assert Household.objects.get(household_no="H1").size == 3  # not stated: living members
+
+
+def test_household_size_that_is_not_a_number_is_refused(base, write_files):
+    members, events = base
+    for r in members[3:]:
+        r["家庭人口"] = "四"
+    report, before, after = run(write_files, members, events)
+    find(report, 5, "家庭人口", "“四”不是人数")
+    assert_rejected(report, before, after)
+
+
+@pytest.mark.parametrize(("column", "value", "shown"), [
+    ("姓名", "马\x00文山", "空字符（NUL，U+0000）"),
+    ("姓名", "马\x1b[31m文山", "控制字符（U+001B）"),
+    ("户编号", "H\x07X", "控制字符（U+0007）"),
+])
+def test_control_characters_in_text_are_refused_with_a_row_message(base, write_files, column,
+                                                                  value, shown):
+    members, events = base
+    members[0][column] = value
+    report, before, after = run(write_files, members, events)
+    problem = find(report, 2, column, f"“{column}”含有不允许的{shown}")
+    assert "\x00" not in problem.reason
+    assert_rejected(report, before, after)
+
+
+def test_control_characters_in_an_event_reason_are_refused(base, write_files):
+    members, events = base
+    events[0]["原因"] = "精准\x00识别"
+    report, before, after = run(write_files, members, events)
+    find(report, 2, "原因", "“原因”含有不允许的空字符", table=EVENTS_TABLE)
+    assert_rejected(report, before, after)
+
+
+def test_an_overlong_name_is_refused_naming_the_limit(base, write_files):
+    members, events = base
+    members[0]["姓名"] = "马" * 33
+    report, before, after = run(write_files, members, events)
+    find(report, 2, "姓名", "“姓名”过长：最多 32 个字符，实际为 33 个字符")
     assert_rejected(report, before, after)
 
 
