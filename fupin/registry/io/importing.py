@@ -358,19 +358,19 @@ def _match_members(recs: list[HouseholdRecord], ctx: _Context,
     for rec in recs:
         h = ctx.existing[rec.household_no]
         pool: dict[str, list[Person]] = defaultdict(list)
-        for p in ctx.members_of.get(h.pk, ()):
-            pool[p.id_number].append(p)
+        for member in ctx.members_of.get(h.pk, ()):
+            pool[member.id_number].append(member)
         found: list[Person | None] = []
         for m in rec.members:
             pid = m.fields["id_number"]
-            p = pool[pid].pop(0) if pool.get(pid) else None
-            if p is None:
+            match = pool[pid].pop(0) if pool.get(pid) else None
+            if match is None:
                 other = ctx.persons.get(pid)
                 if other is not None and other.household_id != h.pk and other.pk not in kept:
-                    p = other
-            if p is not None:
-                kept.add(p.pk)
-            found.append(p)
+                    match = other
+            if match is not None:
+                kept.add(match.pk)
+            found.append(match)
         matches[rec.household_no] = found
     return matches, kept
 
@@ -488,8 +488,8 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
     # The newcomers' ids: the persons of their households that were not there before, in
     # insertion order (a member listed twice gets two).
     new_pks: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted({hid for *_, hid, _ in newcomers}), LOOKUP_CHUNK):
-        for pk, hid, number in (Person.objects.filter(household_id__in=chunk).order_by("id")
+    for hids in _chunks(sorted({hid for *_, hid, _ in newcomers}), LOOKUP_CHUNK):
+        for pk, hid, number in (Person.objects.filter(household_id__in=hids).order_by("id")
                                 .values_list("id", "household_id", "id_number")):
             if pk not in kept:
                 new_pks[(hid, number)].append(pk)
