@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.testing import province_officer, system_admin, world  # noqa: F401  (personas)
+from fupin.accounts.testing import id_scan, province_officer, system_admin, world  # noqa: F401  (personas)
 from fupin.browser_testing import browser_context, browser_page, chromium  # noqa: F401
 from fupin.regions.models import Level, Region
 from fupin.regions.services import regions_load_poverty_counties

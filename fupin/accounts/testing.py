@@ -12,12 +12,15 @@ through fupin/conftest.py.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django.utils import timezone
 
 from fupin.accounts.models import Role
 from fupin.accounts.services import cadre_households_set, membership_grant, working_group_add
@@ -37,8 +40,10 @@ from fupin.assessments.models import (
 )
 from fupin.assessments.services import campaign_create
 from fupin.assessments.workflows import CampaignStatus
+from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
-from fupin.registry.models import Household, Person
+from fupin.registry.bulk import bulk_insert
+from fupin.registry.models import AuditEntry, Household, Person
 
 PASSWORD = "pw-persona-2019"
 COUNTY = "621126000000"  # 岷县
@@ -224,3 +229,63 @@ def province_officer(gansu_village: Region) -> AbstractBaseUser:
 def system_admin(db: None) -> AbstractBaseUser:
     """A superuser: sees every region, household and campaign (but not full ID numbers)."""
     return get_user_model().objects.create_superuser("system_admin", password=PASSWORD)
+
+
+# --- the ID scan over the access-matrix walk (issue #18) ----------------------------------------
+
+# The one page allowed to show a full ID number: the audited full-ID view.
+FULL_ID_VIEW = re.compile(r"^/households/[^/]+/id/[0-9]+/$")
+
+
+def audit_rows_that_once_leaked(world: World) -> None:
+    """Audit rows of the shape that leaked before issue #18: an import keyed each member by
+    their full ID number (the pages masked values, not keys) and notes quoted numbers. Written
+    the ways the writers write (bulk insert as the importer does, a model save as the services
+    do), so the walk's scan fails wherever a writer or a page stops masking."""
+    now = timezone.now()
+    rows = []
+    for household in world.households.values():
+        person = household.members.get()
+        number = person.id_number
+        members = {number: {"id_number": number, "name": person.name}}
+        rows.append((now, "import:members.csv", AuditEntry.Action.UPDATE, "Household",
+                     household.household_no, household.pk, {"members": members},
+                     {"members": {number: {"name": person.name + "改"}}}, f"核对 {number}"))
+        AuditEntry.objects.create(
+            actor="import:members.csv", action=AuditEntry.Action.IMPORT, model="Household",
+            object_key=household.household_no, household=household,
+            after={"members": [{"id_number": number, "name": person.name}], number: number},
+            note=f"成员 {number} 导入",
+        )
+    bulk_insert(AuditEntry, ["at", "actor", "action", "model", "object_key", "household_id",
+                             "before", "after", "note"], rows)
+
+
+def full_ids_in_response(path: str, response: Any) -> list[str]:
+    """Valid 18-digit ID numbers in a response's body, outside the full-ID view."""
+    if FULL_ID_VIEW.match(path) or getattr(response, "streaming", False):
+        return []
+    return idnumber.numbers_in(response.content.decode("utf-8", errors="replace"))
+
+
+@pytest.fixture
+def id_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every request made through Django's or DRF's test client is scanned for a full ID number
+    (GB 11643 check digit right) outside the full-ID view; a hit fails the test at that request.
+    With `world` in use, its audit trail first gets the rows that once leaked. Returns the paths
+    scanned, so a test can check the scan ran."""
+    if "world" in request.fixturenames:
+        audit_rows_that_once_leaked(request.getfixturevalue("world"))
+    scanned: list[str] = []
+    original = Client.request
+
+    def scanning(self: Client, **environ: Any) -> Any:
+        response = original(self, **environ)
+        path = environ.get("PATH_INFO", "")
+        found = full_ids_in_response(path, response)
+        assert not found, f"{path} 的响应含有完整身份证号 {found}"
+        scanned.append(path)
+        return response
+
+    monkeypatch.setattr(Client, "request", scanning)
+    return scanned

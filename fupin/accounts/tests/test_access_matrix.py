@@ -13,7 +13,9 @@ import pytest
 from fupin.accounts.testing import PERSONAS, World
 from fupin.assessments.workflows import CampaignStatus
 
-pytestmark = pytest.mark.django_db
+# Every page of the walk is scanned for a full ID number outside the full-ID view, over a world
+# whose audit trail holds rows of the shape that once leaked (fupin.accounts.testing.id_scan).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("id_scan")]
 
 ALL = {"household", "other_household", "neighbour_household"}
 SEES_HOUSEHOLDS: dict[str, set[str]] = {
@@ -197,6 +199,22 @@ def test_evaluators_see_nothing_outside_fieldwork_and_verification(
     )
     assert client.get(f"/assessments/{world.campaign.pk}/").status_code == (200 if still else 404)
     assert client.get("/regions/621126000000/").status_code == (200 if still else 404)
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_audit_trail_shows_rows_of_visible_households_only(
+    client: Any, world: World, persona: str, id_scan: list[str]
+) -> None:
+    _login(client, world, persona)
+    for query in ["", "?action=import", "?action=update"]:
+        response = client.get(f"/audit/{query}")
+        assert response.status_code == 200
+        shown = {r["entry"].household_id for r in response.context["rows"]}
+        visible = {world.households[k].pk for k in SEES_HOUSEHOLDS[persona]}
+        assert shown - {None} <= visible
+        if query and visible:  # the rows that once leaked are there, and shown masked
+            assert shown - {None} == visible
+    assert id_scan[-1] == "/audit/"
 
 
 def test_anonymous_gets_the_login_page_everywhere(client: Any, world: World) -> None:

@@ -25,7 +25,8 @@ from fupin.api.tests.conftest import COUNTY, NEIGHBOUR_COUNTY, Problems, submiss
 from fupin.assessments.models import CountyResult, ProblemStep, Submission
 from fupin.registry.models import Person
 
-pytestmark = pytest.mark.django_db
+# Every response of the walk is scanned for a full ID number (fupin.accounts.testing.id_scan).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("id_scan")]
 
 Api = Callable[[str | None], APIClient]
 PERSONA_NAMES = sorted(PERSONAS)
