@@ -1,12 +1,53 @@
-"""Admin for roles, cadres' households and working groups (system admins grant roles here)."""
+"""Admin for roles, cadres' households and working groups (system admins grant roles here).
+
+Every admin view that can change a role (a Membership row, a user's groups or privilege flags)
+runs `acting_as(request.user)`, so fupin's audit trail names the administrator, not only
+Django's admin log (fupin.accounts.auditing writes the rows).
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse
 
+from fupin.accounts.auditing import acting_as
 from fupin.accounts.models import CadreHousehold, CampaignMember, LoginThrottle, Membership
 
 
+class AuditedAdminMixin:
+    """Changes made through these admin views are audited as made by the logged-in user."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with acting_as(request.user):
+            return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with acting_as(request.user):
+            return super().delete_view(request, *args, **kwargs)  # type: ignore[misc]
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with acting_as(request.user):  # bulk actions ("delete selected") run here
+            return super().changelist_view(request, *args, **kwargs)  # type: ignore[misc]
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):  # type: ignore[misc]
+    """Django's user admin; a change of groups or of superuser/staff/active status is audited."""
+
+    def user_change_password(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with acting_as(request.user):
+            return super().user_change_password(request, *args, **kwargs)
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "region", "institution", "created_at"]
     list_filter = ["role"]
     raw_id_fields = ["user", "region"]

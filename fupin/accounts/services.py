@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fupin.accounts.auditing import acting_as
 from fupin.accounts.models import (
     OFFICE_LEVEL,
     CampaignMember,
@@ -43,9 +44,11 @@ def membership_grant(
     role: str,
     region: Region | str | None = None,
     institution: Institution | None = None,
+    actor: AbstractBaseUser | str | None = None,
 ) -> Membership:
     """Give a user a role; poverty offices need a region of the office's level, institution
-    admins an institution, experts and enumerators their evaluator record linked to the user."""
+    admins an institution, experts and enumerators their evaluator record linked to the user.
+    A new grant is audited as made by `actor` (fupin.accounts.auditing)."""
     if role not in Role.values:
         raise AccountError(_("未知的角色：%(role)s") % {"role": role})
     if isinstance(region, str):
@@ -67,18 +70,27 @@ def membership_grant(
         raise AccountError(_("该用户没有关联的评估专家记录"))
     if role == Role.ENUMERATOR and not Enumerator.objects.filter(user=user).exists():
         raise AccountError(_("该用户没有关联的调查员记录"))
-    membership, _created = Membership.objects.get_or_create(
-        user=user, role=role, region=region, institution=institution
-    )
+    with acting_as(actor):
+        membership, _created = Membership.objects.get_or_create(
+            user=user, role=role, region=region, institution=institution
+        )
     return membership
 
 
 @transaction.atomic
-def membership_revoke(*, user: AbstractBaseUser, role: str, region: Region | None = None) -> int:
+def membership_revoke(
+    *,
+    user: AbstractBaseUser,
+    role: str,
+    region: Region | None = None,
+    actor: AbstractBaseUser | str | None = None,
+) -> int:
+    """Take a role away (each row removed is audited as revoked by `actor`)."""
     qs = Membership.objects.filter(user=user, role=role)
     if region is not None:
         qs = qs.filter(region=region)
-    deleted, _detail = qs.delete()
+    with acting_as(actor):
+        deleted, _detail = qs.delete()
     return deleted
 
 
@@ -97,11 +109,14 @@ def cadre_households_set(*, user: AbstractBaseUser, households: list[Household])
 
 
 @transaction.atomic
-def working_group_add(*, campaign: Campaign, user: AbstractBaseUser) -> CampaignMember:
+def working_group_add(
+    *, campaign: Campaign, user: AbstractBaseUser, actor: AbstractBaseUser | str | None = None
+) -> CampaignMember:
     """Make the user a member of the campaign's working group (granting the role if needed)."""
-    Membership.objects.get_or_create(
-        user=user, role=Role.WORKING_GROUP, region=None, institution=None
-    )
+    with acting_as(actor):
+        Membership.objects.get_or_create(
+            user=user, role=Role.WORKING_GROUP, region=None, institution=None
+        )
     member, _created = CampaignMember.objects.get_or_create(campaign=campaign, user=user)
     return member
 

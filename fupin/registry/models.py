@@ -326,12 +326,17 @@ class AuditEntry(models.Model):
         EVENT = "event", _("状态变更")
         VIEW_ID = "view_id", _("查看完整身份证号")
         IMPORT = "import", _("导入")
+        GRANT = "grant", _("授予角色")
+        REVOKE = "revoke", _("撤销角色")
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_fail", _("登录失败")
+        SUBMIT = "submit", _("提交问卷")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor = models.CharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
+    actor = MaskedCharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     model = models.CharField(_("对象类型"), max_length=32)
     object_key = MaskedCharField(_("对象"), max_length=32, db_index=True)

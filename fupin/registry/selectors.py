@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from fupin.accounts import scoping
@@ -279,6 +279,9 @@ _REGISTRY_MODELS: dict[str, type[models.Model]] = {
 _EXTRA_LABELS = {
     "members": "家庭成员", "events": "状态变更", "household_no": "户编号", "villages": "村数",
     "households": "户数", "persons": "人数",
+    # Account rows (fupin.accounts.auditing) and field submissions.
+    "user": "用户", "username": "用户名", "group": "评估角色", "ip": "IP 地址", "entrance": "登录入口",
+    "answers": "回答数",
 }
 
 
@@ -369,10 +372,20 @@ def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:
     return rows
 
 
+# Rows about who came in or looked, not about registry data: they leave the version alone, so a
+# login does not empty every cached dashboard.
+ACCESS_ACTIONS = (
+    AuditEntry.Action.LOGIN, AuditEntry.Action.LOGIN_FAILED, AuditEntry.Action.VIEW_ID,
+    AuditEntry.Action.GRANT, AuditEntry.Action.REVOKE,
+)
+
+
 def registry_version() -> int:
     """A number that changes with every change to registry data: the newest audit row's id
     (the project's rule is that every such change writes one, bulk loads and deletions included)."""
-    return AuditEntry.objects.aggregate(v=Max("id"))["v"] or 0
+    newest = (AuditEntry.objects.exclude(action__in=ACCESS_ACTIONS).order_by("-id")
+              .values_list("id", flat=True).first())
+    return newest or 0
 
 
 def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> dict[str, Any]:

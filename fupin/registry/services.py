@@ -38,7 +38,8 @@ def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def snapshot(obj: Household | Person) -> dict[str, Any]:
-    """The audited values of a record (ID numbers are kept whole: the audit trail is restricted)."""
+    """The audited values of a record (an ID number among them is masked when the row is saved:
+    AuditEntry's fields mask every ID number)."""
     data = model_to_dict(obj)
     data.pop("id", None)
     data.pop("updated_at", None)

@@ -46,7 +46,8 @@ from fupin.assessments.services.common import (
 )
 from fupin.assessments.services.evaluators import team_of_enumerator, teams_of_households
 from fupin.assessments.workflows import CampaignStatus, ProblemStatus
-from fupin.registry.models import Household, Status
+from fupin.policy.text import FREE_TEXT_MAX, text_problem
+from fupin.registry.models import AuditEntry, Household, Status
 
 CONFLICT_MESSAGE = (
     "该提交编号已用于内容不同的问卷，本次提交未保存。"
@@ -108,6 +109,11 @@ def answers_errors(schema: Mapping[str, Any], answers: object, household: Househ
                 errors.append(f"未回答：{q['text']}（{code}）")
         elif not _type_ok(q, value):
             errors.append(f"答案类型不符：{q['text']}（{code}）")
+        elif isinstance(value, str) and (
+            problem := text_problem(value, max_length=FREE_TEXT_MAX, multiline=True,
+                                    field=f"{q['text']}（{code}）")
+        ):
+            errors.append(problem)
     return errors
 
 
@@ -282,6 +288,7 @@ def _receive_batch(campaign: Campaign, batch: list[SubmissionItem]) -> list[tupl
     context = _BatchContext(campaign, batch)
     results: list[tuple[Submission, bool]] = []
     new: list[Submission] = []
+    new_items: list[SubmissionItem] = []
     for index, (item, cid) in enumerate(zip(batch, cids, strict=True)):
         try:
             if isinstance(cid, AssessmentError):
@@ -299,10 +306,36 @@ def _receive_batch(campaign: Campaign, batch: list[SubmissionItem]) -> list[tupl
             raise SubmissionRefused(str(refused), index) from None
         stored[cid] = submission
         new.append(submission)
+        new_items.append(item)
         results.append((submission, True))
     if new:
         Submission.objects.bulk_create(new)
+        AuditEntry.objects.bulk_create(
+            [_submission_audit(s, item) for s, item in zip(new, new_items, strict=True)]
+        )
     return results
+
+
+def _submission_audit(submission: Submission, item: SubmissionItem) -> AuditEntry:
+    """The audit row of a received questionnaire: who sent it for which household, when it was
+    filled in; the answers stay in the submission (the row counts them and keeps the checksum)."""
+    return AuditEntry(
+        user=real_user(item.user),
+        actor=actor_name(item.user, "" if item.user is not None else item.enumerator.name),
+        action=AuditEntry.Action.SUBMIT,
+        model="Submission",
+        object_key=str(submission.pk),
+        household=submission.household,
+        after={
+            "enumerator": item.enumerator.name,
+            "questionnaire": submission.questionnaire.version,
+            "answers": len(submission.answers or {}),
+            "finished_at": submission.finished_at.isoformat(),
+            "client_id": str(submission.client_id),
+            "payload_checksum": submission.payload_checksum,
+        },
+        note=f"入户调查问卷（任务 {submission.campaign_id}）",
+    )
 
 
 def _submission_checked(
