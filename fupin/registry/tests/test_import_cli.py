@@ -130,3 +130,22 @@ def test_help_is_bilingual(command, capsys):
     assert "--full-ids" in out or "--keep-good" in out
     if command == "import":
         assert "退出码 exit codes" in out and "--keep-good" in out
+
+
+def test_warnings_are_listed_imported_and_refused_with_strict(files, write_files, tmp_path,
+                                                              capsys):
+    members, events = files
+    for r in members:
+        if r["户编号"] == members[0]["户编号"]:
+            r["人均纯收入"] = "1"
+    mp, ep = write_files(members, events)
+    errors = tmp_path / "problems.csv"
+    code = cli.main(["import", str(mp), "--events", str(ep), "--quiet", "--errors", str(errors),
+                     "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0 and "提醒 1 条" in out and "人均纯收入 1 与家庭纯收入" in out
+    assert "已导入（提醒）" in errors.read_text("utf-8-sig")
+    code = cli.main(["import", str(mp), "--events", str(ep), "--quiet", "--strict"])
+    out = capsys.readouterr().out
+    assert code == 2 and "严格模式不导入此户" in out
+    assert Household.objects.count() == 0

@@ -132,6 +132,29 @@ def test_duplicate_id_inside_household_is_imported_with_a_warning(base, write_fi
     assert after["persons"] == before["persons"] + 6  # both rows kept, for the checks to find
 
 
+def test_a_member_listed_again_in_an_existing_household_is_added_once(base, write_files):
+    """Re-importing with H1's second member listed twice adds one person (audited under its
+    internal id), and importing the same file again changes nothing."""
+    from fupin.registry.models import AuditEntry, Person
+
+    members, events = base
+    assert run(write_files, members, events)[0].written
+    again = [*members[:2], dict(members[1]), *members[2:]]
+    report, before, after = run(write_files, again, events)
+    assert report.problems == [] and report.written
+    assert (report.persons_created, report.persons_updated, report.persons_removed) == (1, 0, 0)
+    assert after["persons"] == before["persons"] + 1
+    h1 = Household.objects.get(household_no="H1")
+    twice = members[1]["证件号码"]
+    assert h1.members.filter(id_number=twice).count() == 2
+    added = h1.members.filter(id_number=twice).order_by("pk").last()
+    audit = AuditEntry.objects.filter(household=h1, action="update").latest("pk")
+    assert list(audit.after["members"]) == [str(added.pk)]
+    report = run(write_files, again, events)[0]
+    assert (report.households_unchanged, report.persons_created) == (2, 0)
+    assert Person.objects.filter(id_number=twice).count() == 2
+
+
 def test_duplicate_id_inside_household_is_refused_when_strict(base, write_files):
     members, events = base
     _listed_twice(members)
