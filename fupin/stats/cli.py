@@ -135,6 +135,57 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--format", choices=["text", "json"], default="text")
     q.set_defaults(func=run_plan)
 
+    f = sub.add_parser("estimate-figures", help=FIGURES_HELP, description=FIGURES_DESCRIPTION)
+    f.add_argument("sample", metavar="SAMPLE.csv", help="one row per sampled household")
+    f.add_argument("--problems", required=True, metavar="PROBLEMS.csv",
+                   help="confirmed problems: household_no, problem (错退 / 漏评)")
+    f.add_argument("--persons", required=True, metavar="poor=P,exited=E,nonregistered=U,rural=R",
+                   help="the county's persons: still poor, exited, non-registered, rural")
+    f.add_argument("--zone", choices=["central", "west"], default="west",
+                   help="the county's zone for the thresholds (default west)")
+    f.add_argument("--format", choices=["text", "json"], default="text")
+    f.set_defaults(func=run_figures)
+
+
+FIGURES_HELP = "由样本文件与问题文件计算三率一度 (the four figures from your own survey files)"
+FIGURES_DESCRIPTION = """The four figures (wrong-exit rate, missed rate, incidence, recognition) of one county from a
+sample file and a confirmed-problems file, with the engine's design and honest intervals; see
+fupin/assessments/engine/external.py for the columns.
+"""
+
+
+def run_figures(args: argparse.Namespace) -> int:
+    """Run `fupin estimate-figures`; errors are one line on stderr and exit code 2."""
+    from fupin.assessments.engine.external import ExternalError, figures_from_files
+    from fupin.assessments.engine.figures import FiguresError
+
+    try:
+        persons: dict[str, int] = {}
+        for part in args.persons.split(","):
+            key, sep, value = part.partition("=")
+            if not sep or not value.strip().isdigit():
+                raise ExternalError("--persons 应为 poor=P,exited=E,nonregistered=U,rural=R")
+            persons[key.strip()] = int(value)
+        figures = figures_from_files(
+            Path(args.sample), Path(args.problems), persons=persons, zone=args.zone
+        )
+    except (ExternalError, FiguresError) as exc:
+        print(f"fupin estimate-figures: error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(figures.as_dict(), ensure_ascii=False))
+        return 0
+    labels = {"wrong_exit_rate": "错退率", "missed_rate": "漏评率",
+              "incidence": "综合贫困发生率", "recognition": "群众认可度"}
+    clarity = {"clear": "置信区间在阈值一侧", "straddles": "置信区间跨越阈值",
+               "sparse": "样本不足以给出可靠区间"}
+    for fig in figures.figures:
+        lo, hi = fig.ci
+        print(f"{labels[fig.name]}: {fig.value:.4f}  95% CI [{lo:.4f}, {hi:.4f}]  "
+              f"{'达标' if fig.verdict == 'pass' else '未达标'}（阈值 {fig.threshold:g}）  "
+              f"{clarity[fig.clarity]}")
+    return 0
+
 
 PLAN_HELP = "抽样方案测算：所需户数、村数与预期置信区间 (sample-size planner)"
 PLAN_DESCRIPTION = """Households and villages a county's sample needs so that the 95% intervals of the wrong-exit and
