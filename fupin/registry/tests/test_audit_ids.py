@@ -137,3 +137,34 @@ def test_the_member_changes_read_with_chinese_labels(renamed):
     assert f"成员 #{head.pk}：姓名：马文山改" in members["after"]
     assert "与户主关系：其他" in members["after"] and "（无）" in members["after"]
     assert "relation" not in members["after"] and "id_number" not in members["after"]
+
+
+def test_the_migration_masks_full_id_numbers_already_stored(tree, rows):
+    """Rows written before the fix hold full numbers in the database; the data migration masks
+    them (the function the migration runs, on a row inserted past the masking fields)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    full = rows.household("H8", members=1)[0][0]["证件号码"]
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (at, actor, action, model, object_key, before, after, note) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                "2019-01-01T00:00:00+00:00",
+                "import",
+                "update",
+                "Household",
+                full,
+                json.dumps({"members": {full: {"name": "张三"}}}),
+                json.dumps([full]),
+                f"核对 {full}",
+            ],
+        )
+    assert full in _stored_audit_text()
+    migration = import_module("fupin.registry.migrations.0005_mask_ids_in_audit")
+    migration.mask_stored_ids(apps, None)
+    stored = _stored_audit_text()
+    assert full not in stored and idnumber.mask(full) in stored
