@@ -34,7 +34,10 @@ Empty cells (and NA) are missing and left out of the estimate, keeping the desig
 na.rm=TRUE). --stat proportion counts rows where --var is true (1, yes, true; 0, no, false
 are false). Intervals for proportions: logit (default, as R's svyciprop), beta (Korn-Graubard),
 wilson or wald, with t quantiles on the design df; for other statistics wald with Normal
-quantiles, as R's confint(). Bad input ends with a one-line error and exit code 2.
+quantiles, as R's confint(). A ratio that is a proportion (0 <= numerator <= denominator) takes
+--ci-method logit, beta or wilson with the assessment's small-sample rule (n_eff never above the
+rows used, exact limits with few events): never a negative bound, never [0, 0] at a zero
+numerator. Bad input ends with a one-line error and exit code 2.
 """
 
 
@@ -66,7 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--ci-method",
         choices=CI_METHODS,
-        help="interval method (default: logit for proportions, wald otherwise)",
+        help="interval method (default: logit for proportions, wald otherwise; "
+        "logit, beta or wilson also for a ratio that is a proportion)",
     )
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--format", choices=["text", "json"], default="text")
