@@ -139,6 +139,11 @@ class _Collector:
                                          f"{reason}；已按文件所填导入，数据核查会标出", household_no))
 
 
+def _yuan(value: float) -> str:
+    """An amount as written in the file: up to two decimals, none when whole (11087.27, 9100)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _shown(column: str, value: Any) -> str:
     """The cell as shown in a report: ID numbers masked, long text cut."""
     text = _text(value) if value is not _ERROR else ""
@@ -310,7 +315,7 @@ def _check_household_cells(values: dict[str, Any], cells: list[Any], index: dict
     transfers, policy = values.get("income_transfers"), values.get("income_policy_transfers")
     if isinstance(transfers, float) and isinstance(policy, float) and policy > transfers + 0.005:
         out.add(name, row_no, "其中政策性收入", policy,
-                f"其中政策性收入 {policy:g} 大于转移性收入 {transfers:g}", hno)
+                f"其中政策性收入 {_yuan(policy)} 大于转移性收入 {_yuan(transfers)}", hno)
     main, others = values.get("main_cause"), values.get("other_causes")
     if isinstance(main, str) and isinstance(others, str) and main in others.split(","):
         out.add(name, row_no, "其他致贫原因", cells[index["其他致贫原因"]],
@@ -359,7 +364,7 @@ def check_households(households: dict[str, HouseholdRecord], out: _Collector, *,
             tolerance = max(PER_CAPITA_TOLERANCE_YUAN, PER_CAPITA_TOLERANCE_SHARE * expected)
             if abs(per_capita - expected) > tolerance:
                 out.warn(table, rec.first_row, "人均纯收入", per_capita,
-                         f"人均纯收入 {per_capita:g} 与家庭纯收入 {total:g} ÷ 家庭人口 {size} = "
+                         f"人均纯收入 {_yuan(per_capita)} 与家庭纯收入 {_yuan(total)} ÷ 家庭人口 {size} = "
                          f"{expected:.2f} 不符（允许误差 1 元或 0.5%）", hno)
 
 

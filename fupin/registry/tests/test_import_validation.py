@@ -226,11 +226,11 @@ def test_per_capita_income_disagreeing_with_total_and_size_is_imported_with_a_wa
         base, write_files):
     members, events = base
     for r in members[3:]:
-        r["人均纯收入"] = "3100"  # 9100 / 3 = 3033.33
+        r["人均纯收入"] = "3100.27"  # 9100 / 3 = 3033.33
     report, _, _ = run(write_files, members, events)
     assert report.problems == [] and report.outcome == "written"
-    find_warning(report, 5, "人均纯收入", "÷ 家庭人口 3 = 3033.33 不符")
-    assert Household.objects.get(household_no="H2").income_per_capita == 3100
+    find_warning(report, 5, "人均纯收入", "人均纯收入 3100.27 与家庭纯收入 9100 ÷ 家庭人口 3 = 3033.33 不符")
+    assert Household.objects.get(household_no="H2").income_per_capita == 3100.27
 
 
 def test_per_capita_income_disagreeing_is_refused_when_strict(base, write_files):
