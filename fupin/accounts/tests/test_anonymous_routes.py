@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "accounts/login/",  # the login page itself
     "healthz",  # says only whether the database answers
+    "favicon.ico",  # a redirect to the static icon
     "api/schema/",  # the OpenAPI document: endpoints, not data
     "api/token/",  # exchanges a password for a token (POST)
     "field/sw.js",  # the field survey's service worker: code, not data
