@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _t
 
 from fupin.assistance import selectors as sel
+from fupin.regions.breadcrumbs import ancestors_for
 from fupin.regions.models import Level, Region
 from fupin.registry.models import EventKind
 from fupin.registry.selectors import region_dashboard
@@ -18,15 +19,6 @@ from fupin.registry.selectors import region_dashboard
 def _year(request: HttpRequest, default: int) -> int:
     raw = request.GET.get("year", "")
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default
-
-
-def _ancestors(region: Region) -> list[Region]:
-    out: list[Region] = []
-    node = region.parent
-    while node is not None:
-        out.insert(0, node)
-        node = node.parent
-    return out
 
 
 def village_charts_data(user: Any, village: Region, year: int | None = None) -> dict[str, Any]:
@@ -63,7 +55,7 @@ def village_charts(request: HttpRequest, code: str) -> HttpResponse:
     charts["text"] = _chart_text(year)
     return render(request, "assistance/village_charts.html", {
         "village": village,
-        "ancestors": _ancestors(village),
+        "ancestors": ancestors_for(user, village),
         "summary": data["summary"],
         "year": year,
         "targets": targets,

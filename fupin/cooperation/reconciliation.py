@@ -25,6 +25,7 @@ from fupin.cooperation.models import (
     SelfAssessment,
 )
 from fupin.cooperation.workflows import EntryStatus, Side
+from fupin.regions.templatetags.fupin_numbers import number_text
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -253,7 +254,7 @@ def cross_checks(pairing: Pairing, year: int, *, tolerance: Decimal = Decimal("0
             continue
         bad = differs(a, b)
         out.append(CrossCheck("counterpart", ind.code, other.code, a, b, not bad,
-                              f"东部“{ind.name}”{a} 与西部“{other.name}”{b}"
+                              f"东部“{ind.name}”{number_text(a)} 与西部“{other.name}”{number_text(b)}"
                               + ("不一致" if bad else "一致")))
     by_code = {i.code: i for i in Indicator.objects.all()}
     for sa in SelfAssessment.objects.filter(pairing=pairing, year=year).order_by("side"):
@@ -265,7 +266,8 @@ def cross_checks(pairing: Pairing, year: int, *, tolerance: Decimal = Decimal("0
             c = Decimal(str(claimed))
             bad = differs(c, value)
             out.append(CrossCheck("claim", code, sa.side, c, value, not bad,
-                                  f"{Side(sa.side).label}自报“{ind.name}”{c}，台账确认 {value}"
+                                  f"{Side(sa.side).label}自报“{ind.name}”{number_text(c)}，"
+                                  f"台账确认 {number_text(value)}"
                                   + ("，不一致" if bad else "")))
     return out
 

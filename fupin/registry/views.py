@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.scoping import can_view_full_id, region_prefixes_for, sees_whole_region
-from fupin.regions.models import Level, Region
+from fupin.regions.breadcrumbs import ancestors_for
+from fupin.regions.models import Level
 from fupin.registry.models import Attribute, AuditEntry, Cause, Person, Relation, Status
 from fupin.registry.selectors import (
     VillagePoints,
@@ -50,16 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(regions_for(request.user), code=code)
-    ancestors: list[Region] = []
-    parent = region.parent
-    while parent is not None:
-        ancestors.insert(0, parent)
-        parent = parent.parent
-    # Breadcrumb links only to the regions the user may open (a township office sees no county page).
-    visible = set(regions_for(request.user).filter(pk__in=[a.pk for a in ancestors])
-                  .values_list("pk", flat=True))
-    for a in ancestors:
-        a.visible = a.pk in visible  # type: ignore[attr-defined]
+    ancestors = ancestors_for(request.user, region)
     data = region_dashboard(request.user, region)
     villages = data["villages"]
     return render(request, "registry/region.html", {

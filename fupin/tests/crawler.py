@@ -58,7 +58,7 @@ class _Page(HTMLParser):
         self.text: list[str] = []
         self.alert: list[str] = []
         self._skip = 0
-        self._alert = 0
+        self._alert_tags: list[str] = []  # open elements holding an error message
         self._form: tuple[str, dict[str, str]] | None = None
         self._select: str | None = None
 
@@ -83,8 +83,9 @@ class _Page(HTMLParser):
               and not self._form[1].get(self._select)):
             # The first non-empty option stands for a user's choice.
             self._form[1][self._select] = a["value"]
-        if "error" in a.get("class", "").split() or a.get("role") == "alert":
-            self._alert += 1
+        classes = a.get("class", "").split()
+        if {"error", "errorlist"} & set(classes) or a.get("role") == "alert":
+            self._alert_tags.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "template") and self._skip:
@@ -94,14 +95,14 @@ class _Page(HTMLParser):
             self._form = None
         elif tag == "select":
             self._select = None
-        elif tag in ("p", "div") and self._alert:
-            self._alert -= 1
+        if self._alert_tags and tag == self._alert_tags[-1]:
+            self._alert_tags.pop()
 
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
         self.text.append(data)
-        if self._alert:
+        if self._alert_tags:
             self.alert.append(data)
 
 

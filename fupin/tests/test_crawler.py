@@ -48,11 +48,16 @@ def test_every_demo_login_walks_the_site_without_a_dead_end(client, tmp_path, se
     monkeypatch.setattr(crawler, "MAX_PAGES", 90)
     monkeypatch.setattr(crawler, "MAX_PER_ROUTE", 2)
     accounts = _demo_world(tmp_path)
-    from fupin.accounts.models import Role
+    from django.contrib.auth.models import Group
+
+    from fupin.accounts.models import Membership, Role
     from fupin.assessments.workflows import Role as Duty
 
-    assert {a.role for a in accounts} >= {str(r.label) for r in Role if r != Role.COUNTY_OFFICE} | {
-        str(d.label) for d in Duty}
+    logins = [a.username for a in accounts]
+    assert set(Membership.objects.filter(user__username__in=logins)
+               .values_list("role", flat=True)) == set(Role.values)  # one login per role
+    assert set(Group.objects.filter(user__username__in=logins)
+               .values_list("name", flat=True)) == set(Duty.values)
     codes = crawler.choice_codes()
     assert {"water", "poor", "exited", "confirmed"} <= codes  # the list is built from the models
     users = get_user_model().objects
