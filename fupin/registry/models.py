@@ -216,7 +216,7 @@ class Person(models.Model):
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("所在户")
     )
     # Not unique in the database: legacy registries hold members listed twice, which the data
-    # checks must be able to find; imports refuse new duplicates.
+    # checks must be able to find; imports keep them with a warning (refused with --strict).
     id_number = models.CharField(_("身份证号"), max_length=18, db_index=True)
     name = models.CharField(_("姓名"), max_length=32)
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
