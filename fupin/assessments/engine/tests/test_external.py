@@ -57,10 +57,10 @@ def _write(tmp_path, frame, a):
     with problems.open("w", newline="", encoding="utf-8") as out:
         w = csv.writer(out)
         w.writerow(["household_no", "problem"])
-        for i in np.flatnonzero(a.confirmed.wrong_exit):
-            w.writerow([frame.household_no[d.index[i]], "错退"])
-        for i in np.flatnonzero(a.confirmed.missed):
-            w.writerow([frame.household_no[d.index[i]], "漏评"])
+        for j in np.flatnonzero(a.confirmed.wrong_exit):
+            w.writerow([frame.household_no[d.index[j]], "错退"])
+        for j in np.flatnonzero(a.confirmed.missed):
+            w.writerow([frame.household_no[d.index[j]], "漏评"])
     persons = {
         "poor": frame.poor_persons,
         "exited": frame.exited_persons,

@@ -143,6 +143,7 @@ def test_figures_agree_with_hand_computation(villages):
     r_c = y_c / x_c if x_c else 0
     assert figs.wrong_exit_rate.value == pytest.approx(share * r_c + (1 - share) * q_s)
     basis = figs.wrong_exit_rate.basis
+    assert basis is not None
     assert basis.full_share == pytest.approx(share) and basis.sampled_value == pytest.approx(q_s)
     assert basis.sampled_n == s_rows.sum()
     # df: villages drawn at random minus their strata; in certainty villages (all 8 of 8 drawn)

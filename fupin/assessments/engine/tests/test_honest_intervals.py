@@ -51,14 +51,16 @@ def test_all_problems_in_full_count_cells_give_a_wide_interval(demo, seed):
     confirmed = ConfirmedProblems(wrong_exit=np.zeros(len(draw), dtype=bool), missed=missed)
     figs = county_figures(frame, draw, answers, confirmed)
     m = figs.missed_rate
-    assert m.value > 0 and m.basis.events == 0 and m.basis.sampled_n > 0
+    basis = m.basis
+    assert basis is not None
+    assert m.value > 0 and basis.events == 0 and basis.sampled_n > 0
     width = m.ci[1] - m.ci[0]
     assert m.sparse or width >= MIN_RELATIVE_WIDTH * m.value, (m.value, m.ci)
     # Zero events in the sampled part: the exact (Clopper-Pearson) bound, on no more than the
     # sampled households, added to the full-count part.
     assert m.ci_method == "beta"
-    assert m.ci[0] == pytest.approx(m.basis.full_share * m.basis.full_value)
-    assert m.basis.n_eff <= 2 * m.basis.sampled_n
+    assert m.ci[0] == pytest.approx(basis.full_share * basis.full_value)
+    assert basis.n_eff <= 2 * basis.sampled_n
     assert m.clarity != "clear" or not (m.ci[0] <= m.threshold <= m.ci[1])
 
 
