@@ -24,8 +24,8 @@ from rest_framework.authtoken.models import Token
 
 from fupin.registry.models import AuditEntry
 
-# The audit action of token rows; becomes AuditEntry.Action.TOKEN ("API 令牌") with its migration.
-TOKEN_ACTION = "token"
+# The audit action of token rows ("API 令牌").
+TOKEN_ACTION = AuditEntry.Action.TOKEN
 
 
 def token_lifetime() -> dt.timedelta:

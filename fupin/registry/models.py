@@ -331,6 +331,7 @@ class AuditEntry(models.Model):
         LOGIN = "login", _("登录")
         LOGIN_FAILED = "login_fail", _("登录失败")
         SUBMIT = "submit", _("提交问卷")
+        TOKEN = "token", _("API 令牌")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -222,3 +222,12 @@ def test_the_api_and_its_token_endpoint_send_the_content_security_policy(
     assert "script-src 'self'" in response["Content-Security-Policy"]
     listed = _client(response.json()["token"]).get("/api/households/")
     assert "script-src 'self'" in listed["Content-Security-Policy"]
+
+
+def test_the_audit_page_shows_token_rows_in_chinese(world: World, officer: AbstractBaseUser) -> None:
+    _token("county_officer", PASSWORD, format="json")
+    page = Client()
+    page.force_login(world.users["superuser"])
+    html = page.get("/audit/", {"action": TOKEN_ACTION}).content.decode()
+    assert "API 令牌" in html and "签发 API 令牌" in html
+    assert ">token<" not in html  # the label, never the code
