@@ -81,6 +81,8 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
         if not self.user.check_password(old_password):
             login_failure_record(username=username, ip=client_ip(self.request))
             _refuse_if_locked(username, self.request)  # that failure may have been the last
-            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
         login_success_record(username=username, ip=client_ip(self.request))
         return old_password

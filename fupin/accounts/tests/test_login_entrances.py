@@ -125,7 +125,11 @@ def test_django_test_client_login_is_refused_while_locked(admin_user: Any) -> No
 def _change(client: Client, old: str, *, ip: str = IP) -> Any:
     return client.post(
         "/accounts/password_change/",
-        {"old_password": old, "new_password1": "Dingxi-2020-new", "new_password2": "Dingxi-2020-new"},
+        {
+            "old_password": old,
+            "new_password1": "Dingxi-2020-new",
+            "new_password2": "Dingxi-2020-new",
+        },
         REMOTE_ADDR=ip,
     )
 
