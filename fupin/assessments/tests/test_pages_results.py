@@ -106,3 +106,6 @@ def test_a_figure_without_enough_sample_says_so_in_chinese(client: Any, w: World
     assert "样本不足以给出可靠区间：判定交综合研判" in page
     assert 'class="figure-wrong_exit_rate straddles"' in page  # highlighted, not "clear"
     assert "sparse" not in page.replace("sparse-note", "")  # no raw code on the page
+    client.force_login(w.working_group)
+    detail = body(client.get(f"/assessments/{w.campaign.pk}/"))
+    assert "错退率" in detail and "（样本不足以给出可靠区间）" in detail  # listed for the re-check
