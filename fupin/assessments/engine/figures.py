@@ -17,20 +17,26 @@ Finite-population corrections:
 
 Rates: the wrong-exit rate is the ratio of confirmed wrong-exit persons to persons over the
 sampled exited households (persons counted at the visit); the missed rate likewise over the
-non-registered households.  Their intervals are logit intervals on the design df (R's
-svyciprop); at zero observed problems `fupin.stats` falls back to the Korn-Graubard interval with
-the number of sampled households as effective size, so that no interval is [0, 0].
+non-registered households.  Point estimates and standard errors are R's svyratio.
+
+Intervals (issue #19, `fupin.stats.parts`): each rate is split into its full-count part (cells
+of a certainty village whose households were all taken: known without sampling error) and its
+sampled part q; the interval is built for q with an effective sample size of at most the
+sampled households (n / (1 - f)), df from the units that carry variance only (`_sampled_df`),
+exact Clopper-Pearson limits (Korn-Graubard) with fewer than 10 events, and mapped back.  A
+figure whose sampled part is too thin (fewer than 30 households, or n_eff < 30) is "sparse":
+样本不足以给出可靠区间, for the 综合研判.
 
 Incidence = (P + E r_we + U r_missed) / R with the registry's still-poor, exited, non-registered
-and rural populations (known, without error) and the two estimated rates; its variance is that
-of the total of the linearised variable (E u_we + U u_missed) / R in the same design, with
-u = (y - r x) / X-hat the influence of each ratio, so the covariance of the two rates is
-included.  Its interval is on the log scale of the estimated part D = (E r_we + U r_missed) / R
-(D is positive and skewed like a small rate; P / R is added back), and when D is 0 (no problem
-confirmed) the upper limit uses the two rates' upper limits, a conservative union.
+and rural populations (known, without error) and the two estimated rates; its se is that of the
+total of the linearised variable (E u_we + U u_missed) / R, with u = (y - r x) / X-hat the
+influence of each ratio, so the covariance of the two rates is included.  Its interval takes the
+full-count parts of both rates as known and treats the sampled parts as one proportion (their
+weighted mean, Kish's n), as above.
 
 Recognition is the weighted proportion of households answering the recognition questions
-(registered households, and non-registered ones in poor villages) that recognise the work.
+(registered households, and non-registered ones in poor villages) that say they recognise the
+work; answers carry measurement error, so no household counts as full-count for it.
 
 Verdicts follow the policy (`fupin.policy.decide`) on the point estimate; `clarity` says whether
 the interval lies clearly on one side of the threshold or straddles it.
