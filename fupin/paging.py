@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 PER_PAGE = 50
-M = TypeVar("M")
 
 
 def search_text(request: HttpRequest) -> str:
     """The `q` parameter, trimmed and bounded (a search box, not a document)."""
-    return request.GET.get("q", "").strip()[:100]
+    return str(request.GET.get("q", "")).strip()[:100]
 
 
 def search(queryset: QuerySet[Any], text: str, *fields: str) -> QuerySet[Any]:

@@ -19,5 +19,5 @@ def ancestors_for(user: Any, region: Region) -> list[Region]:
         node = node.parent
     visible = set(regions_for(user).filter(pk__in=[a.pk for a in out]).values_list("pk", flat=True))
     for a in out:
-        a.visible = a.pk in visible  # type: ignore[attr-defined]
+        a.visible = a.pk in visible
     return out
