@@ -406,7 +406,9 @@ class GradeRule(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_grade_display()}：得分≥{self.min_score}"
+        from fupin.regions.templatetags.fupin_numbers import number_text
+
+        return f"{self.get_grade_display()}：得分≥{number_text(self.min_score)}"
 
 
 class InnovationKind(models.TextChoices):

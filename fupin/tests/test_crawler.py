@@ -62,8 +62,18 @@ def test_every_demo_login_walks_the_site_without_a_dead_end(client, tmp_path, se
     assert {"water", "poor", "exited", "confirmed"} <= codes  # the list is built from the models
     users = get_user_model().objects
     findings: list[crawler.Finding] = []
+    walked_scopes: set[tuple[Any, ...]] = set()
     for account in accounts:
-        client.force_login(users.get(username=account.username))
+        user = users.get(username=account.username)
+        # Post holders who share a role and region (xian…xian4) see the same pages: walk one.
+        scope = (user.is_superuser,
+                 tuple(sorted(Membership.objects.filter(user=user)
+                              .values_list("role", "region_id", "institution_id"), key=str)),
+                 tuple(sorted(user.groups.values_list("name", flat=True))))
+        if scope in walked_scopes:
+            continue
+        walked_scopes.add(scope)
+        client.force_login(user)
         walked = crawler.walk(client, account.username, codes)
         assert walked.pages >= 5, (account.username, walked.statuses)  # the home page leads on
         findings += walked.findings
