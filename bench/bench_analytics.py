@@ -78,7 +78,10 @@ def timed(engine: Any, fn: Any) -> dict[str, Any]:
 def make_engine(name: str, location: Any, args: argparse.Namespace) -> Any:
     if name == "duckdb":
         return DuckDBEngine(location, threads=args.threads)
-    conf = {"spark.driver.memory": args.spark_driver_memory}
+    conf = {
+        "spark.driver.memory": args.spark_driver_memory,
+        "spark.ui.showConsoleProgress": "false",
+    }
     session = spark_session(args.master, **conf)
     session.sparkContext.setLogLevel("ERROR")
     return SparkEngine(location, session)
@@ -175,9 +178,20 @@ def province(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from fupin.synth.departments import DepartmentSettings, make_departments, registry_members
 
     counties = read_counties(province="甘肃省")
-    if args.counties:
+    scaled: dict[str, int] = {}
+    if args.counties and args.preset == "gansu":
+        # The preset's province totals, scaled to the counties taken.
+        share = args.counties / len(counties)
         counties = counties[: args.counties]
-    config = preset(args.preset, counties=counties, check_error_rate=0.01)
+        full = preset("gansu")
+        scaled = {
+            f: max(1, round(getattr(full, f) * share))
+            for f in (
+                "poor_villages", "nonpoor_villages", "registered_households",
+                "registered_persons", "nonregistered_households",
+            )
+        }  # fmt: skip
+    config = preset(args.preset, counties=counties, check_error_rate=0.01, **scaled)
     started = time.perf_counter()
     batches = list(generate(config))
     snap = snapshot_from_batches(batches, tmp / "snap", secret=SECRET)
@@ -277,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(t)
         if not args.skip_national:
             figures["national"] = national(args, tmp)
+            print(json.dumps(figures["national"], ensure_ascii=False), file=sys.stderr, flush=True)
         if not args.skip_province:
             figures["province"] = province(args, tmp)
     figures["self_peak_mib"] = round(_status_kib("VmHWM") / 1024)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import BooleanValue, FloatingValue, Table
 
-from fupin.analytics.expressions import region_code
+from fupin.analytics.expressions import known, region_code
 from fupin.analytics.schema import source
 from fupin.checks.guarantees import COMPULSORY_AGES
 from fupin.checks.identification import FAR_ABOVE_LINE_FACTOR
@@ -251,7 +251,7 @@ def check_counts(
     `check_flags` already computed (default: computed here)."""
     f = check_flags(year, lines) if flags is None else flags
     return f.group_by(level=ibis.literal(level), code=region_code(f.village_code, level)).aggregate(
-        flagged=f.count(), **{column(r): f.count(where=f[column(r)]) for r in SNAPSHOT_RULES}
+        flagged=f.count(), **{column(r): f.count(where=known(f[column(r)])) for r in SNAPSHOT_RULES}
     )
 
 

@@ -23,6 +23,12 @@ IN_REGISTRY = ("poor", "exited", "returned")
 GUARANTEES = ("food", "clothing", "education", "medical", "housing", "water")
 
 
+def known(condition: Value) -> Value:
+    """The condition, false where it is NULL: a conditional count must count nothing there on
+    every engine (Spark's count of a group whose condition is NULL throughout is NULL, DuckDB's 0)."""
+    return condition.fill_null(False)
+
+
 def region_code(village_code: Value, level: str) -> Value:
     """The 12-digit code of the region at `level` that holds the village."""
     digits = LEVELS[level]
@@ -44,10 +50,10 @@ def region_indicators(level: str) -> Table:
     poor = h.status.isin(POOR_STATUSES)
     grouped = h.group_by(code=region_code(h.village_code, level)).aggregate(
         households=h.count(),
-        registered_households=h.count(where=h.registered),
-        poor=h.count(where=poor),
-        exited=h.count(where=h.status == "exited"),
-        removed=h.count(where=h.status == "removed"),
+        registered_households=h.count(where=known(h.registered)),
+        poor=h.count(where=known(poor)),
+        exited=h.count(where=known(h.status == "exited")),
+        removed=h.count(where=known(h.status == "removed")),
         people=size.sum(),
         registered_people=h.registered.ifelse(size, 0).sum(),
         poor_people=poor.ifelse(size, 0).sum(),
@@ -111,7 +117,7 @@ def guarantee_gaps(level: str = "county") -> Table:
     h = source("households")
     r = h.filter(h.registered, h.status.isin((*POOR_STATUSES, "exited")))
     group = r.status.isin(POOR_STATUSES).ifelse("poor", "exited")
-    lacking = {f"{g}_lacking": r.count(where=~r[f"{g}_ok"]) for g in GUARANTEES}
+    lacking = {f"{g}_lacking": r.count(where=known(~r[f"{g}_ok"])) for g in GUARANTEES}
     return r.group_by(
         level=ibis.literal(level),
         code=region_code(r.village_code, level),
@@ -131,13 +137,13 @@ def member_profile(level: str = "county") -> Table:
     school_age = (2020 - age).between(6, 15)
     return j.group_by(level=ibis.literal(level), code=region_code(j.village_code, level)).aggregate(
         members=j.count(),
-        living=j.count(where=living),
+        living=j.count(where=known(living)),
         school_age_out_of_school=j.count(
             where=living & school_age & (j.school_status == "dropped_out")
         ),
-        disabled=j.count(where=living & (j.disability_grade > 0)),
-        uninsured=j.count(where=living & ~j.insured),
-        away_6_months=j.count(where=living & (j.months_away >= 6)),
+        disabled=j.count(where=known(living & (j.disability_grade > 0))),
+        uninsured=j.count(where=known(living & ~j.insured)),
+        away_6_months=j.count(where=known(living & (j.months_away >= 6))),
     )
 
 
@@ -151,7 +157,7 @@ def entries_and_exits(level: str = "county") -> Table:
         year=e.year.cast("int64"),
     ).aggregate(
         **{
-            kind: e.count(where=e.kind == kind)
+            kind: e.count(where=known(e.kind == kind))
             for kind in ("identified", "exited", "returned", "removed")
         }
     )
@@ -187,7 +193,7 @@ def duplicates_by_region(level: str = "county", members: Table | None = None) ->
     d = duplicate_members() if members is None else members
     return d.group_by(level=ibis.literal(level), code=region_code(d.village_code, level)).aggregate(
         duplicated_people=d.count(),
-        elsewhere=d.count(where=d.counties > 1),
+        elsewhere=d.count(where=known(d.counties > 1)),
         duplicated_households=d.household_id.nunique(),
     )
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.expr.types import Table
 
-from fupin.analytics.expressions import region_code
+from fupin.analytics.expressions import known, region_code
 from fupin.analytics.keys import id_keys
 from fupin.analytics.schema import source
 from fupin.matching.kinds import KINDS, Effect
@@ -163,12 +163,12 @@ def list_summary(matches: Table | None = None) -> Table:
     households, as ListSummary."""
     lst = lists_source()
     rows = lst.group_by("kind", "source").aggregate(
-        rows=lst.count(), invalid=lst.count(where=lst.id_key.isnull())
+        rows=lst.count(), invalid=lst.count(where=known(lst.id_key.isnull()))
     )
     hits = department_matches() if matches is None else matches
     found = hits.group_by("kind", "source").aggregate(
         matched_rows=hits.list_row.nunique(),
-        flagged_households=hits.household_no.nunique(where=hits.flag),
+        flagged_households=hits.household_no.nunique(where=known(hits.flag)),
     )
     j = rows.left_join(found, ["kind", "source"])
     return j.select(
@@ -188,5 +188,5 @@ def matches_by_region(level: str = "county", matches: Table | None = None) -> Ta
         level=ibis.literal(level), code=region_code(d.village_code, level), kind=d.kind
     ).aggregate(
         matched_rows=d.count(),
-        flagged_households=d.household_no.nunique(where=d.flag),
+        flagged_households=d.household_no.nunique(where=known(d.flag)),
     )

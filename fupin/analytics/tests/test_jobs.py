@@ -314,3 +314,34 @@ def test_loaded_aggregates_equal_those_fupin_snapshot_builds(
 
     loaded = rows(AnalyticsSnapshot.objects.get(snapshot_id=snapshot.snapshot_id))
     assert loaded == built and len(loaded) > 20
+
+
+def test_counts_over_unknown_values_are_zero_on_both_engines(
+    snapshot: Snapshot, spark: Any, tmp_path: Path
+) -> None:
+    """A group whose condition is NULL throughout counts nothing on Spark too (it gave NULL)."""
+    import datetime as dt
+
+    from fupin.analytics.expressions import guarantee_gaps
+    from fupin.analytics.schema import HOUSEHOLDS
+    from fupin.analytics.snapshot import SnapshotWriter
+
+    rows = [
+        {"household_id": i, "household_no": f"62012110120100{i:02d}", "size": 3,
+         "village_code": "620121101201", "registered": True, "status": "poor"}
+        for i in range(1, 4)
+    ]  # fmt: skip
+    with SnapshotWriter(tmp_path, registry_version=0, taken_at=dt.datetime.now(dt.UTC)) as w:
+        w.write_county("620121", {"households": pa.Table.from_pylist(rows, schema=HOUSEHOLDS)})
+        unknown = w.finish()
+    expr = guarantee_gaps("county")
+    duck = DuckDBEngine(unknown)
+    sp = SparkEngine(unknown, spark)
+    try:
+        got = {"duckdb": duck.to_pyarrow(expr), "spark": sp.to_pyarrow(expr)}
+    finally:
+        duck.close()
+        sp.close()
+        SparkEngine(snapshot, spark)  # the module's snapshot back in the session's views
+    assert got["duckdb"].to_pylist()[0]["food_lacking"] == 0
+    assert got["spark"].equals(got["duckdb"])
