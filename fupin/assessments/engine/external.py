@@ -14,14 +14,18 @@ SAMPLE.csv, one row per sampled household (UTF-8, header row; Chinese values acc
   (1 when the stratum was taken in full); at_risk: yes when it was drawn as an at-risk
   household taken in full (optional, default no);
 * size: persons counted at the visit;
-* recognises: yes / no for households asked the recognition questions, empty otherwise.
+* recognises: yes / no for households asked the recognition questions, empty otherwise;
+* villages_in_stratum (optional): the number of villages in the county's village stratum
+  (certainty villages included), the same on every row of a stratum.
 
 PROBLEMS.csv: household_no and problem (wrong_exit / missed, or 错退 / 漏评), one row per
 problem confirmed at 终核.
 
-The first stage is treated as with replacement within each village stratum (no first-stage
-fpc, the approximation the engine makes for PPS villages); villages with village_pi = 1 are
-self-representing and only their second stage counts, with the fpc implied by household_pi.
+Villages with village_pi = 1 are self-representing and only their second stage counts, with the
+fpc implied by household_pi.  With villages_in_stratum the other villages get the engine's
+first-stage fpc 1 - n'/N' (n' of the N' villages that are not certainties; see
+`fupin.assessments.engine.figures`); without it the first stage is treated as with replacement
+within each village stratum (no first-stage fpc: conservative when most villages are drawn).
 """
 
 from __future__ import annotations
@@ -179,6 +183,28 @@ def figures_from_files(
     v_stratum = np.zeros(len(labels), dtype=np.int64)
     for i, v in enumerate(village):
         v_stratum[v] = vs_labels.index(col["village_stratum"][i])
+    village_count = [0, 0]
+    if "villages_in_stratum" in header:
+        counts = _numbers(
+            sample,
+            "villages_in_stratum",
+            _column(sample, header, rows, "villages_in_stratum"),
+            1,
+            1e6,
+        )
+        for k, label in enumerate(vs_labels):
+            values = np.unique(counts[v_stratum[village] == k])
+            if values.shape[0] != 1 or values[0] != int(values[0]):
+                raise ExternalError(
+                    f"{sample.name} 村层 {label} 的 villages_in_stratum 须为同一个整数"
+                )
+            drawn = int((v_stratum == k).sum())
+            if values[0] < drawn:
+                raise ExternalError(
+                    f"{sample.name} 村层 {label} 的 villages_in_stratum（{int(values[0])}）"
+                    f"少于样本中的村数（{drawn}）"
+                )
+            village_count[k] = int(values[0])
     design_stratum = np.where(at_risk, AT_RISK, stratum)
     cell = village * 8 + design_stratum
     _, inverse, counts = np.unique(cell, return_inverse=True, return_counts=True)
@@ -190,7 +216,7 @@ def figures_from_files(
         stratum=v_stratum,
         pi=v_pi,
         households=np.bincount(village, minlength=len(labels)).astype(np.int64),
-        population=(0, 0),
+        population=(village_count[0], village_count[1]),
         sampled=(int((v_stratum == 0).sum()), int((v_stratum != 0).sum())),
         method="pps",
         frame_fingerprint="",

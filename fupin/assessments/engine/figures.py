@@ -9,11 +9,17 @@ Finite-population corrections:
 
 * SRS villages: fpc at both stages (villages in the stratum, households in the village's
   stratum): R's two-stage formula, unbiased for SRS/SRS.
-* PPS villages (Brewer, without replacement): the first stage is treated as with replacement
-  (fpc = Inf), the usual approximation: no first-stage fpc, and the second stage then adds
-  nothing (ultimate clusters), which is slightly conservative when many villages are drawn.
-  Villages taken with certainty (pi = 1) are moved to their own self-representing stratum,
-  where only their second stage counts, with its own fpc.
+* PPS villages (Brewer, without replacement): villages taken with certainty (pi = 1) are moved
+  to their own self-representing stratum, where only their second stage counts, with its own
+  fpc.  The other n' villages of a stratum were drawn without replacement from its N' villages
+  that are not certainties, so their mean inclusion probability is n'/N': the first stage gets
+  the fpc 1 - n'/N' (the mean of the without-replacement factors 1 - pi_i of Brewer's and
+  Hartley-Rao's variance approximations; Sarndal, Swensson & Wretman 1992, sections 3.6, 4.3)
+  and, as in R's two-stage formula, the second stage adds n'/N' x its own variance.  The
+  with-replacement approximation (fpc = Inf) overstates the first-stage term by about
+  1 / (1 - n'/N'), which matters when most villages are drawn (16 of 20 on the demo county:
+  its incidence intervals covered 98.8% instead of 95%).  A stratum whose village
+  count is not known (a sample file from elsewhere) keeps the with-replacement approximation.
 
 Rates: the wrong-exit rate is the ratio of confirmed wrong-exit persons to persons over the
 sampled exited households (persons counted at the visit); the missed rate likewise over the
@@ -173,10 +179,18 @@ def county_design(draw: HouseholdDraw) -> SurveyDesign:
         fpc1 = population[villages.stratum[v]]
     else:
         # A certainty stratum's population is its own villages: self-representing (f = 1).
-        certain_villages = np.zeros(4)
-        for s in (1, 3):
-            certain_villages[s] = np.unique(village_id[stratum1 == s]).shape[0]
-        fpc1 = np.where(certain, certain_villages[stratum1], np.inf)
+        # The other n' villages of a stratum were drawn without replacement from the N' that
+        # are not certainties, with mean inclusion probability n'/N': the fpc 1 - n'/N' (the
+        # mean of Brewer's 1 - pi_i) in R's two-stage formula, so the second stage counts too.
+        # A stratum whose villages are not known (N' <= n': a sample file from elsewhere) is
+        # treated as drawn with replacement (fpc = Inf).
+        counts = np.zeros(4)
+        for s in range(4):
+            counts[s] = np.unique(village_id[stratum1 == s]).shape[0]
+        population = np.asarray(villages.population, dtype=np.float64)
+        rest = np.array([population[0] - counts[1], 0.0, population[1] - counts[3], 0.0])
+        rest = np.where(rest > counts, rest, np.inf)
+        fpc1 = np.where(certain, counts[stratum1], rest[stratum1])
     return svydesign(
         ids=(village_id, draw.index),
         strata=(stratum1, draw.design_stratum),

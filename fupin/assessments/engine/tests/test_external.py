@@ -28,7 +28,7 @@ def assessed():
     return frame, a
 
 
-def _write(tmp_path, frame, a):
+def _write(tmp_path, frame, a, village_counts=True):
     d, ans = a.households, a.answers
     vill = d.villages
     sample = tmp_path / "sample.csv"
@@ -37,6 +37,7 @@ def _write(tmp_path, frame, a):
         w.writerow(
             ["household_no", "village", "village_stratum", "village_pi", "stratum"]
             + ["household_pi", "at_risk", "size", "recognises"]
+            + (["villages_in_stratum"] if village_counts else [])
         )
         for i in range(len(d)):
             v = d.village[i]
@@ -52,6 +53,7 @@ def _write(tmp_path, frame, a):
                     int(ans.size[i]),
                     ("是" if ans.recognises[i] else "否") if ans.recognition_asked[i] else "",
                 ]
+                + ([vill.population[vill.stratum[v]]] if village_counts else [])
             )
     problems = tmp_path / "problems.csv"
     with problems.open("w", newline="", encoding="utf-8") as out:
@@ -80,6 +82,31 @@ def test_the_files_give_the_engines_own_figures(tmp_path, assessed):
         assert mine.estimate.se == pytest.approx(theirs.estimate.se, rel=1e-9)
         assert mine.ci == pytest.approx(theirs.ci, abs=1e-12)
         assert mine.verdict == theirs.verdict and mine.clarity == theirs.clarity
+
+
+def test_without_village_counts_the_first_stage_is_with_replacement(tmp_path, assessed):
+    """16 of the demo's 20 villages are drawn: without villages_in_stratum the first stage has
+    no fpc, so the standard errors are larger than the engine's (never smaller)."""
+    frame, a = assessed
+    sample, problems, persons = _write(tmp_path, frame, a, village_counts=False)
+    got = figures_from_files(sample, problems, persons=persons, zone=frame.zone.value)
+    for mine, theirs in zip(got.figures, a.figures.figures, strict=True):
+        assert mine.value == pytest.approx(theirs.value, abs=1e-12)
+        assert mine.estimate.se >= theirs.estimate.se * (1 - 1e-9)
+    assert got.incidence.estimate.se > a.figures.incidence.estimate.se * 1.05
+
+
+def test_village_counts_must_agree_and_cover_the_sample(tmp_path, assessed):
+    frame, a = assessed
+    sample, problems, persons = _write(tmp_path, frame, a)
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    j = header.index("villages_in_stratum")
+    cells = lines[1].split(",")
+    cells[j] = "1"
+    sample.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]), encoding="utf-8")
+    with pytest.raises(ExternalError, match="villages_in_stratum"):
+        figures_from_files(sample, problems, persons=persons, zone=frame.zone.value)
 
 
 def test_the_command_prints_chinese_and_json(tmp_path, assessed, capsys):

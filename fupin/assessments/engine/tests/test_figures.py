@@ -206,12 +206,11 @@ def test_pps_with_every_village_taken_equals_the_census_of_villages():
     assert pps.incidence.estimate.se == pytest.approx(srs_like.incidence.estimate.se)
 
 
-def test_pps_villages_use_the_with_replacement_first_stage():
+def _pps_case():
     frame = tiny_frame(seed=6, villages=12, per_village=30)
     settings = dataclasses.replace(SETTINGS, villages=6, village_method="pps")
     draw = sample(frame, settings)
     answers, confirmed = answers_for(frame, draw), problems(draw)
-    figs = county_figures(frame, draw, answers, confirmed)
     assert np.all(draw.villages.pi < 1)
     w = draw.weights
     size = answers.size.astype(float)
@@ -220,12 +219,50 @@ def test_pps_villages_use_the_with_replacement_first_stage():
     x_total = (w * size * exited).sum()
     r = (w * y * exited).sum() / x_total
     z = w * np.where(exited, (y - r * size) / x_total, 0.0)
+    return frame, draw, answers, confirmed, z
+
+
+def test_pps_villages_use_the_mean_inclusion_probability_fpc():
+    """n of N villages drawn PPS without replacement (none with certainty): the first stage gets
+    the fpc 1 - n/N, and the second stage adds n/N x its own variance (R's two-stage formula)."""
+    frame, draw, answers, confirmed, z = _pps_case()
+    figs = county_figures(frame, draw, answers, confirmed)
+    var = 0.0
+    for s in (0, 1):
+        pos = np.flatnonzero(draw.villages.stratum == s)
+        n, big_n = len(pos), draw.villages.population[s]
+        assert n < big_n
+        f = n / big_n
+        t = np.array([z[draw.village == p].sum() for p in pos])
+        var += (1 - f) * n / (n - 1) * ((t - t.mean()) ** 2).sum()
+        for p in pos:
+            rows_v = draw.village == p
+            for d in np.unique(draw.design_stratum[rows_v]):
+                cell = z[rows_v & (draw.design_stratum == d)]
+                m = cell.shape[0]
+                big_m = int(draw.population[rows_v & (draw.design_stratum == d)][0])
+                if m > 1:
+                    spread = ((cell - cell.mean()) ** 2).sum()
+                    var += f * (1 - m / big_m) * m / (m - 1) * spread
+    assert figs.wrong_exit_rate.estimate.se == pytest.approx(np.sqrt(var))
+
+
+def test_pps_villages_of_unknown_count_use_the_with_replacement_first_stage():
+    """A sample file from elsewhere does not say how many villages each stratum has: the first
+    stage is then treated as with replacement (no fpc; the second stage adds nothing)."""
+    frame, draw, answers, confirmed, z = _pps_case()
+    unknown = dataclasses.replace(
+        draw, villages=dataclasses.replace(draw.villages, population=(0, 0))
+    )
+    figs = county_figures(frame, unknown, answers, confirmed)
     var = 0.0
     for s in (0, 1):
         pos = np.flatnonzero(draw.villages.stratum == s)
         t = np.array([z[draw.village == p].sum() for p in pos])
         var += len(pos) / (len(pos) - 1) * ((t - t.mean()) ** 2).sum()
     assert figs.wrong_exit_rate.estimate.se == pytest.approx(np.sqrt(var))
+    known = county_figures(frame, draw, answers, confirmed)
+    assert known.wrong_exit_rate.estimate.se < figs.wrong_exit_rate.estimate.se
 
 
 def test_no_confirmed_problem_gives_zero_rates_with_honest_intervals():
