@@ -14,7 +14,7 @@ Finite-population corrections:
   fpc.  The other n' villages of a stratum were drawn without replacement from its N' villages
   that are not certainties, so their mean inclusion probability is n'/N': the first stage gets
   the fpc 1 - n'/N' (the mean of the without-replacement factors 1 - pi_i of Brewer's and
-  Hartley-Rao's variance approximations; Sarndal, Swensson & Wretman 1992, sections 3.6, 4.3)
+  Hartley-Rao's variance approximations; Sarndal, Swensson & Wretman 1992, chapters 3-4)
   and, as in R's two-stage formula, the second stage adds n'/N' x its own variance.  The
   with-replacement approximation (fpc = Inf) overstates the first-stage term by about
   1 / (1 - n'/N'), which matters when most villages are drawn (16 of 20 on the demo county:
