@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
 SNAPSHOT_HELP = """\
 把建档立卡数据导出为 Parquet 快照（按省、县分区），并计算各级区划的汇总（看板读取汇总，不再扫描实时数据）。
@@ -272,7 +273,7 @@ def cmd_analytics(args: argparse.Namespace) -> int:
     finally:
         engine.close()
         if args.engine == "spark" and getattr(engine, "session", None) is not None:
-            engine.session.stop()  # type: ignore[attr-defined]
+            engine.session.stop()
     for run in runs:
         for dest in run.outputs:
             print(dest)
@@ -281,11 +282,11 @@ def cmd_analytics(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(args: argparse.Namespace, location: object) -> object:
+def _engine(args: argparse.Namespace, location: Any) -> Any:
     if args.engine == "duckdb":
         from fupin.analytics.engines import DuckDBEngine
 
-        return DuckDBEngine(location, threads=args.threads)  # type: ignore[arg-type]
+        return DuckDBEngine(location, threads=args.threads)
     from fupin.analytics.engines import SparkEngine, spark_session
     from fupin.cli import CommandError
 
@@ -296,10 +297,10 @@ def _engine(args: argparse.Namespace, location: object) -> object:
             raise CommandError(f"--conf 应写作 键=值：{item!r}")
         conf[key] = value
     session = spark_session(args.master, **conf)
-    return SparkEngine(location, session)  # type: ignore[arg-type]
+    return SparkEngine(location, session)
 
 
-def _load(location: object, out: str) -> None:
+def _load(location: Any, out: str) -> None:
     from fupin.cli import setup_django
 
     setup_django()
@@ -307,7 +308,7 @@ def _load(location: object, out: str) -> None:
     from fupin.registry.aggregates import aggregates_store
 
     record = aggregates_store(
-        location,  # type: ignore[arg-type]
+        location,
         read_output(out, "indicators", "region_indicators").to_pylist(),
         read_output(out, "indicators", "events_by_year").to_pylist(),
         read_output(out, "indicators", "causes").to_pylist(),

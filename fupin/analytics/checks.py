@@ -63,7 +63,7 @@ def _line(year: ibis.Value, lines: PovertyLineTable) -> FloatingValue:
     """The national line of `year` (NULL for a year the table lacks: `uncovered_years` finds
     those before a run, since the NumPy rules refuse them too)."""
     cases = [(year == y, ibis.literal(lines.yuan(y), "float64")) for y in lines.years]
-    return ibis.cases(*cases, else_=ibis.null("float64"))  # type: ignore[return-value]
+    return ibis.cases(*cases, else_=ibis.null("float64"))
 
 
 def _water_counts(year: ibis.Value) -> BooleanValue:
@@ -71,7 +71,7 @@ def _water_counts(year: ibis.Value) -> BooleanValue:
     assert isinstance(rule, NationalRule)
     if rule.water_from is None:
         return ibis.literal(False)
-    return year >= rule.water_from  # type: ignore[no-any-return]
+    return year >= rule.water_from
 
 
 def _num(v: ibis.Value) -> ibis.Value:
@@ -79,12 +79,12 @@ def _num(v: ibis.Value) -> ibis.Value:
 
 
 def _flag(v: ibis.Value) -> BooleanValue:
-    return v.fill_null(False)  # type: ignore[no-any-return]
+    return v.fill_null(False)
 
 
 def _differs(a: FloatingValue, b: FloatingValue) -> BooleanValue:
     """fupin.checks.income._differs: apart by more than a yuan and more than 2% of `b`."""
-    return (a - b).abs() > ibis.greatest(ibis.literal(TOLERANCE_YUAN), TOLERANCE_SHARE * b.abs())  # type: ignore[no-any-return]
+    return (a - b).abs() > ibis.greatest(ibis.literal(TOLERANCE_YUAN), TOLERANCE_SHARE * b.abs())
 
 
 def _has_cause(main: ibis.Value, other: ibis.Value, code: int) -> BooleanValue:
@@ -92,7 +92,7 @@ def _has_cause(main: ibis.Value, other: ibis.Value, code: int) -> BooleanValue:
     `code` in fupin.policy.causes.CAUSES."""
     cause = CAUSES[code]
     others = other.fill_null("").replace("、", ",").split(",").filter(lambda s: s != "")
-    return (main == cause) | others[:2].contains(cause)  # type: ignore[no-any-return]
+    return (main == cause) | others[:2].contains(cause)
 
 
 def _age_at_end_of(birth: ibis.Value, year: int) -> ibis.Value:

@@ -161,11 +161,12 @@ def run_jobs(
     if "matching" in jobs and not keyed_lists:
         raise JobError("部门数据比对需要部门名单：请用 --list 类型=文件 给出至少一份名单")
     lists: list[tuple[str, str]] = []
-    if year is None:
-        year = latest_income_year(engine) if "checks" in jobs else None
-        if year is None and "checks" in jobs:
+    if year is None and "checks" in jobs:
+        year = latest_income_year(engine)
+        if year is None:
             raise JobError("快照中没有收入年度，请用 --year 指定检查年度")
     if "checks" in jobs:
+        assert year is not None
         missing = uncovered_years(engine, year)
         if missing:
             raise JobError(
