@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from fupin.accounts.testing import World
@@ -120,7 +122,10 @@ def test_the_page_shows_the_five_charts_data(client, world: World) -> None:
     html = response.content.decode()
     for chart in ("distribution", "causes", "events", "exit-targets", "household-targets"):
         assert f'id="chart-{chart}"' in html
-    assert "@media print" in html and "A4 landscape" in html and 'id="print-sheet"' in html
+    assert 'id="print-sheet"' in html and "/static/fupin/village-charts.css" in html
+    # the print layout lives in the page's stylesheet (no inline <style> under the CSP)
+    css = Path(finders.find("fupin/village-charts.css")).read_text(encoding="utf-8")
+    assert "@media print" in css and "A4 landscape" in css
     data = response.context["charts"]
     assert data == json.loads(json.dumps(data))  # what json_script sends
     assert data["exit_targets"]["planned"] == [3, 0, 1]
