@@ -1,6 +1,6 @@
 """One way to show numbers on every page and chart: rates as percentages, counts and amounts
 without needless decimals. `{% load fupin_numbers %}`, then `{{ rate|percent }}` or
-`{{ amount|number }}`; views and chart data call `percent_text` / `number_text` directly."""
+`{{ count|number }}`, `{{ amount|money }}`; views and chart data call `percent_text` / `number_text` directly."""
 
 from __future__ import annotations
 
@@ -42,6 +42,23 @@ def number_text(value: Any, digits: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def money_text(value: Any) -> str:
+    """An amount of money: whole yuan without decimals, otherwise always with its cents, with
+    thousands separators: 670000.5 → "670,000.50", 1200 → "1,200"; nothing known → "—"."""
+    d = _decimal(value)
+    if d is None:
+        return DASH
+    cents = d.quantize(Decimal("0.01"))
+    if cents == cents.to_integral_value():
+        return f"{cents:,.0f}"
+    return f"{cents:,.2f}"
+
+
+@register.filter
+def money(value: Any) -> str:
+    return money_text(value)
 
 
 @register.filter
