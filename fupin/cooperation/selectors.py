@@ -39,12 +39,19 @@ def pairings_for(user: AnyUser) -> QuerySet[Pairing]:
     return Pairing.objects.filter(reduce(operator.or_, parts))
 
 
+def _pairing_ids(user: AnyUser) -> list[int]:
+    """The user's pairings as a list of ids (a few hundred at most). Passed as a subquery instead,
+    PostgreSQL planned the ledger page's COUNT over fresh tables as nested loops over region
+    codes matched by LIKE, and took minutes."""
+    return list(pairings_for(user).values_list("id", flat=True))
+
+
 def agreements_for(user: AnyUser) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(pairing__in=pairings_for(user))
+    return Agreement.objects.filter(pairing_id__in=_pairing_ids(user))
 
 
 def ledger_for(user: AnyUser) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(pairing__in=pairings_for(user))
+    return LedgerEntry.objects.filter(pairing_id__in=_pairing_ids(user))
 
 
 def self_assessments_for(user: AnyUser) -> QuerySet[SelfAssessment]:
