@@ -31,8 +31,11 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fupin-bench-assess-db-"))
-    os.environ.update(FUPIN_DATA_DIR=str(work), DATABASE_URL=f"sqlite:///{work / 'f.sqlite3'}",
-                      DJANGO_SETTINGS_MODULE="fupin.settings")
+    os.environ.update(
+        FUPIN_DATA_DIR=str(work),
+        DATABASE_URL=f"sqlite:///{work / 'f.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="fupin.settings",
+    )
     import django
 
     django.setup()
@@ -43,12 +46,16 @@ def main() -> int:
 
     run_setup()
     gansu = synth.preset("gansu", seed=args.seed)
-    config = gansu.replace(counties=gansu.counties[: args.counties],
-                           poor_villages=gansu.poor_villages * args.counties // len(gansu.counties),
-                           nonpoor_villages=gansu.nonpoor_villages * args.counties // len(gansu.counties),
-                           registered_households=gansu.registered_households * args.counties // len(gansu.counties),
-                           registered_persons=gansu.registered_persons * args.counties // len(gansu.counties),
-                           nonregistered_households=gansu.nonregistered_households * args.counties // len(gansu.counties))
+    config = gansu.replace(
+        counties=gansu.counties[: args.counties],
+        poor_villages=gansu.poor_villages * args.counties // len(gansu.counties),
+        nonpoor_villages=gansu.nonpoor_villages * args.counties // len(gansu.counties),
+        registered_households=gansu.registered_households * args.counties // len(gansu.counties),
+        registered_persons=gansu.registered_persons * args.counties // len(gansu.counties),
+        nonregistered_households=gansu.nonregistered_households
+        * args.counties
+        // len(gansu.counties),
+    )
     started = time.perf_counter()
     totals = registry_load_synth(batches=synth.generate(config))
     load_seconds = time.perf_counter() - started

@@ -19,8 +19,18 @@ import time
 from pathlib import Path
 
 TARGET_SECONDS = 60.0
-ARGS = ["bench", "--preset", "small", "--threads", "2", "--national",
-        "--national-households", "50000", "--national-chunk", "20000"]
+ARGS = [
+    "bench",
+    "--preset",
+    "small",
+    "--threads",
+    "2",
+    "--national",
+    "--national-households",
+    "50000",
+    "--national-chunk",
+    "20000",
+]
 
 
 def main() -> int:
@@ -40,10 +50,14 @@ def main() -> int:
         "seconds": round(elapsed, 2),
         "target_seconds": TARGET_SECONDS,
         "within_target": elapsed < TARGET_SECONDS,
-        "steps": {s["step"]: {way: s[way]["seconds"] for way in ("fupin", "pandas", "sql")}
-                  for s in steps},
-        "machine": {"cores": os.cpu_count(), "load_1min": os.getloadavg()[0],
-                    "python": platform.python_version()},
+        "steps": {
+            s["step"]: {way: s[way]["seconds"] for way in ("fupin", "pandas", "sql")} for s in steps
+        },
+        "machine": {
+            "cores": os.cpu_count(),
+            "load_1min": os.getloadavg()[0],
+            "python": platform.python_version(),
+        },
     }
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     if args.json:

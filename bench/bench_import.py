@@ -25,7 +25,9 @@ from pathlib import Path
 
 def fupin(env: dict[str, str], *args: str, ok: tuple[int, ...] = (0,)) -> float:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "fupin.cli", *args], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "fupin.cli", *args], env=env, capture_output=True, text=True
+    )
     if result.returncode not in ok:
         sys.exit(f"fupin {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
     return time.perf_counter() - started
@@ -38,8 +40,12 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fupin-bench-import-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
-    source = dict(os.environ, FUPIN_DATA_DIR=str(work / "a"), DATABASE_URL=f"sqlite:///{work / 'a.sqlite3'}")
-    target = dict(os.environ, FUPIN_DATA_DIR=str(work / "b"), DATABASE_URL=f"sqlite:///{work / 'b.sqlite3'}")
+    source = dict(
+        os.environ, FUPIN_DATA_DIR=str(work / "a"), DATABASE_URL=f"sqlite:///{work / 'a.sqlite3'}"
+    )
+    target = dict(
+        os.environ, FUPIN_DATA_DIR=str(work / "b"), DATABASE_URL=f"sqlite:///{work / 'b.sqlite3'}"
+    )
     registered = args.households * 2 // 5
     build = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'fupin.settings'); django.setup()\n"
@@ -51,7 +57,9 @@ def main() -> int:
     )
     subprocess.run([sys.executable, "-c", build], env=source, check=True, capture_output=True)
     fupin(source, "export", str(work / "csv"), "--format", "csv", "--full-ids")
-    xlsx_export = fupin(source, "export", str(work / "registry.xlsx"), "--format", "xlsx", "--full-ids")
+    xlsx_export = fupin(
+        source, "export", str(work / "registry.xlsx"), "--format", "xlsx", "--full-ids"
+    )
     with open(work / "csv" / "家庭成员.csv", encoding="utf-8-sig") as members:
         persons = sum(1 for _ in members) - 1
     # The import needs the villages to exist (unknown codes are refused): copy the region tree.
@@ -62,8 +70,12 @@ def main() -> int:
     subprocess.run([*django, "loaddata", str(regions), "-v", "0"], env=target, check=True)
     # The synthetic registry carries planted recording errors (per-capita income that disagrees
     # with the total, members listed twice): the import refuses those households, so keep the rest.
-    csv_import = fupin(target, "import", str(work / "csv"), "--actor", "bench", "--keep-good", ok=(0, 1))
-    csv_again = fupin(target, "import", str(work / "csv"), "--actor", "bench", "--keep-good", ok=(0, 1))
+    csv_import = fupin(
+        target, "import", str(work / "csv"), "--actor", "bench", "--keep-good", ok=(0, 1)
+    )
+    csv_again = fupin(
+        target, "import", str(work / "csv"), "--actor", "bench", "--keep-good", ok=(0, 1)
+    )
     result = {
         "benchmark": "import",
         "persons": persons,

@@ -92,8 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'peak RSS':24s} {peak_rss_mib():>9.0f} MiB")
 
     if args.json is not None:
-        figures = {"benchmark": "synth", "preset": args.preset, "seconds": round(elapsed, 1),
-                   "peak_rss_mib": round(peak_rss_mib()), **totals}
+        figures = {
+            "benchmark": "synth",
+            "preset": args.preset,
+            "seconds": round(elapsed, 1),
+            "peak_rss_mib": round(peak_rss_mib()),
+            **totals,
+        }
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     if args.preset != "gansu":
         return 0

@@ -32,19 +32,27 @@ def main() -> int:
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="fupin-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, FUPIN_DATA_DIR=str(folder),
-               DATABASE_URL=f"sqlite:///{folder / 'fupin.sqlite3'}", FUPIN_PROGRESS="1")
+    env = dict(
+        os.environ,
+        FUPIN_DATA_DIR=str(folder),
+        DATABASE_URL=f"sqlite:///{folder / 'fupin.sqlite3'}",
+        FUPIN_PROGRESS="1",
+    )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fupin.cli", "synth", "--preset", args.preset],
-                   env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "synth", "--preset", args.preset], env=env, check=True
+    )
     seconds = time.perf_counter() - started
     peak_gib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     with sqlite3.connect(folder / "fupin.sqlite3") as db:
         counts = {
-            "villages": db.execute("select count(*) from regions_region where level='village'").fetchone()[0],
+            "villages": db.execute(
+                "select count(*) from regions_region where level='village'"
+            ).fetchone()[0],
             "households": db.execute("select count(*) from registry_household").fetchone()[0],
             "registered_households": db.execute(
-                "select count(*) from registry_household where registered").fetchone()[0],
+                "select count(*) from registry_household where registered"
+            ).fetchone()[0],
             "persons": db.execute("select count(*) from registry_person").fetchone()[0],
             "events": db.execute("select count(*) from registry_statusevent").fetchone()[0],
         }

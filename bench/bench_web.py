@@ -70,18 +70,32 @@ print(json.dumps(dict(
     households=Household.objects.filter(village__code__startswith=county[:6]).count(),
     province_households=Household.objects.count())))
 """
-    subprocess.run([sys.executable, "-m", "fupin.cli", "setup"], env=env, check=True,
-                   capture_output=True, text=True)
-    counts = json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                                       capture_output=True, text=True).stdout)
+    subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "setup"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    counts = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+        ).stdout
+    )
     if counts["province_households"] == 0:
         print(f"loading the {preset} preset into PostgreSQL…", flush=True)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "fupin.cli", "synth", "--preset", preset],
-                       env=dict(env, FUPIN_PROGRESS="1"), check=True)
+        subprocess.run(
+            [sys.executable, "-m", "fupin.cli", "synth", "--preset", preset],
+            env=dict(env, FUPIN_PROGRESS="1"),
+            check=True,
+        )
         print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
-        counts = json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                                           capture_output=True, text=True).stdout)
+        counts = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+            ).stdout
+        )
     return counts
 
 
@@ -117,10 +131,14 @@ class Client:
 
     def log_in(self) -> None:
         self.request("GET", "/accounts/login/")
-        form = urllib.parse.urlencode({
-            "username": USERNAME, "password": PASSWORD,
-            "csrfmiddlewaretoken": self.cookies["csrftoken"], "next": "/",
-        })
+        form = urllib.parse.urlencode(
+            {
+                "username": USERNAME,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": self.cookies["csrftoken"],
+                "next": "/",
+            }
+        )
         status, _ = self.request("POST", "/accounts/login/", form)
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login failed: HTTP {status}")
@@ -201,9 +219,21 @@ def main() -> int:
     workers, threads = serve_worker_model(args.workers, args.threads)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "fupin.cli", "serve", "--port", str(port), "--workers", str(workers),
-         "--threads", str(threads)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "fupin.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(300):

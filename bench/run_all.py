@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ one after another, each writing bench/results/<name>.json.
 
-    uv run python bench/run_all.py [--only stats,synth,synth_db,assess]
+uv run python bench/run_all.py [--only stats,synth,synth_db,assess]
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def main() -> int:
     for name in names:
         script, *rest = BENCHES[name]
         print(f"== {name}", flush=True)
-        code = subprocess.call([sys.executable, str(HERE / script), *rest, "--json", str(out / f"{name}.json")])
+        code = subprocess.call(
+            [sys.executable, str(HERE / script), *rest, "--json", str(out / f"{name}.json")]
+        )
         if code:
             failed.append(name)
     if failed:

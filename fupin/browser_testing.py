@@ -92,4 +92,3 @@ def with_password(user: AbstractBaseUser, password: str = PASSWORD) -> AbstractB
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
-

@@ -33,8 +33,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("fupin.registry.cli", "启动网站 (run the web server with gunicorn)"),
     "import": ("fupin.registry.cli_io", "导入建档立卡数据 (import registry CSV/XLSX)"),
     "export": ("fupin.registry.cli_io", "导出建档立卡数据 (export registry CSV/XLSX)"),
-    "plan-sample": ("fupin.stats.cli", "抽样方案测算：所需户数、村数与预期置信区间 (sample-size planner)"),
-    "estimate-figures": ("fupin.stats.cli", "由样本文件与问题文件计算三率一度 (the four figures from your own survey files)"),
+    "plan-sample": (
+        "fupin.stats.cli",
+        "抽样方案测算：所需户数、村数与预期置信区间 (sample-size planner)",
+    ),
+    "estimate-figures": (
+        "fupin.stats.cli",
+        "由样本文件与问题文件计算三率一度 (the four figures from your own survey files)",
+    ),
     "sample-counties": (
         "fupin.assessments.cli",
         "随机抽取退出县（三随机：随机抽县） (draw exited counties for a spot check)",

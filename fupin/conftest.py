@@ -25,18 +25,36 @@ def gansu_village(db):
     """东街村 in 岷阳镇, 岷县 (621126), with Gansu's counties loaded."""
     regions_load_poverty_counties(provinces={"甘肃省"})
     county = Region.objects.get(code="621126000000")
-    township = Region.objects.create(code="621126100000", name="岷阳镇", level=Level.TOWNSHIP, parent=county)
-    return Region.objects.create(code="621126100001", name="东街村", level=Level.VILLAGE, parent=township,
-                                 is_poor_village=True)
+    township = Region.objects.create(
+        code="621126100000", name="岷阳镇", level=Level.TOWNSHIP, parent=county
+    )
+    return Region.objects.create(
+        code="621126100001",
+        name="东街村",
+        level=Level.VILLAGE,
+        parent=township,
+        is_poor_village=True,
+    )
 
 
 @pytest.fixture
 def household(gansu_village):
     """A one-person household, not yet identified."""
-    h = Household.objects.create(household_no="6211261000010001", village=gansu_village, size=1,
-                                 income_total=2000, income_per_capita=2000)
-    Person.objects.create(household=h, id_number="621126198001010019", name="张三", relation="head",
-                          sex="male", birth_date=dt.date(1980, 1, 1))
+    h = Household.objects.create(
+        household_no="6211261000010001",
+        village=gansu_village,
+        size=1,
+        income_total=2000,
+        income_per_capita=2000,
+    )
+    Person.objects.create(
+        household=h,
+        id_number="621126198001010019",
+        name="张三",
+        relation="head",
+        sex="male",
+        birth_date=dt.date(1980, 1, 1),
+    )
     return h
 
 
@@ -45,7 +63,9 @@ def pytest_collection_modifyitems(items):
     """Mark every test that reaches the database, so that `-m django_db` (the PostgreSQL run)
     selects it even when it asks for the database only through a fixture."""
     for item in items:
-        uses_db = {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ()))
+        uses_db = {"db", "transactional_db", "django_db_setup"} & set(
+            getattr(item, "fixturenames", ())
+        )
         if uses_db and item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
 

@@ -13,11 +13,26 @@ FIGURES = {"wrong_exit_rate", "missed_rate", "incidence", "recognition"}
 
 
 def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path):
-    env = dict(os.environ, FUPIN_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'f.sqlite3'}")
+    env = dict(
+        os.environ, FUPIN_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'f.sqlite3'}"
+    )
     out = tmp_path / "results.json"
     run = subprocess.run(
-        [sys.executable, "-m", "fupin.cli", "demo", "--no-serve", "--seed", "11", "--json", str(out)],
-        env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "fupin.cli",
+            "demo",
+            "--no-serve",
+            "--seed",
+            "11",
+            "--json",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -36,21 +51,52 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
     from fupin.accounts.models import Role
     from fupin.assessments.workflows import Role as Duty
 
-    logins = [line.split()[0] for line in run.stderr.splitlines() if line.startswith("  ")
-              and "：" in line]
-    for username in ("demo", "sheng", "shi", "shi2", "xian", "xian2", "xian3", "xian4", "xiang",
-                     "xiang2", "xiang3", "cun", "cun2", "pinggu", "dongbu", "jigou"):
+    logins = [
+        line.split()[0]
+        for line in run.stderr.splitlines()
+        if line.startswith("  ") and "：" in line
+    ]
+    for username in (
+        "demo",
+        "sheng",
+        "shi",
+        "shi2",
+        "xian",
+        "xian2",
+        "xian3",
+        "xian4",
+        "xiang",
+        "xiang2",
+        "xiang3",
+        "cun",
+        "cun2",
+        "pinggu",
+        "dongbu",
+        "jigou",
+    ):
         assert username in logins, username
     with sqlite3.connect(tmp_path / "f.sqlite3") as db:
         marks = ",".join("?" * len(logins))
-        roles = {r for (r,) in db.execute(
-            f"select distinct m.role from auth_user u join accounts_membership m on m.user_id = u.id"
-            f" where u.username in ({marks})", logins)}
-        duties = {g for (g,) in db.execute(
-            f"select distinct g.name from auth_user u join auth_user_groups ug on ug.user_id = u.id"
-            f" join auth_group g on g.id = ug.group_id where u.username in ({marks})", logins)}
-        unusable = db.execute(f"select count(*) from auth_user where username in ({marks})"
-                              f" and password like '!%'", logins).fetchone()[0]
+        roles = {
+            r
+            for (r,) in db.execute(
+                f"select distinct m.role from auth_user u join accounts_membership m on m.user_id = u.id"
+                f" where u.username in ({marks})",
+                logins,
+            )
+        }
+        duties = {
+            g
+            for (g,) in db.execute(
+                f"select distinct g.name from auth_user u join auth_user_groups ug on ug.user_id = u.id"
+                f" join auth_group g on g.id = ug.group_id where u.username in ({marks})",
+                logins,
+            )
+        }
+        unusable = db.execute(
+            f"select count(*) from auth_user where username in ({marks}) and password like '!%'",
+            logins,
+        ).fetchone()[0]
         # 双到 and the three ledgers, so the help pages and the ledger checks have data.
         assert db.execute("select count(*) from assistance_householdpairing").fetchone()[0] > 500
         assert db.execute("select count(*) from assistance_visitlog").fetchone()[0] > 1000
@@ -71,18 +117,42 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
     assert problems.sheetnames == ["问题清单", "核实过程"]
 
     # Recorded assessments keep their households: rebuilding the county is refused, nothing lost.
-    rebuild = subprocess.run([sys.executable, "-m", "fupin.cli", "synth", "--replace", "--yes"],
-                             env=env, capture_output=True, text=True, timeout=600)
+    rebuild = subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "synth", "--replace", "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert rebuild.returncode == 2 and "评估记录引用" in rebuild.stderr, rebuild.stderr[-2000:]
     with sqlite3.connect(tmp_path / "f.sqlite3") as db:
         assert db.execute("select count(*) from registry_household").fetchone()[0] == 1500
 
     # The same seed gives the same figures: every published number is reproducible.
     again = tmp_path / "again.json"
-    env2 = dict(env, FUPIN_DATA_DIR=str(tmp_path / "second"), DATABASE_URL=f"sqlite:///{tmp_path / 'g.sqlite3'}")
+    env2 = dict(
+        env,
+        FUPIN_DATA_DIR=str(tmp_path / "second"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'g.sqlite3'}",
+    )
     run = subprocess.run(
-        [sys.executable, "-m", "fupin.cli", "demo", "--no-serve", "--seed", "11", "--json", str(again)],
-        env=env2, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "fupin.cli",
+            "demo",
+            "--no-serve",
+            "--seed",
+            "11",
+            "--json",
+            str(again),
+        ],
+        env=env2,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert json.loads(again.read_text(encoding="utf-8"))["counties"][0]["figures"] == county["figures"]
+    assert (
+        json.loads(again.read_text(encoding="utf-8"))["counties"][0]["figures"] == county["figures"]
+    )

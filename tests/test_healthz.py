@@ -13,7 +13,9 @@ def test_healthz_answers_200_when_the_database_is_reachable(client, db):
 
 
 def test_healthz_answers_503_when_the_database_is_not(client, db):
-    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")):
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")
+    ):
         r = client.get("/healthz")
     assert r.status_code == 503
     assert r.json() == {"status": "error", "database": "unreachable"}

@@ -26,15 +26,31 @@ def _free_port() -> int:
 
 
 def test_serve_answers_healthz_and_serves_the_login_page(tmp_path: Path):
-    env = dict(os.environ, FUPIN_DATA_DIR=str(tmp_path),
-               DATABASE_URL=f"sqlite:///{tmp_path / 'fupin.sqlite3'}")
-    subprocess.run([sys.executable, "-m", "fupin.cli", "setup"], env=env, check=True,
-                   capture_output=True)
+    env = dict(
+        os.environ,
+        FUPIN_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'fupin.sqlite3'}",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "setup"], env=env, check=True, capture_output=True
+    )
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "fupin.cli", "serve", "--port", str(port), "--workers", "1",
-         "--threads", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "fupin.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         body = b""
@@ -51,7 +67,9 @@ def test_serve_answers_healthz_and_serves_the_login_page(tmp_path: Path):
             page = r.read().decode()
             assert "script-src 'self'" in r.headers["Content-Security-Policy"]
         assert "登录" in page
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/fupin/site.css", timeout=30) as r:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/fupin/site.css", timeout=30
+        ) as r:
             assert r.status == 200
     finally:
         server.terminate()
@@ -71,7 +89,10 @@ def _argv(monkeypatch, workers=None, threads=None, **env):
 def test_by_default_threaded_workers_twice_the_cores_plus_one(monkeypatch):
     """Two sync workers queued 20 clients to a p95 of 2 s: the default now follows the cores."""
     assert _argv(monkeypatch) == {
-        "--worker-class": "gthread", "--workers": str(2 * cpu_cores() + 1), "--threads": "4"}
+        "--worker-class": "gthread",
+        "--workers": str(2 * cpu_cores() + 1),
+        "--threads": "4",
+    }
 
 
 def test_the_settings_and_the_flags_choose_other_counts(monkeypatch):

@@ -73,35 +73,76 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     province = Region.objects.filter(code=village.code[:2] + "0" * 10, level=Level.PROVINCE).first()
 
     if province is not None:
-        membership_grant(user=account("sheng", str(Role.PROVINCE_OFFICE.label),
-                                      f"{province.name}：全省数据；县退出的省级核查、公示、批准"),
-                         role=Role.PROVINCE_OFFICE, region=province)
+        membership_grant(
+            user=account(
+                "sheng",
+                str(Role.PROVINCE_OFFICE.label),
+                f"{province.name}：全省数据；县退出的省级核查、公示、批准",
+            ),
+            role=Role.PROVINCE_OFFICE,
+            region=province,
+        )
     if city is not None and city.level == Level.CITY:
         for username, post in (("shi", "市委书记"), ("shi2", "市长")):
-            membership_grant(user=account(username, str(Role.CITY_OFFICE.label),
-                                          f"{city.name}：县退出市级初审；3342 市级签字（{post}）"),
-                             role=Role.CITY_OFFICE, region=city)
+            membership_grant(
+                user=account(
+                    username,
+                    str(Role.CITY_OFFICE.label),
+                    f"{city.name}：县退出市级初审；3342 市级签字（{post}）",
+                ),
+                role=Role.CITY_OFFICE,
+                region=city,
+            )
     if county is not None:
-        posts = (("xian", "县扶贫办主任；可看完整身份证号，每次留痕"), ("xian2", "县委书记"),
-                 ("xian3", "县长"), ("xian4", "县统计局局长"))
+        posts = (
+            ("xian", "县扶贫办主任；可看完整身份证号，每次留痕"),
+            ("xian2", "县委书记"),
+            ("xian3", "县长"),
+            ("xian4", "县统计局局长"),
+        )
         for username, post in posts:
-            membership_grant(user=account(username, str(Role.COUNTY_OFFICE.label),
-                                          f"{county.name}：全县数据、退出程序、东西部协作台账；3342 县级签字（{post}）"),
-                             role=Role.COUNTY_OFFICE, region=county)
+            membership_grant(
+                user=account(
+                    username,
+                    str(Role.COUNTY_OFFICE.label),
+                    f"{county.name}：全县数据、退出程序、东西部协作台账；3342 县级签字（{post}）",
+                ),
+                role=Role.COUNTY_OFFICE,
+                region=county,
+            )
     if township is not None:
-        posts = (("xiang", "乡镇扶贫工作站站长；可看完整身份证号，每次留痕"), ("xiang2", "乡镇党委书记"),
-                 ("xiang3", "乡镇长"))
+        posts = (
+            ("xiang", "乡镇扶贫工作站站长；可看完整身份证号，每次留痕"),
+            ("xiang2", "乡镇党委书记"),
+            ("xiang3", "乡镇长"),
+        )
         for username, post in posts:
-            membership_grant(user=account(username, str(Role.TOWNSHIP_OFFICE.label),
-                                          f"{township.name}：本乡数据；提出贫困村退出；3342 乡级签字（{post}）"),
-                             role=Role.TOWNSHIP_OFFICE, region=township)
+            membership_grant(
+                user=account(
+                    username,
+                    str(Role.TOWNSHIP_OFFICE.label),
+                    f"{township.name}：本乡数据；提出贫困村退出；3342 乡级签字（{post}）",
+                ),
+                role=Role.TOWNSHIP_OFFICE,
+                region=township,
+            )
     for username, post in (("cun", "村党支部书记和村委会主任"), ("cun2", "驻村帮扶工作队队长")):
-        membership_grant(user=account(username, str(Role.VILLAGE_OFFICE.label),
-                                      f"{village.name}：本村数据；提出贫困户退出、核实、公示；3342 村级签字（{post}）"),
-                         role=Role.VILLAGE_OFFICE, region=village)
-    cadre = (users.filter(memberships__role=Role.HELPING_CADRE,
-                          username__startswith=f"cadre-{village.code[:6]}")
-             .order_by("username").first())
+        membership_grant(
+            user=account(
+                username,
+                str(Role.VILLAGE_OFFICE.label),
+                f"{village.name}：本村数据；提出贫困户退出、核实、公示；3342 村级签字（{post}）",
+            ),
+            role=Role.VILLAGE_OFFICE,
+            region=village,
+        )
+    cadre = (
+        users.filter(
+            memberships__role=Role.HELPING_CADRE, username__startswith=f"cadre-{village.code[:6]}"
+        )
+        .order_by("username")
+        .first()
+    )
     if cadre is not None:
         existing(cadre, str(Role.HELPING_CADRE.label), "自己结对的帮扶户：户户3本账、走访记录")
     if county is not None:
@@ -109,14 +150,21 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
 
         pairing = Pairing.objects.filter(west=county).select_related("east").first()
         if pairing is not None:
-            membership_grant(user=account("dongbu", "东西部协作帮扶方（东部县区扶贫部门）",
-                                          f"{pairing.east.name}：结对{county.name}的协议、台账确认、自评"),
-                             role=Role.COUNTY_OFFICE, region=pairing.east)
+            membership_grant(
+                user=account(
+                    "dongbu",
+                    "东西部协作帮扶方（东部县区扶贫部门）",
+                    f"{pairing.east.name}：结对{county.name}的协议、台账确认、自评",
+                ),
+                role=Role.COUNTY_OFFICE,
+                region=pairing.east,
+            )
     campaign = Campaign.objects.order_by("-id").first()
     if campaign is None:
         return made
-    group = account("pinggu", str(Role.WORKING_GROUP.label),
-                    f"{campaign.name}：任务推进、终核、结果审定与反馈")
+    group = account(
+        "pinggu", str(Role.WORKING_GROUP.label), f"{campaign.name}：任务推进、终核、结果审定与反馈"
+    )
     working_group_add(campaign=campaign, user=group)
     group.groups.add(Group.objects.get_or_create(name=Duty.WORKING_GROUP.value)[0])
     _evaluators(campaign, existing)
@@ -129,33 +177,60 @@ def _evaluators(
     """The campaign's own people, one per remaining role: institution admin, enumerator, lead
     expert, department, expert group, county officer."""
     users = get_user_model().objects
-    here = InstitutionCounty.objects.filter(assignment__campaign=campaign).select_related(
-        "institution", "county").order_by("id").first()
+    here = (
+        InstitutionCounty.objects.filter(assignment__campaign=campaign)
+        .select_related("institution", "county")
+        .order_by("id")
+        .first()
+    )
     if here is not None:
         admin = users.filter(username="jigou").first() or users.create_user("jigou", password=None)
-        existing(admin, str(Role.INSTITUTION_ADMIN.label),
-                 f"{here.institution.name}：本机构的调查员、分派和调查进度")
-        Membership.objects.get_or_create(user=admin, role=Role.INSTITUTION_ADMIN,
-                                         institution=here.institution)
-    team = (TeamHousehold.objects.filter(assignment__campaign=campaign)
-            .select_related("team__experienced_member__user").order_by("id").first())
+        existing(
+            admin,
+            str(Role.INSTITUTION_ADMIN.label),
+            f"{here.institution.name}：本机构的调查员、分派和调查进度",
+        )
+        Membership.objects.get_or_create(
+            user=admin, role=Role.INSTITUTION_ADMIN, institution=here.institution
+        )
+    team = (
+        TeamHousehold.objects.filter(assignment__campaign=campaign)
+        .select_related("team__experienced_member__user")
+        .order_by("id")
+        .first()
+    )
     if team is not None and team.team.experienced_member.user is not None:
         enumerator = team.team.experienced_member
-        existing(enumerator.user, str(Role.ENUMERATOR.label),
-                 f"{enumerator.name}（调查组 {team.team.code}）：入户调查页（/field/）、本组样本户、提出疑点")
+        existing(
+            enumerator.user,
+            str(Role.ENUMERATOR.label),
+            f"{enumerator.name}（调查组 {team.team.code}）：入户调查页（/field/）、本组样本户、提出疑点",
+        )
         if Enumerator.objects.filter(user=enumerator.user).exists():
             membership_grant(user=enumerator.user, role=Role.ENUMERATOR)
-    lead = (ExpertCounty.objects.filter(assignment__campaign=campaign)
-            .select_related("expert__user").order_by("id").first())
+    lead = (
+        ExpertCounty.objects.filter(assignment__campaign=campaign)
+        .select_related("expert__user")
+        .order_by("id")
+        .first()
+    )
     if lead is not None and lead.expert.user is not None:
-        existing(lead.expert.user, str(Duty.LEAD_EXPERT.label),
-                 f"{lead.expert.name}：评估专家；复核本县疑点问题")
+        existing(
+            lead.expert.user,
+            str(Duty.LEAD_EXPERT.label),
+            f"{lead.expert.name}：评估专家；复核本县疑点问题",
+        )
         membership_grant(user=lead.expert.user, role=Role.EXPERT)
-    for duty, what in ((Duty.DEPARTMENT, "部门核：对有争议的问题作部门认定"),
-                       (Duty.EXPERT_GROUP, "专家组核：对问题作专家组判断"),
-                       (Duty.COUNTY_OFFICER, "地方说明：对本县问题作说明、提交整改")):
-        user = (users.filter(groups__name=duty.value, username__startswith=f"sim{campaign.pk}-")
-                .order_by("username").first())
+    for duty, what in (
+        (Duty.DEPARTMENT, "部门核：对有争议的问题作部门认定"),
+        (Duty.EXPERT_GROUP, "专家组核：对问题作专家组判断"),
+        (Duty.COUNTY_OFFICER, "地方说明：对本县问题作说明、提交整改"),
+    ):
+        user = (
+            users.filter(groups__name=duty.value, username__startswith=f"sim{campaign.pk}-")
+            .order_by("username")
+            .first()
+        )
         if user is None:
             continue
         existing(user, str(duty.label), what)

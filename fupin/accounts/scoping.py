@@ -231,7 +231,9 @@ def office_regions(user: AnyUser | None) -> list[Region]:
     rows = Membership.objects.filter(user_id=user.pk, role__in=list(OFFICE_LEVEL)).select_related(
         "region"
     )
-    return [m.region for m in rows if m.region is not None and m.region.level == OFFICE_LEVEL[m.role]]
+    return [
+        m.region for m in rows if m.region is not None and m.region.level == OFFICE_LEVEL[m.role]
+    ]
 
 
 def office_levels(user: AnyUser | None, region: Region) -> set[str]:

@@ -102,8 +102,9 @@ def cadre_households_set(*, user: AbstractBaseUser, households: list[Household])
     if not Membership.objects.filter(user=user, role=Role.HELPING_CADRE).exists():
         raise AccountError(_("该用户不是帮扶责任人"))
     try:
-        pairing_cadre_households_set(cadre=user, households=households,
-                                     actor="cadre_households_set")
+        pairing_cadre_households_set(
+            cadre=user, households=households, actor="cadre_households_set"
+        )
     except AssistanceError as e:
         raise AccountError(str(e)) from e
 

@@ -248,17 +248,33 @@ def audit_rows_that_once_leaked(world: World) -> None:
         person = household.members.get()
         number = person.id_number
         members = {number: {"id_number": number, "name": person.name}}
-        rows.append((now, "import:members.csv", AuditEntry.Action.UPDATE, "Household",
-                     household.household_no, household.pk, {"members": members},
-                     {"members": {number: {"name": person.name + "改"}}}, f"核对 {number}"))
+        rows.append(
+            (
+                now,
+                "import:members.csv",
+                AuditEntry.Action.UPDATE,
+                "Household",
+                household.household_no,
+                household.pk,
+                {"members": members},
+                {"members": {number: {"name": person.name + "改"}}},
+                f"核对 {number}",
+            )
+        )
         AuditEntry.objects.create(
-            actor="import:members.csv", action=AuditEntry.Action.IMPORT, model="Household",
-            object_key=household.household_no, household=household,
+            actor="import:members.csv",
+            action=AuditEntry.Action.IMPORT,
+            model="Household",
+            object_key=household.household_no,
+            household=household,
             after={"members": [{"id_number": number, "name": person.name}], number: number},
             note=f"成员 {number} 导入",
         )
-    bulk_insert(AuditEntry, ["at", "actor", "action", "model", "object_key", "household_id",
-                             "before", "after", "note"], rows)
+    bulk_insert(
+        AuditEntry,
+        ["at", "actor", "action", "model", "object_key", "household_id", "before", "after", "note"],
+        rows,
+    )
 
 
 def full_ids_in_response(path: str, response: Any) -> list[str]:

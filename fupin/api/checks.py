@@ -32,12 +32,15 @@ class ChecksQuerySerializer(serializers.Serializer[dict[str, Any]]):
         choices=sorted(BY_ID), required=False, help_text="只列出这条规则标记的问题户"
     )
     year = serializers.ChoiceField(
-        choices=list(DEFAULT_LINES.years), required=False,
+        choices=list(DEFAULT_LINES.years),
+        required=False,
         help_text="检查年度（默认：最近的收入年度）",
     )
     page = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
     page_size = serializers.IntegerField(
-        min_value=1, max_value=Pagination.max_page_size, required=False,
+        min_value=1,
+        max_value=Pagination.max_page_size,
+        required=False,
         default=Pagination.page_size,
     )
 
@@ -45,7 +48,9 @@ class ChecksQuerySerializer(serializers.Serializer[dict[str, Any]]):
 class RuleCountSerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.CharField()
     title = serializers.CharField()
-    flagged = serializers.IntegerField(allow_null=True, help_text="问题户数；无所需数据未运行时为 null")
+    flagged = serializers.IntegerField(
+        allow_null=True, help_text="问题户数；无所需数据未运行时为 null"
+    )
 
 
 class FlagSerializer(serializers.Serializer[dict[str, Any]]):

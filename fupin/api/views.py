@@ -59,8 +59,6 @@ def _lookup_ok(value: str, pattern: re.Pattern[str]) -> None:
         raise NotFound("不存在，或无权查看")
 
 
-
-
 # --- regions and households --------------------------------------------------------------------
 
 
@@ -313,4 +311,6 @@ class TokenView(APIView):
         body = s.TokenRequestSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         token = token_issue(user=body.validated_data["user"])
-        return Response(s.TokenSerializer({"token": token.key, "expires": token_expires_at(token)}).data)
+        return Response(
+            s.TokenSerializer({"token": token.key, "expires": token_expires_at(token)}).data
+        )

@@ -31,7 +31,16 @@ class CampaignAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Draw)
 class DrawAdmin(ReadOnlyAdmin):
-    list_display = ["id", "campaign", "level", "county", "method", "seed", "frame_size", "created_at"]
+    list_display = [
+        "id",
+        "campaign",
+        "level",
+        "county",
+        "method",
+        "seed",
+        "frame_size",
+        "created_at",
+    ]
     list_filter = ["level"]
 
 
@@ -43,15 +52,38 @@ class ProblemAdmin(ReadOnlyAdmin):
 
 @admin.register(m.CountyResult)
 class CountyResultAdmin(ReadOnlyAdmin):
-    list_display = ["campaign", "county", "figure", "estimate", "ci_low", "ci_high", "verdict",
-                    "clarity"]
+    list_display = [
+        "campaign",
+        "county",
+        "figure",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "verdict",
+        "clarity",
+    ]
     list_filter = ["figure", "verdict", "clarity"]
 
 
-for model in (m.CampaignTransition, m.DrawItem, m.Assignment, m.InstitutionCounty,
-              m.ExpertCounty, m.TeamHousehold, m.Submission, m.Evidence, m.ProblemStep,
-              m.ProblemExplanation, m.CountyDecision, m.RectificationStep, m.FeedbackList,
-              m.FeedbackItem, m.Rectification, m.DepartmentReport, m.UnannouncedFinding):
+for model in (
+    m.CampaignTransition,
+    m.DrawItem,
+    m.Assignment,
+    m.InstitutionCounty,
+    m.ExpertCounty,
+    m.TeamHousehold,
+    m.Submission,
+    m.Evidence,
+    m.ProblemStep,
+    m.ProblemExplanation,
+    m.CountyDecision,
+    m.RectificationStep,
+    m.FeedbackList,
+    m.FeedbackItem,
+    m.Rectification,
+    m.DepartmentReport,
+    m.UnannouncedFinding,
+):
     admin.site.register(model, ReadOnlyAdmin)
 
 # Reference data that people maintain by hand.

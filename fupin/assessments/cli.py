@@ -50,9 +50,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def add_assess_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=None, help=f"random seed of the draws and fieldwork (default {DEFAULT_SEED})")
-    p.add_argument("--json", metavar="FILE", help="write the per-county figures, decisions and truth as JSON")
-    p.add_argument("--report", metavar="DIR", help="folder for the report (default <FUPIN_DATA_DIR>/reports)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help=f"random seed of the draws and fieldwork (default {DEFAULT_SEED})",
+    )
+    p.add_argument(
+        "--json", metavar="FILE", help="write the per-county figures, decisions and truth as JSON"
+    )
+    p.add_argument(
+        "--report", metavar="DIR", help="folder for the report (default <FUPIN_DATA_DIR>/reports)"
+    )
 
 
 def run_assessment(args: argparse.Namespace) -> Any:
@@ -66,7 +75,9 @@ def run_assessment(args: argparse.Namespace) -> Any:
     from fupin.registry.models import Household
 
     if not Household.objects.exists():
-        raise CommandError("登记库中没有农户：请先运行 fupin synth (the registry is empty: run fupin synth)")
+        raise CommandError(
+            "登记库中没有农户：请先运行 fupin synth (the registry is empty: run fupin synth)"
+        )
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -74,18 +85,25 @@ def run_assessment(args: argparse.Namespace) -> Any:
     seed = DEFAULT_SEED if args.seed is None else args.seed
     outcome = campaign_run_simulated(seed=seed, progress=progress)
     result = outcome.as_json()
-    truth = {c["code"]: {f: v.get("truth") for f, v in c["figures"].items()} for c in result["counties"]}
+    truth = {
+        c["code"]: {f: v.get("truth") for f, v in c["figures"].items()} for c in result["counties"]
+    }
     directory = Path(args.report) if args.report else Path(settings.DATA_DIR) / "reports"
     files = report_write(campaign=outcome.campaign, directory=directory, truth=truth)
     if args.json:
-        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     for c in result["counties"]:
         figures = "；".join(
             f"{name} {f['estimate']:.4f} [{f['ci'][0]:.4f}, {f['ci'][1]:.4f}] {f['verdict']}"
             for name, f in c["figures"].items()
         )
         print(f"{c['name']}（{c['code']}）：{c['decision']}  {figures}", file=sys.stderr)
-    print(f"报告：{files.html}\n抽样名单：{files.samples_xlsx}\n问题清单：{files.problems_xlsx}", file=sys.stderr)
+    print(
+        f"报告：{files.html}\n抽样名单：{files.samples_xlsx}\n问题清单：{files.problems_xlsx}",
+        file=sys.stderr,
+    )
     return outcome
 
 

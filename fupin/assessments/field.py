@@ -51,8 +51,9 @@ SUBMISSION_MISSING = "没有这份问卷，或它不是您提交的、所属任�
 
 
 def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"error": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _enumerator(user: Any) -> Enumerator | None:
@@ -81,9 +82,13 @@ def _refusal_for_user(request: HttpRequest) -> tuple[Enumerator | None, JsonResp
 @require_GET
 def field_page(request: HttpRequest) -> HttpResponse:
     """The app shell: the same for every household; the data comes from bootstrap.json."""
-    return render(request, "assessments/field/index.html", {
-        "bootstrap_url": "/field/bootstrap.json",
-    })
+    return render(
+        request,
+        "assessments/field/index.html",
+        {
+            "bootstrap_url": "/field/bootstrap.json",
+        },
+    )
 
 
 def _campaign_households(user: Any, enumerator: Enumerator, campaign: Campaign) -> list[Household]:
@@ -94,11 +99,16 @@ def _campaign_households(user: Any, enumerator: Enumerator, campaign: Campaign) 
         Q(experienced_member=enumerator) | Q(new_member=enumerator)
     )
     assigned = run.team_households.filter(team__in=teams).values("household_id")
-    heads = Prefetch("members", queryset=Person.objects.filter(relation=Relation.HEAD),
-                     to_attr="heads")
-    return list(households_for(user).filter(pk__in=assigned)
-                .select_related("village__parent").prefetch_related(heads)
-                .order_by("village__code", "household_no"))
+    heads = Prefetch(
+        "members", queryset=Person.objects.filter(relation=Relation.HEAD), to_attr="heads"
+    )
+    return list(
+        households_for(user)
+        .filter(pk__in=assigned)
+        .select_related("village__parent")
+        .prefetch_related(heads)
+        .order_by("village__code", "household_no")
+    )
 
 
 def _household_row(household: Household, schema: dict[str, Any]) -> dict[str, Any]:
@@ -129,31 +139,39 @@ def bootstrap(request: HttpRequest) -> JsonResponse:
     schema = questionnaire.schema
     campaigns: list[dict[str, Any]] = []
     if enumerator is not None:
-        visible = (campaigns_for(request.user).filter(status__in=EVALUATION_STATUSES)
-                   .order_by("-year", "id"))
+        visible = (
+            campaigns_for(request.user)
+            .filter(status__in=EVALUATION_STATUSES)
+            .order_by("-year", "id")
+        )
         for campaign in visible:
             households = _campaign_households(request.user, enumerator, campaign)
             if not households:
                 continue
-            campaigns.append({
-                "id": campaign.pk,
-                "name": campaign.name,
-                "status": campaign.status,
-                "status_label": campaign.get_status_display(),
-                "households": [_household_row(h, schema) for h in households],
-            })
-    return JsonResponse({
-        "username": request.user.get_username(),
-        "enumerator": enumerator.name if enumerator else None,
-        "message": "" if enumerator else NOT_ENUMERATOR,
-        "generated_at": timezone.now().isoformat(),
-        "questionnaire": {
-            "version": questionnaire.version,
-            "title": questionnaire.title,
-            "sections": schema["sections"],
+            campaigns.append(
+                {
+                    "id": campaign.pk,
+                    "name": campaign.name,
+                    "status": campaign.status,
+                    "status_label": campaign.get_status_display(),
+                    "households": [_household_row(h, schema) for h in households],
+                }
+            )
+    return JsonResponse(
+        {
+            "username": request.user.get_username(),
+            "enumerator": enumerator.name if enumerator else None,
+            "message": "" if enumerator else NOT_ENUMERATOR,
+            "generated_at": timezone.now().isoformat(),
+            "questionnaire": {
+                "version": questionnaire.version,
+                "title": questionnaire.title,
+                "sections": schema["sections"],
+            },
+            "campaigns": campaigns,
         },
-        "campaigns": campaigns,
-    }, json_dumps_params={"ensure_ascii": False})
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _static_text(path: str) -> bytes:
@@ -231,25 +249,38 @@ def submission_create(request: HttpRequest) -> JsonResponse:
         campaign_id = body.get("campaign")
         found = None
         if isinstance(campaign_id, int) or (isinstance(campaign_id, str) and campaign_id.isdigit()):
-            found = (campaigns_for(request.user).filter(status__in=EVALUATION_STATUSES)
-                     .filter(pk=int(campaign_id)).first())
+            found = (
+                campaigns_for(request.user)
+                .filter(status__in=EVALUATION_STATUSES)
+                .filter(pk=int(campaign_id))
+                .first()
+            )
         if found is None:
             return _error(403, CAMPAIGN_REFUSED)
         campaign = found
-        household = households_for(request.user).filter(
-            household_no=str(payload.get("household_no") or "")).first()
+        household = (
+            households_for(request.user)
+            .filter(household_no=str(payload.get("household_no") or ""))
+            .first()
+        )
         if household is None or enumerator_team_for(campaign, enumerator, household) is None:
             return _error(403, f"户 {payload.get('household_no')} {HOUSEHOLD_REFUSED}")
     try:
         submission, created = submission_receive(
-            campaign=campaign, client_id=cid, payload=payload, enumerator=enumerator,
+            campaign=campaign,
+            client_id=cid,
+            payload=payload,
+            enumerator=enumerator,
             user=request.user,
         )
     except AssessmentError as refused:
         message = str(refused)
         return _error(409 if message == CONFLICT_MESSAGE else 400, message)
-    return JsonResponse(_submission_json(submission, created), status=201 if created else 200,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        _submission_json(submission, created),
+        status=201 if created else 200,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _float(value: str | None) -> float | None:
@@ -269,8 +300,10 @@ def evidence_create(request: HttpRequest, client_id: uuid.UUID) -> JsonResponse:
     if refusal is not None:
         return refusal
     submission = Submission.objects.filter(
-        client_id=client_id, enumerator=enumerator,
-        household__in=households_for(request.user), campaign__in=campaigns_for(request.user),
+        client_id=client_id,
+        enumerator=enumerator,
+        household__in=households_for(request.user),
+        campaign__in=campaigns_for(request.user),
     ).first()
     if submission is None:
         return _error(404, SUBMISSION_MISSING)
@@ -286,15 +319,26 @@ def evidence_create(request: HttpRequest, client_id: uuid.UUID) -> JsonResponse:
         taken = None
     try:
         evidence, created = evidence_receive(
-            owner=submission, kind=EvidenceKind.PHOTO, content=upload,
-            sha256=request.POST.get("sha256", ""), filename=upload.name or "",
+            owner=submission,
+            kind=EvidenceKind.PHOTO,
+            content=upload,
+            sha256=request.POST.get("sha256", ""),
+            filename=upload.name or "",
             gps_lat=_float(request.POST.get("gps_lat")),
             gps_lon=_float(request.POST.get("gps_lon")),
-            taken_at=taken, user=request.user,
+            taken_at=taken,
+            user=request.user,
         )
     except AssessmentError as refused:
         return _error(400, str(refused))
-    return JsonResponse({
-        "id": evidence.pk, "sha256": evidence.sha256, "size": evidence.size, "created": created,
-        "received_at": evidence.received_at.isoformat(),
-    }, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {
+            "id": evidence.pk,
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+            "created": created,
+            "received_at": evidence.received_at.isoformat(),
+        },
+        status=201 if created else 200,
+        json_dumps_params={"ensure_ascii": False},
+    )

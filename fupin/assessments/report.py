@@ -44,13 +44,17 @@ class ReportFiles:
     problems_xlsx: Path
 
 
-def county_rows(campaign: Campaign, truth: dict[str, dict[str, float]] | None = None) -> list[dict[str, Any]]:
+def county_rows(
+    campaign: Campaign, truth: dict[str, dict[str, float]] | None = None
+) -> list[dict[str, Any]]:
     """One row per assessed county (ordered by code: never by result), with its four figures."""
     results = CountyResult.objects.filter(campaign=campaign).select_related("county")
     decisions = {d.county_id: d for d in CountyDecision.objects.filter(campaign=campaign)}
     by_county: dict[int, dict[str, Any]] = {}
     for r in results:
-        row = by_county.setdefault(r.county_id, {"county": r.county, "figures": {}, "decision": decisions.get(r.county_id)})
+        row = by_county.setdefault(
+            r.county_id, {"county": r.county, "figures": {}, "decision": decisions.get(r.county_id)}
+        )
         row["figures"][r.figure] = {
             "label": r.get_figure_display(),
             "estimate": r.estimate,
@@ -68,7 +72,9 @@ def county_rows(campaign: Campaign, truth: dict[str, dict[str, float]] | None = 
         }
     rows = sorted(by_county.values(), key=lambda row: row["county"].code)
     for row in rows:
-        row["ordered"] = [row["figures"][f] | {"name": f} for f in FIGURE_ORDER if f in row["figures"]]
+        row["ordered"] = [
+            row["figures"][f] | {"name": f} for f in FIGURE_ORDER if f in row["figures"]
+        ]
     return rows
 
 
@@ -96,18 +102,21 @@ def report_html(campaign: Campaign, *, truth: dict[str, dict[str, float]] | None
         raise ReportError(f"缺少 {ECHARTS}：请先运行 make assets（从 npm 安装 Apache ECharts）")
     rows = county_rows(campaign, truth)
     straddling = [(r["county"], f) for r in rows for f in r["ordered"] if f["straddles"]]
-    return render_to_string("assessments/report.html", {
-        "campaign": campaign,
-        "rows": rows,
-        "straddling": straddling,
-        "charts_json": json.dumps(chart_data(rows), ensure_ascii=False),
-        "chart_names": [f for f in FIGURE_ORDER if rows and f in rows[0]["figures"]],
-        "echarts_js": ECHARTS.read_text(encoding="utf-8"),
-        "chart_js": CHART_JS.read_text(encoding="utf-8"),
-        "has_truth": truth is not None,
-        "generated_at": timezone.now(),
-        "problem_count": Problem.objects.filter(campaign=campaign).count(),
-    })
+    return render_to_string(
+        "assessments/report.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "straddling": straddling,
+            "charts_json": json.dumps(chart_data(rows), ensure_ascii=False),
+            "chart_names": [f for f in FIGURE_ORDER if rows and f in rows[0]["figures"]],
+            "echarts_js": ECHARTS.read_text(encoding="utf-8"),
+            "chart_js": CHART_JS.read_text(encoding="utf-8"),
+            "has_truth": truth is not None,
+            "generated_at": timezone.now(),
+            "problem_count": Problem.objects.filter(campaign=campaign).count(),
+        },
+    )
 
 
 def _sheet(title: str, header: list[str], rows: list[list[Any]]) -> Sheet:
@@ -121,13 +130,46 @@ def samples_workbook(campaign: Campaign, path: Path) -> None:
         .select_related("draw", "draw__county")
         .order_by("draw__county__code", "draw__level", "order")
     )
-    names = dict(Region.objects.filter(code__in=items.values("unit_key")).values_list("code", "name"))
-    write_xlsx(path, [_sheet("抽样名单", ["县代码", "县", "层级", "单位", "名称", "层", "入样概率", "必选", "抽样方法", "随机种子", "抽样记录号"], [
-        [i.draw.county.code if i.draw.county else "", i.draw.county.name if i.draw.county else "",
-         i.draw.get_level_display(), i.unit_key, names.get(i.unit_key, ""), i.stratum,
-         i.inclusion_probability, "是" if i.certainty else "否", i.draw.method, i.draw.seed, i.draw.pk]
-        for i in items
-    ])])
+    names = dict(
+        Region.objects.filter(code__in=items.values("unit_key")).values_list("code", "name")
+    )
+    write_xlsx(
+        path,
+        [
+            _sheet(
+                "抽样名单",
+                [
+                    "县代码",
+                    "县",
+                    "层级",
+                    "单位",
+                    "名称",
+                    "层",
+                    "入样概率",
+                    "必选",
+                    "抽样方法",
+                    "随机种子",
+                    "抽样记录号",
+                ],
+                [
+                    [
+                        i.draw.county.code if i.draw.county else "",
+                        i.draw.county.name if i.draw.county else "",
+                        i.draw.get_level_display(),
+                        i.unit_key,
+                        names.get(i.unit_key, ""),
+                        i.stratum,
+                        i.inclusion_probability,
+                        "是" if i.certainty else "否",
+                        i.draw.method,
+                        i.draw.seed,
+                        i.draw.pk,
+                    ]
+                    for i in items
+                ],
+            )
+        ],
+    )
 
 
 def problems_workbook(campaign: Campaign, path: Path) -> None:
@@ -144,17 +186,56 @@ def problems_workbook(campaign: Campaign, path: Path) -> None:
         last = None
         for s in p.steps.all():
             last = s
-            steps.append([p.pk, p.county.name, p.household.household_no if p.household else "",
-                          s.get_step_display(), s.get_action_display(), s.role,
-                          timezone.localtime(s.at).strftime("%Y-%m-%d %H:%M"), s.opinion])
-        rows.append([p.pk, p.county.code, p.county.name, p.household.household_no if p.household else "",
-                     p.get_kind_display(), p.description, p.get_status_display(),
-                     "是" if p.disputed else "否", last.opinion if last else ""])
-    write_xlsx(path, [
-        _sheet("问题清单", ["编号", "县代码", "县", "户编号", "问题类型", "问题描述", "状态", "存在争议",
-                        "最后意见"], rows),
-        _sheet("核实过程", ["问题编号", "县", "户编号", "环节", "操作", "角色", "时间", "意见"], steps),
-    ])
+            steps.append(
+                [
+                    p.pk,
+                    p.county.name,
+                    p.household.household_no if p.household else "",
+                    s.get_step_display(),
+                    s.get_action_display(),
+                    s.role,
+                    timezone.localtime(s.at).strftime("%Y-%m-%d %H:%M"),
+                    s.opinion,
+                ]
+            )
+        rows.append(
+            [
+                p.pk,
+                p.county.code,
+                p.county.name,
+                p.household.household_no if p.household else "",
+                p.get_kind_display(),
+                p.description,
+                p.get_status_display(),
+                "是" if p.disputed else "否",
+                last.opinion if last else "",
+            ]
+        )
+    write_xlsx(
+        path,
+        [
+            _sheet(
+                "问题清单",
+                [
+                    "编号",
+                    "县代码",
+                    "县",
+                    "户编号",
+                    "问题类型",
+                    "问题描述",
+                    "状态",
+                    "存在争议",
+                    "最后意见",
+                ],
+                rows,
+            ),
+            _sheet(
+                "核实过程",
+                ["问题编号", "县", "户编号", "环节", "操作", "角色", "时间", "意见"],
+                steps,
+            ),
+        ],
+    )
 
 
 def report_write(

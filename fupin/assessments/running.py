@@ -52,8 +52,13 @@ from fupin.regions.models import Level, Region
 from fupin.registry.loading import truth_dir as default_truth_dir
 from fupin.registry.models import Household
 
-__all__ = ["CountyOutcome", "RunError", "RunOutcome", "campaign_run_simulated",
-           "county_figures_recorded"]
+__all__ = [
+    "CountyOutcome",
+    "RunError",
+    "RunOutcome",
+    "campaign_run_simulated",
+    "county_figures_recorded",
+]
 
 # Days of simulated time: sampling on day 0, fieldwork from day 1, verification after it.
 _VERIFY_DAY = FIELD_DAYS + 2
@@ -120,8 +125,10 @@ def _counties(county_codes: Sequence[str] | None) -> list[Region]:
         chosen = counties
     if county_codes is None:
         villages = Household.objects.values("village_id").distinct().order_by()
-        prefixes = {code[:6] for code in Region.objects.filter(pk__in=villages)
-                    .values_list("code", flat=True)}
+        prefixes = {
+            code[:6]
+            for code in Region.objects.filter(pk__in=villages).values_list("code", flat=True)
+        }
         chosen = [c for c in chosen if c.code[:6] in prefixes]
     if not chosen:
         raise RunError("登记库中没有可评估的县（没有农户）")
@@ -136,9 +143,11 @@ def _sampling_dict(settings: SamplingSettings) -> dict[str, Any]:
         "villages_per_county": settings.villages,
         "poor_village_share": settings.poor_village_share,
         "village_method": settings.village_method,
-        "households_per_stratum": {"exited": settings.exited_per_village,
-                                   "poor": settings.poor_per_village,
-                                   "non_registered": settings.nonregistered_per_village},
+        "households_per_stratum": {
+            "exited": settings.exited_per_village,
+            "poor": settings.poor_per_village,
+            "non_registered": settings.nonregistered_per_village,
+        },
         "at_risk_in_full": settings.at_risk_in_full,
     }
 
@@ -166,25 +175,45 @@ def campaign_run_simulated(
     roles_ensure()
     clock = SimulatedClock(days=_DAYS)
     with clock.running(), transaction.atomic():
-        return _run(seed=seed, county_codes=county_codes, settings=settings,
-                    truth_path=truth_path, name=name, say=say, decide=decide, clock=clock)
+        return _run(
+            seed=seed,
+            county_codes=county_codes,
+            settings=settings,
+            truth_path=truth_path,
+            name=name,
+            say=say,
+            decide=decide,
+            clock=clock,
+        )
 
 
-def _run(*, seed: int, county_codes: Sequence[str] | None, settings: SamplingSettings,
-         truth_path: Path, name: str | None, say: Callable[[str], None], decide: bool,
-         clock: SimulatedClock) -> RunOutcome:
+def _run(
+    *,
+    seed: int,
+    county_codes: Sequence[str] | None,
+    settings: SamplingSettings,
+    truth_path: Path,
+    name: str | None,
+    say: Callable[[str], None],
+    decide: bool,
+    clock: SimulatedClock,
+) -> RunOutcome:
     counties = _counties(county_codes)
     frames = {c.code: county_frame(c) for c in counties}
     year = max(f.year for f in frames.values())
     campaign = campaign_create(
-        kind=CampaignKind.COUNTY_EXIT_ASSESSMENT, year=year,
+        kind=CampaignKind.COUNTY_EXIT_ASSESSMENT,
+        year=year,
         name=name or f"{year}年贫困县退出专项评估检查（模拟，种子 {seed}）",
-        scope=counties, sampling=_sampling_dict(settings), actor="simulation",
+        scope=counties,
+        sampling=_sampling_dict(settings),
+        actor="simulation",
     )
     people = people_create(campaign, counties)
     wg = people.working_group
-    campaign_transition(campaign=campaign, to=CampaignStatus.SAMPLING, user=wg,
-                        opinion="模拟评估：开始抽样")
+    campaign_transition(
+        campaign=campaign, to=CampaignStatus.SAMPLING, user=wg, opinion="模拟评估：开始抽样"
+    )
     say(f"任务 #{campaign.pk}：{len(counties)} 个县，种子 {seed}")
 
     # 三随机: villages and households, per county, recorded with their seeds.
@@ -196,8 +225,9 @@ def _run(*, seed: int, county_codes: Sequence[str] | None, settings: SamplingSet
         g_villages, g_households, g_survey, g_verify = county_rng(seed, frame.code).spawn(4)
         villages = draw_villages(frame, settings, g_villages)
         households = draw_households(frame, villages, settings, g_households)
-        draws_record(campaign=campaign, county=county, frame=frame, households=households,
-                     seed=seed, user=wg)
+        draws_record(
+            campaign=campaign, county=county, frame=frame, households=households, seed=seed, user=wg
+        )
         draws[county.code] = households
         generators[county.code] = (g_survey, g_verify)
         keys = frame.household_no[households.index].tolist()
@@ -206,8 +236,9 @@ def _run(*, seed: int, county_codes: Sequence[str] | None, settings: SamplingSet
         say(f"抽样：{county.name} {len(villages)} 个村 {len(households)} 户")
 
     # 三回避: institutions, experts and two-person teams by the solver, recorded.
-    staffing = staff_assign(campaign=campaign, people=people, counties=counties,
-                            households=sampled, seed=seed)
+    staffing = staff_assign(
+        campaign=campaign, people=people, counties=counties, households=sampled, seed=seed
+    )
     say(f"分派：{len(staffing.teams)} 个调查小组，求解种子 {staffing.solver_seed}")
     clock.day(1)
     campaign_transition(campaign=campaign, to=CampaignStatus.FIELDWORK, user=wg)
@@ -225,47 +256,77 @@ def _run(*, seed: int, county_codes: Sequence[str] | None, settings: SamplingSet
         answers = simulate_survey(frame, truth, households, g_survey)
         paths[county.code] = simulate_verification(frame, truth, households, answers, g_verify)
         fields[county.code] = fieldwork_run(
-            campaign=campaign, county=county, frame=frame, draw=households, answers=answers,
-            households={h.household_no: h for h in sampled[county.code]}, staffing=staffing,
-            people=people, fieldwork_start=fieldwork_start,
+            campaign=campaign,
+            county=county,
+            frame=frame,
+            draw=households,
+            answers=answers,
+            households={h.household_no: h for h in sampled[county.code]},
+            staffing=staffing,
+            people=people,
+            fieldwork_start=fieldwork_start,
         )
         say(f"调查：{county.name} {len(households)} 份问卷，{len(paths[county.code])} 个疑点")
 
     clock.day(_VERIFY_DAY)
     campaign_transition(campaign=campaign, to=CampaignStatus.VERIFICATION, user=wg)
-    Verifier(people=people, staffing=staffing, fields=fields, paths=paths, clock=clock,
-             progress=say).run(start_day=_VERIFY_DAY)
+    Verifier(
+        people=people, staffing=staffing, fields=fields, paths=paths, clock=clock, progress=say
+    ).run(start_day=_VERIFY_DAY)
 
     clock.day(_DAYS - 1)
     outcomes = []
     for county in counties:
         recorded = county_figures_recorded(campaign, county)
         if decide:
-            county_results_record(campaign=campaign, county=county,
-                                  figures=recorded.as_record(), draw_ids=recorded.draw_ids,
-                                  problem_ids=recorded.problem_ids, user=wg)
-            decision = county_decision_record(campaign=campaign, county=county, user=wg,
-                                              note="模拟评估：由已记录的抽样和终核认定的问题计算")
+            county_results_record(
+                campaign=campaign,
+                county=county,
+                figures=recorded.as_record(),
+                draw_ids=recorded.draw_ids,
+                problem_ids=recorded.problem_ids,
+                user=wg,
+            )
+            decision = county_decision_record(
+                campaign=campaign,
+                county=county,
+                user=wg,
+                note="模拟评估：由已记录的抽样和终核认定的问题计算",
+            )
             outcome = decision.outcome
         else:
             outcome = recorded.figures.decision
         frame = frames[county.code]
-        outcomes.append(CountyOutcome(
-            code=frame.code, name=county.name, zone=recorded.figures.zone,
-            figures=recorded.figures, truth=truth_figures(frame, truths[county.code]),
-            decision=outcome, sampled_households=len(draws[county.code]),
-            suspected_problems=len(paths[county.code]),
-            confirmed_problems=len(recorded.problem_ids),
-        ))
+        outcomes.append(
+            CountyOutcome(
+                code=frame.code,
+                name=county.name,
+                zone=recorded.figures.zone,
+                figures=recorded.figures,
+                truth=truth_figures(frame, truths[county.code]),
+                decision=outcome,
+                sampled_households=len(draws[county.code]),
+                suspected_problems=len(paths[county.code]),
+                confirmed_problems=len(recorded.problem_ids),
+            )
+        )
         say(f"结果：{county.name} {outcome}")
     if decide:
-        campaign_transition(campaign=campaign, to=CampaignStatus.DECIDED, user=wg,
-                            opinion="模拟评估：各县指标已由记录复算并作出结果")
+        campaign_transition(
+            campaign=campaign,
+            to=CampaignStatus.DECIDED,
+            user=wg,
+            opinion="模拟评估：各县指标已由记录复算并作出结果",
+        )
     campaign.refresh_from_db()
     return RunOutcome(campaign=campaign, counties=tuple(outcomes))
 
 
 def decisions_of(campaign: Campaign) -> dict[str, str]:
     """County code (6 digits) → recorded outcome."""
-    return {code[:6]: outcome for code, outcome in
-            CountyDecision.objects.filter(campaign=campaign).values_list("county__code", "outcome")}
+    return {
+        code[:6]: outcome
+        for code, outcome in CountyDecision.objects.filter(campaign=campaign).values_list(
+            "county__code", "outcome"
+        )
+    }

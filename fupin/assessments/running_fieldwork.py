@@ -47,12 +47,23 @@ from fupin.regions.models import Region
 from fupin.registry.models import Household, Person, Status
 
 FIELD_DAYS = 10
-_GUARANTEE_TEXT = {"food": "不愁吃", "clothing": "不愁穿", "education": "义务教育有保障",
-                   "medical": "基本医疗有保障", "housing": "住房安全有保障", "water": "饮水安全有保障"}
+_GUARANTEE_TEXT = {
+    "food": "不愁吃",
+    "clothing": "不愁穿",
+    "education": "义务教育有保障",
+    "medical": "基本医疗有保障",
+    "housing": "住房安全有保障",
+    "water": "饮水安全有保障",
+}
 # Income by source as shares of net income (the registry's typical mix); policy transfers are
 # part of the transfers.
-_INCOME_SHARES = {"income_wages": 0.55, "income_business": 0.25, "income_property": 0.03,
-                  "income_transfers": 0.17, "income_policy_transfers": 0.12}
+_INCOME_SHARES = {
+    "income_wages": 0.55,
+    "income_business": 0.25,
+    "income_property": 0.03,
+    "income_transfers": 0.17,
+    "income_policy_transfers": 0.12,
+}
 
 
 # --- the simulation's clock ------------------------------------------------------------------
@@ -112,17 +123,22 @@ def _fieldwork_truth(truth_dir: Path, frame: CountyFrame) -> CountyTruth:
 
 
 def _persons(households: Sequence[Household]) -> dict[int, dict[str, int]]:
-    rows = (Person.objects.filter(household__in=households, deceased=False)
-            .values("household_id")
-            .annotate(labour=Count("id", filter=Q(labour_ability__in=["normal", "weak"])),
-                      school=Count("id", filter=Q(school_status__in=["in_school", "dropped_out"])),
-                      ill=Count("id", filter=Q(health__in=["serious", "chronic"])),
-                      disabled=Count("id", filter=Q(health="disabled") | Q(disability_grade__gt=0))))
+    rows = (
+        Person.objects.filter(household__in=households, deceased=False)
+        .values("household_id")
+        .annotate(
+            labour=Count("id", filter=Q(labour_ability__in=["normal", "weak"])),
+            school=Count("id", filter=Q(school_status__in=["in_school", "dropped_out"])),
+            ill=Count("id", filter=Q(health__in=["serious", "chronic"])),
+            disabled=Count("id", filter=Q(health="disabled") | Q(disability_grade__gt=0)),
+        )
+    )
     return {r["household_id"]: r for r in rows}
 
 
-def questionnaire_answers(h: Household, persons: Mapping[str, int] | None, answers: SurveyAnswers,
-                          pos: int) -> dict[str, Any]:
+def questionnaire_answers(
+    h: Household, persons: Mapping[str, int] | None, answers: SurveyAnswers, pos: int
+) -> dict[str, Any]:
     """A complete v1 questionnaire for one household from the simulated answers at `pos`."""
     size = int(answers.size[pos])
     pc = float(answers.income_per_capita[pos])
@@ -163,10 +179,14 @@ def questionnaire_answers(h: Household, persons: Mapping[str, int] | None, answe
             out[code] = level[n % 2]
     code = str(answers.suspected[pos])
     if code:
-        out["enumerator_notes"] = (f"疑似{PROBLEM_LABELS[code]}：核算人均纯收入 {pc:.2f} 元"
-                                   + "".join(f"，{_GUARANTEE_TEXT[g]}未达到"
-                                             for j, g in enumerate(GUARANTEES)
-                                             if not answers.guarantees[pos, j]))
+        out["enumerator_notes"] = (
+            f"疑似{PROBLEM_LABELS[code]}：核算人均纯收入 {pc:.2f} 元"
+            + "".join(
+                f"，{_GUARANTEE_TEXT[g]}未达到"
+                for j, g in enumerate(GUARANTEES)
+                if not answers.guarantees[pos, j]
+            )
+        )
     return out
 
 
@@ -215,8 +235,9 @@ def fieldwork_run(
         done_by_team[team.pk] = n + 1
         per_day = max(1, -(-load[team.pk] // FIELD_DAYS))
         spacing = min(50, 600 // per_day)
-        started = fieldwork_start + dt.timedelta(days=n // per_day, hours=8,
-                                                 minutes=spacing * (n % per_day))
+        started = fieldwork_start + dt.timedelta(
+            days=n // per_day, hours=8, minutes=spacing * (n % per_day)
+        )
         member = team.experienced_member if n % 2 == 0 else team.new_member
         payload = {
             "household_no": no,
@@ -225,8 +246,14 @@ def fieldwork_run(
             "started_at": started.isoformat(),
             "finished_at": (started + dt.timedelta(minutes=40)).isoformat(),
         }
-        items.append(SubmissionItem(client_id=client_id(campaign, no), payload=payload,
-                                    enumerator=member, user=people.user_of(member)))
+        items.append(
+            SubmissionItem(
+                client_id=client_id(campaign, no),
+                payload=payload,
+                enumerator=member,
+                user=people.user_of(member),
+            )
+        )
     # The county's questionnaires as the devices upload them at the end of fieldwork: one batch,
     # each checked as submission_receive checks it alone.
     received = submissions_receive(campaign=campaign, items=items)
@@ -237,21 +264,41 @@ def fieldwork_run(
         code = str(answers.suspected[pos])
         sub = out.submissions[no]
         user = people.users[sub.enumerator.user_id]
-        notes = json.dumps({
-            "household_no": no, "problem": code, "submission": str(sub.client_id),
-            "income_per_capita": float(answers.income_per_capita[pos]),
-            "guarantees": {g: bool(answers.guarantees[pos, j]) for j, g in enumerate(GUARANTEES)},
-            "size": int(answers.size[pos]), "team": sub.team.code,
-        }, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
-        evidence, _ = evidence_receive(owner=sub, kind="document", content=notes,
-                                       sha256=hashlib.sha256(notes).hexdigest(),
-                                       filename=f"field-notes-{no}.json",
-                                       taken_at=sub.finished_at, user=user)
+        notes = json.dumps(
+            {
+                "household_no": no,
+                "problem": code,
+                "submission": str(sub.client_id),
+                "income_per_capita": float(answers.income_per_capita[pos]),
+                "guarantees": {
+                    g: bool(answers.guarantees[pos, j]) for j, g in enumerate(GUARANTEES)
+                },
+                "size": int(answers.size[pos]),
+                "team": sub.team.code,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+            indent=1,
+        ).encode("utf-8")
+        evidence, _ = evidence_receive(
+            owner=sub,
+            kind="document",
+            content=notes,
+            sha256=hashlib.sha256(notes).hexdigest(),
+            filename=f"field-notes-{no}.json",
+            taken_at=sub.finished_at,
+            user=user,
+        )
         out.notes[no] = evidence
         out.problems[no] = problem_raise(
-            campaign=campaign, county=county, kind=code, household=households[no], submission=sub,
+            campaign=campaign,
+            county=county,
+            kind=code,
+            household=households[no],
+            submission=sub,
             description=f"入户调查发现疑似{PROBLEM_LABELS[code]}：{payload_notes(sub)}",
-            user=user, evidence=[evidence],
+            user=user,
+            evidence=[evidence],
         )
     return out
 
@@ -291,11 +338,20 @@ class Verifier:
         for _, f, path, problem in self._each():
             step = path.steps[0]
             user = self.people.users[problem.submission.enumerator.user_id]
-            action = (ProblemAction.INITIAL_CHECK if step.decision == UPHOLD
-                      else ProblemAction.INITIAL_DISMISS)
-            batch.append(TransitionItem(problem=problem, action=action, user=user,
-                                        opinion=step.opinion,
-                                        evidence=[f.notes[path.household_no]]))
+            action = (
+                ProblemAction.INITIAL_CHECK
+                if step.decision == UPHOLD
+                else ProblemAction.INITIAL_DISMISS
+            )
+            batch.append(
+                TransitionItem(
+                    problem=problem,
+                    action=action,
+                    user=user,
+                    opinion=step.opinion,
+                    evidence=[f.notes[path.household_no]],
+                )
+            )
         problems_transition(batch)
         live = [(c, f, p, pr) for c, f, p, pr in self._each() if len(p.steps) > 1]
         # 复核: the county's lead expert sends the finding to the county for explanation.
@@ -303,22 +359,34 @@ class Verifier:
         batch = []
         for county, _, path, problem in live:
             lead = self.staffing.experts_of[county.code][0]
-            batch.append(TransitionItem(
-                problem=problem, action=ProblemAction.REVIEW, user=self.people.user_of(lead),
-                opinion=f"带队专家复核：疑似{PROBLEM_LABELS[path.problem]}，反馈{county.name}说明"))
+            batch.append(
+                TransitionItem(
+                    problem=problem,
+                    action=ProblemAction.REVIEW,
+                    user=self.people.user_of(lead),
+                    opinion=f"带队专家复核：疑似{PROBLEM_LABELS[path.problem]}，反馈{county.name}说明",
+                )
+            )
         problems_transition(batch)
         self.clock.day(start_day + 1.125)
         for county, _, path, problem in live:
             if self._step(path, "department") is None:
                 continue
             officer = self.people.officers[county.code]
-            text = (f"{county.name}说明：该户情况经乡村两级核实，我县认为不属于"
-                    f"{PROBLEM_LABELS[path.problem]}，附相关证明材料")
+            text = (
+                f"{county.name}说明：该户情况经乡村两级核实，我县认为不属于"
+                f"{PROBLEM_LABELS[path.problem]}，附相关证明材料"
+            )
             explanation = problem_explain(problem=problem, user=officer, text=text)
             doc = (text + "\n（模拟材料：收入台账、帮扶手册摘要）").encode("utf-8")
-            evidence_receive(owner=explanation, kind="document", content=doc,
-                             sha256=hashlib.sha256(doc).hexdigest(),
-                             filename=f"county-explanation-{path.household_no}.txt", user=officer)
+            evidence_receive(
+                owner=explanation,
+                kind="document",
+                content=doc,
+                sha256=hashlib.sha256(doc).hexdigest(),
+                filename=f"county-explanation-{path.household_no}.txt",
+                user=officer,
+            )
         self.progress("复核：地方说明期满")
         window = max(campaign_window(live), 1)
         self.clock.day(start_day + 1 + window / 24 + 0.05)
@@ -326,9 +394,15 @@ class Verifier:
         for county, _, path, problem in live:
             lead = self.staffing.experts_of[county.code][0]
             disputed = self._step(path, "department") is not None
-            batch.append(TransitionItem(problem=problem, action=ProblemAction.REVIEW_CONCLUDE,
-                                        user=self.people.user_of(lead),
-                                        opinion=path.steps[1].opinion, disputed=disputed))
+            batch.append(
+                TransitionItem(
+                    problem=problem,
+                    action=ProblemAction.REVIEW_CONCLUDE,
+                    user=self.people.user_of(lead),
+                    opinion=path.steps[1].opinion,
+                    disputed=disputed,
+                )
+            )
         problems_transition(batch)
         # 部门核 (disputed only), 专家组核, 终核.
         self.clock.day(start_day + 3)
@@ -337,30 +411,51 @@ class Verifier:
             step = self._step(path, "department")
             if step is not None:
                 user = self.people.department[problem.pk % len(self.people.department)]
-                batch.append(TransitionItem(problem=problem,
-                                            action=ProblemAction.DEPARTMENT_APPRAISE,
-                                            user=user, opinion=step.opinion))
+                batch.append(
+                    TransitionItem(
+                        problem=problem,
+                        action=ProblemAction.DEPARTMENT_APPRAISE,
+                        user=user,
+                        opinion=step.opinion,
+                    )
+                )
         problems_transition(batch)
         self.clock.day(start_day + 4)
         batch = []
         for county, _, path, problem in live:
             member = expert_group_member(self.people, county)
-            batch.append(TransitionItem(problem=problem, action=ProblemAction.EXPERT_JUDGE,
-                                        user=self.people.user_of(member),
-                                        opinion=self._step(path, "expert").opinion))
+            batch.append(
+                TransitionItem(
+                    problem=problem,
+                    action=ProblemAction.EXPERT_JUDGE,
+                    user=self.people.user_of(member),
+                    opinion=self._step(path, "expert").opinion,
+                )
+            )
         problems_transition(batch)
         self.clock.day(start_day + 5)
         batch = []
         for _, f, path, problem in live:
             final = self._step(path, "final")
-            action = (ProblemAction.FINAL_CONFIRM if final.decision == UPHOLD
-                      else ProblemAction.FINAL_REJECT)
-            batch.append(TransitionItem(problem=problem, action=action, user=wg,
-                                        opinion=final.opinion,
-                                        evidence=[f.notes[path.household_no]]))
+            action = (
+                ProblemAction.FINAL_CONFIRM
+                if final.decision == UPHOLD
+                else ProblemAction.FINAL_REJECT
+            )
+            batch.append(
+                TransitionItem(
+                    problem=problem,
+                    action=action,
+                    user=wg,
+                    opinion=final.opinion,
+                    evidence=[f.notes[path.household_no]],
+                )
+            )
         problems_transition(batch)
-        self.progress(f"核实：{sum(len(p) for p in self.paths.values())} 个疑点经"
-                      f"{'、'.join(STEP_LABELS.values())}办结")
+        self.progress(
+            f"核实：{sum(len(p) for p in self.paths.values())} 个疑点经"
+            f"{'、'.join(STEP_LABELS.values())}办结"
+        )
 
 
 def campaign_window(live: Sequence[tuple[Region, CountyField, VerificationPath, Problem]]) -> int:

@@ -52,7 +52,11 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def _name(i: int) -> str:
-    return _SURNAMES[i % len(_SURNAMES)] + _GIVEN[(i * 7) % len(_GIVEN)] + _GIVEN[(i * 13 + 5) % len(_GIVEN)]
+    return (
+        _SURNAMES[i % len(_SURNAMES)]
+        + _GIVEN[(i * 7) % len(_GIVEN)]
+        + _GIVEN[(i * 13 + 5) % len(_GIVEN)]
+    )
 
 
 @dataclass
@@ -131,8 +135,10 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
     ]
     expert_rows += [(home, True, []), (expert_provinces[0], True, [home])]
     group_rows: list[tuple[str, list[str]]] = [
-        (home, []), (expert_provinces[0], [home]),
-        (expert_provinces[-1], []), (expert_provinces[len(expert_provinces) // 2], []),
+        (home, []),
+        (expert_provinces[0], [home]),
+        (expert_provinces[-1], []),
+        (expert_provinces[len(expert_provinces) // 2], []),
     ]
 
     specs = [(f"enum-{i:04d}", Role.ENUMERATOR.value) for i in range(len(enum_rows))]
@@ -151,18 +157,26 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
     officer_users = [next(it) for _ in counties]
 
     Enumerator.objects.bulk_create(
-        Enumerator(name=_name(i), employer_province=p, experienced=exp, took_part_in=took,
-                   institution=inst, user=u)
+        Enumerator(
+            name=_name(i),
+            employer_province=p,
+            experienced=exp,
+            took_part_in=took,
+            institution=inst,
+            user=u,
+        )
         for i, ((inst, exp, p, took), u) in enumerate(zip(enum_rows, enum_users, strict=True))
     )
     Expert.objects.bulk_create(
-        Expert(name=_name(1000 + i), employer_province=p, experienced=exp, took_part_in=took,
-               user=u)
+        Expert(
+            name=_name(1000 + i), employer_province=p, experienced=exp, took_part_in=took, user=u
+        )
         for i, ((p, exp, took), u) in enumerate(zip(expert_rows, expert_users, strict=True))
     )
     Expert.objects.bulk_create(
-        Expert(name=_name(2000 + i), employer_province=p, experienced=True, took_part_in=took,
-               user=u)
+        Expert(
+            name=_name(2000 + i), employer_province=p, experienced=True, took_part_in=took, user=u
+        )
         for i, ((p, took), u) in enumerate(zip(group_rows, group_users, strict=True))
     )
     CountyOfficer.objects.bulk_create(
@@ -173,8 +187,12 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
     experts = list(Expert.objects.filter(user__in=expert_users).order_by("pk"))
     expert_group = list(Expert.objects.filter(user__in=group_users).order_by("pk"))
     return People(
-        institutions=institutions, experts=experts, enumerators=enumerators,
-        expert_group=expert_group, department=department, working_group=working_group,
+        institutions=institutions,
+        experts=experts,
+        enumerators=enumerators,
+        expert_group=expert_group,
+        department=department,
+        working_group=working_group,
         officers={c.code: u for c, u in zip(counties, officer_users, strict=True)},
         users=by_user,
     )
@@ -184,15 +202,25 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
 
 
 def _engine_expert(e: Expert) -> rules.Expert:
-    return rules.Expert(id=str(e.pk), name=e.name, employer_province=e.employer_province,
-                        experienced=e.experienced, took_part_in=frozenset(e.took_part_in),
-                        institution_id=str(e.institution_id) if e.institution_id else None)
+    return rules.Expert(
+        id=str(e.pk),
+        name=e.name,
+        employer_province=e.employer_province,
+        experienced=e.experienced,
+        took_part_in=frozenset(e.took_part_in),
+        institution_id=str(e.institution_id) if e.institution_id else None,
+    )
 
 
 def _engine_enumerator(e: Enumerator) -> rules.Enumerator:
-    return rules.Enumerator(id=str(e.pk), name=e.name, home_province=e.employer_province,
-                            experienced=e.experienced, took_part_in=frozenset(e.took_part_in),
-                            institution_id=str(e.institution_id or ""))
+    return rules.Enumerator(
+        id=str(e.pk),
+        name=e.name,
+        home_province=e.employer_province,
+        experienced=e.experienced,
+        took_part_in=frozenset(e.took_part_in),
+        institution_id=str(e.institution_id or ""),
+    )
 
 
 @dataclass
@@ -219,44 +247,68 @@ def staff_assign(
     seed is derived from the campaign seed (CP-SAT takes a 31-bit seed) and recorded.
     """
     rng_seed = int(seed) % (2**31 - 1)
-    tasks = [rules.CountyTask(code=c.code, province=c.province_code,
-                              households=len(households[c.code]), name=c.name) for c in counties]
+    tasks = [
+        rules.CountyTask(
+            code=c.code, province=c.province_code, households=len(households[c.code]), name=c.name
+        )
+        for c in counties
+    ]
     inst_by_id = {str(i.pk): i for i in people.institutions}
-    engine_institutions = [rules.Institution(id=str(i.pk), name=i.name, province=i.province_code)
-                           for i in people.institutions]
+    engine_institutions = [
+        rules.Institution(id=str(i.pk), name=i.name, province=i.province_code)
+        for i in people.institutions
+    ]
     held = solver.assign_institutions(engine_institutions, tasks, rng_seed=rng_seed)
     expert_by_id = {str(e.pk): e for e in people.experts}
-    experts = solver.assign_experts([_engine_expert(e) for e in people.experts], held,
-                                    rng_seed=rng_seed, experts_per_county=EXPERTS_PER_COUNTY)
+    experts = solver.assign_experts(
+        [_engine_expert(e) for e in people.experts],
+        held,
+        rng_seed=rng_seed,
+        experts_per_county=EXPERTS_PER_COUNTY,
+    )
     enum_by_id = {str(e.pk): e for e in people.enumerators}
-    plan = solver.form_teams([_engine_enumerator(e) for e in people.enumerators],
-                             rng_seed=rng_seed, assignment=held)
+    plan = solver.form_teams(
+        [_engine_enumerator(e) for e in people.enumerators], rng_seed=rng_seed, assignment=held
+    )
     teams: dict[str, Team] = {}
     for t in plan.teams:
         teams[t.id] = team_create(
-            campaign=campaign, code=t.id, institution=inst_by_id[t.institution_id],
-            experienced=enum_by_id[t.mentor.id], new=enum_by_id[t.newcomer.id],
+            campaign=campaign,
+            code=t.id,
+            institution=inst_by_id[t.institution_id],
+            experienced=enum_by_id[t.mentor.id],
+            new=enum_by_id[t.newcomer.id],
             user=people.working_group,
         )
     by_no = {h.household_no: h for hs in households.values() for h in hs}
     team_of_no = solver.assign_households(
-        plan.teams, {code: [h.household_no for h in hs] for code, hs in households.items()},
-        plan.county_of_team, rng_seed=rng_seed,
+        plan.teams,
+        {code: [h.household_no for h in hs] for code, hs in households.items()},
+        plan.county_of_team,
+        rng_seed=rng_seed,
     )
     region_of = {c.code: c for c in counties}
     assignment_record(
-        campaign=campaign, seed=rng_seed,
+        campaign=campaign,
+        seed=rng_seed,
         institutions=[(inst_by_id[i], region_of[code]) for code, i in held.institution_of.items()],
-        experts=[(expert_by_id[e], region_of[code])
-                 for code, ids in experts.experts_of.items() for e in ids],
+        experts=[
+            (expert_by_id[e], region_of[code])
+            for code, ids in experts.experts_of.items()
+            for e in ids
+        ],
         teams=[(teams[t], by_no[no]) for no, t in team_of_no.items()],
         solver="OR-Tools CP-SAT",
-        note=(f"模拟评估：种子 {seed}，求解种子 {rng_seed}；assign_institutions、assign_experts、"
-              "form_teams、assign_households"),
+        note=(
+            f"模拟评估：种子 {seed}，求解种子 {rng_seed}；assign_institutions、assign_experts、"
+            "form_teams、assign_households"
+        ),
         user=people.working_group,
     )
     return Staffing(
-        experts_of={code: [expert_by_id[e] for e in ids] for code, ids in experts.experts_of.items()},
+        experts_of={
+            code: [expert_by_id[e] for e in ids] for code, ids in experts.experts_of.items()
+        },
         team_of={no: teams[t] for no, t in team_of_no.items()},
         teams=list(teams.values()),
         solver_seed=rng_seed,

@@ -42,8 +42,14 @@ from fupin.registry.models import Household
 
 # The recognition questions (questionnaire v1) and the answers that count as recognising the work.
 RECOGNITION_QUESTIONS = (
-    "rec_policy", "rec_measures", "rec_results", "rec_cadres", "rec_exit",
-    "rec_infrastructure", "rec_public_services", "rec_fairness",
+    "rec_policy",
+    "rec_measures",
+    "rec_results",
+    "rec_cadres",
+    "rec_exit",
+    "rec_infrastructure",
+    "rec_public_services",
+    "rec_fairness",
 )
 RECOGNISING = frozenset({"satisfied", "basically"})
 # Draw.method holds 32 characters; the full description goes into the draw's parameters.
@@ -58,11 +64,25 @@ class RunError(RuntimeError):
 def county_frame(county: Region, *, year: int | None = None) -> CountyFrame:
     """The county's sampling frame from the registry: villages and households in registry order (id)."""
     prefix = county.prefix
-    villages = list(Region.objects.filter(level=Level.VILLAGE, code__startswith=prefix)
-                    .order_by("id").values_list("code", "is_poor_village"))
-    rows = list(Household.objects.filter(village__code__startswith=prefix).order_by("id")
-                .values_list("household_no", "village__code", "status", "size", "at_risk_dibao",
-                             "at_risk_illness", "at_risk_housing", "income_year"))
+    villages = list(
+        Region.objects.filter(level=Level.VILLAGE, code__startswith=prefix)
+        .order_by("id")
+        .values_list("code", "is_poor_village")
+    )
+    rows = list(
+        Household.objects.filter(village__code__startswith=prefix)
+        .order_by("id")
+        .values_list(
+            "household_no",
+            "village__code",
+            "status",
+            "size",
+            "at_risk_dibao",
+            "at_risk_illness",
+            "at_risk_housing",
+            "income_year",
+        )
+    )
     if not villages or not rows:
         raise FrameError(f"{county.name}（{county.code}）在登记库中没有村或农户")
     unknown = sorted({r[2] for r in rows} - set(STATUS_STRATUM))
@@ -91,16 +111,24 @@ def county_frame(county: Region, *, year: int | None = None) -> CountyFrame:
 
 def _village_items(frame: CountyFrame, v: VillageDraw) -> list[DrawItemSpec]:
     return [
-        DrawItemSpec(unit_key=str(frame.village_code[i]), inclusion_probability=float(p),
-                     stratum=VILLAGE_STRATA[s], certainty=float(p) == 1.0)
+        DrawItemSpec(
+            unit_key=str(frame.village_code[i]),
+            inclusion_probability=float(p),
+            stratum=VILLAGE_STRATA[s],
+            certainty=float(p) == 1.0,
+        )
         for i, s, p in zip(v.index.tolist(), v.stratum.tolist(), v.pi.tolist(), strict=True)
     ]
 
 
 def _household_items(frame: CountyFrame, h: HouseholdDraw) -> list[DrawItemSpec]:
     return [
-        DrawItemSpec(unit_key=str(frame.household_no[i]), inclusion_probability=float(p),
-                     stratum=DESIGN_STRATA[d], certainty=d == AT_RISK and float(p) == 1.0)
+        DrawItemSpec(
+            unit_key=str(frame.household_no[i]),
+            inclusion_probability=float(p),
+            stratum=DESIGN_STRATA[d],
+            certainty=d == AT_RISK and float(p) == 1.0,
+        )
         for i, d, p in zip(h.index.tolist(), h.design_stratum.tolist(), h.pi.tolist(), strict=True)
     ]
 
@@ -116,29 +144,48 @@ def draws_record(
 ) -> tuple[Draw, Draw]:
     """Record the village and the household draw with their frames, seeds, settings and π."""
     villages = households.villages
-    common = {"campaign_seed": seed, "settings": households.settings.as_dict(),
-              "frame_fingerprint": villages.frame_fingerprint,
-              "generator": "numpy default_rng(SeedSequence(entropy, spawn_key=spawn_key))"}
+    common = {
+        "campaign_seed": seed,
+        "settings": households.settings.as_dict(),
+        "frame_fingerprint": villages.frame_fingerprint,
+        "generator": "numpy default_rng(SeedSequence(entropy, spawn_key=spawn_key))",
+    }
     village_draw = draw_record(
-        campaign=campaign, level=DrawLevel.VILLAGE, county=county, seed=seed,
-        method=villages.method, frame_keys=frame.village_code.tolist(),
+        campaign=campaign,
+        level=DrawLevel.VILLAGE,
+        county=county,
+        seed=seed,
+        method=villages.method,
+        frame_keys=frame.village_code.tolist(),
         items=_village_items(frame, villages),
         frame_description=f"{county.name}全部 {frame.n_villages} 个村（登记库顺序），"
-                          "按贫困村、非贫困村分层",
-        parameters={**common, "seed_record": villages.seed.as_dict(),
-                    "strata": {s: {"population": villages.population[k],
-                                   "sampled": villages.sampled[k]}
-                               for k, s in enumerate(VILLAGE_STRATA)}},
+        "按贫困村、非贫困村分层",
+        parameters={
+            **common,
+            "seed_record": villages.seed.as_dict(),
+            "strata": {
+                s: {"population": villages.population[k], "sampled": villages.sampled[k]}
+                for k, s in enumerate(VILLAGE_STRATA)
+            },
+        },
         user=user,
     )
     household_draw = draw_record(
-        campaign=campaign, level=DrawLevel.HOUSEHOLD, county=county, parent=village_draw,
-        seed=seed, method=HOUSEHOLD_METHOD, frame_keys=frame.household_no.tolist(),
+        campaign=campaign,
+        level=DrawLevel.HOUSEHOLD,
+        county=county,
+        parent=village_draw,
+        seed=seed,
+        method=HOUSEHOLD_METHOD,
+        frame_keys=frame.household_no.tolist(),
         items=_household_items(frame, households),
         frame_description=f"{county.name}全部 {frame.n_households} 户（登记库顺序），"
-                          "在抽中村内按已脱贫、未脱贫、非建档立卡分层，重点户全覆盖",
-        parameters={**common, "seed_record": households.seed.as_dict(),
-                    "method": HOUSEHOLD_METHOD_TEXT},
+        "在抽中村内按已脱贫、未脱贫、非建档立卡分层，重点户全覆盖",
+        parameters={
+            **common,
+            "seed_record": households.seed.as_dict(),
+            "method": HOUSEHOLD_METHOD_TEXT,
+        },
         user=user,
     )
     return village_draw, household_draw
@@ -148,17 +195,23 @@ def _seed_record(raw: Mapping[str, Any]) -> SeedRecord:
     entropy = raw["entropy"]
     return SeedRecord(
         entropy=tuple(int(e) for e in entropy) if isinstance(entropy, list) else int(entropy),
-        spawn_key=tuple(int(k) for k in raw["spawn_key"]), fresh=bool(raw["fresh"]),
+        spawn_key=tuple(int(k) for k in raw["spawn_key"]),
+        fresh=bool(raw["fresh"]),
     )
 
 
 def _same_items(draw: Draw, specs: Sequence[DrawItemSpec]) -> bool:
-    stored = list(draw.items.order_by("order").values_list(
-        "unit_key", "inclusion_probability", "stratum", "certainty"))
+    stored = list(
+        draw.items.order_by("order").values_list(
+            "unit_key", "inclusion_probability", "stratum", "certainty"
+        )
+    )
     return stored == [(s.unit_key, s.inclusion_probability, s.stratum, s.certainty) for s in specs]
 
 
-def draws_replay(campaign: Campaign, county: Region, frame: CountyFrame) -> tuple[HouseholdDraw, list[int]]:
+def draws_replay(
+    campaign: Campaign, county: Region, frame: CountyFrame
+) -> tuple[HouseholdDraw, list[int]]:
     """The county's household draw, replayed from the recorded seeds on today's frame and checked.
 
     Refuses (RunError) when the frame is not the one recorded (checksum), or the replay does not
@@ -175,9 +228,12 @@ def draws_replay(campaign: Campaign, county: Region, frame: CountyFrame) -> tupl
     if not hdraw.frame_matches(frame.household_no.tolist()):
         raise RunError(f"{county.name}的户级抽样框与记录不符（校验值不同）")
     settings = SamplingSettings(**vdraw.parameters["settings"])
-    villages = draw_villages(frame, settings, _seed_record(vdraw.parameters["seed_record"]).generator())
-    households = draw_households(frame, villages, settings,
-                                 _seed_record(hdraw.parameters["seed_record"]).generator())
+    villages = draw_villages(
+        frame, settings, _seed_record(vdraw.parameters["seed_record"]).generator()
+    )
+    households = draw_households(
+        frame, villages, settings, _seed_record(hdraw.parameters["seed_record"]).generator()
+    )
     if not _same_items(vdraw, _village_items(frame, villages)):
         raise RunError(f"{county.name}的抽村记录 #{vdraw.pk} 不能由其种子复现")
     if not _same_items(hdraw, _household_items(frame, households)):
@@ -195,14 +251,18 @@ def recognises(answers: Mapping[str, Any]) -> tuple[bool, bool]:
     return bool(given), bool(given) and all(a in RECOGNISING for a in given)
 
 
-def answers_stored(campaign: Campaign, county: Region, frame: CountyFrame,
-                   draw: HouseholdDraw) -> SurveyAnswers:
+def answers_stored(
+    campaign: Campaign, county: Region, frame: CountyFrame, draw: HouseholdDraw
+) -> SurveyAnswers:
     """The survey answers of the sampled households from their stored submissions (the latest each)."""
     latest: dict[str, dict[str, Any]] = {}
-    for no, answers in (Submission.objects
-                        .filter(campaign=campaign, household__village__code__startswith=county.prefix)
-                        .order_by("received_at", "id")
-                        .values_list("household__household_no", "answers")):
+    for no, answers in (
+        Submission.objects.filter(
+            campaign=campaign, household__village__code__startswith=county.prefix
+        )
+        .order_by("received_at", "id")
+        .values_list("household__household_no", "answers")
+    ):
         latest[no] = answers
     keys = frame.household_no[draw.index].tolist()
     missing = [k for k in keys if k not in latest]
@@ -210,8 +270,20 @@ def answers_stored(campaign: Campaign, county: Region, frame: CountyFrame,
         raise RunError(f"{county.name}有 {len(missing)} 个样本户没有问卷（如 {missing[0]}）")
     rows = [latest[k] for k in keys]
     asked_rec = [recognises(a) for a in rows]
-    guarantees = [[bool(a[g]) for g in ("food_ok", "clothing_ok", "education_ok", "medical_ok",
-                                        "housing_ok", "water_ok")] for a in rows]
+    guarantees = [
+        [
+            bool(a[g])
+            for g in (
+                "food_ok",
+                "clothing_ok",
+                "education_ok",
+                "medical_ok",
+                "housing_ok",
+                "water_ok",
+            )
+        ]
+        for a in rows
+    ]
     return SurveyAnswers.from_arrays(
         size=[int(a["size"]) for a in rows],
         income_per_capita=[float(a["income_per_capita"]) for a in rows],
@@ -221,14 +293,16 @@ def answers_stored(campaign: Campaign, county: Region, frame: CountyFrame,
     )
 
 
-def confirmed_positions(campaign: Campaign, county: Region, frame: CountyFrame,
-                        draw: HouseholdDraw) -> tuple[dict[str, list[int]], list[int]]:
+def confirmed_positions(
+    campaign: Campaign, county: Region, frame: CountyFrame, draw: HouseholdDraw
+) -> tuple[dict[str, list[int]], list[int]]:
     """Sample positions of the problems confirmed at 终核, by kind, and the problems' ids."""
     position = {no: i for i, no in enumerate(frame.household_no[draw.index].tolist())}
     out: dict[str, list[int]] = {"wrong_exit": [], "missed": []}
     ids = []
     for pk, kind, no in problems_confirmed(campaign, county).values_list(
-            "pk", "kind", "household__household_no"):
+        "pk", "kind", "household__household_no"
+    ):
         ids.append(pk)
         if kind in out:
             if no not in position:
@@ -251,8 +325,14 @@ class RecordedFigures:
     def as_record(self) -> dict[str, dict[str, float]]:
         """The `figures` argument of county_results_record."""
         return {
-            f.name: {"estimate": f.estimate.value, "se": f.estimate.se, "df": f.estimate.df,
-                     "ci_low": f.ci[0], "ci_high": f.ci[1], "sparse": f.sparse}
+            f.name: {
+                "estimate": f.estimate.value,
+                "se": f.estimate.se,
+                "df": f.estimate.df,
+                "ci_low": f.ci[0],
+                "ci_high": f.ci[1],
+                "sparse": f.sparse,
+            }
             for f in self.figures.figures
         }
 
@@ -266,8 +346,9 @@ def county_figures_recorded(campaign: Campaign, county: Region) -> RecordedFigur
     positions, problem_ids = confirmed_positions(campaign, county, frame, draw)
     confirmed = ConfirmedProblems.from_positions(len(draw), **positions)
     try:
-        figures = county_figures(frame, draw, answers, confirmed,
-                                 thresholds=campaign.threshold_table())
+        figures = county_figures(
+            frame, draw, answers, confirmed, thresholds=campaign.threshold_table()
+        )
     except ValueError as e:
         raise AssessmentError(f"{county.name}的指标无法计算：{e}") from e
     return RecordedFigures(frame, draw, answers, figures, draw_ids, problem_ids)

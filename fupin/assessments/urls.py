@@ -20,8 +20,14 @@ urlpatterns = [
     path("<int:pk>/counties/<str:code>/", views.county_results, name="county"),
     path("<int:pk>/feedback/", views.feedback_page, name="feedback"),
     path("<int:pk>/feedback/build/", views.feedback_build, name="feedback_build"),
-    path("<int:pk>/feedback/items/<int:item_pk>/rectify/", views.rectification_order,
-         name="rectification_order"),
-    path("<int:pk>/rectifications/<int:rect_pk>/act/", views.rectification_act,
-         name="rectification_act"),
+    path(
+        "<int:pk>/feedback/items/<int:item_pk>/rectify/",
+        views.rectification_order,
+        name="rectification_order",
+    ),
+    path(
+        "<int:pk>/rectifications/<int:rect_pk>/act/",
+        views.rectification_act,
+        name="rectification_act",
+    ),
 ]

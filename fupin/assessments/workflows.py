@@ -61,7 +61,9 @@ CAMPAIGN_TRANSITIONS: dict[tuple[str, str], CampaignMove] = {
     (CampaignStatus.SAMPLING, CampaignStatus.DRAFT): CampaignMove(_WG, opinion_required=True),
     (CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK): CampaignMove(_WG),
     (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION): CampaignMove(_WG),
-    (CampaignStatus.VERIFICATION, CampaignStatus.FIELDWORK): CampaignMove(_WG, opinion_required=True),
+    (CampaignStatus.VERIFICATION, CampaignStatus.FIELDWORK): CampaignMove(
+        _WG, opinion_required=True
+    ),
     (CampaignStatus.VERIFICATION, CampaignStatus.DECIDED): CampaignMove(_WG),
     (CampaignStatus.DECIDED, CampaignStatus.FEEDBACK): CampaignMove(_WG),
     (CampaignStatus.FEEDBACK, CampaignStatus.CLOSED): CampaignMove(_WG),
@@ -130,7 +132,9 @@ A = ProblemAction
 
 # (from status, action) → step, the one role allowed, and the status it leads to.
 PROBLEM_TRANSITIONS: dict[tuple[str, str], ProblemMove] = {
-    (P.PENDING_INITIAL, A.INITIAL_CHECK): ProblemMove(Step.INITIAL, Role.ENUMERATOR, P.PENDING_REVIEW),
+    (P.PENDING_INITIAL, A.INITIAL_CHECK): ProblemMove(
+        Step.INITIAL, Role.ENUMERATOR, P.PENDING_REVIEW
+    ),
     (P.PENDING_INITIAL, A.INITIAL_DISMISS): ProblemMove(Step.INITIAL, Role.ENUMERATOR, P.REJECTED),
     (P.PENDING_REVIEW, A.REVIEW): ProblemMove(Step.REVIEW, Role.LEAD_EXPERT, P.EXPLAINING),
     (P.PENDING_REVIEW, A.REVIEW_DISMISS): ProblemMove(Step.REVIEW, Role.LEAD_EXPERT, P.REJECTED),
@@ -139,7 +143,9 @@ PROBLEM_TRANSITIONS: dict[tuple[str, str], ProblemMove] = {
     (P.PENDING_DEPARTMENT, A.DEPARTMENT_APPRAISE): ProblemMove(
         Step.DEPARTMENT, Role.DEPARTMENT, P.PENDING_EXPERT
     ),
-    (P.PENDING_EXPERT, A.EXPERT_JUDGE): ProblemMove(Step.EXPERT, Role.EXPERT_GROUP, P.PENDING_FINAL),
+    (P.PENDING_EXPERT, A.EXPERT_JUDGE): ProblemMove(
+        Step.EXPERT, Role.EXPERT_GROUP, P.PENDING_FINAL
+    ),
     (P.PENDING_FINAL, A.FINAL_CONFIRM): ProblemMove(Step.FINAL, Role.WORKING_GROUP, P.CONFIRMED),
     (P.PENDING_FINAL, A.FINAL_REJECT): ProblemMove(Step.FINAL, Role.WORKING_GROUP, P.REJECTED),
 }
@@ -150,7 +156,9 @@ DISPUTED_TARGET: dict[tuple[str, str], str] = {
 }
 
 # Actions that decide something after the local cadres' window: refused while it is open.
-AFTER_EXPLANATION_WINDOW = frozenset({(P.EXPLAINING, A.REVIEW_CONCLUDE), (P.EXPLAINING, A.REVIEW_DISMISS)})
+AFTER_EXPLANATION_WINDOW = frozenset(
+    {(P.EXPLAINING, A.REVIEW_CONCLUDE), (P.EXPLAINING, A.REVIEW_DISMISS)}
+)
 
 # Who may raise a suspected problem.
 RAISE_ROLES = frozenset({Role.ENUMERATOR.value, Role.LEAD_EXPERT.value, Role.WORKING_GROUP.value})

@@ -60,8 +60,18 @@ class HouseholdPairingSerializer(serializers.ModelSerializer[HouseholdPairing]):
 
     class Meta:
         model = HouseholdPairing
-        fields = ["id", "household", "village", "cadre", "cadre_name", "unit", "start", "end",
-                  "end_reason", "active"]
+        fields = [
+            "id",
+            "household",
+            "village",
+            "cadre",
+            "cadre_name",
+            "unit",
+            "start",
+            "end",
+            "end_reason",
+            "active",
+        ]
 
     def get_cadre_name(self, obj: HouseholdPairing) -> str:
         return display_name(obj.cadre)
@@ -102,13 +112,24 @@ class MeasureSerializer(serializers.ModelSerializer[AssistanceMeasure]):
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.none(), allow_null=True, required=False
     )
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True,
-                                        allow_null=True)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AssistanceMeasure
-        fields = ["id", "household", "kind", "description", "amount", "start_date", "end_date",
-                  "project", "recorded_by", "recorded_at"]
+        fields = [
+            "id",
+            "household",
+            "kind",
+            "description",
+            "amount",
+            "start_date",
+            "end_date",
+            "project",
+            "recorded_by",
+            "recorded_at",
+        ]
         read_only_fields = ["recorded_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -139,13 +160,25 @@ class ProjectSerializer(serializers.ModelSerializer[Project]):
     region = serializers.CharField(source="region.code", read_only=True)
     unit = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
     funds = FundSerializer(many=True, read_only=True)
-    total = serializers.DecimalField(source="total_amount", max_digits=16, decimal_places=2,
-                                     read_only=True)
+    total = serializers.DecimalField(
+        source="total_amount", max_digits=16, decimal_places=2, read_only=True
+    )
 
     class Meta:
         model = Project
-        fields = ["id", "name", "region", "kind", "year", "unit", "start_date", "progress",
-                  "completed_on", "funds", "total"]
+        fields = [
+            "id",
+            "name",
+            "region",
+            "kind",
+            "year",
+            "unit",
+            "start_date",
+            "progress",
+            "completed_on",
+            "funds",
+            "total",
+        ]
 
 
 class BeneficiarySerializer(serializers.ModelSerializer[ProjectBeneficiary]):
@@ -172,8 +205,9 @@ class WarningSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     kind_label = serializers.CharField()
     message = serializers.CharField()
-    household = serializers.CharField(source="household.household_no", allow_null=True,
-                                      default=None)
+    household = serializers.CharField(
+        source="household.household_no", allow_null=True, default=None
+    )
     village = serializers.CharField(source="village.code", allow_null=True, default=None)
     cadre = serializers.CharField(source="cadre.username", allow_null=True, default=None)
     count = serializers.IntegerField(allow_null=True)
@@ -226,8 +260,11 @@ class HouseholdPairingViewSet(viewsets.ReadOnlyModelViewSet[HouseholdPairing]):
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[HouseholdPairing]:
-        qs = sel.pairings_for(self.request.user).select_related(
-            "household__village", "cadre", "unit").order_by("household__household_no", "start")
+        qs = (
+            sel.pairings_for(self.request.user)
+            .select_related("household__village", "cadre", "unit")
+            .order_by("household__household_no", "start")
+        )
         if self.action == "list":
             f = _filters(self.request)
             if "household" in f:
@@ -248,8 +285,11 @@ class VillagePairingViewSet(viewsets.ReadOnlyModelViewSet[VillagePairing]):
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[VillagePairing]:
-        return sel.village_pairings_for(self.request.user).select_related(
-            "unit", "village").order_by("village__code", "start")
+        return (
+            sel.village_pairings_for(self.request.user)
+            .select_related("unit", "village")
+            .order_by("village__code", "start")
+        )
 
 
 @extend_schema_view(
@@ -261,12 +301,18 @@ class WorkTeamViewSet(viewsets.ReadOnlyModelViewSet[WorkTeam]):
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[WorkTeam]:
-        return sel.work_teams_for(self.request.user).select_related(
-            "village", "unit").prefetch_related("members").order_by("village__code", "start")
+        return (
+            sel.work_teams_for(self.request.user)
+            .select_related("village", "unit")
+            .prefetch_related("members")
+            .order_by("village__code", "start")
+        )
 
 
 class _LedgerViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
     """List, read and add rows of one ledger; a new row goes through the ledger service."""
@@ -284,8 +330,12 @@ class _LedgerViewSet(
 
     def _household(self, serializer: serializers.Serializer[Any]) -> Household:
         no = serializer.validated_data["household"]["household_no"]
-        household = sel.households_for(self.request.user).select_related("village").filter(
-            household_no=no).first()
+        household = (
+            sel.households_for(self.request.user)
+            .select_related("village")
+            .filter(household_no=no)
+            .first()
+        )
         if household is None:
             raise NotFound(NOT_FOUND)
         return household
@@ -308,19 +358,30 @@ class MeasureViewSet(_LedgerViewSet):
     serializer_class = MeasureSerializer
 
     def get_queryset(self) -> QuerySet[AssistanceMeasure]:
-        qs = sel.measures_for(self.request.user).select_related(
-            "household", "recorded_by", "project").order_by("household__household_no",
-                                                            "start_date", "id")
+        qs = (
+            sel.measures_for(self.request.user)
+            .select_related("household", "recorded_by", "project")
+            .order_by("household__household_no", "start_date", "id")
+        )
         return self._scoped(qs)
 
     def perform_create(self, serializer: serializers.Serializer[Any]) -> None:
         household = self._household(serializer)
         d = serializer.validated_data
         user = self.request.user
-        serializer.instance = self._write(lambda: ledger_measure_add(
-            household=household, kind=d["kind"], description=d["description"],
-            amount=d.get("amount", 0), start_date=d["start_date"], end_date=d.get("end_date"),
-            project=d.get("project"), actor=user.get_username(), user=user))
+        serializer.instance = self._write(
+            lambda: ledger_measure_add(
+                household=household,
+                kind=d["kind"],
+                description=d["description"],
+                amount=d.get("amount", 0),
+                start_date=d["start_date"],
+                end_date=d.get("end_date"),
+                project=d.get("project"),
+                actor=user.get_username(),
+                user=user,
+            )
+        )
 
 
 @extend_schema_view(
@@ -332,17 +393,27 @@ class VisitViewSet(_LedgerViewSet):
     serializer_class = VisitSerializer
 
     def get_queryset(self) -> QuerySet[VisitLog]:
-        qs = sel.visits_for(self.request.user).select_related("household", "visitor").order_by(
-            "household__household_no", "date", "id")
+        qs = (
+            sel.visits_for(self.request.user)
+            .select_related("household", "visitor")
+            .order_by("household__household_no", "date", "id")
+        )
         return self._scoped(qs)
 
     def perform_create(self, serializer: serializers.Serializer[Any]) -> None:
         household = self._household(serializer)
         d = serializer.validated_data
         user = self.request.user
-        serializer.instance = self._write(lambda: ledger_visit_add(
-            household=household, date=d["date"], content=d["content"],
-            visitor_name=d.get("visitor_name", ""), actor=user.get_username(), user=user))
+        serializer.instance = self._write(
+            lambda: ledger_visit_add(
+                household=household,
+                date=d["date"],
+                content=d["content"],
+                visitor_name=d.get("visitor_name", ""),
+                actor=user.get_username(),
+                user=user,
+            )
+        )
 
 
 @extend_schema_view(
@@ -353,8 +424,12 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet[Project]):
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Project]:
-        qs = sel.projects_for(self.request.user).select_related("region", "unit").prefetch_related(
-            "funds").order_by("-year", "region__code", "name", "id")
+        qs = (
+            sel.projects_for(self.request.user)
+            .select_related("region", "unit")
+            .prefetch_related("funds")
+            .order_by("-year", "region__code", "name", "id")
+        )
         if self.action == "list":
             f = _filters(self.request)
             if "region" in f:
@@ -374,14 +449,18 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet[Project]):
         if region is None:
             raise NotFound(NOT_FOUND)
         totals = sel.region_project_totals(request.user, region)
-        return Response({
-            "region": region.code,
-            "projects": totals["projects"],
-            "completed": totals["completed"],
-            "sources": [{"source": s["source"], "label": s["label"], "amount": str(s["amount"])}
-                        for s in totals["sources"]],
-            "total": str(totals["total"]),
-        })
+        return Response(
+            {
+                "region": region.code,
+                "projects": totals["projects"],
+                "completed": totals["completed"],
+                "sources": [
+                    {"source": s["source"], "label": s["label"], "amount": str(s["amount"])}
+                    for s in totals["sources"]
+                ],
+                "total": str(totals["total"]),
+            }
+        )
 
 
 class HouseholdBenefitsView(APIView):
@@ -391,15 +470,23 @@ class HouseholdBenefitsView(APIView):
         if household is None:
             raise NotFound(NOT_FOUND)
         benefits = sel.household_benefits(request.user, household)
-        return Response({
-            "household": household.household_no,
-            "total": str(benefits["total"]),
-            "projects": [{
-                "project": r["project"].pk, "name": r["project"].name, "year": r["project"].year,
-                "amount": str(r["amount"]), "note": r["note"],
-                "measures": [m.pk for m in r["measures"]],
-            } for r in benefits["rows"]],
-        })
+        return Response(
+            {
+                "household": household.household_no,
+                "total": str(benefits["total"]),
+                "projects": [
+                    {
+                        "project": r["project"].pk,
+                        "name": r["project"].name,
+                        "year": r["project"].year,
+                        "amount": str(r["amount"]),
+                        "note": r["note"],
+                        "measures": [m.pk for m in r["measures"]],
+                    }
+                    for r in benefits["rows"]
+                ],
+            }
+        )
 
 
 class RegionWarningsView(APIView):
@@ -413,7 +500,9 @@ class RegionWarningsView(APIView):
 class VillageChartsView(APIView):
     @extend_schema(
         summary="村村5张图的数据",
-        parameters=[OpenApiParameter("year", int, description="截至年度（默认为该村最近的收入年度）")],
+        parameters=[
+            OpenApiParameter("year", int, description="截至年度（默认为该村最近的收入年度）")
+        ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, code: str) -> Response:

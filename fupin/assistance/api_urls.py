@@ -17,8 +17,11 @@ router.register("visits", api.VisitViewSet, basename="visit")
 router.register("projects", api.ProjectViewSet, basename="project")
 
 urlpatterns = [
-    path("households/<str:household_no>/benefits/", api.HouseholdBenefitsView.as_view(),
-         name="household-benefits"),
+    path(
+        "households/<str:household_no>/benefits/",
+        api.HouseholdBenefitsView.as_view(),
+        name="household-benefits",
+    ),
     path("regions/<str:code>/warnings/", api.RegionWarningsView.as_view(), name="region-warnings"),
     path("villages/<str:code>/charts/", api.VillageChartsView.as_view(), name="village-charts"),
     path("", include(router.urls)),

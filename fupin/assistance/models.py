@@ -140,7 +140,11 @@ class HelpingUnit(models.Model):
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
     kind = models.CharField(_("单位类型"), max_length=16, choices=UnitKind.choices)
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("所在区划"),
     )
 
@@ -179,7 +183,10 @@ class VillagePairing(Period):
         HelpingUnit, on_delete=models.PROTECT, related_name="villages", verbose_name=_("帮扶单位")
     )
     village = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("帮扶村"),
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("帮扶村"),
         limit_choices_to={"level": Level.VILLAGE},
     )
 
@@ -196,11 +203,18 @@ class WorkTeam(Period):
     """驻村工作队: the team a helping unit sends to a village."""
 
     village = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("驻村"),
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("驻村"),
         limit_choices_to={"level": Level.VILLAGE},
     )
     unit = models.ForeignKey(
-        HelpingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="teams",
+        HelpingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
         verbose_name=_("派出单位"),
     )
 
@@ -219,8 +233,12 @@ class WorkTeamMember(Period):
     )
     name = models.CharField(_("姓名"), max_length=32)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("用户"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("用户"),
     )
     role = models.CharField(_("职务"), max_length=16, choices=TeamRole.choices)
 
@@ -250,11 +268,17 @@ class HouseholdPairing(Period):
         Household, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("帮扶户")
     )
     cadre = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="household_pairings",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="household_pairings",
         verbose_name=_("帮扶责任人"),
     )
     unit = models.ForeignKey(
-        HelpingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="pairings",
+        HelpingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pairings",
         verbose_name=_("所在帮扶单位"),
     )
     end_reason = models.CharField(_("解除原因"), max_length=200, blank=True)
@@ -316,7 +340,11 @@ class Project(models.Model):
     kind = models.CharField(_("项目类别"), max_length=20, choices=MeasureKind.choices)
     year = models.PositiveSmallIntegerField(_("项目年度"))
     unit = models.ForeignKey(
-        HelpingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="projects",
+        HelpingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
         verbose_name=_("帮扶单位"),
     )
     start_date = models.DateField(_("开工日期"), null=True, blank=True)
@@ -369,11 +397,16 @@ class ProjectBeneficiary(models.Model):
         Project, on_delete=models.CASCADE, related_name="beneficiaries", verbose_name=_("项目")
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="project_benefits",
+        Household,
+        on_delete=models.PROTECT,
+        related_name="project_benefits",
         verbose_name=_("受益户"),
     )
     amount = models.DecimalField(
-        _("受益金额(元)"), max_digits=12, decimal_places=2, default=Decimal(0),
+        _("受益金额(元)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
     note = models.CharField(_("受益内容"), max_length=200, blank=True)
@@ -399,18 +432,29 @@ class AssistanceMeasure(models.Model):
     kind = models.CharField(_("措施类别"), max_length=20, choices=MeasureKind.choices)
     description = models.CharField(_("措施内容"), max_length=200)
     amount = models.DecimalField(
-        _("金额(元)"), max_digits=12, decimal_places=2, default=Decimal(0),
+        _("金额(元)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     project = models.ForeignKey(
-        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="measures",
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
         verbose_name=_("关联项目"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("记录人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -431,8 +475,12 @@ class VisitLog(models.Model):
     )
     date = models.DateField(_("走访日期"))
     visitor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("走访人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("走访人"),
     )
     visitor_name = models.CharField(_("走访人姓名"), max_length=32)
     content = models.TextField(_("工作内容"))

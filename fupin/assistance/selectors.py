@@ -185,8 +185,12 @@ def household_benefits(user: AnyUser, household: Household) -> dict[str, Any]:
         return {"rows": [], "total": Decimal(0)}
     rows: dict[int, dict[str, Any]] = {}
     for b in household.project_benefits.select_related("project__region"):
-        rows[b.project_id] = {"project": b.project, "amount": b.amount, "note": b.note,
-                              "measures": []}
+        rows[b.project_id] = {
+            "project": b.project,
+            "amount": b.amount,
+            "note": b.note,
+            "measures": [],
+        }
     for m in household.measures.filter(project__isnull=False).select_related("project__region"):
         assert m.project is not None
         row = rows.setdefault(
@@ -275,8 +279,14 @@ def village_exit_targets(
     if village.poor_exit_year:
         found.add(village.poor_exit_year)
     if not found:
-        return {"years": [], "planned": [], "actual": [], "village_exit_year": None,
-                "planned_total": 0, "actual_total": 0}
+        return {
+            "years": [],
+            "planned": [],
+            "actual": [],
+            "village_exit_year": None,
+            "planned_total": 0,
+            "actual_total": 0,
+        }
     years = list(range(min(found), max(found) + 1))
     return {
         "years": years,
@@ -309,8 +319,15 @@ def village_household_targets(user: AnyUser, village: Region, year: int) -> dict
             Q(status__in=[Status.POOR, Status.RETURNED])
             | Q(exit_plan__isnull=False, status=Status.EXITED)
         )
-        .values_list("household_no", "status", "attribute", "size", "exited_year",
-                     "exit_plan__target_year", "exit_plan__income_target")
+        .values_list(
+            "household_no",
+            "status",
+            "attribute",
+            "size",
+            "exited_year",
+            "exit_plan__target_year",
+            "exit_plan__income_target",
+        )
         .order_by("household_no")
     )
     status_labels = dict(Status.choices)
@@ -318,12 +335,20 @@ def village_household_targets(user: AnyUser, village: Region, year: int) -> dict
     rows = []
     for no, status, attribute, size, exited_year, target, income_target in qs:
         state = target_state(status, exited_year, target, year)
-        rows.append({
-            "household_no": no, "status": status, "status_label": str(status_labels.get(status, "")),
-            "attribute_label": str(attribute_labels.get(attribute, "")), "size": size,
-            "exited_year": exited_year, "target_year": target, "income_target": income_target,
-            "state": state, "state_label": TARGET_STATES[state],
-        })
+        rows.append(
+            {
+                "household_no": no,
+                "status": status,
+                "status_label": str(status_labels.get(status, "")),
+                "attribute_label": str(attribute_labels.get(attribute, "")),
+                "size": size,
+                "exited_year": exited_year,
+                "target_year": target,
+                "income_target": income_target,
+                "state": state,
+                "state_label": TARGET_STATES[state],
+            }
+        )
     target_years = sorted({r["target_year"] for r in rows if r["target_year"]})
     states = list(TARGET_STATES)
     by: dict[tuple[int | None, str], int] = defaultdict(int)
@@ -336,6 +361,7 @@ def village_household_targets(user: AnyUser, village: Region, year: int) -> dict
         "target_years": target_years,
         "series": [
             {"state": s, "label": TARGET_STATES[s], "counts": [by[(y, s)] for y in target_years]}
-            for s in states if s != "no_plan"
+            for s in states
+            if s != "no_plan"
         ],
     }

@@ -97,7 +97,9 @@ def _audit(
     )
 
 
-def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _changed(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
@@ -112,8 +114,10 @@ def _clean(obj: models.Model, exclude: Sequence[str] = ()) -> None:
 
 def _period_ok(start: dt.date, end: dt.date | None) -> None:
     if end is not None and end < start:
-        raise AssistanceError(_("解除日期 %(end)s 早于开始日期 %(start)s")
-                              % {"end": end.isoformat(), "start": start.isoformat()})
+        raise AssistanceError(
+            _("解除日期 %(end)s 早于开始日期 %(start)s")
+            % {"end": end.isoformat(), "start": start.isoformat()}
+        )
 
 
 def display_name(user: Any) -> str:
@@ -123,8 +127,9 @@ def display_name(user: Any) -> str:
 # --- pairings: cadres and households ------------------------------------------------------------
 
 
-def _overlapping(household: Household, start: dt.date, end: dt.date | None,
-                 exclude: int | None = None) -> HouseholdPairing | None:
+def _overlapping(
+    household: Household, start: dt.date, end: dt.date | None, exclude: int | None = None
+) -> HouseholdPairing | None:
     qs = HouseholdPairing.objects.filter(household=household).select_related("cadre")
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
@@ -156,24 +161,34 @@ def pairing_household_create(
     if clash is not None:
         raise AssistanceError(
             _("户 %(no)s 在该期间已有帮扶责任人 %(name)s（%(start)s 起），不能重复结对")
-            % {"no": household.household_no, "name": display_name(clash.cadre),
-               "start": clash.start.isoformat()}
+            % {
+                "no": household.household_no,
+                "name": display_name(clash.cadre),
+                "start": clash.start.isoformat(),
+            }
         )
     pairing = HouseholdPairing(household=household, cadre=cadre, start=start, end=end, unit=unit)
     if end is not None and not pairing.may_end_on(end):
         raise AssistanceError(_tracking_message(pairing))
     _clean(pairing)
     pairing.save()
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=pairing,
-           household=household, after=snapshot(pairing),
-           note=_("结对帮扶责任人 %(name)s") % {"name": display_name(cadre)})
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=pairing,
+        household=household,
+        after=snapshot(pairing),
+        note=_("结对帮扶责任人 %(name)s") % {"name": display_name(cadre)},
+    )
     return pairing
 
 
 def _tracking_message(pairing: HouseholdPairing) -> str:
     until = pairing.tracking_until()
     return _("户 %(no)s 已脱贫，脱贫后须继续帮扶满三年（至 %(until)s），不能提前解除结对") % {
-        "no": pairing.household.household_no, "until": until.isoformat() if until else "",
+        "no": pairing.household.household_no,
+        "until": until.isoformat() if until else "",
     }
 
 
@@ -188,8 +203,11 @@ def pairing_household_end(
     _handover: bool = False,
 ) -> HouseholdPairing:
     """Dissolve a pairing from `end`; an exited household keeps its cadre for the tracking years."""
-    pairing = HouseholdPairing.objects.select_for_update().select_related(
-        "household__village").get(pk=pairing.pk)
+    pairing = (
+        HouseholdPairing.objects.select_for_update()
+        .select_related("household__village")
+        .get(pk=pairing.pk)
+    )
     if pairing.end is not None and pairing.end <= end:
         raise AssistanceError(_("该结对已于 %(end)s 解除") % {"end": pairing.end.isoformat()})
     _period_ok(pairing.start, end)
@@ -199,10 +217,16 @@ def pairing_household_end(
     pairing.end = end
     pairing.end_reason = reason[:200]
     pairing.save(update_fields=["end", "end_reason"])
-    _audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=pairing,
-           household=pairing.household, before=before,
-           after={"end": end.isoformat(), "end_reason": pairing.end_reason},
-           note=_("解除结对 %(reason)s") % {"reason": reason})
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.UPDATE,
+        obj=pairing,
+        household=pairing.household,
+        before=before,
+        after={"end": end.isoformat(), "end_reason": pairing.end_reason},
+        note=_("解除结对 %(reason)s") % {"reason": reason},
+    )
     return pairing
 
 
@@ -218,15 +242,30 @@ def pairing_household_handover(
 ) -> HouseholdPairing:
     """Hand the household to another cadre from `on` (allowed during the tracking years: the
     household stays covered)."""
-    pairing_household_end(pairing=pairing, end=on, reason=reason or _("更换帮扶责任人"),
-                          actor=actor, user=user, _handover=True)
-    return pairing_household_create(household=pairing.household, cadre=cadre, start=on,
-                                    unit=pairing.unit, actor=actor, user=user)
+    pairing_household_end(
+        pairing=pairing,
+        end=on,
+        reason=reason or _("更换帮扶责任人"),
+        actor=actor,
+        user=user,
+        _handover=True,
+    )
+    return pairing_household_create(
+        household=pairing.household,
+        cadre=cadre,
+        start=on,
+        unit=pairing.unit,
+        actor=actor,
+        user=user,
+    )
 
 
 @transaction.atomic
 def pairing_cadre_households_set(
-    *, cadre: AbstractBaseUser, households: Iterable[Household], actor: str,
+    *,
+    cadre: AbstractBaseUser,
+    households: Iterable[Household],
+    actor: str,
     user: AnyUser | None = None,
 ) -> list[HouseholdPairing]:
     """Make `households` exactly the cadre's households from today: ends the cadre's other active
@@ -235,14 +274,19 @@ def pairing_cadre_households_set(
     wanted = {h.pk: h for h in households}
     for pairing in HouseholdPairing.objects.active(on).filter(cadre=cadre):
         if pairing.household_id not in wanted:
-            pairing_household_end(pairing=pairing, end=on, reason=_("调整帮扶户"), actor=actor,
-                                  user=user)
-    have = set(HouseholdPairing.objects.active(on).filter(cadre=cadre)
-               .values_list("household_id", flat=True))
+            pairing_household_end(
+                pairing=pairing, end=on, reason=_("调整帮扶户"), actor=actor, user=user
+            )
+    have = set(
+        HouseholdPairing.objects.active(on)
+        .filter(cadre=cadre)
+        .values_list("household_id", flat=True)
+    )
     for pk, household in wanted.items():
         if pk not in have:
-            pairing_household_create(household=household, cadre=cadre, start=on, actor=actor,
-                                     user=user)
+            pairing_household_create(
+                household=household, cadre=cadre, start=on, actor=actor, user=user
+            )
     return list(HouseholdPairing.objects.active(on).filter(cadre=cadre))
 
 
@@ -256,20 +300,40 @@ def _village(region: Region) -> None:
 
 @transaction.atomic
 def pairing_village_create(
-    *, unit: HelpingUnit, village: Region, start: dt.date, end: dt.date | None = None,
-    actor: str, user: AnyUser | None = None,
+    *,
+    unit: HelpingUnit,
+    village: Region,
+    start: dt.date,
+    end: dt.date | None = None,
+    actor: str,
+    user: AnyUser | None = None,
 ) -> VillagePairing:
     """Pair a helping unit with a village (several units may help one village)."""
     _village(village)
     _period_ok(start, end)
-    clash = next((p for p in VillagePairing.objects.filter(unit=unit, village=village)
-                  if p.overlaps(start, end)), None)
+    clash = next(
+        (
+            p
+            for p in VillagePairing.objects.filter(unit=unit, village=village)
+            if p.overlaps(start, end)
+        ),
+        None,
+    )
     if clash is not None:
-        raise AssistanceError(_("%(unit)s 与 %(village)s 在该期间已结对")
-                              % {"unit": unit.name, "village": village.name})
+        raise AssistanceError(
+            _("%(unit)s 与 %(village)s 在该期间已结对")
+            % {"unit": unit.name, "village": village.name}
+        )
     pairing = VillagePairing.objects.create(unit=unit, village=village, start=start, end=end)
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=pairing, household=None,
-           after=snapshot(pairing), note=f"{unit.name} → {village.name}")
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=pairing,
+        household=None,
+        after=snapshot(pairing),
+        note=f"{unit.name} → {village.name}",
+    )
     return pairing
 
 
@@ -281,8 +345,15 @@ def pairing_village_end(
     before = {"end": _jsonable(pairing.end)}
     pairing.end = end
     pairing.save(update_fields=["end"])
-    _audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=pairing, household=None,
-           before=before, after={"end": end.isoformat()})
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.UPDATE,
+        obj=pairing,
+        household=None,
+        before=before,
+        after={"end": end.isoformat()},
+    )
     return pairing
 
 
@@ -295,8 +366,13 @@ class TeamMemberInput:
 
 @transaction.atomic
 def pairing_work_team_create(
-    *, village: Region, start: dt.date, members: Sequence[TeamMemberInput],
-    unit: HelpingUnit | None = None, end: dt.date | None = None, actor: str,
+    *,
+    village: Region,
+    start: dt.date,
+    members: Sequence[TeamMemberInput],
+    unit: HelpingUnit | None = None,
+    end: dt.date | None = None,
+    actor: str,
     user: AnyUser | None = None,
 ) -> WorkTeam:
     """Station a work team (驻村工作队) in a village: one leader, at most one first secretary."""
@@ -309,25 +385,44 @@ def pairing_work_team_create(
         raise AssistanceError(_("一个村只有一名第一书记"))
     if any(r not in TeamRole.values for r in roles):
         raise AssistanceError(_("未知的职务"))
-    clash = next((t for t in WorkTeam.objects.filter(village=village) if t.overlaps(start, end)),
-                 None)
+    clash = next(
+        (t for t in WorkTeam.objects.filter(village=village) if t.overlaps(start, end)), None
+    )
     if clash is not None:
-        raise AssistanceError(_("%(village)s 在该期间已有驻村工作队（%(start)s 起）")
-                              % {"village": village.name, "start": clash.start.isoformat()})
+        raise AssistanceError(
+            _("%(village)s 在该期间已有驻村工作队（%(start)s 起）")
+            % {"village": village.name, "start": clash.start.isoformat()}
+        )
     team = WorkTeam.objects.create(village=village, unit=unit, start=start, end=end)
     for m in members:
-        WorkTeamMember.objects.create(team=team, name=m.name, role=m.role, user=m.user,
-                                      start=start, end=end)
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=team, household=None,
-           after={**snapshot(team), "members": [f"{m.name}（{TeamRole(m.role).label}）"
-                                                for m in members]})
+        WorkTeamMember.objects.create(
+            team=team, name=m.name, role=m.role, user=m.user, start=start, end=end
+        )
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=team,
+        household=None,
+        after={
+            **snapshot(team),
+            "members": [f"{m.name}（{TeamRole(m.role).label}）" for m in members],
+        },
+    )
     return team
 
 
 @transaction.atomic
 def pairing_work_team_member_change(
-    *, team: WorkTeam, name: str, role: str, on: dt.date, replaces: WorkTeamMember | None = None,
-    member_user: AbstractBaseUser | None = None, actor: str, user: AnyUser | None = None,
+    *,
+    team: WorkTeam,
+    name: str,
+    role: str,
+    on: dt.date,
+    replaces: WorkTeamMember | None = None,
+    member_user: AbstractBaseUser | None = None,
+    actor: str,
+    user: AnyUser | None = None,
 ) -> WorkTeamMember:
     """Add a member from `on`, ending the one they replace on the same day."""
     if role not in TeamRole.values:
@@ -335,14 +430,23 @@ def pairing_work_team_member_change(
     if replaces is not None:
         replaces.end = on
         replaces.save(update_fields=["end"])
-    elif role in (TeamRole.LEADER, TeamRole.FIRST_SECRETARY) and team.members.active(on).filter(
-            role=role).exists():
+    elif (
+        role in (TeamRole.LEADER, TeamRole.FIRST_SECRETARY)
+        and team.members.active(on).filter(role=role).exists()
+    ):
         raise AssistanceError(_("该职务已有人担任，请以更换方式调整"))
-    member = WorkTeamMember.objects.create(team=team, name=name, role=role, user=member_user,
-                                           start=on, end=team.end)
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=member, household=None,
-           after=snapshot(member),
-           note=_("替换 %(name)s") % {"name": replaces.name} if replaces else "")
+    member = WorkTeamMember.objects.create(
+        team=team, name=name, role=role, user=member_user, start=on, end=team.end
+    )
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=member,
+        household=None,
+        after=snapshot(member),
+        note=_("替换 %(name)s") % {"name": replaces.name} if replaces else "",
+    )
     return member
 
 
@@ -357,8 +461,13 @@ def _may_write(user: AnyUser | None, household: Household) -> None:
 
 @transaction.atomic
 def ledger_exit_plan_set(
-    *, household: Household, target_year: int, targets: str = "",
-    income_target: Decimal | None = None, actor: str, user: AnyUser | None = None,
+    *,
+    household: Household,
+    target_year: int,
+    targets: str = "",
+    income_target: Decimal | None = None,
+    actor: str,
+    user: AnyUser | None = None,
 ) -> ExitPlan:
     """Write the household's exit plan (脱贫计划): the target year and the targets."""
     _may_write(user, household)
@@ -373,21 +482,41 @@ def ledger_exit_plan_set(
     plan.save()
     after = snapshot(plan)
     if before is None:
-        _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=plan,
-               household=household, after=after)
+        _audit(
+            actor=actor,
+            user=user,
+            action=AuditEntry.Action.CREATE,
+            obj=plan,
+            household=household,
+            after=after,
+        )
     else:
         b, a = _changed(before, after)
         if b:
-            _audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=plan,
-                   household=household, before=b, after=a)
+            _audit(
+                actor=actor,
+                user=user,
+                action=AuditEntry.Action.UPDATE,
+                obj=plan,
+                household=household,
+                before=b,
+                after=a,
+            )
     return plan
 
 
 @transaction.atomic
 def ledger_measure_add(
-    *, household: Household, kind: str, description: str, start_date: dt.date,
-    amount: Decimal = Decimal(0), end_date: dt.date | None = None, project: Project | None = None,
-    actor: str, user: AnyUser | None = None,
+    *,
+    household: Household,
+    kind: str,
+    description: str,
+    start_date: dt.date,
+    amount: Decimal = Decimal(0),
+    end_date: dt.date | None = None,
+    project: Project | None = None,
+    actor: str,
+    user: AnyUser | None = None,
 ) -> AssistanceMeasure:
     """Record an assistance measure (帮扶措施) delivered to the household."""
     _may_write(user, household)
@@ -398,22 +527,38 @@ def ledger_measure_add(
     if project is not None and not household.village.code.startswith(project.region.prefix):
         raise AssistanceError(_("项目“%(name)s”不在该户所在区划实施") % {"name": project.name})
     measure = AssistanceMeasure(
-        household=household, kind=kind, description=description.strip(), amount=_money(amount),
-        start_date=start_date, end_date=end_date, project=project,
+        household=household,
+        kind=kind,
+        description=description.strip(),
+        amount=_money(amount),
+        start_date=start_date,
+        end_date=end_date,
+        project=project,
         recorded_by=user if user is not None and user.is_authenticated else None,
     )
     _clean(measure, exclude=["household", "recorded_by", "project"])
     measure.save()
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=measure,
-           household=household, after=snapshot(measure),
-           note=f"{measure.get_kind_display()}：{measure.description}")
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=measure,
+        household=household,
+        after=snapshot(measure),
+        note=f"{measure.get_kind_display()}：{measure.description}",
+    )
     return measure
 
 
 @transaction.atomic
 def ledger_visit_add(
-    *, household: Household, date: dt.date, content: str, visitor_name: str = "",
-    actor: str, user: AnyUser | None = None,
+    *,
+    household: Household,
+    date: dt.date,
+    content: str,
+    visitor_name: str = "",
+    actor: str,
+    user: AnyUser | None = None,
 ) -> VisitLog:
     """Record a visit (工作台账): when, what was done, and by whom (the signed-in user by default)."""
     _may_write(user, household)
@@ -421,13 +566,24 @@ def ledger_visit_add(
         raise AssistanceError(_("走访日期 %(date)s 在未来") % {"date": date.isoformat()})
     visitor = user if user is not None and user.is_authenticated else None
     name = visitor_name.strip() or display_name(visitor) or actor
-    visit = VisitLog(household=household, date=date, content=content.strip(), visitor=visitor,
-                     visitor_name=name[:32])
+    visit = VisitLog(
+        household=household,
+        date=date,
+        content=content.strip(),
+        visitor=visitor,
+        visitor_name=name[:32],
+    )
     _clean(visit, exclude=["household", "visitor"])
     visit.save()
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=visit,
-           household=household, after=snapshot(visit), note=_("走访 %(date)s") % {
-               "date": date.isoformat()})
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=visit,
+        household=household,
+        after=snapshot(visit),
+        note=_("走访 %(date)s") % {"date": date.isoformat()},
+    )
     return visit
 
 
@@ -447,14 +603,28 @@ def _money(value: Decimal | int | float | str) -> Decimal:
 
 @transaction.atomic
 def project_create(
-    *, name: str, region: Region, kind: str, year: int,
+    *,
+    name: str,
+    region: Region,
+    kind: str,
+    year: int,
     funds: Mapping[str, Decimal | int | float | str] | None = None,
-    unit: HelpingUnit | None = None, start_date: dt.date | None = None, description: str = "",
-    actor: str, user: AnyUser | None = None,
+    unit: HelpingUnit | None = None,
+    start_date: dt.date | None = None,
+    description: str = "",
+    actor: str,
+    user: AnyUser | None = None,
 ) -> Project:
     """A poverty-alleviation project (扶贫项目) with its money by source (资金来源)."""
-    project = Project(name=name.strip(), region=region, kind=kind, year=year, unit=unit,
-                      start_date=start_date, description=description)
+    project = Project(
+        name=name.strip(),
+        region=region,
+        kind=kind,
+        year=year,
+        unit=unit,
+        start_date=start_date,
+        description=description,
+    )
     _clean(project, exclude=["region", "unit"])
     project.save()
     allocated = {}
@@ -463,14 +633,24 @@ def project_create(
             raise AssistanceError(_("未知的资金来源：%(s)s") % {"s": source})
         row = FundAllocation.objects.create(project=project, source=source, amount=_money(amount))
         allocated[source] = str(row.amount)
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=project, household=None,
-           after={**snapshot(project), "funds": allocated})
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=project,
+        household=None,
+        after={**snapshot(project), "funds": allocated},
+    )
     return project
 
 
 @transaction.atomic
 def project_fund_set(
-    *, project: Project, source: str, amount: Decimal | int | float | str, actor: str,
+    *,
+    project: Project,
+    source: str,
+    amount: Decimal | int | float | str,
+    actor: str,
     user: AnyUser | None = None,
 ) -> FundAllocation:
     """Set the amount a project receives from one source (one row per source)."""
@@ -483,33 +663,56 @@ def project_fund_set(
     else:
         row.amount = _money(amount)
         row.save(update_fields=["amount"])
-    _audit(actor=actor, user=user,
-           action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
-           obj=row, household=None, before=before,
-           after={"source": source, "amount": str(row.amount)}, note=project.name)
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
+        obj=row,
+        household=None,
+        before=before,
+        after={"source": source, "amount": str(row.amount)},
+        note=project.name,
+    )
     return row
 
 
 @transaction.atomic
 def project_beneficiary_add(
-    *, project: Project, household: Household, amount: Decimal | int | float | str = 0,
-    note: str = "", actor: str, user: AnyUser | None = None,
+    *,
+    project: Project,
+    household: Household,
+    amount: Decimal | int | float | str = 0,
+    note: str = "",
+    actor: str,
+    user: AnyUser | None = None,
 ) -> ProjectBeneficiary:
     """Record a household a project benefits (受益户); it must live where the project runs."""
     if not household.village.code.startswith(project.region.prefix):
         raise AssistanceError(_("户 %(no)s 不在项目实施区划内") % {"no": household.household_no})
     if ProjectBeneficiary.objects.filter(project=project, household=household).exists():
         raise AssistanceError(_("户 %(no)s 已是该项目的受益户") % {"no": household.household_no})
-    row = ProjectBeneficiary.objects.create(project=project, household=household,
-                                            amount=_money(amount), note=note)
-    _audit(actor=actor, user=user, action=AuditEntry.Action.CREATE, obj=row, household=household,
-           after=snapshot(row), note=project.name)
+    row = ProjectBeneficiary.objects.create(
+        project=project, household=household, amount=_money(amount), note=note
+    )
+    _audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=row,
+        household=household,
+        after=snapshot(row),
+        note=project.name,
+    )
     return row
 
 
 @transaction.atomic
 def project_progress_update(
-    *, project: Project, progress: int, completed_on: dt.date | None = None, actor: str,
+    *,
+    project: Project,
+    progress: int,
+    completed_on: dt.date | None = None,
+    actor: str,
     user: AnyUser | None = None,
 ) -> Project:
     """Report a project's progress; completion (竣工) means 100% and a completion date."""
@@ -526,8 +729,15 @@ def project_progress_update(
     after = {"progress": progress, "completed_on": _jsonable(completed_on)}
     b, a = _changed(before, after)
     if b:
-        _audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=project,
-               household=None, before=b, after=a)
+        _audit(
+            actor=actor,
+            user=user,
+            action=AuditEntry.Action.UPDATE,
+            obj=project,
+            household=None,
+            before=b,
+            after=a,
+        )
     return project
 
 
@@ -577,41 +787,79 @@ def assistance_warnings(
 
     unpaired = households.exclude(pk__in=active.values("household_id")).select_related("village")
     for h in unpaired.filter(status__in=[Status.POOR, Status.RETURNED]).order_by("household_no"):
-        out.append(AssistanceWarning(
-            kind=WarningKind.HOUSEHOLD_WITHOUT_CADRE, household=h, village=h.village,
-            message=_("贫困户 %(no)s（%(village)s）没有帮扶责任人")
-            % {"no": h.household_no, "village": h.village.name}))
+        out.append(
+            AssistanceWarning(
+                kind=WarningKind.HOUSEHOLD_WITHOUT_CADRE,
+                household=h,
+                village=h.village,
+                message=_("贫困户 %(no)s（%(village)s）没有帮扶责任人")
+                % {"no": h.household_no, "village": h.village.name},
+            )
+        )
     exited = unpaired.filter(status=Status.EXITED).annotate(
-        exited_on=Max("events__date", filter=Q(events__kind=EventKind.EXITED)))
+        exited_on=Max("events__date", filter=Q(events__kind=EventKind.EXITED))
+    )
     for h in exited.order_by("household_no"):
         day = h.exited_on or (dt.date(h.exited_year, 12, 31) if h.exited_year else None)
         if day is not None and on < add_years(day, policy.tracking_years):
-            out.append(AssistanceWarning(
-                kind=WarningKind.HOUSEHOLD_WITHOUT_CADRE, household=h, village=h.village,
-                message=_("脱贫户 %(no)s（%(village)s）于 %(day)s 脱贫，不满 %(years)s 年，没有帮扶责任人")
-                % {"no": h.household_no, "village": h.village.name, "day": day.isoformat(),
-                   "years": policy.tracking_years}))
+            out.append(
+                AssistanceWarning(
+                    kind=WarningKind.HOUSEHOLD_WITHOUT_CADRE,
+                    household=h,
+                    village=h.village,
+                    message=_(
+                        "脱贫户 %(no)s（%(village)s）于 %(day)s 脱贫，不满 %(years)s 年，没有帮扶责任人"
+                    )
+                    % {
+                        "no": h.household_no,
+                        "village": h.village.name,
+                        "day": day.isoformat(),
+                        "years": policy.tracking_years,
+                    },
+                )
+            )
 
     cadre_ids = active.filter(household__in=households.values("pk")).values("cadre_id")
-    over = (active.filter(cadre_id__in=cadre_ids).values("cadre_id").annotate(n=Count("id"))
-            .filter(n__gt=policy.max_households_per_cadre).order_by("cadre_id"))
+    over = (
+        active.filter(cadre_id__in=cadre_ids)
+        .values("cadre_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=policy.max_households_per_cadre)
+        .order_by("cadre_id")
+    )
     counts = {r["cadre_id"]: r["n"] for r in over}
     if counts:
         from django.contrib.auth import get_user_model
 
         for cadre in get_user_model().objects.filter(pk__in=counts).order_by("username"):
-            out.append(AssistanceWarning(
-                kind=WarningKind.CADRE_OVER_LIMIT, cadre=cadre, count=counts[cadre.pk],
-                limit=policy.max_households_per_cadre,
-                message=_("帮扶责任人 %(name)s 结对 %(n)s 户，超过本省规定的 %(limit)s 户")
-                % {"name": display_name(cadre), "n": counts[cadre.pk],
-                   "limit": policy.max_households_per_cadre}))
+            out.append(
+                AssistanceWarning(
+                    kind=WarningKind.CADRE_OVER_LIMIT,
+                    cadre=cadre,
+                    count=counts[cadre.pk],
+                    limit=policy.max_households_per_cadre,
+                    message=_("帮扶责任人 %(name)s 结对 %(n)s 户，超过本省规定的 %(limit)s 户")
+                    % {
+                        "name": display_name(cadre),
+                        "n": counts[cadre.pk],
+                        "limit": policy.max_households_per_cadre,
+                    },
+                )
+            )
 
     teams = WorkTeam.objects.active(on).values("village_id")
-    poor_villages = villages.filter(is_poor_village=True).filter(
-        Q(poor_exit_year__isnull=True) | Q(poor_exit_year__gt=on.year)).exclude(pk__in=teams)
+    poor_villages = (
+        villages.filter(is_poor_village=True)
+        .filter(Q(poor_exit_year__isnull=True) | Q(poor_exit_year__gt=on.year))
+        .exclude(pk__in=teams)
+    )
     for v in poor_villages.order_by("code"):
-        out.append(AssistanceWarning(
-            kind=WarningKind.VILLAGE_WITHOUT_TEAM, village=v,
-            message=_("贫困村 %(name)s（%(code)s）没有驻村工作队") % {"name": v.name, "code": v.code}))
+        out.append(
+            AssistanceWarning(
+                kind=WarningKind.VILLAGE_WITHOUT_TEAM,
+                village=v,
+                message=_("贫困村 %(name)s（%(code)s）没有驻村工作队")
+                % {"name": v.name, "code": v.code},
+            )
+        )
     return out

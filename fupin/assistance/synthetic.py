@@ -40,9 +40,13 @@ from fupin.registry.models import AuditEntry, Household, Status
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "建国志强海燕红梅文军永平玉兰明亮春花国庆秀英德华"
-UNITS = [("省{}厅", UnitKind.GOVERNMENT), ("{}供电公司", UnitKind.STATE_FIRM),
-         ("{}大学", UnitKind.UNIVERSITY), ("市{}局", UnitKind.GOVERNMENT),
-         ("{}人民医院", UnitKind.INSTITUTION)]
+UNITS = [
+    ("省{}厅", UnitKind.GOVERNMENT),
+    ("{}供电公司", UnitKind.STATE_FIRM),
+    ("{}大学", UnitKind.UNIVERSITY),
+    ("市{}局", UnitKind.GOVERNMENT),
+    ("{}人民医院", UnitKind.INSTITUTION),
+]
 UNIT_WORDS = "交通水利教育农业财政卫健商务林业"
 
 
@@ -69,13 +73,21 @@ def assistance_load_synthetic(*, county: Region, seed: int, year: int) -> Assist
     if HouseholdPairing.objects.filter(household__village__code__startswith=prefix).exists():
         raise ValueError(f"{county.name}已有帮扶数据")
     rng = np.random.default_rng([seed, int(county.code[:6]), 853])
-    villages = list(Region.objects.filter(code__startswith=prefix, level=Level.VILLAGE,
-                                          is_poor_village=True).order_by("code"))
+    villages = list(
+        Region.objects.filter(
+            code__startswith=prefix, level=Level.VILLAGE, is_poor_village=True
+        ).order_by("code")
+    )
     start = dt.date(2016, 1, 1)
 
-    units = [HelpingUnit.objects.create(
-        name=f"{pattern.format(UNIT_WORDS[2 * i % len(UNIT_WORDS):][:2])}（{county.name}帮扶）",
-        kind=kind, region=county) for i, (pattern, kind) in enumerate(UNITS)]
+    units = [
+        HelpingUnit.objects.create(
+            name=f"{pattern.format(UNIT_WORDS[2 * i % len(UNIT_WORDS) :][:2])}（{county.name}帮扶）",
+            kind=kind,
+            region=county,
+        )
+        for i, (pattern, kind) in enumerate(UNITS)
+    ]
     # Every poor village but the last gets a unit and a work team (the last is a planted gap).
     teams = []
     for i, village in enumerate(villages):
@@ -85,28 +97,41 @@ def assistance_load_synthetic(*, county: Region, seed: int, year: int) -> Assist
             continue
         team = WorkTeam.objects.create(village=village, unit=unit, start=start)
         teams.append(team)
-        WorkTeamMember.objects.bulk_create([
-            WorkTeamMember(team=team, name=_name(rng), role=role, start=start)
-            for role in (TeamRole.LEADER, TeamRole.FIRST_SECRETARY, TeamRole.MEMBER)
-        ])
+        WorkTeamMember.objects.bulk_create(
+            [
+                WorkTeamMember(team=team, name=_name(rng), role=role, start=start)
+                for role in (TeamRole.LEADER, TeamRole.FIRST_SECRETARY, TeamRole.MEMBER)
+            ]
+        )
 
-    households = list(Household.objects.filter(village__code__startswith=prefix, registered=True)
-                      .select_related("village").order_by("household_no"))
+    households = list(
+        Household.objects.filter(village__code__startswith=prefix, registered=True)
+        .select_related("village")
+        .order_by("household_no")
+    )
     helped = [h for h in households if h.status in (Status.POOR, Status.RETURNED, Status.EXITED)]
     # About 2% of poor households have no cadre yet (a planted gap for the warnings).
     unpaired = {h.pk for h in helped if h.status != Status.EXITED and rng.random() < 0.02}
     paired = [h for h in helped if h.pk not in unpaired]
     user_model = get_user_model()
     n_cadres = max(1, len(paired) // 5 + 1)
-    cadres = user_model.objects.bulk_create([
-        user_model(username=f"cadre-{county.code[:6]}-{i:04d}", first_name=_name(rng),
-                   password=make_password(None))  # no login until an administrator sets one
-        for i in range(n_cadres)
-    ])
+    cadres = user_model.objects.bulk_create(
+        [
+            user_model(
+                username=f"cadre-{county.code[:6]}-{i:04d}",
+                first_name=_name(rng),
+                password=make_password(None),
+            )  # no login until an administrator sets one
+            for i in range(n_cadres)
+        ]
+    )
     Membership.objects.bulk_create([Membership(user=c, role=Role.HELPING_CADRE) for c in cadres])
-    pairings = [HouseholdPairing(household=h, cadre=cadres[i % n_cadres],
-                                 unit=units[i % len(units)], start=start)
-                for i, h in enumerate(paired)]
+    pairings = [
+        HouseholdPairing(
+            household=h, cadre=cadres[i % n_cadres], unit=units[i % len(units)], start=start
+        )
+        for i, h in enumerate(paired)
+    ]
     HouseholdPairing.objects.bulk_create(pairings)
 
     plans, measures, visits = [], [], []
@@ -114,24 +139,44 @@ def assistance_load_synthetic(*, county: Region, seed: int, year: int) -> Assist
     for i, h in enumerate(paired):
         cadre = cadres[i % n_cadres]
         target = h.exited_year or int(rng.integers(year, 2021))
-        plans.append(ExitPlan(household=h, target_year=target,
-                              income_target=Decimal(int(rng.integers(4000, 7000))),
-                              targets="发展产业、稳定就业，实现两不愁三保障"))
+        plans.append(
+            ExitPlan(
+                household=h,
+                target_year=target,
+                income_target=Decimal(int(rng.integers(4000, 7000))),
+                targets="发展产业、稳定就业，实现两不愁三保障",
+            )
+        )
         if rng.random() >= 0.03:  # about 3% have a plan but no measures (planted)
             for _ in range(int(rng.integers(1, 4))):
                 kind = str(rng.choice(kinds))
-                measures.append(AssistanceMeasure(
-                    household=h, kind=kind, description=f"{MeasureKind(kind).label}帮扶",
-                    amount=Decimal(int(rng.integers(5, 80)) * 100),
-                    start_date=dt.date(int(rng.integers(2016, year + 1)), int(rng.integers(1, 13)), 1),
-                    recorded_by=cadre))
+                measures.append(
+                    AssistanceMeasure(
+                        household=h,
+                        kind=kind,
+                        description=f"{MeasureKind(kind).label}帮扶",
+                        amount=Decimal(int(rng.integers(5, 80)) * 100),
+                        start_date=dt.date(
+                            int(rng.integers(2016, year + 1)), int(rng.integers(1, 13)), 1
+                        ),
+                        recorded_by=cadre,
+                    )
+                )
         last = year if rng.random() >= 0.08 else year - 1  # about 8% not visited this year
         for v in range(int(rng.integers(2, 6))):
-            visits.append(VisitLog(
-                household=h, date=dt.date(last if v == 0 else int(rng.integers(2016, last + 1)),
-                                          int(rng.integers(1, 13)), int(rng.integers(1, 28))),
-                visitor=cadre, visitor_name=cadre.first_name,
-                content="入户走访，核实收入，宣讲政策"))
+            visits.append(
+                VisitLog(
+                    household=h,
+                    date=dt.date(
+                        last if v == 0 else int(rng.integers(2016, last + 1)),
+                        int(rng.integers(1, 13)),
+                        int(rng.integers(1, 28)),
+                    ),
+                    visitor=cadre,
+                    visitor_name=cadre.first_name,
+                    content="入户走访，核实收入，宣讲政策",
+                )
+            )
     ExitPlan.objects.bulk_create(plans)
     AssistanceMeasure.objects.bulk_create(measures)
     VisitLog.objects.bulk_create(visits)
@@ -140,26 +185,52 @@ def assistance_load_synthetic(*, county: Region, seed: int, year: int) -> Assist
     for i, village in enumerate(villages[:8]):
         kind = (MeasureKind.INDUSTRY, MeasureKind.HOUSING, MeasureKind.EMPLOYMENT)[i % 3]
         project = Project.objects.create(
-            name=f"{village.name}{MeasureKind(kind).label}项目", region=village, kind=kind,
-            year=int(rng.integers(2016, year + 1)), unit=units[i % len(units)],
+            name=f"{village.name}{MeasureKind(kind).label}项目",
+            region=village,
+            kind=kind,
+            year=int(rng.integers(2016, year + 1)),
+            unit=units[i % len(units)],
             progress=100 if i % 4 else int(rng.integers(30, 90)),
             completed_on=dt.date(year, 10, 1) if i % 4 else None,
-            description=f"{village.name}{MeasureKind(kind).label}")
+            description=f"{village.name}{MeasureKind(kind).label}",
+        )
         projects.append(project)
-        FundAllocation.objects.bulk_create([
-            FundAllocation(project=project, source=source, amount=Decimal(int(rng.integers(5, 60)) * 10000))
-            for source in (FundSource.CENTRAL, FundSource.PROVINCE, FundSource.EASTERN_AID)
-        ])
+        FundAllocation.objects.bulk_create(
+            [
+                FundAllocation(
+                    project=project, source=source, amount=Decimal(int(rng.integers(5, 60)) * 10000)
+                )
+                for source in (FundSource.CENTRAL, FundSource.PROVINCE, FundSource.EASTERN_AID)
+            ]
+        )
         members = [h for h in paired if h.village_id == village.pk][:15]
-        ProjectBeneficiary.objects.bulk_create([
-            ProjectBeneficiary(project=project, household=h, amount=Decimal(int(rng.integers(5, 30)) * 100),
-                               note="入股分红")
-            for h in members
-        ])
-    counts = AssistanceCounts(units=len(units), work_teams=len(teams), cadres=n_cadres,
-                              pairings=len(pairings), plans=len(plans), measures=len(measures),
-                              visits=len(visits), projects=len(projects))
-    AuditEntry.objects.create(actor="synth", action=AuditEntry.Action.IMPORT, model="Assistance",
-                              object_key=county.code[:6], after=counts.__dict__,
-                              note="合成帮扶数据批量生成（每县一条审计记录）")
+        ProjectBeneficiary.objects.bulk_create(
+            [
+                ProjectBeneficiary(
+                    project=project,
+                    household=h,
+                    amount=Decimal(int(rng.integers(5, 30)) * 100),
+                    note="入股分红",
+                )
+                for h in members
+            ]
+        )
+    counts = AssistanceCounts(
+        units=len(units),
+        work_teams=len(teams),
+        cadres=n_cadres,
+        pairings=len(pairings),
+        plans=len(plans),
+        measures=len(measures),
+        visits=len(visits),
+        projects=len(projects),
+    )
+    AuditEntry.objects.create(
+        actor="synth",
+        action=AuditEntry.Action.IMPORT,
+        model="Assistance",
+        object_key=county.code[:6],
+        after=counts.__dict__,
+        note="合成帮扶数据批量生成（每县一条审计记录）",
+    )
     return counts

@@ -15,6 +15,9 @@ urlpatterns = [
     path("households/<str:household_no>/plan/", views.exit_plan_edit, name="exit_plan"),
     path("households/<str:household_no>/measures/", views.measure_add, name="measure_add"),
     path("households/<str:household_no>/visits/", views.visit_add, name="visit_add"),
-    path("households/<str:household_no>/ledgers.docx", views.household_ledgers_download,
-         name="ledgers_docx"),
+    path(
+        "households/<str:household_no>/ledgers.docx",
+        views.household_ledgers_download,
+        name="ledgers_docx",
+    ),
 ]

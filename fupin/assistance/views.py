@@ -33,8 +33,12 @@ from fupin.registry.selectors import counties_with_data
 
 
 def _household(request: HttpRequest, household_no: str) -> Household:
-    household = sel.households_for(request.user).select_related("village__parent").filter(
-        household_no=household_no).first()
+    household = (
+        sel.households_for(request.user)
+        .select_related("village__parent")
+        .filter(household_no=household_no)
+        .first()
+    )
     if household is None:
         raise Http404("没有这户，或无权查看")
     return household
@@ -43,50 +47,85 @@ def _household(request: HttpRequest, household_no: str) -> Household:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own pairings: a cadre's households, a unit liaison's villages."""
-    pairings = (HouseholdPairing.objects.active().filter(cadre=request.user)
-                .select_related("household__village").order_by("household__household_no"))
-    villages = (VillagePairing.objects.active().filter(unit_id__in=sel.unit_ids_of(request.user))
-                .select_related("unit", "village").order_by("village__code"))
+    pairings = (
+        HouseholdPairing.objects.active()
+        .filter(cadre=request.user)
+        .select_related("household__village")
+        .order_by("household__household_no")
+    )
+    villages = (
+        VillagePairing.objects.active()
+        .filter(unit_id__in=sel.unit_ids_of(request.user))
+        .select_related("unit", "village")
+        .order_by("village__code")
+    )
     # Offices have no pairings of their own: they see their region's (scoped, by region).
-    regions = [r for r in counties_with_data(request.user)
-               if sees_whole_region(request.user, r["region"])]
-    return render(request, "assistance/mine.html", {"pairings": pairings, "villages": villages,
-                                                    "regions": regions})
+    regions = [
+        r for r in counties_with_data(request.user) if sees_whole_region(request.user, r["region"])
+    ]
+    return render(
+        request,
+        "assistance/mine.html",
+        {"pairings": pairings, "villages": villages, "regions": regions},
+    )
 
 
 @login_required
 def region_overview(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(sel.regions_for(request.user), code=code)
-    pairings = (sel.pairings_for(request.user).active()
-                .filter(household__village__code__startswith=region.prefix)
-                .select_related("household__village", "cadre", "unit")
-                .order_by("household__household_no"))
-    villages = (sel.village_pairings_for(request.user).active()
-                .filter(village__code__startswith=region.prefix)
-                .select_related("unit", "village"))
-    teams = (sel.work_teams_for(request.user).active()
-             .filter(village__code__startswith=region.prefix)
-             .select_related("village", "unit").prefetch_related("members"))
-    return render(request, "assistance/region.html", {
-        "region": region,
-        "warnings": assistance_warnings(region=region, user=request.user),
-        "pairings": (page := page_of(request, pairings)),
-        "page": page,
-        "pairing_count": page.paginator.count,
-        "villages": villages,
-        "teams": [{"team": t, "members": [m for m in t.members.all() if m.is_active()]}
-                  for t in teams],
-        "totals": sel.region_project_totals(request.user, region),
-    })
+    pairings = (
+        sel.pairings_for(request.user)
+        .active()
+        .filter(household__village__code__startswith=region.prefix)
+        .select_related("household__village", "cadre", "unit")
+        .order_by("household__household_no")
+    )
+    villages = (
+        sel.village_pairings_for(request.user)
+        .active()
+        .filter(village__code__startswith=region.prefix)
+        .select_related("unit", "village")
+    )
+    teams = (
+        sel.work_teams_for(request.user)
+        .active()
+        .filter(village__code__startswith=region.prefix)
+        .select_related("village", "unit")
+        .prefetch_related("members")
+    )
+    return render(
+        request,
+        "assistance/region.html",
+        {
+            "region": region,
+            "warnings": assistance_warnings(region=region, user=request.user),
+            "pairings": (page := page_of(request, pairings)),
+            "page": page,
+            "pairing_count": page.paginator.count,
+            "villages": villages,
+            "teams": [
+                {"team": t, "members": [m for m in t.members.all() if m.is_active()]} for t in teams
+            ],
+            "totals": sel.region_project_totals(request.user, region),
+        },
+    )
 
 
 def _ledger_context(request: HttpRequest, household: Household, **forms: Any) -> dict[str, Any]:
     editable = sel.may_edit_ledgers(request.user, household)
     projects = sel.projects_for(request.user).filter(
-        region__code__in=_ancestor_codes(household.village))
+        region__code__in=_ancestor_codes(household.village)
+    )
     plan = ExitPlan.objects.filter(household=household).first()
-    initial_plan = ({"target_year": plan.target_year, "income_target": plan.income_target,
-                     "targets": plan.targets} if plan else None)
+    initial_plan = (
+        {
+            "target_year": plan.target_year,
+            "income_target": plan.income_target,
+            "targets": plan.targets,
+        }
+        if plan
+        else None
+    )
     return {
         "h": household,
         "head": household.head,
@@ -117,8 +156,9 @@ def household_ledgers(request: HttpRequest, household_no: str) -> HttpResponse:
     return render(request, "assistance/household.html", _ledger_context(request, household))
 
 
-def _post(request: HttpRequest, household_no: str, form_name: str, form: Any,
-          write: Any) -> HttpResponse:
+def _post(
+    request: HttpRequest, household_no: str, form_name: str, form: Any, write: Any
+) -> HttpResponse:
     """Validate, write through the service, redirect back; on refusal show the page with why."""
     household = _household(request, household_no)
     if not sel.may_edit_ledgers(request.user, household):
@@ -141,9 +181,14 @@ def _post(request: HttpRequest, household_no: str, form_name: str, form: Any,
 @require_POST
 def exit_plan_edit(request: HttpRequest, household_no: str) -> HttpResponse:
     def write(h: Household, d: dict[str, Any]) -> None:
-        ledger_exit_plan_set(household=h, target_year=d["target_year"], targets=d["targets"],
-                             income_target=d["income_target"], actor=request.user.get_username(),
-                             user=request.user)
+        ledger_exit_plan_set(
+            household=h,
+            target_year=d["target_year"],
+            targets=d["targets"],
+            income_target=d["income_target"],
+            actor=request.user.get_username(),
+            user=request.user,
+        )
 
     return _post(request, household_no, "plan_form", ExitPlanForm(request.POST), write)
 
@@ -153,13 +198,21 @@ def exit_plan_edit(request: HttpRequest, household_no: str) -> HttpResponse:
 def measure_add(request: HttpRequest, household_no: str) -> HttpResponse:
     household = _household(request, household_no)
     projects = sel.projects_for(request.user).filter(
-        region__code__in=_ancestor_codes(household.village))
+        region__code__in=_ancestor_codes(household.village)
+    )
 
     def write(h: Household, d: dict[str, Any]) -> None:
-        ledger_measure_add(household=h, kind=d["kind"], description=d["description"],
-                           amount=d["amount"], start_date=d["start_date"],
-                           end_date=d["end_date"], project=d["project"],
-                           actor=request.user.get_username(), user=request.user)
+        ledger_measure_add(
+            household=h,
+            kind=d["kind"],
+            description=d["description"],
+            amount=d["amount"],
+            start_date=d["start_date"],
+            end_date=d["end_date"],
+            project=d["project"],
+            actor=request.user.get_username(),
+            user=request.user,
+        )
 
     form = MeasureForm(request.POST, projects=projects)
     return _post(request, household_no, "measure_form", form, write)
@@ -169,9 +222,14 @@ def measure_add(request: HttpRequest, household_no: str) -> HttpResponse:
 @require_POST
 def visit_add(request: HttpRequest, household_no: str) -> HttpResponse:
     def write(h: Household, d: dict[str, Any]) -> None:
-        ledger_visit_add(household=h, date=d["date"], content=d["content"],
-                         visitor_name=d["visitor_name"], actor=request.user.get_username(),
-                         user=request.user)
+        ledger_visit_add(
+            household=h,
+            date=d["date"],
+            content=d["content"],
+            visitor_name=d["visitor_name"],
+            actor=request.user.get_username(),
+            user=request.user,
+        )
 
     return _post(request, household_no, "visit_form", VisitForm(request.POST), write)
 
@@ -201,22 +259,32 @@ def region_projects(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(sel.regions_for(request.user), code=code)
     projects = sel.region_projects(request.user, region).select_related("region", "unit")
     amounts = sel.project_amounts(projects)
-    return render(request, "assistance/projects.html", {
-        "region": region,
-        "totals": sel.region_project_totals(request.user, region),
-        "rows": [{"project": p, "amounts": amounts.get(p.pk, {"total": 0})} for p in projects],
-    })
+    return render(
+        request,
+        "assistance/projects.html",
+        {
+            "region": region,
+            "totals": sel.region_project_totals(request.user, region),
+            "rows": [{"project": p, "amounts": amounts.get(p.pk, {"total": 0})} for p in projects],
+        },
+    )
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(sel.projects_for(request.user).select_related("region", "unit"),
-                                pk=pk)
-    return render(request, "assistance/project.html", {
-        "project": project,
-        "funds": project.funds.all(),
-        "total": project.total_amount(),
-        "beneficiaries": sel.beneficiaries_for(request.user, project),
-        "measures": sel.measures_for(request.user).filter(project=project)
-        .select_related("household"),
-    })
+    project = get_object_or_404(
+        sel.projects_for(request.user).select_related("region", "unit"), pk=pk
+    )
+    return render(
+        request,
+        "assistance/project.html",
+        {
+            "project": project,
+            "funds": project.funds.all(),
+            "total": project.total_amount(),
+            "beneficiaries": sel.beneficiaries_for(request.user, project),
+            "measures": sel.measures_for(request.user)
+            .filter(project=project)
+            .select_related("household"),
+        },
+    )

@@ -53,16 +53,20 @@ def village_charts(request: HttpRequest, code: str) -> HttpResponse:
     charts = {k: data[k] for k in ("distribution", "causes", "events", "exit_targets")}
     charts["household_targets"] = {k: targets[k] for k in ("year", "target_years", "series")}
     charts["text"] = _chart_text(year)
-    return render(request, "assistance/village_charts.html", {
-        "village": village,
-        "ancestors": ancestors_for(user, village),
-        "summary": data["summary"],
-        "year": year,
-        "targets": targets,
-        "exit_targets": data["exit_targets"],
-        "states": sel.TARGET_STATES,
-        "charts": charts,
-    })
+    return render(
+        request,
+        "assistance/village_charts.html",
+        {
+            "village": village,
+            "ancestors": ancestors_for(user, village),
+            "summary": data["summary"],
+            "year": year,
+            "targets": targets,
+            "exit_targets": data["exit_targets"],
+            "states": sel.TARGET_STATES,
+            "charts": charts,
+        },
+    )
 
 
 def _chart_text(year: int) -> dict[str, Any]:

@@ -15,8 +15,17 @@ from fupin.cooperation.models import (
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "side", "area", "name", "unit", "aggregation", "weight", "from_year",
-                    "to_year"]
+    list_display = [
+        "code",
+        "side",
+        "area",
+        "name",
+        "unit",
+        "aggregation",
+        "weight",
+        "from_year",
+        "to_year",
+    ]
     list_filter = ["side", "area", "aggregation"]
     search_fields = ["code", "name"]
     raw_id_fields = ["base", "counterpart"]
@@ -24,8 +33,17 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(GradeRule)
 class GradeRuleAdmin(admin.ModelAdmin):
-    list_display = ["order", "grade", "side", "min_score", "min_done_share", "max_not_done",
-                    "max_open_disputes", "from_year", "to_year"]
+    list_display = [
+        "order",
+        "grade",
+        "side",
+        "min_score",
+        "min_done_share",
+        "max_not_done",
+        "max_open_disputes",
+        "from_year",
+        "to_year",
+    ]
     list_editable = ["min_score", "min_done_share", "max_not_done", "max_open_disputes"]
     list_display_links = ["order"]
 

@@ -73,8 +73,18 @@ class PairingSerializer(serializers.ModelSerializer[Pairing]):
 
     class Meta:
         model = Pairing
-        fields = ["id", "level", "east", "east_name", "west", "west_name", "parent", "start_year",
-                  "end_year", "partners"]
+        fields = [
+            "id",
+            "level",
+            "east",
+            "east_name",
+            "west",
+            "west_name",
+            "parent",
+            "start_year",
+            "end_year",
+            "partners",
+        ]
 
 
 class TargetSerializer(serializers.Serializer[Any]):
@@ -96,10 +106,12 @@ class LineSerializer(serializers.Serializer[Any]):
     unit = serializers.CharField()
     side = serializers.ChoiceField(choices=Side.choices)
     target = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
-    value = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True,
-                                     allow_null=True)
-    ratio = serializers.DecimalField(max_digits=10, decimal_places=4, coerce_to_string=True,
-                                     allow_null=True)
+    value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, coerce_to_string=True, allow_null=True
+    )
+    ratio = serializers.DecimalField(
+        max_digits=10, decimal_places=4, coerce_to_string=True, allow_null=True
+    )
     completion = serializers.CharField()
     completion_label = serializers.CharField()
     shortfall = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
@@ -132,8 +144,9 @@ class MultipleSerializer(serializers.Serializer[Any]):
     unit = serializers.CharField()
     last = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
     this = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
-    multiple = serializers.DecimalField(max_digits=10, decimal_places=1, coerce_to_string=True,
-                                        allow_null=True)
+    multiple = serializers.DecimalField(
+        max_digits=10, decimal_places=1, coerce_to_string=True, allow_null=True
+    )
 
 
 class YearSerializer(serializers.Serializer[Any]):
@@ -153,21 +166,44 @@ class LedgerFilterSerializer(AgreementFilterSerializer):
 class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
     pairing = serializers.PrimaryKeyRelatedField(queryset=Pairing.objects.none())
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    county = serializers.SlugRelatedField(slug_field="code", allow_null=True, required=False,
-                                          queryset=Region.objects.filter(level=Level.COUNTY))
+    county = serializers.SlugRelatedField(
+        slug_field="code",
+        allow_null=True,
+        required=False,
+        queryset=Region.objects.filter(level=Level.COUNTY),
+    )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     beneficiaries = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
-    side = serializers.ChoiceField(choices=Side.choices, required=False, write_only=True,
-                                   help_text="代表哪一方；同时属于双方时必填")
+    side = serializers.ChoiceField(
+        choices=Side.choices,
+        required=False,
+        write_only=True,
+        help_text="代表哪一方；同时属于双方时必填",
+    )
     entered_by = serializers.ChoiceField(choices=Side.choices, read_only=True)
     status = serializers.ChoiceField(choices=EntryStatus.choices, read_only=True)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "pairing", "year", "date", "indicator", "amount", "agreed_amount",
-                  "beneficiaries", "county", "title", "evidence", "entered_by", "status", "actor",
-                  "recorded_at", "side"]
+        fields = [
+            "id",
+            "pairing",
+            "year",
+            "date",
+            "indicator",
+            "amount",
+            "agreed_amount",
+            "beneficiaries",
+            "county",
+            "title",
+            "evidence",
+            "entered_by",
+            "status",
+            "actor",
+            "recorded_at",
+            "side",
+        ]
         read_only_fields = ["agreed_amount", "actor", "recorded_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -180,10 +216,12 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
 class ReviewSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=ReviewAction.choices)
     opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      allow_null=True, default=None)
-    side = serializers.ChoiceField(choices=Side.choices, required=False, allow_null=True,
-                                   default=None)
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    side = serializers.ChoiceField(
+        choices=Side.choices, required=False, allow_null=True, default=None
+    )
 
 
 # --- view sets ----------------------------------------------------------------------------------
@@ -204,11 +242,18 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet[Pairing]):
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Pairing]:
-        return sel.pairings_for(self.request.user).select_related("east", "west").prefetch_related(
-            "partners__west_region").order_by("level", "east__code", "west__code")
+        return (
+            sel.pairings_for(self.request.user)
+            .select_related("east", "west")
+            .prefetch_related("partners__west_region")
+            .order_by("level", "east__code", "west__code")
+        )
 
-    @extend_schema(summary="同比倍数（本年已确认台账 ÷ 上年）", parameters=[YearSerializer],
-                   responses={200: MultipleSerializer(many=True)})
+    @extend_schema(
+        summary="同比倍数（本年已确认台账 ÷ 上年）",
+        parameters=[YearSerializer],
+        responses={200: MultipleSerializer(many=True)},
+    )
     @action(detail=True, methods=["get"])
     def multiples(self, request: Request, pk: str | None = None) -> Response:
         year = _params(YearSerializer, request)["year"]
@@ -225,8 +270,11 @@ class AgreementViewSet(viewsets.ReadOnlyModelViewSet[Agreement]):
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Agreement]:
-        qs = sel.agreements_for(self.request.user).prefetch_related("targets__indicator").order_by(
-            "-year", "pairing_id", "id")
+        qs = (
+            sel.agreements_for(self.request.user)
+            .prefetch_related("targets__indicator")
+            .order_by("-year", "pairing_id", "id")
+        )
         if self.action == "list":
             f = _params(AgreementFilterSerializer, self.request)
             if "pairing" in f:
@@ -235,24 +283,27 @@ class AgreementViewSet(viewsets.ReadOnlyModelViewSet[Agreement]):
                 qs = qs.filter(year=f["year"])
         return qs
 
-    @extend_schema(summary="对账：各指标目标与已确认台账、完成情况和双方等次",
-                   responses={200: ReconciliationSerializer})
+    @extend_schema(
+        summary="对账：各指标目标与已确认台账、完成情况和双方等次",
+        responses={200: ReconciliationSerializer},
+    )
     @action(detail=True, methods=["get"])
     def reconciliation(self, request: Request, pk: str | None = None) -> Response:
         agreement = self.get_object()
         recon = svc.reconciliation(agreement)
-        grades = [svc.grade_compute(agreement, s, recon=recon) for s in Side
-                  if recon.for_side(s)]
-        return Response(ReconciliationSerializer({
-            "agreement": agreement.pk, "lines": recon.lines, "grades": grades}).data)
+        grades = [svc.grade_compute(agreement, s, recon=recon) for s in Side if recon.for_side(s)]
+        return Response(
+            ReconciliationSerializer(
+                {"agreement": agreement.pk, "lines": recon.lines, "grades": grades}
+            ).data
+        )
 
     @extend_schema(summary="双方等次（按等次规则）", responses={200: GradeSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def grades(self, request: Request, pk: str | None = None) -> Response:
         agreement = self.get_object()
         recon = svc.reconciliation(agreement)
-        grades = [svc.grade_compute(agreement, s, recon=recon) for s in Side
-                  if recon.for_side(s)]
+        grades = [svc.grade_compute(agreement, s, recon=recon) for s in Side if recon.for_side(s)]
         return Response(GradeSerializer(grades, many=True).data)
 
 
@@ -262,15 +313,20 @@ class AgreementViewSet(viewsets.ReadOnlyModelViewSet[Agreement]):
     create=extend_schema(summary="录入台账（本方扶贫办；等待对方确认）"),
 )
 class LedgerEntryViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
     serializer_class = LedgerEntrySerializer
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[LedgerEntry]:
-        qs = sel.ledger_for(self.request.user).select_related("indicator", "county").order_by(
-            "pairing_id", "year", "date", "id")
+        qs = (
+            sel.ledger_for(self.request.user)
+            .select_related("indicator", "county")
+            .order_by("pairing_id", "year", "date", "id")
+        )
         if self.action == "list":
             f = _params(LedgerFilterSerializer, self.request)
             if "pairing" in f:
@@ -285,27 +341,49 @@ class LedgerEntryViewSet(
 
     def perform_create(self, serializer: serializers.Serializer[Any]) -> None:
         d = serializer.validated_data
-        serializer.instance = _write(lambda: svc.ledger_entry_add(
-            pairing=d["pairing"], year=d["year"], date=d["date"], indicator=d["indicator"],
-            amount=d["amount"], beneficiaries=d.get("beneficiaries", 0), county=d.get("county"),
-            title=d.get("title", ""), evidence=d.get("evidence", ""), user=self.request.user,
-            side=d.get("side")))
+        serializer.instance = _write(
+            lambda: svc.ledger_entry_add(
+                pairing=d["pairing"],
+                year=d["year"],
+                date=d["date"],
+                indicator=d["indicator"],
+                amount=d["amount"],
+                beneficiaries=d.get("beneficiaries", 0),
+                county=d.get("county"),
+                title=d.get("title", ""),
+                evidence=d.get("evidence", ""),
+                user=self.request.user,
+                side=d.get("side"),
+            )
+        )
 
-    @extend_schema(summary="审核台账：对方确认、提出异议、异议解决；录入方修改、撤回",
-                   request=ReviewSerializer, responses={200: LedgerEntrySerializer},
-                   parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    @extend_schema(
+        summary="审核台账：对方确认、提出异议、异议解决；录入方修改、撤回",
+        request=ReviewSerializer,
+        responses={200: LedgerEntrySerializer},
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
         entry = self.get_object()
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        _write(lambda: svc.ledger_entry_review(
-            entry=entry, action=d["action"], user=request.user, side=d["side"],
-            opinion=d["opinion"], amount=d["amount"]))
+        _write(
+            lambda: svc.ledger_entry_review(
+                entry=entry,
+                action=d["action"],
+                user=request.user,
+                side=d["side"],
+                opinion=d["opinion"],
+                amount=d["amount"],
+            )
+        )
         entry.refresh_from_db()
-        return Response(LedgerEntrySerializer(entry, context={"request": request}).data,
-                        status=status.HTTP_200_OK)
+        return Response(
+            LedgerEntrySerializer(entry, context={"request": request}).data,
+            status=status.HTTP_200_OK,
+        )
 
 
 __all__ = ["AgreementViewSet", "LedgerEntryViewSet", "PairingViewSet"]

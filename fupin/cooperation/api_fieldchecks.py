@@ -32,8 +32,17 @@ class FieldCheckFormSerializer(serializers.ModelSerializer[fc.FieldCheckForm]):
 
     class Meta:
         model = fc.FieldCheckForm
-        fields = ["household", "entry", "money_arrived", "benefit_arrived", "amount_due",
-                  "amount_received", "remarks", "problem", "actor"]
+        fields = [
+            "household",
+            "entry",
+            "money_arrived",
+            "benefit_arrived",
+            "amount_due",
+            "amount_received",
+            "remarks",
+            "problem",
+            "actor",
+        ]
 
 
 class FieldCheckItemSerializer(serializers.ModelSerializer[fc.FieldCheckItem]):
@@ -42,8 +51,16 @@ class FieldCheckItemSerializer(serializers.ModelSerializer[fc.FieldCheckItem]):
 
     class Meta:
         model = fc.FieldCheckItem
-        fields = ["id", "level", "unit_key", "label", "parent_key", "inclusion_probability",
-                  "order", "form"]
+        fields = [
+            "id",
+            "level",
+            "unit_key",
+            "label",
+            "parent_key",
+            "inclusion_probability",
+            "order",
+            "form",
+        ]
 
     def get_form(self, item: fc.FieldCheckItem) -> dict[str, Any] | None:
         form = getattr(item, "form", None)
@@ -56,36 +73,57 @@ class FieldCheckDrawSerializer(serializers.ModelSerializer[fc.FieldCheckDraw]):
 
     class Meta:
         model = fc.FieldCheckDraw
-        fields = ["id", "campaign", "county", "year", "seed", "method", "parameters",
-                  "frame_sizes", "frame_checksums", "reason", "supersedes", "actor", "created_at",
-                  "items"]
+        fields = [
+            "id",
+            "campaign",
+            "county",
+            "year",
+            "seed",
+            "method",
+            "parameters",
+            "frame_sizes",
+            "frame_checksums",
+            "reason",
+            "supersedes",
+            "actor",
+            "created_at",
+            "items",
+        ]
 
 
 class FieldCheckRecordSerializer(serializers.Serializer[dict[str, Any]]):
     item = serializers.IntegerField(help_text="抽中农户的核查项编号")
     money_arrived = serializers.BooleanField()
     benefit_arrived = serializers.BooleanField()
-    amount_due = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
-                                          allow_null=True)
-    amount_received = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
-                                               allow_null=True)
+    amount_due = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    amount_received = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
     remarks = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class FieldCheckDrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                            viewsets.GenericViewSet[fc.FieldCheckDraw]):
+class FieldCheckDrawViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[fc.FieldCheckDraw]
+):
     """Draws the user may see (the working group's all; an office's those of its counties)."""
 
     serializer_class = FieldCheckDrawSerializer
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[fc.FieldCheckDraw]:
-        return (fc.fieldcheck_draws_for(self.request.user)
-                .prefetch_related("items__form__household").order_by("-id"))
+        return (
+            fc.fieldcheck_draws_for(self.request.user)
+            .prefetch_related("items__form__household")
+            .order_by("-id")
+        )
 
-    @extend_schema(summary="填写抽中农户的核查表（资金、受益未到位即提出疑点）",
-                   request=FieldCheckRecordSerializer,
-                   responses={201: FieldCheckFormSerializer})
+    @extend_schema(
+        summary="填写抽中农户的核查表（资金、受益未到位即提出疑点）",
+        request=FieldCheckRecordSerializer,
+        responses={201: FieldCheckFormSerializer},
+    )
     @action(detail=True, methods=["post"])
     def record(self, request: Request, pk: str | None = None) -> Response:
         draw = self.get_object()

@@ -11,6 +11,8 @@ router = SimpleRouter()
 router.register("pairings", api.PairingViewSet, basename="pairing")
 router.register("agreements", api.AgreementViewSet, basename="agreement")
 router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
-router.register("fieldcheck-draws", api_fieldchecks.FieldCheckDrawViewSet, basename="fieldcheck-draw")
+router.register(
+    "fieldcheck-draws", api_fieldchecks.FieldCheckDrawViewSet, basename="fieldcheck-draw"
+)
 
 urlpatterns = [path("", include(router.urls))]

@@ -51,10 +51,12 @@ class ItemLevel(models.TextChoices):
 class FieldCheckDraw(AppendOnly):
     """One recorded draw for a county's field check; a redraw is a new row that `supersedes` it."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("考核任务"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("抽中县"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("考核任务")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("抽中县")
+    )
     year = models.PositiveSmallIntegerField(_("协作年度"))
     seed = models.CharField(_("随机种子"), max_length=80)
     method = models.CharField(_("抽样方法"), max_length=16, default=METHOD)
@@ -63,11 +65,16 @@ class FieldCheckDraw(AppendOnly):
     frame_checksums = models.JSONField(_("抽样框校验值"), default=dict)
     reason = models.TextField(_("重抽原因"), blank=True)
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
         verbose_name=_("替换的抽样"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.CharField(_("操作人"), max_length=64)
     created_at = models.DateTimeField(_("抽样时间"), auto_now_add=True)
 
@@ -88,8 +95,9 @@ class FieldCheckItem(AppendOnly):
     """One unit drawn: a village code, a project (ledger entry id) or a household number; a
     household item names the project it is checked for (`parent_key`)."""
 
-    draw = models.ForeignKey(FieldCheckDraw, on_delete=models.PROTECT, related_name="items",
-                             verbose_name=_("抽样"))
+    draw = models.ForeignKey(
+        FieldCheckDraw, on_delete=models.PROTECT, related_name="items", verbose_name=_("抽样")
+    )
     level = models.CharField(_("层级"), max_length=10, choices=ItemLevel.choices)
     unit_key = models.CharField(_("单位"), max_length=20)
     label = models.CharField(_("名称"), max_length=200, blank=True)
@@ -102,8 +110,9 @@ class FieldCheckItem(AppendOnly):
         verbose_name_plural = _("协作实地核查抽中单位")
         ordering = ["draw_id", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["draw", "level", "unit_key"],
-                                    name="coop_fieldcheck_item_unique"),
+            models.UniqueConstraint(
+                fields=["draw", "level", "unit_key"], name="coop_fieldcheck_item_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,23 +123,35 @@ class FieldCheckForm(AppendOnly):
     """The check form of one drawn household for its project: did the money and the benefit
     arrive. One per household item; a "not arrived" answer raised `problem`."""
 
-    item = models.OneToOneField(FieldCheckItem, on_delete=models.PROTECT, related_name="form",
-                                verbose_name=_("抽中户"))
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("农户"))
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("协作项目（台账）"))
+    item = models.OneToOneField(
+        FieldCheckItem, on_delete=models.PROTECT, related_name="form", verbose_name=_("抽中户")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("农户")
+    )
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("协作项目（台账）")
+    )
     money_arrived = models.BooleanField(_("资金到位"))
     benefit_arrived = models.BooleanField(_("受益到户"))
-    amount_due = models.DecimalField(_("应到金额（元）"), max_digits=12, decimal_places=2,
-                                     null=True, blank=True)
-    amount_received = models.DecimalField(_("实到金额（元）"), max_digits=12, decimal_places=2,
-                                          null=True, blank=True)
+    amount_due = models.DecimalField(
+        _("应到金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount_received = models.DecimalField(
+        _("实到金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     remarks = models.TextField(_("核查说明"), blank=True)
-    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", verbose_name=_("疑点问题"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    problem = models.ForeignKey(
+        Problem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("疑点问题"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.CharField(_("核查人"), max_length=64)
     at = models.DateTimeField(_("核查时间"), auto_now_add=True)
 
@@ -172,16 +193,22 @@ class Unit:
 
 
 def village_frame(county: Region) -> list[Unit]:
-    rows = Region.objects.filter(code__startswith=county.prefix, level=Level.VILLAGE,
-                                 is_poor_village=True).order_by("code")
+    rows = Region.objects.filter(
+        code__startswith=county.prefix, level=Level.VILLAGE, is_poor_village=True
+    ).order_by("code")
     return [Unit(r.code, r.name) for r in rows]
 
 
 def project_frame(county: Region, year: int) -> list[Unit]:
     """The county's cooperation projects of the year: one per distinct ledger title (its first
     entry stands for it)."""
-    rows = (LedgerEntry.objects.filter(county=county, year=year).exclude(title="")
-            .exclude(status=EntryStatus.WITHDRAWN).order_by("id").values_list("id", "title"))
+    rows = (
+        LedgerEntry.objects.filter(county=county, year=year)
+        .exclude(title="")
+        .exclude(status=EntryStatus.WITHDRAWN)
+        .order_by("id")
+        .values_list("id", "title")
+    )
     seen: dict[str, Unit] = {}
     for pk, title in rows:
         seen.setdefault(title, Unit(str(pk), title))
@@ -189,9 +216,13 @@ def project_frame(county: Region, year: int) -> list[Unit]:
 
 
 def household_frame(village_codes: list[str]) -> list[Unit]:
-    rows = (Household.objects.filter(village__code__in=village_codes, registered=True,
-                                     status__in=POOR_STATUSES)
-            .order_by("household_no").values_list("household_no", "village__name"))
+    rows = (
+        Household.objects.filter(
+            village__code__in=village_codes, registered=True, status__in=POOR_STATUSES
+        )
+        .order_by("household_no")
+        .values_list("household_no", "village__name")
+    )
     return [Unit(no, name) for no, name in rows]
 
 
@@ -210,8 +241,9 @@ def _pick(frame: list[Unit], n: int, rng: np.random.Generator) -> list[tuple[Uni
     return [(frame[int(i)], float(p)) for i, p in zip(sample.index, sample.pi, strict=True)]
 
 
-def _draw(county: Region, year: int, seed: int, villages: int, projects: int,
-          per_project: int) -> Drawn:
+def _draw(
+    county: Region, year: int, seed: int, villages: int, projects: int, per_project: int
+) -> Drawn:
     """The whole draw from one generator: villages, then projects, then households (without
     replacement across projects, `per_project` for each drawn project in its order)."""
     rng = np.random.default_rng(seed)
@@ -223,14 +255,19 @@ def _draw(county: Region, year: int, seed: int, villages: int, projects: int,
     hs = _pick(hframe, per_project * len(ps), rng)
     # Assign the drawn households to projects in a random order, per_project each.
     order = rng.permutation(len(hs)) if hs else np.zeros(0, dtype=np.int64)
-    households = [(hs[int(j)][0], hs[int(j)][1], ps[k // per_project][0].key)
-                  for k, j in enumerate(order)]
+    households = [
+        (hs[int(j)][0], hs[int(j)][1], ps[k // per_project][0].key) for k, j in enumerate(order)
+    ]
     return Drawn(
-        villages=vs, projects=ps, households=households,
+        villages=vs,
+        projects=ps,
+        households=households,
         sizes={"village": len(vframe), "project": len(pframe), "household": len(hframe)},
-        checksums={"village": frame_checksum(u.key for u in vframe),
-                   "project": frame_checksum(u.key for u in pframe),
-                   "household": frame_checksum(u.key for u in hframe)},
+        checksums={
+            "village": frame_checksum(u.key for u in vframe),
+            "project": frame_checksum(u.key for u in pframe),
+            "household": frame_checksum(u.key for u in hframe),
+        },
     )
 
 
@@ -240,8 +277,16 @@ def may_check(user: Any) -> bool:
 
 @transaction.atomic
 def fieldcheck_draw(
-    *, campaign: Campaign, county: Region, year: int, user: Any, seed: int | None = None,
-    villages: int = 3, projects: int = 3, per_project: int = 5, reason: str = "",
+    *,
+    campaign: Campaign,
+    county: Region,
+    year: int,
+    user: Any,
+    seed: int | None = None,
+    villages: int = 3,
+    projects: int = 3,
+    per_project: int = 5,
+    reason: str = "",
     supersedes: FieldCheckDraw | None = None,
 ) -> FieldCheckDraw:
     """Draw 2–3 poor villages, 2–3 cooperation projects and about `per_project` poor households
@@ -252,7 +297,8 @@ def fieldcheck_draw(
         raise FieldCheckError("东西部协作实地核查须在省际交叉考核任务中进行")
     if campaign.status not in DRAW_STATUSES:
         raise FieldCheckConflict(
-            f"任务当前为“{CampaignStatus(campaign.status).label}”，不能抽取实地核查样本")
+            f"任务当前为“{CampaignStatus(campaign.status).label}”，不能抽取实地核查样本"
+        )
     if county.level != Level.COUNTY:
         raise FieldCheckError(f"{county.name}不是县")
     scope = campaign.scope_counties()
@@ -281,26 +327,70 @@ def fieldcheck_draw(
     if not drawn.projects:
         raise FieldCheckError(f"{county.name} {year} 年台账中没有协作项目，无法抽样")
     draw = FieldCheckDraw.objects.create(
-        campaign=campaign, county=county, year=year, seed=str(seed), method=METHOD,
+        campaign=campaign,
+        county=county,
+        year=year,
+        seed=str(seed),
+        method=METHOD,
         parameters={"villages": villages, "projects": projects, "per_project": per_project},
-        frame_sizes=drawn.sizes, frame_checksums=drawn.checksums, reason=reason.strip(),
-        supersedes=supersedes, created_by=real_user(user), actor=actor_name(user),
+        frame_sizes=drawn.sizes,
+        frame_checksums=drawn.checksums,
+        reason=reason.strip(),
+        supersedes=supersedes,
+        created_by=real_user(user),
+        actor=actor_name(user),
     )
-    items = [FieldCheckItem(draw=draw, level=ItemLevel.VILLAGE, unit_key=u.key, label=u.label,
-                            inclusion_probability=p, order=0) for u, p in drawn.villages]
-    items += [FieldCheckItem(draw=draw, level=ItemLevel.PROJECT, unit_key=u.key, label=u.label,
-                             inclusion_probability=p, order=0) for u, p in drawn.projects]
-    items += [FieldCheckItem(draw=draw, level=ItemLevel.HOUSEHOLD, unit_key=u.key, label=u.label,
-                             parent_key=project, inclusion_probability=p, order=0)
-              for u, p, project in drawn.households]
+    items = [
+        FieldCheckItem(
+            draw=draw,
+            level=ItemLevel.VILLAGE,
+            unit_key=u.key,
+            label=u.label,
+            inclusion_probability=p,
+            order=0,
+        )
+        for u, p in drawn.villages
+    ]
+    items += [
+        FieldCheckItem(
+            draw=draw,
+            level=ItemLevel.PROJECT,
+            unit_key=u.key,
+            label=u.label,
+            inclusion_probability=p,
+            order=0,
+        )
+        for u, p in drawn.projects
+    ]
+    items += [
+        FieldCheckItem(
+            draw=draw,
+            level=ItemLevel.HOUSEHOLD,
+            unit_key=u.key,
+            label=u.label,
+            parent_key=project,
+            inclusion_probability=p,
+            order=0,
+        )
+        for u, p, project in drawn.households
+    ]
     for i, item in enumerate(items, start=1):
         item.order = i
     FieldCheckItem.objects.bulk_create(items)
     AuditEntry.objects.create(
-        user=real_user(user), actor=actor_name(user), action=AuditEntry.Action.CREATE,
-        model="FieldCheckDraw", object_key=str(draw.pk), household=None,
-        after={"campaign": campaign.pk, "county": county.code, "year": year, "seed": str(seed),
-               "units": [[it.level, it.unit_key, it.parent_key] for it in items]},
+        user=real_user(user),
+        actor=actor_name(user),
+        action=AuditEntry.Action.CREATE,
+        model="FieldCheckDraw",
+        object_key=str(draw.pk),
+        household=None,
+        after={
+            "campaign": campaign.pk,
+            "county": county.code,
+            "year": year,
+            "seed": str(seed),
+            "units": [[it.level, it.unit_key, it.parent_key] for it in items],
+        },
         note=f"协作实地核查抽样：{county.name} {year}",
     )
     return draw
@@ -309,11 +399,14 @@ def fieldcheck_draw(
 def fieldcheck_replay(draw: FieldCheckDraw) -> bool:
     """Whether the recorded units are exactly what the recorded seed gives on today's frames."""
     p = draw.parameters
-    drawn = _draw(draw.county, draw.year, int(draw.seed), p["villages"], p["projects"],
-                  p["per_project"])
-    want = ([(ItemLevel.VILLAGE.value, u.key, "") for u, _p in drawn.villages]
-            + [(ItemLevel.PROJECT.value, u.key, "") for u, _p in drawn.projects]
-            + [(ItemLevel.HOUSEHOLD.value, u.key, k) for u, _p, k in drawn.households])
+    drawn = _draw(
+        draw.county, draw.year, int(draw.seed), p["villages"], p["projects"], p["per_project"]
+    )
+    want = (
+        [(ItemLevel.VILLAGE.value, u.key, "") for u, _p in drawn.villages]
+        + [(ItemLevel.PROJECT.value, u.key, "") for u, _p in drawn.projects]
+        + [(ItemLevel.HOUSEHOLD.value, u.key, k) for u, _p, k in drawn.households]
+    )
     have = list(draw.items.order_by("order").values_list("level", "unit_key", "parent_key"))
     return want == have and drawn.checksums == draw.frame_checksums
 
@@ -332,8 +425,14 @@ def _amount(value: Any, what: str) -> Decimal | None:
 
 @transaction.atomic
 def fieldcheck_record(
-    *, item: FieldCheckItem, money_arrived: bool, benefit_arrived: bool, user: Any,
-    amount_due: Any = None, amount_received: Any = None, remarks: str = "",
+    *,
+    item: FieldCheckItem,
+    money_arrived: bool,
+    benefit_arrived: bool,
+    user: Any,
+    amount_due: Any = None,
+    amount_received: Any = None,
+    remarks: str = "",
 ) -> FieldCheckForm:
     """Fill in a drawn household's check form. Money or benefit not arrived raises a 政策未落实
     Problem (through `problem_raise`, so its role rules apply) at the first verification step;
@@ -350,7 +449,8 @@ def fieldcheck_record(
         raise FieldCheckConflict(f"户 {item.unit_key} 的核查表已填写")
     if draw.campaign.status not in RECORD_STATUSES:
         raise FieldCheckConflict(
-            f"任务当前为“{CampaignStatus(draw.campaign.status).label}”，不能填写核查表")
+            f"任务当前为“{CampaignStatus(draw.campaign.status).label}”，不能填写核查表"
+        )
     if user is not None and not may_check(user):
         raise FieldCheckDenied("只有评估工作组成员、带队专家或调查员可以填写核查表")
     due = _amount(amount_due, "应到金额")
@@ -359,27 +459,51 @@ def fieldcheck_record(
     entry = LedgerEntry.objects.get(pk=int(item.parent_key))
     problem = None
     if not (money_arrived and benefit_arrived):
-        missing = "、".join(w for w, ok in (("资金", money_arrived), ("受益", benefit_arrived))
-                           if not ok)
-        text = (f"东西部协作实地核查：项目“{entry.title}”（台账 #{entry.pk}）{missing}未到户"
-                + (f"；应到 {due} 元，实到 {received} 元" if due is not None else "")
-                + (f"。{remarks.strip()}" if remarks.strip() else ""))
+        missing = "、".join(
+            w for w, ok in (("资金", money_arrived), ("受益", benefit_arrived)) if not ok
+        )
+        text = (
+            f"东西部协作实地核查：项目“{entry.title}”（台账 #{entry.pk}）{missing}未到户"
+            + (f"；应到 {due} 元，实到 {received} 元" if due is not None else "")
+            + (f"。{remarks.strip()}" if remarks.strip() else "")
+        )
         try:
-            problem = problem_raise(campaign=draw.campaign, county=draw.county,
-                                    kind=ProblemKind.POLICY_NOT_DELIVERED, description=text,
-                                    user=user, household=household)
+            problem = problem_raise(
+                campaign=draw.campaign,
+                county=draw.county,
+                kind=ProblemKind.POLICY_NOT_DELIVERED,
+                description=text,
+                user=user,
+                household=household,
+            )
         except AssessmentError as e:
             raise FieldCheckDenied(str(e)) from e
     form = FieldCheckForm.objects.create(
-        item=item, household=household, entry=entry, money_arrived=money_arrived,
-        benefit_arrived=benefit_arrived, amount_due=due, amount_received=received,
-        remarks=remarks.strip(), problem=problem, user=real_user(user), actor=actor_name(user),
+        item=item,
+        household=household,
+        entry=entry,
+        money_arrived=money_arrived,
+        benefit_arrived=benefit_arrived,
+        amount_due=due,
+        amount_received=received,
+        remarks=remarks.strip(),
+        problem=problem,
+        user=real_user(user),
+        actor=actor_name(user),
     )
     AuditEntry.objects.create(
-        user=real_user(user), actor=actor_name(user), action=AuditEntry.Action.CREATE,
-        model="FieldCheckForm", object_key=str(form.pk), household=household,
-        after={"entry": entry.pk, "money_arrived": money_arrived,
-               "benefit_arrived": benefit_arrived, "problem": problem.pk if problem else None},
+        user=real_user(user),
+        actor=actor_name(user),
+        action=AuditEntry.Action.CREATE,
+        model="FieldCheckForm",
+        object_key=str(form.pk),
+        household=household,
+        after={
+            "entry": entry.pk,
+            "money_arrived": money_arrived,
+            "benefit_arrived": benefit_arrived,
+            "problem": problem.pk if problem else None,
+        },
         note=f"协作实地核查：{household.household_no}",
     )
     return form

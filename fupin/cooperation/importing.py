@@ -22,20 +22,56 @@ PAIRING_SHEET = "结对关系"
 PARTNER_SHEET = "携手奔小康"
 LEDGER_SHEET = "台账"
 
-PAIRING_COLUMNS = ("层级", "东部代码", "西部代码", "上级东部代码", "上级西部代码", "起始年度",
-                   "终止年度", "东部名称", "西部名称")
+PAIRING_COLUMNS = (
+    "层级",
+    "东部代码",
+    "西部代码",
+    "上级东部代码",
+    "上级西部代码",
+    "起始年度",
+    "终止年度",
+    "东部名称",
+    "西部名称",
+)
 PAIRING_REQUIRED = ("层级", "东部代码", "西部代码", "起始年度")
-PARTNER_COLUMNS = ("类型", "东部区县代码", "东部结对方", "西部区划代码", "西部结对方", "起始年度",
-                   "终止年度")
+PARTNER_COLUMNS = (
+    "类型",
+    "东部区县代码",
+    "东部结对方",
+    "西部区划代码",
+    "西部结对方",
+    "起始年度",
+    "终止年度",
+)
 PARTNER_REQUIRED = ("类型", "东部区县代码", "东部结对方", "西部区划代码", "起始年度")
-LEDGER_COLUMNS = ("东部代码", "西部代码", "年度", "日期", "指标代码", "数额", "受益贫困人口",
-                  "实施县代码", "事项", "佐证材料")
+LEDGER_COLUMNS = (
+    "东部代码",
+    "西部代码",
+    "年度",
+    "日期",
+    "指标代码",
+    "数额",
+    "受益贫困人口",
+    "实施县代码",
+    "事项",
+    "佐证材料",
+)
 LEDGER_REQUIRED = ("东部代码", "西部代码", "年度", "日期", "指标代码", "数额")
 
-LEVEL_WORDS = {"省": PairingLevel.PROVINCE, "市": PairingLevel.CITY, "区县": PairingLevel.DISTRICT,
-               "县": PairingLevel.DISTRICT, "区": PairingLevel.DISTRICT}
-KIND_WORDS = {"乡镇": PartnerKind.TOWNSHIP, "村": PartnerKind.VILLAGE, "学校": PartnerKind.SCHOOL,
-              "医院": PartnerKind.HOSPITAL, "企业": PartnerKind.ENTERPRISE}
+LEVEL_WORDS = {
+    "省": PairingLevel.PROVINCE,
+    "市": PairingLevel.CITY,
+    "区县": PairingLevel.DISTRICT,
+    "县": PairingLevel.DISTRICT,
+    "区": PairingLevel.DISTRICT,
+}
+KIND_WORDS = {
+    "乡镇": PartnerKind.TOWNSHIP,
+    "村": PartnerKind.VILLAGE,
+    "学校": PartnerKind.SCHOOL,
+    "医院": PartnerKind.HOSPITAL,
+    "企业": PartnerKind.ENTERPRISE,
+}
 
 
 @dataclass(frozen=True)
@@ -66,8 +102,13 @@ class ImportReport:
 class _Rows:
     """Cell access by header with problems collected, not raised."""
 
-    def __init__(self, table: Table, columns: tuple[str, ...], required: tuple[str, ...],
-                 problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        table: Table,
+        columns: tuple[str, ...],
+        required: tuple[str, ...],
+        problems: list[Problem],
+    ) -> None:
         self.table, self.problems = table, problems
         self.index = table.column_index()
         self.ok = True
@@ -103,8 +144,14 @@ class _Rows:
             return None
         return int(v)
 
-    def region(self, rownum: int, row: list[Any], col: str, regions: dict[str, Region],
-               required: bool = True) -> Region | None:
+    def region(
+        self,
+        rownum: int,
+        row: list[Any],
+        col: str,
+        regions: dict[str, Region],
+        required: bool = True,
+    ) -> Region | None:
         v = self.need(rownum, row, col) if required else self.text(row, col)
         if not v:
             return None
@@ -125,7 +172,9 @@ def _regions(tables: list[tuple[Table, tuple[str, ...]]]) -> dict[str, Region]:
                 if i is not None and i < len(row) and row[i] is not None:
                     v = row[i]
                     v = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
-                    codes.add(v + "0" * (12 - len(v)) if v.isdigit() and len(v) in (2, 4, 6, 9) else v)
+                    codes.add(
+                        v + "0" * (12 - len(v)) if v.isdigit() and len(v) in (2, 4, 6, 9) else v
+                    )
     return {r.code: r for r in Region.objects.filter(code__in=sorted(codes))}
 
 
@@ -157,8 +206,9 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
     path = Path(path)
     report = ImportReport(source=source or path.name)
     table = _read(path, PAIRING_SHEET, "层级", True, report)
-    partners = (_read(path, PARTNER_SHEET, "类型", False, report)
-                if path.suffix.lower() != ".csv" else None)
+    partners = (
+        _read(path, PARTNER_SHEET, "类型", False, report) if path.suffix.lower() != ".csv" else None
+    )
     if table is None:
         return report
     tables = [(table, ("东部代码", "西部代码", "上级东部代码", "上级西部代码"))]
@@ -196,11 +246,21 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
                 rows.bad(rownum, "西部代码", west.code, f"与第 {keys[key]} 行重复")
                 continue
             keys[key] = rownum
-            planned.append({"row": rownum, "level": level, "east": east, "west": west,
-                            "parent": (pe.code, pw.code) if pe and pw else None,
-                            "start": start, "end": end})
+            planned.append(
+                {
+                    "row": rownum,
+                    "level": level,
+                    "east": east,
+                    "west": west,
+                    "parent": (pe.code, pw.code) if pe and pw else None,
+                    "start": start,
+                    "end": end,
+                }
+            )
     # Parents must be pairings in the file or already in the database, at a level above.
-    existing = {(p.east.code, p.west.code): p for p in Pairing.objects.select_related("east", "west")}
+    existing = {
+        (p.east.code, p.west.code): p for p in Pairing.objects.select_related("east", "west")
+    }
     in_file = {(p["east"].code, p["west"].code): p for p in planned}
     for p in planned:
         parent_obj: Pairing | None = None
@@ -240,12 +300,25 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
                 county = west.code[:6] + "0" * 6
                 key = (district.code, county)
                 if key not in in_file and key not in existing:
-                    prow.bad(rownum, "西部区划代码", west.code,
-                             f"{district.name}与{west.name}所在县之间没有区县结对")
+                    prow.bad(
+                        rownum,
+                        "西部区划代码",
+                        west.code,
+                        f"{district.name}与{west.name}所在县之间没有区县结对",
+                    )
                     continue
-                partner_plan.append({"row": rownum, "kind": kind, "key": key,
-                                     "east_name": east_name, "west": west,
-                                     "west_name": west_name, "start": start, "end": end})
+                partner_plan.append(
+                    {
+                        "row": rownum,
+                        "kind": kind,
+                        "key": key,
+                        "east_name": east_name,
+                        "west": west,
+                        "west_name": west_name,
+                        "start": start,
+                        "end": end,
+                    }
+                )
     if report.problems:
         return report
     try:
@@ -259,9 +332,16 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
                     parent = made.get(p["parent"]) or existing[p["parent"]]
                 old = existing.get((p["east"].code, p["west"].code))
                 snapshot = (old.level, old.start_year, old.end_year, old.parent_id) if old else None
-                obj = pairing_add(level=p["level"], east=p["east"], west=p["west"],
-                                  start_year=p["start"], end_year=p["end"], parent=parent,
-                                  source=report.source, user=user)
+                obj = pairing_add(
+                    level=p["level"],
+                    east=p["east"],
+                    west=p["west"],
+                    start_year=p["start"],
+                    end_year=p["end"],
+                    parent=parent,
+                    source=report.source,
+                    user=user,
+                )
                 made[(p["east"].code, p["west"].code)] = obj
                 if obj.pk not in before_ids:
                     report.created += 1
@@ -272,10 +352,17 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
             for q in partner_plan:
                 pairing = made.get(q["key"]) or existing[q["key"]]
                 try:
-                    partner_pairing_add(kind=q["kind"], pairing=pairing, east_name=q["east_name"],
-                                        west_region=q["west"], west_name=q["west_name"],
-                                        start_year=q["start"], end_year=q["end"],
-                                        source=report.source, user=user)
+                    partner_pairing_add(
+                        kind=q["kind"],
+                        pairing=pairing,
+                        east_name=q["east_name"],
+                        west_region=q["west"],
+                        west_name=q["west_name"],
+                        start_year=q["start"],
+                        end_year=q["end"],
+                        source=report.source,
+                        user=user,
+                    )
                 except CooperationError as e:
                     report.problems.append(Problem(PARTNER_SHEET, q["row"], "", "", str(e)))
                     continue
@@ -284,10 +371,17 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
                 raise _Rollback
             marker = Pairing.objects.order_by("-pk").first()
             if marker is not None:
-                _audit(user=user, action=AuditEntry.Action.IMPORT, obj=marker,
-                       after={"created": report.created, "updated": report.updated,
-                              "partners": report.partners_created},
-                       note=f"导入结对：{report.source}")
+                _audit(
+                    user=user,
+                    action=AuditEntry.Action.IMPORT,
+                    obj=marker,
+                    after={
+                        "created": report.created,
+                        "updated": report.updated,
+                        "partners": report.partners_created,
+                    },
+                    note=f"导入结对：{report.source}",
+                )
     except _Rollback:
         report.created = report.updated = report.unchanged = report.partners_created = 0
         return report
@@ -311,8 +405,9 @@ def _date(v: Any) -> dt.date | None:
         return None
 
 
-def ledger_import_xlsx(*, path: Path | str, user: Any = None, side: str | None = None,
-                       source: str = "") -> ImportReport:
+def ledger_import_xlsx(
+    *, path: Path | str, user: Any = None, side: str | None = None, source: str = ""
+) -> ImportReport:
     """Import ledger entries (sheet 台账) entered by one side: columns 东部代码, 西部代码 (the
     pairing), 年度, 日期, 指标代码, 数额, and optional 受益贫困人口, 实施县代码, 事项, 佐证材料. Every
     entry waits for the other side's confirmation; any bad row and nothing is written."""
@@ -327,7 +422,9 @@ def ledger_import_xlsx(*, path: Path | str, user: Any = None, side: str | None =
     rows = _Rows(table, LEDGER_COLUMNS, LEDGER_REQUIRED, report.problems)
     if not rows.ok:
         return report
-    pairings = {(p.east.code, p.west.code): p for p in Pairing.objects.select_related("east", "west")}
+    pairings = {
+        (p.east.code, p.west.code): p for p in Pairing.objects.select_related("east", "west")
+    }
     indicators = {i.code: i for i in Indicator.objects.all()}
     planned: list[dict[str, Any]] = []
     sides: dict[int, str] = {}
@@ -372,10 +469,20 @@ def ledger_import_xlsx(*, path: Path | str, user: Any = None, side: str | None =
         except CooperationError as e:
             rows.bad(rownum, "东部代码", "", str(e))
             continue
-        planned.append({"row": rownum, "pairing": pairing, "year": year, "date": date,
-                        "indicator": indicator, "amount": amount, "beneficiaries": beneficiaries,
-                        "county": county, "title": rows.text(row, "事项"),
-                        "evidence": rows.text(row, "佐证材料")})
+        planned.append(
+            {
+                "row": rownum,
+                "pairing": pairing,
+                "year": year,
+                "date": date,
+                "indicator": indicator,
+                "amount": amount,
+                "beneficiaries": beneficiaries,
+                "county": county,
+                "title": rows.text(row, "事项"),
+                "evidence": rows.text(row, "佐证材料"),
+            }
+        )
     if report.problems:
         return report
     try:
@@ -383,10 +490,17 @@ def ledger_import_xlsx(*, path: Path | str, user: Any = None, side: str | None =
             for p in planned:
                 try:
                     ledger_entry_add(
-                        pairing=p["pairing"], year=p["year"], date=p["date"],
-                        indicator=p["indicator"], amount=p["amount"], user=user,
-                        side=sides[p["pairing"].pk], beneficiaries=p["beneficiaries"],
-                        county=p["county"], title=p["title"], evidence=p["evidence"],
+                        pairing=p["pairing"],
+                        year=p["year"],
+                        date=p["date"],
+                        indicator=p["indicator"],
+                        amount=p["amount"],
+                        user=user,
+                        side=sides[p["pairing"].pk],
+                        beneficiaries=p["beneficiaries"],
+                        county=p["county"],
+                        title=p["title"],
+                        evidence=p["evidence"],
                         source=report.source,
                     )
                 except CooperationError as e:

@@ -48,14 +48,18 @@ class Pairing(models.Model):
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("西部（受帮扶方）")
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("上级结对"),
     )
     start_year = models.PositiveSmallIntegerField(_("起始年度"))
     end_year = models.PositiveSmallIntegerField(_("终止年度"), null=True, blank=True)
-    source = models.CharField(_("来源"), max_length=200, blank=True,
-                              help_text=_("文件、导入批次或“合成数据”"))
-
+    source = models.CharField(
+        _("来源"), max_length=200, blank=True, help_text=_("文件、导入批次或“合成数据”")
+    )
 
     class Meta:
         verbose_name = _("东西部结对")
@@ -76,7 +80,9 @@ class Pairing(models.Model):
         ids = [self.pk]
         frontier = [self.pk]
         while frontier:
-            frontier = list(Pairing.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(
+                Pairing.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             ids += frontier
         return ids
 
@@ -104,8 +110,12 @@ class PartnerPairing(models.Model):
     west_region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("西部结对地")
     )
-    west_name = models.CharField(_("西部结对方"), max_length=100, blank=True,
-                                 help_text=_("学校、医院的名称；乡镇、村结对不填"))
+    west_name = models.CharField(
+        _("西部结对方"),
+        max_length=100,
+        blank=True,
+        help_text=_("学校、医院的名称；乡镇、村结对不填"),
+    )
     start_year = models.PositiveSmallIntegerField(_("起始年度"))
     end_year = models.PositiveSmallIntegerField(_("终止年度"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
@@ -146,15 +156,26 @@ class Indicator(models.Model):
     area = models.CharField(_("方面"), max_length=14, choices=Area.choices)
     name = models.CharField(_("名称"), max_length=100)
     unit = models.CharField(_("单位"), max_length=16)
-    aggregation = models.CharField(_("汇总方式"), max_length=6, choices=Aggregation.choices,
-                                   default=Aggregation.SUM)
+    aggregation = models.CharField(
+        _("汇总方式"), max_length=6, choices=Aggregation.choices, default=Aggregation.SUM
+    )
     base = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("基数指标"), help_text=_("占比指标的分母"),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("基数指标"),
+        help_text=_("占比指标的分母"),
     )
     counterpart = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("对方对应指标"), help_text=_("交叉核对：双方的这两个数应当一致"),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("对方对应指标"),
+        help_text=_("交叉核对：双方的这两个数应当一致"),
     )
     weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=Decimal(1))
     from_year = models.PositiveSmallIntegerField(_("适用起始年度"), null=True, blank=True)
@@ -190,8 +211,9 @@ class Agreement(models.Model):
         Pairing, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("结对")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    status = models.CharField(_("状态"), max_length=8, choices=AgreementStatus.choices,
-                              default=AgreementStatus.SIGNED)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=AgreementStatus.choices, default=AgreementStatus.SIGNED
+    )
     signed_on = models.DateField(_("签订日期"))
     signed_by = models.CharField(_("签订人"), max_length=64)
     note = models.TextField(_("说明"), blank=True)
@@ -202,7 +224,8 @@ class Agreement(models.Model):
         ordering = ["-year", "pairing_id", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pairing", "year"], name="coop_agreement_one_signed",
+                fields=["pairing", "year"],
+                name="coop_agreement_one_signed",
                 condition=Q(status="signed"),
             ),
         ]
@@ -248,19 +271,34 @@ class LedgerEntry(models.Model):
         Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("指标")
     )
     amount = models.DecimalField(_("数额"), max_digits=14, decimal_places=2)
-    agreed_amount = models.DecimalField(_("议定数额"), max_digits=14, decimal_places=2,
-                                        null=True, blank=True, help_text=_("异议解决时双方议定"))
+    agreed_amount = models.DecimalField(
+        _("议定数额"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("异议解决时双方议定"),
+    )
     beneficiaries = models.PositiveIntegerField(_("受益贫困人口"), default=0)
     county = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("实施县"),
     )
     title = models.CharField(_("事项"), max_length=200, blank=True)
     evidence = models.TextField(_("佐证材料说明"), blank=True)
     evidence_files = models.JSONField(_("佐证文件"), default=list, blank=True)
     entered_by = models.CharField(_("录入方"), max_length=4, choices=Side.choices)
-    status = models.CharField(_("状态"), max_length=10, choices=EntryStatus.choices,
-                              default=EntryStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=EntryStatus.choices,
+        default=EntryStatus.PENDING,
+        db_index=True,
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -301,8 +339,14 @@ class LedgerReview(models.Model):
     side = models.CharField(_("操作方"), max_length=4, choices=Side.choices)
     from_status = models.CharField(_("原状态"), max_length=10, choices=EntryStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=10, choices=EntryStatus.choices)
-    amount = models.DecimalField(_("数额"), max_digits=14, decimal_places=2, null=True, blank=True,
-                                 help_text=_("修改后或议定的数额"))
+    amount = models.DecimalField(
+        _("数额"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("修改后或议定的数额"),
+    )
     opinion = models.TextField(_("意见"), blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -328,8 +372,9 @@ class SelfAssessment(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     side = models.CharField(_("自评方"), max_length=4, choices=Side.choices)
     text = models.TextField(_("自评报告"))
-    claims = models.JSONField(_("自报完成数"), default=dict, blank=True,
-                              help_text=_("指标代码 → 自报完成值"))
+    claims = models.JSONField(
+        _("自报完成数"), default=dict, blank=True, help_text=_("指标代码 → 自报完成值")
+    )
     claimed_grade = models.CharField(_("自评等次"), max_length=4, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -385,17 +430,30 @@ class GradeRule(models.Model):
     whose every condition holds gives the grade; none holding gives 差."""
 
     grade = models.CharField(_("等次"), max_length=12, choices=Grade.choices)
-    side = models.CharField(_("适用方"), max_length=4, choices=Side.choices, blank=True,
-                            help_text=_("空：双方通用"))
+    side = models.CharField(
+        _("适用方"), max_length=4, choices=Side.choices, blank=True, help_text=_("空：双方通用")
+    )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    min_score = models.DecimalField(_("完成度得分不低于"), max_digits=5, decimal_places=2,
-                                    default=Decimal(0), help_text=_("各指标完成率（封顶 100%）按权重平均 × 100"))
-    min_done_share = models.DecimalField(_("完成指标占比不低于"), max_digits=4, decimal_places=3,
-                                         default=Decimal(0), help_text=_("0–1"))
-    max_not_done = models.PositiveSmallIntegerField(_("未完成指标不超过"), null=True, blank=True,
-                                                    help_text=_("空：不限"))
+    min_score = models.DecimalField(
+        _("完成度得分不低于"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("各指标完成率（封顶 100%）按权重平均 × 100"),
+    )
+    min_done_share = models.DecimalField(
+        _("完成指标占比不低于"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal(0),
+        help_text=_("0–1"),
+    )
+    max_not_done = models.PositiveSmallIntegerField(
+        _("未完成指标不超过"), null=True, blank=True, help_text=_("空：不限")
+    )
     max_open_disputes = models.PositiveSmallIntegerField(
-        _("未解决异议不超过"), null=True, blank=True, help_text=_("空：不限"))
+        _("未解决异议不超过"), null=True, blank=True, help_text=_("空：不限")
+    )
     from_year = models.PositiveSmallIntegerField(_("适用起始年度"), null=True, blank=True)
     to_year = models.PositiveSmallIntegerField(_("适用终止年度"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -431,8 +489,9 @@ class InnovationItem(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=InnovationKind.choices)
     title = models.CharField(_("事项"), max_length=200)
     description = models.TextField(_("内容"), blank=True)
-    amount = models.DecimalField(_("金额（万元）"), max_digits=14, decimal_places=2, null=True,
-                                 blank=True)
+    amount = models.DecimalField(
+        _("金额（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     beneficiaries = models.PositiveIntegerField(_("受益贫困人口"), default=0)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -447,4 +506,6 @@ class InnovationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.title}"
+
+
 from fupin.cooperation.fieldchecks import FieldCheckDraw, FieldCheckForm, FieldCheckItem  # noqa: E402,F401  (registers the models)

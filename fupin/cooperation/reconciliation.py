@@ -62,7 +62,8 @@ def ledger_totals(pairing: Pairing, year: int) -> Totals:
     disputed: dict[int, Decimal] = defaultdict(lambda: ZERO)
     disputed_n: dict[int, int] = defaultdict(int)
     rows = LedgerEntry.objects.filter(pairing_id__in=pairing.descendant_ids(), year=year).only(
-        "indicator_id", "amount", "agreed_amount", "status")
+        "indicator_id", "amount", "agreed_amount", "status"
+    )
     for e in rows:
         i = e.indicator_id
         if e.counts:
@@ -76,8 +77,14 @@ def ledger_totals(pairing: Pairing, year: int) -> Totals:
         elif e.status == EntryStatus.DISPUTED:
             disputed[i] += e.amount
             disputed_n[i] += 1
-    return Totals(dict(counted), dict(counted_n), dict(pending), dict(pending_n), dict(disputed),
-                  dict(disputed_n))
+    return Totals(
+        dict(counted),
+        dict(counted_n),
+        dict(pending),
+        dict(pending_n),
+        dict(disputed),
+        dict(disputed_n),
+    )
 
 
 def indicator_value(indicator: Indicator, totals: Totals) -> Decimal | None:
@@ -129,8 +136,11 @@ class Reconciliation:
         return [ln for ln in self.lines if ln.side == side]
 
     def count(self, completion: str, side: str | None = None) -> int:
-        return sum(1 for ln in self.lines if ln.completion == completion
-                   and (side is None or ln.side == side))
+        return sum(
+            1
+            for ln in self.lines
+            if ln.completion == completion and (side is None or ln.side == side)
+        )
 
 
 def _completion(value: Decimal | None, target: Decimal) -> tuple[Decimal | None, str]:
@@ -147,20 +157,31 @@ def reconciliation(agreement: Agreement) -> Reconciliation:
     totals = ledger_totals(agreement.pairing, agreement.year)
     out = Reconciliation(agreement=agreement)
     targets = agreement.targets.select_related("indicator").order_by(
-        "indicator__side", "indicator__order", "indicator__code")
+        "indicator__side", "indicator__order", "indicator__code"
+    )
     for t in targets:
         ind = t.indicator
         value = indicator_value(ind, totals)
         ratio, completion = _completion(value, t.target)
-        out.lines.append(Line(
-            code=ind.code, name=ind.name, unit=ind.unit, side=ind.side, area=ind.area,
-            weight=ind.weight, target=t.target, value=value, ratio=ratio, completion=completion,
-            counted_entries=totals.counted_entries.get(ind.pk, 0),
-            pending_entries=totals.pending_entries.get(ind.pk, 0),
-            pending_amount=totals.pending.get(ind.pk, ZERO),
-            disputed_entries=totals.disputed_entries.get(ind.pk, 0),
-            disputed_amount=totals.disputed.get(ind.pk, ZERO),
-        ))
+        out.lines.append(
+            Line(
+                code=ind.code,
+                name=ind.name,
+                unit=ind.unit,
+                side=ind.side,
+                area=ind.area,
+                weight=ind.weight,
+                target=t.target,
+                value=value,
+                ratio=ratio,
+                completion=completion,
+                counted_entries=totals.counted_entries.get(ind.pk, 0),
+                pending_entries=totals.pending_entries.get(ind.pk, 0),
+                pending_amount=totals.pending.get(ind.pk, ZERO),
+                disputed_entries=totals.disputed_entries.get(ind.pk, 0),
+                disputed_amount=totals.disputed.get(ind.pk, ZERO),
+            )
+        )
     return out
 
 
@@ -189,8 +210,9 @@ def _rules(side: str, year: int) -> list[GradeRule]:
     )
 
 
-def grade_compute(agreement: Agreement, side: str, *,
-                  recon: Reconciliation | None = None) -> GradeResult:
+def grade_compute(
+    agreement: Agreement, side: str, *, recon: Reconciliation | None = None
+) -> GradeResult:
     """The side's grade (好/较好/一般/差): the first GradeRule, in order, whose conditions all
     hold; 差 when none does. Score = weighted mean of completion ratios capped at 1, × 100."""
     if side not in Side.values:
@@ -198,8 +220,18 @@ def grade_compute(agreement: Agreement, side: str, *,
     recon = recon or reconciliation(agreement)
     lines = recon.for_side(side)
     weight = sum((ln.weight for ln in lines), ZERO)
-    achieved = sum((ln.weight * (Decimal(1) if ln.completion == Completion.DONE
-                                 else min(Decimal(1), ln.ratio or ZERO)) for ln in lines), ZERO)
+    achieved = sum(
+        (
+            ln.weight
+            * (
+                Decimal(1)
+                if ln.completion == Completion.DONE
+                else min(Decimal(1), ln.ratio or ZERO)
+            )
+            for ln in lines
+        ),
+        ZERO,
+    )
     score = _q2(achieved * HUNDRED / weight) if weight > 0 else ZERO
     done = sum(1 for ln in lines if ln.completion == Completion.DONE)
     partly = sum(1 for ln in lines if ln.completion == Completion.PARTLY)
@@ -207,11 +239,15 @@ def grade_compute(agreement: Agreement, side: str, *,
     open_disputes = sum(ln.disputed_entries for ln in lines)
     done_share = Decimal(done) / Decimal(len(lines)) if lines else ZERO
     for rule in _rules(side, agreement.year):
-        if (score >= rule.min_score and done_share >= rule.min_done_share
-                and (rule.max_not_done is None or not_done <= rule.max_not_done)
-                and (rule.max_open_disputes is None or open_disputes <= rule.max_open_disputes)):
-            return GradeResult(side, rule.grade, score, done, partly, not_done, open_disputes,
-                               rule.pk)
+        if (
+            score >= rule.min_score
+            and done_share >= rule.min_done_share
+            and (rule.max_not_done is None or not_done <= rule.max_not_done)
+            and (rule.max_open_disputes is None or open_disputes <= rule.max_open_disputes)
+        ):
+            return GradeResult(
+                side, rule.grade, score, done, partly, not_done, open_disputes, rule.pk
+            )
     return GradeResult(side, Grade.POOR, score, done, partly, not_done, open_disputes, None)
 
 
@@ -229,7 +265,9 @@ class CrossCheck:
     message: str
 
 
-def cross_checks(pairing: Pairing, year: int, *, tolerance: Decimal = Decimal("0.05")) -> list[CrossCheck]:
+def cross_checks(
+    pairing: Pairing, year: int, *, tolerance: Decimal = Decimal("0.05")
+) -> list[CrossCheck]:
     """Counterpart indicators (east ↔ west) and self-assessment claims against the counted ledger;
     a difference above `tolerance` (share of the larger figure) is flagged."""
     totals = ledger_totals(pairing, year)
@@ -242,8 +280,11 @@ def cross_checks(pairing: Pairing, year: int, *, tolerance: Decimal = Decimal("0
         return big > 0 and abs(a - b) > tolerance * big
 
     seen: set[tuple[str, str]] = set()
-    for ind in Indicator.objects.filter(counterpart__isnull=False, side=Side.EAST).select_related(
-            "counterpart").for_year(year):
+    for ind in (
+        Indicator.objects.filter(counterpart__isnull=False, side=Side.EAST)
+        .select_related("counterpart")
+        .for_year(year)
+    ):
         other = ind.counterpart
         assert other is not None
         if (ind.code, other.code) in seen:
@@ -253,9 +294,18 @@ def cross_checks(pairing: Pairing, year: int, *, tolerance: Decimal = Decimal("0
         if not a and not b:
             continue
         bad = differs(a, b)
-        out.append(CrossCheck("counterpart", ind.code, other.code, a, b, not bad,
-                              f"东部“{ind.name}”{number_text(a)} 与西部“{other.name}”{number_text(b)}"
-                              + ("不一致" if bad else "一致")))
+        out.append(
+            CrossCheck(
+                "counterpart",
+                ind.code,
+                other.code,
+                a,
+                b,
+                not bad,
+                f"东部“{ind.name}”{number_text(a)} 与西部“{other.name}”{number_text(b)}"
+                + ("不一致" if bad else "一致"),
+            )
+        )
     by_code = {i.code: i for i in Indicator.objects.all()}
     for sa in SelfAssessment.objects.filter(pairing=pairing, year=year).order_by("side"):
         for code, claimed in sorted(sa.claims.items()):
@@ -265,10 +315,18 @@ def cross_checks(pairing: Pairing, year: int, *, tolerance: Decimal = Decimal("0
             value = indicator_value(ind, totals)
             c = Decimal(str(claimed))
             bad = differs(c, value)
-            out.append(CrossCheck("claim", code, sa.side, c, value, not bad,
-                                  f"{Side(sa.side).label}自报“{ind.name}”{number_text(c)}，"
-                                  f"台账确认 {number_text(value)}"
-                                  + ("，不一致" if bad else "")))
+            out.append(
+                CrossCheck(
+                    "claim",
+                    code,
+                    sa.side,
+                    c,
+                    value,
+                    not bad,
+                    f"{Side(sa.side).label}自报“{ind.name}”{number_text(c)}，"
+                    f"台账确认 {number_text(value)}" + ("，不一致" if bad else ""),
+                )
+            )
     return out
 
 
@@ -290,7 +348,8 @@ def yoy_multiples(pairing: Pairing, year: int) -> list[Multiple]:
     out = []
     for ind in Indicator.objects.filter(pk__in=ids).exclude(aggregation=Aggregation.SHARE):
         this, last = indicator_value(ind, now) or ZERO, indicator_value(ind, before) or ZERO
-        multiple = (this / last).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if last > 0 else None
+        multiple = (
+            (this / last).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if last > 0 else None
+        )
         out.append(Multiple(ind.code, ind.name, ind.unit, last, this, multiple))
     return out
-

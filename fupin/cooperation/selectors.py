@@ -73,9 +73,12 @@ def pair_year(pairing: Pairing, year: int) -> dict[str, Any]:
     for side in Side:
         lines = recon.for_side(side) if recon else []
         grade = svc.grade_compute(agreement, side, recon=recon) if agreement and lines else None
-        rule = GradeRule.objects.filter(pk=grade.rule_id).first() if grade and grade.rule_id else None
-        sides.append({"side": side.value, "label": side.label, "lines": lines, "grade": grade,
-                      "rule": rule})
+        rule = (
+            GradeRule.objects.filter(pk=grade.rule_id).first() if grade and grade.rule_id else None
+        )
+        sides.append(
+            {"side": side.value, "label": side.label, "lines": lines, "grade": grade, "rule": rule}
+        )
     ledger = LedgerEntry.objects.filter(pairing_id__in=pairing.descendant_ids(), year=year)
     counts = dict(ledger.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {

@@ -88,14 +88,24 @@ def _jsonable(value: Any) -> Any:
 
 
 def _audit(
-    *, user: AnyUser | None, action: str, obj: models.Model, before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None, note: str = "",
+    *,
+    user: AnyUser | None,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
 ) -> AuditEntry:
     return AuditEntry.objects.create(
-        user=real_user(user), actor=actor_name(user), action=action, model=type(obj).__name__[:32],
-        object_key=str(obj.pk)[:32], household=None,
+        user=real_user(user),
+        actor=actor_name(user),
+        action=action,
+        model=type(obj).__name__[:32],
+        object_key=str(obj.pk)[:32],
+        household=None,
         before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None, note=note[:200],
+        after=_jsonable(after) if after is not None else None,
+        note=note[:200],
     )
 
 
@@ -166,20 +176,31 @@ def east_regions_load(*, user: AnyUser | None = None) -> int:
     returns how many rows were created. Existing rows are left as they are. `zone` stays blank:
     the threshold zones are for the west and centre only."""
     made = 0
-    by_code = {r.code: r for r in Region.objects.filter(code__in=[
-        _code12(r["code"]) for r in csv.DictReader(io.StringIO(_data_text("east_regions.csv")))
-    ])}
+    by_code = {
+        r.code: r
+        for r in Region.objects.filter(
+            code__in=[
+                _code12(r["code"])
+                for r in csv.DictReader(io.StringIO(_data_text("east_regions.csv")))
+            ]
+        )
+    }
     for row in csv.DictReader(io.StringIO(_data_text("east_regions.csv"))):
         code = _code12(row["code"])
         if code in by_code:
             continue
         parent = by_code.get(_code12(row["parent"])) if row["parent"] else None
-        region = Region.objects.create(code=code, name=row["name"], level=row["level"],
-                                       parent=parent)
+        region = Region.objects.create(
+            code=code, name=row["name"], level=row["level"], parent=parent
+        )
         by_code[code] = region
-        _audit(user=user, action=AuditEntry.Action.CREATE, obj=region,
-               after={"code": code, "name": region.name, "level": region.level},
-               note=f"东部协作地区：{region.name}")
+        _audit(
+            user=user,
+            action=AuditEntry.Action.CREATE,
+            obj=region,
+            after={"code": code, "name": region.name, "level": region.level},
+            note=f"东部协作地区：{region.name}",
+        )
         made += 1
     return made
 
@@ -227,13 +248,22 @@ def grade_rules_load_default(*, user: AnyUser | None = None) -> int:
     made = 0
     for item in json.loads(_data_text("grade_rules.json"))["rules"]:
         rule = GradeRule.objects.create(
-            grade=item["grade"], side=item.get("side", ""), order=item["order"],
-            min_score=Decimal(item["min_score"]), min_done_share=Decimal(item["min_done_share"]),
-            max_not_done=item.get("max_not_done"), max_open_disputes=item.get("max_open_disputes"),
+            grade=item["grade"],
+            side=item.get("side", ""),
+            order=item["order"],
+            min_score=Decimal(item["min_score"]),
+            min_done_share=Decimal(item["min_done_share"]),
+            max_not_done=item.get("max_not_done"),
+            max_open_disputes=item.get("max_open_disputes"),
             note=item.get("note", ""),
         )
-        _audit(user=user, action=AuditEntry.Action.CREATE, obj=rule, after=item,
-               note=f"默认等次规则：{rule.get_grade_display()}")
+        _audit(
+            user=user,
+            action=AuditEntry.Action.CREATE,
+            obj=rule,
+            after=item,
+            note=f"默认等次规则：{rule.get_grade_display()}",
+        )
         made += 1
     return made
 
@@ -241,17 +271,27 @@ def grade_rules_load_default(*, user: AnyUser | None = None) -> int:
 # --- pairings ------------------------------------------------------------------------------------
 
 
-def _check_pairing(level: str, east: Region, west: Region, parent: Pairing | None,
-                   start_year: int, end_year: int | None) -> None:
+def _check_pairing(
+    level: str,
+    east: Region,
+    west: Region,
+    parent: Pairing | None,
+    start_year: int,
+    end_year: int | None,
+) -> None:
     if level not in PairingLevel.values:
         raise CooperationError(f"未知的结对层级：{level}")
     want_east, want_west = PAIRING_REGION_LEVEL[PairingLevel(level)]
     if east.level != want_east:
-        raise CooperationError(f"{east.name}是{Level(east.level).label}级，"
-                               f"{PairingLevel(level).label}的东部须是{Level(want_east).label}级")
+        raise CooperationError(
+            f"{east.name}是{Level(east.level).label}级，"
+            f"{PairingLevel(level).label}的东部须是{Level(want_east).label}级"
+        )
     if west.level != want_west:
-        raise CooperationError(f"{west.name}是{Level(west.level).label}级，"
-                               f"{PairingLevel(level).label}的西部须是{Level(want_west).label}级")
+        raise CooperationError(
+            f"{west.name}是{Level(west.level).label}级，"
+            f"{PairingLevel(level).label}的西部须是{Level(want_west).label}级"
+        )
     if east.zone:
         raise CooperationError(f"{east.name}是中西部地区，不能作为东部帮扶方")
     if not west.zone:
@@ -261,24 +301,43 @@ def _check_pairing(level: str, east: Region, west: Region, parent: Pairing | Non
     if parent is not None:
         if parent.level == PairingLevel.DISTRICT:
             raise CooperationError("区县结对之下不能再设结对")
-        if not (east.code.startswith(parent.east.prefix) and west.code.startswith(parent.west.prefix)):
+        if not (
+            east.code.startswith(parent.east.prefix) and west.code.startswith(parent.west.prefix)
+        ):
             raise CooperationError(f"{east.name}↔{west.name}不在上级结对{parent}的范围内")
 
 
 @transaction.atomic
 def pairing_add(
-    *, level: str, east: Region, west: Region, start_year: int, end_year: int | None = None,
-    parent: Pairing | None = None, source: str = "", user: AnyUser | None = None,
+    *,
+    level: str,
+    east: Region,
+    west: Region,
+    start_year: int,
+    end_year: int | None = None,
+    parent: Pairing | None = None,
+    source: str = "",
+    user: AnyUser | None = None,
 ) -> Pairing:
     """Pair an eastern region with a western one (or update the years of an existing pairing)."""
     _check_pairing(level, east, west, parent, start_year, end_year)
     existing = Pairing.objects.filter(east=east, west=west).first()
-    values = {"level": level, "start_year": start_year, "end_year": end_year,
-              "parent_id": parent.pk if parent else None, "source": source[:200]}
+    values = {
+        "level": level,
+        "start_year": start_year,
+        "end_year": end_year,
+        "parent_id": parent.pk if parent else None,
+        "source": source[:200],
+    }
     if existing is None:
         pairing = Pairing.objects.create(east=east, west=west, **values)
-        _audit(user=user, action=AuditEntry.Action.CREATE, obj=pairing,
-               after={"east": east.code, "west": west.code, **values}, note=f"结对：{pairing}")
+        _audit(
+            user=user,
+            action=AuditEntry.Action.CREATE,
+            obj=pairing,
+            after={"east": east.code, "west": west.code, **values},
+            note=f"结对：{pairing}",
+        )
         return pairing
     before = {k: getattr(existing, k) for k in values}
     if before == values:
@@ -286,15 +345,29 @@ def pairing_add(
     for k, v in values.items():
         setattr(existing, k, v)
     existing.save(update_fields=list(values))
-    _audit(user=user, action=AuditEntry.Action.UPDATE, obj=existing, before=before, after=values,
-           note=f"结对：{existing}")
+    _audit(
+        user=user,
+        action=AuditEntry.Action.UPDATE,
+        obj=existing,
+        before=before,
+        after=values,
+        note=f"结对：{existing}",
+    )
     return existing
 
 
 @transaction.atomic
 def partner_pairing_add(
-    *, kind: str, pairing: Pairing, east_name: str, west_region: Region, west_name: str = "",
-    start_year: int, end_year: int | None = None, source: str = "", user: AnyUser | None = None,
+    *,
+    kind: str,
+    pairing: Pairing,
+    east_name: str,
+    west_region: Region,
+    west_name: str = "",
+    start_year: int,
+    end_year: int | None = None,
+    source: str = "",
+    user: AnyUser | None = None,
 ) -> PartnerPairing:
     """Record a 携手奔小康 pairing under a district↔county pairing."""
     if kind not in PartnerKind.values:
@@ -314,17 +387,33 @@ def partner_pairing_add(
     if end_year is not None and end_year < start_year:
         raise CooperationError(f"终止年度 {end_year} 早于起始年度 {start_year}")
     obj, created = PartnerPairing.objects.get_or_create(
-        kind=kind, east_name=east_name.strip(), west_region=west_region,
+        kind=kind,
+        east_name=east_name.strip(),
+        west_region=west_region,
         west_name=west_name.strip(),
-        defaults={"pairing": pairing, "start_year": start_year, "end_year": end_year,
-                  "source": source[:200]},
+        defaults={
+            "pairing": pairing,
+            "start_year": start_year,
+            "end_year": end_year,
+            "source": source[:200],
+        },
     )
     if created:
-        _audit(user=user, action=AuditEntry.Action.CREATE, obj=obj,
-               after={"kind": kind, "pairing": pairing.pk, "east_name": obj.east_name,
-                      "west_region": west_region.code, "west_name": obj.west_name,
-                      "start_year": start_year, "end_year": end_year},
-               note=f"携手奔小康：{obj}")
+        _audit(
+            user=user,
+            action=AuditEntry.Action.CREATE,
+            obj=obj,
+            after={
+                "kind": kind,
+                "pairing": pairing.pk,
+                "east_name": obj.east_name,
+                "west_region": west_region.code,
+                "west_name": obj.west_name,
+                "start_year": start_year,
+                "end_year": end_year,
+            },
+            note=f"携手奔小康：{obj}",
+        )
     return obj
 
 
@@ -333,8 +422,14 @@ def partner_pairing_add(
 
 @transaction.atomic
 def agreement_sign(
-    *, pairing: Pairing, year: int, targets: Mapping[str, Any], user: AnyUser | None,
-    signed_on: dt.date | None = None, side: str | None = None, note: str = "",
+    *,
+    pairing: Pairing,
+    year: int,
+    targets: Mapping[str, Any],
+    user: AnyUser | None,
+    signed_on: dt.date | None = None,
+    side: str | None = None,
+    note: str = "",
     revise: bool = False,
 ) -> Agreement:
     """Record the pairing's signed agreement for the year with its targets (indicator code →
@@ -357,48 +452,82 @@ def agreement_sign(
         if target < 0:
             raise CooperationError(f"指标 {code} 的目标不能为负数")
         parsed[code] = target
-    current = Agreement.objects.select_for_update().filter(
-        pairing=pairing, year=year, status=AgreementStatus.SIGNED).first()
+    current = (
+        Agreement.objects.select_for_update()
+        .filter(pairing=pairing, year=year, status=AgreementStatus.SIGNED)
+        .first()
+    )
     if current is not None:
         if not revise:
             raise CooperationConflict(f"{pairing}已有 {year} 年协议；如需修订请明确修订")
         current.status = AgreementStatus.REVISED
         current.save(update_fields=["status"])
-        _audit(user=user, action=AuditEntry.Action.UPDATE, obj=current,
-               before={"status": AgreementStatus.SIGNED}, after={"status": AgreementStatus.REVISED},
-               note=f"协议被修订：{current}")
+        _audit(
+            user=user,
+            action=AuditEntry.Action.UPDATE,
+            obj=current,
+            before={"status": AgreementStatus.SIGNED},
+            after={"status": AgreementStatus.REVISED},
+            note=f"协议被修订：{current}",
+        )
     agreement = Agreement.objects.create(
-        pairing=pairing, year=year, signed_on=signed_on or timezone.localdate(),
-        signed_by=f"{actor_name(user)}（{Side(acting).label}）"[:64], note=note,
+        pairing=pairing,
+        year=year,
+        signed_on=signed_on or timezone.localdate(),
+        signed_by=f"{actor_name(user)}（{Side(acting).label}）"[:64],
+        note=note,
     )
-    AgreementTarget.objects.bulk_create([
-        AgreementTarget(agreement=agreement, indicator=catalogue[c], target=t)
-        for c, t in parsed.items()
-    ])
-    _audit(user=user, action=AuditEntry.Action.CREATE, obj=agreement,
-           after={"pairing": pairing.pk, "year": year, "targets": parsed},
-           note=f"签订协议：{agreement}")
+    AgreementTarget.objects.bulk_create(
+        [
+            AgreementTarget(agreement=agreement, indicator=catalogue[c], target=t)
+            for c, t in parsed.items()
+        ]
+    )
+    _audit(
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=agreement,
+        after={"pairing": pairing.pk, "year": year, "targets": parsed},
+        note=f"签订协议：{agreement}",
+    )
     return agreement
 
 
 def agreement_current(pairing: Pairing, year: int) -> Agreement | None:
-    return Agreement.objects.filter(pairing=pairing, year=year,
-                                    status=AgreementStatus.SIGNED).first()
+    return Agreement.objects.filter(
+        pairing=pairing, year=year, status=AgreementStatus.SIGNED
+    ).first()
 
 
 # --- the ledger ----------------------------------------------------------------------------------
 
 
 def _entry_values(entry: LedgerEntry) -> dict[str, Any]:
-    return {"pairing": entry.pairing_id, "year": entry.year, "date": entry.date,
-            "indicator": entry.indicator.code, "amount": entry.amount,
-            "beneficiaries": entry.beneficiaries, "county": entry.county.code if entry.county else None,
-            "title": entry.title, "evidence": entry.evidence, "evidence_files": entry.evidence_files,
-            "entered_by": entry.entered_by, "status": entry.status}
+    return {
+        "pairing": entry.pairing_id,
+        "year": entry.year,
+        "date": entry.date,
+        "indicator": entry.indicator.code,
+        "amount": entry.amount,
+        "beneficiaries": entry.beneficiaries,
+        "county": entry.county.code if entry.county else None,
+        "title": entry.title,
+        "evidence": entry.evidence,
+        "evidence_files": entry.evidence_files,
+        "entered_by": entry.entered_by,
+        "status": entry.status,
+    }
 
 
-def _check_entry(pairing: Pairing, year: int, date: dt.date, indicator: Indicator,
-                 amount: Decimal, beneficiaries: int, county: Region | None) -> None:
+def _check_entry(
+    pairing: Pairing,
+    year: int,
+    date: dt.date,
+    indicator: Indicator,
+    amount: Decimal,
+    beneficiaries: int,
+    county: Region | None,
+) -> None:
     if date.year != year:
         raise CooperationError(f"日期 {date.isoformat()} 不在 {year} 年度内")
     if date > timezone.localdate():
@@ -411,17 +540,28 @@ def _check_entry(pairing: Pairing, year: int, date: dt.date, indicator: Indicato
         raise CooperationError("数额不能为负数")
     if beneficiaries < 0:
         raise CooperationError("受益人数不能为负数")
-    if county is not None and (county.level != Level.COUNTY
-                               or not county.code.startswith(pairing.west.prefix)):
+    if county is not None and (
+        county.level != Level.COUNTY or not county.code.startswith(pairing.west.prefix)
+    ):
         raise CooperationError(f"实施县{county.name}不在{pairing.west.name}范围内")
 
 
 @transaction.atomic
 def ledger_entry_add(
-    *, pairing: Pairing, year: int, date: dt.date, indicator: Indicator | str, amount: Any,
-    user: AnyUser | None, side: str | None = None, beneficiaries: int = 0,
-    county: Region | None = None, title: str = "", evidence: str = "",
-    evidence_files: Iterable[str] = (), source: str = "",
+    *,
+    pairing: Pairing,
+    year: int,
+    date: dt.date,
+    indicator: Indicator | str,
+    amount: Any,
+    user: AnyUser | None,
+    side: str | None = None,
+    beneficiaries: int = 0,
+    county: Region | None = None,
+    title: str = "",
+    evidence: str = "",
+    evidence_files: Iterable[str] = (),
+    source: str = "",
 ) -> LedgerEntry:
     """Record what one side did (a ledger line); it waits for the other side's confirmation."""
     acting = _acting_side(user, pairing, side)
@@ -433,20 +573,40 @@ def ledger_entry_add(
     value = _decimal(amount, "数额")
     _check_entry(pairing, year, date, indicator, value, beneficiaries, county)
     entry = LedgerEntry.objects.create(
-        pairing=pairing, year=year, date=date, indicator=indicator, amount=value,
-        beneficiaries=beneficiaries, county=county, title=title.strip()[:200],
-        evidence=evidence.strip(), evidence_files=[str(f).strip() for f in evidence_files if str(f).strip()],
-        entered_by=acting, user=real_user(user), actor=actor_name(user), source=source[:200],
+        pairing=pairing,
+        year=year,
+        date=date,
+        indicator=indicator,
+        amount=value,
+        beneficiaries=beneficiaries,
+        county=county,
+        title=title.strip()[:200],
+        evidence=evidence.strip(),
+        evidence_files=[str(f).strip() for f in evidence_files if str(f).strip()],
+        entered_by=acting,
+        user=real_user(user),
+        actor=actor_name(user),
+        source=source[:200],
     )
-    _audit(user=user, action=AuditEntry.Action.CREATE, obj=entry, after=_entry_values(entry),
-           note=f"台账：{pairing} {indicator.code} {value}")
+    _audit(
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=entry,
+        after=_entry_values(entry),
+        note=f"台账：{pairing} {indicator.code} {value}",
+    )
     return entry
 
 
 @transaction.atomic
 def ledger_entry_review(
-    *, entry: LedgerEntry, action: str, user: AnyUser | None, side: str | None = None,
-    opinion: str = "", amount: Any = None,
+    *,
+    entry: LedgerEntry,
+    action: str,
+    user: AnyUser | None,
+    side: str | None = None,
+    opinion: str = "",
+    amount: Any = None,
 ) -> LedgerReview:
     """One step of an entry's review (the table in workflows.py): the other side confirms or
     disputes; the entering side amends a disputed entry (back to pending) or withdraws it; the
@@ -454,19 +614,22 @@ def ledger_entry_review(
     confirm its own entry."""
     if action not in ReviewAction.values:
         raise CooperationError(f"未知的操作：{action}")
-    entry = LedgerEntry.objects.select_for_update().select_related(
-        "pairing__east", "pairing__west", "indicator").get(pk=entry.pk)
+    entry = (
+        LedgerEntry.objects.select_for_update()
+        .select_related("pairing__east", "pairing__west", "indicator")
+        .get(pk=entry.pk)
+    )
     acting = _acting_side(user, entry.pairing, side)
     move = TRANSITIONS.get((entry.status, action))
     if move is None:
         raise CooperationConflict(
-            f"台账状态为“{EntryStatus(entry.status).label}”，不能{ReviewAction(action).label}")
+            f"台账状态为“{EntryStatus(entry.status).label}”，不能{ReviewAction(action).label}"
+        )
     by = entry.entered_by if move.by == ENTERING else other_side(entry.entered_by)
     if acting != by:
         if action == ReviewAction.CONFIRM:
             raise CooperationDenied("录入方不能确认自己录入的台账，须由对方确认")
-        raise CooperationDenied(
-            f"“{ReviewAction(action).label}”须由{Side(by).label}办理")
+        raise CooperationDenied(f"“{ReviewAction(action).label}”须由{Side(by).label}办理")
     opinion = opinion.strip()
     if move.opinion_required and not opinion:
         raise CooperationError(f"“{ReviewAction(action).label}”须填写意见")
@@ -481,8 +644,15 @@ def ledger_entry_review(
         raise CooperationError(f"“{ReviewAction(action).label}”不填数额")
     before = {"status": entry.status, "amount": entry.amount, "agreed_amount": entry.agreed_amount}
     review = LedgerReview.objects.create(
-        entry=entry, action=action, side=acting, from_status=entry.status, to_status=move.to,
-        amount=value, opinion=opinion, user=real_user(user), actor=actor_name(user),
+        entry=entry,
+        action=action,
+        side=acting,
+        from_status=entry.status,
+        to_status=move.to,
+        amount=value,
+        opinion=opinion,
+        user=real_user(user),
+        actor=actor_name(user),
     )
     fields = ["status"]
     entry.status = move.to
@@ -495,8 +665,14 @@ def ledger_entry_review(
         fields.append("agreed_amount")
     entry.save(update_fields=fields)
     after = {"status": entry.status, "amount": entry.amount, "agreed_amount": entry.agreed_amount}
-    _audit(user=user, action=AuditEntry.Action.EVENT, obj=entry, before=before, after=after,
-           note=f"台账{ReviewAction(action).label}（{Side(acting).label}）：{opinion}")
+    _audit(
+        user=user,
+        action=AuditEntry.Action.EVENT,
+        obj=entry,
+        before=before,
+        after=after,
+        note=f"台账{ReviewAction(action).label}（{Side(acting).label}）：{opinion}",
+    )
     return review
 
 
@@ -519,8 +695,14 @@ def ledger_entry_moves(
 
 @transaction.atomic
 def self_assessment_submit(
-    *, pairing: Pairing, year: int, text: str, user: AnyUser | None, side: str | None = None,
-    claims: Mapping[str, Any] | None = None, claimed_grade: str = "",
+    *,
+    pairing: Pairing,
+    year: int,
+    text: str,
+    user: AnyUser | None,
+    side: str | None = None,
+    claims: Mapping[str, Any] | None = None,
+    claimed_grade: str = "",
 ) -> SelfAssessment:
     """One side's self-assessment for the year (resubmitting replaces the text and claims)."""
     acting = _acting_side(user, pairing, side)
@@ -535,23 +717,40 @@ def self_assessment_submit(
     obj = SelfAssessment.objects.filter(pairing=pairing, year=year, side=acting).first()
     values = {"text": text.strip(), "claims": parsed, "claimed_grade": claimed_grade[:4]}
     if obj is None:
-        obj = SelfAssessment.objects.create(pairing=pairing, year=year, side=acting,
-                                            user=real_user(user), actor=actor_name(user), **values)
-        _audit(user=user, action=AuditEntry.Action.CREATE, obj=obj, after=values,
-               note=f"自评：{obj}")
+        obj = SelfAssessment.objects.create(
+            pairing=pairing,
+            year=year,
+            side=acting,
+            user=real_user(user),
+            actor=actor_name(user),
+            **values,
+        )
+        _audit(
+            user=user, action=AuditEntry.Action.CREATE, obj=obj, after=values, note=f"自评：{obj}"
+        )
         return obj
     before = {k: getattr(obj, k) for k in values}
     for k, v in values.items():
         setattr(obj, k, v)
     obj.save(update_fields=list(values))
-    _audit(user=user, action=AuditEntry.Action.UPDATE, obj=obj, before=before, after=values,
-           note=f"自评：{obj}")
+    _audit(
+        user=user,
+        action=AuditEntry.Action.UPDATE,
+        obj=obj,
+        before=before,
+        after=values,
+        note=f"自评：{obj}",
+    )
     return obj
 
 
 @transaction.atomic
 def self_assessment_comment(
-    *, assessment: SelfAssessment, text: str, agrees: bool, user: AnyUser | None,
+    *,
+    assessment: SelfAssessment,
+    text: str,
+    agrees: bool,
+    user: AnyUser | None,
     side: str | None = None,
 ) -> AssessmentComment:
     """The other side's comment on a self-assessment; a side cannot comment on its own."""
@@ -561,19 +760,35 @@ def self_assessment_comment(
     if not text.strip():
         raise CooperationError("评价意见不能为空")
     comment = AssessmentComment.objects.create(
-        assessment=assessment, side=acting, agrees=agrees, text=text.strip(), user=real_user(user),
+        assessment=assessment,
+        side=acting,
+        agrees=agrees,
+        text=text.strip(),
+        user=real_user(user),
         actor=actor_name(user),
     )
-    _audit(user=user, action=AuditEntry.Action.CREATE, obj=comment,
-           after={"assessment": assessment.pk, "side": acting, "agrees": agrees,
-                  "text": comment.text}, note=f"评价对方自评：{assessment}")
+    _audit(
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=comment,
+        after={"assessment": assessment.pk, "side": acting, "agrees": agrees, "text": comment.text},
+        note=f"评价对方自评：{assessment}",
+    )
     return comment
 
 
 @transaction.atomic
 def innovation_add(
-    *, pairing: Pairing, year: int, kind: str, title: str, user: AnyUser | None,
-    side: str | None = None, description: str = "", amount: Any = None, beneficiaries: int = 0,
+    *,
+    pairing: Pairing,
+    year: int,
+    kind: str,
+    title: str,
+    user: AnyUser | None,
+    side: str | None = None,
+    description: str = "",
+    amount: Any = None,
+    beneficiaries: int = 0,
 ) -> InnovationItem:
     """Note an innovation (自选动作), kept apart from the agreement's indicators."""
     acting = _acting_side(user, pairing, side)
@@ -585,14 +800,32 @@ def innovation_add(
     if beneficiaries < 0 or (value is not None and value < 0):
         raise CooperationError("金额和受益人数不能为负数")
     item = InnovationItem.objects.create(
-        pairing=pairing, year=year, side=acting, kind=kind, title=title.strip()[:200],
-        description=description.strip(), amount=value, beneficiaries=beneficiaries,
-        user=real_user(user), actor=actor_name(user),
+        pairing=pairing,
+        year=year,
+        side=acting,
+        kind=kind,
+        title=title.strip()[:200],
+        description=description.strip(),
+        amount=value,
+        beneficiaries=beneficiaries,
+        user=real_user(user),
+        actor=actor_name(user),
     )
-    _audit(user=user, action=AuditEntry.Action.CREATE, obj=item,
-           after={"pairing": pairing.pk, "year": year, "side": acting, "kind": kind,
-                  "title": item.title, "amount": value, "beneficiaries": beneficiaries},
-           note=f"创新工作：{item.title}")
+    _audit(
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        obj=item,
+        after={
+            "pairing": pairing.pk,
+            "year": year,
+            "side": acting,
+            "kind": kind,
+            "title": item.title,
+            "amount": value,
+            "beneficiaries": beneficiaries,
+        },
+        note=f"创新工作：{item.title}",
+    )
     return item
 
 
@@ -606,10 +839,27 @@ from fupin.cooperation.reconciliation import (  # noqa: E402
 )
 
 __all__ = [
-    "CooperationConflict", "CooperationDenied", "CooperationError", "agreement_current",
-    "agreement_sign", "cross_checks", "east_regions_load", "grade_compute",
-    "grade_rules_load_default", "indicators_load_default", "innovation_add",
-    "ledger_entry_add", "ledger_entry_moves", "ledger_entry_review", "ledger_import_xlsx",
-    "office_sides", "pairing_add", "pairing_load_xlsx", "partner_pairing_add", "reconciliation",
-    "self_assessment_comment", "self_assessment_submit", "yoy_multiples",
+    "CooperationConflict",
+    "CooperationDenied",
+    "CooperationError",
+    "agreement_current",
+    "agreement_sign",
+    "cross_checks",
+    "east_regions_load",
+    "grade_compute",
+    "grade_rules_load_default",
+    "indicators_load_default",
+    "innovation_add",
+    "ledger_entry_add",
+    "ledger_entry_moves",
+    "ledger_entry_review",
+    "ledger_import_xlsx",
+    "office_sides",
+    "pairing_add",
+    "pairing_load_xlsx",
+    "partner_pairing_add",
+    "reconciliation",
+    "self_assessment_comment",
+    "self_assessment_submit",
+    "yoy_multiples",
 ]

@@ -51,11 +51,37 @@ SOURCE = "合成数据"
 
 # Target per paired poor county (per pairing for the organisation indicators, marked None).
 PER_COUNTY: dict[str, float] = {
-    "E03": 0.5, "E04": 6, "E05": 5, "E06": 80, "E07": 3000, "E10": 0.5, "E11": 2000,
-    "E12": 300, "E13": 800, "E14": 150, "E15": 300, "E16": 200, "E17": 1.2, "E18": 1.5,
-    "E19": 1.0, "E20": 100, "W03": 5, "W04": 6.5, "W05": 80, "W06": 3000, "W09": 1.0,
-    "W10": 0.5, "W11": 2000, "W12": 300, "W13": 800, "W14": 200, "W15": 150, "W16": 300,
-    "W17": 1.2, "W18": 1.5, "W19": 1.0,
+    "E03": 0.5,
+    "E04": 6,
+    "E05": 5,
+    "E06": 80,
+    "E07": 3000,
+    "E10": 0.5,
+    "E11": 2000,
+    "E12": 300,
+    "E13": 800,
+    "E14": 150,
+    "E15": 300,
+    "E16": 200,
+    "E17": 1.2,
+    "E18": 1.5,
+    "E19": 1.0,
+    "E20": 100,
+    "W03": 5,
+    "W04": 6.5,
+    "W05": 80,
+    "W06": 3000,
+    "W09": 1.0,
+    "W10": 0.5,
+    "W11": 2000,
+    "W12": 300,
+    "W13": 800,
+    "W14": 200,
+    "W15": 150,
+    "W16": 300,
+    "W17": 1.2,
+    "W18": 1.5,
+    "W19": 1.0,
 }
 PER_PAIRING = {"E01": 4, "E02": 2, "W01": 4, "W02": 2}
 SHARE_TARGETS = {"E08": 80, "E09": 70, "W07": 80, "W08": 70}  # percent
@@ -63,14 +89,20 @@ SHARE_TARGETS = {"E08": 80, "E09": 70, "W07": 80, "W08": 70}  # percent
 SEED_MULTIPLES = {"E07": 3.4, "W09": 3.6, "E04": 5.0, "E20": 48.0, "E12": 7.0}
 
 INNOVATIONS = {
-    "120000": [("deeply_poor_tilt", "援助资金向甘南州、天祝县等深度贫困地区倾斜"),
-               ("land_quota", "承接甘肃增减挂钩节余指标跨省域调剂"),
-               ("other", "津南区与秦安县“我有一棵树，足以来扶贫”果树认购")],
-    "350200": [("other", "“鹭岛万人游临夏”旅游扶贫"),
-               ("disabled", "帮助临夏州贫困残疾人就业和康复")],
+    "120000": [
+        ("deeply_poor_tilt", "援助资金向甘南州、天祝县等深度贫困地区倾斜"),
+        ("land_quota", "承接甘肃增减挂钩节余指标跨省域调剂"),
+        ("other", "津南区与秦安县“我有一棵树，足以来扶贫”果树认购"),
+    ],
+    "350200": [
+        ("other", "“鹭岛万人游临夏”旅游扶贫"),
+        ("disabled", "帮助临夏州贫困残疾人就业和康复"),
+    ],
     "350100": [("deeply_poor_tilt", "菌草种植和“阳光房”向深度贫困乡村倾斜")],
-    "370200": [("other", "辣椒订单农业带动陇南贫困户增收"),
-               ("disabled", "资助陇南贫困残疾人辅具和技能培训")],
+    "370200": [
+        ("other", "辣椒订单农业带动陇南贫困户增收"),
+        ("disabled", "资助陇南贫困残疾人辅具和技能培训"),
+    ],
 }
 
 
@@ -98,59 +130,116 @@ def _ensure_regions() -> int:
 def _pairings(counts: CooperationCounts) -> list[Pairing]:
     """The pairings of data/gansu_pairings.csv; returns the four top (province or city) ones."""
     rows = list(csv.DictReader(io.StringIO(_data_text("gansu_pairings.csv"))))
-    regions = {r.code: r for r in Region.objects.filter(code__in={
-        _code12(r[k]) for r in rows for k in ("east", "west", "parent_east", "parent_west") if r[k]
-    })}
+    regions = {
+        r.code: r
+        for r in Region.objects.filter(
+            code__in={
+                _code12(r[k])
+                for r in rows
+                for k in ("east", "west", "parent_east", "parent_west")
+                if r[k]
+            }
+        )
+    }
     tops: dict[tuple[str, str], Pairing] = {}
     for r in rows:
-        parent = tops.get((_code12(r["parent_east"]), _code12(r["parent_west"]))) \
-            if r["parent_east"] else None
+        parent = (
+            tops.get((_code12(r["parent_east"]), _code12(r["parent_west"])))
+            if r["parent_east"]
+            else None
+        )
         before = Pairing.objects.count()
-        p = pairing_add(level=r["level"], east=regions[_code12(r["east"])],
-                        west=regions[_code12(r["west"])], start_year=int(r["start_year"]),
-                        parent=parent, source=f"{SOURCE}：{r['provenance']}"[:200])
+        p = pairing_add(
+            level=r["level"],
+            east=regions[_code12(r["east"])],
+            west=regions[_code12(r["west"])],
+            start_year=int(r["start_year"]),
+            parent=parent,
+            source=f"{SOURCE}：{r['provenance']}"[:200],
+        )
         counts.pairings += Pairing.objects.count() - before
         if r["level"] != PairingLevel.DISTRICT:
             tops[(p.east.code, p.west.code)] = p
     return list(tops.values())
 
 
-def _partners(rng: np.random.Generator, district_pairings: list[Pairing], year: int,
-              counts: CooperationCounts) -> None:
+def _partners(
+    rng: np.random.Generator, district_pairings: list[Pairing], year: int, counts: CooperationCounts
+) -> None:
     """携手奔小康 pairings for the counties whose townships and villages exist (the synthetic
     counties); invented names, marked 合成数据."""
     directions = "东西南北中"
     for p in district_pairings:
         county, district = p.west, p.east
-        townships = list(Region.objects.filter(code__startswith=county.prefix,
-                                               level=Level.TOWNSHIP).order_by("code")[:3])
-        villages = list(Region.objects.filter(code__startswith=county.prefix, level=Level.VILLAGE,
-                                              is_poor_village=True).order_by("code")[:6])
+        townships = list(
+            Region.objects.filter(code__startswith=county.prefix, level=Level.TOWNSHIP).order_by(
+                "code"
+            )[:3]
+        )
+        villages = list(
+            Region.objects.filter(
+                code__startswith=county.prefix, level=Level.VILLAGE, is_poor_village=True
+            ).order_by("code")[:6]
+        )
         if not villages:
             continue
         made = []
         for i, t in enumerate(townships):
-            made.append(partner_pairing_add(
-                kind=PartnerKind.TOWNSHIP, pairing=p, east_name=f"{district.name}{directions[i]}街道",
-                west_region=t, start_year=year, source=SOURCE))
+            made.append(
+                partner_pairing_add(
+                    kind=PartnerKind.TOWNSHIP,
+                    pairing=p,
+                    east_name=f"{district.name}{directions[i]}街道",
+                    west_region=t,
+                    start_year=year,
+                    source=SOURCE,
+                )
+            )
         for i, v in enumerate(villages[:4]):
-            made.append(partner_pairing_add(
-                kind=PartnerKind.VILLAGE, pairing=p,
-                east_name=f"{district.name}{directions[i % 5]}街道第{i + 1}社区", west_region=v,
-                start_year=year, source=SOURCE))
+            made.append(
+                partner_pairing_add(
+                    kind=PartnerKind.VILLAGE,
+                    pairing=p,
+                    east_name=f"{district.name}{directions[i % 5]}街道第{i + 1}社区",
+                    west_region=v,
+                    start_year=year,
+                    source=SOURCE,
+                )
+            )
         firm = ["农业科技", "食品", "纺织", "物流"][int(rng.integers(0, 4))]
-        made.append(partner_pairing_add(
-            kind=PartnerKind.ENTERPRISE, pairing=p, east_name=f"{district.name}某{firm}有限公司",
-            west_region=villages[-1], start_year=year, source=SOURCE))
+        made.append(
+            partner_pairing_add(
+                kind=PartnerKind.ENTERPRISE,
+                pairing=p,
+                east_name=f"{district.name}某{firm}有限公司",
+                west_region=villages[-1],
+                start_year=year,
+                source=SOURCE,
+            )
+        )
         if townships:
-            made.append(partner_pairing_add(
-                kind=PartnerKind.SCHOOL, pairing=p, east_name=f"{district.name}实验小学",
-                west_region=townships[0], west_name=f"{townships[0].name}中心小学",
-                start_year=year, source=SOURCE))
-        made.append(partner_pairing_add(
-            kind=PartnerKind.HOSPITAL, pairing=p, east_name=f"{district.name}人民医院",
-            west_region=county, west_name=f"{county.name}人民医院", start_year=year,
-            source=SOURCE))
+            made.append(
+                partner_pairing_add(
+                    kind=PartnerKind.SCHOOL,
+                    pairing=p,
+                    east_name=f"{district.name}实验小学",
+                    west_region=townships[0],
+                    west_name=f"{townships[0].name}中心小学",
+                    start_year=year,
+                    source=SOURCE,
+                )
+            )
+        made.append(
+            partner_pairing_add(
+                kind=PartnerKind.HOSPITAL,
+                pairing=p,
+                east_name=f"{district.name}人民医院",
+                west_region=county,
+                west_name=f"{county.name}人民医院",
+                start_year=year,
+                source=SOURCE,
+            )
+        )
         counts.partner_pairings += len(made)
 
 
@@ -172,20 +261,34 @@ def _split(rng: np.random.Generator, total: float, parts: int, whole: bool) -> l
 class _Year:
     """One pairing's ledger for one year, entry by entry through the services."""
 
-    def __init__(self, rng: np.random.Generator, top: Pairing, children: list[Pairing],
-                 year: int, counts: CooperationCounts) -> None:
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        top: Pairing,
+        children: list[Pairing],
+        year: int,
+        counts: CooperationCounts,
+    ) -> None:
         self.rng, self.top, self.children, self.year, self.counts = rng, top, children, year, counts
 
-    def entry(self, ind: Indicator, amount: Decimal, *, status: str, title: str,
-              entered_by: str) -> None:
+    def entry(
+        self, ind: Indicator, amount: Decimal, *, status: str, title: str, entered_by: str
+    ) -> None:
         if amount <= 0:
             return
         child = self.children[int(self.rng.integers(0, len(self.children)))]
         pairing = self.top if ind.area == "organisation" else child
         e = ledger_entry_add(
-            pairing=pairing, year=self.year, date=_date(self.rng, self.year), indicator=ind,
-            amount=amount, user=None, side=entered_by, county=pairing.west if pairing is child else None,
-            beneficiaries=int(amount) if ind.unit == "人" else 0, title=title,
+            pairing=pairing,
+            year=self.year,
+            date=_date(self.rng, self.year),
+            indicator=ind,
+            amount=amount,
+            user=None,
+            side=entered_by,
+            county=pairing.west if pairing is child else None,
+            beneficiaries=int(amount) if ind.unit == "人" else 0,
+            title=title,
             evidence=f"{title}（合成佐证：文件、凭证编号 {int(self.rng.integers(10000, 99999))}）",
             source=SOURCE,
         )
@@ -198,13 +301,25 @@ class _Year:
             ledger_entry_review(entry=e, action=ReviewAction.CONFIRM, user=None, side=reviewer)
             self.counts.confirmed += 1
             return
-        ledger_entry_review(entry=e, action=ReviewAction.DISPUTE, user=None, side=reviewer,
-                            opinion="佐证材料与实际不符，数额待核实")
+        ledger_entry_review(
+            entry=e,
+            action=ReviewAction.DISPUTE,
+            user=None,
+            side=reviewer,
+            opinion="佐证材料与实际不符，数额待核实",
+        )
         if status == EntryStatus.RESOLVED:
             agreed = (amount * Decimal(str(round(float(self.rng.uniform(0.5, 0.9)), 2)))).quantize(
-                Decimal("0.01") if amount != amount.to_integral_value() else Decimal(1))
-            ledger_entry_review(entry=e, action=ReviewAction.RESOLVE, user=None, side=reviewer,
-                                opinion="双方核实后按实际到位数额确认", amount=agreed)
+                Decimal("0.01") if amount != amount.to_integral_value() else Decimal(1)
+            )
+            ledger_entry_review(
+                entry=e,
+                action=ReviewAction.RESOLVE,
+                user=None,
+                side=reviewer,
+                opinion="双方核实后按实际到位数额确认",
+                amount=agreed,
+            )
             self.counts.resolved += 1
         else:
             self.counts.disputed += 1
@@ -240,8 +355,13 @@ def _factors(rng: np.random.Generator, codes: list[str]) -> dict[str, float]:
         u = rng.random()
         # Fiscal aid is never wholly missing (it drives the share indicators).
         nothing = 0.0 if c not in ("E07", "W06") else float(rng.uniform(0.55, 0.95))
-        out[c] = (float(rng.uniform(1.0, 1.25)) if u < 0.8
-                  else float(rng.uniform(0.55, 0.95)) if u < 0.96 else nothing)
+        out[c] = (
+            float(rng.uniform(1.0, 1.25))
+            if u < 0.8
+            else float(rng.uniform(0.55, 0.95))
+            if u < 0.96
+            else nothing
+        )
     short = [c for c in codes if out[c] < 1.0]
     for c in rng.permutation([c for c in codes if out[c] >= 1.0])[: max(0, 2 - len(short))]:
         out[str(c)] = float(rng.uniform(0.6, 0.9))
@@ -263,13 +383,21 @@ def cooperation_load_synthetic(*, year: int, seed: int) -> CooperationCounts:
     catalogue = list(Indicator.objects.for_year(year).order_by("side", "order"))
     by_code = {i.code: i for i in catalogue}
     for top in sorted(tops, key=lambda p: p.east.code):
-        children = list(top.children.select_related("east", "west").order_by("east__code",
-                                                                              "west__code"))
+        children = list(
+            top.children.select_related("east", "west").order_by("east__code", "west__code")
+        )
         _partners(rng, children, top.start_year, counts)
         n = len({c.west_id for c in children})
         targets = _targets(top, n, catalogue)
-        agreement_sign(pairing=top, year=year, targets=targets, user=None, side=Side.EAST,
-                       signed_on=dt.date(year, 3, 1), note=SOURCE)
+        agreement_sign(
+            pairing=top,
+            year=year,
+            targets=targets,
+            user=None,
+            side=Side.EAST,
+            signed_on=dt.date(year, 3, 1),
+            note=SOURCE,
+        )
         counts.agreements += 1
         factors = _factors(rng, sorted(targets))
         ledger = _Year(rng, top, children, year, counts)
@@ -290,15 +418,27 @@ def cooperation_load_synthetic(*, year: int, seed: int) -> CooperationCounts:
                 amounts = _split(rng, total, parts, whole)
             for k, amount in enumerate(amounts):
                 entered = ind.side if rng.random() < 0.85 else other_side(ind.side)
-                ledger.entry(ind, amount, status=_status(rng), entered_by=entered,
-                             title=f"{ind.name}（第 {k + 1} 笔）")
-            for share in (s for s in catalogue if s.aggregation == Aggregation.SHARE
-                          and s.base_id == ind.pk and s.code in targets):
+                ledger.entry(
+                    ind,
+                    amount,
+                    status=_status(rng),
+                    entered_by=entered,
+                    title=f"{ind.name}（第 {k + 1} 笔）",
+                )
+            for share in (
+                s
+                for s in catalogue
+                if s.aggregation == Aggregation.SHARE and s.base_id == ind.pk and s.code in targets
+            ):
                 fraction = min(0.99, float(targets[share.code]) / 100 * factors[share.code])
                 for k, amount in enumerate(amounts):
-                    ledger.entry(share, (amount * Decimal(str(round(fraction, 3)))).quantize(
-                        Decimal("0.01")), status=EntryStatus.CONFIRMED, entered_by=ind.side,
-                        title=f"{share.name}（第 {k + 1} 笔资金中的相应部分）")
+                    ledger.entry(
+                        share,
+                        (amount * Decimal(str(round(fraction, 3)))).quantize(Decimal("0.01")),
+                        status=EntryStatus.CONFIRMED,
+                        entered_by=ind.side,
+                        title=f"{share.name}（第 {k + 1} 笔资金中的相应部分）",
+                    )
         if year - 1 >= top.start_year:
             last = _Year(rng, top, children, year - 1, counts)
             for code, total in achieved.items():
@@ -307,24 +447,44 @@ def cooperation_load_synthetic(*, year: int, seed: int) -> CooperationCounts:
                     continue
                 multiple = SEED_MULTIPLES.get(code, float(rng.uniform(1.1, 1.6)))
                 amount = Decimal(str(round(total / multiple, 2 if ind.unit == "万元" else 0)))
-                last.entry(ind, amount.quantize(Decimal("0.01") if ind.unit == "万元" else Decimal(1)),
-                           status=EntryStatus.CONFIRMED, entered_by=ind.side,
-                           title=f"{ind.name}（上年度）")
+                last.entry(
+                    ind,
+                    amount.quantize(Decimal("0.01") if ind.unit == "万元" else Decimal(1)),
+                    status=EntryStatus.CONFIRMED,
+                    entered_by=ind.side,
+                    title=f"{ind.name}（上年度）",
+                )
         for kind, title in INNOVATIONS.get(top.east.code[:6], []):
-            innovation_add(pairing=top, year=year, kind=kind, title=title, user=None,
-                           side=Side.EAST if kind != "disabled" else Side.WEST,
-                           description=f"{title}（合成数据）",
-                           beneficiaries=int(rng.integers(100, 3000)))
+            innovation_add(
+                pairing=top,
+                year=year,
+                kind=kind,
+                title=title,
+                user=None,
+                side=Side.EAST if kind != "disabled" else Side.WEST,
+                description=f"{title}（合成数据）",
+                beneficiaries=int(rng.integers(100, 3000)),
+            )
             counts.innovations += 1
         for side in (Side.EAST, Side.WEST):
-            codes = [c for c in targets if by_code[c].side == side
-                     and by_code[c].aggregation != Aggregation.SHARE]
+            codes = [
+                c
+                for c in targets
+                if by_code[c].side == side and by_code[c].aggregation != Aggregation.SHARE
+            ]
             # Each side claims a little more than the confirmed ledger shows (a cross-check finds it).
-            claims = {c: round(achieved.get(c, 0) * float(rng.uniform(1.0, 1.08)), 2)
-                      for c in codes[:6]}
-            self_assessment_submit(pairing=top, year=year, user=None, side=side,
-                                   text=f"{top} {year} 年{Side(side).label}自评（合成数据）",
-                                   claims=claims, claimed_grade="好")
+            claims = {
+                c: round(achieved.get(c, 0) * float(rng.uniform(1.0, 1.08)), 2) for c in codes[:6]
+            }
+            self_assessment_submit(
+                pairing=top,
+                year=year,
+                user=None,
+                side=side,
+                text=f"{top} {year} 年{Side(side).label}自评（合成数据）",
+                claims=claims,
+                claimed_grade="好",
+            )
     # The demo must show both kinds of difference: force one of each if chance gave none.
     _ensure_disputes(tops, year, counts)
     return counts
@@ -336,14 +496,28 @@ def _ensure_disputes(tops: list[Pairing], year: int, counts: CooperationCounts) 
     ids = [i for t in tops for i in t.descendant_ids()]
     entries = LedgerEntry.objects.filter(pairing_id__in=ids, year=year)
     if counts.disputed == 0 and (e := entries.filter(status=EntryStatus.PENDING).first()):
-        ledger_entry_review(entry=e, action=ReviewAction.DISPUTE, user=None,
-                            side=other_side(e.entered_by), opinion="数额待核实")
+        ledger_entry_review(
+            entry=e,
+            action=ReviewAction.DISPUTE,
+            user=None,
+            side=other_side(e.entered_by),
+            opinion="数额待核实",
+        )
         counts.pending -= 1
         counts.disputed += 1
     if counts.pending == 0 and (e := entries.filter(status=EntryStatus.CONFIRMED).last()):
         # Confirmed entries are locked; a fresh pending one is added instead.
-        ledger_entry_add(pairing=e.pairing, year=year, date=e.date, indicator=e.indicator,
-                         amount=e.amount, user=None, side=e.entered_by, county=e.county,
-                         title=f"{e.title}（补录，待确认）", source=SOURCE)
+        ledger_entry_add(
+            pairing=e.pairing,
+            year=year,
+            date=e.date,
+            indicator=e.indicator,
+            amount=e.amount,
+            user=None,
+            side=e.entered_by,
+            county=e.county,
+            title=f"{e.title}（补录，待确认）",
+            source=SOURCE,
+        )
         counts.entries += 1
         counts.pending += 1

@@ -13,8 +13,11 @@ urlpatterns = [
     path("pairings/<int:pk>/<int:year>/innovations/", views.innovation_add, name="innovation_add"),
     path("pairings/<int:pk>/<int:year>/ledger/", views.ledger, name="ledger"),
     path("pairings/<int:pk>/<int:year>/ledger/add/", views.entry_add, name="entry_add"),
-    path("pairings/<int:pk>/<int:year>/self-assessment/", views.self_assessment,
-         name="self_assessment"),
+    path(
+        "pairings/<int:pk>/<int:year>/self-assessment/",
+        views.self_assessment,
+        name="self_assessment",
+    ),
     path("entries/<int:pk>/review/", views.entry_review, name="entry_review"),
     path("self-assessments/<int:pk>/comment/", views.comment, name="comment"),
     path("fieldchecks/", views.fieldchecks, name="fieldchecks"),

@@ -53,8 +53,12 @@ from fupin.regions.models import Level, Region
 
 
 def _pairing(request: HttpRequest, pk: int) -> Pairing:
-    pairing = sel.pairings_for(request.user).select_related("east", "west", "parent").filter(
-        pk=pk).first()
+    pairing = (
+        sel.pairings_for(request.user)
+        .select_related("east", "west", "parent")
+        .filter(pk=pk)
+        .first()
+    )
     if pairing is None:
         raise Http404(_("没有这个结对，或无权查看"))
     return pairing
@@ -83,8 +87,10 @@ def pairings(request: HttpRequest) -> HttpResponse:
     qs = sel.pairings_for(request.user).select_related("east", "west", "parent")
     # Open on the latest year with data the user can see: agreements are signed at the top
     # pairing, so a county or district office has none of its own, only ledger entries.
-    years = [sel.agreements_for(request.user).aggregate(y=Max("year"))["y"],
-             sel.ledger_for(request.user).aggregate(y=Max("year"))["y"]]
+    years = [
+        sel.agreements_for(request.user).aggregate(y=Max("year"))["y"],
+        sel.ledger_for(request.user).aggregate(y=Max("year"))["y"],
+    ]
     latest = max((y for y in years if y is not None), default=None)
     year = _year(request, latest or timezone.localdate().year)
     partners: dict[int, list[PartnerPairing]] = {}
@@ -92,37 +98,60 @@ def pairings(request: HttpRequest) -> HttpResponse:
         partners.setdefault(p.pairing_id, []).append(p)
     levels = []
     for level in PairingLevel:
-        rows = [{"pairing": p, "partners": partners.get(p.pk, [])}
-                for p in qs if p.level == level]
+        rows = [{"pairing": p, "partners": partners.get(p.pk, [])} for p in qs if p.level == level]
         if rows:
             levels.append({"label": level.label, "rows": rows})
-    return render(request, "cooperation/pairings.html", {
-        "levels": levels, "year": year,
-        "may_import": bool(request.user.is_superuser or Membership.objects.filter(
-            user_id=request.user.pk, role__in=[Role.PROVINCE_OFFICE, Role.CITY_OFFICE,
-                                               Role.COUNTY_OFFICE]).exists()),
-    })
+    return render(
+        request,
+        "cooperation/pairings.html",
+        {
+            "levels": levels,
+            "year": year,
+            "may_import": bool(
+                request.user.is_superuser
+                or Membership.objects.filter(
+                    user_id=request.user.pk,
+                    role__in=[Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE],
+                ).exists()
+            ),
+        },
+    )
 
 
 def _chart(data: dict[str, Any], year: int) -> dict[str, Any]:
     """What cooperation.js draws: completion per indicator (% of target) for each side."""
     out: dict[str, Any] = {"year": year, "sides": []}
     for s in data["sides"]:
-        out["sides"].append({
-            "side": s["side"], "label": str(s["label"]),
-            "codes": [f"{ln.code} {ln.name}" for ln in s["lines"]],
-            "completion": [None if ln.ratio is None and ln.target > 0 else
-                           (100.0 if ln.ratio is None else round(float(ln.ratio) * 100, 1))
-                           for ln in s["lines"]],
-            "pending": [ln.pending_entries for ln in s["lines"]],
-            "disputed": [ln.disputed_entries for ln in s["lines"]],
-        })
+        out["sides"].append(
+            {
+                "side": s["side"],
+                "label": str(s["label"]),
+                "codes": [f"{ln.code} {ln.name}" for ln in s["lines"]],
+                "completion": [
+                    None
+                    if ln.ratio is None and ln.target > 0
+                    else (100.0 if ln.ratio is None else round(float(ln.ratio) * 100, 1))
+                    for ln in s["lines"]
+                ],
+                "pending": [ln.pending_entries for ln in s["lines"]],
+                "disputed": [ln.disputed_entries for ln in s["lines"]],
+            }
+        )
     out["statuses"] = [{"label": str(label), "count": n} for label, n, _v in data["counts"]]
-    out["multiples"] = [{"name": f"{m.code} {m.name}", "multiple": float(m.multiple)}
-                        for m in data["multiples"] if m.multiple is not None]
-    out["text"] = {"completion": _("完成率（%，目标 = 100）"), "target": _("目标"),
-                   "statuses": _("台账状态"), "multiples": _("同比倍数"),
-                   "no_data": _("暂无数据"), "pending": _("待确认"), "disputed": _("有异议")}
+    out["multiples"] = [
+        {"name": f"{m.code} {m.name}", "multiple": float(m.multiple)}
+        for m in data["multiples"]
+        if m.multiple is not None
+    ]
+    out["text"] = {
+        "completion": _("完成率（%，目标 = 100）"),
+        "target": _("目标"),
+        "statuses": _("台账状态"),
+        "multiples": _("同比倍数"),
+        "no_data": _("暂无数据"),
+        "pending": _("待确认"),
+        "disputed": _("有异议"),
+    }
     return out
 
 
@@ -130,15 +159,22 @@ def _chart(data: dict[str, Any], year: int) -> dict[str, Any]:
 def dashboard(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     pairing = _pairing(request, pk)
     data = sel.pair_year(pairing, year)
-    return render(request, "cooperation/dashboard.html", {
-        "pairing": pairing, "year": year, **data, "chart": _chart(data, year),
-        # The parent pairing is linked only when the user may open it (a district office may not).
-        "parent_visible": pairing.parent_id is not None
-        and sel.pairings_for(request.user).filter(pk=pairing.parent_id).exists(),
-        "children": pairing.children.select_related("east", "west"),
-        "office_sides": svc.office_sides(request.user, pairing),
-        "innovation_form": InnovationForm(),
-    })
+    return render(
+        request,
+        "cooperation/dashboard.html",
+        {
+            "pairing": pairing,
+            "year": year,
+            **data,
+            "chart": _chart(data, year),
+            # The parent pairing is linked only when the user may open it (a district office may not).
+            "parent_visible": pairing.parent_id is not None
+            and sel.pairings_for(request.user).filter(pk=pairing.parent_id).exists(),
+            "children": pairing.children.select_related("east", "west"),
+            "office_sides": svc.office_sides(request.user, pairing),
+            "innovation_form": InnovationForm(),
+        },
+    )
 
 
 @login_required
@@ -147,7 +183,8 @@ def report(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     content = pair_year_docx(pairing, year)
     response = HttpResponse(
         content,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
     response["Content-Disposition"] = f'attachment; filename="cooperation-{pairing.pk}-{year}.docx"'
     return response
 
@@ -159,14 +196,22 @@ def innovation_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     back = reverse("cooperation:dashboard", args=[pairing.pk, year])
     form = InnovationForm(request.POST)
     if not form.is_valid():
-        return _refused(request, svc.CooperationError(_("请检查填写内容：") + form.errors.as_text()),
-                        back)
+        return _refused(
+            request, svc.CooperationError(_("请检查填写内容：") + form.errors.as_text()), back
+        )
     d = form.cleaned_data
     try:
-        svc.innovation_add(pairing=pairing, year=year, kind=d["kind"], title=d["title"],
-                           description=d["description"], amount=d["amount"],
-                           beneficiaries=d["beneficiaries"], user=request.user,
-                           side=_side(d["side"]))
+        svc.innovation_add(
+            pairing=pairing,
+            year=year,
+            kind=d["kind"],
+            title=d["title"],
+            description=d["description"],
+            amount=d["amount"],
+            beneficiaries=d["beneficiaries"],
+            user=request.user,
+            side=_side(d["side"]),
+        )
     except svc.CooperationError as e:
         return _refused(request, e, back)
     messages.success(request, _("已保存"))
@@ -177,17 +222,23 @@ def innovation_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 
 def _entry_form(pairing: Pairing, year: int, data: Any = None) -> LedgerEntryForm:
-    counties = Region.objects.filter(code__startswith=pairing.west.prefix,
-                                     level=Level.COUNTY).order_by("code")
+    counties = Region.objects.filter(
+        code__startswith=pairing.west.prefix, level=Level.COUNTY
+    ).order_by("code")
     return LedgerEntryForm(data, counties=counties, indicators=Indicator.objects.for_year(year))
 
 
-def _ledger_context(request: HttpRequest, pairing: Pairing, year: int,
-                    entry_form: LedgerEntryForm | None = None) -> dict[str, Any]:
+def _ledger_context(
+    request: HttpRequest, pairing: Pairing, year: int, entry_form: LedgerEntryForm | None = None
+) -> dict[str, Any]:
     filters = LedgerFilterForm(request.GET or None)
-    qs = (sel.ledger_for(request.user).filter(pairing_id__in=pairing.descendant_ids(), year=year)
-          .select_related("indicator", "county", "pairing__east", "pairing__west")
-          .prefetch_related("reviews").order_by("date", "id"))
+    qs = (
+        sel.ledger_for(request.user)
+        .filter(pairing_id__in=pairing.descendant_ids(), year=year)
+        .select_related("indicator", "county", "pairing__east", "pairing__west")
+        .prefetch_related("reviews")
+        .order_by("date", "id")
+    )
     if filters.is_valid():
         f = filters.cleaned_data
         if f["indicator"]:
@@ -200,14 +251,17 @@ def _ledger_context(request: HttpRequest, pairing: Pairing, year: int,
             qs = qs.filter(Q(title__icontains=f["q"]) | Q(evidence__icontains=f["q"]))
     regions = office_regions(request.user)
     page = page_of(request, qs)
-    rows = [
-        {"entry": e, "moves": svc.ledger_entry_moves(e, request.user, regions)} for e in page
-    ]
+    rows = [{"entry": e, "moves": svc.ledger_entry_moves(e, request.user, regions)} for e in page]
     return {
-        "pairing": pairing, "year": year, "rows": rows, "page": page,
-        "total": page.paginator.count, "filters": filters,
+        "pairing": pairing,
+        "year": year,
+        "rows": rows,
+        "page": page,
+        "total": page.paginator.count,
+        "filters": filters,
         "entry_form": entry_form or _entry_form(pairing, year),
-        "review_form": ReviewForm(), "actions": ReviewAction,
+        "review_form": ReviewForm(),
+        "actions": ReviewAction,
         "office_sides": svc.office_sides(request.user, pairing, regions),
     }
 
@@ -227,9 +281,18 @@ def entry_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             svc.ledger_entry_add(
-                pairing=pairing, year=year, date=d["date"], indicator=d["indicator"],
-                amount=d["amount"], beneficiaries=d["beneficiaries"], county=d["county"],
-                title=d["title"], evidence=d["evidence"], user=request.user, side=_side(d["side"]))
+                pairing=pairing,
+                year=year,
+                date=d["date"],
+                indicator=d["indicator"],
+                amount=d["amount"],
+                beneficiaries=d["beneficiaries"],
+                county=d["county"],
+                title=d["title"],
+                evidence=d["evidence"],
+                user=request.user,
+                side=_side(d["side"]),
+            )
         except svc.CooperationDenied as e:
             return _refused(request, e, reverse("cooperation:ledger", args=[pairing.pk, year]))
         except svc.CooperationError as e:
@@ -237,8 +300,12 @@ def entry_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         else:
             messages.success(request, _("已录入，等待对方确认"))
             return redirect("cooperation:ledger", pk=pairing.pk, year=year)
-    return render(request, "cooperation/ledger.html",
-                  _ledger_context(request, pairing, year, entry_form=form), status=400)
+    return render(
+        request,
+        "cooperation/ledger.html",
+        _ledger_context(request, pairing, year, entry_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -248,16 +315,26 @@ def entry_review(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404(_("没有这条台账，或无权查看"))
     # Back to the ledger the user was on (a parent pairing's ledger lists its children's entries).
-    back = safe_next(request, request.POST.get("next"),
-                     reverse("cooperation:ledger", args=[entry.pairing_id, entry.year]))
+    back = safe_next(
+        request,
+        request.POST.get("next"),
+        reverse("cooperation:ledger", args=[entry.pairing_id, entry.year]),
+    )
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        return _refused(request, svc.CooperationError(_("请检查填写内容：") + form.errors.as_text()),
-                        back)
+        return _refused(
+            request, svc.CooperationError(_("请检查填写内容：") + form.errors.as_text()), back
+        )
     d = form.cleaned_data
     try:
-        svc.ledger_entry_review(entry=entry, action=d["action"], user=request.user,
-                                side=_side(d["side"]), opinion=d["opinion"], amount=d["amount"])
+        svc.ledger_entry_review(
+            entry=entry,
+            action=d["action"],
+            user=request.user,
+            side=_side(d["side"]),
+            opinion=d["opinion"],
+            amount=d["amount"],
+        )
     except svc.CooperationError as e:
         return _refused(request, e, back)
     messages.success(request, _("已办理：%(a)s") % {"a": ReviewAction(d["action"]).label})
@@ -276,9 +353,15 @@ def self_assessment(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                svc.self_assessment_submit(pairing=pairing, year=year, text=d["text"],
-                                           claims=d["claims"], claimed_grade=d["claimed_grade"],
-                                           user=request.user, side=_side(d["side"]))
+                svc.self_assessment_submit(
+                    pairing=pairing,
+                    year=year,
+                    text=d["text"],
+                    claims=d["claims"],
+                    claimed_grade=d["claimed_grade"],
+                    user=request.user,
+                    side=_side(d["side"]),
+                )
             except svc.CooperationDenied as e:
                 return _refused(request, e, request.path)
             except svc.CooperationError as e:
@@ -287,19 +370,33 @@ def self_assessment(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                 messages.success(request, _("自评已提交"))
                 return redirect("cooperation:self_assessment", pk=pairing.pk, year=year)
         status = 400
-    assessments = (sel.self_assessments_for(request.user).filter(pairing=pairing, year=year)
-                   .prefetch_related("comments").order_by("side"))
-    return render(request, "cooperation/self_assessment.html", {
-        "pairing": pairing, "year": year, "form": form, "assessments": assessments,
-        "comment_form": CommentForm(), "office_sides": svc.office_sides(request.user, pairing),
-    }, status=status)
+    assessments = (
+        sel.self_assessments_for(request.user)
+        .filter(pairing=pairing, year=year)
+        .prefetch_related("comments")
+        .order_by("side")
+    )
+    return render(
+        request,
+        "cooperation/self_assessment.html",
+        {
+            "pairing": pairing,
+            "year": year,
+            "form": form,
+            "assessments": assessments,
+            "comment_form": CommentForm(),
+            "office_sides": svc.office_sides(request.user, pairing),
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_POST
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = sel.self_assessments_for(request.user).select_related("pairing").filter(
-        pk=pk).first()
+    assessment = (
+        sel.self_assessments_for(request.user).select_related("pairing").filter(pk=pk).first()
+    )
     if assessment is None:
         raise Http404(_("没有这份自评，或无权查看"))
     back = reverse("cooperation:self_assessment", args=[assessment.pairing_id, assessment.year])
@@ -308,8 +405,13 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, svc.CooperationError(_("请填写评价意见")), back)
     d = form.cleaned_data
     try:
-        svc.self_assessment_comment(assessment=assessment, text=d["text"], agrees=d["agrees"],
-                                    user=request.user, side=_side(d["side"]))
+        svc.self_assessment_comment(
+            assessment=assessment,
+            text=d["text"],
+            agrees=d["agrees"],
+            user=request.user,
+            side=_side(d["side"]),
+        )
     except svc.CooperationError as e:
         return _refused(request, e, back)
     messages.success(request, _("评价已保存"))
@@ -330,8 +432,12 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if d["kind"] == "pairings" and not (request.user.is_superuser or Membership.objects.filter(
-                user_id=request.user.pk, role=Role.PROVINCE_OFFICE).exists()):
+        if d["kind"] == "pairings" and not (
+            request.user.is_superuser
+            or Membership.objects.filter(
+                user_id=request.user.pk, role=Role.PROVINCE_OFFICE
+            ).exists()
+        ):
             raise PermissionDenied(_("只有省扶贫办或系统管理员可以导入结对关系"))
         upload = d["file"]
         suffix = ".csv" if upload.name.lower().endswith(".csv") else ".xlsx"
@@ -343,24 +449,27 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
             if d["kind"] == "pairings":
                 report = svc.pairing_load_xlsx(path=path, user=request.user, source=upload.name)
             else:
-                report = svc.ledger_import_xlsx(path=path, user=request.user,
-                                                side=_side(d["side"]), source=upload.name)
+                report = svc.ledger_import_xlsx(
+                    path=path, user=request.user, side=_side(d["side"]), source=upload.name
+                )
         if report.written:
             messages.success(request, _("导入完成"))
         else:
             status = 400
     elif request.method == "POST":
         status = 400
-    return render(request, "cooperation/import.html", {"form": form, "report": report},
-                  status=status)
+    return render(
+        request, "cooperation/import.html", {"form": form, "report": report}, status=status
+    )
 
 
 # --- field checks -------------------------------------------------------------------------------
 
 
 def _draw_form(data: Any = None) -> FieldCheckDrawForm:
-    campaigns = Campaign.objects.filter(kind=CampaignKind.CROSS_ASSESSMENT,
-                                        status__in=fc.DRAW_STATUSES).order_by("-year", "id")
+    campaigns = Campaign.objects.filter(
+        kind=CampaignKind.CROSS_ASSESSMENT, status__in=fc.DRAW_STATUSES
+    ).order_by("-year", "id")
     counties = Region.objects.filter(level=Level.COUNTY, zone__gt="").order_by("code")
     return FieldCheckDrawForm(data, campaigns=campaigns, counties=counties)
 
@@ -377,55 +486,87 @@ def fieldchecks(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             try:
                 draw = fc.fieldcheck_draw(
-                    campaign=d["campaign"], county=d["county"], year=d["year"], seed=d["seed"],
-                    villages=d["villages"], projects=d["projects"],
-                    per_project=d["per_project"], user=request.user)
+                    campaign=d["campaign"],
+                    county=d["county"],
+                    year=d["year"],
+                    seed=d["seed"],
+                    villages=d["villages"],
+                    projects=d["projects"],
+                    per_project=d["per_project"],
+                    user=request.user,
+                )
             except fc.FieldCheckError as e:
                 form.add_error(None, str(e))
             else:
                 messages.success(request, _("已抽样并记录随机种子"))
                 return redirect("cooperation:fieldcheck", pk=draw.pk)
     draws = fc.fieldcheck_draws_for(request.user)[:200]
-    return render(request, "cooperation/fieldchecks.html",
-                  {"draws": draws, "form": form}, status=400 if form and form.errors else 200)
+    return render(
+        request,
+        "cooperation/fieldchecks.html",
+        {"draws": draws, "form": form},
+        status=400 if form and form.errors else 200,
+    )
 
 
 @login_required
 def fieldcheck(request: HttpRequest, pk: int) -> HttpResponse:
     draw = get_object_or_404(fc.fieldcheck_draws_for(request.user), pk=pk)
     items = list(draw.items.order_by("order"))
-    forms_by_item = {f.item_id: f for f in fc.FieldCheckForm.objects.filter(
-        item__draw=draw).select_related("problem")}
+    forms_by_item = {
+        f.item_id: f
+        for f in fc.FieldCheckForm.objects.filter(item__draw=draw).select_related("problem")
+    }
     projects = {it.unit_key: it for it in items if it.level == fc.ItemLevel.PROJECT}
-    groups = [{"project": p, "households": [
-        {"item": it, "form": forms_by_item.get(it.pk)}
-        for it in items if it.level == fc.ItemLevel.HOUSEHOLD and it.parent_key == key]}
-        for key, p in projects.items()]
-    return render(request, "cooperation/fieldcheck.html", {
-        "draw": draw, "villages": [it for it in items if it.level == fc.ItemLevel.VILLAGE],
-        "groups": groups, "record_form": FieldCheckRecordForm(),
-        "may_check": fc.may_check(request.user), "replays": fc.fieldcheck_replay(draw),
-    })
+    groups = [
+        {
+            "project": p,
+            "households": [
+                {"item": it, "form": forms_by_item.get(it.pk)}
+                for it in items
+                if it.level == fc.ItemLevel.HOUSEHOLD and it.parent_key == key
+            ],
+        }
+        for key, p in projects.items()
+    ]
+    return render(
+        request,
+        "cooperation/fieldcheck.html",
+        {
+            "draw": draw,
+            "villages": [it for it in items if it.level == fc.ItemLevel.VILLAGE],
+            "groups": groups,
+            "record_form": FieldCheckRecordForm(),
+            "may_check": fc.may_check(request.user),
+            "replays": fc.fieldcheck_replay(draw),
+        },
+    )
 
 
 @login_required
 @require_POST
 def fieldcheck_record(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(fc.FieldCheckItem.objects.filter(
-        draw__in=fc.fieldcheck_draws_for(request.user)), pk=pk)
+    item = get_object_or_404(
+        fc.FieldCheckItem.objects.filter(draw__in=fc.fieldcheck_draws_for(request.user)), pk=pk
+    )
     back = reverse("cooperation:fieldcheck", args=[item.draw_id])
     form = FieldCheckRecordForm(request.POST)
     if not form.is_valid():
-        return _refused(request, fc.FieldCheckError(_("请检查填写内容：") + form.errors.as_text()),
-                        back)
+        return _refused(
+            request, fc.FieldCheckError(_("请检查填写内容：") + form.errors.as_text()), back
+        )
     d = form.cleaned_data
     try:
-        fc.fieldcheck_record(item=item, money_arrived=d["money_arrived"],
-                             benefit_arrived=d["benefit_arrived"], amount_due=d["amount_due"],
-                             amount_received=d["amount_received"], remarks=d["remarks"],
-                             user=request.user)
+        fc.fieldcheck_record(
+            item=item,
+            money_arrived=d["money_arrived"],
+            benefit_arrived=d["benefit_arrived"],
+            amount_due=d["amount_due"],
+            amount_received=d["amount_received"],
+            remarks=d["remarks"],
+            user=request.user,
+        )
     except fc.FieldCheckError as e:
         return _refused(request, e, back)
     messages.success(request, _("核查表已保存"))
     return redirect(back)
-

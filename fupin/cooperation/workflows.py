@@ -87,4 +87,3 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (E.PENDING, ReviewAction.WITHDRAW): Move(ReviewAction.WITHDRAW, E.WITHDRAWN, ENTERING),
     (E.DISPUTED, ReviewAction.WITHDRAW): Move(ReviewAction.WITHDRAW, E.WITHDRAWN, ENTERING),
 }
-

@@ -291,7 +291,6 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
         return ExitSignatureSerializer(rows, many=True).data
 
 
-
 class ExitCaseFilterSerializer(serializers.Serializer[Any]):
     region = serializers.RegexField(
         r"^[0-9]{12}$", required=False, help_text="区划代码：只列该区划及以下的事项"

@@ -96,7 +96,8 @@ def _evidence(evidence: Iterable[str]) -> list[str]:
 def _lock(case: ExitCase) -> ExitCase:
     return (
         ExitCase.objects.select_for_update(of=("self",))  # the joined rows may be NULL
-        .select_related("region", "household").get(pk=case.pk)
+        .select_related("region", "household")
+        .get(pk=case.pk)
     )
 
 

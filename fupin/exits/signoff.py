@@ -205,7 +205,8 @@ def signatures_refresh(*, case: ExitCase, user: User | None = None) -> list[Sign
 def _lock(case: ExitCase) -> ExitCase:
     return (
         ExitCase.objects.select_for_update(of=("self",))  # the joined rows may be NULL
-        .select_related("region", "household").get(pk=case.pk)
+        .select_related("region", "household")
+        .get(pk=case.pk)
     )
 
 

@@ -8,6 +8,11 @@ from fupin.monitoring.models import MonitoringSettings
 
 @admin.register(MonitoringSettings)
 class MonitoringSettingsAdmin(admin.ModelAdmin):
-    list_display = ["province", "line_multiple", "income_fall_share", "rigid_spending_share",
-                    "source"]
+    list_display = [
+        "province",
+        "line_multiple",
+        "income_fall_share",
+        "rigid_spending_share",
+        "source",
+    ]
     raw_id_fields = ["province"]

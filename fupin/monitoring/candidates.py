@@ -128,8 +128,18 @@ def monitoring_candidates_find(
     qs = qs.filter(status__in=ELIGIBLE_STATUSES)
     cols = list(
         qs.order_by("household_no").values_list(
-            "id", "household_no", "village__name", "status", "income_year", "income_per_capita",
-            "size", "food_ok", "clothing_ok", "education_ok", "medical_ok", "housing_ok",
+            "id",
+            "household_no",
+            "village__name",
+            "status",
+            "income_year",
+            "income_per_capita",
+            "size",
+            "food_ok",
+            "clothing_ok",
+            "education_ok",
+            "medical_ok",
+            "housing_ok",
             "water_ok",
         )
     )
@@ -175,39 +185,52 @@ def monitoring_candidates_find(
     flagged = below | rigid | fall | ~guarantees | reported
 
     open_objects = dict(
-        MonitoringObject.objects.filter(household_id__in=id_subquery, status__in=OPEN_STATUSES)
-        .values_list("household_id", "id")
+        MonitoringObject.objects.filter(
+            household_id__in=id_subquery, status__in=OPEN_STATUSES
+        ).values_list("household_id", "id")
     )
     out: list[Candidate] = []
     for i in np.flatnonzero(flagged):
         c = cols[i]
         reasons: list[dict[str, Any]] = []
         if below[i]:
-            reasons.append({
-                "code": ReasonCode.INCOME_BELOW_MONITORING_LIMIT.value,
-                "message": f"{year} 年人均纯收入 {_yuan(cur[i])} 元 低于 {limit_label}",
-                "value": float(cur[i]), "limit": float(limit),
-            })
+            reasons.append(
+                {
+                    "code": ReasonCode.INCOME_BELOW_MONITORING_LIMIT.value,
+                    "message": f"{year} 年人均纯收入 {_yuan(cur[i])} 元 低于 {limit_label}",
+                    "value": float(cur[i]),
+                    "limit": float(limit),
+                }
+            )
         if fall[i]:
             share = 1 - cur[i] / prev[i]
-            reasons.append({
-                "code": ReasonCode.INCOME_FELL_SHARPLY.value,
-                "message": f"人均纯收入由 {year - 1} 年 {_yuan(prev[i])} 元 降至 {year} 年 "
-                f"{_yuan(cur[i])} 元，降幅 {share:.0%}，不低于 {policy.income_fall_share:.0%}",
-                "value": float(cur[i]), "limit": float((1 - policy.income_fall_share) * prev[i]),  # type: ignore[operator]
-            })
+            reasons.append(
+                {
+                    "code": ReasonCode.INCOME_FELL_SHARPLY.value,
+                    "message": f"人均纯收入由 {year - 1} 年 {_yuan(prev[i])} 元 降至 {year} 年 "
+                    f"{_yuan(cur[i])} 元，降幅 {share:.0%}，不低于 {policy.income_fall_share:.0%}",
+                    "value": float(cur[i]),
+                    "limit": float((1 - policy.income_fall_share) * prev[i]),  # type: ignore[operator]
+                }
+            )
         if rigid[i]:
-            reasons.append({
-                "code": ReasonCode.RIGID_SPENDING_HIGH.value,
-                "message": f"{year} 年上报刚性支出 {_yuan(spending[i])} 元，超过 {year - 1} 年家庭纯收入 "
-                f"{_yuan(prev_total[i])} 元" + ("" if rigid_share == 1 else f"的 {rigid_share:g} 倍"),
-                "value": float(spending[i]), "limit": float(rigid_share * prev_total[i]),
-            })
+            reasons.append(
+                {
+                    "code": ReasonCode.RIGID_SPENDING_HIGH.value,
+                    "message": f"{year} 年上报刚性支出 {_yuan(spending[i])} 元，超过 {year - 1} 年家庭纯收入 "
+                    f"{_yuan(prev_total[i])} 元"
+                    + ("" if rigid_share == 1 else f"的 {rigid_share:g} 倍"),
+                    "value": float(spending[i]),
+                    "limit": float(rigid_share * prev_total[i]),
+                }
+            )
         if not guarantees[i]:
-            reasons.append({
-                "code": "guarantees_not_met",
-                "message": "两不愁三保障或饮水安全未全部保障（按登记数据）",
-            })
+            reasons.append(
+                {
+                    "code": "guarantees_not_met",
+                    "message": "两不愁三保障或饮水安全未全部保障（按登记数据）",
+                }
+            )
         for r in reports.get(int(ids[i]), []):
             parts = [f"{r.date.isoformat()} {ReportSource(r.source).label}"]
             if r.rigid_spending:
@@ -227,12 +250,16 @@ def monitoring_candidates_find(
             kind = ObjectKind.SUDDEN_HARDSHIP
         else:
             kind = ObjectKind.MARGINAL_AT_RISK
-        out.append(Candidate(
-            household_id=int(ids[i]), household_no=c[1], village=c[2], status=status,
-            kind=kind.value, reasons=reasons,
-            income=None if np.isnan(cur[i]) else float(cur[i]),
-            open_object_id=open_objects.get(int(ids[i])),
-        ))
-    return CandidateResult(
-        region, year, limit, limit_label, note, out, total, int((~known).sum())
-    )
+        out.append(
+            Candidate(
+                household_id=int(ids[i]),
+                household_no=c[1],
+                village=c[2],
+                status=status,
+                kind=kind.value,
+                reasons=reasons,
+                income=None if np.isnan(cur[i]) else float(cur[i]),
+                open_object_id=open_objects.get(int(ids[i])),
+            )
+        )
+    return CandidateResult(region, year, limit, limit_label, note, out, total, int((~known).sum()))

@@ -13,12 +13,15 @@ class ReportForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2010, max_value=2100)
     date = forms.DateField(label=_("上报日期"), required=False, help_text=_("空为今天"))
     source = forms.ChoiceField(label=_("来源"), choices=ReportSource.choices)
-    income_per_capita = forms.FloatField(label=_("人均纯收入(元)"), required=False, min_value=0,
-                                         max_value=1e8)
-    rigid_spending = forms.FloatField(label=_("刚性支出(元)"), required=False, min_value=0,
-                                      max_value=1e8)
-    spending_kind = forms.ChoiceField(label=_("支出类别"), required=False,
-                                      choices=[("", "—"), *SpendingKind.choices])
+    income_per_capita = forms.FloatField(
+        label=_("人均纯收入(元)"), required=False, min_value=0, max_value=1e8
+    )
+    rigid_spending = forms.FloatField(
+        label=_("刚性支出(元)"), required=False, min_value=0, max_value=1e8
+    )
+    spending_kind = forms.ChoiceField(
+        label=_("支出类别"), required=False, choices=[("", "—"), *SpendingKind.choices]
+    )
     description = forms.CharField(label=_("情况说明"), max_length=300, required=False)
 
 
@@ -33,8 +36,11 @@ class OpenForm(forms.Form):
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=MonitoringStatus.choices, widget=forms.HiddenInput)
     date = forms.DateField(label=_("办理日期"), required=False, help_text=_("空为今天"))
-    opinion = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.CharField(label=_("佐证材料（每行一项）"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.CharField(
+        label=_("佐证材料（每行一项）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     notice_start = forms.DateField(label=_("公示开始"), required=False)
     notice_end = forms.DateField(label=_("公示结束"), required=False)

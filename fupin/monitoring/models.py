@@ -29,21 +29,28 @@ class MonitoringSettings(models.Model):
     """
 
     province = models.OneToOneField(
-        Region, on_delete=models.PROTECT, related_name="+",
-        limit_choices_to={"level": Level.PROVINCE}, verbose_name=_("省"),
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Level.PROVINCE},
+        verbose_name=_("省"),
     )
     line_multiple = models.FloatField(
-        _("监测收入线（国家扶贫标准的倍数）"), default=DEFAULT_MONITORING.line_multiple,
+        _("监测收入线（国家扶贫标准的倍数）"),
+        default=DEFAULT_MONITORING.line_multiple,
         validators=[MinValueValidator(0.1), MaxValueValidator(10)],
         help_text=_("有明确监测范围的年度（如 2021 年 6000 元）按该范围"),
     )
     income_fall_share = models.FloatField(
-        _("收入大幅下降的降幅"), null=True, blank=True,
+        _("收入大幅下降的降幅"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0.01), MaxValueValidator(0.99)],
         help_text=_("如 0.3 表示人均纯收入比上年下降 30% 及以上；空为不按降幅筛查"),
     )
     rigid_spending_share = models.FloatField(
-        _("刚性支出超过上年家庭纯收入的倍数"), default=DEFAULT_MONITORING.rigid_spending_share,
+        _("刚性支出超过上年家庭纯收入的倍数"),
+        default=DEFAULT_MONITORING.rigid_spending_share,
         validators=[MinValueValidator(0.1), MaxValueValidator(10)],
     )
     source = models.CharField(_("政策依据"), max_length=200, blank=True)
@@ -79,7 +86,9 @@ class MonitoringReport(AppendOnly):
     year by year (the registry keeps only the latest), so that falls are computed from records."""
 
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="monitoring_reports",
+        Household,
+        on_delete=models.PROTECT,
+        related_name="monitoring_reports",
         verbose_name=_("农户"),
     )
     year = models.PositiveSmallIntegerField(
@@ -98,8 +107,12 @@ class MonitoringReport(AppendOnly):
     )
     description = models.CharField(_("情况说明"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("记录人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -118,7 +131,9 @@ class MonitoringObject(models.Model):
     services.monitoring_object_transition, which appends a MonitoringStep for every move."""
 
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="monitoring_objects",
+        Household,
+        on_delete=models.PROTECT,
+        related_name="monitoring_objects",
         verbose_name=_("农户"),
     )
     kind = models.CharField(_("监测对象类别"), max_length=20, choices=ObjectKind.choices)
@@ -126,16 +141,26 @@ class MonitoringObject(models.Model):
     year = models.PositiveSmallIntegerField(_("监测年度"))
     reasons = models.JSONField(_("纳入理由"), default=list, blank=True)
     report = models.ForeignKey(
-        MonitoringReport, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        MonitoringReport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("依据的上报"),
     )
     status = models.CharField(
-        _("状态"), max_length=12, choices=MonitoringStatus.choices,
+        _("状态"),
+        max_length=12,
+        choices=MonitoringStatus.choices,
         default=MonitoringStatus.IDENTIFIED,
     )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("发现人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发现人"),
     )
     opened_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
     opened_on = models.DateField(_("发现日期"))
@@ -159,15 +184,21 @@ class MonitoringStep(AppendOnly):
     its dates; for risk elimination the conditions as they were checked."""
 
     object = models.ForeignKey(
-        MonitoringObject, on_delete=models.PROTECT, related_name="steps",
+        MonitoringObject,
+        on_delete=models.PROTECT,
+        related_name="steps",
         verbose_name=_("监测对象"),
     )
     action = models.CharField(_("环节"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=12, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("操作人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
     at = models.DateTimeField(_("时间"), auto_now_add=True)

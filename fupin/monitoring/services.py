@@ -84,13 +84,24 @@ def _date(date: dt.date | None) -> dt.date:
 
 
 def _audit(
-    *, obj: MonitoringObject | MonitoringReport, household: Household, action: str,
-    user: User | None, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+    *,
+    obj: MonitoringObject | MonitoringReport,
+    household: Household,
+    action: str,
+    user: User | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
     note: str = "",
 ) -> None:
     AuditEntry.objects.create(
-        user=real_user(user), actor=actor_name(user), action=action, model=type(obj).__name__[:32],
-        object_key=str(obj.pk)[:32], household=household, before=before, after=after,
+        user=real_user(user),
+        actor=actor_name(user),
+        action=action,
+        model=type(obj).__name__[:32],
+        object_key=str(obj.pk)[:32],
+        household=household,
+        before=before,
+        after=after,
         note=note[:200],
     )
 
@@ -130,15 +141,30 @@ def monitoring_report_add(
     if not 2010 <= year <= date.year:
         raise MonitoringError(f"年度 {year} 不在 2010 年到上报日期所在年度之间")
     report = MonitoringReport.objects.create(
-        household=household, year=year, date=date, source=source,
-        income_per_capita=income_per_capita, rigid_spending=rigid_spending or None,
-        spending_kind=spending_kind, description=description.strip()[:300],
+        household=household,
+        year=year,
+        date=date,
+        source=source,
+        income_per_capita=income_per_capita,
+        rigid_spending=rigid_spending or None,
+        spending_kind=spending_kind,
+        description=description.strip()[:300],
         recorded_by=real_user(user),
     )
-    _audit(obj=report, household=household, action=AuditEntry.Action.CREATE, user=user,
-           after={"year": year, "source": source, "income_per_capita": income_per_capita,
-                  "rigid_spending": rigid_spending, "spending_kind": spending_kind},
-           note=f"防返贫监测上报：{ReportSource(source).label} {year} 年")
+    _audit(
+        obj=report,
+        household=household,
+        action=AuditEntry.Action.CREATE,
+        user=user,
+        after={
+            "year": year,
+            "source": source,
+            "income_per_capita": income_per_capita,
+            "rigid_spending": rigid_spending,
+            "spending_kind": spending_kind,
+        },
+        note=f"防返贫监测上报：{ReportSource(source).label} {year} 年",
+    )
     return report
 
 
@@ -163,9 +189,7 @@ def monitoring_object_open(
     date = _date(date)
     if kind not in ObjectKind.values:
         raise MonitoringError(f"未知的监测对象类别：{kind}")
-    household = Household.objects.select_for_update().select_related("village").get(
-        pk=household.pk
-    )
+    household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
     if not any(has_office(user, household.village, r) for r in OPEN_ROLES):
         raise MonitoringDenied(
             f"“{OPEN_LABEL}”须由{household.village.name}所属的村、乡（镇）或县扶贫部门进行"
@@ -185,7 +209,8 @@ def monitoring_object_open(
         raise MonitoringConflict(f"{household.household_no} 已有进行中的监测")
     try:
         found = monitoring_candidates_find(
-            region=household.village, year=year,
+            region=household.village,
+            year=year,
             households=Household.objects.filter(pk=household.pk),
         )
     except MonitoringDataError as e:
@@ -194,31 +219,60 @@ def monitoring_object_open(
     report_reasons = [r for c in found.candidates for r in c.reasons if r["code"] == "reported"]
     if report is not None:
         report_reasons = [r for r in report_reasons if r.get("report") == report.pk] or [
-            {"code": "reported", "report": report.pk,
-             "message": f"{report.date.isoformat()} {report.get_source_display()}："
-             f"{report.description or '见上报记录'}"}
+            {
+                "code": "reported",
+                "report": report.pk,
+                "message": f"{report.date.isoformat()} {report.get_source_display()}："
+                f"{report.description or '见上报记录'}",
+            }
         ]
-    all_reasons = rule_reasons + report_reasons + [
-        {"code": "stated", "message": str(r.get("message", ""))[:200]}
-        for r in (reasons or []) if str(r.get("message", "")).strip()
-    ]
+    all_reasons = (
+        rule_reasons
+        + report_reasons
+        + [
+            {"code": "stated", "message": str(r.get("message", ""))[:200]}
+            for r in (reasons or [])
+            if str(r.get("message", "")).strip()
+        ]
+    )
     if not rule_reasons and report is None and not report_reasons:
         raise MonitoringError(
             f"{household.household_no} 在 {year} 年不符合监测范围，也没有上报记录，不能纳入监测"
         )
     obj = MonitoringObject.objects.create(
-        household=household, kind=kind, year=year, reasons=all_reasons, report=report,
+        household=household,
+        kind=kind,
+        year=year,
+        reasons=all_reasons,
+        report=report,
         source=ObjectSource.REGISTRY_RULE if rule_reasons else ObjectSource.REPORT,
-        opened_by=real_user(user), opened_on=date,
+        opened_by=real_user(user),
+        opened_on=date,
     )
     MonitoringStep.objects.create(
-        object=obj, action=OPEN_LABEL, from_status="", to_status=MonitoringStatus.IDENTIFIED,
-        user=real_user(user), actor=actor_name(user), date=date, opinion=opinion,
+        object=obj,
+        action=OPEN_LABEL,
+        from_status="",
+        to_status=MonitoringStatus.IDENTIFIED,
+        user=real_user(user),
+        actor=actor_name(user),
+        date=date,
+        opinion=opinion,
     )
-    _audit(obj=obj, household=household, action=AuditEntry.Action.CREATE, user=user,
-           after={"kind": kind, "year": year, "source": obj.source, "status": obj.status,
-                  "reasons": [r["code"] for r in all_reasons]},
-           note=f"{OPEN_LABEL}：{ObjectKind(kind).label} {year} 年")
+    _audit(
+        obj=obj,
+        household=household,
+        action=AuditEntry.Action.CREATE,
+        user=user,
+        after={
+            "kind": kind,
+            "year": year,
+            "source": obj.source,
+            "status": obj.status,
+            "reasons": [r["code"] for r in all_reasons],
+        },
+        note=f"{OPEN_LABEL}：{ObjectKind(kind).label} {year} 年",
+    )
     return obj
 
 
@@ -251,8 +305,14 @@ def risk_conditions(obj: MonitoringObject, *, year: int | None = None) -> list[C
     incomes = _income_by_year(h, years)
     out: list[Condition] = []
     if not incomes:
-        out.append(Condition("income_above_range", "收入稳定高于监测范围", False,
-                             f"{obj.year} 年以来没有该户的收入记录，无法判断；请先上报收入"))
+        out.append(
+            Condition(
+                "income_above_range",
+                "收入稳定高于监测范围",
+                False,
+                f"{obj.year} 年以来没有该户的收入记录，无法判断；请先上报收入",
+            )
+        )
     else:
         below: list[str] = []
         missing: list[str] = []
@@ -267,28 +327,52 @@ def risk_conditions(obj: MonitoringObject, *, year: int | None = None) -> list[C
         latest = max(incomes)
         text = "；".join(f"{y} 年 {v:.0f} 元" for y, v in sorted(incomes.items()))
         if missing and not below and len(missing) == len(incomes):
-            out.append(Condition("income_above_range", "收入稳定高于监测范围", False,
-                                 f"有收入记录（{text}），但{'、'.join(missing)}没有监测范围，无法比较"))
+            out.append(
+                Condition(
+                    "income_above_range",
+                    "收入稳定高于监测范围",
+                    False,
+                    f"有收入记录（{text}），但{'、'.join(missing)}没有监测范围，无法比较",
+                )
+            )
         elif below:
-            out.append(Condition("income_above_range", "收入稳定高于监测范围", False,
-                                 "；".join(below)))
+            out.append(
+                Condition("income_above_range", "收入稳定高于监测范围", False, "；".join(below))
+            )
         else:
-            out.append(Condition("income_above_range", "收入稳定高于监测范围", True,
-                                 f"{obj.year} 年以来记录的人均纯收入均高于当年监测范围（{text}，"
-                                 f"最近为 {latest} 年）"))
+            out.append(
+                Condition(
+                    "income_above_range",
+                    "收入稳定高于监测范围",
+                    True,
+                    f"{obj.year} 年以来记录的人均纯收入均高于当年监测范围（{text}，"
+                    f"最近为 {latest} 年）",
+                )
+            )
     guarantees = [
-        ("food_ok", "不愁吃"), ("clothing_ok", "不愁穿"), ("education_ok", "义务教育有保障"),
-        ("medical_ok", "基本医疗有保障"), ("housing_ok", "住房安全有保障"),
+        ("food_ok", "不愁吃"),
+        ("clothing_ok", "不愁穿"),
+        ("education_ok", "义务教育有保障"),
+        ("medical_ok", "基本医疗有保障"),
+        ("housing_ok", "住房安全有保障"),
     ]
     failed = [label for f, label in guarantees if not getattr(h, f)]
-    out.append(Condition(
-        "guarantees_met", "两不愁三保障", not failed,
-        "登记数据显示均已保障" if not failed else f"未保障：{'、'.join(failed)}",
-    ))
-    out.append(Condition(
-        "water_safe", "饮水安全有保障", h.water_ok,
-        "登记数据显示饮水安全有保障" if h.water_ok else "登记数据显示饮水安全未保障",
-    ))
+    out.append(
+        Condition(
+            "guarantees_met",
+            "两不愁三保障",
+            not failed,
+            "登记数据显示均已保障" if not failed else f"未保障：{'、'.join(failed)}",
+        )
+    )
+    out.append(
+        Condition(
+            "water_safe",
+            "饮水安全有保障",
+            h.water_ok,
+            "登记数据显示饮水安全有保障" if h.water_ok else "登记数据显示饮水安全未保障",
+        )
+    )
     return out
 
 
@@ -324,11 +408,16 @@ def monitoring_object_transition(
     if to not in MonitoringStatus.values:
         raise MonitoringError(f"未知的状态：{to}")
     date = _date(date)
-    obj = MonitoringObject.objects.select_for_update().select_related(
-        "household__village").get(pk=obj.pk)
+    obj = (
+        MonitoringObject.objects.select_for_update()
+        .select_related("household__village")
+        .get(pk=obj.pk)
+    )
     move = _check_move(obj, to, user, opinion)
     if date < obj.opened_on:
-        raise MonitoringError(f"办理日期 {date.isoformat()} 早于发现日期 {obj.opened_on.isoformat()}")
+        raise MonitoringError(
+            f"办理日期 {date.isoformat()} 早于发现日期 {obj.opened_on.isoformat()}"
+        )
     conditions: list[dict[str, Any]] = []
     if move.notice:
         if notice_start is None or notice_end is None:
@@ -339,7 +428,9 @@ def monitoring_object_transition(
         if notice_start < obj.opened_on:
             raise MonitoringError("公示开始日期早于发现日期")
         if notice_end > date:
-            raise MonitoringConflict(f"公示到 {notice_end.isoformat()} 结束，期满后才能记录公示结果")
+            raise MonitoringConflict(
+                f"公示到 {notice_end.isoformat()} 结束，期满后才能记录公示结果"
+            )
     elif notice_start is not None or notice_end is not None:
         raise MonitoringError(f"“{move.label}”不是公示环节，不填公示日期")
     if move.eliminates:
@@ -352,27 +443,48 @@ def monitoring_object_transition(
         conditions = [asdict(c) for c in checked]
     before = obj.status
     step = MonitoringStep.objects.create(
-        object=obj, action=move.label, from_status=before, to_status=to, user=real_user(user),
-        actor=actor_name(user), date=date, opinion=opinion.strip(),
+        object=obj,
+        action=move.label,
+        from_status=before,
+        to_status=to,
+        user=real_user(user),
+        actor=actor_name(user),
+        date=date,
+        opinion=opinion.strip(),
         evidence=[str(e).strip() for e in evidence if str(e).strip()],
         notice_start=notice_start if move.notice else None,
-        notice_end=notice_end if move.notice else None, conditions=conditions,
+        notice_end=notice_end if move.notice else None,
+        conditions=conditions,
     )
     obj.status = to
     obj.save(update_fields=["status"])
-    _audit(obj=obj, household=obj.household, action=AuditEntry.Action.UPDATE, user=user,
-           before={"status": before}, after={"status": to},
-           note=f"{move.label}：{obj.household.household_no} {opinion}".strip())
+    _audit(
+        obj=obj,
+        household=obj.household,
+        action=AuditEntry.Action.UPDATE,
+        user=user,
+        before={"status": before},
+        after={"status": to},
+        note=f"{move.label}：{obj.household.household_no} {opinion}".strip(),
+    )
     return step
 
 
 def monitoring_risk_eliminate(
-    *, obj: MonitoringObject, user: User | None, opinion: str, evidence: Iterable[str] = (),
+    *,
+    obj: MonitoringObject,
+    user: User | None,
+    opinion: str,
+    evidence: Iterable[str] = (),
     date: dt.date | None = None,
 ) -> MonitoringStep:
     """Mark the risk eliminated (风险消除), refused with the unmet conditions until all hold."""
     return monitoring_object_transition(
-        obj=obj, to=MonitoringStatus.ELIMINATED, user=user, opinion=opinion, evidence=evidence,
+        obj=obj,
+        to=MonitoringStatus.ELIMINATED,
+        user=user,
+        opinion=opinion,
+        evidence=evidence,
         date=date,
     )
 
@@ -384,6 +496,7 @@ def allowed_moves(obj: MonitoringObject, user: User | None) -> list[tuple[str, M
         return []
     levels = office_levels(user, obj.household.village)
     return [
-        (to, m) for (f, to), m in TRANSITIONS.items()
+        (to, m)
+        for (f, to), m in TRANSITIONS.items()
         if f == obj.status and OFFICE_LEVEL[m.role] in levels
     ]

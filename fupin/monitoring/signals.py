@@ -78,9 +78,11 @@ def slackening_signals(*, county: Region, until: int | None = None) -> SignalsRe
     identified: dict[int, int] = {}
     removed: dict[int, int] = {}
     current: dict[int, str] = {}
-    for hid, kind, year in StatusEvent.objects.filter(household_id__in=ids).order_by(
-        "household_id", "date", "id"
-    ).values_list("household_id", "kind", "year"):
+    for hid, kind, year in (
+        StatusEvent.objects.filter(household_id__in=ids)
+        .order_by("household_id", "date", "id")
+        .values_list("household_id", "kind", "year")
+    ):
         before = current.get(hid, "")
         after = AFTER_EVENT[kind]
         delta[year] += (after in POOR_LIKE) - (before in POOR_LIKE)
@@ -95,12 +97,15 @@ def slackening_signals(*, county: Region, until: int | None = None) -> SignalsRe
         "pk", "income_year", "income_per_capita"
     ):
         incomes[(hid, year)] = income
-    for hid, year, income in MonitoringReport.objects.filter(
-        household_id__in=ids, income_per_capita__isnull=False
-    ).order_by("date", "id").values_list("household_id", "year", "income_per_capita"):
+    for hid, year, income in (
+        MonitoringReport.objects.filter(household_id__in=ids, income_per_capita__isnull=False)
+        .order_by("date", "id")
+        .values_list("household_id", "year", "income_per_capita")
+    ):
         incomes[(hid, year)] = income
-    plans = dict(ExitPlan.objects.filter(household_id__in=ids).values_list("household_id",
-                                                                             "target_year"))
+    plans = dict(
+        ExitPlan.objects.filter(household_id__in=ids).values_list("household_id", "target_year")
+    )
     latest = max([*delta, *(y for _h, y in incomes), county.exit_year or 0], default=0)
     today = timezone.localdate().year
     until = min(until or latest or today, today)
@@ -125,12 +130,28 @@ def slackening_signals(*, county: Region, until: int | None = None) -> SignalsRe
 
     exit_year = county.exit_year
     if exit_year is None or not county.is_poor_county:
-        return SignalsResult(county, exit_year, until, years, remaining, planned, [],
-                             note=f"{county.name}不是已摘帽的贫困县，不计算摘帽后的松劲信号")
+        return SignalsResult(
+            county,
+            exit_year,
+            until,
+            years,
+            remaining,
+            planned,
+            [],
+            note=f"{county.name}不是已摘帽的贫困县，不计算摘帽后的松劲信号",
+        )
     after = [y for y in years if y >= exit_year]
     if not after:
-        return SignalsResult(county, exit_year, until, years, remaining, planned, [],
-                             note=f"{county.name}于 {exit_year} 年摘帽，尚无摘帽后的记录")
+        return SignalsResult(
+            county,
+            exit_year,
+            until,
+            years,
+            remaining,
+            planned,
+            [],
+            note=f"{county.name}于 {exit_year} 年摘帽，尚无摘帽后的记录",
+        )
     signals = [
         _slow_reduction(years, remaining, planned, after, plans, identified),
         _targets_missed(after, plans, history),
@@ -142,29 +163,44 @@ def slackening_signals(*, county: Region, until: int | None = None) -> SignalsRe
 
 
 def _slow_reduction(
-    years: list[int], remaining: list[int], planned: list[int | None], after: list[int],
-    plans: dict[int, int], identified: dict[int, int],
+    years: list[int],
+    remaining: list[int],
+    planned: list[int | None],
+    after: list[int],
+    plans: dict[int, int],
+    identified: dict[int, int],
 ) -> Signal:
     label = "剩余贫困人口减少慢于计划"
     if not plans:
-        return Signal("slow_reduction", label, NO_DATA,
-                      "本县没有任何脱贫计划（户户3本账的第一本）记录，无法与计划比较")
+        return Signal(
+            "slow_reduction",
+            label,
+            NO_DATA,
+            "本县没有任何脱贫计划（户户3本账的第一本）记录，无法与计划比较",
+        )
     by_year = {y: (a, p) for y, a, p in zip(years, remaining, planned, strict=True)}
     behind = [y for y in after if by_year[y][1] is not None and by_year[y][0] > by_year[y][1]]
     covered = sum(1 for h in identified if h in plans)
     numbers = {
-        "by_year": [{"year": y, "remaining": by_year[y][0], "planned": by_year[y][1]}
-                    for y in after],
-        "households_identified": len(identified), "households_with_plan": covered,
+        "by_year": [
+            {"year": y, "remaining": by_year[y][0], "planned": by_year[y][1]} for y in after
+        ],
+        "households_identified": len(identified),
+        "households_with_plan": covered,
     }
-    note = (f"（{len(identified)} 户识别户中 {covered} 户有脱贫计划；"
-            "没有计划的户按计划视为仍未脱贫）")
+    note = (
+        f"（{len(identified)} 户识别户中 {covered} 户有脱贫计划；没有计划的户按计划视为仍未脱贫）"
+    )
     if behind:
-        text = "；".join(f"{y} 年末实际 {by_year[y][0]} 户，计划 {by_year[y][1]} 户" for y in behind)
-        return Signal("slow_reduction", label, RAISED,
-                      f"未脱贫户多于计划剩余数：{text}{note}", numbers)
-    return Signal("slow_reduction", label, CLEAR,
-                  f"摘帽后各年末未脱贫户均不多于计划剩余数{note}", numbers)
+        text = "；".join(
+            f"{y} 年末实际 {by_year[y][0]} 户，计划 {by_year[y][1]} 户" for y in behind
+        )
+        return Signal(
+            "slow_reduction", label, RAISED, f"未脱贫户多于计划剩余数：{text}{note}", numbers
+        )
+    return Signal(
+        "slow_reduction", label, CLEAR, f"摘帽后各年末未脱贫户均不多于计划剩余数{note}", numbers
+    )
 
 
 def _targets_missed(
@@ -179,21 +215,32 @@ def _targets_missed(
         missed = [h for h in due if _status_at(history.get(h, []), y) in POOR_LIKE]
         rows.append({"year": y, "planned_exits": len(due), "missed": len(missed)})
     if not rows:
-        return Signal("targets_missed", label, NO_DATA,
-                      f"{after[0]}–{after[-1]} 年没有以这些年度为目标的脱贫计划，无法判断")
+        return Signal(
+            "targets_missed",
+            label,
+            NO_DATA,
+            f"{after[0]}–{after[-1]} 年没有以这些年度为目标的脱贫计划，无法判断",
+        )
     failed = [r for r in rows if r["missed"]]
     numbers = {"by_year": rows}
     if failed:
-        text = "；".join(f"{r['year']} 年计划脱贫 {r['planned_exits']} 户，年末仍有 {r['missed']} 户未脱贫"
-                        for r in failed)
+        text = "；".join(
+            f"{r['year']} 年计划脱贫 {r['planned_exits']} 户，年末仍有 {r['missed']} 户未脱贫"
+            for r in failed
+        )
         return Signal("targets_missed", label, RAISED, text, numbers)
-    return Signal("targets_missed", label, CLEAR,
-                  "；".join(f"{r['year']} 年计划脱贫 {r['planned_exits']} 户，均已脱贫" for r in rows),
-                  numbers)
+    return Signal(
+        "targets_missed",
+        label,
+        CLEAR,
+        "；".join(f"{r['year']} 年计划脱贫 {r['planned_exits']} 户，均已脱贫" for r in rows),
+        numbers,
+    )
 
 
 def _incomes_falling(
-    after: list[int], incomes: dict[tuple[int, int], float],
+    after: list[int],
+    incomes: dict[tuple[int, int], float],
     history: dict[int, list[tuple[int, str]]],
 ) -> Signal:
     label = "脱贫户收入下降"
@@ -208,16 +255,29 @@ def _incomes_falling(
             continue
         prev = float(np.mean([p for p, _c in pairs]))
         cur = float(np.mean([c for _p, c in pairs]))
-        rows.append({"year": y, "households": len(pairs), "mean_previous": round(prev, 2),
-                     "mean_current": round(cur, 2), "fell": sum(1 for p, c in pairs if c < p)})
+        rows.append(
+            {
+                "year": y,
+                "households": len(pairs),
+                "mean_previous": round(prev, 2),
+                "mean_current": round(cur, 2),
+                "fell": sum(1 for p, c in pairs if c < p),
+            }
+        )
     if not rows:
-        return Signal("incomes_falling", label, NO_DATA,
-                      "没有脱贫户连续两年的收入记录（登记数据或收入上报），无法比较")
+        return Signal(
+            "incomes_falling",
+            label,
+            NO_DATA,
+            "没有脱贫户连续两年的收入记录（登记数据或收入上报），无法比较",
+        )
     numbers = {"by_year": rows}
     falling = [r for r in rows if r["mean_current"] < r["mean_previous"]]
     describe = "；".join(
         f"{r['year']} 年 {r['households']} 户脱贫户人均纯收入平均由 {r['mean_previous']:.0f} 元变为 "
-        f"{r['mean_current']:.0f} 元，其中 {r['fell']} 户下降" for r in rows)
+        f"{r['mean_current']:.0f} 元，其中 {r['fell']} 户下降"
+        for r in rows
+    )
     return Signal("incomes_falling", label, RAISED if falling else CLEAR, describe, numbers)
 
 
@@ -230,33 +290,50 @@ def _trainings(county: Region, ids: Any, exit_year: int, until: int) -> Signal:
     ).values_list("start_date", "description"):
         counts[start.year] += 1
         trainings[start.year] += any(w in description for w in TRAINING_WORDS)
-    basis = ("平台没有干部培训记录；以就业扶持措施（其中说明含“培训”“技能”的为技能培训）"
-             "每年开始的数目作为培训是否持续的记录")
+    basis = (
+        "平台没有干部培训记录；以就业扶持措施（其中说明含“培训”“技能”的为技能培训）"
+        "每年开始的数目作为培训是否持续的记录"
+    )
     if not counts:
-        return Signal("trainings_stopped", label, NO_DATA,
-                      f"本县没有就业扶持措施记录，无法判断。{basis}")
+        return Signal(
+            "trainings_stopped", label, NO_DATA, f"本县没有就业扶持措施记录，无法判断。{basis}"
+        )
     years = list(range(min(min(counts), exit_year), until + 1))
-    rows = [{"year": y, "employment_measures": counts.get(y, 0), "trainings": trainings.get(y, 0)}
-            for y in years]
+    rows = [
+        {"year": y, "employment_measures": counts.get(y, 0), "trainings": trainings.get(y, 0)}
+        for y in years
+    ]
     base = counts.get(exit_year, 0)
     stopped = [
-        y for y in years if y > exit_year and (
+        y
+        for y in years
+        if y > exit_year
+        and (
             (counts.get(y, 0) == 0 and any(counts.get(x, 0) for x in years if x < y))
-            or (base and counts.get(y, 0) < base / 2))
+            or (base and counts.get(y, 0) < base / 2)
+        )
     ]
-    text = "、".join(f"{r['year']} 年 {r['employment_measures']} 项（培训 {r['trainings']} 项）"
-                    for r in rows)
+    text = "、".join(
+        f"{r['year']} 年 {r['employment_measures']} 项（培训 {r['trainings']} 项）" for r in rows
+    )
     state = RAISED if stopped else CLEAR
-    head = (f"摘帽后 {'、'.join(map(str, stopped))} 年就业扶持措施停止或不足摘帽当年的一半。"
-            if stopped else "摘帽后就业扶持措施未见停止。")
-    return Signal("trainings_stopped", label, state, f"{head}各年：{text}。{basis}",
-                  {"by_year": rows})
+    head = (
+        f"摘帽后 {'、'.join(map(str, stopped))} 年就业扶持措施停止或不足摘帽当年的一半。"
+        if stopped
+        else "摘帽后就业扶持措施未见停止。"
+    )
+    return Signal(
+        "trainings_stopped", label, state, f"{head}各年：{text}。{basis}", {"by_year": rows}
+    )
 
 
 def _work_teams(county: Region, exit_year: int, until: int) -> Signal:
     label = "驻村工作队撤离"
-    teams = list(WorkTeam.objects.filter(village__code__startswith=county.prefix).values_list(
-        "village_id", "start", "end"))
+    teams = list(
+        WorkTeam.objects.filter(village__code__startswith=county.prefix).values_list(
+            "village_id", "start", "end"
+        )
+    )
     if not teams:
         return Signal("work_teams_withdrawn", label, NO_DATA, "本县没有驻村工作队记录，无法判断")
     rows = []
@@ -268,7 +345,17 @@ def _work_teams(county: Region, exit_year: int, until: int) -> Signal:
     fewer = [r for r in rows[1:] if r["villages_with_team"] < base]
     text = "、".join(f"{r['year']} 年末 {r['villages_with_team']} 个村" for r in rows)
     if fewer:
-        return Signal("work_teams_withdrawn", label, RAISED,
-                      f"有驻村工作队的村少于摘帽前一年（{base} 个）：{text}", {"by_year": rows})
-    return Signal("work_teams_withdrawn", label, CLEAR,
-                  f"有驻村工作队的村不少于摘帽前一年：{text}", {"by_year": rows})
+        return Signal(
+            "work_teams_withdrawn",
+            label,
+            RAISED,
+            f"有驻村工作队的村少于摘帽前一年（{base} 个）：{text}",
+            {"by_year": rows},
+        )
+    return Signal(
+        "work_teams_withdrawn",
+        label,
+        CLEAR,
+        f"有驻村工作队的村不少于摘帽前一年：{text}",
+        {"by_year": rows},
+    )

@@ -46,10 +46,9 @@ FIRST_YEAR = DEFAULT_MONITORING.first_year
 
 def default_year(region: Region) -> int:
     """The latest income year recorded in the region, at least the first monitoring year."""
-    latest = (
-        sel.Household.objects.filter(village__code__startswith=region.prefix)
-        .aggregate(y=Max("income_year"))["y"]
-    )
+    latest = sel.Household.objects.filter(village__code__startswith=region.prefix).aggregate(
+        y=Max("income_year")
+    )["y"]
     return max(FIRST_YEAR, min(latest or FIRST_YEAR, timezone.localdate().year))
 
 
@@ -67,19 +66,31 @@ def index(request: HttpRequest) -> HttpResponse:
     q = search_text(request)
     counties = sel.counties_for(request.user)
     if counties.exists():
-        with_data = (sel.households_for(request.user)
-                     .annotate(prefix=Substr("village__code", 1, 6))
-                     .values_list("prefix", flat=True).distinct())
-        rows = search(counties, q, "name", "code").annotate(
-            no_data=Case(When(code__in=[p + "000000" for p in with_data], then=Value(0)),
-                         default=Value(1))).order_by("no_data", "code")
+        with_data = (
+            sel.households_for(request.user)
+            .annotate(prefix=Substr("village__code", 1, 6))
+            .values_list("prefix", flat=True)
+            .distinct()
+        )
+        rows = (
+            search(counties, q, "name", "code")
+            .annotate(
+                no_data=Case(
+                    When(code__in=[p + "000000" for p in with_data], then=Value(0)),
+                    default=Value(1),
+                )
+            )
+            .order_by("no_data", "code")
+        )
         kind = "counties"
     else:
-        rows = search(sel.regions_for(request.user).filter(level=Level.VILLAGE), q, "name", "code"
-                      ).order_by("code")
+        rows = search(
+            sel.regions_for(request.user).filter(level=Level.VILLAGE), q, "name", "code"
+        ).order_by("code")
         kind = "villages"
-    return render(request, "monitoring/index.html", {"page": page_of(request, rows), "kind": kind,
-                                                     "q": q})
+    return render(
+        request, "monitoring/index.html", {"page": page_of(request, rows), "kind": kind, "q": q}
+    )
 
 
 def _region(request: HttpRequest, code: str) -> Region:
@@ -87,40 +98,67 @@ def _region(request: HttpRequest, code: str) -> Region:
 
 
 @login_required
-def region_overview(request: HttpRequest, code: str, report_form: ReportForm | None = None,
-                    status: int = 200) -> HttpResponse:
+def region_overview(
+    request: HttpRequest, code: str, report_form: ReportForm | None = None, status: int = 200
+) -> HttpResponse:
     region = _region(request, code)
     year = _year(request, region)
-    objects = (sel.monitoring_objects_for(request.user)
-               .filter(household__village__code__startswith=region.prefix))
+    objects = sel.monitoring_objects_for(request.user).filter(
+        household__village__code__startswith=region.prefix
+    )
     counts = Counter(
-        {(r["kind"], r["status"]): r["n"]
-         for r in objects.values("kind", "status").annotate(n=Count("id"))}
+        {
+            (r["kind"], r["status"]): r["n"]
+            for r in objects.values("kind", "status").annotate(n=Count("id"))
+        }
     )
     table = [
-        {"kind": label, "cells": [counts.get((kind, s), 0) for s in MonitoringStatus.values],
-         "total": sum(counts.get((kind, s), 0) for s in MonitoringStatus.values)}
+        {
+            "kind": label,
+            "cells": [counts.get((kind, s), 0) for s in MonitoringStatus.values],
+            "total": sum(counts.get((kind, s), 0) for s in MonitoringStatus.values),
+        }
         for kind, label in ObjectKind.choices
     ]
     try:
-        found = monitoring_candidates_find(region=region, year=year,
-                                           households=sel.households_for(request.user))
+        found = monitoring_candidates_find(
+            region=region, year=year, households=sel.households_for(request.user)
+        )
         error = ""
     except MonitoringDataError as e:
         found, error = None, str(e)
-    reports = (sel.monitoring_reports_for(request.user)
-               .filter(household__village__code__startswith=region.prefix)
-               .select_related("household").order_by("-date", "-id")[:50])
-    return render(request, "monitoring/region.html", {
-        "region": region, "year": year, "table": table, "statuses": MonitoringStatus.choices,
-        "objects": (page := page_of(request, objects.select_related("household__village")
-                                     .order_by("-opened_at", "-id"))),
-        "page": page, "object_count": page.paginator.count, "found": found, "error": error,
-        "candidates": found.candidates[:500] if found else [],
-        "reports": reports, "kinds": ObjectKind.choices,
-        "report_form": report_form or ReportForm(initial={"year": year}),
-        "is_county": region.level == Level.COUNTY,
-    }, status=status)
+    reports = (
+        sel.monitoring_reports_for(request.user)
+        .filter(household__village__code__startswith=region.prefix)
+        .select_related("household")
+        .order_by("-date", "-id")[:50]
+    )
+    return render(
+        request,
+        "monitoring/region.html",
+        {
+            "region": region,
+            "year": year,
+            "table": table,
+            "statuses": MonitoringStatus.choices,
+            "objects": (
+                page := page_of(
+                    request,
+                    objects.select_related("household__village").order_by("-opened_at", "-id"),
+                )
+            ),
+            "page": page,
+            "object_count": page.paginator.count,
+            "found": found,
+            "error": error,
+            "candidates": found.candidates[:500] if found else [],
+            "reports": reports,
+            "kinds": ObjectKind.choices,
+            "report_form": report_form or ReportForm(initial={"year": year}),
+            "is_county": region.level == Level.COUNTY,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -132,20 +170,31 @@ def object_open(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("请求内容有误"))
         return redirect("monitoring:region", code=region.code)
     d = form.cleaned_data
-    household = (sel.households_for(request.user)
-                 .filter(household_no=d["household_no"], village__code__startswith=region.prefix)
-                 .first())
+    household = (
+        sel.households_for(request.user)
+        .filter(household_no=d["household_no"], village__code__startswith=region.prefix)
+        .first()
+    )
     if household is None:
         raise Http404(_("没有这户，或无权查看"))
     report = None
     if d["report"]:
-        report = sel.monitoring_reports_for(request.user).filter(
-            pk=d["report"], household=household).first()
+        report = (
+            sel.monitoring_reports_for(request.user)
+            .filter(pk=d["report"], household=household)
+            .first()
+        )
         if report is None:
             raise Http404(_("没有这条上报，或无权查看"))
     try:
-        obj = monitoring_object_open(household=household, kind=d["kind"], year=d["year"],
-                                     report=report, opinion=d["opinion"], user=request.user)
+        obj = monitoring_object_open(
+            household=household,
+            kind=d["kind"],
+            year=d["year"],
+            report=report,
+            opinion=d["opinion"],
+            user=request.user,
+        )
     except MonitoringDenied as e:
         raise PermissionDenied(str(e)) from e
     except MonitoringError as e:
@@ -166,18 +215,26 @@ def report_add(request: HttpRequest, code: str) -> HttpResponse:
     form = ReportForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        household = (sel.households_for(request.user)
-                     .filter(household_no=d["household_no"],
-                             village__code__startswith=region.prefix).first())
+        household = (
+            sel.households_for(request.user)
+            .filter(household_no=d["household_no"], village__code__startswith=region.prefix)
+            .first()
+        )
         if household is None:
             form.add_error("household_no", _("本区划内没有这户，或无权查看"))
         else:
             try:
                 monitoring_report_add(
-                    household=household, year=d["year"], source=d["source"],
-                    income_per_capita=d["income_per_capita"], rigid_spending=d["rigid_spending"],
-                    spending_kind=d["spending_kind"], description=d["description"],
-                    date=d["date"], user=request.user)
+                    household=household,
+                    year=d["year"],
+                    source=d["source"],
+                    income_per_capita=d["income_per_capita"],
+                    rigid_spending=d["rigid_spending"],
+                    spending_kind=d["spending_kind"],
+                    description=d["description"],
+                    date=d["date"],
+                    user=request.user,
+                )
             except MonitoringError as e:
                 form.add_error(None, str(e))
             else:
@@ -186,27 +243,47 @@ def report_add(request: HttpRequest, code: str) -> HttpResponse:
     return region_overview(request, code, report_form=form, status=400)
 
 
-def _object_context(request: HttpRequest, obj: Any, form: TransitionForm | None = None,
-                    ) -> dict[str, Any]:
+def _object_context(
+    request: HttpRequest,
+    obj: Any,
+    form: TransitionForm | None = None,
+) -> dict[str, Any]:
     moves = allowed_moves(obj, request.user)
     today = timezone.localdate()
-    overdue = (not obj.is_closed and obj.status != MonitoringStatus.APPROVED
-               and (today - obj.opened_on).days > APPROVAL_DAYS)
+    overdue = (
+        not obj.is_closed
+        and obj.status != MonitoringStatus.APPROVED
+        and (today - obj.opened_on).days > APPROVAL_DAYS
+    )
     return {
-        "obj": obj, "h": obj.household,
+        "obj": obj,
+        "h": obj.household,
         "steps": obj.steps.order_by("at", "id"),
-        "moves": [{"to": to, "label": m.label, "notice": m.notice, "eliminates": m.eliminates,
-                   "opinion_required": m.opinion_required} for to, m in moves],
+        "moves": [
+            {
+                "to": to,
+                "label": m.label,
+                "notice": m.notice,
+                "eliminates": m.eliminates,
+                "opinion_required": m.opinion_required,
+            }
+            for to, m in moves
+        ],
         "conditions": risk_conditions(obj) if obj.status == MonitoringStatus.APPROVED else [],
         "reports": obj.household.monitoring_reports.order_by("-year", "-date", "-id"),
-        "form": form or TransitionForm(), "overdue": overdue, "approval_days": APPROVAL_DAYS,
+        "form": form or TransitionForm(),
+        "overdue": overdue,
+        "approval_days": APPROVAL_DAYS,
     }
 
 
 def _object(request: HttpRequest, pk: int) -> Any:
     return get_object_or_404(
-        sel.monitoring_objects_for(request.user).select_related("household__village__parent",
-                                                                 "report"), pk=pk)
+        sel.monitoring_objects_for(request.user).select_related(
+            "household__village__parent", "report"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -224,9 +301,15 @@ def object_transition(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             monitoring_object_transition(
-                obj=obj, to=d["to"], user=request.user, opinion=d["opinion"],
-                evidence=d["evidence"].splitlines(), date=d["date"],
-                notice_start=d["notice_start"], notice_end=d["notice_end"])
+                obj=obj,
+                to=d["to"],
+                user=request.user,
+                opinion=d["opinion"],
+                evidence=d["evidence"].splitlines(),
+                date=d["date"],
+                notice_start=d["notice_start"],
+                notice_end=d["notice_end"],
+            )
         except MonitoringDenied as e:
             raise PermissionDenied(str(e)) from e
         except MonitoringError as e:
@@ -235,8 +318,9 @@ def object_transition(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已办理"))
             return redirect("monitoring:object", pk=obj.pk)
     obj.refresh_from_db()
-    return render(request, "monitoring/object.html", _object_context(request, obj, form),
-                  status=400)
+    return render(
+        request, "monitoring/object.html", _object_context(request, obj, form), status=400
+    )
 
 
 @login_required
@@ -244,14 +328,29 @@ def county_signals(request: HttpRequest, code: str) -> HttpResponse:
     county = get_object_or_404(sel.counties_for(request.user), code=code)
     result = slackening_signals(county=county)
     chart = {
-        "years": result.years, "remaining": result.remaining,
+        "years": result.years,
+        "remaining": result.remaining,
         "planned": result.planned_remaining,
-        "text": {"title": _("未脱贫户数：实际与脱贫计划"), "actual": _("实际未脱贫户"),
-                 "planned": _("按脱贫计划应剩余"), "year": _("年度"), "households": _("户数"),
-                 "exit_year": _("摘帽"), "no_plan": _("没有脱贫计划记录")},
+        "text": {
+            "title": _("未脱贫户数：实际与脱贫计划"),
+            "actual": _("实际未脱贫户"),
+            "planned": _("按脱贫计划应剩余"),
+            "year": _("年度"),
+            "households": _("户数"),
+            "exit_year": _("摘帽"),
+            "no_plan": _("没有脱贫计划记录"),
+        },
         "exit_year": result.exit_year,
     }
-    return render(request, "monitoring/signals.html", {
-        "county": county, "result": result, "chart": chart,
-        "rows": list(zip(result.years, result.remaining, result.planned_remaining, strict=True)),
-    })
+    return render(
+        request,
+        "monitoring/signals.html",
+        {
+            "county": county,
+            "result": result,
+            "chart": chart,
+            "rows": list(
+                zip(result.years, result.remaining, result.planned_remaining, strict=True)
+            ),
+        },
+    )

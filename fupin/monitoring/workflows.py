@@ -60,7 +60,9 @@ class SpendingKind(models.TextChoices):
 
 
 S = MonitoringStatus
-OPEN_STATUSES = frozenset({S.IDENTIFIED.value, S.APPRAISED.value, S.NOTICED.value, S.APPROVED.value})
+OPEN_STATUSES = frozenset(
+    {S.IDENTIFIED.value, S.APPRAISED.value, S.NOTICED.value, S.APPROVED.value}
+)
 FINAL_STATUSES = frozenset({S.ELIMINATED.value, S.REJECTED.value})
 
 

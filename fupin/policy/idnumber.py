@@ -130,7 +130,6 @@ def mask_all(value: object) -> object:
     return value
 
 
-
 _ID18_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
 
 

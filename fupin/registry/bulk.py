@@ -34,8 +34,11 @@ def bulk_insert(
     )
     # Fields that mask ID numbers on the way in (the audit trail's) go through their own
     # conversion too, so a bulk insert stores what a save() would.
-    convert = [i for i, f in enumerate(fields)
-               if f.get_internal_type() in CONVERTED or getattr(f, "masks_ids", False)]
+    convert = [
+        i
+        for i, f in enumerate(fields)
+        if f.get_internal_type() in CONVERTED or getattr(f, "masks_ids", False)
+    ]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]

@@ -163,7 +163,9 @@ def notices_start_year() -> int | None:
     into use. None when it holds none (the public-notice rule then does not run)."""
     from fupin.exits.models import ExitCase
 
-    first = ExitCase.objects.filter(kind="household").order_by("year").values_list("year", flat=True)
+    first = (
+        ExitCase.objects.filter(kind="household").order_by("year").values_list("year", flat=True)
+    )
     year = first.first()
     return None if year is None else int(year)
 
@@ -356,9 +358,20 @@ def write_check_xlsx(path: Path | IO[bytes], check: RegionCheck) -> None:
             head, pid = heads.get(no, ("", ""))
             yield [no, vcode, village, head, pid, rule_id, title, idnumber.mask_all(reason)]
 
-    write_xlsx(path, [
-        Sheet("规则汇总", ["规则编号", "规则", "八个准", "问题户数", "说明"], summary,
-              [30, 40, 16, 10, 10]),
-        Sheet("问题户", ["户编号", "村代码", "村", "户主", "户主身份证号", "规则编号", "规则", "原因"],
-              detail(), [18, 14, 12, 10, 20, 30, 36, 60]),
-    ])
+    write_xlsx(
+        path,
+        [
+            Sheet(
+                "规则汇总",
+                ["规则编号", "规则", "八个准", "问题户数", "说明"],
+                summary,
+                [30, 40, 16, 10, 10],
+            ),
+            Sheet(
+                "问题户",
+                ["户编号", "村代码", "村", "户主", "户主身份证号", "规则编号", "规则", "原因"],
+                detail(),
+                [18, 14, 12, 10, 20, 30, 36, 60],
+            ),
+        ],
+    )

@@ -21,18 +21,37 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Builds a synthetic registry under real county codes, and its ground truth "
         "(written apart, to <FUPIN_DATA_DIR>/truth/). The same seed gives the same data.",
     )
-    p.add_argument("--preset", choices=["demo", "gansu"], default="demo",
-                   help="demo: one small county (default); gansu: Gansu's 58 poor counties")
+    p.add_argument(
+        "--preset",
+        choices=["demo", "gansu"],
+        default="demo",
+        help="demo: one small county (default); gansu: Gansu's 58 poor counties",
+    )
     p.add_argument("--seed", type=int, default=20190101, help="random seed (default 20190101)")
     p.add_argument("--year", type=int, help="the registry's 'as of' year (default: the preset's)")
-    p.add_argument("--wrong-exit-rate", type=float, help="share of exited households wrongly exited")
-    p.add_argument("--missed-rate", type=float, help="share of non-registered households truly poor")
-    p.add_argument("--recording-error-rate", type=float, help="share of households with planted recording errors")
-    p.add_argument("--replace", action="store_true",
-                   help="delete the registry of the preset's counties first (asks to confirm)")
+    p.add_argument(
+        "--wrong-exit-rate", type=float, help="share of exited households wrongly exited"
+    )
+    p.add_argument(
+        "--missed-rate", type=float, help="share of non-registered households truly poor"
+    )
+    p.add_argument(
+        "--recording-error-rate",
+        type=float,
+        help="share of households with planted recording errors",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="delete the registry of the preset's counties first (asks to confirm)",
+    )
     p.add_argument("--yes", action="store_true", help="do not ask before deleting")
-    p.add_argument("--departments", action="store_true", help="also write synthetic department lists "
-                   "(死亡、车辆、房产…) to <FUPIN_DATA_DIR>/departments/, their labels to truth/")
+    p.add_argument(
+        "--departments",
+        action="store_true",
+        help="also write synthetic department lists "
+        "(死亡、车辆、房产…) to <FUPIN_DATA_DIR>/departments/, their labels to truth/",
+    )
     p.set_defaults(func=run_synth)
 
     p = sub.add_parser(
@@ -44,17 +63,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--no-serve", action="store_true", help="build and assess only; do not start the server")
+    p.add_argument(
+        "--no-serve", action="store_true", help="build and assess only; do not start the server"
+    )
     add_assess_arguments(p)
     p.set_defaults(func=run_demo)
 
     p = sub.add_parser("serve", help="启动网站 (run the web server with gunicorn)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--workers", type=int, default=None,
-                   help="gunicorn worker processes (default FUPIN_WEB_WORKERS: 2 x CPU cores + 1)")
-    p.add_argument("--threads", type=int, default=None,
-                   help="threads per worker (default FUPIN_WEB_THREADS: 4)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn worker processes (default FUPIN_WEB_WORKERS: 2 x CPU cores + 1)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads per worker (default FUPIN_WEB_THREADS: 4)",
+    )
     p.set_defaults(func=run_serve)
 
 
@@ -84,25 +113,32 @@ def run_synth(args: argparse.Namespace) -> int:
 
     config = synth.preset(args.preset, seed=args.seed)
     overrides = {
-        k: v for k, v in {
+        k: v
+        for k, v in {
             "year": args.year,
             "wrong_exit_rate": args.wrong_exit_rate,
             "missed_rate": args.missed_rate,
             "recording_error_rate": args.recording_error_rate,
-        }.items() if v is not None
+        }.items()
+        if v is not None
     }
     config = replace(config, **overrides)
     prefixes = [c.code for c in config.counties]
-    existing = Household.objects.filter(village__code__regex=r"^(" + "|".join(prefixes) + ")").count()
+    existing = Household.objects.filter(
+        village__code__regex=r"^(" + "|".join(prefixes) + ")"
+    ).count()
     if existing:
         if not args.replace:
             raise CommandError(
                 f"这些县已有 {existing} 户数据；如需重新生成请加 --replace "
-                f"(the counties already hold {existing} households; add --replace to rebuild)")
+                f"(the counties already hold {existing} households; add --replace to rebuild)"
+            )
         if not args.yes:
             if not sys.stdin.isatty():
                 raise CommandError("--replace 会删除数据，非交互运行时请同时加 --yes")
-            answer = input(f"将删除 {len(prefixes)} 个县的 {existing} 户及其成员、状态记录，确定吗？[y/N] ")
+            answer = input(
+                f"将删除 {len(prefixes)} 个县的 {existing} 户及其成员、状态记录，确定吗？[y/N] "
+            )
             if answer.strip().lower() not in {"y", "yes", "是"}:
                 print("已取消，未做任何修改", file=sys.stderr)
                 return 1
@@ -115,11 +151,17 @@ def run_synth(args: argparse.Namespace) -> int:
             raise CommandError(
                 "这些县的农户已被评估记录引用（抽样、问卷或问题），为保全记录不能删除重建；"
                 "请换一个数据目录 (FUPIN_DATA_DIR) 重新生成。Nothing was deleted: assessment "
-                "records refer to these households.") from None
+                "records refer to these households."
+            ) from None
 
     started = time.monotonic()
-    bar = tqdm(total=len(prefixes), unit="县", desc="生成并写入", file=sys.stderr,
-               disable=not sys.stderr.isatty() and os.environ.get("FUPIN_PROGRESS") != "1")
+    bar = tqdm(
+        total=len(prefixes),
+        unit="县",
+        desc="生成并写入",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty() and os.environ.get("FUPIN_PROGRESS") != "1",
+    )
 
     def step(counts: dict[str, int]) -> None:
         bar.update(1)
@@ -157,9 +199,14 @@ def _delete_counties(prefixes: list[str]) -> None:
             households._raw_delete(Household.objects.db)
             Region.objects.filter(code__startswith=prefix, level=Level.VILLAGE).delete()
             Region.objects.filter(code__startswith=prefix, level=Level.TOWNSHIP).delete()
-            AuditEntry.objects.create(actor="synth", action=AuditEntry.Action.DELETE, model="County",
-                                      object_key=prefix, before={"households": n},
-                                      note="重新生成合成数据前删除")
+            AuditEntry.objects.create(
+                actor="synth",
+                action=AuditEntry.Action.DELETE,
+                model="County",
+                object_key=prefix,
+                before={"households": n},
+                note="重新生成合成数据前删除",
+            )
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -186,7 +233,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
     snapshot = snapshot_write(directory=None, incremental=True)
     aggregates_build(snapshot.snapshot)
-    print(f"分析快照 {snapshot.snapshot_id}（登记版本 {snapshot.registry_version}）", file=sys.stderr)
+    print(
+        f"分析快照 {snapshot.snapshot_id}（登记版本 {snapshot.registry_version}）", file=sys.stderr
+    )
 
     from fupin.accounts.demo import DEMO_PASSWORD, demo_accounts_create
 
@@ -208,11 +257,15 @@ def _demo_assistance() -> None:
 
     codes = {no[:6] for no in Household.objects.values_list("village__code", flat=True).distinct()}
     for county in Region.objects.filter(code__in=[c + "000000" for c in sorted(codes)]):
-        if not HouseholdPairing.objects.filter(household__village__code__startswith=county.prefix).exists():
+        if not HouseholdPairing.objects.filter(
+            household__village__code__startswith=county.prefix
+        ).exists():
             counts = assistance_load_synthetic(county=county, seed=2016, year=2019)
-            print(f"{county.name}：帮扶单位 {counts.units} 个，结对 {counts.pairings} 户，"
-                  f"帮扶措施 {counts.measures} 条，走访 {counts.visits} 次，项目 {counts.projects} 个",
-                  file=sys.stderr)
+            print(
+                f"{county.name}：帮扶单位 {counts.units} 个，结对 {counts.pairings} 户，"
+                f"帮扶措施 {counts.measures} 条，走访 {counts.visits} 次，项目 {counts.projects} 个",
+                file=sys.stderr,
+            )
 
 
 def _demo_cooperation() -> None:
@@ -222,9 +275,11 @@ def _demo_cooperation() -> None:
 
     if not Agreement.objects.filter(year=2019, pairing__west__code__startswith="62").exists():
         c = cooperation_load_synthetic(year=2019, seed=2016)
-        print(f"东西部扶贫协作：结对 {c.pairings} 对，协议 {c.agreements} 份，台账 {c.entries} 条"
-              f"（已确认 {c.confirmed}，待确认 {c.pending}，有争议 {c.disputed}，已调解 {c.resolved}）",
-              file=sys.stderr)
+        print(
+            f"东西部扶贫协作：结对 {c.pairings} 对，协议 {c.agreements} 份，台账 {c.entries} 条"
+            f"（已确认 {c.confirmed}，待确认 {c.pending}，有争议 {c.disputed}，已调解 {c.resolved}）",
+            file=sys.stderr,
+        )
 
 
 def cpu_cores() -> int:
@@ -250,16 +305,31 @@ def serve_worker_model(workers: int | None = None, threads: int | None = None) -
     if threads is None:
         threads = int(setting("FUPIN_WEB_THREADS"))
     if workers < 1 or threads < 1:
-        raise SystemExit("服务进程数和线程数都必须至少为 1（FUPIN_WEB_WORKERS / FUPIN_WEB_THREADS）")
+        raise SystemExit(
+            "服务进程数和线程数都必须至少为 1（FUPIN_WEB_WORKERS / FUPIN_WEB_THREADS）"
+        )
     return workers, threads
 
 
 def gunicorn_argv(args: argparse.Namespace) -> list[str]:
-    workers, threads = serve_worker_model(getattr(args, "workers", None), getattr(args, "threads", None))
+    workers, threads = serve_worker_model(
+        getattr(args, "workers", None), getattr(args, "threads", None)
+    )
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    return [gunicorn, "fupin.wsgi:application", "--bind", f"{args.host}:{args.port}",
-            "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-            "--access-logfile", "-"]
+    return [
+        gunicorn,
+        "fupin.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+    ]
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -268,7 +338,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     call_command("collectstatic", interactive=False, verbosity=0)
     argv = gunicorn_argv(args)
-    print(f"gunicorn：{argv[argv.index('--workers') + 1]} 个进程 × "
-          f"{argv[argv.index('--threads') + 1]} 个线程（gthread）", file=sys.stderr)
+    print(
+        f"gunicorn：{argv[argv.index('--workers') + 1]} 个进程 × "
+        f"{argv[argv.index('--threads') + 1]} 个线程（gthread）",
+        file=sys.stderr,
+    )
     os.execv(argv[0], argv)
     return 0  # not reached

@@ -101,46 +101,100 @@ def cmd_export(args: argparse.Namespace) -> int:
     for p in result.paths:
         print(f"  {p}")
     if result.households_without_members:
-        print(f"没有家庭成员、未导出的户 {len(result.households_without_members)} 个："
-              + "、".join(result.households_without_members[:20]), file=sys.stderr)
+        print(
+            f"没有家庭成员、未导出的户 {len(result.households_without_members)} 个："
+            + "、".join(result.households_without_members[:20]),
+            file=sys.stderr,
+        )
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
-    p = subparsers.add_parser("import", help="导入建档立卡数据 (import registry CSV/XLSX)",
-                              description=IMPORT_HELP, formatter_class=fmt)
-    p.add_argument("file", metavar="FILE", help=".xlsx、.csv 或导出的文件夹 / file or export folder")
-    p.add_argument("--events", metavar="FILE",
-                   help="状态变更表（CSV 导入时使用） / the 状态变更 table for a CSV import")
-    p.add_argument("--keep-good", action="store_true",
-                   help="写入无错误的户，整户跳过有错误的户 / write good households, skip bad ones")
-    p.add_argument("--strict", action="store_true",
-                   help="前后不一致的值也作为错误，不导入该户 / refuse inconsistent values too")
-    p.add_argument("--dry-run", action="store_true",
-                   help="只校验并报告，不改动数据库 / check and report, change nothing")
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="报告格式 / report format (default: table)")
-    p.add_argument("--errors", metavar="FILE.xlsx|csv",
-                   help="把问题列表写入文件 / write the problem list to a file")
-    p.add_argument("--actor", metavar="NAME",
-                   help="审计日志中的操作人（默认 import:文件名） / audit actor (default import:FILE)")
-    p.add_argument("--encoding", choices=("auto", "utf-8", "gb18030"), default="auto",
-                   help="CSV 编码（默认自动识别） / CSV encoding (default: auto)")
+    p = subparsers.add_parser(
+        "import",
+        help="导入建档立卡数据 (import registry CSV/XLSX)",
+        description=IMPORT_HELP,
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "file", metavar="FILE", help=".xlsx、.csv 或导出的文件夹 / file or export folder"
+    )
+    p.add_argument(
+        "--events",
+        metavar="FILE",
+        help="状态变更表（CSV 导入时使用） / the 状态变更 table for a CSV import",
+    )
+    p.add_argument(
+        "--keep-good",
+        action="store_true",
+        help="写入无错误的户，整户跳过有错误的户 / write good households, skip bad ones",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="前后不一致的值也作为错误，不导入该户 / refuse inconsistent values too",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="只校验并报告，不改动数据库 / check and report, change nothing",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="报告格式 / report format (default: table)",
+    )
+    p.add_argument(
+        "--errors",
+        metavar="FILE.xlsx|csv",
+        help="把问题列表写入文件 / write the problem list to a file",
+    )
+    p.add_argument(
+        "--actor",
+        metavar="NAME",
+        help="审计日志中的操作人（默认 import:文件名） / audit actor (default import:FILE)",
+    )
+    p.add_argument(
+        "--encoding",
+        choices=("auto", "utf-8", "gb18030"),
+        default="auto",
+        help="CSV 编码（默认自动识别） / CSV encoding (default: auto)",
+    )
     p.add_argument("--quiet", action="store_true", help="不显示进度 / no progress on stderr")
     p.set_defaults(func=cmd_import)
 
-    e = subparsers.add_parser("export", help="导出建档立卡数据 (export registry CSV/XLSX)",
-                              description=EXPORT_HELP, formatter_class=fmt)
-    e.add_argument("path", metavar="FILE.xlsx|DIR", help="xlsx 文件或 csv 文件夹 / xlsx file or csv folder")
-    e.add_argument("--format", choices=("xlsx", "csv"),
-                   help="默认按文件名判断 / default: from the path (.xlsx, else csv)")
-    e.add_argument("--region", metavar="CODE",
-                   help="只导出该区划及其下级（12位代码） / only this region and below")
-    e.add_argument("--full-ids", action="store_true",
-                   help="导出完整证件号码（记入审计日志） / write whole ID numbers (audited)")
-    e.add_argument("--encoding", choices=("utf-8-sig", "gb18030"), default="utf-8-sig",
-                   help="CSV 编码 / CSV encoding (default: utf-8-sig)")
+    e = subparsers.add_parser(
+        "export",
+        help="导出建档立卡数据 (export registry CSV/XLSX)",
+        description=EXPORT_HELP,
+        formatter_class=fmt,
+    )
+    e.add_argument(
+        "path", metavar="FILE.xlsx|DIR", help="xlsx 文件或 csv 文件夹 / xlsx file or csv folder"
+    )
+    e.add_argument(
+        "--format",
+        choices=("xlsx", "csv"),
+        help="默认按文件名判断 / default: from the path (.xlsx, else csv)",
+    )
+    e.add_argument(
+        "--region",
+        metavar="CODE",
+        help="只导出该区划及其下级（12位代码） / only this region and below",
+    )
+    e.add_argument(
+        "--full-ids",
+        action="store_true",
+        help="导出完整证件号码（记入审计日志） / write whole ID numbers (audited)",
+    )
+    e.add_argument(
+        "--encoding",
+        choices=("utf-8-sig", "gb18030"),
+        default="utf-8-sig",
+        help="CSV 编码 / CSV encoding (default: utf-8-sig)",
+    )
     e.add_argument("--actor", metavar="NAME", help="审计日志中的操作人 / audit actor")
     e.add_argument("--quiet", action="store_true", help="不显示进度 / no progress on stderr")
     e.set_defaults(func=cmd_export)

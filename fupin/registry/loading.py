@@ -48,20 +48,55 @@ def _col(table: pa.Table, name: str) -> list[Any]:
 
 def _coordinates(regions: pa.Table) -> list[list[Any]]:
     """Longitude and latitude columns (empty for batches written before regions had them)."""
-    return [_col(regions, c) if c in regions.column_names else [None] * regions.num_rows
-            for c in ("lon", "lat")]
+    return [
+        _col(regions, c) if c in regions.column_names else [None] * regions.num_rows
+        for c in ("lon", "lat")
+    ]
 
 
 HOUSEHOLD_FIELDS = [
-    "household_no", "registered", "status", "identified_year", "exited_year", "attribute",
-    "standard", "main_cause", "other_causes", "income_year", "income_wages", "income_business",
-    "income_property", "income_transfers", "income_policy_transfers", "income_total",
-    "income_per_capita", "food_ok", "clothing_ok", "education_ok", "medical_ok", "housing_ok",
-    "water_ok", "at_risk_dibao", "at_risk_illness", "at_risk_housing", "size",
+    "household_no",
+    "registered",
+    "status",
+    "identified_year",
+    "exited_year",
+    "attribute",
+    "standard",
+    "main_cause",
+    "other_causes",
+    "income_year",
+    "income_wages",
+    "income_business",
+    "income_property",
+    "income_transfers",
+    "income_policy_transfers",
+    "income_total",
+    "income_per_capita",
+    "food_ok",
+    "clothing_ok",
+    "education_ok",
+    "medical_ok",
+    "housing_ok",
+    "water_ok",
+    "at_risk_dibao",
+    "at_risk_illness",
+    "at_risk_housing",
+    "size",
 ]
 PERSON_FIELDS = [
-    "id_number", "name", "relation", "sex", "birth_date", "education", "school_status", "health",
-    "disability_grade", "labour_ability", "months_away", "insured", "deceased",
+    "id_number",
+    "name",
+    "relation",
+    "sex",
+    "birth_date",
+    "education",
+    "school_status",
+    "health",
+    "disability_grade",
+    "labour_ability",
+    "months_away",
+    "insured",
+    "deceased",
 ]
 EVENT_FIELDS = ["kind", "date", "year", "reason"]
 
@@ -69,8 +104,12 @@ EVENT_FIELDS = ["kind", "date", "year", "reason"]
 def load_county(batch: CountyBatch, *, actor: str = "synth") -> dict[str, int]:
     """Write one generated county (regions, households, members, events); returns counts."""
     regions: pa.Table = batch.regions
-    known = dict(Region.objects.filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE],
-                                       code__in=_col(regions, "parent_code")).values_list("code", "id"))
+    known = dict(
+        Region.objects.filter(
+            level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE],
+            code__in=_col(regions, "parent_code"),
+        ).values_list("code", "id")
+    )
     # Townships first, then villages, so that every parent id exists.
     region_id = _next_id(Region)
     for level in (Level.TOWNSHIP, Level.VILLAGE):
@@ -81,12 +120,37 @@ def load_county(batch: CountyBatch, *, actor: str = "synth") -> dict[str, int]:
         parents = [known[c] for c in _col(part, "parent_code")]
         _insert(
             Region,
-            ["id", "code", "name", "level", "parent", "zone", "is_poor_county", "exit_year",
-             "is_poor_village", "poor_named_year", "poor_exit_year", "deeply_poor", "lon", "lat"],
-            [ids, codes, _col(part, "name"), [level.value] * len(codes), parents,
-             [""] * len(codes), [False] * len(codes), [None] * len(codes),
-             _col(part, "is_poor_village"), _col(part, "poor_named_year"),
-             _col(part, "poor_exit_year"), _col(part, "deeply_poor"), *_coordinates(part)],
+            [
+                "id",
+                "code",
+                "name",
+                "level",
+                "parent",
+                "zone",
+                "is_poor_county",
+                "exit_year",
+                "is_poor_village",
+                "poor_named_year",
+                "poor_exit_year",
+                "deeply_poor",
+                "lon",
+                "lat",
+            ],
+            [
+                ids,
+                codes,
+                _col(part, "name"),
+                [level.value] * len(codes),
+                parents,
+                [""] * len(codes),
+                [False] * len(codes),
+                [None] * len(codes),
+                _col(part, "is_poor_village"),
+                _col(part, "poor_named_year"),
+                _col(part, "poor_exit_year"),
+                _col(part, "deeply_poor"),
+                *_coordinates(part),
+            ],
         )
         known.update(zip(codes, ids, strict=True))
 
@@ -123,9 +187,12 @@ def load_county(batch: CountyBatch, *, actor: str = "synth") -> dict[str, int]:
         "events": events.num_rows,
     }
     AuditEntry.objects.create(
-        actor=actor, action=AuditEntry.Action.IMPORT, model="County",
+        actor=actor,
+        action=AuditEntry.Action.IMPORT,
+        model="County",
         object_key=batch.county.code,
-        after=counts, note="合成数据批量生成（每县一条审计记录）",
+        after=counts,
+        note="合成数据批量生成（每县一条审计记录）",
     )
     return counts
 
@@ -138,7 +205,9 @@ def write_truth(batch: CountyBatch, directory: Path) -> None:
 
 def reset_sequences() -> None:
     """After explicit-id inserts, PostgreSQL's sequences must move past the new ids."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Region, Household, Person, StatusEvent])
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), [Region, Household, Person, StatusEvent]
+    )
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
@@ -146,7 +215,10 @@ def reset_sequences() -> None:
 
 
 def registry_load_synth(
-    *, batches: Iterable[CountyBatch], truth: Path | None = None, actor: str = "synth",
+    *,
+    batches: Iterable[CountyBatch],
+    truth: Path | None = None,
+    actor: str = "synth",
     progress: Callable[[dict[str, int]], None] | None = None,
 ) -> dict[str, int]:
     """Load every generated county in one transaction; returns the totals.

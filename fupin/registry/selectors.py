@@ -86,10 +86,19 @@ def _grouped(qs: QuerySet[Household], digits: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-EMPTY = {"households": 0, "registered_households": 0, "poor": 0, "people": 0, "poor_people": 0, "incidence": None}
+EMPTY = {
+    "households": 0,
+    "registered_households": 0,
+    "poor": 0,
+    "people": 0,
+    "poor_people": 0,
+    "incidence": None,
+}
 
 
-def children_summary(user: AbstractBaseUser | AnonymousUser, region: Region) -> list[dict[str, Any]]:
+def children_summary(
+    user: AbstractBaseUser | AnonymousUser, region: Region
+) -> list[dict[str, Any]]:
     """One row per child region with household counts and the registry's incidence."""
     child_level = CHILD_LEVEL.get(Level(region.level))
     if child_level is None:
@@ -128,9 +137,7 @@ def _below(user: AbstractBaseUser | AnonymousUser, region: Region) -> QuerySet[H
     return households_for(user).filter(village__code__startswith=region.prefix)
 
 
-def region_events_by_year(
-    user: AbstractBaseUser | AnonymousUser, region: Region
-) -> dict[str, Any]:
+def region_events_by_year(user: AbstractBaseUser | AnonymousUser, region: Region) -> dict[str, Any]:
     """Status events below the region counted by year and kind (纳入, 脱贫, 返贫, 清退).
 
     One row per year, a list per kind in `EventKind` order: {"years": [...], "series": [{"kind",
@@ -166,8 +173,12 @@ def region_causes(user: AbstractBaseUser | AnonymousUser, region: Region) -> lis
     )
     labels = dict(Cause.choices)
     out = [
-        {"cause": r["main_cause"], "label": str(labels.get(r["main_cause"], r["main_cause"])),
-         "households": r["households"], "people": r["people"] or 0}
+        {
+            "cause": r["main_cause"],
+            "label": str(labels.get(r["main_cause"], r["main_cause"])),
+            "households": r["households"],
+            "people": r["people"] or 0,
+        }
         for r in rows
     ]
     return sorted(out, key=lambda r: (-r["households"], r["cause"]))
@@ -214,10 +225,15 @@ def village_points(user: AbstractBaseUser | AnonymousUser, region: Region) -> Vi
         people = counts["people"] or 0
         poor_people = counts["poor_people"] or 0
         point = {
-            "code": code, "name": name, "lon": lon, "lat": lat, "is_poor_village": is_poor,
+            "code": code,
+            "name": name,
+            "lon": lon,
+            "lat": lat,
+            "is_poor_village": is_poor,
             "households": counts["households"],
             "registered_households": counts["registered_households"],
-            "people": people, "poor_people": poor_people,
+            "people": people,
+            "poor_people": poor_people,
             "incidence": round(poor_people / people, 6) if people else None,
         }
         (placed if lon is not None and lat is not None else unplaced).append(point)
@@ -227,9 +243,13 @@ def village_points(user: AbstractBaseUser | AnonymousUser, region: Region) -> Vi
 def child_incidence(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of `children_summary` that hold people, as chart data (name, code, incidence)."""
     return [
-        {"code": c["region"].code, "name": c["region"].name, "people": c["people"] or 0,
-         "poor_people": c["poor_people"] or 0,
-         "incidence": round(c["incidence"], 6) if c["incidence"] is not None else None}
+        {
+            "code": c["region"].code,
+            "name": c["region"].name,
+            "people": c["people"] or 0,
+            "poor_people": c["poor_people"] or 0,
+            "incidence": round(c["incidence"], 6) if c["incidence"] is not None else None,
+        }
         for c in children
         if c["people"]
     ]
@@ -273,14 +293,24 @@ def mask_ids(value: Any) -> Any:
 
 
 _REGISTRY_MODELS: dict[str, type[models.Model]] = {
-    "Household": Household, "Person": Person, "StatusEvent": StatusEvent,
+    "Household": Household,
+    "Person": Person,
+    "StatusEvent": StatusEvent,
 }
 # Keys that are not model fields: household imports' nested lists and county loads' counts.
 _EXTRA_LABELS = {
-    "members": "家庭成员", "events": "状态变更", "household_no": "户编号", "villages": "村数",
-    "households": "户数", "persons": "人数",
+    "members": "家庭成员",
+    "events": "状态变更",
+    "household_no": "户编号",
+    "villages": "村数",
+    "households": "户数",
+    "persons": "人数",
     # Account rows (fupin.accounts.auditing) and field submissions.
-    "user": "用户", "username": "用户名", "group": "评估角色", "ip": "IP 地址", "entrance": "登录入口",
+    "user": "用户",
+    "username": "用户名",
+    "group": "评估角色",
+    "ip": "IP 地址",
+    "entrance": "登录入口",
     "answers": "回答数",
 }
 
@@ -375,16 +405,23 @@ def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:
 # Rows about who came in or looked, not about registry data: they leave the version alone, so a
 # login does not empty every cached dashboard.
 ACCESS_ACTIONS = (
-    AuditEntry.Action.LOGIN, AuditEntry.Action.LOGIN_FAILED, AuditEntry.Action.VIEW_ID,
-    AuditEntry.Action.GRANT, AuditEntry.Action.REVOKE,
+    AuditEntry.Action.LOGIN,
+    AuditEntry.Action.LOGIN_FAILED,
+    AuditEntry.Action.VIEW_ID,
+    AuditEntry.Action.GRANT,
+    AuditEntry.Action.REVOKE,
 )
 
 
 def registry_version() -> int:
     """A number that changes with every change to registry data: the newest audit row's id
     (the project's rule is that every such change writes one, bulk loads and deletions included)."""
-    newest = (AuditEntry.objects.exclude(action__in=ACCESS_ACTIONS).order_by("-id")
-              .values_list("id", flat=True).first())
+    newest = (
+        AuditEntry.objects.exclude(action__in=ACCESS_ACTIONS)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
     return newest or 0
 
 

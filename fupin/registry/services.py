@@ -73,12 +73,18 @@ def audit(
 
 @transaction.atomic
 def household_update(
-    *, household: Household, changes: Mapping[str, Any], actor: str, user: AbstractBaseUser | None = None
+    *,
+    household: Household,
+    changes: Mapping[str, Any],
+    actor: str,
+    user: AbstractBaseUser | None = None,
 ) -> Household:
     """Change a household's fields (not its status: that moves only by events)."""
     forbidden = {"status", "identified_year", "exited_year", "household_no", "id"} & set(changes)
     if forbidden:
-        raise RegistryError(f"不能直接修改 {', '.join(sorted(forbidden))}；状态只能通过状态变更记录改变")
+        raise RegistryError(
+            f"不能直接修改 {', '.join(sorted(forbidden))}；状态只能通过状态变更记录改变"
+        )
     before = snapshot(household)
     for field, value in changes.items():
         setattr(household, field, value)
@@ -88,8 +94,15 @@ def household_update(
     diff_before = {k: before[k] for k in changes if before.get(k) != after.get(k)}
     diff_after = {k: after[k] for k in diff_before}
     if diff_before:
-        audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=household,
-              household=household, before=diff_before, after=diff_after)
+        audit(
+            actor=actor,
+            user=user,
+            action=AuditEntry.Action.UPDATE,
+            obj=household,
+            household=household,
+            before=diff_before,
+            after=diff_after,
+        )
     return household
 
 
@@ -105,9 +118,15 @@ def person_update(
     after = snapshot(person)
     diff_before = {k: before[k] for k in changes if before.get(k) != after.get(k)}
     if diff_before:
-        audit(actor=actor, user=user, action=AuditEntry.Action.UPDATE, obj=person,
-              household=person.household, before=diff_before,
-              after={k: after[k] for k in diff_before})
+        audit(
+            actor=actor,
+            user=user,
+            action=AuditEntry.Action.UPDATE,
+            obj=person,
+            household=person.household,
+            before=diff_before,
+            after={k: after[k] for k in diff_before},
+        )
     return person
 
 
@@ -143,10 +162,17 @@ def household_record_event(
         raise RegistryError("清退必须填写原因")
     current = household.status or None
     new_status = next_status(current, kind)
-    before = {"status": household.status, "identified_year": household.identified_year,
-              "exited_year": household.exited_year}
+    before = {
+        "status": household.status,
+        "identified_year": household.identified_year,
+        "exited_year": household.exited_year,
+    }
     event = StatusEvent.objects.create(
-        household=household, kind=kind, date=date, year=date.year, reason=reason,
+        household=household,
+        kind=kind,
+        date=date,
+        year=date.year,
+        reason=reason,
         recorded_by=user if user is not None and user.is_authenticated else None,
     )
     household.status = new_status
@@ -155,12 +181,23 @@ def household_record_event(
         household.identified_year = date.year
     elif kind == EventKind.EXITED:
         household.exited_year = date.year
-    household.save(update_fields=["status", "registered", "identified_year", "exited_year", "updated_at"])
-    audit(actor=actor, user=user, action=AuditEntry.Action.EVENT, obj=household, household=household,
-          before=before,
-          after={"status": household.status, "identified_year": household.identified_year,
-                 "exited_year": household.exited_year},
-          note=f"{event.get_kind_display()} {date.isoformat()} {reason}".strip())
+    household.save(
+        update_fields=["status", "registered", "identified_year", "exited_year", "updated_at"]
+    )
+    audit(
+        actor=actor,
+        user=user,
+        action=AuditEntry.Action.EVENT,
+        obj=household,
+        household=household,
+        before=before,
+        after={
+            "status": household.status,
+            "identified_year": household.identified_year,
+            "exited_year": household.exited_year,
+        },
+        note=f"{event.get_kind_display()} {date.isoformat()} {reason}".strip(),
+    )
     return event
 
 

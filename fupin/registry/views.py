@@ -42,10 +42,15 @@ def home(request: HttpRequest) -> HttpResponse:
         # A cadre or an evaluator sees a few households of a village: their share of poor people
         # is not the village's poverty incidence, so it is labelled as what it is.
         r["whole"] = sees_whole_region(request.user, r["region"])
-    return render(request, "registry/home.html", {
-        "rows": rows, "partial": any(not r["whole"] for r in rows),
-        "may_import": request.user.is_superuser or bool(region_prefixes_for(request.user)),
-    })
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "rows": rows,
+            "partial": any(not r["whole"] for r in rows),
+            "may_import": request.user.is_superuser or bool(region_prefixes_for(request.user)),
+        },
+    )
 
 
 @login_required
@@ -54,16 +59,20 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     ancestors = ancestors_for(request.user, region)
     data = region_dashboard(request.user, region)
     villages = data["villages"]
-    return render(request, "registry/region.html", {
-        "region": region,
-        "ancestors": ancestors,
-        "summary": data["summary"],
-        "children": data["children"],
-        "is_village": region.level == Level.VILLAGE,
-        "whole": sees_whole_region(request.user, region),
-        "unplaced": villages.unplaced if villages else [],
-        "dashboard": _dashboard_data(data),
-    })
+    return render(
+        request,
+        "registry/region.html",
+        {
+            "region": region,
+            "ancestors": ancestors,
+            "summary": data["summary"],
+            "children": data["children"],
+            "is_village": region.level == Level.VILLAGE,
+            "whole": sees_whole_region(request.user, region),
+            "unplaced": villages.unplaced if villages else [],
+            "dashboard": _dashboard_data(data),
+        },
+    )
 
 
 def _dashboard_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -76,8 +85,19 @@ def _dashboard_data(data: dict[str, Any]) -> dict[str, Any]:
         "children": child_incidence(data["children"]),
         # Compact rows for up to some 12 000 villages: lon, lat, incidence, name, code,
         # households, people, poor people.
-        "villages": [[v["lon"], v["lat"], v["incidence"], v["name"], v["code"], v["households"],
-                      v["people"], v["poor_people"]] for v in placed],
+        "villages": [
+            [
+                v["lon"],
+                v["lat"],
+                v["incidence"],
+                v["name"],
+                v["code"],
+                v["households"],
+                v["people"],
+                v["poor_people"],
+            ]
+            for v in placed
+        ],
         "village_url": reverse("registry:region", args=[CODE_PLACEHOLDER]),
         "placeholder": CODE_PLACEHOLDER,
         "text": {
@@ -113,44 +133,71 @@ def household_list(request: HttpRequest, code: str) -> HttpResponse:
     cause = request.GET.get("cause", "")
     if cause in Cause.values:
         qs = qs.filter(main_cause=cause)
-    heads = Prefetch("members", queryset=Person.objects.filter(relation=Relation.HEAD), to_attr="heads")
+    heads = Prefetch(
+        "members", queryset=Person.objects.filter(relation=Relation.HEAD), to_attr="heads"
+    )
     page = Paginator(qs.select_related("village").prefetch_related(heads), 50).get_page(
-        request.GET.get("page"))
-    return render(request, "registry/household_list.html", {
-        "region": region, "page": page, "status": status, "attribute": attribute, "cause": cause,
-        "statuses": Status.choices, "attributes": Attribute.choices, "causes": Cause.choices,
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "region": region,
+            "page": page,
+            "status": status,
+            "attribute": attribute,
+            "cause": cause,
+            "statuses": Status.choices,
+            "attributes": Attribute.choices,
+            "causes": Cause.choices,
+        },
+    )
 
 
 @login_required
 def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
-    household = households_for(request.user).select_related("village").filter(
-        household_no=household_no).first()
+    household = (
+        households_for(request.user)
+        .select_related("village")
+        .filter(household_no=household_no)
+        .first()
+    )
     if household is None:
         raise Http404("没有这户，或无权查看")
-    return render(request, "registry/household.html", {
-        "h": household,
-        "other_causes": [str(Cause(c).label) if c in Cause.values else c
-                         for c in household.other_cause_list()],
-        "members": household.members.all(),
-        "identification": household.identification(),
-        "events": household.events.order_by("date", "id"),
-        # Imports nest members' ID numbers in before/after: audit_changes masks them at any depth.
-        "audit": [{"entry": e, "changes": audit_changes(e), "note": mask_ids(e.note)}
-                  for e in household.audit.order_by("-at", "-id")[:50]],
-        "can_view_full_id": can_view_full_id(request.user, household),
-    })
-
+    return render(
+        request,
+        "registry/household.html",
+        {
+            "h": household,
+            "other_causes": [
+                str(Cause(c).label) if c in Cause.values else c
+                for c in household.other_cause_list()
+            ],
+            "members": household.members.all(),
+            "identification": household.identification(),
+            "events": household.events.order_by("date", "id"),
+            # Imports nest members' ID numbers in before/after: audit_changes masks them at any depth.
+            "audit": [
+                {"entry": e, "changes": audit_changes(e), "note": mask_ids(e.note)}
+                for e in household.audit.order_by("-at", "-id")[:50]
+            ],
+            "can_view_full_id": can_view_full_id(request.user, household),
+        },
+    )
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
-        label=_("操作"), required=False, choices=[("", _("全部"))] + AuditEntry.Action.choices)
+        label=_("操作"), required=False, choices=[("", _("全部"))] + AuditEntry.Action.choices
+    )
     actor = forms.CharField(label=_("操作人"), required=False, max_length=64)
-    since = forms.DateField(label=_("起始日期"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("截止日期"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     region = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
 
 
@@ -161,18 +208,37 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # every field is optional; a bad date drops that filter and shows why
     data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     qs = audit_entries_filtered(
-        request.user, action=data.get("action", ""), actor=data.get("actor", ""),
-        since=data.get("since"), until=data.get("until"))
+        request.user,
+        action=data.get("action", ""),
+        actor=data.get("actor", ""),
+        since=data.get("since"),
+        until=data.get("until"),
+    )
     region = None
     if code := data.get("region"):
         region = get_object_or_404(regions_for(request.user), code=code)
         qs = qs.filter(household__village__code__startswith=region.prefix)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [{"entry": e, "model": audit_model_label(e), "object_key": mask_ids(e.object_key),
-             "note": mask_ids(e.note),
-             "changes": audit_changes(e)} for e in page]
+    rows = [
+        {
+            "entry": e,
+            "model": audit_model_label(e),
+            "object_key": mask_ids(e.object_key),
+            "note": mask_ids(e.note),
+            "changes": audit_changes(e),
+        }
+        for e in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "registry/audit.html", {
-        "form": form, "page": page, "rows": rows, "region": region, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "registry/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "region": region,
+            "query": query.urlencode(),
+        },
+    )

@@ -40,8 +40,11 @@ def counties_below(user: Any, region: Region) -> list[dict[str, Any]]:
     """The counties of a city or province the user may open, with their household counts."""
     if region.level == Level.CITY:
         return children_summary(user, region)
-    return [row for city in regions_for(user).filter(parent=region).order_by("code")
-            for row in children_summary(user, city)]
+    return [
+        row
+        for city in regions_for(user).filter(parent=region).order_by("code")
+        for row in children_summary(user, city)
+    ]
 
 
 @login_required
@@ -71,19 +74,29 @@ def region_checks(request: HttpRequest, code: str) -> HttpResponse:
         rule = ""
     page = Paginator(flagged_households(result, rule), PAGE_SIZE).get_page(request.GET.get("page"))
     villages = household_villages([h.household_no for h in page])
-    context.update({
-        "check": check,
-        "result": result,
-        "rule": rule,
-        "rule_title": BY_ID[rule].title if rule else "",
-        "page": page,
-        "rows": [{"household": h, "village": villages.get(h.household_no, ("", ""))} for h in page],
-        "chart": {
-            "rules": [{"id": r.id, "title": r.title, "flagged": r.flagged} for r in result.rules
-                      if r.ran],
-            "text": {"title": _t("各规则问题户数"), "households": _t("户数"),
-                     "no_data": _t("没有可运行的规则")},
-        },
-        "years": DEFAULT_LINES.years,
-    })
+    context.update(
+        {
+            "check": check,
+            "result": result,
+            "rule": rule,
+            "rule_title": BY_ID[rule].title if rule else "",
+            "page": page,
+            "rows": [
+                {"household": h, "village": villages.get(h.household_no, ("", ""))} for h in page
+            ],
+            "chart": {
+                "rules": [
+                    {"id": r.id, "title": r.title, "flagged": r.flagged}
+                    for r in result.rules
+                    if r.ran
+                ],
+                "text": {
+                    "title": _t("各规则问题户数"),
+                    "households": _t("户数"),
+                    "no_data": _t("没有可运行的规则"),
+                },
+            },
+            "years": DEFAULT_LINES.years,
+        }
+    )
     return render(request, "registry/checks.html", context)

@@ -141,12 +141,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     f = sub.add_parser("estimate-figures", help=FIGURES_HELP, description=FIGURES_DESCRIPTION)
     f.add_argument("sample", metavar="SAMPLE.csv", help="one row per sampled household")
-    f.add_argument("--problems", required=True, metavar="PROBLEMS.csv",
-                   help="confirmed problems: household_no, problem (错退 / 漏评)")
-    f.add_argument("--persons", required=True, metavar="poor=P,exited=E,nonregistered=U,rural=R",
-                   help="the county's persons: still poor, exited, non-registered, rural")
-    f.add_argument("--zone", choices=["central", "west"], default="west",
-                   help="the county's zone for the thresholds (default west)")
+    f.add_argument(
+        "--problems",
+        required=True,
+        metavar="PROBLEMS.csv",
+        help="confirmed problems: household_no, problem (错退 / 漏评)",
+    )
+    f.add_argument(
+        "--persons",
+        required=True,
+        metavar="poor=P,exited=E,nonregistered=U,rural=R",
+        help="the county's persons: still poor, exited, non-registered, rural",
+    )
+    f.add_argument(
+        "--zone",
+        choices=["central", "west"],
+        default="west",
+        help="the county's zone for the thresholds (default west)",
+    )
     f.add_argument("--format", choices=["text", "json"], default="text")
     f.set_defaults(func=run_figures)
 
@@ -179,15 +191,24 @@ def run_figures(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(figures.as_dict(), ensure_ascii=False))
         return 0
-    labels = {"wrong_exit_rate": "错退率", "missed_rate": "漏评率",
-              "incidence": "综合贫困发生率", "recognition": "群众认可度"}
-    clarity = {"clear": "置信区间在阈值一侧", "straddles": "置信区间跨越阈值",
-               "sparse": "样本不足以给出可靠区间"}
+    labels = {
+        "wrong_exit_rate": "错退率",
+        "missed_rate": "漏评率",
+        "incidence": "综合贫困发生率",
+        "recognition": "群众认可度",
+    }
+    clarity = {
+        "clear": "置信区间在阈值一侧",
+        "straddles": "置信区间跨越阈值",
+        "sparse": "样本不足以给出可靠区间",
+    }
     for fig in figures.figures:
         lo, hi = fig.ci
-        print(f"{labels[fig.name]}: {fig.value:.4f}  95% CI [{lo:.4f}, {hi:.4f}]  "
-              f"{'达标' if fig.verdict == 'pass' else '未达标'}（阈值 {fig.threshold:g}）  "
-              f"{clarity[fig.clarity]}")
+        print(
+            f"{labels[fig.name]}: {fig.value:.4f}  95% CI [{lo:.4f}, {hi:.4f}]  "
+            f"{'达标' if fig.verdict == 'pass' else '未达标'}（阈值 {fig.threshold:g}）  "
+            f"{clarity[fig.clarity]}"
+        )
     return 0
 
 

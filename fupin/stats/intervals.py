@@ -89,7 +89,9 @@ def korn_graubard(p: float, se: float, n: int, df: float, level: float, complete
     if math.isnan(n_eff):
         return (math.nan, math.nan)
     lower = 0.0 if p <= 0 else float(special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2))
-    upper = 1.0 if p >= 1 else float(special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2))
+    upper = (
+        1.0 if p >= 1 else float(special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2))
+    )
     return (lower, upper)
 
 

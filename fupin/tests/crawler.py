@@ -27,7 +27,9 @@ MAX_PER_ROUTE = 4  # pages of one URL pattern (one household page stands for all
 MAX_DEPTH = 4
 
 # English words a choices value may share with ordinary text on a page (usernames, brand).
-ORDINARY = frozenset({"fupin", "demo", "other", "none", "json", "csv", "xlsx", "html", "docx", "pdf"})
+ORDINARY = frozenset(
+    {"fupin", "demo", "other", "none", "json", "csv", "xlsx", "html", "docx", "pdf"}
+)
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"(?<![\w/.-])[a-z][a-z_]*[a-z](?![\w/.-])")
@@ -79,8 +81,13 @@ class _Page(HTMLParser):
                 self._form[1].setdefault(a["name"], a.get("value", ""))
         elif self._form is not None and tag == "select" and a.get("name"):
             self._select = a["name"]
-        elif (self._form is not None and tag == "option" and self._select and a.get("value")
-              and not self._form[1].get(self._select)):
+        elif (
+            self._form is not None
+            and tag == "option"
+            and self._select
+            and a.get("value")
+            and not self._form[1].get(self._select)
+        ):
             # The first non-empty option stands for a user's choice.
             self._form[1][self._select] = a["value"]
         classes = a.get("class", "").split()
@@ -130,7 +137,9 @@ def _route(url: str) -> str:
         match = resolve(parts.path)
     except Resolver404:
         return parts.path
-    keys = sorted({k.split("=")[0] for k in parts.query.split("&") if k and not k.startswith("page=")})
+    keys = sorted(
+        {k.split("=")[0] for k in parts.query.split("&") if k and not k.startswith("page=")}
+    )
     return f"{match.view_name}?{'&'.join(keys)}"
 
 

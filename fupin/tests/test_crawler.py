@@ -29,9 +29,16 @@ def _demo_world(tmp_path: Path) -> list[Any]:
     from fupin.registry.snapshots import snapshot_write
 
     regions_load_poverty_counties()  # all 832, as `fupin setup`: long lists need their paging
-    config = synth.preset("demo", seed=7, poor_villages=3, nonpoor_villages=2,
-                          registered_households=90, registered_persons=370,
-                          nonregistered_households=70, villages_per_township=3.0)
+    config = synth.preset(
+        "demo",
+        seed=7,
+        poor_villages=3,
+        nonpoor_villages=2,
+        registered_households=90,
+        registered_persons=370,
+        nonregistered_households=70,
+        villages_per_township=3.0,
+    )
     truth = tmp_path / "truth"
     registry_load_synth(batches=synth.generate(config), truth=truth)
     county = Region.objects.get(code=config.counties[0].code + "000000")
@@ -43,7 +50,9 @@ def _demo_world(tmp_path: Path) -> list[Any]:
     return demo_accounts_create()
 
 
-def test_every_demo_login_walks_the_site_without_a_dead_end(client, tmp_path, settings, monkeypatch):
+def test_every_demo_login_walks_the_site_without_a_dead_end(
+    client, tmp_path, settings, monkeypatch
+):
     settings.DATA_DIR = tmp_path
     monkeypatch.setattr(crawler, "MAX_PAGES", 90)
     monkeypatch.setattr(crawler, "MAX_PER_ROUTE", 2)
@@ -54,10 +63,12 @@ def test_every_demo_login_walks_the_site_without_a_dead_end(client, tmp_path, se
     from fupin.assessments.workflows import Role as Duty
 
     logins = [a.username for a in accounts]
-    assert set(Membership.objects.filter(user__username__in=logins)
-               .values_list("role", flat=True)) == set(Role.values)  # one login per role
-    assert set(Group.objects.filter(user__username__in=logins)
-               .values_list("name", flat=True)) == set(Duty.values)
+    assert set(
+        Membership.objects.filter(user__username__in=logins).values_list("role", flat=True)
+    ) == set(Role.values)  # one login per role
+    assert set(
+        Group.objects.filter(user__username__in=logins).values_list("name", flat=True)
+    ) == set(Duty.values)
     codes = crawler.choice_codes()
     assert {"water", "poor", "exited", "confirmed"} <= codes  # the list is built from the models
     users = get_user_model().objects
@@ -66,10 +77,18 @@ def test_every_demo_login_walks_the_site_without_a_dead_end(client, tmp_path, se
     for account in accounts:
         user = users.get(username=account.username)
         # Post holders who share a role and region (xian…xian4) see the same pages: walk one.
-        scope = (user.is_superuser,
-                 tuple(sorted(Membership.objects.filter(user=user)
-                              .values_list("role", "region_id", "institution_id"), key=str)),
-                 tuple(sorted(user.groups.values_list("name", flat=True))))
+        scope = (
+            user.is_superuser,
+            tuple(
+                sorted(
+                    Membership.objects.filter(user=user).values_list(
+                        "role", "region_id", "institution_id"
+                    ),
+                    key=str,
+                )
+            ),
+            tuple(sorted(user.groups.values_list("name", flat=True))),
+        )
         if scope in walked_scopes:
             continue
         walked_scopes.add(scope)

@@ -7,7 +7,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_a_township_user_asking_for_the_county_page_gets_a_chinese_404_with_a_way_back(client, world):
+def test_a_township_user_asking_for_the_county_page_gets_a_chinese_404_with_a_way_back(
+    client, world
+):
     client.force_login(world.users["township_officer"])
     r = client.get("/regions/621126000000/", HTTP_REFERER="http://testserver/regions/621126100000/")
     page = r.content.decode()
@@ -32,12 +34,17 @@ def test_a_refusal_shows_its_chinese_reason_and_hides_an_english_one(rf, world):
 
     request = rf.get("/cooperation/import/")
     request.user = world.users["cadre"]
-    r = errors.permission_denied(request, PermissionDenied("只有省扶贫办或系统管理员可以导入结对关系"))
+    r = errors.permission_denied(
+        request, PermissionDenied("只有省扶贫办或系统管理员可以导入结对关系")
+    )
     page = r.content.decode()
     assert r.status_code == 403 and "无权访问" in page
     assert "只有省扶贫办或系统管理员可以导入结对关系" in page
     r = errors.permission_denied(request, PermissionDenied("not allowed"))
-    assert "not allowed" not in r.content.decode() and "没有办理此事或查看此页的权限" in r.content.decode()
+    assert (
+        "not allowed" not in r.content.decode()
+        and "没有办理此事或查看此页的权限" in r.content.decode()
+    )
 
 
 def test_a_server_error_is_a_chinese_page():

@@ -25,7 +25,9 @@ def test_rates_are_percentages_and_counts_have_no_needless_decimals():
 def test_the_region_card_shows_the_incidence_as_a_percentage(client, world):
     client.force_login(world.users["county_officer"])
     page = client.get("/regions/621126000000/").content.decode()
-    assert "%" in page.split("贫困发生率（未脱贫人口/农村人口）")[0].rsplit('<div class="card">', 1)[1]
+    assert (
+        "%" in page.split("贫困发生率（未脱贫人口/农村人口）")[0].rsplit('<div class="card">', 1)[1]
+    )
 
 
 def test_a_cadres_share_is_not_labelled_as_the_villages_incidence(client, world):

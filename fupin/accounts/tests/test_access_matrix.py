@@ -134,8 +134,15 @@ def test_campaign_pages(client: Any, world: World, persona: str) -> None:
     assert listed == (persona in SEES_CAMPAIGN)
 
 
-@pytest.mark.parametrize("status", [*RESULT_STATUSES, CampaignStatus.FIELDWORK,
-                                    CampaignStatus.VERIFICATION, CampaignStatus.SAMPLING])
+@pytest.mark.parametrize(
+    "status",
+    [
+        *RESULT_STATUSES,
+        CampaignStatus.FIELDWORK,
+        CampaignStatus.VERIFICATION,
+        CampaignStatus.SAMPLING,
+    ],
+)
 @pytest.mark.parametrize("persona", sorted(OFFICES))
 def test_offices_see_campaigns_of_their_region_only_once_decided(
     client: Any, world: World, persona: str, status: str

@@ -52,8 +52,13 @@ def test_the_apps_entry_points_call_the_one_scoping_module(world: World) -> None
 
 def test_offices_see_the_campaigns_that_assessed_their_region_once_decided(world: World) -> None:
     u, campaign = world.users, world.campaign
-    for status, sees in [("fieldwork", False), ("verification", False), ("decided", True),
-                         ("feedback", True), ("closed", True)]:
+    for status, sees in [
+        ("fieldwork", False),
+        ("verification", False),
+        ("decided", True),
+        ("feedback", True),
+        ("closed", True),
+    ]:
         type(campaign).objects.filter(pk=campaign.pk).update(status=status)
         for name in ("county_officer", "province_officer"):
             assert (campaign in campaigns_for(u[name])) == sees, (name, status)

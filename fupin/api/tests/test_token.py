@@ -155,7 +155,11 @@ def test_a_token_dies_when_the_password_is_changed_on_the_page(officer: Abstract
     page.force_login(officer)
     changed = page.post(
         "/accounts/password_change/",
-        {"old_password": PASSWORD, "new_password1": "Lintao-2020-x", "new_password2": "Lintao-2020-x"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Lintao-2020-x",
+            "new_password2": "Lintao-2020-x",
+        },
     )
     assert changed.status_code == 302
     assert _client(key).get("/api/households/").status_code == 401
@@ -224,7 +228,9 @@ def test_the_api_and_its_token_endpoint_send_the_content_security_policy(
     assert "script-src 'self'" in listed["Content-Security-Policy"]
 
 
-def test_the_audit_page_shows_token_rows_in_chinese(world: World, officer: AbstractBaseUser) -> None:
+def test_the_audit_page_shows_token_rows_in_chinese(
+    world: World, officer: AbstractBaseUser
+) -> None:
     _token("county_officer", PASSWORD, format="json")
     page = Client()
     page.force_login(world.users["superuser"])

@@ -11,581 +11,1837 @@ import fupin.assessments.models.surveys
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("regions", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='名称')),
-                ('province_code', models.CharField(max_length=2, validators=[django.core.validators.RegexValidator('^\\d{2}$', '省级区划代码为两位数字')], verbose_name='所在省')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="名称")),
+                (
+                    "province_code",
+                    models.CharField(
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}$", "省级区划代码为两位数字"
+                            )
+                        ],
+                        verbose_name="所在省",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评估机构',
-                'verbose_name_plural': '评估机构',
-                'ordering': ['name'],
+                "verbose_name": "评估机构",
+                "verbose_name_plural": "评估机构",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Questionnaire',
+            name="Questionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(unique=True, verbose_name='版本')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('schema', models.JSONField(verbose_name='问题结构')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(unique=True, verbose_name="版本")),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                ("schema", models.JSONField(verbose_name="问题结构")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '问卷',
-                'verbose_name_plural': '问卷',
-                'ordering': ['version'],
+                "verbose_name": "问卷",
+                "verbose_name_plural": "问卷",
+                "ordering": ["version"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('county_exit_assessment', '贫困县退出专项评估检查'), ('central_spot_check', '中央抽查'), ('provincial_performance', '省级党委和政府扶贫开发工作成效考核'), ('cross_assessment', '省际交叉考核'), ('unannounced_visit', '暗访')], max_length=32, verbose_name='类型')),
-                ('year', models.PositiveSmallIntegerField(help_text='被评估的年度（如 2018 年退出的县）', verbose_name='年度')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('thresholds', models.JSONField(help_text='创建时从政策表复制的阈值行', verbose_name='判定标准')),
-                ('sampling', models.JSONField(default=fupin.assessments.models.campaigns.default_sampling, verbose_name='抽样设置')),
-                ('explain_window_hours', models.PositiveSmallIntegerField(default=24, help_text='复核后地方干部可作说明、补充材料的时长', verbose_name='地方说明期(小时)')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='开始日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('status', models.CharField(choices=[('draft', '草拟'), ('sampling', '抽样'), ('fieldwork', '实地调查'), ('verification', '问题核实'), ('decided', '已出结果'), ('feedback', '反馈整改'), ('closed', '已结束')], default='draft', max_length=16, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('scope', models.ManyToManyField(blank=True, help_text='省或县；列出省时包括其全部贫困县', related_name='+', to='regions.region', verbose_name='范围')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("county_exit_assessment", "贫困县退出专项评估检查"),
+                            ("central_spot_check", "中央抽查"),
+                            ("provincial_performance", "省级党委和政府扶贫开发工作成效考核"),
+                            ("cross_assessment", "省际交叉考核"),
+                            ("unannounced_visit", "暗访"),
+                        ],
+                        max_length=32,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="被评估的年度（如 2018 年退出的县）", verbose_name="年度"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                (
+                    "thresholds",
+                    models.JSONField(
+                        help_text="创建时从政策表复制的阈值行", verbose_name="判定标准"
+                    ),
+                ),
+                (
+                    "sampling",
+                    models.JSONField(
+                        default=fupin.assessments.models.campaigns.default_sampling,
+                        verbose_name="抽样设置",
+                    ),
+                ),
+                (
+                    "explain_window_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="复核后地方干部可作说明、补充材料的时长",
+                        verbose_name="地方说明期(小时)",
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="开始日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草拟"),
+                            ("sampling", "抽样"),
+                            ("fieldwork", "实地调查"),
+                            ("verification", "问题核实"),
+                            ("decided", "已出结果"),
+                            ("feedback", "反馈整改"),
+                            ("closed", "已结束"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="省或县；列出省时包括其全部贫困县",
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="范围",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核评估任务',
-                'verbose_name_plural': '考核评估任务',
-                'ordering': ['-year', 'id'],
+                "verbose_name": "考核评估任务",
+                "verbose_name_plural": "考核评估任务",
+                "ordering": ["-year", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seed', models.CharField(max_length=80, verbose_name='随机种子')),
-                ('solver', models.CharField(blank=True, max_length=64, verbose_name='求解方法')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='分派时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作用户')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='assessments.campaign', verbose_name='任务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seed", models.CharField(max_length=80, verbose_name="随机种子")),
+                ("solver", models.CharField(blank=True, max_length=64, verbose_name="求解方法")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="分派时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作用户",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员分派',
-                'verbose_name_plural': '人员分派',
-                'ordering': ['campaign_id', 'created_at', 'id'],
+                "verbose_name": "人员分派",
+                "verbose_name_plural": "人员分派",
+                "ordering": ["campaign_id", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignTransition',
+            name="CampaignTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('draft', '草拟'), ('sampling', '抽样'), ('fieldwork', '实地调查'), ('verification', '问题核实'), ('decided', '已出结果'), ('feedback', '反馈整改'), ('closed', '已结束')], max_length=16, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('draft', '草拟'), ('sampling', '抽样'), ('fieldwork', '实地调查'), ('verification', '问题核实'), ('decided', '已出结果'), ('feedback', '反馈整改'), ('closed', '已结束')], max_length=16, verbose_name='新状态')),
-                ('actor', models.CharField(help_text='用户名或命令名', max_length=64, verbose_name='操作人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('opinion', models.TextField(blank=True, verbose_name='意见')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transitions', to='assessments.campaign', verbose_name='任务')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草拟"),
+                            ("sampling", "抽样"),
+                            ("fieldwork", "实地调查"),
+                            ("verification", "问题核实"),
+                            ("decided", "已出结果"),
+                            ("feedback", "反馈整改"),
+                            ("closed", "已结束"),
+                        ],
+                        max_length=16,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草拟"),
+                            ("sampling", "抽样"),
+                            ("fieldwork", "实地调查"),
+                            ("verification", "问题核实"),
+                            ("decided", "已出结果"),
+                            ("feedback", "反馈整改"),
+                            ("closed", "已结束"),
+                        ],
+                        max_length=16,
+                        verbose_name="新状态",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        help_text="用户名或命令名", max_length=64, verbose_name="操作人"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("opinion", models.TextField(blank=True, verbose_name="意见")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transitions",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务状态变更',
-                'verbose_name_plural': '任务状态变更',
-                'ordering': ['campaign_id', 'at', 'id'],
+                "verbose_name": "任务状态变更",
+                "verbose_name_plural": "任务状态变更",
+                "ordering": ["campaign_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DepartmentReport',
+            name="DepartmentReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.CharField(max_length=64, verbose_name='提供部门')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('source_file', models.CharField(blank=True, max_length=200, verbose_name='来源文件')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='department_reports', to='assessments.campaign', verbose_name='任务')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='县')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='农户')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("department", models.CharField(max_length=64, verbose_name="提供部门")),
+                ("description", models.TextField(verbose_name="问题描述")),
+                (
+                    "source_file",
+                    models.CharField(blank=True, max_length=200, verbose_name="来源文件"),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="department_reports",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门提供情况',
-                'verbose_name_plural': '部门提供情况',
-                'ordering': ['campaign_id', 'county_id', 'id'],
+                "verbose_name": "部门提供情况",
+                "verbose_name_plural": "部门提供情况",
+                "ordering": ["campaign_id", "county_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Draw',
+            name="Draw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('county', '抽县'), ('village', '抽村'), ('household', '抽户')], max_length=10, verbose_name='抽样层级')),
-                ('seed', models.CharField(help_text='以文本保存，可为大整数', max_length=80, verbose_name='随机种子')),
-                ('method', models.CharField(help_text='如 pps、srs、census', max_length=32, verbose_name='抽样方法')),
-                ('parameters', models.JSONField(blank=True, default=dict, verbose_name='抽样参数')),
-                ('frame_description', models.TextField(verbose_name='抽样框说明')),
-                ('frame_size', models.PositiveIntegerField(verbose_name='抽样框单位数')),
-                ('frame_checksum', models.CharField(max_length=64, verbose_name='抽样框校验值')),
-                ('reason', models.TextField(blank=True, verbose_name='重抽原因')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='抽样时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='draws', to='assessments.campaign', verbose_name='任务')),
-                ('county', models.ForeignKey(blank=True, help_text='抽村、抽户时为所在县；抽县时为空', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在县')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作用户')),
-                ('parent', models.ForeignKey(blank=True, help_text='本次抽样所依据的上一级抽样（如抽户依据的抽村）', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='assessments.draw', verbose_name='上一级抽样')),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='assessments.draw', verbose_name='替换的抽样')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("county", "抽县"), ("village", "抽村"), ("household", "抽户")],
+                        max_length=10,
+                        verbose_name="抽样层级",
+                    ),
+                ),
+                (
+                    "seed",
+                    models.CharField(
+                        help_text="以文本保存，可为大整数", max_length=80, verbose_name="随机种子"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        help_text="如 pps、srs、census", max_length=32, verbose_name="抽样方法"
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict, verbose_name="抽样参数")),
+                ("frame_description", models.TextField(verbose_name="抽样框说明")),
+                ("frame_size", models.PositiveIntegerField(verbose_name="抽样框单位数")),
+                ("frame_checksum", models.CharField(max_length=64, verbose_name="抽样框校验值")),
+                ("reason", models.TextField(blank=True, verbose_name="重抽原因")),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="抽样时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="draws",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="抽村、抽户时为所在县；抽县时为空",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在县",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作用户",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="本次抽样所依据的上一级抽样（如抽户依据的抽村）",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="assessments.draw",
+                        verbose_name="上一级抽样",
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="assessments.draw",
+                        verbose_name="替换的抽样",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽样记录',
-                'verbose_name_plural': '抽样记录',
-                'ordering': ['campaign_id', 'level', 'county_id', 'created_at', 'id'],
+                "verbose_name": "抽样记录",
+                "verbose_name_plural": "抽样记录",
+                "ordering": ["campaign_id", "level", "county_id", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DrawItem',
+            name="DrawItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_key', models.CharField(help_text='区划代码或户编号', max_length=20, verbose_name='单位')),
-                ('stratum', models.CharField(blank=True, max_length=64, verbose_name='层')),
-                ('inclusion_probability', models.FloatField(verbose_name='入样概率')),
-                ('certainty', models.BooleanField(default=False, help_text='入样概率为 1（如重点户全覆盖）', verbose_name='必选单位')),
-                ('order', models.PositiveIntegerField(verbose_name='顺序')),
-                ('draw', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='assessments.draw', verbose_name='抽样')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unit_key",
+                    models.CharField(
+                        help_text="区划代码或户编号", max_length=20, verbose_name="单位"
+                    ),
+                ),
+                ("stratum", models.CharField(blank=True, max_length=64, verbose_name="层")),
+                ("inclusion_probability", models.FloatField(verbose_name="入样概率")),
+                (
+                    "certainty",
+                    models.BooleanField(
+                        default=False,
+                        help_text="入样概率为 1（如重点户全覆盖）",
+                        verbose_name="必选单位",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(verbose_name="顺序")),
+                (
+                    "draw",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="assessments.draw",
+                        verbose_name="抽样",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽中单位',
-                'verbose_name_plural': '抽中单位',
-                'ordering': ['draw_id', 'order'],
+                "verbose_name": "抽中单位",
+                "verbose_name_plural": "抽中单位",
+                "ordering": ["draw_id", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('employer_province', models.CharField(help_text='调查员（多为在校学生）填家乡所在省；两者都须回避', max_length=2, validators=[django.core.validators.RegexValidator('^\\d{2}$', '省级区划代码为两位数字')], verbose_name='工作单位所在省')),
-                ('experienced', models.BooleanField(default=False, verbose_name='有评估经验')),
-                ('took_part_in', models.JSONField(blank=True, default=list, validators=[fupin.assessments.models.evaluators.validate_province_list], verbose_name='参与过本省评估的省份')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.institution', verbose_name='所属机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                (
+                    "employer_province",
+                    models.CharField(
+                        help_text="调查员（多为在校学生）填家乡所在省；两者都须回避",
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}$", "省级区划代码为两位数字"
+                            )
+                        ],
+                        verbose_name="工作单位所在省",
+                    ),
+                ),
+                ("experienced", models.BooleanField(default=False, verbose_name="有评估经验")),
+                (
+                    "took_part_in",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[fupin.assessments.models.evaluators.validate_province_list],
+                        verbose_name="参与过本省评估的省份",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.institution",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评估专家',
-                'verbose_name_plural': '评估专家',
-                'ordering': ['name', 'id'],
-                'abstract': False,
+                "verbose_name": "评估专家",
+                "verbose_name_plural": "评估专家",
+                "ordering": ["name", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ExpertCounty',
+            name="ExpertCounty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='expert_counties', to='assessments.assignment')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='县')),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.expert', verbose_name='专家')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="expert_counties",
+                        to="assessments.assignment",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.expert",
+                        verbose_name="专家",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专家分派',
-                'verbose_name_plural': '专家分派',
+                "verbose_name": "专家分派",
+                "verbose_name_plural": "专家分派",
             },
         ),
         migrations.CreateModel(
-            name='FeedbackList',
+            name="FeedbackList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='制作时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback_lists', to='assessments.campaign', verbose_name='任务')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制作人')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='省')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="制作时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback_lists",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="制作人",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="省",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题反馈清单',
-                'verbose_name_plural': '问题反馈清单',
-                'ordering': ['campaign_id', 'province_id'],
+                "verbose_name": "问题反馈清单",
+                "verbose_name_plural": "问题反馈清单",
+                "ordering": ["campaign_id", "province_id"],
             },
         ),
         migrations.CreateModel(
-            name='Enumerator',
+            name="Enumerator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('employer_province', models.CharField(help_text='调查员（多为在校学生）填家乡所在省；两者都须回避', max_length=2, validators=[django.core.validators.RegexValidator('^\\d{2}$', '省级区划代码为两位数字')], verbose_name='工作单位所在省')),
-                ('experienced', models.BooleanField(default=False, verbose_name='有评估经验')),
-                ('took_part_in', models.JSONField(blank=True, default=list, validators=[fupin.assessments.models.evaluators.validate_province_list], verbose_name='参与过本省评估的省份')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.institution', verbose_name='所属机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                (
+                    "employer_province",
+                    models.CharField(
+                        help_text="调查员（多为在校学生）填家乡所在省；两者都须回避",
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}$", "省级区划代码为两位数字"
+                            )
+                        ],
+                        verbose_name="工作单位所在省",
+                    ),
+                ),
+                ("experienced", models.BooleanField(default=False, verbose_name="有评估经验")),
+                (
+                    "took_part_in",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[fupin.assessments.models.evaluators.validate_province_list],
+                        verbose_name="参与过本省评估的省份",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.institution",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '调查员',
-                'verbose_name_plural': '调查员',
-                'ordering': ['name', 'id'],
-                'abstract': False,
+                "verbose_name": "调查员",
+                "verbose_name_plural": "调查员",
+                "ordering": ["name", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='InstitutionCounty',
+            name="InstitutionCounty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institution_counties', to='assessments.assignment')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='县')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.institution', verbose_name='评估机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institution_counties",
+                        to="assessments.assignment",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.institution",
+                        verbose_name="评估机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构分派',
-                'verbose_name_plural': '机构分派',
+                "verbose_name": "机构分派",
+                "verbose_name_plural": "机构分派",
             },
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('wrong_exit', '错退'), ('missed', '漏评'), ('recognition', '认可度'), ('policy_not_delivered', '政策未落实'), ('other', '其他')], max_length=24, verbose_name='问题类型')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('status', models.CharField(choices=[('pending_initial', '待初核'), ('pending_review', '待复核'), ('explaining', '地方说明期'), ('pending_department', '待部门核'), ('pending_expert', '待专家组核'), ('pending_final', '待终核'), ('confirmed', '认定'), ('rejected', '不予认定')], default='pending_initial', max_length=20, verbose_name='状态')),
-                ('disputed', models.BooleanField(blank=True, help_text='复核后地方与核查组意见不一致时送部门核', null=True, verbose_name='存在争议')),
-                ('explain_until', models.DateTimeField(blank=True, null=True, verbose_name='地方说明截止')),
-                ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='assessments.campaign', verbose_name='任务')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在县')),
-                ('department_report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='assessments.departmentreport', verbose_name='来源部门提供情况')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='农户')),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("wrong_exit", "错退"),
+                            ("missed", "漏评"),
+                            ("recognition", "认可度"),
+                            ("policy_not_delivered", "政策未落实"),
+                            ("other", "其他"),
+                        ],
+                        max_length=24,
+                        verbose_name="问题类型",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="问题描述")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_initial", "待初核"),
+                            ("pending_review", "待复核"),
+                            ("explaining", "地方说明期"),
+                            ("pending_department", "待部门核"),
+                            ("pending_expert", "待专家组核"),
+                            ("pending_final", "待终核"),
+                            ("confirmed", "认定"),
+                            ("rejected", "不予认定"),
+                        ],
+                        default="pending_initial",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "disputed",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="复核后地方与核查组意见不一致时送部门核",
+                        null=True,
+                        verbose_name="存在争议",
+                    ),
+                ),
+                (
+                    "explain_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="地方说明截止"),
+                ),
+                ("raised_at", models.DateTimeField(auto_now_add=True, verbose_name="提出时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在县",
+                    ),
+                ),
+                (
+                    "department_report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="assessments.departmentreport",
+                        verbose_name="来源部门提供情况",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '疑点问题',
-                'verbose_name_plural': '疑点问题',
-                'ordering': ['campaign_id', 'county_id', 'id'],
+                "verbose_name": "疑点问题",
+                "verbose_name_plural": "疑点问题",
+                "ordering": ["campaign_id", "county_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackItem',
+            name="FeedbackItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='反馈内容')),
-                ('feedback_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='assessments.feedbacklist', verbose_name='清单')),
-                ('problem', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='feedback_item', to='assessments.problem', verbose_name='问题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="反馈内容")),
+                (
+                    "feedback_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="assessments.feedbacklist",
+                        verbose_name="清单",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback_item",
+                        to="assessments.problem",
+                        verbose_name="问题",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '反馈问题',
-                'verbose_name_plural': '反馈问题',
-                'ordering': ['feedback_list_id', 'id'],
+                "verbose_name": "反馈问题",
+                "verbose_name_plural": "反馈问题",
+                "ordering": ["feedback_list_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemExplanation',
+            name="ProblemExplanation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='说明')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='explanations', to='assessments.problem', verbose_name='问题')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='说明人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="说明")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="explanations",
+                        to="assessments.problem",
+                        verbose_name="问题",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="说明人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '地方说明',
-                'verbose_name_plural': '地方说明',
-                'ordering': ['problem_id', 'at', 'id'],
+                "verbose_name": "地方说明",
+                "verbose_name_plural": "地方说明",
+                "ordering": ["problem_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('photo', '照片'), ('audio', '录音'), ('document', '文件')], max_length=10, verbose_name='类型')),
-                ('file', models.FileField(max_length=200, storage=fupin.assessments.models.surveys.EvidenceStorage(), upload_to='', verbose_name='文件')),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='原文件名')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小(字节)')),
-                ('gps_lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('gps_lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='拍摄/形成时间')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='接收时间')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传用户')),
-                ('problem', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='assessments.problem', verbose_name='问题')),
-                ('explanation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='assessments.problemexplanation', verbose_name='地方说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("photo", "照片"), ("audio", "录音"), ("document", "文件")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=fupin.assessments.models.surveys.EvidenceStorage(),
+                        upload_to="",
+                        verbose_name="文件",
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="原文件名"),
+                ),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小(字节)")),
+                ("gps_lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("gps_lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                (
+                    "taken_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="拍摄/形成时间"),
+                ),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="接收时间")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传用户",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="assessments.problem",
+                        verbose_name="问题",
+                    ),
+                ),
+                (
+                    "explanation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="assessments.problemexplanation",
+                        verbose_name="地方说明",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证据材料',
-                'verbose_name_plural': '证据材料',
-                'ordering': ['received_at', 'id'],
+                "verbose_name": "证据材料",
+                "verbose_name_plural": "证据材料",
+                "ordering": ["received_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemStep',
+            name="ProblemStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('raise', '提出疑点'), ('initial', '初核'), ('review', '复核'), ('department', '部门核'), ('expert', '专家组核'), ('final', '终核')], max_length=12, verbose_name='环节')),
-                ('action', models.CharField(choices=[('raise', '提出疑点'), ('initial_check', '初核：疑点成立'), ('initial_dismiss', '初核：疑点不成立'), ('review', '复核：反馈地方说明'), ('review_conclude', '复核结论'), ('review_dismiss', '复核：不予认定'), ('department_appraise', '部门核'), ('expert_judge', '专家组核'), ('final_confirm', '终核：认定'), ('final_reject', '终核：不予认定')], max_length=24, verbose_name='操作')),
-                ('from_status', models.CharField(blank=True, choices=[('pending_initial', '待初核'), ('pending_review', '待复核'), ('explaining', '地方说明期'), ('pending_department', '待部门核'), ('pending_expert', '待专家组核'), ('pending_final', '待终核'), ('confirmed', '认定'), ('rejected', '不予认定')], max_length=20, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('pending_initial', '待初核'), ('pending_review', '待复核'), ('explaining', '地方说明期'), ('pending_department', '待部门核'), ('pending_expert', '待专家组核'), ('pending_final', '待终核'), ('confirmed', '认定'), ('rejected', '不予认定')], max_length=20, verbose_name='新状态')),
-                ('role', models.CharField(max_length=20, verbose_name='角色')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('opinion', models.TextField(verbose_name='意见')),
-                ('disputed', models.BooleanField(blank=True, null=True, verbose_name='存在争议')),
-                ('evidence', models.ManyToManyField(blank=True, related_name='+', to='assessments.evidence', verbose_name='证据')),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='assessments.problem', verbose_name='问题')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("raise", "提出疑点"),
+                            ("initial", "初核"),
+                            ("review", "复核"),
+                            ("department", "部门核"),
+                            ("expert", "专家组核"),
+                            ("final", "终核"),
+                        ],
+                        max_length=12,
+                        verbose_name="环节",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("raise", "提出疑点"),
+                            ("initial_check", "初核：疑点成立"),
+                            ("initial_dismiss", "初核：疑点不成立"),
+                            ("review", "复核：反馈地方说明"),
+                            ("review_conclude", "复核结论"),
+                            ("review_dismiss", "复核：不予认定"),
+                            ("department_appraise", "部门核"),
+                            ("expert_judge", "专家组核"),
+                            ("final_confirm", "终核：认定"),
+                            ("final_reject", "终核：不予认定"),
+                        ],
+                        max_length=24,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("pending_initial", "待初核"),
+                            ("pending_review", "待复核"),
+                            ("explaining", "地方说明期"),
+                            ("pending_department", "待部门核"),
+                            ("pending_expert", "待专家组核"),
+                            ("pending_final", "待终核"),
+                            ("confirmed", "认定"),
+                            ("rejected", "不予认定"),
+                        ],
+                        max_length=20,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("pending_initial", "待初核"),
+                            ("pending_review", "待复核"),
+                            ("explaining", "地方说明期"),
+                            ("pending_department", "待部门核"),
+                            ("pending_expert", "待专家组核"),
+                            ("pending_final", "待终核"),
+                            ("confirmed", "认定"),
+                            ("rejected", "不予认定"),
+                        ],
+                        max_length=20,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("role", models.CharField(max_length=20, verbose_name="角色")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("opinion", models.TextField(verbose_name="意见")),
+                ("disputed", models.BooleanField(blank=True, null=True, verbose_name="存在争议")),
+                (
+                    "evidence",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="assessments.evidence", verbose_name="证据"
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="assessments.problem",
+                        verbose_name="问题",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '核实环节记录',
-                'verbose_name_plural': '核实环节记录',
-                'ordering': ['problem_id', 'at', 'id'],
+                "verbose_name": "核实环节记录",
+                "verbose_name_plural": "核实环节记录",
+                "ordering": ["problem_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Rectification',
+            name="Rectification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner', models.CharField(max_length=120, verbose_name='责任单位/责任人')),
-                ('deadline', models.DateField(verbose_name='整改时限')),
-                ('proof_text', models.TextField(blank=True, verbose_name='整改情况')),
-                ('status', models.CharField(choices=[('open', '待整改'), ('submitted', '已提交整改'), ('accepted', '整改验收通过'), ('reopened', '退回重新整改')], default='open', max_length=10, verbose_name='状态')),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rectification', to='assessments.feedbackitem', verbose_name='反馈问题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("owner", models.CharField(max_length=120, verbose_name="责任单位/责任人")),
+                ("deadline", models.DateField(verbose_name="整改时限")),
+                ("proof_text", models.TextField(blank=True, verbose_name="整改情况")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待整改"),
+                            ("submitted", "已提交整改"),
+                            ("accepted", "整改验收通过"),
+                            ("reopened", "退回重新整改"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rectification",
+                        to="assessments.feedbackitem",
+                        verbose_name="反馈问题",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '整改事项',
-                'verbose_name_plural': '整改事项',
-                'ordering': ['deadline', 'id'],
+                "verbose_name": "整改事项",
+                "verbose_name_plural": "整改事项",
+                "ordering": ["deadline", "id"],
             },
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='rectification',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proof_files', to='assessments.rectification', verbose_name='整改'),
+            model_name="evidence",
+            name="rectification",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proof_files",
+                to="assessments.rectification",
+                verbose_name="整改",
+            ),
         ),
         migrations.CreateModel(
-            name='RectificationStep',
+            name="RectificationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submit', '提交整改情况'), ('accept', '验收通过'), ('reopen', '退回')], max_length=10, verbose_name='操作')),
-                ('from_status', models.CharField(choices=[('open', '待整改'), ('submitted', '已提交整改'), ('accepted', '整改验收通过'), ('reopened', '退回重新整改')], max_length=10, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('open', '待整改'), ('submitted', '已提交整改'), ('accepted', '整改验收通过'), ('reopened', '退回重新整改')], max_length=10, verbose_name='新状态')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('opinion', models.TextField(blank=True, verbose_name='意见')),
-                ('rectification', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='assessments.rectification', verbose_name='整改事项')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submit", "提交整改情况"),
+                            ("accept", "验收通过"),
+                            ("reopen", "退回"),
+                        ],
+                        max_length=10,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待整改"),
+                            ("submitted", "已提交整改"),
+                            ("accepted", "整改验收通过"),
+                            ("reopened", "退回重新整改"),
+                        ],
+                        max_length=10,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待整改"),
+                            ("submitted", "已提交整改"),
+                            ("accepted", "整改验收通过"),
+                            ("reopened", "退回重新整改"),
+                        ],
+                        max_length=10,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("opinion", models.TextField(blank=True, verbose_name="意见")),
+                (
+                    "rectification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="assessments.rectification",
+                        verbose_name="整改事项",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '整改记录',
-                'verbose_name_plural': '整改记录',
-                'ordering': ['rectification_id', 'at', 'id'],
+                "verbose_name": "整改记录",
+                "verbose_name_plural": "整改记录",
+                "ordering": ["rectification_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.UUIDField(help_text='由采集设备生成；重复提交凭此只保存一次', unique=True, verbose_name='提交编号')),
-                ('answers', models.JSONField(verbose_name='答案')),
-                ('payload_checksum', models.CharField(max_length=64, verbose_name='内容校验值')),
-                ('gps_lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('gps_lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('gps_accuracy', models.FloatField(blank=True, null=True, verbose_name='定位精度(米)')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(verbose_name='完成时间')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='接收时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='assessments.campaign', verbose_name='任务')),
-                ('enumerator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.enumerator', verbose_name='调查员')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='农户')),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.questionnaire', verbose_name='问卷')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "client_id",
+                    models.UUIDField(
+                        help_text="由采集设备生成；重复提交凭此只保存一次",
+                        unique=True,
+                        verbose_name="提交编号",
+                    ),
+                ),
+                ("answers", models.JSONField(verbose_name="答案")),
+                ("payload_checksum", models.CharField(max_length=64, verbose_name="内容校验值")),
+                ("gps_lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("gps_lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                (
+                    "gps_accuracy",
+                    models.FloatField(blank=True, null=True, verbose_name="定位精度(米)"),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(verbose_name="完成时间")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="接收时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "enumerator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.enumerator",
+                        verbose_name="调查员",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.questionnaire",
+                        verbose_name="问卷",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入户调查问卷',
-                'verbose_name_plural': '入户调查问卷',
-                'ordering': ['campaign_id', 'received_at', 'id'],
+                "verbose_name": "入户调查问卷",
+                "verbose_name_plural": "入户调查问卷",
+                "ordering": ["campaign_id", "received_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='problem',
-            name='submission',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='assessments.submission', verbose_name='来源问卷'),
+            model_name="problem",
+            name="submission",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="problems",
+                to="assessments.submission",
+                verbose_name="来源问卷",
+            ),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='submission',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='assessments.submission', verbose_name='问卷'),
+            model_name="evidence",
+            name="submission",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="evidence",
+                to="assessments.submission",
+                verbose_name="问卷",
+            ),
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, verbose_name='编号')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='assessments.campaign', verbose_name='任务')),
-                ('experienced_member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.enumerator', verbose_name='老队员')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.institution', verbose_name='所属机构')),
-                ('new_member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.enumerator', verbose_name='新队员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, verbose_name="编号")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "experienced_member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.enumerator",
+                        verbose_name="老队员",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.institution",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "new_member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.enumerator",
+                        verbose_name="新队员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '调查小组',
-                'verbose_name_plural': '调查小组',
-                'ordering': ['campaign_id', 'code'],
+                "verbose_name": "调查小组",
+                "verbose_name_plural": "调查小组",
+                "ordering": ["campaign_id", "code"],
             },
         ),
         migrations.AddField(
-            model_name='submission',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.team', verbose_name='调查小组'),
+            model_name="submission",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="assessments.team",
+                verbose_name="调查小组",
+            ),
         ),
         migrations.CreateModel(
-            name='TeamHousehold',
+            name="TeamHousehold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_households', to='assessments.assignment')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='农户')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.team', verbose_name='调查小组')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="team_households",
+                        to="assessments.assignment",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.team",
+                        verbose_name="调查小组",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入户分派',
-                'verbose_name_plural': '入户分派',
+                "verbose_name": "入户分派",
+                "verbose_name_plural": "入户分派",
             },
         ),
         migrations.CreateModel(
-            name='UnannouncedFinding',
+            name="UnannouncedFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('finding', models.TextField(verbose_name='发现问题')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='unannounced_findings', to='assessments.campaign', verbose_name='任务')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='县')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='农户')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("finding", models.TextField(verbose_name="发现问题")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unannounced_findings",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '暗访发现',
-                'verbose_name_plural': '暗访发现',
-                'ordering': ['campaign_id', 'county_id', 'id'],
+                "verbose_name": "暗访发现",
+                "verbose_name_plural": "暗访发现",
+                "ordering": ["campaign_id", "county_id", "id"],
             },
         ),
         migrations.AddField(
-            model_name='problem',
-            name='finding',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='assessments.unannouncedfinding', verbose_name='来源暗访发现'),
+            model_name="problem",
+            name="finding",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="problems",
+                to="assessments.unannouncedfinding",
+                verbose_name="来源暗访发现",
+            ),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='finding',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='assessments.unannouncedfinding', verbose_name='暗访发现'),
+            model_name="evidence",
+            name="finding",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="evidence",
+                to="assessments.unannouncedfinding",
+                verbose_name="暗访发现",
+            ),
         ),
         migrations.CreateModel(
-            name='CountyDecision',
+            name="CountyDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('pass', '达标'), ('fail', '未达标')], max_length=4, verbose_name='结果')),
-                ('straddling_figures', models.JSONField(blank=True, default=list, help_text='建议定向复查', verbose_name='区间跨越阈值的指标')),
-                ('inputs_checksum', models.CharField(max_length=64, verbose_name='依据校验值')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('decided_at', models.DateTimeField(auto_now_add=True, verbose_name='决定时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='assessments.campaign', verbose_name='任务')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='县')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='决定人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("pass", "达标"), ("fail", "未达标")],
+                        max_length=4,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "straddling_figures",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="建议定向复查",
+                        verbose_name="区间跨越阈值的指标",
+                    ),
+                ),
+                ("inputs_checksum", models.CharField(max_length=64, verbose_name="依据校验值")),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("decided_at", models.DateTimeField(auto_now_add=True, verbose_name="决定时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="决定人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县级结果',
-                'verbose_name_plural': '县级结果',
-                'ordering': ['campaign_id', 'county__code'],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'county'), name='countydecision_unique')],
+                "verbose_name": "县级结果",
+                "verbose_name_plural": "县级结果",
+                "ordering": ["campaign_id", "county__code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "county"), name="countydecision_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CountyOfficer',
+            name="CountyOfficer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在县')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在县",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县级干部',
-                'verbose_name_plural': '县级干部',
-                'constraints': [models.UniqueConstraint(fields=('user', 'county'), name='countyofficer_unique')],
+                "verbose_name": "县级干部",
+                "verbose_name_plural": "县级干部",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "county"), name="countyofficer_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CountyResult',
+            name="CountyResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('figure', models.CharField(choices=[('wrong_exit_rate', '错退率'), ('missed_rate', '漏评率'), ('incidence', '综合贫困发生率'), ('recognition', '群众认可度')], max_length=20, verbose_name='指标')),
-                ('estimate', models.FloatField(verbose_name='估计值')),
-                ('se', models.FloatField(verbose_name='标准误')),
-                ('df', models.FloatField(blank=True, null=True, verbose_name='自由度')),
-                ('ci_low', models.FloatField(verbose_name='95%置信区间下限')),
-                ('ci_high', models.FloatField(verbose_name='95%置信区间上限')),
-                ('threshold', models.FloatField(verbose_name='阈值')),
-                ('comparison', models.CharField(help_text='below：须低于阈值；at_least：须不低于阈值', max_length=10, verbose_name='判定方式')),
-                ('verdict', models.CharField(choices=[('pass', '达标'), ('fail', '未达标')], max_length=4, verbose_name='判定')),
-                ('clarity', models.CharField(choices=[('clear', '置信区间在阈值一侧'), ('straddles', '置信区间跨越阈值')], max_length=10, verbose_name='区间与阈值')),
-                ('computed_at', models.DateTimeField(auto_now_add=True, verbose_name='计算时间')),
-                ('inputs', models.JSONField(help_text='所用抽样记录与已认定问题的编号', verbose_name='计算依据')),
-                ('inputs_checksum', models.CharField(max_length=64, verbose_name='依据校验值')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='assessments.campaign', verbose_name='任务')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='县')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "figure",
+                    models.CharField(
+                        choices=[
+                            ("wrong_exit_rate", "错退率"),
+                            ("missed_rate", "漏评率"),
+                            ("incidence", "综合贫困发生率"),
+                            ("recognition", "群众认可度"),
+                        ],
+                        max_length=20,
+                        verbose_name="指标",
+                    ),
+                ),
+                ("estimate", models.FloatField(verbose_name="估计值")),
+                ("se", models.FloatField(verbose_name="标准误")),
+                ("df", models.FloatField(blank=True, null=True, verbose_name="自由度")),
+                ("ci_low", models.FloatField(verbose_name="95%置信区间下限")),
+                ("ci_high", models.FloatField(verbose_name="95%置信区间上限")),
+                ("threshold", models.FloatField(verbose_name="阈值")),
+                (
+                    "comparison",
+                    models.CharField(
+                        help_text="below：须低于阈值；at_least：须不低于阈值",
+                        max_length=10,
+                        verbose_name="判定方式",
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[("pass", "达标"), ("fail", "未达标")],
+                        max_length=4,
+                        verbose_name="判定",
+                    ),
+                ),
+                (
+                    "clarity",
+                    models.CharField(
+                        choices=[
+                            ("clear", "置信区间在阈值一侧"),
+                            ("straddles", "置信区间跨越阈值"),
+                        ],
+                        max_length=10,
+                        verbose_name="区间与阈值",
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(auto_now_add=True, verbose_name="计算时间")),
+                (
+                    "inputs",
+                    models.JSONField(
+                        help_text="所用抽样记录与已认定问题的编号", verbose_name="计算依据"
+                    ),
+                ),
+                ("inputs_checksum", models.CharField(max_length=64, verbose_name="依据校验值")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="assessments.campaign",
+                        verbose_name="任务",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县级指标',
-                'verbose_name_plural': '县级指标',
-                'ordering': ['campaign_id', 'county__code', 'figure'],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'county', 'figure'), name='countyresult_unique')],
+                "verbose_name": "县级指标",
+                "verbose_name_plural": "县级指标",
+                "ordering": ["campaign_id", "county__code", "figure"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "county", "figure"), name="countyresult_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='draw',
-            index=models.Index(fields=['campaign', 'level', 'county'], name='assessments_campaig_d55430_idx'),
+            model_name="draw",
+            index=models.Index(
+                fields=["campaign", "level", "county"], name="assessments_campaig_d55430_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drawitem',
-            constraint=models.UniqueConstraint(fields=('draw', 'unit_key'), name='drawitem_unique_unit'),
+            model_name="drawitem",
+            constraint=models.UniqueConstraint(
+                fields=("draw", "unit_key"), name="drawitem_unique_unit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drawitem',
-            constraint=models.CheckConstraint(condition=models.Q(('inclusion_probability__gt', 0), ('inclusion_probability__lte', 1)), name='drawitem_probability_range'),
+            model_name="drawitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("inclusion_probability__gt", 0), ("inclusion_probability__lte", 1)
+                ),
+                name="drawitem_probability_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expertcounty',
-            constraint=models.UniqueConstraint(fields=('assignment', 'expert', 'county'), name='expertcounty_unique'),
+            model_name="expertcounty",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "expert", "county"), name="expertcounty_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedbacklist',
-            constraint=models.UniqueConstraint(fields=('campaign', 'province'), name='feedbacklist_unique'),
+            model_name="feedbacklist",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "province"), name="feedbacklist_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='institutioncounty',
-            constraint=models.UniqueConstraint(fields=('assignment', 'county'), name='institutioncounty_unique'),
+            model_name="institutioncounty",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "county"), name="institutioncounty_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('campaign', 'code'), name='team_unique_code'),
+            model_name="team",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "code"), name="team_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('experienced_member', models.F('new_member')), _negated=True), name='team_two_people'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("experienced_member", models.F("new_member")), _negated=True),
+                name="team_two_people",
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['campaign', 'household'], name='assessments_campaig_68aeb6_idx'),
+            model_name="submission",
+            index=models.Index(
+                fields=["campaign", "household"], name="assessments_campaig_68aeb6_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teamhousehold',
-            constraint=models.UniqueConstraint(fields=('assignment', 'household'), name='teamhousehold_unique'),
+            model_name="teamhousehold",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "household"), name="teamhousehold_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['campaign', 'county', 'status'], name='assessments_campaig_f98e59_idx'),
+            model_name="problem",
+            index=models.Index(
+                fields=["campaign", "county", "status"], name="assessments_campaig_f98e59_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('submission__isnull', False), ('problem__isnull', True), ('explanation__isnull', True), ('finding__isnull', True), ('rectification__isnull', True)), models.Q(('problem__isnull', False), ('submission__isnull', True), ('explanation__isnull', True), ('finding__isnull', True), ('rectification__isnull', True)), models.Q(('explanation__isnull', False), ('submission__isnull', True), ('problem__isnull', True), ('finding__isnull', True), ('rectification__isnull', True)), models.Q(('finding__isnull', False), ('submission__isnull', True), ('problem__isnull', True), ('explanation__isnull', True), ('rectification__isnull', True)), models.Q(('rectification__isnull', False), ('submission__isnull', True), ('problem__isnull', True), ('explanation__isnull', True), ('finding__isnull', True)), _connector='OR'), name='evidence_one_owner'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("submission__isnull", False),
+                        ("problem__isnull", True),
+                        ("explanation__isnull", True),
+                        ("finding__isnull", True),
+                        ("rectification__isnull", True),
+                    ),
+                    models.Q(
+                        ("problem__isnull", False),
+                        ("submission__isnull", True),
+                        ("explanation__isnull", True),
+                        ("finding__isnull", True),
+                        ("rectification__isnull", True),
+                    ),
+                    models.Q(
+                        ("explanation__isnull", False),
+                        ("submission__isnull", True),
+                        ("problem__isnull", True),
+                        ("finding__isnull", True),
+                        ("rectification__isnull", True),
+                    ),
+                    models.Q(
+                        ("finding__isnull", False),
+                        ("submission__isnull", True),
+                        ("problem__isnull", True),
+                        ("explanation__isnull", True),
+                        ("rectification__isnull", True),
+                    ),
+                    models.Q(
+                        ("rectification__isnull", False),
+                        ("submission__isnull", True),
+                        ("problem__isnull", True),
+                        ("explanation__isnull", True),
+                        ("finding__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="evidence_one_owner",
+            ),
         ),
     ]

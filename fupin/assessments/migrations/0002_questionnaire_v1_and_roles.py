@@ -5,8 +5,14 @@ from django.db import migrations
 from fupin.assessments.migrations._questionnaire_v1 import SCHEMA_V1
 
 # Frozen here: the role codes as of this migration (fupin.assessments.workflows.Role).
-ROLE_CODES = ("enumerator", "lead_expert", "department", "expert_group", "working_group",
-              "county_officer")
+ROLE_CODES = (
+    "enumerator",
+    "lead_expert",
+    "department",
+    "expert_group",
+    "working_group",
+    "county_officer",
+)
 
 
 def forwards(apps, schema_editor):

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_questionnaire_v1_and_roles'),
+        ("assessments", "0002_questionnaire_v1_and_roles"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='countyresult',
-            name='clarity',
-            field=models.CharField(choices=[('clear', '置信区间在阈值一侧'), ('straddles', '置信区间跨越阈值'), ('sparse', '样本不足以给出可靠区间')], max_length=10, verbose_name='区间与阈值'),
+            model_name="countyresult",
+            name="clarity",
+            field=models.CharField(
+                choices=[
+                    ("clear", "置信区间在阈值一侧"),
+                    ("straddles", "置信区间跨越阈值"),
+                    ("sparse", "样本不足以给出可靠区间"),
+                ],
+                max_length=10,
+                verbose_name="区间与阈值",
+            ),
         ),
     ]

@@ -18,8 +18,15 @@ RECOGNITION_CHOICES = [
 ]
 
 
-def _q(code: str, text: str, type_: str, *, required: bool = True, evidence: bool = False,
-       choices: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def _q(
+    code: str,
+    text: str,
+    type_: str,
+    *,
+    required: bool = True,
+    evidence: bool = False,
+    choices: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     q: dict[str, Any] = {"code": code, "text": text, "type": type_, "required": required}
     if evidence:
         q["evidence"] = True
@@ -50,10 +57,18 @@ SCHEMA_V1: dict[str, Any] = {
                 _q("seriously_ill", "患大病、长期慢性病人数", "int"),
                 _q("disabled", "残疾人数", "int"),
                 _q("dibao", "是否享受低保", "bool"),
-                _q("housing_grade", "住房安全等级", "choice", evidence=True, choices=[
-                    {"code": "A", "label": "A级"}, {"code": "B", "label": "B级"},
-                    {"code": "C", "label": "C级危房"}, {"code": "D", "label": "D级危房"},
-                ]),
+                _q(
+                    "housing_grade",
+                    "住房安全等级",
+                    "choice",
+                    evidence=True,
+                    choices=[
+                        {"code": "A", "label": "A级"},
+                        {"code": "B", "label": "B级"},
+                        {"code": "C", "label": "C级危房"},
+                        {"code": "D", "label": "D级危房"},
+                    ],
+                ),
             ],
         },
         {
@@ -107,12 +122,24 @@ SCHEMA_V1: dict[str, Any] = {
             "title": "群众认可度（贫困村非建档立卡户）",
             "applies_to": "non_registered_poor_village",
             "questions": [
-                _q("rec_infrastructure", "对村里路、水、电等基础设施改善是否满意", "choice",
-                   choices=RECOGNITION_CHOICES),
-                _q("rec_public_services", "对学校、卫生室等公共服务是否满意", "choice",
-                   choices=RECOGNITION_CHOICES),
-                _q("rec_fairness", "对贫困户识别和退出是否公平认可", "choice",
-                   choices=RECOGNITION_CHOICES),
+                _q(
+                    "rec_infrastructure",
+                    "对村里路、水、电等基础设施改善是否满意",
+                    "choice",
+                    choices=RECOGNITION_CHOICES,
+                ),
+                _q(
+                    "rec_public_services",
+                    "对学校、卫生室等公共服务是否满意",
+                    "choice",
+                    choices=RECOGNITION_CHOICES,
+                ),
+                _q(
+                    "rec_fairness",
+                    "对贫困户识别和退出是否公平认可",
+                    "choice",
+                    choices=RECOGNITION_CHOICES,
+                ),
             ],
         },
         {

@@ -51,8 +51,10 @@ def sampling_errors(values: dict[str, Any]) -> list[str]:
     rate = values.get("county_rate")
     if "county_rate" in values and not (isinstance(rate, int | float) and 0 < rate <= 1):
         errors.append("县抽样比例须在 0 到 1 之间（不含 0）")
-    for key, label in (("villages_per_county", "每县抽取村数"),
-                       ("min_counties_per_province", "每省至少抽取县数")):
+    for key, label in (
+        ("villages_per_county", "每县抽取村数"),
+        ("min_counties_per_province", "每省至少抽取县数"),
+    ):
         v = values.get(key)
         if key in values and not (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
             errors.append(f"{label}须为正整数")
@@ -65,7 +67,9 @@ def sampling_errors(values: dict[str, Any]) -> list[str]:
     if "households_per_stratum" in values:
         if not isinstance(per, dict) or set(per) != set(HOUSEHOLD_STRATA):
             errors.append("每层抽取户数须分别给出 exited、poor、non_registered 三层")
-        elif not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in per.values()):
+        elif not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in per.values()
+        ):
             errors.append("每层抽取户数须为非负整数")
     if "at_risk_in_full" in values and not isinstance(values["at_risk_in_full"], bool):
         errors.append("重点户全覆盖须为是或否")
@@ -76,10 +80,15 @@ class Campaign(models.Model):
     """One assessment exercise: what is assessed, where, under which thresholds and design."""
 
     kind = models.CharField(_("类型"), max_length=32, choices=CampaignKind.choices)
-    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("被评估的年度（如 2018 年退出的县）"))
+    year = models.PositiveSmallIntegerField(
+        _("年度"), help_text=_("被评估的年度（如 2018 年退出的县）")
+    )
     name = models.CharField(_("名称"), max_length=120)
     scope = models.ManyToManyField(
-        Region, verbose_name=_("范围"), related_name="+", blank=True,
+        Region,
+        verbose_name=_("范围"),
+        related_name="+",
+        blank=True,
         help_text=_("省或县；列出省时包括其全部贫困县"),
     )
     thresholds = models.JSONField(_("判定标准"), help_text=_("创建时从政策表复制的阈值行"))
@@ -94,8 +103,12 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("创建人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
 
     class Meta:
@@ -129,8 +142,12 @@ class CampaignTransition(AppendOnly):
     from_status = models.CharField(_("原状态"), max_length=16, choices=CampaignStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=CampaignStatus.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("用户"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
     at = models.DateTimeField(_("时间"), auto_now_add=True)

@@ -37,12 +37,22 @@ class Draw(AppendOnly):
     )
     level = models.CharField(_("抽样层级"), max_length=10, choices=DrawLevel.choices)
     county = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("所在县"), help_text=_("抽村、抽户时为所在县；抽县时为空"),
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所在县"),
+        help_text=_("抽村、抽户时为所在县；抽县时为空"),
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-        verbose_name=_("上一级抽样"), help_text=_("本次抽样所依据的上一级抽样（如抽户依据的抽村）"),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上一级抽样"),
+        help_text=_("本次抽样所依据的上一级抽样（如抽户依据的抽村）"),
     )
     seed = models.CharField(_("随机种子"), max_length=80, help_text=_("以文本保存，可为大整数"))
     method = models.CharField(_("抽样方法"), max_length=32, help_text=_("如 pps、srs、census"))
@@ -52,12 +62,20 @@ class Draw(AppendOnly):
     frame_checksum = models.CharField(_("抽样框校验值"), max_length=64)
     reason = models.TextField(_("重抽原因"), blank=True)
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
         verbose_name=_("替换的抽样"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("操作用户"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
     created_at = models.DateTimeField(_("抽样时间"), auto_now_add=True)
@@ -85,13 +103,15 @@ class Draw(AppendOnly):
 class DrawItem(AppendOnly):
     """One unit drawn: a region code (county, village) or a household number."""
 
-    draw = models.ForeignKey(Draw, on_delete=models.PROTECT, related_name="items",
-                             verbose_name=_("抽样"))
+    draw = models.ForeignKey(
+        Draw, on_delete=models.PROTECT, related_name="items", verbose_name=_("抽样")
+    )
     unit_key = models.CharField(_("单位"), max_length=20, help_text=_("区划代码或户编号"))
     stratum = models.CharField(_("层"), max_length=64, blank=True)
     inclusion_probability = models.FloatField(_("入样概率"))
-    certainty = models.BooleanField(_("必选单位"), default=False,
-                                    help_text=_("入样概率为 1（如重点户全覆盖）"))
+    certainty = models.BooleanField(
+        _("必选单位"), default=False, help_text=_("入样概率为 1（如重点户全覆盖）")
+    )
     order = models.PositiveIntegerField(_("顺序"))
 
     class Meta:

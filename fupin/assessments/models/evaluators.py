@@ -34,7 +34,9 @@ class Institution(models.Model):
     """An evaluation institution (第三方评估机构): a university or research body."""
 
     name = models.CharField(_("名称"), max_length=120, unique=True)
-    province_code = models.CharField(_("所在省"), max_length=2, validators=[province_code_validator])
+    province_code = models.CharField(
+        _("所在省"), max_length=2, validators=[province_code_validator]
+    )
 
     class Meta:
         verbose_name = _("评估机构")
@@ -50,20 +52,33 @@ class Evaluator(models.Model):
 
     name = models.CharField(_("姓名"), max_length=32)
     employer_province = models.CharField(
-        _("工作单位所在省"), max_length=2, validators=[province_code_validator],
+        _("工作单位所在省"),
+        max_length=2,
+        validators=[province_code_validator],
         help_text=_("调查员（多为在校学生）填家乡所在省；两者都须回避"),
     )
     experienced = models.BooleanField(_("有评估经验"), default=False)
     took_part_in = models.JSONField(
-        _("参与过本省评估的省份"), default=list, blank=True, validators=[validate_province_list],
+        _("参与过本省评估的省份"),
+        default=list,
+        blank=True,
+        validators=[validate_province_list],
     )
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("所属机构"),
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("登录账号"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登录账号"),
     )
 
     class Meta:
@@ -89,8 +104,9 @@ class Enumerator(Evaluator):
 class Team(models.Model):
     """A two-person field team of a campaign: one experienced member with a new one (以老带新)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="teams",
-                                 verbose_name=_("任务"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="teams", verbose_name=_("任务")
+    )
     code = models.CharField(_("编号"), max_length=16)
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属机构")
@@ -148,10 +164,12 @@ def team_errors(
 class CountyOfficer(models.Model):
     """A local cadre's login, tied to the county whose problems they may explain and rectify."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+", verbose_name=_("用户"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("所在县"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在县")
+    )
 
     class Meta:
         verbose_name = _("县级干部")
@@ -167,14 +185,19 @@ class CountyOfficer(models.Model):
 class Assignment(AppendOnly):
     """One recorded solver result for a campaign; each kind's latest run is the one in force."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="assignments",
-                                 verbose_name=_("任务"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("任务")
+    )
     seed = models.CharField(_("随机种子"), max_length=80)
     solver = models.CharField(_("求解方法"), max_length=64, blank=True)
     note = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("操作用户"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
     created_at = models.DateTimeField(_("分派时间"), auto_now_add=True)
@@ -189,49 +212,63 @@ class Assignment(AppendOnly):
 
 
 class InstitutionCounty(AppendOnly):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT,
-                                   related_name="institution_counties")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("评估机构"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("县"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="institution_counties"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估机构")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
+    )
 
     class Meta:
         verbose_name = _("机构分派")
         verbose_name_plural = _("机构分派")
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "county"], name="institutioncounty_unique"),
+            models.UniqueConstraint(
+                fields=["assignment", "county"], name="institutioncounty_unique"
+            ),
         ]
 
 
 class ExpertCounty(AppendOnly):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT,
-                                   related_name="expert_counties")
-    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("专家"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("县"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="expert_counties"
+    )
+    expert = models.ForeignKey(
+        Expert, on_delete=models.PROTECT, related_name="+", verbose_name=_("专家")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
+    )
 
     class Meta:
         verbose_name = _("专家分派")
         verbose_name_plural = _("专家分派")
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "expert", "county"],
-                                    name="expertcounty_unique"),
+            models.UniqueConstraint(
+                fields=["assignment", "expert", "county"], name="expertcounty_unique"
+            ),
         ]
 
 
 class TeamHousehold(AppendOnly):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT,
-                                   related_name="team_households")
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("调查小组"))
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("农户"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="team_households"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="+", verbose_name=_("调查小组")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("农户")
+    )
 
     class Meta:
         verbose_name = _("入户分派")
         verbose_name_plural = _("入户分派")
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "household"], name="teamhousehold_unique"),
+            models.UniqueConstraint(
+                fields=["assignment", "household"], name="teamhousehold_unique"
+            ),
         ]

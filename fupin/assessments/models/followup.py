@@ -16,18 +16,34 @@ from fupin.registry.models import Household
 class DepartmentReport(models.Model):
     """A problem a department (education, health, housing, water …) lists for a county or household."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT,
-                                 related_name="department_reports", verbose_name=_("任务"))
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="department_reports",
+        verbose_name=_("任务"),
+    )
     department = models.CharField(_("提供部门"), max_length=64)
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("县"))
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("农户"))
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
+    )
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("农户"),
+    )
     description = models.TextField(_("问题描述"))
     source_file = models.CharField(_("来源文件"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("录入人"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
@@ -42,16 +58,32 @@ class DepartmentReport(models.Model):
 class UnannouncedFinding(models.Model):
     """What an unannounced visit (暗访) found in a county or at a household."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT,
-                                 related_name="unannounced_findings", verbose_name=_("任务"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("县"))
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("农户"))
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="unannounced_findings",
+        verbose_name=_("任务"),
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
+    )
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("农户"),
+    )
     finding = models.TextField(_("发现问题"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("录入人"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
@@ -66,13 +98,20 @@ class UnannouncedFinding(models.Model):
 class FeedbackList(models.Model):
     """The confirmed problems fed back to one province after a campaign (问题清单)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="feedback_lists",
-                                 verbose_name=_("任务"))
-    province = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("省"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("制作人"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="feedback_lists", verbose_name=_("任务")
+    )
+    province = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("省")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("制作人"),
+    )
     actor = models.CharField(_("操作人"), max_length=64)
     created_at = models.DateTimeField(_("制作时间"), auto_now_add=True)
 
@@ -89,10 +128,15 @@ class FeedbackList(models.Model):
 
 
 class FeedbackItem(models.Model):
-    feedback_list = models.ForeignKey(FeedbackList, on_delete=models.PROTECT, related_name="items",
-                                      verbose_name=_("清单"))
-    problem = models.OneToOneField("assessments.Problem", on_delete=models.PROTECT,
-                                   related_name="feedback_item", verbose_name=_("问题"))
+    feedback_list = models.ForeignKey(
+        FeedbackList, on_delete=models.PROTECT, related_name="items", verbose_name=_("清单")
+    )
+    problem = models.OneToOneField(
+        "assessments.Problem",
+        on_delete=models.PROTECT,
+        related_name="feedback_item",
+        verbose_name=_("问题"),
+    )
     text = models.TextField(_("反馈内容"))
 
     class Meta:
@@ -107,13 +151,21 @@ class FeedbackItem(models.Model):
 class Rectification(models.Model):
     """The rectification (整改) of one fed-back problem: who owns it, by when, and the proof."""
 
-    item = models.OneToOneField(FeedbackItem, on_delete=models.PROTECT,
-                                related_name="rectification", verbose_name=_("反馈问题"))
+    item = models.OneToOneField(
+        FeedbackItem,
+        on_delete=models.PROTECT,
+        related_name="rectification",
+        verbose_name=_("反馈问题"),
+    )
     owner = models.CharField(_("责任单位/责任人"), max_length=120)
     deadline = models.DateField(_("整改时限"))
     proof_text = models.TextField(_("整改情况"), blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=RectificationStatus.choices,
-                              default=RectificationStatus.OPEN)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.OPEN,
+    )
 
     class Meta:
         verbose_name = _("整改事项")
@@ -125,13 +177,18 @@ class Rectification(models.Model):
 
 
 class RectificationStep(AppendOnly):
-    rectification = models.ForeignKey(Rectification, on_delete=models.PROTECT,
-                                      related_name="steps", verbose_name=_("整改事项"))
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.PROTECT, related_name="steps", verbose_name=_("整改事项")
+    )
     action = models.CharField(_("操作"), max_length=10, choices=RectificationAction.choices)
     from_status = models.CharField(_("原状态"), max_length=10, choices=RectificationStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=10, choices=RectificationStatus.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("经办人"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     opinion = models.TextField(_("意见"), blank=True)
 

@@ -36,10 +36,12 @@ class Clarity(models.TextChoices):
 class CountyResult(models.Model):
     """One figure of one county: a design-based estimate, its 95% interval and the verdict."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="results",
-                                 verbose_name=_("任务"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("县"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="results", verbose_name=_("任务")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
+    )
     figure = models.CharField(_("指标"), max_length=20, choices=AssessedFigure.choices)
     estimate = models.FloatField(_("估计值"))
     se = models.FloatField(_("标准误"))
@@ -47,8 +49,9 @@ class CountyResult(models.Model):
     ci_low = models.FloatField(_("95%置信区间下限"))
     ci_high = models.FloatField(_("95%置信区间上限"))
     threshold = models.FloatField(_("阈值"))
-    comparison = models.CharField(_("判定方式"), max_length=10,
-                                  help_text=_("below：须低于阈值；at_least：须不低于阈值"))
+    comparison = models.CharField(
+        _("判定方式"), max_length=10, help_text=_("below：须低于阈值；at_least：须不低于阈值")
+    )
     verdict = models.CharField(_("判定"), max_length=4, choices=Verdict.choices)
     clarity = models.CharField(_("区间与阈值"), max_length=10, choices=Clarity.choices)
     computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
@@ -60,8 +63,9 @@ class CountyResult(models.Model):
         verbose_name_plural = _("县级指标")
         ordering = ["campaign_id", "county__code", "figure"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "county", "figure"],
-                                    name="countyresult_unique"),
+            models.UniqueConstraint(
+                fields=["campaign", "county", "figure"], name="countyresult_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,17 +75,25 @@ class CountyResult(models.Model):
 class CountyDecision(models.Model):
     """The overall result of one county: pass only when every figure passes (each is a veto)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="decisions",
-                                 verbose_name=_("任务"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("县"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("任务")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
+    )
     outcome = models.CharField(_("结果"), max_length=4, choices=Verdict.choices)
-    straddling_figures = models.JSONField(_("区间跨越阈值的指标"), default=list, blank=True,
-                                          help_text=_("建议定向复查"))
+    straddling_figures = models.JSONField(
+        _("区间跨越阈值的指标"), default=list, blank=True, help_text=_("建议定向复查")
+    )
     inputs_checksum = models.CharField(_("依据校验值"), max_length=64)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("决定人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
     actor = models.CharField(_("操作人"), max_length=64)
     decided_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
     note = models.TextField(_("说明"), blank=True)

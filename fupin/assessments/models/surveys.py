@@ -62,20 +62,26 @@ class Questionnaire(models.Model):
 class Submission(AppendOnly):
     """One completed household questionnaire as the device sent it; stored once per client id."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions",
-                                 verbose_name=_("任务"))
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("农户"))
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("问卷"))
-    client_id = models.UUIDField(_("提交编号"), unique=True,
-                                 help_text=_("由采集设备生成；重复提交凭此只保存一次"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("任务")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("农户")
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="+", verbose_name=_("问卷")
+    )
+    client_id = models.UUIDField(
+        _("提交编号"), unique=True, help_text=_("由采集设备生成；重复提交凭此只保存一次")
+    )
     answers = models.JSONField(_("答案"))
     payload_checksum = models.CharField(_("内容校验值"), max_length=64)
-    enumerator = models.ForeignKey(Enumerator, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("调查员"))
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("调查小组"))
+    enumerator = models.ForeignKey(
+        Enumerator, on_delete=models.PROTECT, related_name="+", verbose_name=_("调查员")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="+", verbose_name=_("调查小组")
+    )
     gps_lat = models.FloatField(_("纬度"), null=True, blank=True)
     gps_lon = models.FloatField(_("经度"), null=True, blank=True)
     gps_accuracy = models.FloatField(_("定位精度(米)"), null=True, blank=True)
@@ -116,20 +122,46 @@ def _exactly_one_owner() -> models.Q:
 class Evidence(AppendOnly):
     """A photo, recording or document, stored by its sha256 and attached to exactly one record."""
 
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="evidence", verbose_name=_("问卷"))
-    problem = models.ForeignKey("assessments.Problem", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="evidence",
-                                verbose_name=_("问题"))
-    explanation = models.ForeignKey("assessments.ProblemExplanation", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="documents",
-                                    verbose_name=_("地方说明"))
-    finding = models.ForeignKey("assessments.UnannouncedFinding", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="evidence",
-                                verbose_name=_("暗访发现"))
-    rectification = models.ForeignKey("assessments.Rectification", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="proof_files",
-                                      verbose_name=_("整改"))
+    submission = models.ForeignKey(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("问卷"),
+    )
+    problem = models.ForeignKey(
+        "assessments.Problem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("问题"),
+    )
+    explanation = models.ForeignKey(
+        "assessments.ProblemExplanation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("地方说明"),
+    )
+    finding = models.ForeignKey(
+        "assessments.UnannouncedFinding",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("暗访发现"),
+    )
+    rectification = models.ForeignKey(
+        "assessments.Rectification",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proof_files",
+        verbose_name=_("整改"),
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=EvidenceKind.choices)
     file = models.FileField(_("文件"), storage=evidence_storage, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
@@ -139,8 +171,12 @@ class Evidence(AppendOnly):
     gps_lon = models.FloatField(_("经度"), null=True, blank=True)
     taken_at = models.DateTimeField(_("拍摄/形成时间"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("上传用户"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)

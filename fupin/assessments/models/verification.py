@@ -23,32 +23,64 @@ from fupin.registry.models import Household
 class Problem(models.Model):
     """A suspected problem; it counts in a figure only once confirmed at 终核 (final)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="problems",
-                                 verbose_name=_("任务"))
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("所在县"))
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("农户"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="problems", verbose_name=_("任务")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在县")
+    )
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("农户"),
+    )
     kind = models.CharField(_("问题类型"), max_length=24, choices=ProblemKind.choices)
     description = models.TextField(_("问题描述"))
-    status = models.CharField(_("状态"), max_length=20, choices=ProblemStatus.choices,
-                              default=ProblemStatus.PENDING_INITIAL)
-    disputed = models.BooleanField(_("存在争议"), null=True, blank=True,
-                                   help_text=_("复核后地方与核查组意见不一致时送部门核"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ProblemStatus.choices,
+        default=ProblemStatus.PENDING_INITIAL,
+    )
+    disputed = models.BooleanField(
+        _("存在争议"), null=True, blank=True, help_text=_("复核后地方与核查组意见不一致时送部门核")
+    )
     explain_until = models.DateTimeField(_("地方说明截止"), null=True, blank=True)
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="problems", verbose_name=_("来源问卷"))
+    submission = models.ForeignKey(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=_("来源问卷"),
+    )
     department_report = models.ForeignKey(
-        "assessments.DepartmentReport", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="problems", verbose_name=_("来源部门提供情况"),
+        "assessments.DepartmentReport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=_("来源部门提供情况"),
     )
     finding = models.ForeignKey(
-        "assessments.UnannouncedFinding", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="problems", verbose_name=_("来源暗访发现"),
+        "assessments.UnannouncedFinding",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=_("来源暗访发现"),
     )
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("提出人"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("提出人"),
+    )
     raised_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
 
     class Meta:
@@ -69,11 +101,16 @@ class Problem(models.Model):
 class ProblemExplanation(AppendOnly):
     """What local cadres say about a problem during the review window, with documents."""
 
-    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="explanations",
-                                verbose_name=_("问题"))
+    problem = models.ForeignKey(
+        Problem, on_delete=models.PROTECT, related_name="explanations", verbose_name=_("问题")
+    )
     text = models.TextField(_("说明"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("说明人"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("说明人"),
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -85,21 +122,28 @@ class ProblemExplanation(AppendOnly):
 class ProblemStep(AppendOnly):
     """One verification action: who, when, which step, from and to, the opinion and the evidence."""
 
-    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="steps",
-                                verbose_name=_("问题"))
+    problem = models.ForeignKey(
+        Problem, on_delete=models.PROTECT, related_name="steps", verbose_name=_("问题")
+    )
     step = models.CharField(_("环节"), max_length=12, choices=Step.choices)
     action = models.CharField(_("操作"), max_length=24, choices=ProblemAction.choices)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=ProblemStatus.choices,
-                                   blank=True)
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=ProblemStatus.choices, blank=True
+    )
     to_status = models.CharField(_("新状态"), max_length=20, choices=ProblemStatus.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("经办人"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
     role = models.CharField(_("角色"), max_length=20)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     opinion = models.TextField(_("意见"))
     disputed = models.BooleanField(_("存在争议"), null=True, blank=True)
-    evidence = models.ManyToManyField(Evidence, blank=True, related_name="+",
-                                      verbose_name=_("证据"))
+    evidence = models.ManyToManyField(
+        Evidence, blank=True, related_name="+", verbose_name=_("证据")
+    )
 
     class Meta:
         verbose_name = _("核实环节记录")

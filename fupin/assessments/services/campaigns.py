@@ -75,14 +75,29 @@ def campaign_create(
         raise AssessmentError("结束日期早于开始日期")
     regions = _regions(scope)
     campaign = Campaign.objects.create(
-        kind=kind, year=year, name=name.strip(), thresholds=[dict(r) for r in rows],
-        sampling=settings, explain_window_hours=explain_window_hours, starts_on=starts_on,
-        ends_on=ends_on, created_by=real_user(user),
+        kind=kind,
+        year=year,
+        name=name.strip(),
+        thresholds=[dict(r) for r in rows],
+        sampling=settings,
+        explain_window_hours=explain_window_hours,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=real_user(user),
     )
     campaign.scope.set(regions)
-    audit(obj=campaign, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
-          after={"kind": kind, "year": year, "name": campaign.name,
-                 "scope": [r.code for r in regions]})
+    audit(
+        obj=campaign,
+        action=AuditEntry.Action.CREATE,
+        actor=actor_name(user, actor),
+        user=user,
+        after={
+            "kind": kind,
+            "year": year,
+            "name": campaign.name,
+            "scope": [r.code for r in regions],
+        },
+    )
     return campaign
 
 
@@ -114,21 +129,32 @@ def campaign_update_settings(
         fields.append("explain_window_hours")
     if fields:
         campaign.save(update_fields=fields)
-        audit(obj=campaign, action=AuditEntry.Action.UPDATE, actor=actor_name(user, actor),
-              user=user, before=before,
-              after={"sampling": campaign.sampling,
-                     "explain_window_hours": campaign.explain_window_hours})
+        audit(
+            obj=campaign,
+            action=AuditEntry.Action.UPDATE,
+            actor=actor_name(user, actor),
+            user=user,
+            before=before,
+            after={
+                "sampling": campaign.sampling,
+                "explain_window_hours": campaign.explain_window_hours,
+            },
+        )
     return campaign
 
 
 def _guard(campaign: Campaign, to: str) -> None:
     """What must be true before some moves, beyond the table."""
-    if (to == CampaignStatus.FIELDWORK and campaign.status == CampaignStatus.SAMPLING
-            and not Draw.objects.filter(campaign=campaign).exists()):
+    if (
+        to == CampaignStatus.FIELDWORK
+        and campaign.status == CampaignStatus.SAMPLING
+        and not Draw.objects.filter(campaign=campaign).exists()
+    ):
         raise AssessmentError("尚未记录任何抽样结果，不能开始实地调查（三随机）")
     if to == CampaignStatus.DECIDED:
-        open_count = (Problem.objects.filter(campaign=campaign)
-                      .exclude(status__in=PROBLEM_CLOSED).count())
+        open_count = (
+            Problem.objects.filter(campaign=campaign).exclude(status__in=PROBLEM_CLOSED).count()
+        )
         if open_count:
             raise AssessmentError(f"尚有 {open_count} 个疑点问题未核实办结（凡疑必核），不能出结果")
 
@@ -162,17 +188,31 @@ def campaign_transition(
         raise AssessmentError(f"转回“{CampaignStatus(to).label}”须说明理由")
     _guard(campaign, to)
     row = CampaignTransition.objects.create(
-        campaign=campaign, from_status=current, to_status=to, user=real_user(user),
-        actor=actor_name(user, actor), opinion=opinion.strip(),
+        campaign=campaign,
+        from_status=current,
+        to_status=to,
+        user=real_user(user),
+        actor=actor_name(user, actor),
+        opinion=opinion.strip(),
     )
     campaign.status = to
     campaign.save(update_fields=["status"])
-    audit(obj=campaign, action=AuditEntry.Action.EVENT, actor=row.actor, user=user,
-          before={"status": current}, after={"status": to}, note=opinion.strip())
+    audit(
+        obj=campaign,
+        action=AuditEntry.Action.EVENT,
+        actor=row.actor,
+        user=user,
+        before={"status": current},
+        after={"status": to},
+        note=opinion.strip(),
+    )
     return row
 
 
 def campaign_entered(campaign: Campaign, status: str) -> CampaignTransition | None:
     """The last time the campaign entered `status`, if it has."""
-    return (CampaignTransition.objects.filter(campaign=campaign, to_status=status)
-            .order_by("-at", "-id").first())
+    return (
+        CampaignTransition.objects.filter(campaign=campaign, to_status=status)
+        .order_by("-at", "-id")
+        .first()
+    )

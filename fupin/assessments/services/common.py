@@ -44,8 +44,9 @@ def real_user(user: User | None) -> AbstractBaseUser | None:
 
 def canonical_json(value: Any) -> bytes:
     """One byte string per JSON value, whatever the key order: the basis of payload checksums."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str).encode("utf-8")
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode("utf-8")
 
 
 def sha256_json(value: Any) -> str:

@@ -119,8 +119,11 @@ def draw_record(
     else:
         if not reason.strip():
             raise AssessmentError("重抽须说明原因")
-        if (supersedes.campaign_id != campaign.pk or supersedes.level != level
-                or supersedes.county_id != (region.pk if region else None)):
+        if (
+            supersedes.campaign_id != campaign.pk
+            or supersedes.level != level
+            or supersedes.county_id != (region.pk if region else None)
+        ):
             raise AssessmentError("被替换的抽样记录不属于同一任务、同一层级和同一县")
         if current is None or current.pk != supersedes.pk:
             raise AssessmentError(f"抽样记录 #{supersedes.pk} 已被替换，只能替换现行的抽样记录")
@@ -130,22 +133,48 @@ def draw_record(
         if not parent.is_current:
             raise AssessmentError(f"上一级抽样 #{parent.pk} 已被替换")
     draw = Draw.objects.create(
-        campaign=campaign, level=level, county=region, parent=parent, seed=seed_text,
-        method=method.strip(), parameters=dict(parameters or {}),
+        campaign=campaign,
+        level=level,
+        county=region,
+        parent=parent,
+        seed=seed_text,
+        method=method.strip(),
+        parameters=dict(parameters or {}),
         frame_description=frame_description.strip() or f"{len(keys)} 个单位",
-        frame_size=len(keys), frame_checksum=frame_checksum(keys), reason=reason.strip(),
-        supersedes=supersedes, created_by=real_user(user), actor=actor_name(user, actor),
+        frame_size=len(keys),
+        frame_checksum=frame_checksum(keys),
+        reason=reason.strip(),
+        supersedes=supersedes,
+        created_by=real_user(user),
+        actor=actor_name(user, actor),
     )
     DrawItem.objects.bulk_create(
-        DrawItem(draw=draw, unit_key=s.unit_key, stratum=s.stratum,
-                 inclusion_probability=s.inclusion_probability, certainty=s.certainty, order=i)
+        DrawItem(
+            draw=draw,
+            unit_key=s.unit_key,
+            stratum=s.stratum,
+            inclusion_probability=s.inclusion_probability,
+            certainty=s.certainty,
+            order=i,
+        )
         for i, s in enumerate(specs)
     )
-    audit(obj=draw, action=AuditEntry.Action.CREATE, actor=draw.actor, user=user,
-          after={"level": level, "county": region.code if region else None, "seed": seed_text,
-                 "method": draw.method, "frame_size": draw.frame_size, "items": len(specs),
-                 "supersedes": supersedes.pk if supersedes else None},
-          note=reason.strip())
+    audit(
+        obj=draw,
+        action=AuditEntry.Action.CREATE,
+        actor=draw.actor,
+        user=user,
+        after={
+            "level": level,
+            "county": region.code if region else None,
+            "seed": seed_text,
+            "method": draw.method,
+            "frame_size": draw.frame_size,
+            "items": len(specs),
+            "supersedes": supersedes.pk if supersedes else None,
+        },
+        note=reason.strip(),
+    )
     return draw
 
 
@@ -170,6 +199,13 @@ def drawn_keys(campaign: Campaign, level: str, county: Region | str | None = Non
     """The units of the draws in force at a level (for households: all sampled counties if no county)."""
     qs = draws_current(campaign).filter(level=level)
     if county is not None:
-        qs = qs.filter(county=county) if isinstance(county, Region) else qs.filter(county__code=county)
-    return list(DrawItem.objects.filter(draw__in=qs).order_by("draw_id", "order")
-                .values_list("unit_key", flat=True))
+        qs = (
+            qs.filter(county=county)
+            if isinstance(county, Region)
+            else qs.filter(county__code=county)
+        )
+    return list(
+        DrawItem.objects.filter(draw__in=qs)
+        .order_by("draw_id", "order")
+        .values_list("unit_key", flat=True)
+    )

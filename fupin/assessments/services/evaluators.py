@@ -68,10 +68,20 @@ def team_create(
         errors.append(f"调查小组编号 {code} 已存在")
     if errors:
         raise AssessmentError("；".join(dict.fromkeys(errors)))
-    team = Team.objects.create(campaign=campaign, code=code, institution=institution,
-                               experienced_member=experienced, new_member=new)
-    audit(obj=team, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
-          after={"code": code, "experienced": experienced.pk, "new": new.pk})
+    team = Team.objects.create(
+        campaign=campaign,
+        code=code,
+        institution=institution,
+        experienced_member=experienced,
+        new_member=new,
+    )
+    audit(
+        obj=team,
+        action=AuditEntry.Action.CREATE,
+        actor=actor_name(user, actor),
+        user=user,
+        after={"code": code, "experienced": experienced.pk, "new": new.pk},
+    )
     return team
 
 
@@ -84,23 +94,33 @@ def _institution(i: Institution) -> rules.Institution:
 
 def _expert(e: Expert) -> rules.Expert:
     return rules.Expert(
-        id=str(e.pk), name=e.name, employer_province=e.employer_province,
-        experienced=e.experienced, took_part_in=frozenset(e.took_part_in),
+        id=str(e.pk),
+        name=e.name,
+        employer_province=e.employer_province,
+        experienced=e.experienced,
+        took_part_in=frozenset(e.took_part_in),
         institution_id=str(e.institution_id) if e.institution_id else None,
     )
 
 
 def _enumerator(e: Enumerator) -> rules.Enumerator:
     return rules.Enumerator(
-        id=str(e.pk), name=e.name, home_province=e.employer_province,
-        experienced=e.experienced, took_part_in=frozenset(e.took_part_in),
+        id=str(e.pk),
+        name=e.name,
+        home_province=e.employer_province,
+        experienced=e.experienced,
+        took_part_in=frozenset(e.took_part_in),
         institution_id=str(e.institution_id or ""),
     )
 
 
 def _team(t: Team) -> rules.Team:
-    return rules.Team(id=t.code, institution_id=str(t.institution_id),
-                      mentor=_enumerator(t.experienced_member), newcomer=_enumerator(t.new_member))
+    return rules.Team(
+        id=t.code,
+        institution_id=str(t.institution_id),
+        mentor=_enumerator(t.experienced_member),
+        newcomer=_enumerator(t.new_member),
+    )
 
 
 def assessed_counties(campaign: Campaign) -> list[Region]:
@@ -139,9 +159,11 @@ def assignment_current(campaign: Campaign, kind: str) -> Assignment | None:
 
 def _runs_of_kind(campaign: Campaign, kind: str) -> QuerySet[Assignment]:
     part = _ASSIGNMENT_PARTS[kind]
-    return (Assignment.objects.filter(campaign=campaign)
-            .filter(Exists(part.objects.filter(assignment=OuterRef("pk"))))
-            .order_by("-created_at", "-id"))
+    return (
+        Assignment.objects.filter(campaign=campaign)
+        .filter(Exists(part.objects.filter(assignment=OuterRef("pk"))))
+        .order_by("-created_at", "-id")
+    )
 
 
 def _run_in_force(campaign: Campaign, kind: str) -> Subquery:
@@ -181,21 +203,34 @@ def assignment_record(
     if any(t.campaign_id != campaign.pk for t, _ in team_pairs):
         raise AssessmentError("调查小组不属于本任务")
 
-    given_institutions, given_experts, given_teams = bool(inst_pairs), bool(expert_pairs), bool(team_pairs)
+    given_institutions, given_experts, given_teams = (
+        bool(inst_pairs),
+        bool(expert_pairs),
+        bool(team_pairs),
+    )
     # The combination to check: what is given, else what is in force.
     if not inst_pairs and (run := assignment_current(campaign, "institution")):
-        inst_pairs = [(r.institution, r.county) for r in
-                      run.institution_counties.select_related("institution", "county")]
+        inst_pairs = [
+            (r.institution, r.county)
+            for r in run.institution_counties.select_related("institution", "county")
+        ]
     if not expert_pairs and (run := assignment_current(campaign, "expert")):
-        expert_pairs = [(r.expert, r.county) for r in
-                        run.expert_counties.select_related("expert", "county")]
+        expert_pairs = [
+            (r.expert, r.county) for r in run.expert_counties.select_related("expert", "county")
+        ]
     if not team_pairs and (run := assignment_current(campaign, "team")):
-        team_pairs = [(r.team, r.household) for r in run.team_households.select_related(
-            "team__experienced_member", "team__new_member", "household__village")]
+        team_pairs = [
+            (r.team, r.household)
+            for r in run.team_households.select_related(
+                "team__experienced_member", "team__new_member", "household__village"
+            )
+        ]
 
     counties = assessed_counties(campaign)
-    tasks = [rules.CountyTask(code=c.code, province=c.province_code, households=0, name=c.name)
-             for c in counties]
+    tasks = [
+        rules.CountyTask(code=c.code, province=c.province_code, households=0, name=c.name)
+        for c in counties
+    ]
     errors: list[str] = []
     county_of_team: dict[str, str] = {}
     team_of_household: dict[str, str] = {}
@@ -236,7 +271,11 @@ def assignment_record(
         raise AssessmentError(f"分派结果违反规则，未保存：{shown}{more}")
 
     run = Assignment.objects.create(
-        campaign=campaign, seed=str(seed), solver=solver, note=note, created_by=real_user(user),
+        campaign=campaign,
+        seed=str(seed),
+        solver=solver,
+        note=note,
+        created_by=real_user(user),
         actor=actor_name(user, actor),
     )
     if given_institutions:
@@ -251,9 +290,20 @@ def assignment_record(
         TeamHousehold.objects.bulk_create(
             TeamHousehold(assignment=run, team=t, household=h) for t, h in team_pairs
         )
-    audit(obj=run, action=AuditEntry.Action.CREATE, actor=run.actor, user=user,
-          after={"seed": run.seed, "solver": solver, "institutions": len(inst_pairs),
-                 "experts": len(expert_pairs), "teams": len(team_pairs)}, note=note)
+    audit(
+        obj=run,
+        action=AuditEntry.Action.CREATE,
+        actor=run.actor,
+        user=user,
+        after={
+            "seed": run.seed,
+            "solver": solver,
+            "institutions": len(inst_pairs),
+            "experts": len(expert_pairs),
+            "teams": len(team_pairs),
+        },
+        note=note,
+    )
     return run
 
 
@@ -268,14 +318,20 @@ def _group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def teams_of_household(campaign: Campaign, household: Household) -> QuerySet[Team]:
-    return Team.objects.filter(pk__in=TeamHousehold.objects.filter(
-        assignment=_run_in_force(campaign, "team"), household=household).values("team"))
+    return Team.objects.filter(
+        pk__in=TeamHousehold.objects.filter(
+            assignment=_run_in_force(campaign, "team"), household=household
+        ).values("team")
+    )
 
 
 def teams_in_county(campaign: Campaign, county: Region) -> QuerySet[Team]:
-    return Team.objects.filter(pk__in=TeamHousehold.objects.filter(
-        assignment=_run_in_force(campaign, "team"),
-        household__village__code__startswith=county.prefix).values("team"))
+    return Team.objects.filter(
+        pk__in=TeamHousehold.objects.filter(
+            assignment=_run_in_force(campaign, "team"),
+            household__village__code__startswith=county.prefix,
+        ).values("team")
+    )
 
 
 def user_teams(teams: QuerySet[Team], user_id: object) -> QuerySet[Team]:
@@ -293,8 +349,9 @@ def teams_of_households(campaign: Campaign, household_ids: Iterable[int]) -> dic
         return out
     step = 500  # well under every backend's limit on query parameters
     for start in range(0, len(ids), step):
-        rows = (TeamHousehold.objects.filter(assignment=run, household_id__in=ids[start:start + step])
-                .select_related("team"))
+        rows = TeamHousehold.objects.filter(
+            assignment=run, household_id__in=ids[start : start + step]
+        ).select_related("team")
         for row in rows:
             out.setdefault(row.household_id, []).append(row.team)
     for teams in out.values():  # Team's Meta ordering, as teams_of_household's queryset gives
@@ -310,18 +367,21 @@ def team_of_enumerator(teams: Iterable[Team], enumerator: Enumerator) -> Team | 
     return None
 
 
-def enumerator_team_for(campaign: Campaign, enumerator: Enumerator,
-                        household: Household) -> Team | None:
+def enumerator_team_for(
+    campaign: Campaign, enumerator: Enumerator, household: Household
+) -> Team | None:
     """The enumerator's team if it is assigned to the household, else None."""
     return team_of_enumerator(teams_of_household(campaign, household), enumerator)
 
 
 def expert_assigned(campaign: Campaign, expert: Expert, county: Region) -> bool:
-    return ExpertCounty.objects.filter(assignment=_run_in_force(campaign, "expert"),
-                                       expert=expert, county=county).exists()
+    return ExpertCounty.objects.filter(
+        assignment=_run_in_force(campaign, "expert"), expert=expert, county=county
+    ).exists()
 
 
 def expert_user_assigned(campaign: Campaign, user_id: object, county: Region) -> bool:
     """Whether the expert profile of the user is assigned to the county by the run in force."""
-    return ExpertCounty.objects.filter(assignment=_run_in_force(campaign, "expert"),
-                                       expert__user_id=user_id, county=county).exists()
+    return ExpertCounty.objects.filter(
+        assignment=_run_in_force(campaign, "expert"), expert__user_id=user_id, county=county
+    ).exists()

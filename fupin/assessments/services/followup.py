@@ -46,8 +46,14 @@ def _in_county(county: Region, household: Household | None) -> None:
 
 @transaction.atomic
 def department_report_record(
-    *, campaign: Campaign, department: str, county: Region, description: str,
-    household: Household | None = None, source_file: str = "", actor: str = "",
+    *,
+    campaign: Campaign,
+    department: str,
+    county: Region,
+    description: str,
+    household: Household | None = None,
+    source_file: str = "",
+    actor: str = "",
     user: User | None = None,
 ) -> DepartmentReport:
     """A problem a department lists (部门提供情况); verifying it is a separate problem_raise."""
@@ -55,26 +61,53 @@ def department_report_record(
     if not department.strip() or not description.strip():
         raise AssessmentError("请填写提供部门和问题描述")
     report = DepartmentReport.objects.create(
-        campaign=campaign, department=department.strip(), county=county, household=household,
-        description=description.strip(), source_file=source_file, recorded_by=real_user(user),
+        campaign=campaign,
+        department=department.strip(),
+        county=county,
+        household=household,
+        description=description.strip(),
+        source_file=source_file,
+        recorded_by=real_user(user),
     )
-    audit(obj=report, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
-          household=household, note=f"部门提供情况：{report.department}")
+    audit(
+        obj=report,
+        action=AuditEntry.Action.CREATE,
+        actor=actor_name(user, actor),
+        user=user,
+        household=household,
+        note=f"部门提供情况：{report.department}",
+    )
     return report
 
 
 @transaction.atomic
 def unannounced_finding_record(
-    *, campaign: Campaign, county: Region, finding: str, household: Household | None = None,
-    actor: str = "", user: User | None = None,
+    *,
+    campaign: Campaign,
+    county: Region,
+    finding: str,
+    household: Household | None = None,
+    actor: str = "",
+    user: User | None = None,
 ) -> UnannouncedFinding:
     _in_county(county, household)
     if not finding.strip():
         raise AssessmentError("请填写暗访发现的问题")
-    row = UnannouncedFinding.objects.create(campaign=campaign, county=county, household=household,
-                                            finding=finding.strip(), recorded_by=real_user(user))
-    audit(obj=row, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
-          household=household, note="暗访发现")
+    row = UnannouncedFinding.objects.create(
+        campaign=campaign,
+        county=county,
+        household=household,
+        finding=finding.strip(),
+        recorded_by=real_user(user),
+    )
+    audit(
+        obj=row,
+        action=AuditEntry.Action.CREATE,
+        actor=actor_name(user, actor),
+        user=user,
+        household=household,
+        note="暗访发现",
+    )
     return row
 
 
@@ -91,21 +124,32 @@ def feedback_list_build(
     if user is not None and not has_role(user, Role.WORKING_GROUP):
         raise AssessmentError("只有评估工作组成员可以制作问题反馈清单")
     fl, _ = FeedbackList.objects.get_or_create(
-        campaign=campaign, province=province,
+        campaign=campaign,
+        province=province,
         defaults={"created_by": real_user(user), "actor": actor_name(user, actor)},
     )
     listed = set(fl.items.values_list("problem_id", flat=True))
     new = [
-        FeedbackItem(feedback_list=fl, problem=p,
-                     text=f"{p.county.name} {p.get_kind_display()}：{p.description}")
-        for p in problems_confirmed(campaign).filter(county__code__startswith=province.prefix)
+        FeedbackItem(
+            feedback_list=fl,
+            problem=p,
+            text=f"{p.county.name} {p.get_kind_display()}：{p.description}",
+        )
+        for p in problems_confirmed(campaign)
+        .filter(county__code__startswith=province.prefix)
         .select_related("county")
         if p.pk not in listed
     ]
     FeedbackItem.objects.bulk_create(new)
     if new:
-        audit(obj=fl, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
-              after={"items_added": len(new)}, note=f"问题反馈清单：{province.name}")
+        audit(
+            obj=fl,
+            action=AuditEntry.Action.CREATE,
+            actor=actor_name(user, actor),
+            user=user,
+            after={"items_added": len(new)},
+            note=f"问题反馈清单：{province.name}",
+        )
     return fl
 
 
@@ -120,20 +164,32 @@ def rectification_open(
     if Rectification.objects.filter(item=item).exists():
         raise AssessmentError("该问题已下达整改")
     row = Rectification.objects.create(item=item, owner=owner.strip(), deadline=deadline)
-    audit(obj=row, action=AuditEntry.Action.CREATE, actor=actor_name(user, actor), user=user,
-          household=item.problem.household, note=f"整改时限 {deadline.isoformat()}")
+    audit(
+        obj=row,
+        action=AuditEntry.Action.CREATE,
+        actor=actor_name(user, actor),
+        user=user,
+        household=item.problem.household,
+        note=f"整改时限 {deadline.isoformat()}",
+    )
     return row
 
 
 @transaction.atomic
 def rectification_transition(
-    *, rectification: Rectification, action: str, user: User, opinion: str = "",
+    *,
+    rectification: Rectification,
+    action: str,
+    user: User,
+    opinion: str = "",
     proof_text: str | None = None,
 ) -> RectificationStep:
     """Submit proof (county officer of the problem's county), accept or reopen (working group)."""
-    row = (Rectification.objects.select_for_update(of=("self",))
-           .select_related("item__problem__county", "item__problem__household")
-           .get(pk=rectification.pk))
+    row = (
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("item__problem__county", "item__problem__household")
+        .get(pk=rectification.pk)
+    )
     if action not in RectificationAction.values:
         raise AssessmentError(f"未知的整改操作：{action}")
     current = row.status
@@ -145,10 +201,13 @@ def rectification_transition(
         )
     county = row.item.problem.county
     if not has_role(user, move.role):
-        raise AssessmentError(f"只有{role_label(move.role)}可以“{RectificationAction(action).label}”")
-    if move.role == Role.COUNTY_OFFICER and not CountyOfficer.objects.filter(
-        user_id=user.pk, county=county
-    ).exists():
+        raise AssessmentError(
+            f"只有{role_label(move.role)}可以“{RectificationAction(action).label}”"
+        )
+    if (
+        move.role == Role.COUNTY_OFFICER
+        and not CountyOfficer.objects.filter(user_id=user.pk, county=county).exists()
+    ):
         raise AssessmentError(f"只有{county.name}的县级干部可以提交该县的整改情况")
     fields = ["status"]
     if action == RectificationAction.SUBMIT:
@@ -159,11 +218,24 @@ def rectification_transition(
         fields.append("proof_text")
     elif action == RectificationAction.REOPEN and not opinion.strip():
         raise AssessmentError("退回须说明理由")
-    step = RectificationStep.objects.create(rectification=row, action=action, from_status=current,
-                                            to_status=move.to, user=user, opinion=opinion.strip())
+    step = RectificationStep.objects.create(
+        rectification=row,
+        action=action,
+        from_status=current,
+        to_status=move.to,
+        user=user,
+        opinion=opinion.strip(),
+    )
     row.status = move.to
     row.save(update_fields=fields)
-    audit(obj=row, action=AuditEntry.Action.EVENT, actor=actor_name(user), user=user,
-          household=row.item.problem.household, before={"status": current},
-          after={"status": move.to}, note=str(RectificationAction(action).label))
+    audit(
+        obj=row,
+        action=AuditEntry.Action.EVENT,
+        actor=actor_name(user),
+        user=user,
+        household=row.item.problem.household,
+        before={"status": current},
+        after={"status": move.to},
+        note=str(RectificationAction(action).label),
+    )
     return step

@@ -38,8 +38,9 @@ from fupin.regions.models import Region
 from fupin.registry.models import AuditEntry
 
 
-def judge(*, estimate: float, ci_low: float, ci_high: float,
-          threshold: Threshold) -> tuple[str, str]:
+def judge(
+    *, estimate: float, ci_low: float, ci_high: float, threshold: Threshold
+) -> tuple[str, str]:
     """(verdict, clarity): pass or fail on the estimate; clear when the whole interval is on one side."""
     holds = threshold.comparison.holds
     verdict = Verdict.PASS if holds(estimate, threshold.limit) else Verdict.FAIL
@@ -59,7 +60,9 @@ def figure_inputs(campaign: Campaign, county: Region) -> dict[str, list[int]]:
     }
 
 
-def _number(values: Mapping[str, Any], key: str, figure: str, *, optional: bool = False) -> float | None:
+def _number(
+    values: Mapping[str, Any], key: str, figure: str, *, optional: bool = False
+) -> float | None:
     value = values.get(key)
     if value is None and optional:
         return None
@@ -126,21 +129,42 @@ def county_results_record(
             threshold = table.threshold(figure, county.zone or None)
         except PolicyError as e:
             raise AssessmentError(f"{figure} 没有适用的判定标准：{e}") from None
-        verdict, clarity = judge(estimate=estimate, ci_low=ci_low, ci_high=ci_high,
-                                 threshold=threshold)
+        verdict, clarity = judge(
+            estimate=estimate, ci_low=ci_low, ci_high=ci_high, threshold=threshold
+        )
         if values.get("sparse"):  # the engine's verdict on the sample: no reliable interval
             clarity = Clarity.SPARSE.value
-        rows.append(CountyResult(
-            campaign=campaign, county=county, figure=figure, estimate=estimate,
-            se=_number(values, "se", figure), df=_number(values, "df", figure, optional=True),
-            ci_low=ci_low, ci_high=ci_high, threshold=threshold.limit,
-            comparison=threshold.comparison.value, verdict=verdict, clarity=clarity,
-            inputs=inputs, inputs_checksum=checksum,
-        ))
+        rows.append(
+            CountyResult(
+                campaign=campaign,
+                county=county,
+                figure=figure,
+                estimate=estimate,
+                se=_number(values, "se", figure),
+                df=_number(values, "df", figure, optional=True),
+                ci_low=ci_low,
+                ci_high=ci_high,
+                threshold=threshold.limit,
+                comparison=threshold.comparison.value,
+                verdict=verdict,
+                clarity=clarity,
+                inputs=inputs,
+                inputs_checksum=checksum,
+            )
+        )
     CountyResult.objects.bulk_create(rows)
-    audit(obj=campaign, action=AuditEntry.Action.UPDATE, actor=actor_name(user, actor), user=user,
-          after={"county": county.code, "figures": {r.figure: r.verdict for r in rows},
-                 "inputs_checksum": checksum}, note="记录县级指标")
+    audit(
+        obj=campaign,
+        action=AuditEntry.Action.UPDATE,
+        actor=actor_name(user, actor),
+        user=user,
+        after={
+            "county": county.code,
+            "figures": {r.figure: r.verdict for r in rows},
+            "inputs_checksum": checksum,
+        },
+        note="记录县级指标",
+    )
     return rows
 
 
@@ -165,21 +189,36 @@ def county_decision_record(
     straddling = sorted(r.figure for r in results if r.clarity != Clarity.CLEAR)
     checksum = sha256_json(sorted((r.figure, r.inputs_checksum) for r in results))
     decision, _ = CountyDecision.objects.update_or_create(
-        campaign=campaign, county=county,
-        defaults={"outcome": outcome, "straddling_figures": straddling,
-                  "inputs_checksum": checksum, "decided_by": real_user(user),
-                  "actor": actor_name(user, actor), "note": note},
+        campaign=campaign,
+        county=county,
+        defaults={
+            "outcome": outcome,
+            "straddling_figures": straddling,
+            "inputs_checksum": checksum,
+            "decided_by": real_user(user),
+            "actor": actor_name(user, actor),
+            "note": note,
+        },
     )
-    audit(obj=decision, action=AuditEntry.Action.CREATE, actor=decision.actor, user=user,
-          after={"county": county.code, "outcome": outcome, "straddling": straddling})
+    audit(
+        obj=decision,
+        action=AuditEntry.Action.CREATE,
+        actor=decision.actor,
+        user=user,
+        after={"county": county.code, "outcome": outcome, "straddling": straddling},
+    )
     return decision
 
 
 def counties_straddling(campaign: Campaign) -> list[tuple[Region, list[str]]]:
     """Counties with a figure whose interval straddles its threshold: candidates for a re-check."""
     out: dict[int, tuple[Region, list[str]]] = {}
-    for r in (CountyResult.objects.filter(campaign=campaign,
-                                          clarity__in=[Clarity.STRADDLES, Clarity.SPARSE])
-              .select_related("county").order_by("county__code", "figure")):
+    for r in (
+        CountyResult.objects.filter(
+            campaign=campaign, clarity__in=[Clarity.STRADDLES, Clarity.SPARSE]
+        )
+        .select_related("county")
+        .order_by("county__code", "figure")
+    ):
         out.setdefault(r.county_id, (r.county, []))[1].append(r.figure)
     return list(out.values())

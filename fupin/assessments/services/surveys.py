@@ -96,7 +96,9 @@ def answers_errors(schema: Mapping[str, Any], answers: object, household: Househ
     if not isinstance(answers, dict):
         return ["答案须为问题编号到答案的对应表"]
     errors: list[str] = []
-    questions = {q["code"]: q for s in applicable_sections(schema, household) for q in s["questions"]}
+    questions = {
+        q["code"]: q for s in applicable_sections(schema, household) for q in s["questions"]
+    }
     every = {q["code"] for s in schema["sections"] for q in s["questions"]}
     for code in sorted(set(answers) - every):
         errors.append(f"问卷中没有问题 {code}")
@@ -110,8 +112,9 @@ def answers_errors(schema: Mapping[str, Any], answers: object, household: Househ
         elif not _type_ok(q, value):
             errors.append(f"答案类型不符：{q['text']}（{code}）")
         elif isinstance(value, str) and (
-            problem := text_problem(value, max_length=FREE_TEXT_MAX, multiline=True,
-                                    field=f"{q['text']}（{code}）")
+            problem := text_problem(
+                value, max_length=FREE_TEXT_MAX, multiline=True, field=f"{q['text']}（{code}）"
+            )
         ):
             errors.append(problem)
     return errors
@@ -150,8 +153,11 @@ def _gps(payload: Mapping[str, Any]) -> tuple[float | None, float | None, float 
 
 
 def _same(stored: Submission, *, campaign: Campaign, enumerator: Enumerator, checksum: str) -> bool:
-    return (stored.payload_checksum == checksum and stored.campaign_id == campaign.pk
-            and stored.enumerator_id == enumerator.pk)
+    return (
+        stored.payload_checksum == checksum
+        and stored.campaign_id == campaign.pk
+        and stored.enumerator_id == enumerator.pk
+    )
 
 
 @dataclass(frozen=True)
@@ -193,7 +199,9 @@ def submission_receive(
 
 
 def submissions_receive(
-    *, campaign: Campaign, items: Iterable[SubmissionItem],
+    *,
+    campaign: Campaign,
+    items: Iterable[SubmissionItem],
 ) -> list[tuple[Submission, bool]]:
     """Store a batch of questionnaires, all or nothing: [(submission, created)] in item order.
 
@@ -250,15 +258,17 @@ class _BatchContext:
     def household(self, household_no: str) -> Household | None:
         if self._households is None:
             numbers = sorted({str(item.payload.get("household_no", "")) for item in self._batch})
-            self._households = (Household.objects.select_related("village")
-                                .in_bulk(numbers, field_name="household_no"))
+            self._households = Household.objects.select_related("village").in_bulk(
+                numbers, field_name="household_no"
+            )
         return self._households.get(household_no)
 
     def teams(self, household: Household) -> list[Team]:
         if self._teams is None:
             assert self._households is not None
-            self._teams = teams_of_households(self.campaign(),
-                                              (h.pk for h in self._households.values()))
+            self._teams = teams_of_households(
+                self.campaign(), (h.pk for h in self._households.values())
+            )
         return self._teams.get(household.pk, [])
 
     def questionnaire(self, version: object) -> Questionnaire | None:
@@ -272,7 +282,9 @@ class _BatchContext:
             return found
 
 
-def _receive_batch(campaign: Campaign, batch: list[SubmissionItem]) -> list[tuple[Submission, bool]]:
+def _receive_batch(
+    campaign: Campaign, batch: list[SubmissionItem]
+) -> list[tuple[Submission, bool]]:
     cids: list[uuid.UUID | AssessmentError] = []
     for item in batch:
         try:
@@ -283,8 +295,10 @@ def _receive_batch(campaign: Campaign, batch: list[SubmissionItem]) -> list[tupl
     stored: dict[uuid.UUID, Submission] = {}
     step = 500
     for start in range(0, len(known), step):
-        stored.update((s.client_id, s) for s in
-                      Submission.objects.filter(client_id__in=known[start:start + step]))
+        stored.update(
+            (s.client_id, s)
+            for s in Submission.objects.filter(client_id__in=known[start : start + step])
+        )
     context = _BatchContext(campaign, batch)
     results: list[tuple[Submission, bool]] = []
     new: list[Submission] = []
@@ -296,8 +310,9 @@ def _receive_batch(campaign: Campaign, batch: list[SubmissionItem]) -> list[tupl
             checksum = payload_checksum(item.payload)
             previous = stored.get(cid)
             if previous is not None:
-                if _same(previous, campaign=campaign, enumerator=item.enumerator,
-                         checksum=checksum):
+                if _same(
+                    previous, campaign=campaign, enumerator=item.enumerator, checksum=checksum
+                ):
                     results.append((previous, False))
                     continue
                 raise AssessmentError(CONFLICT_MESSAGE)
@@ -339,7 +354,11 @@ def _submission_audit(submission: Submission, item: SubmissionItem) -> AuditEntr
 
 
 def _submission_checked(
-    context: _BatchContext, *, item: SubmissionItem, cid: uuid.UUID, checksum: str,
+    context: _BatchContext,
+    *,
+    item: SubmissionItem,
+    cid: uuid.UUID,
+    checksum: str,
 ) -> Submission:
     """A new submission after every check of one item, not yet saved."""
     payload, enumerator, user = item.payload, item.enumerator, item.user
@@ -377,9 +396,19 @@ def _submission_checked(
         raise AssessmentError(f"问卷内容有误，未保存：{shown}")
     lat, lon, acc = _gps(payload)
     return Submission(
-        campaign=campaign, household=household, questionnaire=questionnaire, client_id=cid,
-        answers=answers, payload_checksum=checksum, enumerator=enumerator, team=team,
-        gps_lat=lat, gps_lon=lon, gps_accuracy=acc, started_at=started, finished_at=finished,
+        campaign=campaign,
+        household=household,
+        questionnaire=questionnaire,
+        client_id=cid,
+        answers=answers,
+        payload_checksum=checksum,
+        enumerator=enumerator,
+        team=team,
+        gps_lat=lat,
+        gps_lon=lon,
+        gps_accuracy=acc,
+        started_at=started,
+        finished_at=finished,
     )
 
 
@@ -451,9 +480,16 @@ def evidence_receive(
     if not evidence_storage.exists(name):
         name = evidence_storage.save(name, ContentFile(data))
     evidence = Evidence(
-        kind=kind, original_name=PurePath(filename).name[:200] if filename else "", sha256=actual,
-        size=len(data), gps_lat=gps_lat, gps_lon=gps_lon, taken_at=taken_at,
-        uploaded_by=real_user(user), actor=actor_name(user, actor), **{field: owner},
+        kind=kind,
+        original_name=PurePath(filename).name[:200] if filename else "",
+        sha256=actual,
+        size=len(data),
+        gps_lat=gps_lat,
+        gps_lon=gps_lon,
+        taken_at=taken_at,
+        uploaded_by=real_user(user),
+        actor=actor_name(user, actor),
+        **{field: owner},
     )
     evidence.file.name = name
     evidence.save()

@@ -70,15 +70,19 @@ def _profile(model: type[Enumerator] | type[Expert], user: User) -> Enumerator |
     return model.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
 
 
-def _enumerator_on_problem(campaign: Campaign, user: User, county: Region,
-                           household: Household | None) -> bool:
+def _enumerator_on_problem(
+    campaign: Campaign, user: User, county: Region, household: Household | None
+) -> bool:
     """The user is a member of a team assigned to the household (or, without one, to the county).
 
     One query: the user's enumerator profile (one per user) as a member of such a team."""
     if not user.is_authenticated:
         return False
-    teams = (teams_of_household(campaign, household) if household is not None
-             else teams_in_county(campaign, county))
+    teams = (
+        teams_of_household(campaign, household)
+        if household is not None
+        else teams_in_county(campaign, county)
+    )
     return user_teams(teams, user.pk).exists()
 
 
@@ -104,8 +108,11 @@ def _cite(step: ProblemStep, cited: list[Evidence]) -> None:
 
 def _cite_many(pairs: list[tuple[ProblemStep, list[Evidence]]]) -> None:
     through = ProblemStep.evidence.through
-    rows = [through(problemstep_id=step.pk, evidence_id=i)
-            for step, cited in pairs for i in dict.fromkeys(e.pk for e in cited)]
+    rows = [
+        through(problemstep_id=step.pk, evidence_id=i)
+        for step, cited in pairs
+        for i in dict.fromkeys(e.pk for e in cited)
+    ]
     if rows:
         through.objects.bulk_create(rows)
 
@@ -123,8 +130,13 @@ def _avoids(user: User, county: Region) -> str:
     return ""
 
 
-def _check_role(problem: Problem, user: User, role: str, step_label: str,
-                memo: dict[tuple[object, ...], object] | None = None) -> None:
+def _check_role(
+    problem: Problem,
+    user: User,
+    role: str,
+    step_label: str,
+    memo: dict[tuple[object, ...], object] | None = None,
+) -> None:
     """Refuse unless the user may take the step; `memo` keeps the answers within one batch (the
     same user, role and place ask the same question of the same locked transaction)."""
     memo = {} if memo is None else memo
@@ -133,17 +145,20 @@ def _check_role(problem: Problem, user: User, role: str, step_label: str,
     if not _memo(memo, ("role", who, role), lambda: has_role(user, role)):
         raise AssessmentError(f"只有{role_label(role)}才能进行{step_label}")
     if role == Role.ENUMERATOR and not _memo(
-        memo, ("enumerator", who, campaign.pk, county.pk, household.pk if household else None),
+        memo,
+        ("enumerator", who, campaign.pk, county.pk, household.pk if household else None),
         lambda: _enumerator_on_problem(campaign, user, county, household),
     ):
         raise AssessmentError(f"{step_label}须由分派到该户的调查小组进行")
     if role == Role.LEAD_EXPERT and not _memo(
-        memo, ("lead", who, campaign.pk, county.pk),
+        memo,
+        ("lead", who, campaign.pk, county.pk),
         lambda: _lead_expert_on_county(campaign, user, county),
     ):
         raise AssessmentError(f"{step_label}须由分派到{county.name}的带队专家进行")
-    if role == Role.EXPERT_GROUP and (why := _memo(memo, ("avoids", who, county.pk),
-                                                   lambda: _avoids(user, county))):
+    if role == Role.EXPERT_GROUP and (
+        why := _memo(memo, ("avoids", who, county.pk), lambda: _avoids(user, county))
+    ):
         raise AssessmentError(f"该专家须回避{county.name}的问题（{why}）")
 
 
@@ -201,35 +216,51 @@ def problem_raise(
         raise AssessmentError(f"{county.name}不是县")
     if household is not None and not household.village.code.startswith(county.prefix):
         raise AssessmentError(f"户 {household.household_no} 不在{county.name}")
-    if submission is not None and (submission.campaign_id != campaign.pk
-                                   or (household is not None
-                                       and submission.household_id != household.pk)):
+    if submission is not None and (
+        submission.campaign_id != campaign.pk
+        or (household is not None and submission.household_id != household.pk)
+    ):
         raise AssessmentError("来源问卷不属于本任务或该户")
     roles = _roles_among(user, RAISE_ROLES)
     allowed = (
         Role.WORKING_GROUP in roles
         or (Role.LEAD_EXPERT in roles and _lead_expert_on_county(campaign, user, county))
-        or (Role.ENUMERATOR in roles
-            and _enumerator_on_problem(campaign, user, county, household))
+        or (Role.ENUMERATOR in roles and _enumerator_on_problem(campaign, user, county, household))
     )
     if not allowed:
         raise AssessmentError("只有分派到该户的调查员、该县的带队专家或评估工作组成员可以提出疑点")
     problem = Problem.objects.create(
-        campaign=campaign, county=county, household=household, kind=kind,
-        description=description.strip(), submission=submission,
-        department_report=department_report, finding=finding, raised_by=user,
+        campaign=campaign,
+        county=county,
+        household=household,
+        kind=kind,
+        description=description.strip(),
+        submission=submission,
+        department_report=department_report,
+        finding=finding,
+        raised_by=user,
     )
     cited = _check_evidence(problem, evidence)
     step = ProblemStep.objects.create(
-        problem=problem, step=Step.RAISE, action=ProblemAction.RAISE, from_status="",
-        to_status=problem.status, user=user, role=roles[0] if roles else "",
+        problem=problem,
+        step=Step.RAISE,
+        action=ProblemAction.RAISE,
+        from_status="",
+        to_status=problem.status,
+        user=user,
+        role=roles[0] if roles else "",
         opinion=problem.description,
     )
     _cite(step, cited)
-    audit(obj=problem, action=AuditEntry.Action.CREATE, actor=actor_name(user), user=user,
-          household=household, after={"kind": kind, "county": county.code,
-                                      "status": problem.status},
-          note=f"提出疑点：{problem.get_kind_display()}")
+    audit(
+        obj=problem,
+        action=AuditEntry.Action.CREATE,
+        actor=actor_name(user),
+        user=user,
+        household=household,
+        after={"kind": kind, "county": county.code, "status": problem.status},
+        note=f"提出疑点：{problem.get_kind_display()}",
+    )
     return problem
 
 
@@ -266,8 +297,14 @@ def problem_transition(
     """Take one verification action if the table allows it from the problem's status and the user
     has the step's role; record who, when, from, to, the opinion and the evidence.
     """
-    item = TransitionItem(problem=problem, action=action, user=user, opinion=opinion,
-                          evidence=list(evidence), disputed=disputed)
+    item = TransitionItem(
+        problem=problem,
+        action=action,
+        user=user,
+        opinion=opinion,
+        evidence=list(evidence),
+        disputed=disputed,
+    )
     return problems_transition([item])[0]
 
 
@@ -285,9 +322,12 @@ def problems_transition(items: Iterable[TransitionItem]) -> list[ProblemStep]:
     ids = sorted({item.problem.pk for item in batch})
     locked: dict[int, Problem] = {}
     for start in range(0, len(ids), 500):
-        locked.update((p.pk, p) for p in Problem.objects.select_for_update(of=("self",))
-                      .select_related("campaign", "county", "household")
-                      .filter(pk__in=ids[start:start + 500]))
+        locked.update(
+            (p.pk, p)
+            for p in Problem.objects.select_for_update(of=("self",))
+            .select_related("campaign", "county", "household")
+            .filter(pk__in=ids[start : start + 500])
+        )
     memo: dict[tuple[object, ...], object] = {}
     steps: list[ProblemStep] = []
     cited_of: list[list[Evidence]] = []
@@ -313,15 +353,18 @@ def problems_transition(items: Iterable[TransitionItem]) -> list[ProblemStep]:
     return steps
 
 
-def _memo(memo: dict[tuple[object, ...], object], key: tuple[object, ...],
-          ask: Callable[[], object]) -> object:
+def _memo(
+    memo: dict[tuple[object, ...], object], key: tuple[object, ...], ask: Callable[[], object]
+) -> object:
     if key not in memo:
         memo[key] = ask()
     return memo[key]
 
 
 def _transition_checked(
-    problem: Problem, item: TransitionItem, memo: dict[tuple[object, ...], object],
+    problem: Problem,
+    item: TransitionItem,
+    memo: dict[tuple[object, ...], object],
 ) -> tuple[ProblemStep, list[Evidence], AuditEntry]:
     """The checks of one action and what it records (the problem changed in memory, the step and
     the audit row not yet saved)."""
@@ -360,38 +403,69 @@ def _transition_checked(
         raise AssessmentError("没有任何证据材料，证据不足的不予认定")
     to = DISPUTED_TARGET[key] if key in DISPUTED_TARGET and disputed else move.to
     step = ProblemStep(
-        problem=problem, step=move.step, action=action, from_status=current, to_status=to,
-        user=user, role=move.role, opinion=opinion.strip(), disputed=disputed,
+        problem=problem,
+        step=move.step,
+        action=action,
+        from_status=current,
+        to_status=to,
+        user=user,
+        role=move.role,
+        opinion=opinion.strip(),
+        disputed=disputed,
     )
     problem.status = to
     if action == ProblemAction.REVIEW:
         problem.explain_until = now + dt.timedelta(hours=problem.campaign.explain_window_hours)
     if disputed is not None:
         problem.disputed = disputed
-    entry = _audit_row(obj=problem, action=AuditEntry.Action.EVENT, actor=actor_name(user),
-                       user=user, household=problem.household, before={"status": current},
-                       after={"status": to}, note=f"{step_label}：{action_label}")
+    entry = _audit_row(
+        obj=problem,
+        action=AuditEntry.Action.EVENT,
+        actor=actor_name(user),
+        user=user,
+        household=problem.household,
+        before={"status": current},
+        after={"status": to},
+        note=f"{step_label}：{action_label}",
+    )
     return step, cited, entry
 
 
-def _audit_row(*, obj: Problem, action: str, actor: str, user: User, household: Household | None,
-               before: dict[str, Any], after: dict[str, Any], note: str) -> AuditEntry:
+def _audit_row(
+    *,
+    obj: Problem,
+    action: str,
+    actor: str,
+    user: User,
+    household: Household | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    note: str,
+) -> AuditEntry:
     """The row `common.audit` writes, not yet saved (for a bulk insert)."""
     return AuditEntry(
-        user=real_user(user), actor=actor[:64], action=action,
-        model=type(obj).__name__[:32], object_key=str(obj.pk)[:32], household=household,
-        before=before, after=after, note=note[:200],
+        user=real_user(user),
+        actor=actor[:64],
+        action=action,
+        model=type(obj).__name__[:32],
+        object_key=str(obj.pk)[:32],
+        household=household,
+        before=before,
+        after=after,
+        note=note[:200],
     )
 
 
 @transaction.atomic
 def problem_explain(*, problem: Problem, user: User, text: str) -> ProblemExplanation:
     """A county officer's explanation during the review window; documents follow via evidence_receive."""
-    problem = (Problem.objects.select_for_update(of=("self",)).select_related("county")
-               .get(pk=problem.pk))
-    if not has_role(user, Role.COUNTY_OFFICER) or not CountyOfficer.objects.filter(
-        user_id=user.pk, county=problem.county
-    ).exists():
+    problem = (
+        Problem.objects.select_for_update(of=("self",)).select_related("county").get(pk=problem.pk)
+    )
+    if (
+        not has_role(user, Role.COUNTY_OFFICER)
+        or not CountyOfficer.objects.filter(user_id=user.pk, county=problem.county).exists()
+    ):
         raise AssessmentError(f"只有{problem.county.name}的县级干部可以对该问题作出说明")
     if problem.status != ProblemStatus.EXPLAINING:
         raise AssessmentError(f"该问题当前为“{_label(problem.status)}”，不在地方说明期")
@@ -400,8 +474,14 @@ def problem_explain(*, problem: Problem, user: User, text: str) -> ProblemExplan
     if not text.strip():
         raise AssessmentError("请填写说明")
     explanation = ProblemExplanation.objects.create(problem=problem, text=text.strip(), user=user)
-    audit(obj=explanation, action=AuditEntry.Action.CREATE, actor=actor_name(user), user=user,
-          household=problem.household, note=f"地方说明：问题 {problem.pk}")
+    audit(
+        obj=explanation,
+        action=AuditEntry.Action.CREATE,
+        actor=actor_name(user),
+        user=user,
+        household=problem.household,
+        note=f"地方说明：问题 {problem.pk}",
+    )
     return explanation
 
 

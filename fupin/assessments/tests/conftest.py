@@ -100,50 +100,103 @@ def world(household: Household) -> World:
     county = Region.objects.get(code=MINXIAN)
     neighbour = Region.objects.get(code=ZHANGXIAN)
     village = household.village
-    other = Household.objects.create(household_no="6211261000010002", village=village,
-                                     registered=False, size=3)
-    campaign = campaign_create(kind=CampaignKind.COUNTY_EXIT_ASSESSMENT, year=2020,
-                               name="岷县退出专项评估检查", scope=[county], actor="test")
+    other = Household.objects.create(
+        household_no="6211261000010002", village=village, registered=False, size=3
+    )
+    campaign = campaign_create(
+        kind=CampaignKind.COUNTY_EXIT_ASSESSMENT,
+        year=2020,
+        name="岷县退出专项评估检查",
+        scope=[county],
+        actor="test",
+    )
     campaign_transition(campaign=campaign, to=CampaignStatus.SAMPLING, actor="test", user=None)
     village_draw = draw_record(
-        campaign=campaign, level="village", county=county, seed=2**70, method="pps",
-        frame_keys=[village.code], items=[{"unit_key": village.code, "inclusion_probability": 1.0,
-                                           "certainty": True, "stratum": "poor"}],
+        campaign=campaign,
+        level="village",
+        county=county,
+        seed=2**70,
+        method="pps",
+        frame_keys=[village.code],
+        items=[
+            {
+                "unit_key": village.code,
+                "inclusion_probability": 1.0,
+                "certainty": True,
+                "stratum": "poor",
+            }
+        ],
         actor="test",
     )
     household_draw = draw_record(
-        campaign=campaign, level="household", county=county, parent=village_draw, seed=7,
-        method="srs", frame_keys=[household.household_no, other.household_no, "6211261000010003"],
-        items=[{"unit_key": household.household_no, "inclusion_probability": 0.5,
-                "stratum": "poor"},
-               {"unit_key": other.household_no, "inclusion_probability": 0.5,
-                "stratum": "non_registered"}],
+        campaign=campaign,
+        level="household",
+        county=county,
+        parent=village_draw,
+        seed=7,
+        method="srs",
+        frame_keys=[household.household_no, other.household_no, "6211261000010003"],
+        items=[
+            {"unit_key": household.household_no, "inclusion_probability": 0.5, "stratum": "poor"},
+            {
+                "unit_key": other.household_no,
+                "inclusion_probability": 0.5,
+                "stratum": "non_registered",
+            },
+        ],
         actor="test",
     )
     institution = Institution.objects.create(name="华中科技大学", province_code="42")
     other_inst = Institution.objects.create(name="中山大学", province_code="44")
 
-    def enumerator(name: str, experienced: bool, inst: Institution, *roles: str) -> tuple[Enumerator, User]:
+    def enumerator(
+        name: str, experienced: bool, inst: Institution, *roles: str
+    ) -> tuple[Enumerator, User]:
         user = make_user(name, *roles)
-        return Enumerator.objects.create(name=name, employer_province=inst.province_code,
-                                         experienced=experienced, institution=inst,
-                                         user=user), user
+        return Enumerator.objects.create(
+            name=name,
+            employer_province=inst.province_code,
+            experienced=experienced,
+            institution=inst,
+            user=user,
+        ), user
 
     mentor, mentor_user = enumerator("mentor", True, institution, Role.ENUMERATOR)
     newcomer, newcomer_user = enumerator("newcomer", False, institution, Role.ENUMERATOR)
     outsider, outsider_user = enumerator("outsider", True, other_inst, Role.ENUMERATOR)
     outsider_new, _ = enumerator("outsider_new", False, other_inst, Role.ENUMERATOR)
-    team = team_create(campaign=campaign, code="T01", institution=institution,
-                       experienced=mentor, new=newcomer, actor="test")
-    other_team = team_create(campaign=campaign, code="T02", institution=other_inst,
-                             experienced=outsider, new=outsider_new, actor="test")
+    team = team_create(
+        campaign=campaign,
+        code="T01",
+        institution=institution,
+        experienced=mentor,
+        new=newcomer,
+        actor="test",
+    )
+    other_team = team_create(
+        campaign=campaign,
+        code="T02",
+        institution=other_inst,
+        experienced=outsider,
+        new=outsider_new,
+        actor="test",
+    )
     lead_user = make_user("lead_expert", Role.LEAD_EXPERT)
-    expert = Expert.objects.create(name="李专家", employer_province="42", experienced=True,
-                                   institution=institution, user=lead_user)
+    expert = Expert.objects.create(
+        name="李专家",
+        employer_province="42",
+        experienced=True,
+        institution=institution,
+        user=lead_user,
+    )
     assignment_record(
-        campaign=campaign, seed=11, institutions=[(institution, county)],
+        campaign=campaign,
+        seed=11,
+        institutions=[(institution, county)],
         experts=[(expert, county)],
-        teams=[(team, household), (team, other)], solver="test", actor="test",
+        teams=[(team, household), (team, other)],
+        solver="test",
+        actor="test",
     )
     campaign_transition(campaign=campaign, to=CampaignStatus.FIELDWORK, actor="test", user=None)
     county_officer = make_user("county_officer", Role.COUNTY_OFFICER)
@@ -151,15 +204,30 @@ def world(household: Household) -> World:
     neighbour_officer = make_user("neighbour_officer", Role.COUNTY_OFFICER)
     CountyOfficer.objects.create(user=neighbour_officer, county=neighbour)
     expert_group = make_user("expert_group", Role.EXPERT_GROUP)
-    Expert.objects.create(name="王专家", employer_province="11", experienced=True, user=expert_group)
+    Expert.objects.create(
+        name="王专家", employer_province="11", experienced=True, user=expert_group
+    )
     campaign.refresh_from_db()
     return World(
-        campaign=campaign, county=county, neighbour=neighbour, household=household,
-        other_household=other, household_draw=household_draw, team=team, other_team=other_team,
-        mentor=mentor, newcomer=newcomer, outsider=outsider, expert=expert,
-        county_officer=county_officer, neighbour_officer=neighbour_officer,
-        enumerator_user=mentor_user, newcomer_user=newcomer_user, outsider_user=outsider_user,
-        lead_expert=lead_user, expert_group=expert_group,
+        campaign=campaign,
+        county=county,
+        neighbour=neighbour,
+        household=household,
+        other_household=other,
+        household_draw=household_draw,
+        team=team,
+        other_team=other_team,
+        mentor=mentor,
+        newcomer=newcomer,
+        outsider=outsider,
+        expert=expert,
+        county_officer=county_officer,
+        neighbour_officer=neighbour_officer,
+        enumerator_user=mentor_user,
+        newcomer_user=newcomer_user,
+        outsider_user=outsider_user,
+        lead_expert=lead_user,
+        expert_group=expert_group,
         department=make_user("department", Role.DEPARTMENT),
         working_group=make_user("working_group", Role.WORKING_GROUP),
     )
@@ -168,12 +236,22 @@ def world(household: Household) -> World:
 def registered_answers() -> dict[str, Any]:
     """A complete, valid v1 answer set for a registered (not exited) household."""
     answers: dict[str, Any] = {
-        "size": 1, "labour_count": 1, "school_age_children": 0, "seriously_ill": 0,
-        "disabled": 0, "dibao": False, "housing_grade": "B",
-        "income_wages": 3000.0, "income_business": 800.0, "income_property": 0.0,
-        "income_transfers": 400.0, "income_policy_transfers": 300.0,
+        "size": 1,
+        "labour_count": 1,
+        "school_age_children": 0,
+        "seriously_ill": 0,
+        "disabled": 0,
+        "dibao": False,
+        "housing_grade": "B",
+        "income_wages": 3000.0,
+        "income_business": 800.0,
+        "income_property": 0.0,
+        "income_transfers": 400.0,
+        "income_policy_transfers": 300.0,
         "income_per_capita": 4200.0,
-        "rec_policy": "satisfied", "rec_measures": "satisfied", "rec_results": "basically",
+        "rec_policy": "satisfied",
+        "rec_measures": "satisfied",
+        "rec_results": "basically",
         "rec_cadres": "satisfied",
     }
     for code in ("food_ok", "clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok"):

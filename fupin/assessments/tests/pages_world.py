@@ -44,29 +44,40 @@ def scoped(world: World) -> World:
     membership_grant(user=world.newcomer_user, role=AccountRole.ENUMERATOR)
     for user in (world.working_group, world.department, world.expert_group):
         working_group_add(campaign=world.campaign, user=user)
-    membership_grant(user=world.county_officer, role=AccountRole.COUNTY_OFFICE,
-                     region=world.county)
-    membership_grant(user=world.neighbour_officer, role=AccountRole.COUNTY_OFFICE,
-                     region=world.neighbour)
+    membership_grant(user=world.county_officer, role=AccountRole.COUNTY_OFFICE, region=world.county)
+    membership_grant(
+        user=world.neighbour_officer, role=AccountRole.COUNTY_OFFICE, region=world.neighbour
+    )
     return world
 
 
 def raise_problem(world: World, description: str = "人均纯收入低于标准线却已标注脱贫") -> Problem:
-    return problem_raise(campaign=world.campaign, county=world.county, kind="wrong_exit",
-                         description=description, user=world.enumerator_user,
-                         household=world.household)
+    return problem_raise(
+        campaign=world.campaign,
+        county=world.county,
+        kind="wrong_exit",
+        description=description,
+        user=world.enumerator_user,
+        household=world.household,
+    )
 
 
 def attach_photo(problem: Problem, content: bytes = b"photo of the leaking roof") -> Evidence:
-    e, _ = evidence_receive(owner=problem, kind="photo", content=content,
-                            sha256=hashlib.sha256(content).hexdigest(), filename="roof.jpg",
-                            actor="t")
+    e, _ = evidence_receive(
+        owner=problem,
+        kind="photo",
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        filename="roof.jpg",
+        actor="t",
+    )
     return e
 
 
 def close_window(problem: Problem) -> None:
     Problem.objects.filter(pk=problem.pk).update(
-        explain_until=timezone.now() - dt.timedelta(minutes=1))
+        explain_until=timezone.now() - dt.timedelta(minutes=1)
+    )
 
 
 def to_status(world: World, problem: Problem, status: str) -> Problem:
@@ -85,8 +96,13 @@ def to_status(world: World, problem: Problem, status: str) -> Problem:
         assert problem.status == current
         if action == "review_conclude":
             close_window(problem)
-        problem_transition(problem=problem, action=action, user=user, opinion=f"{action} 意见",
-                           disputed=False if action == "review_conclude" else None)
+        problem_transition(
+            problem=problem,
+            action=action,
+            user=user,
+            opinion=f"{action} 意见",
+            disputed=False if action == "review_conclude" else None,
+        )
     problem.refresh_from_db()
     assert problem.status == status
     return problem
@@ -108,13 +124,28 @@ def decide(world: World, *, straddling: str = "missed_rate") -> None:
     }
     for figure, (est, low, high, threshold, comparison, verdict) in figures.items():
         CountyResult.objects.create(
-            campaign=world.campaign, county=world.county, figure=figure, estimate=est, se=0.003,
-            ci_low=low, ci_high=high, threshold=threshold, comparison=comparison,
-            verdict=verdict, clarity="straddles" if figure == straddling else "clear",
-            inputs={}, inputs_checksum="x")
-    CountyDecision.objects.create(campaign=world.campaign, county=world.county, outcome="pass",
-                                  straddling_figures=[straddling], inputs_checksum="x",
-                                  actor="test")
+            campaign=world.campaign,
+            county=world.county,
+            figure=figure,
+            estimate=est,
+            se=0.003,
+            ci_low=low,
+            ci_high=high,
+            threshold=threshold,
+            comparison=comparison,
+            verdict=verdict,
+            clarity="straddles" if figure == straddling else "clear",
+            inputs={},
+            inputs_checksum="x",
+        )
+    CountyDecision.objects.create(
+        campaign=world.campaign,
+        county=world.county,
+        outcome="pass",
+        straddling_figures=[straddling],
+        inputs_checksum="x",
+        actor="test",
+    )
     for to in ("verification", "decided"):
         campaign_transition(campaign=world.campaign, to=to, user=world.working_group)
     world.campaign.refresh_from_db()

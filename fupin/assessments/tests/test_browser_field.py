@@ -61,8 +61,11 @@ def open_field_page_and_go_offline(page: Any, context: Any, world: World) -> Non
     page.wait_for_selector("body[data-ready=true]")
     assert page.inner_text("#net") == "离线"
     assert page.get_attribute("body", "data-generated-at") == cached_at  # not fetched anew
-    assert page.locator(f"button.household[data-household-no='{world.household.household_no}']"
-                        ).inner_text().startswith("张三")
+    assert (
+        page.locator(f"button.household[data-household-no='{world.household.household_no}']")
+        .inner_text()
+        .startswith("张三")
+    )
 
 
 def fill_survey(page: Any, household_no: str) -> None:
@@ -82,13 +85,15 @@ def outbox_item(page: Any, state: str) -> Any:
     return item
 
 
-def test_a_survey_filled_offline_arrives_once_when_back_online(field_world, browser_context,
-                                                                browser_page):
+def test_a_survey_filled_offline_arrives_once_when_back_online(
+    field_world, browser_context, browser_page
+):
     page = browser_page
     open_field_page_and_go_offline(page, browser_context, field_world)
     fill_survey(page, field_world.household.household_no)
     page.locator(".q[data-code=housing_ok] input[type=file]").set_input_files(
-        files=[{"name": "house.png", "mimeType": "image/png", "buffer": PNG}])
+        files=[{"name": "house.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     page.wait_for_selector("[data-thumbs=housing_ok] img")
     page.click("#save-final")
 
@@ -127,8 +132,9 @@ def test_a_survey_filled_offline_arrives_once_when_back_online(field_world, brow
     assert Evidence.objects.filter(submission=stored).count() == 1
 
 
-def test_a_forged_change_under_a_sent_id_is_refused_with_the_reason(field_world, browser_context,
-                                                                      browser_page):
+def test_a_forged_change_under_a_sent_id_is_refused_with_the_reason(
+    field_world, browser_context, browser_page
+):
     page = browser_page
     open_field_page_and_go_offline(page, browser_context, field_world)
     fill_survey(page, field_world.household.household_no)
@@ -148,8 +154,9 @@ def test_a_forged_change_under_a_sent_id_is_refused_with_the_reason(field_world,
     assert Submission.objects.get(client_id=client_id).answers["income_wages"] == 2500
 
 
-def test_a_survey_for_a_campaign_closed_meanwhile_is_refused(field_world, browser_context,
-                                                             browser_page):
+def test_a_survey_for_a_campaign_closed_meanwhile_is_refused(
+    field_world, browser_context, browser_page
+):
     page = browser_page
     open_field_page_and_go_offline(page, browser_context, field_world)
     fill_survey(page, field_world.household.household_no)
@@ -168,8 +175,9 @@ def test_a_survey_for_a_campaign_closed_meanwhile_is_refused(field_world, browse
     assert page.locator(".q[data-code=income_wages] input").input_value() == "2500"
 
 
-def test_logging_out_from_the_field_page_drops_the_cached_pages(field_world, browser_context,
-                                                                browser_page):
+def test_logging_out_from_the_field_page_drops_the_cached_pages(
+    field_world, browser_context, browser_page
+):
     page = browser_page
     log_in(page, field_world.users["enumerator"])
     page.goto("/field/")
@@ -185,8 +193,9 @@ def test_logging_out_from_the_field_page_drops_the_cached_pages(field_world, bro
     assert "张三" not in page.content()
 
 
-def test_a_session_expired_while_offline_keeps_the_survey_waiting(field_world, browser_context,
-                                                                  browser_page):
+def test_a_session_expired_while_offline_keeps_the_survey_waiting(
+    field_world, browser_context, browser_page
+):
     from django.contrib.sessions.models import Session
 
     page = browser_page

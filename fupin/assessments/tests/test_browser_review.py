@@ -43,12 +43,21 @@ def test_an_expert_advances_a_problem_one_step_and_no_further(world: World, brow
     problem.refresh_from_db()
     assert problem.status == "explaining"
     last = problem.steps.order_by("-id").first()
-    assert (last.action, last.user, last.opinion) == ("review", w.lead_expert, "入户复核属实，请地方说明")
+    assert (last.action, last.user, last.opinion) == (
+        "review",
+        w.lead_expert,
+        "入户复核属实，请地方说明",
+    )
 
     # After the window the conclusion sends it to the expert group, whose step is not the expert's.
     close_window(problem)
-    problem_transition(problem=problem, action="review_conclude", user=w.lead_expert,
-                       opinion="复核结论：属实", disputed=False)
+    problem_transition(
+        problem=problem,
+        action="review_conclude",
+        user=w.lead_expert,
+        opinion="复核结论：属实",
+        disputed=False,
+    )
     problem.refresh_from_db()
     assert problem.status == "pending_expert"
     before = steps_of(problem)

@@ -24,8 +24,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft(gansu_village):
-    return campaign_create(kind="central_spot_check", year=2018, name="2019年中央抽查",
-                           scope=[Region.objects.get(code="620000000000")], actor="test")
+    return campaign_create(
+        kind="central_spot_check",
+        year=2018,
+        name="2019年中央抽查",
+        scope=[Region.objects.get(code="620000000000")],
+        actor="test",
+    )
 
 
 def test_campaign_takes_a_copy_of_the_thresholds_and_default_sampling(draft):
@@ -44,12 +49,18 @@ def test_province_scope_expands_to_its_poverty_counties(draft):
 
 def test_bad_sampling_settings_are_refused(gansu_village):
     with pytest.raises(AssessmentError, match="pps"):
-        campaign_create(kind="central_spot_check", year=2018, name="x",
-                        sampling={**_sampling(), "village_method": "quota"}, actor="t")
+        campaign_create(
+            kind="central_spot_check",
+            year=2018,
+            name="x",
+            sampling={**_sampling(), "village_method": "quota"},
+            actor="t",
+        )
 
 
 def _sampling():
     from fupin.assessments.models import default_sampling
+
     return default_sampling()
 
 
@@ -63,9 +74,15 @@ def test_working_group_moves_a_campaign_and_each_move_is_recorded(draft):
     row = campaign_transition(campaign=draft, to="sampling", user=wg, opinion="开始抽样")
     draft.refresh_from_db()
     assert draft.status == "sampling"
-    assert (row.from_status, row.to_status, row.user, row.opinion) == ("draft", "sampling", wg, "开始抽样")
-    audit = AuditEntry.objects.filter(model="Campaign", object_key=str(draft.pk),
-                                      action=AuditEntry.Action.EVENT).get()
+    assert (row.from_status, row.to_status, row.user, row.opinion) == (
+        "draft",
+        "sampling",
+        wg,
+        "开始抽样",
+    )
+    audit = AuditEntry.objects.filter(
+        model="Campaign", object_key=str(draft.pk), action=AuditEntry.Action.EVENT
+    ).get()
     assert audit.before == {"status": "draft"} and audit.after == {"status": "sampling"}
     assert audit.user == wg
 
@@ -99,9 +116,15 @@ def test_fieldwork_needs_a_recorded_draw(draft):
     campaign_transition(campaign=draft, to="sampling", user=None, actor="test")
     with pytest.raises(AssessmentError, match="尚未记录任何抽样结果"):
         campaign_transition(campaign=draft, to="fieldwork", user=None, actor="test")
-    draw_record(campaign=draft, level="county", seed=1, method="srs", frame_keys=[MINXIAN],
-                items=[{"unit_key": MINXIAN, "inclusion_probability": 1.0, "certainty": True}],
-                actor="test")
+    draw_record(
+        campaign=draft,
+        level="county",
+        seed=1,
+        method="srs",
+        frame_keys=[MINXIAN],
+        items=[{"unit_key": MINXIAN, "inclusion_probability": 1.0, "certainty": True}],
+        actor="test",
+    )
     campaign_transition(campaign=draft, to="fieldwork", user=None, actor="test")
 
 
@@ -121,8 +144,14 @@ def test_settings_change_only_in_draft(draft):
 
 def test_results_cannot_be_decided_while_a_problem_is_open(world: World):
     campaign_transition(campaign=world.campaign, to="verification", user=world.working_group)
-    problem_raise(campaign=world.campaign, county=world.county, kind="wrong_exit",
-                  description="收入疑似未达标", user=world.working_group, household=world.household)
+    problem_raise(
+        campaign=world.campaign,
+        county=world.county,
+        kind="wrong_exit",
+        description="收入疑似未达标",
+        user=world.working_group,
+        household=world.household,
+    )
     with pytest.raises(AssessmentError, match="凡疑必核"):
         campaign_transition(campaign=world.campaign, to="decided", user=world.working_group)
 
@@ -131,7 +160,14 @@ def test_the_whole_pipeline_to_closed(world: World):
     for to in ("verification", "decided", "feedback", "closed"):
         campaign_transition(campaign=world.campaign, to=to, user=world.working_group)
     assert [t.to_status for t in world.campaign.transitions.all()] == [
-        "sampling", "fieldwork", "verification", "decided", "feedback", "closed"]
+        "sampling",
+        "fieldwork",
+        "verification",
+        "decided",
+        "feedback",
+        "closed",
+    ]
     with pytest.raises(AssessmentError):
-        campaign_transition(campaign=world.campaign, to="draft", user=world.working_group,
-                            opinion="x")
+        campaign_transition(
+            campaign=world.campaign, to="draft", user=world.working_group, opinion="x"
+        )

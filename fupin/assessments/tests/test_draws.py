@@ -23,15 +23,27 @@ FRAME = [MINXIAN, ZHANGXIAN, "621125100000"]
 
 @pytest.fixture
 def sampling(gansu_village):
-    c = campaign_create(kind="central_spot_check", year=2018, name="抽查",
-                        scope=[Region.objects.get(code="620000000000")], actor="test")
+    c = campaign_create(
+        kind="central_spot_check",
+        year=2018,
+        name="抽查",
+        scope=[Region.objects.get(code="620000000000")],
+        actor="test",
+    )
     campaign_transition(campaign=c, to="sampling", user=None, actor="test")
     return c
 
 
 def _county_draw(campaign, **kw):
-    args = dict(campaign=campaign, level="county", seed=2**80 + 3, method="srs", frame_keys=FRAME,
-                items=[DrawItemSpec(MINXIAN, 0.4, stratum="62")], actor="test")
+    args = dict(
+        campaign=campaign,
+        level="county",
+        seed=2**80 + 3,
+        method="srs",
+        frame_keys=FRAME,
+        items=[DrawItemSpec(MINXIAN, 0.4, stratum="62")],
+        actor="test",
+    )
     args.update(kw)
     return draw_record(**args)
 
@@ -44,7 +56,12 @@ def test_a_draw_keeps_seed_as_text_frame_checksum_and_items(sampling):
     assert draw.frame_matches(FRAME)
     assert not draw.frame_matches(list(reversed(FRAME)))
     item = draw.items.get()
-    assert (item.unit_key, item.inclusion_probability, item.stratum, item.order) == (MINXIAN, 0.4, "62", 0)
+    assert (item.unit_key, item.inclusion_probability, item.stratum, item.order) == (
+        MINXIAN,
+        0.4,
+        "62",
+        0,
+    )
 
 
 def test_a_draw_cannot_be_edited_or_deleted(sampling):
@@ -106,15 +123,35 @@ def test_items_must_come_from_the_frame_with_valid_probabilities(sampling):
 
 def test_village_draws_belong_to_a_county_and_need_a_sampling_campaign(sampling, gansu_village):
     with pytest.raises(AssessmentError, match="须指定所在县"):
-        draw_record(campaign=sampling, level="village", seed=1, method="pps",
-                    frame_keys=[gansu_village.code],
-                    items=[DrawItemSpec(gansu_village.code, 1.0, certainty=True)], actor="t")
-    draw = draw_record(campaign=sampling, level="village", county=MINXIAN, seed=1, method="pps",
-                       frame_keys=[gansu_village.code],
-                       items=[DrawItemSpec(gansu_village.code, 1.0, certainty=True)], actor="t")
+        draw_record(
+            campaign=sampling,
+            level="village",
+            seed=1,
+            method="pps",
+            frame_keys=[gansu_village.code],
+            items=[DrawItemSpec(gansu_village.code, 1.0, certainty=True)],
+            actor="t",
+        )
+    draw = draw_record(
+        campaign=sampling,
+        level="village",
+        county=MINXIAN,
+        seed=1,
+        method="pps",
+        frame_keys=[gansu_village.code],
+        items=[DrawItemSpec(gansu_village.code, 1.0, certainty=True)],
+        actor="t",
+    )
     assert draw_current(sampling, "village", MINXIAN) == draw
     assert draw_current(sampling, "village", ZHANGXIAN) is None
     campaign_transition(campaign=sampling, to="fieldwork", user=None, actor="t")
     with pytest.raises(AssessmentError, match="只能在抽样阶段抽样"):
-        draw_record(campaign=sampling, level="county", seed=1, method="srs", frame_keys=FRAME,
-                    items=[DrawItemSpec(MINXIAN, 0.4)], actor="t")
+        draw_record(
+            campaign=sampling,
+            level="county",
+            seed=1,
+            method="srs",
+            frame_keys=FRAME,
+            items=[DrawItemSpec(MINXIAN, 0.4)],
+            actor="t",
+        )

@@ -62,8 +62,9 @@ def body(world: World, household: Household | None = None, **changes: Any) -> di
 
 
 def post(client: Client, data: Any) -> Any:
-    return client.post("/field/submissions/", data=json.dumps(data),
-                       content_type="application/json")
+    return client.post(
+        "/field/submissions/", data=json.dumps(data), content_type="application/json"
+    )
 
 
 # --- page, bootstrap, service worker -------------------------------------------------------
@@ -107,8 +108,13 @@ def test_bootstrap_lists_only_the_team_households_with_masked_ids(field_world: W
     assert row["village"] == "岷阳镇东街村"
     assert row["masked_id"] != "621126198001010019" and row["masked_id"][:6] == "621126"
     assert "621126198001010019" not in response.content.decode()
-    assert row["sections"] == ["household", "income", "guarantees", "recognition_registered",
-                               "open"]
+    assert row["sections"] == [
+        "household",
+        "income",
+        "guarantees",
+        "recognition_registered",
+        "open",
+    ]
     text = response.content.decode()
     assert "李四" not in text and "王五" not in text
 
@@ -218,7 +224,8 @@ def test_invalid_answers_are_refused_400_with_the_reasons(field_world: World):
 @pytest.mark.parametrize("raw", ["not json", "[1, 2]", json.dumps({"client_id": "abc"})])
 def test_malformed_requests_are_refused_400(field_world: World, raw: str):
     response = client_for(field_world, "enumerator").post(
-        "/field/submissions/", data=raw, content_type="application/json")
+        "/field/submissions/", data=raw, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]
 
@@ -231,8 +238,12 @@ def test_the_endpoints_require_the_csrf_token(field_world: World):
     refused = client.post("/field/submissions/", data=data, content_type="application/json")
     assert refused.status_code == 403
     token = client.cookies["csrftoken"].value
-    accepted = client.post("/field/submissions/", data=data, content_type="application/json",
-                           headers={"X-CSRFToken": token})
+    accepted = client.post(
+        "/field/submissions/",
+        data=data,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert accepted.status_code == 201
 
 
@@ -243,14 +254,24 @@ def test_get_is_not_allowed_on_the_submission_endpoint(field_world: World):
 # --- photos --------------------------------------------------------------------------------
 
 
-def upload(client: Client, client_id: str, content: bytes = PNG, sha256: str | None = None,
-           name: str = "food_ok-1.png", content_type: str = "image/png") -> Any:
-    return client.post(f"/field/submissions/{client_id}/evidence/", {
-        "file": SimpleUploadedFile(name, content, content_type=content_type),
-        "sha256": sha256 or hashlib.sha256(content).hexdigest(),
-        "taken_at": timezone.now().isoformat(),
-        "gps_lat": "34.43", "gps_lon": "104.03",
-    })
+def upload(
+    client: Client,
+    client_id: str,
+    content: bytes = PNG,
+    sha256: str | None = None,
+    name: str = "food_ok-1.png",
+    content_type: str = "image/png",
+) -> Any:
+    return client.post(
+        f"/field/submissions/{client_id}/evidence/",
+        {
+            "file": SimpleUploadedFile(name, content, content_type=content_type),
+            "sha256": sha256 or hashlib.sha256(content).hexdigest(),
+            "taken_at": timezone.now().isoformat(),
+            "gps_lat": "34.43",
+            "gps_lon": "104.03",
+        },
+    )
 
 
 def test_a_photo_is_stored_once_by_checksum(field_world: World):
@@ -281,8 +302,9 @@ def test_a_photo_must_be_an_image(field_world: World):
     client = client_for(field_world, "enumerator")
     data = body(field_world)
     post(client, data)
-    response = upload(client, data["client_id"], content=b"%PDF-1.4", name="a.pdf",
-                      content_type="application/pdf")
+    response = upload(
+        client, data["client_id"], content=b"%PDF-1.4", name="a.pdf", content_type="application/pdf"
+    )
     assert response.status_code == 400
     assert not Evidence.objects.exists()
 

@@ -26,8 +26,12 @@ def detail(w: World) -> str:
 
 
 def test_the_working_group_sees_every_section(client: Any, w: World):
-    submission_receive(campaign=w.campaign, client_id=new_client_id(), payload=payload(w.household),
-                       enumerator=w.mentor)
+    submission_receive(
+        campaign=w.campaign,
+        client_id=new_client_id(),
+        payload=payload(w.household),
+        enumerator=w.mentor,
+    )
     client.force_login(w.working_group)
     page = body(client.get(detail(w)))
     for heading in ("任务设置", "抽样记录", "人员分派", "实地调查进度", "问题核实", "任务流转记录"):
@@ -41,10 +45,18 @@ def test_the_working_group_sees_every_section(client: Any, w: World):
 
 
 def test_a_redraw_is_shown_with_the_draw_it_superseded(client: Any, w: World):
-    draw_record(campaign=w.campaign, level="household", county=w.county, seed=99, method="srs",
-                frame_keys=[w.household.household_no, w.other_household.household_no],
-                items=[{"unit_key": w.household.household_no, "inclusion_probability": 0.5}],
-                supersedes=w.household_draw, reason="抽样框有误", actor="test")
+    draw_record(
+        campaign=w.campaign,
+        level="household",
+        county=w.county,
+        seed=99,
+        method="srs",
+        frame_keys=[w.household.household_no, w.other_household.household_no],
+        items=[{"unit_key": w.household.household_no, "inclusion_probability": 0.5}],
+        supersedes=w.household_draw,
+        reason="抽样框有误",
+        actor="test",
+    )
     client.force_login(w.working_group)
     page = body(client.get(detail(w)))
     assert "已被重抽替换" in page and "抽样框有误" in page and "<code>99</code>" in page
@@ -62,8 +74,11 @@ def test_the_working_group_moves_the_campaign_after_confirming(client: Any, w: W
     assert response.status_code == 302
     assert Campaign.objects.get(pk=w.campaign.pk).status == "verification"
     row = CampaignTransition.objects.filter(campaign=w.campaign).latest("id")
-    assert (row.from_status, row.to_status, row.user) == ("fieldwork", "verification",
-                                                          w.working_group)
+    assert (row.from_status, row.to_status, row.user) == (
+        "fieldwork",
+        "verification",
+        w.working_group,
+    )
 
 
 def test_going_back_needs_a_reason(client: Any, w: World):
@@ -85,8 +100,9 @@ def test_others_see_no_move_button_and_a_forged_move_is_refused(client: Any, w: 
     response = client.post(url, {"opinion": "x"})
     assert response.status_code == 403 and "只有评估工作组成员" in body(response)
     assert Campaign.objects.get(pk=w.campaign.pk).status == "fieldwork"
-    assert not CampaignTransition.objects.filter(campaign=w.campaign,
-                                                 to_status="verification").exists()
+    assert not CampaignTransition.objects.filter(
+        campaign=w.campaign, to_status="verification"
+    ).exists()
 
 
 def test_a_move_the_table_does_not_allow_is_a_conflict(client: Any, w: World):
@@ -96,15 +112,25 @@ def test_a_move_the_table_does_not_allow_is_a_conflict(client: Any, w: World):
     assert client.get(f"/assessments/{w.campaign.pk}/status/nonsense/").status_code == 404
 
 
-SETTINGS = {"county_rate": "0.3", "min_counties_per_province": "2", "villages_per_county": "20",
-            "poor_village_share": "0.6", "village_method": "srs", "exited": "15", "poor": "5",
-            "non_registered": "8", "at_risk_in_full": "on", "explain_window_hours": "48"}
+SETTINGS = {
+    "county_rate": "0.3",
+    "min_counties_per_province": "2",
+    "villages_per_county": "20",
+    "poor_village_share": "0.6",
+    "village_method": "srs",
+    "exited": "15",
+    "poor": "5",
+    "non_registered": "8",
+    "at_risk_in_full": "on",
+    "explain_window_hours": "48",
+}
 
 
 @pytest.fixture
 def draft(w: World) -> Campaign:
-    campaign = campaign_create(kind="county_exit_assessment", year=2021, name="草拟任务",
-                               scope=[w.county], actor="test")
+    campaign = campaign_create(
+        kind="county_exit_assessment", year=2021, name="草拟任务", scope=[w.county], actor="test"
+    )
     working_group_add(campaign=campaign, user=w.working_group)
     working_group_add(campaign=campaign, user=w.department)
     return campaign
@@ -117,8 +143,11 @@ def test_the_working_group_edits_the_settings_of_a_draft(client: Any, w: World, 
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.sampling["villages_per_county"] == 20 and draft.sampling["village_method"] == "srs"
-    assert draft.sampling["households_per_stratum"] == {"exited": 15, "poor": 5,
-                                                        "non_registered": 8}
+    assert draft.sampling["households_per_stratum"] == {
+        "exited": 15,
+        "poor": 5,
+        "non_registered": 8,
+    }
     assert draft.explain_window_hours == 48
 
 
@@ -137,8 +166,7 @@ def test_settings_are_refused_with_the_services_message(client: Any, w: World, d
     assert draft.sampling == default_sampling()  # nothing was changed by the refused posts
 
 
-def test_offices_see_the_campaign_only_once_decided_and_only_their_counties(
-        client: Any, w: World):
+def test_offices_see_the_campaign_only_once_decided_and_only_their_counties(client: Any, w: World):
     for user in (w.county_officer, w.neighbour_officer):
         client.force_login(user)
         assert client.get(detail(w)).status_code == 404

@@ -35,11 +35,13 @@ def problem(w: World) -> Problem:
 
 @pytest.fixture
 def rect(w: World, problem: Problem) -> Rectification:
-    fl = feedback_list_build(campaign=w.campaign, province=Region.objects.get(code="620000000000"),
-                             user=w.working_group)
+    fl = feedback_list_build(
+        campaign=w.campaign, province=Region.objects.get(code="620000000000"), user=w.working_group
+    )
     campaign_transition(campaign=w.campaign, to="feedback", user=w.working_group)
-    return rectification_open(item=fl.items.get(), owner="岷县扶贫办",
-                              deadline=dt.date(2021, 6, 30), user=w.working_group)
+    return rectification_open(
+        item=fl.items.get(), owner="岷县扶贫办", deadline=dt.date(2021, 6, 30), user=w.working_group
+    )
 
 
 def page(w: World) -> str:
@@ -51,23 +53,28 @@ def act(w: World, rect: Rectification) -> str:
 
 
 def test_the_working_group_builds_the_list_and_orders_rectification(
-        client: Any, w: World, problem: Problem):
+    client: Any, w: World, problem: Problem
+):
     client.force_login(w.working_group)
     assert "还没有反馈问题" in body(client.get(page(w)))
-    response = client.post(f"/assessments/{w.campaign.pk}/feedback/build/",
-                           {"province": "620000000000"})
+    response = client.post(
+        f"/assessments/{w.campaign.pk}/feedback/build/", {"province": "620000000000"}
+    )
     assert response.status_code == 302
     item = FeedbackItem.objects.get(problem=problem)
     assert "尚未下达整改" in body(client.get(page(w)))
-    response = client.post(f"/assessments/{w.campaign.pk}/feedback/items/{item.pk}/rectify/",
-                           {"owner": "岷县扶贫办", "deadline": "2021-06-30"})
+    response = client.post(
+        f"/assessments/{w.campaign.pk}/feedback/items/{item.pk}/rectify/",
+        {"owner": "岷县扶贫办", "deadline": "2021-06-30"},
+    )
     assert response.status_code == 302
     rect = Rectification.objects.get(item=item)
     assert (rect.owner, rect.deadline, rect.status) == ("岷县扶贫办", dt.date(2021, 6, 30), "open")
 
 
 def test_the_county_officer_submits_and_the_working_group_accepts(
-        client: Any, w: World, rect: Rectification):
+    client: Any, w: World, rect: Rectification
+):
     client.force_login(w.county_officer)
     listing = body(client.get(page(w)))
     assert "岷县" in listing and "待整改" in listing and 'value="submit"' in listing
@@ -88,7 +95,8 @@ def test_the_county_officer_submits_and_the_working_group_accepts(
 
 
 def test_a_county_officer_cannot_accept_their_own_rectification(
-        client: Any, w: World, rect: Rectification):
+    client: Any, w: World, rect: Rectification
+):
     client.force_login(w.county_officer)
     client.post(act(w, rect), {"action": "submit", "proof_text": "已整改"})
     response = client.post(act(w, rect), {"action": "accept", "opinion": "自己验收"})
@@ -99,7 +107,8 @@ def test_a_county_officer_cannot_accept_their_own_rectification(
 
 
 def test_reopening_needs_a_reason_and_a_wrong_state_is_a_conflict(
-        client: Any, w: World, rect: Rectification):
+    client: Any, w: World, rect: Rectification
+):
     client.force_login(w.working_group)
     response = client.post(act(w, rect), {"action": "accept"})
     assert response.status_code == 409 and "不能“验收通过”" in body(response)
@@ -109,11 +118,16 @@ def test_reopening_needs_a_reason_and_a_wrong_state_is_a_conflict(
     response = client.post(act(w, rect), {"action": "reopen", "opinion": ""})
     assert response.status_code == 409 and "退回须说明理由" in body(response)
     assert Rectification.objects.get(pk=rect.pk).status == "submitted"
-    assert client.post(act(w, rect), {"action": "reopen", "opinion": "证明材料不足"}).status_code == 302
+    assert (
+        client.post(act(w, rect), {"action": "reopen", "opinion": "证明材料不足"}).status_code
+        == 302
+    )
     assert Rectification.objects.get(pk=rect.pk).status == "reopened"
 
 
-def test_the_neighbour_officer_sees_nothing_of_the_county(client: Any, w: World, rect: Rectification):
+def test_the_neighbour_officer_sees_nothing_of_the_county(
+    client: Any, w: World, rect: Rectification
+):
     client.force_login(w.neighbour_officer)
     listing = client.get(page(w))
     assert listing.status_code == 200 and "岷县扶贫办" not in body(listing)

@@ -32,11 +32,12 @@ def results(w: World, code: str = "621126000000") -> str:
     return f"/assessments/{w.campaign.pk}/counties/{code}/"
 
 
-def test_the_county_officer_sees_the_figures_decision_and_confirmed_problems(
-        client: Any, w: World):
+def test_the_county_officer_sees_the_figures_decision_and_confirmed_problems(client: Any, w: World):
     confirmed = confirmed_problem(w)
     rejected = to_status(w, raise_problem(w, "另一户疑点，核实不成立"), "pending_review")
-    problem_transition(problem=rejected, action="review_dismiss", user=w.lead_expert, opinion="不成立")
+    problem_transition(
+        problem=rejected, action="review_dismiss", user=w.lead_expert, opinion="不成立"
+    )
     decide(w, straddling="missed_rate")
     client.force_login(w.county_officer)
     response = client.get(results(w))
@@ -100,7 +101,8 @@ def test_a_figure_without_enough_sample_says_so_in_chinese(client: Any, w: World
     from fupin.assessments.models import CountyResult
 
     CountyResult.objects.filter(campaign=w.campaign, figure="wrong_exit_rate").update(
-        clarity="sparse")
+        clarity="sparse"
+    )
     client.force_login(w.county_officer)
     page = body(client.get(results(w)))
     assert "样本不足以给出可靠区间：判定交综合研判" in page

@@ -39,7 +39,9 @@ def act(w: World, problem: Problem) -> str:
     return f"/assessments/{w.campaign.pk}/problems/{problem.pk}/act/"
 
 
-def test_the_initial_queue_shows_the_problem_with_a_masked_id_and_its_history(client: Any, w: World):
+def test_the_initial_queue_shows_the_problem_with_a_masked_id_and_its_history(
+    client: Any, w: World
+):
     problem = raise_problem(w)
     attach_photo(problem)
     client.force_login(w.enumerator_user)
@@ -65,15 +67,20 @@ def test_an_enumerator_takes_the_initial_check_and_a_step_is_written(client: Any
     problem = raise_problem(w)
     before = steps_of(problem)
     client.force_login(w.enumerator_user)
-    response = client.post(act(w, problem), {"action": "initial_check", "opinion": "入户核实，疑点成立",
-                                             "step": "initial"})
+    response = client.post(
+        act(w, problem),
+        {"action": "initial_check", "opinion": "入户核实，疑点成立", "step": "initial"},
+    )
     assert response.status_code == 302 and response["Location"] == queue(w, "initial")
     problem.refresh_from_db()
     assert problem.status == "pending_review"
     assert steps_of(problem) == before + 1
     last = problem.steps.order_by("-id").first()
-    assert (last.action, last.user, last.opinion) == ("initial_check", w.enumerator_user,
-                                                      "入户核实，疑点成立")
+    assert (last.action, last.user, last.opinion) == (
+        "initial_check",
+        w.enumerator_user,
+        "入户核实，疑点成立",
+    )
     assert "已完成" in body(client.get(response["Location"]))
 
 
@@ -117,8 +124,9 @@ def test_the_review_conclusion_asks_whether_the_sides_disagree(client: Any, w: W
     assert 'name="disputed"' in page and 'value="review_conclude"' in page
     response = client.post(act(w, problem), {"action": "review_conclude", "opinion": "x"})
     assert response.status_code == 409 and "是否存在争议" in body(response)
-    response = client.post(act(w, problem), {"action": "review_conclude", "opinion": "复核属实",
-                                              "disputed": "no"})
+    response = client.post(
+        act(w, problem), {"action": "review_conclude", "opinion": "复核属实", "disputed": "no"}
+    )
     assert response.status_code == 302
     assert Problem.objects.get(pk=problem.pk).status == "pending_expert"
 
@@ -126,8 +134,9 @@ def test_the_review_conclusion_asks_whether_the_sides_disagree(client: Any, w: W
 def test_the_explanation_window_must_close_before_the_conclusion(client: Any, w: World):
     problem = to_status(w, raise_problem(w), "explaining")
     client.force_login(w.lead_expert)
-    response = client.post(act(w, problem), {"action": "review_conclude", "opinion": "x",
-                                              "disputed": "no"})
+    response = client.post(
+        act(w, problem), {"action": "review_conclude", "opinion": "x", "disputed": "no"}
+    )
     assert response.status_code == 409 and "期满后才能作出复核结论" in body(response)
     assert Problem.objects.get(pk=problem.pk).status == "explaining"
 
@@ -137,15 +146,23 @@ def test_later_steps_belong_to_their_roles(client: Any, w: World):
     client.force_login(w.lead_expert)
     page = body(client.get(queue(w, "expert")))
     assert f'id="problem-{problem.pk}"' in page and 'value="expert_judge"' not in page
-    assert client.post(act(w, problem), {"action": "expert_judge", "opinion": "x"}).status_code == 403
+    assert (
+        client.post(act(w, problem), {"action": "expert_judge", "opinion": "x"}).status_code == 403
+    )
     client.force_login(w.expert_group)
     assert 'value="expert_judge"' in body(client.get(queue(w, "expert")))
-    assert client.post(act(w, problem), {"action": "expert_judge", "opinion": "属实"}).status_code == 302
+    assert (
+        client.post(act(w, problem), {"action": "expert_judge", "opinion": "属实"}).status_code
+        == 302
+    )
     attach_photo(problem)
     client.force_login(w.working_group)
     page = body(client.get(queue(w, "final")))
     assert 'value="final_confirm"' in page and 'value="final_reject"' in page
-    assert client.post(act(w, problem), {"action": "final_confirm", "opinion": "认定"}).status_code == 302
+    assert (
+        client.post(act(w, problem), {"action": "final_confirm", "opinion": "认定"}).status_code
+        == 302
+    )
     assert Problem.objects.get(pk=problem.pk).status == "confirmed"
 
 
@@ -154,8 +171,9 @@ def test_evidence_cited_from_another_problem_is_refused(client: Any, w: World):
     other = raise_problem(w, "另一疑点")
     foreign = attach_photo(other, b"another photo")
     client.force_login(w.enumerator_user)
-    response = client.post(act(w, problem), {"action": "initial_check", "opinion": "x",
-                                              "evidence": [str(foreign.pk)]})
+    response = client.post(
+        act(w, problem), {"action": "initial_check", "opinion": "x", "evidence": [str(foreign.pk)]}
+    )
     assert response.status_code == 409 and "不属于该问题" in body(response)
     assert Problem.objects.get(pk=problem.pk).status == "pending_initial"
 
@@ -165,8 +183,9 @@ def test_the_problem_page_shows_history_and_acts_too(client: Any, w: World):
     client.force_login(w.enumerator_user)
     url = f"/assessments/{w.campaign.pk}/problems/{problem.pk}/"
     assert "提出疑点" in body(client.get(url))
-    response = client.post(act(w, problem), {"action": "initial_dismiss", "opinion": "不成立",
-                                             "back": "problem"})
+    response = client.post(
+        act(w, problem), {"action": "initial_dismiss", "opinion": "不成立", "back": "problem"}
+    )
     assert response.status_code == 302 and response["Location"] == url
     assert Problem.objects.get(pk=problem.pk).status == "rejected"
 
@@ -179,13 +198,16 @@ def test_problems_are_scoped_to_the_users_households_and_campaigns(client: Any, 
         client.force_login(user)
         assert client.get(queue(w, "initial")).status_code == 404
         assert client.get(f"/assessments/{w.campaign.pk}/problems/{problem.pk}/").status_code == 404
-        assert client.post(act(w, problem), {"action": "initial_check",
-                                             "opinion": "x"}).status_code == 404
+        assert (
+            client.post(act(w, problem), {"action": "initial_check", "opinion": "x"}).status_code
+            == 404
+        )
     assert Problem.objects.get(pk=problem.pk).status == "pending_initial" and steps_of(problem) == 1
 
 
 def test_the_neighbour_officer_cannot_see_the_countys_problems_after_the_decision(
-        client: Any, w: World):
+    client: Any, w: World
+):
     problem = confirmed_problem(w)
     decide(w)
     client.force_login(w.neighbour_officer)

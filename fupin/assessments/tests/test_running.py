@@ -63,8 +63,9 @@ def _pure(batch: Any) -> Any:
 def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loaded: Any) -> None:
     batch, truth_dir = loaded
     messages: list[str] = []
-    outcome = campaign_run_simulated(seed=SEED, settings=SETTINGS, truth_dir=truth_dir,
-                                     progress=messages.append)
+    outcome = campaign_run_simulated(
+        seed=SEED, settings=SETTINGS, truth_dir=truth_dir, progress=messages.append
+    )
     campaign = outcome.campaign
     assert campaign.status == "decided"
     assert messages
@@ -78,21 +79,28 @@ def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loade
     assert Draw.objects.filter(campaign=campaign, level="village").count() == 1
     hdraw = Draw.objects.get(campaign=campaign, level="household")
     assert hdraw.items.count() == len(pure.households)
-    assert list(hdraw.items.order_by("order").values_list("unit_key", flat=True)) == \
-        frame.household_no[pure.households.index].tolist()
+    assert (
+        list(hdraw.items.order_by("order").values_list("unit_key", flat=True))
+        == frame.household_no[pure.households.index].tolist()
+    )
     assert Assignment.objects.filter(campaign=campaign).exists()
     assert Submission.objects.filter(campaign=campaign).count() == len(pure.households)
     problems = Problem.objects.filter(campaign=campaign)
     assert problems.count() == len(pure.paths) > 0
     assert not problems.exclude(status__in=["confirmed", "rejected"]).exists()
-    assert ProblemStep.objects.filter(problem__campaign=campaign).count() == \
-        problems.count() + sum(len(p.steps) + (p.steps[0].decision == "uphold") for p in pure.paths)
+    assert ProblemStep.objects.filter(problem__campaign=campaign).count() == problems.count() + sum(
+        len(p.steps) + (p.steps[0].decision == "uphold") for p in pure.paths
+    )
     assert Evidence.objects.filter(submission__campaign=campaign).count() == problems.count()
     disputed = sum(p.disputed for p in pure.paths)
     assert ProblemExplanation.objects.filter(problem__campaign=campaign).count() == disputed
     confirmed = sorted(p.household_no for p in pure.paths if p.confirmed)
-    assert sorted(problems.filter(status="confirmed")
-                  .values_list("household__household_no", flat=True)) == confirmed
+    assert (
+        sorted(
+            problems.filter(status="confirmed").values_list("household__household_no", flat=True)
+        )
+        == confirmed
+    )
 
     # Every recorded figure is the pure pipeline's, to 1e-12; the decision too.
     results = {r.figure: r for r in CountyResult.objects.filter(campaign=campaign, county=county)}
@@ -100,8 +108,12 @@ def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loade
     for name in FIGURES:
         want = getattr(pure.figures, name)
         got = results[name]
-        for a, b in ((got.estimate, want.estimate.value), (got.se, want.estimate.se),
-                     (got.ci_low, want.ci[0]), (got.ci_high, want.ci[1])):
+        for a, b in (
+            (got.estimate, want.estimate.value),
+            (got.se, want.estimate.se),
+            (got.ci_low, want.ci[0]),
+            (got.ci_high, want.ci[1]),
+        ):
             assert math.isclose(a, b, rel_tol=0, abs_tol=1e-12), (name, a, b)
         assert got.verdict == want.verdict
     decision = CountyDecision.objects.get(campaign=campaign, county=county)
@@ -126,15 +138,21 @@ def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loade
         assert fig["truth"] == pure.truth.as_dict()[name]
 
     # Teams: one experienced and one new member; no assignment breaks 三回避.
-    teams = list(Team.objects.filter(campaign=campaign).select_related(
-        "experienced_member", "new_member", "institution"))
+    teams = list(
+        Team.objects.filter(campaign=campaign).select_related(
+            "experienced_member", "new_member", "institution"
+        )
+    )
     assert teams
     assert all(t.experienced_member.experienced and not t.new_member.experienced for t in teams)
     run = Assignment.objects.filter(campaign=campaign).latest("id")
     inst = list(run.institution_counties.select_related("institution", "county"))
     experts = list(run.expert_counties.select_related("expert", "county"))
-    households = list(run.team_households.select_related("team__experienced_member",
-                                                         "team__new_member", "household__village"))
+    households = list(
+        run.team_households.select_related(
+            "team__experienced_member", "team__new_member", "household__village"
+        )
+    )
     task = rules.CountyTask(code=county.code, province=county.province_code, households=0)
     by_county: dict[str, list[str]] = {county.code: [h.household.household_no for h in households]}
     violations = check_assignment(
@@ -156,26 +174,41 @@ def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loade
 
 def test_an_unconfirmed_problem_changes_no_figure(loaded: Any) -> None:
     batch, truth_dir = loaded
-    outcome = campaign_run_simulated(seed=SEED, settings=SETTINGS, truth_dir=truth_dir,
-                                     decide=False)
+    outcome = campaign_run_simulated(
+        seed=SEED, settings=SETTINGS, truth_dir=truth_dir, decide=False
+    )
     campaign = outcome.campaign
     assert campaign.status == "verification"
     county = Region.objects.get(code=batch.county.code + "000000")
     before = county_figures_recorded(campaign, county)
     sampled = before.frame.household_no[before.draw.index]
-    clean = [no for no in sampled.tolist() if not Problem.objects.filter(
-        campaign=campaign, household__household_no=no).exists()]
+    clean = [
+        no
+        for no in sampled.tolist()
+        if not Problem.objects.filter(campaign=campaign, household__household_no=no).exists()
+    ]
     household = Household.objects.select_related("village").get(household_no=clean[0])
     from django.contrib.auth.models import User
 
     from fupin.assessments.running_people import People  # noqa: F401 - for the type only
+
     wg = User.objects.get(username=f"sim{campaign.pk}-wg-01")
-    problem_raise(campaign=campaign, county=county, kind="wrong_exit", household=household,
-                  description="另行提出、尚未核实的疑点", user=wg)
+    problem_raise(
+        campaign=campaign,
+        county=county,
+        kind="wrong_exit",
+        household=household,
+        description="另行提出、尚未核实的疑点",
+        user=wg,
+    )
     after = county_figures_recorded(campaign, county)
     for name in FIGURES:
         a, b = getattr(before.figures, name), getattr(after.figures, name)
-        assert (a.estimate.value, a.estimate.se, a.ci, a.verdict) == \
-            (b.estimate.value, b.estimate.se, b.ci, b.verdict)
+        assert (a.estimate.value, a.estimate.se, a.ci, a.verdict) == (
+            b.estimate.value,
+            b.estimate.se,
+            b.ci,
+            b.verdict,
+        )
     assert after.problem_ids == before.problem_ids
     assert np.array_equal(after.draw.index, before.draw.index)

@@ -20,12 +20,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def outcome(tmp_path: Any) -> Any:
     regions_load_poverty_counties(provinces={"甘肃省"})
-    registry_load_synth(batches=synth.generate(synth.preset("demo", seed=5)), truth=tmp_path / "truth")
+    registry_load_synth(
+        batches=synth.generate(synth.preset("demo", seed=5)), truth=tmp_path / "truth"
+    )
     return campaign_run_simulated(seed=3, truth_dir=tmp_path / "truth")
 
 
-def test_a_system_admin_sees_the_campaign_with_its_figures(client: Any, outcome: Any,
-                                                          system_admin: Any) -> None:
+def test_a_system_admin_sees_the_campaign_with_its_figures(
+    client: Any, outcome: Any, system_admin: Any
+) -> None:
     client.force_login(system_admin)
     assert outcome.campaign.name in client.get("/assessments/").content.decode()
     page = client.get(f"/assessments/{outcome.campaign.pk}/").content.decode()
@@ -47,7 +50,9 @@ def test_others_cannot_see_campaigns(client: Any, outcome: Any) -> None:
 
 def test_the_report_lists_every_draw_and_problem(tmp_path: Any, outcome: Any) -> None:
     result = outcome.as_json()
-    truth = {c["code"]: {f: v["truth"] for f, v in c["figures"].items()} for c in result["counties"]}
+    truth = {
+        c["code"]: {f: v["truth"] for f, v in c["figures"].items()} for c in result["counties"]
+    }
     files = report_write(campaign=outcome.campaign, directory=tmp_path / "r", truth=truth)
     html = files.html.read_text(encoding="utf-8")
     county = outcome.counties[0]
@@ -70,8 +75,13 @@ def test_report_workbooks_write_formula_looking_text_as_text(tmp_path: Any, outc
     files = report_write(campaign=outcome.campaign, directory=tmp_path / "r")
     for path in (files.samples_xlsx, files.problems_xlsx):
         book = load_workbook(path)
-        formulas = [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row
-                    if c.data_type == "f"]
+        formulas = [
+            c.coordinate
+            for ws in book.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if c.data_type == "f"
+        ]
         assert formulas == []
     cells = load_workbook(files.problems_xlsx)["问题清单"]
     found = [c for row in cells.iter_rows() for c in row if c.value == attack]

@@ -59,9 +59,15 @@ SAMPLING_LABELS = {
     "at_risk_in_full": _("重点户全覆盖"),
 }
 # Threshold rows beyond the four figures: the exit rules' incidence limits (DOMAIN.md §5).
-OTHER_FIGURES = {"village_exit_incidence": _("贫困村退出：贫困发生率"),
-                 "county_exit_incidence": _("贫困县退出：贫困发生率")}
-STRATUM_LABELS = {"exited": _("已脱贫户"), "poor": _("未脱贫户"), "non_registered": _("非建档立卡户")}
+OTHER_FIGURES = {
+    "village_exit_incidence": _("贫困村退出：贫困发生率"),
+    "county_exit_incidence": _("贫困县退出：贫困发生率"),
+}
+STRATUM_LABELS = {
+    "exited": _("已脱贫户"),
+    "poor": _("未脱贫户"),
+    "non_registered": _("非建档立卡户"),
+}
 
 
 class SettingsForm(forms.Form):
@@ -72,20 +78,28 @@ class SettingsForm(forms.Form):
     villages_per_county = forms.IntegerField(label=_("每县抽取村数"))
     poor_village_share = forms.FloatField(label=_("贫困村占比"))
     village_method = forms.ChoiceField(
-        label=_("抽村方法"), choices=[("pps", _("按户数规模成比例（pps）")), ("srs", _("简单随机（srs）"))]
+        label=_("抽村方法"),
+        choices=[("pps", _("按户数规模成比例（pps）")), ("srs", _("简单随机（srs）"))],
     )
     exited = forms.IntegerField(label=_("每村抽取已脱贫户"))
     poor = forms.IntegerField(label=_("每村抽取未脱贫户"))
     non_registered = forms.IntegerField(label=_("每村抽取非建档立卡户"))
     at_risk_in_full = forms.BooleanField(label=_("重点户全覆盖"), required=False)
-    explain_window_hours = forms.IntegerField(label=_("地方说明期(小时)"), min_value=0, max_value=32767)
+    explain_window_hours = forms.IntegerField(
+        label=_("地方说明期(小时)"), min_value=0, max_value=32767
+    )
 
     @classmethod
     def for_campaign(cls, campaign: Campaign) -> SettingsForm:
         s = campaign.sampling
         per = s.get("households_per_stratum", {})
-        return cls(initial={**{k: v for k, v in s.items() if k != "households_per_stratum"},
-                            **per, "explain_window_hours": campaign.explain_window_hours})
+        return cls(
+            initial={
+                **{k: v for k, v in s.items() if k != "households_per_stratum"},
+                **per,
+                "explain_window_hours": campaign.explain_window_hours,
+            }
+        )
 
     def sampling(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -102,8 +116,11 @@ class SettingsForm(forms.Form):
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/campaign_list.html",
-                  {"campaigns": campaigns_for(request.user).order_by("-id")})
+    return render(
+        request,
+        "assessments/campaign_list.html",
+        {"campaigns": campaigns_for(request.user).order_by("-id")},
+    )
 
 
 def _settings_rows(campaign: Campaign) -> list[tuple[str, str]]:
@@ -124,13 +141,21 @@ def _thresholds(campaign: Campaign) -> list[dict[str, Any]]:
     out = []
     for row in campaign.thresholds:
         figure = str(row.get("figure", ""))
-        label = (AssessedFigure(figure).label if figure in AssessedFigure.values
-                 else OTHER_FIGURES.get(figure, figure))
+        label = (
+            AssessedFigure(figure).label
+            if figure in AssessedFigure.values
+            else OTHER_FIGURES.get(figure, figure)
+        )
         zone = str(row.get("zone") or "")
-        out.append({"label": label, "limit": row.get("limit"),
-                    "at_least": row.get("comparison") == "at_least",
-                    "zone": Zone(zone).label if zone in Zone.values else zone,
-                    "source": row.get("source", "")})
+        out.append(
+            {
+                "label": label,
+                "limit": row.get("limit"),
+                "at_least": row.get("comparison") == "at_least",
+                "zone": Zone(zone).label if zone in Zone.values else zone,
+                "source": row.get("source", ""),
+            }
+        )
     return out
 
 
@@ -160,18 +185,25 @@ def _assignments(campaign: Campaign, counties: list[Region]) -> list[dict[str, A
     }
     if run := assignment_current(campaign, "team"):
         pairs = TeamHousehold.objects.filter(assignment=run).values_list(
-            "household__village__code", "team__code")
+            "household__village__code", "team__code"
+        )
         for code, team in pairs:
             if (county := _by_county(counties, code)) is not None:
                 rows[county.pk]["teams"].add(team)
                 rows[county.pk]["households"] += 1
     if run := assignment_current(campaign, "expert"):
-        for ec in ExpertCounty.objects.filter(assignment=run, county__in=counties).select_related(
-                "expert").order_by("expert__name"):
+        for ec in (
+            ExpertCounty.objects.filter(assignment=run, county__in=counties)
+            .select_related("expert")
+            .order_by("expert__name")
+        ):
             rows[ec.county_id]["experts"].append(ec.expert.name)
     if run := assignment_current(campaign, "institution"):
-        for ic in InstitutionCounty.objects.filter(assignment=run, county__in=counties).select_related(
-                "institution").order_by("institution__name"):
+        for ic in (
+            InstitutionCounty.objects.filter(assignment=run, county__in=counties)
+            .select_related("institution")
+            .order_by("institution__name")
+        ):
             rows[ic.county_id]["institutions"].append(ic.institution.name)
     return [rows[c.pk] | {"teams": sorted(rows[c.pk]["teams"])} for c in counties]
 
@@ -179,20 +211,34 @@ def _assignments(campaign: Campaign, counties: list[Region]) -> list[dict[str, A
 def _progress(campaign: Campaign, counties: list[Region]) -> list[dict[str, Any]]:
     """Per county: households sampled (household draws in force) and those with a submission."""
     draws = draws_current(campaign).filter(level=DrawLevel.HOUSEHOLD, county__in=counties)
-    sampled = dict(DrawItem.objects.filter(draw__in=draws).values_list("draw__county_id")
-                   .annotate(n=Count("id")).values_list("draw__county_id", "n"))
+    sampled = dict(
+        DrawItem.objects.filter(draw__in=draws)
+        .values_list("draw__county_id")
+        .annotate(n=Count("id"))
+        .values_list("draw__county_id", "n")
+    )
     keys = DrawItem.objects.filter(draw__in=draws).values("unit_key")
     received: dict[int, int] = defaultdict(int)
-    seen = (Submission.objects.filter(campaign=campaign, household__household_no__in=keys)
-            .values_list("household_id", "household__village__code").distinct().order_by())
+    seen = (
+        Submission.objects.filter(campaign=campaign, household__household_no__in=keys)
+        .values_list("household_id", "household__village__code")
+        .distinct()
+        .order_by()
+    )
     for _pk, code in seen:
         if (county := _by_county(counties, code)) is not None:
             received[county.pk] += 1
     out = []
     for c in counties:
         n, got = sampled.get(c.pk, 0), received.get(c.pk, 0)
-        out.append({"county": c, "sampled": n, "received": got,
-                    "percent": round(100 * got / n) if n else 0})
+        out.append(
+            {
+                "county": c,
+                "sampled": n,
+                "received": got,
+                "percent": round(100 * got / n) if n else 0,
+            }
+        )
     return out
 
 
@@ -207,10 +253,20 @@ def _moves(campaign: Campaign, user: Any) -> list[dict[str, Any]]:
 
 
 def _queues(campaign: Campaign, user: Any) -> list[dict[str, Any]]:
-    counts = dict(problems_for(user, campaign).values_list("status").annotate(n=Count("id"))
-                  .values_list("status", "n"))
-    return [{"step": s, "label": Step(s).label,
-             "count": sum(counts.get(st, 0) for st in STEP_STATUSES[s])} for s in STEP_ORDER]
+    counts = dict(
+        problems_for(user, campaign)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        {
+            "step": s,
+            "label": Step(s).label,
+            "count": sum(counts.get(st, 0) for st in STEP_STATUSES[s]),
+        }
+        for s in STEP_ORDER
+    ]
 
 
 def detail_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
@@ -225,8 +281,11 @@ def detail_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "campaign": campaign,
         "counties": counties,
         # Listed counties only as far as the user may see them; provinces as they are.
-        "scope": [r for r in campaign.scope.all().order_by("code")
-                  if r.level != Level.COUNTY or r.pk in ids],
+        "scope": [
+            r
+            for r in campaign.scope.all().order_by("code")
+            if r.level != Level.COUNTY or r.pk in ids
+        ],
         "rows": rows,
         "charts_json": json.dumps(chart_data(rows), ensure_ascii=False),
         "chart_names": [f for f in FIGURE_ORDER if rows and f in rows[0]["figures"]],
@@ -243,8 +302,8 @@ def detail_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "sampled": sum(p["sampled"] for p in progress),
         "problems": problems.count(),
         "confirmed": problems.filter(status="confirmed").count(),
-        "has_feedback": campaign.status in (CampaignStatus.DECIDED, CampaignStatus.FEEDBACK,
-                                            CampaignStatus.CLOSED),
+        "has_feedback": campaign.status
+        in (CampaignStatus.DECIDED, CampaignStatus.FEEDBACK, CampaignStatus.CLOSED),
     }
 
 
@@ -265,15 +324,20 @@ def campaign_settings(request: HttpRequest, pk: int) -> HttpResponse:
         error, status = _t("设置有误，请检查各项数值"), 400
     else:
         try:
-            campaign_update_settings(campaign=campaign, sampling=form.sampling(),
-                                     explain_window_hours=form.cleaned_data["explain_window_hours"],
-                                     user=request.user)
+            campaign_update_settings(
+                campaign=campaign,
+                sampling=form.sampling(),
+                explain_window_hours=form.cleaned_data["explain_window_hours"],
+                user=request.user,
+            )
         except AssessmentError as refused:
             error = str(refused)
             status = 403 if not has_role(request.user, WORKING_GROUP) else 409
     if error:
         context = detail_context(request, campaign)
-        context.update({"error": error, "settings_form": form if context["settings_form"] else None})
+        context.update(
+            {"error": error, "settings_form": form if context["settings_form"] else None}
+        )
         return render(request, "assessments/campaign_detail.html", context, status=status)
     messages.success(request, _t("抽样设置已保存"))
     return redirect("assessments:detail", pk=campaign.pk)
@@ -287,8 +351,11 @@ def campaign_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     if to not in CampaignStatus.values:
         raise Http404
     context: dict[str, Any] = {
-        "campaign": campaign, "to": to, "to_label": CampaignStatus(to).label,
-        "opinion_required": bool(move and move.opinion_required), "allowed": move is not None,
+        "campaign": campaign,
+        "to": to,
+        "to_label": CampaignStatus(to).label,
+        "opinion_required": bool(move and move.opinion_required),
+        "allowed": move is not None,
     }
     if request.method != "POST":
         return render(request, "assessments/campaign_move.html", context)

@@ -27,7 +27,9 @@ def visible_counties(user: Any, campaign: Campaign) -> list[Region]:
     """The counties the campaign assesses that the user may see (by code, never by result)."""
     counties = assessed_counties(campaign)
     seen = set(
-        scoping.regions_for(user).filter(pk__in=[c.pk for c in counties]).values_list("pk", flat=True)
+        scoping.regions_for(user)
+        .filter(pk__in=[c.pk for c in counties])
+        .values_list("pk", flat=True)
     )
     return [c for c in counties if c.pk in seen]
 

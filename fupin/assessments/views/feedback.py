@@ -47,50 +47,73 @@ LIST_STATUSES = (CampaignStatus.DECIDED, CampaignStatus.FEEDBACK)
 
 def _items(request: HttpRequest, campaign: Campaign) -> list[FeedbackItem]:
     return list(
-        FeedbackItem.objects.filter(feedback_list__campaign=campaign,
-                                    problem__in=problems_for(request.user, campaign))
-        .select_related("problem__county", "problem__household", "rectification",
-                        "feedback_list__province")
+        FeedbackItem.objects.filter(
+            feedback_list__campaign=campaign, problem__in=problems_for(request.user, campaign)
+        )
+        .select_related(
+            "problem__county", "problem__household", "rectification", "feedback_list__province"
+        )
         .order_by("problem__county__code", "id")
     )
 
 
 def _actions(rect: Rectification, held: set[str]) -> list[dict[str, Any]]:
     return [
-        {"action": action, "label": RectificationAction(action).label,
-         "proof": action == RectificationAction.SUBMIT,
-         "opinion_required": action == RectificationAction.REOPEN}
+        {
+            "action": action,
+            "label": RectificationAction(action).label,
+            "proof": action == RectificationAction.SUBMIT,
+            "opinion_required": action == RectificationAction.REOPEN,
+        }
         for (frm, action), move in RECTIFICATION_TRANSITIONS.items()
         if frm == rect.status and move.role in held
     ]
 
 
-def _page(request: HttpRequest, campaign: Campaign, *, error: str = "", failed: int | None = None,
-          status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    campaign: Campaign,
+    *,
+    error: str = "",
+    failed: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
     held = roles_held(request.user)
     by_county: dict[Region, list[dict[str, Any]]] = defaultdict(list)
     for item in _items(request, campaign):
         rect = getattr(item, "rectification", None)
-        by_county[item.problem.county].append({
-            "item": item, "problem": item.problem, "rect": rect,
-            "steps": list(rect.steps.select_related("user").order_by("at", "id")) if rect else [],
-            "actions": _actions(rect, held) if rect else [],
-            "error": error if rect is not None and rect.pk == failed else "",
-        })
+        by_county[item.problem.county].append(
+            {
+                "item": item,
+                "problem": item.problem,
+                "rect": rect,
+                "steps": list(rect.steps.select_related("user").order_by("at", "id"))
+                if rect
+                else [],
+                "actions": _actions(rect, held) if rect else [],
+                "error": error if rect is not None and rect.pk == failed else "",
+            }
+        )
     counties = visible_counties(request.user, campaign)
     wg = has_role(request.user, WORKING_GROUP)
     provinces = sorted({c.code[:2] for c in counties})
-    return render(request, "assessments/feedback.html", {
-        "campaign": campaign,
-        "groups": [(c, by_county[c]) for c in counties if c in by_county],
-        "can_build": wg and campaign.status in LIST_STATUSES,
-        "can_open": wg,
-        "provinces": Region.objects.filter(level=Level.PROVINCE,
-                                           code__in=[p + "0000000000" for p in provinces]),
-        "statuses": RectificationStatus,
-        "today": dt.date.today(),
-        "error": error,
-    }, status=status)
+    return render(
+        request,
+        "assessments/feedback.html",
+        {
+            "campaign": campaign,
+            "groups": [(c, by_county[c]) for c in counties if c in by_county],
+            "can_build": wg and campaign.status in LIST_STATUSES,
+            "can_open": wg,
+            "provinces": Region.objects.filter(
+                level=Level.PROVINCE, code__in=[p + "0000000000" for p in provinces]
+            ),
+            "statuses": RectificationStatus,
+            "today": dt.date.today(),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -103,14 +126,23 @@ def feedback_page(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_build(request: HttpRequest, pk: int) -> HttpResponse:
     """The working group makes (or completes) a province's list of confirmed problems."""
     campaign = campaign_or_404(request, pk)
-    province = get_object_or_404(Region, code=request.POST.get("province", ""), level=Level.PROVINCE)
+    province = get_object_or_404(
+        Region, code=request.POST.get("province", ""), level=Level.PROVINCE
+    )
     try:
         fl = feedback_list_build(campaign=campaign, province=province, user=request.user)
     except AssessmentError as refused:
-        return _page(request, campaign, error=str(refused),
-                     status=refusal_status(request.user, WORKING_GROUP))
-    messages.success(request, _t("%(province)s问题反馈清单共 %(n)s 项") % {
-        "province": province.name, "n": fl.items.count()})
+        return _page(
+            request,
+            campaign,
+            error=str(refused),
+            status=refusal_status(request.user, WORKING_GROUP),
+        )
+    messages.success(
+        request,
+        _t("%(province)s问题反馈清单共 %(n)s 项")
+        % {"province": province.name, "n": fl.items.count()},
+    )
     return redirect("assessments:feedback", pk=campaign.pk)
 
 
@@ -120,18 +152,26 @@ def rectification_order(request: HttpRequest, pk: int, item_pk: int) -> HttpResp
     """The working group orders the rectification of one fed-back problem (owner and deadline)."""
     campaign = campaign_or_404(request, pk)
     item = get_object_or_404(
-        FeedbackItem.objects.filter(feedback_list__campaign=campaign,
-                                    problem__in=problems_for(request.user, campaign)), pk=item_pk)
+        FeedbackItem.objects.filter(
+            feedback_list__campaign=campaign, problem__in=problems_for(request.user, campaign)
+        ),
+        pk=item_pk,
+    )
     try:
         deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
     except ValueError:
         return _page(request, campaign, error=_t("请填写整改时限（日期）"), status=400)
     try:
-        rectification_open(item=item, owner=request.POST.get("owner", ""), deadline=deadline,
-                           user=request.user)
+        rectification_open(
+            item=item, owner=request.POST.get("owner", ""), deadline=deadline, user=request.user
+        )
     except AssessmentError as refused:
-        return _page(request, campaign, error=str(refused),
-                     status=refusal_status(request.user, WORKING_GROUP))
+        return _page(
+            request,
+            campaign,
+            error=str(refused),
+            status=refusal_status(request.user, WORKING_GROUP),
+        )
     messages.success(request, _t("已下达整改"))
     return redirect("assessments:feedback", pk=campaign.pk)
 
@@ -142,19 +182,35 @@ def rectification_act(request: HttpRequest, pk: int, rect_pk: int) -> HttpRespon
     """Submit, accept or reopen a rectification through `rectification_transition`."""
     campaign = campaign_or_404(request, pk)
     rect = get_object_or_404(
-        Rectification.objects.filter(item__feedback_list__campaign=campaign,
-                                     item__problem__in=problems_for(request.user, campaign)),
-        pk=rect_pk)
+        Rectification.objects.filter(
+            item__feedback_list__campaign=campaign,
+            item__problem__in=problems_for(request.user, campaign),
+        ),
+        pk=rect_pk,
+    )
     action = request.POST.get("action", "")
     move = RECTIFICATION_TRANSITIONS.get((rect.status, action))
     proof = request.POST.get("proof_text") if action == RectificationAction.SUBMIT else None
     try:
-        rectification_transition(rectification=rect, action=action, user=request.user,
-                                 opinion=request.POST.get("opinion", ""), proof_text=proof)
+        rectification_transition(
+            rectification=rect,
+            action=action,
+            user=request.user,
+            opinion=request.POST.get("opinion", ""),
+            proof_text=proof,
+        )
     except AssessmentError as refused:
-        return _page(request, campaign, error=str(refused), failed=rect.pk,
-                     status=refusal_status(request.user, move.role if move else None))
+        return _page(
+            request,
+            campaign,
+            error=str(refused),
+            failed=rect.pk,
+            status=refusal_status(request.user, move.role if move else None),
+        )
     rect.refresh_from_db()
-    messages.success(request, _t("整改事项已“%(action)s”，现为“%(status)s”") % {
-        "action": RectificationAction(action).label, "status": rect.get_status_display()})
+    messages.success(
+        request,
+        _t("整改事项已“%(action)s”，现为“%(status)s”")
+        % {"action": RectificationAction(action).label, "status": rect.get_status_display()},
+    )
     return redirect("assessments:feedback", pk=campaign.pk)

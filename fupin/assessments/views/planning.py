@@ -22,28 +22,34 @@ DOMAIN_LABELS = {"exited": _("已脱贫户（错退率）"), "non_registered": _
 class PlanForm(forms.Form):
     """Expected rates, the county's frame and the target precision (Chinese labels and errors)."""
 
-    wrong_exit_rate = forms.FloatField(label=_("预期错退率"), initial=0.02, min_value=0.0001,
-                                       max_value=0.5)
-    missed_rate = forms.FloatField(label=_("预期漏评率"), initial=0.02, min_value=0.0001,
-                                   max_value=0.5)
+    wrong_exit_rate = forms.FloatField(
+        label=_("预期错退率"), initial=0.02, min_value=0.0001, max_value=0.5
+    )
+    missed_rate = forms.FloatField(
+        label=_("预期漏评率"), initial=0.02, min_value=0.0001, max_value=0.5
+    )
     exited_households = forms.IntegerField(label=_("全县已脱贫户数"), min_value=1)
     nonregistered_households = forms.IntegerField(label=_("全县非建档立卡户数"), min_value=1)
     villages = forms.IntegerField(label=_("全县行政村数"), min_value=1)
-    half_width = forms.FloatField(label=_("目标精度：95%置信区间半宽"), initial=0.01,
-                                  min_value=0.001, max_value=0.2)
-    per_village = forms.IntegerField(label=_("每村每层抽取户数"), initial=30, min_value=1,
-                                     max_value=500)
+    half_width = forms.FloatField(
+        label=_("目标精度：95%置信区间半宽"), initial=0.01, min_value=0.001, max_value=0.2
+    )
+    per_village = forms.IntegerField(
+        label=_("每村每层抽取户数"), initial=30, min_value=1, max_value=500
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # Chinese messages naming the field
             name = field.label
-            field.error_messages.update({
-                "required": f"请填写“{name}”",
-                "invalid": f"“{name}”须为数值",
-                "min_value": f"“{name}”不能小于 %(limit_value)s",
-                "max_value": f"“{name}”不能大于 %(limit_value)s",
-            })
+            field.error_messages.update(
+                {
+                    "required": f"请填写“{name}”",
+                    "invalid": f"“{name}”须为数值",
+                    "min_value": f"“{name}”不能小于 %(limit_value)s",
+                    "max_value": f"“{name}”不能大于 %(limit_value)s",
+                }
+            )
 
 
 @login_required
@@ -61,9 +67,12 @@ def campaign_plan(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 plan = plan_sample(
                     rates={"exited": d["wrong_exit_rate"], "non_registered": d["missed_rate"]},
-                    populations={"exited": d["exited_households"],
-                                 "non_registered": d["nonregistered_households"]},
-                    villages_in_county=d["villages"], half_width=d["half_width"],
+                    populations={
+                        "exited": d["exited_households"],
+                        "non_registered": d["nonregistered_households"],
+                    },
+                    villages_in_county=d["villages"],
+                    half_width=d["half_width"],
                     per_village=d["per_village"],
                 )
             except PlanError as e:
@@ -71,8 +80,9 @@ def campaign_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 400
             else:
                 context["plan"] = plan
-                context["rows"] = [{"label": DOMAIN_LABELS[p.name], "plan": p}
-                                   for p in plan.domains]
+                context["rows"] = [
+                    {"label": DOMAIN_LABELS[p.name], "plan": p} for p in plan.domains
+                ]
         else:
             status = 400
     return render(request, "assessments/campaign_plan.html", context, status=status)

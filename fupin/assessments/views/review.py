@@ -35,13 +35,19 @@ from fupin.assessments.workflows import (
 )
 from fupin.registry.models import Relation
 
-STEP_ORDER = [Step.INITIAL.value, Step.REVIEW.value, Step.DEPARTMENT.value, Step.EXPERT.value,
-              Step.FINAL.value]
+STEP_ORDER = [
+    Step.INITIAL.value,
+    Step.REVIEW.value,
+    Step.DEPARTMENT.value,
+    Step.EXPERT.value,
+    Step.FINAL.value,
+]
 
 # step → the statuses a problem waits at for that step, read from the transition table.
 STEP_STATUSES: dict[str, list[str]] = {
-    step: list(dict.fromkeys(frm for (frm, _a), move in PROBLEM_TRANSITIONS.items()
-                             if move.step == step))
+    step: list(
+        dict.fromkeys(frm for (frm, _a), move in PROBLEM_TRANSITIONS.items() if move.step == step)
+    )
     for step in STEP_ORDER
 }
 STATUS_STEP = {status: step for step, statuses in STEP_STATUSES.items() for status in statuses}
@@ -52,7 +58,9 @@ def household_head(problem: Problem) -> Any:
     if problem.household is None:
         return None
     members = list(problem.household.members.all())
-    return next((m for m in members if m.relation == Relation.HEAD), members[0] if members else None)
+    return next(
+        (m for m in members if m.relation == Relation.HEAD), members[0] if members else None
+    )
 
 
 def problem_entry(problem: Problem, held: set[str], error: str = "") -> dict[str, Any]:
@@ -62,8 +70,13 @@ def problem_entry(problem: Problem, held: set[str], error: str = "") -> dict[str
         if frm != problem.status:
             continue
         if move.role in held:
-            actions.append({"action": action, "label": ProblemAction(action).label,
-                            "disputed": (frm, action) in DISPUTED_TARGET})
+            actions.append(
+                {
+                    "action": action,
+                    "label": ProblemAction(action).label,
+                    "disputed": (frm, action) in DISPUTED_TARGET,
+                }
+            )
         elif (label := Role(move.role).label) not in waiting:
             waiting.append(label)
     head = household_head(problem)
@@ -83,25 +96,45 @@ def problem_entry(problem: Problem, held: set[str], error: str = "") -> dict[str
 
 
 def _scoped(request: HttpRequest, campaign: Campaign) -> Any:
-    return (problems_for(request.user, campaign)
-            .select_related("county", "household__village")
-            .prefetch_related("household__members", "steps__user", "steps__evidence",
-                              "explanations__user")
-            .order_by("county__code", "id"))
+    return (
+        problems_for(request.user, campaign)
+        .select_related("county", "household__village")
+        .prefetch_related(
+            "household__members", "steps__user", "steps__evidence", "explanations__user"
+        )
+        .order_by("county__code", "id")
+    )
 
 
-def _queue(request: HttpRequest, campaign: Campaign, step: str, *, error: str = "",
-           failed: int | None = None, status: int = 200) -> HttpResponse:
+def _queue(
+    request: HttpRequest,
+    campaign: Campaign,
+    step: str,
+    *,
+    error: str = "",
+    failed: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
     held = roles_held(request.user)
-    page = Paginator(_scoped(request, campaign).filter(status__in=STEP_STATUSES[step]),
-                     PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(
+        _scoped(request, campaign).filter(status__in=STEP_STATUSES[step]), PER_PAGE
+    ).get_page(request.GET.get("page"))
     entries = [problem_entry(p, held, error if p.pk == failed else "") for p in page]
-    return render(request, "assessments/review_queue.html", {
-        "campaign": campaign, "step": step, "step_label": Step(step).label,
-        "statuses": [ProblemStatus(s).label for s in STEP_STATUSES[step]],
-        "steps": [(s, Step(s).label) for s in STEP_ORDER],
-        "entries": entries, "page": page, "error": error,
-    }, status=status)
+    return render(
+        request,
+        "assessments/review_queue.html",
+        {
+            "campaign": campaign,
+            "step": step,
+            "step_label": Step(step).label,
+            "statuses": [ProblemStatus(s).label for s in STEP_STATUSES[step]],
+            "steps": [(s, Step(s).label) for s in STEP_ORDER],
+            "entries": entries,
+            "page": page,
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -112,11 +145,21 @@ def review_queue(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return _queue(request, campaign, step)
 
 
-def _problem_page(request: HttpRequest, campaign: Campaign, problem: Problem, *, error: str = "",
-                  status: int = 200) -> HttpResponse:
+def _problem_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    problem: Problem,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     entry = problem_entry(problem, roles_held(request.user), error)
-    return render(request, "assessments/problem_detail.html",
-                  {"campaign": campaign, "entry": entry, "error": error}, status=status)
+    return render(
+        request,
+        "assessments/problem_detail.html",
+        {"campaign": campaign, "entry": entry, "error": error},
+        status=status,
+    )
 
 
 @login_required
@@ -147,20 +190,30 @@ def problem_act(request: HttpRequest, pk: int, problem_pk: int) -> HttpResponse:
         disputed = {"yes": True, "no": False}.get(request.POST.get("disputed", ""))
     cited = Evidence.objects.filter(pk__in=_ids(request.POST.getlist("evidence")))
     try:
-        problem_transition(problem=problem, action=action, user=request.user,
-                           opinion=request.POST.get("opinion", ""), evidence=list(cited),
-                           disputed=disputed)
+        problem_transition(
+            problem=problem,
+            action=action,
+            user=request.user,
+            opinion=request.POST.get("opinion", ""),
+            evidence=list(cited),
+            disputed=disputed,
+        )
     except AssessmentError as refused:
         status = refusal_status(request.user, move.role if move else None)
         problem.refresh_from_db()
         if back == "problem":
             return _problem_page(request, campaign, problem, error=str(refused), status=status)
-        return _queue(request, campaign, step, error=str(refused), failed=problem.pk,
-                      status=status)
+        return _queue(request, campaign, step, error=str(refused), failed=problem.pk, status=status)
     problem.refresh_from_db()
-    messages.success(request, _t("问题 #%(id)s 已完成“%(action)s”，现为“%(status)s”") % {
-        "id": problem.pk, "action": ProblemAction(action).label,
-        "status": problem.get_status_display()})
+    messages.success(
+        request,
+        _t("问题 #%(id)s 已完成“%(action)s”，现为“%(status)s”")
+        % {
+            "id": problem.pk,
+            "action": ProblemAction(action).label,
+            "status": problem.get_status_display(),
+        },
+    )
     if back == "problem":
         return redirect("assessments:problem", pk=campaign.pk, problem_pk=problem.pk)
     return redirect("assessments:review", pk=campaign.pk, step=step)

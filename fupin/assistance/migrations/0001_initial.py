@@ -9,223 +9,664 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0002_region_coordinates'),
-        ('registry', '0001_initial'),
+        ("regions", "0002_region_coordinates"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExitPlan',
+            name="ExitPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2013), django.core.validators.MaxValueValidator(2030)], verbose_name='计划脱贫年度')),
-                ('income_target', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='人均纯收入目标(元)')),
-                ('targets', models.TextField(blank=True, verbose_name='脱贫目标与措施计划')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('household', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='exit_plan', to='registry.household', verbose_name='农户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2013),
+                            django.core.validators.MaxValueValidator(2030),
+                        ],
+                        verbose_name="计划脱贫年度",
+                    ),
+                ),
+                (
+                    "income_target",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="人均纯收入目标(元)",
+                    ),
+                ),
+                ("targets", models.TextField(blank=True, verbose_name="脱贫目标与措施计划")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "household",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exit_plan",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '脱贫计划',
-                'verbose_name_plural': '脱贫计划',
+                "verbose_name": "脱贫计划",
+                "verbose_name_plural": "脱贫计划",
             },
         ),
         migrations.CreateModel(
-            name='HelpingUnit',
+            name="HelpingUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='单位名称')),
-                ('kind', models.CharField(choices=[('government', '党政机关'), ('state_firm', '国有企业'), ('institution', '事业单位'), ('university', '高校'), ('eastern_city', '东部城市'), ('other', '其他')], max_length=16, verbose_name='单位类型')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="单位名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "党政机关"),
+                            ("state_firm", "国有企业"),
+                            ("institution", "事业单位"),
+                            ("university", "高校"),
+                            ("eastern_city", "东部城市"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="单位类型",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶单位',
-                'verbose_name_plural': '帮扶单位',
-                'ordering': ['name'],
+                "verbose_name": "帮扶单位",
+                "verbose_name_plural": "帮扶单位",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='项目名称')),
-                ('kind', models.CharField(choices=[('industry', '产业扶持'), ('employment', '就业扶持'), ('education', '教育扶持'), ('health', '健康扶贫'), ('housing', '危房改造'), ('relocation', '易地扶贫搬迁'), ('microcredit', '小额信贷'), ('ecological', '生态扶贫'), ('social_security', '兜底保障'), ('public_welfare_post', '公益岗位')], max_length=20, verbose_name='项目类别')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='项目年度')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='开工日期')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='进度(%)')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='完工日期')),
-                ('description', models.TextField(blank=True, verbose_name='建设内容')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='实施区划')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='assistance.helpingunit', verbose_name='帮扶单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="项目名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("industry", "产业扶持"),
+                            ("employment", "就业扶持"),
+                            ("education", "教育扶持"),
+                            ("health", "健康扶贫"),
+                            ("housing", "危房改造"),
+                            ("relocation", "易地扶贫搬迁"),
+                            ("microcredit", "小额信贷"),
+                            ("ecological", "生态扶贫"),
+                            ("social_security", "兜底保障"),
+                            ("public_welfare_post", "公益岗位"),
+                        ],
+                        max_length=20,
+                        verbose_name="项目类别",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="项目年度")),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="开工日期")),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="进度(%)",
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="完工日期")),
+                ("description", models.TextField(blank=True, verbose_name="建设内容")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="实施区划",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="assistance.helpingunit",
+                        verbose_name="帮扶单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '扶贫项目',
-                'verbose_name_plural': '扶贫项目',
-                'ordering': ['-year', 'region__code', 'name', 'id'],
+                "verbose_name": "扶贫项目",
+                "verbose_name_plural": "扶贫项目",
+                "ordering": ["-year", "region__code", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FundAllocation',
+            name="FundAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('central', '中央财政'), ('province', '省级财政'), ('eastern_aid', '东西部协作'), ('donation', '社会捐赠')], max_length=12, verbose_name='资金来源')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='金额(元)')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='funds', to='assistance.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("central", "中央财政"),
+                            ("province", "省级财政"),
+                            ("eastern_aid", "东西部协作"),
+                            ("donation", "社会捐赠"),
+                        ],
+                        max_length=12,
+                        verbose_name="资金来源",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="金额(元)",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="funds",
+                        to="assistance.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目资金',
-                'verbose_name_plural': '项目资金',
-                'ordering': ['project_id', 'source', 'id'],
+                "verbose_name": "项目资金",
+                "verbose_name_plural": "项目资金",
+                "ordering": ["project_id", "source", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AssistanceMeasure',
+            name="AssistanceMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('industry', '产业扶持'), ('employment', '就业扶持'), ('education', '教育扶持'), ('health', '健康扶贫'), ('housing', '危房改造'), ('relocation', '易地扶贫搬迁'), ('microcredit', '小额信贷'), ('ecological', '生态扶贫'), ('social_security', '兜底保障'), ('public_welfare_post', '公益岗位')], max_length=20, verbose_name='措施类别')),
-                ('description', models.CharField(max_length=200, verbose_name='措施内容')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='金额(元)')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='registry.household', verbose_name='农户')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='measures', to='assistance.project', verbose_name='关联项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("industry", "产业扶持"),
+                            ("employment", "就业扶持"),
+                            ("education", "教育扶持"),
+                            ("health", "健康扶贫"),
+                            ("housing", "危房改造"),
+                            ("relocation", "易地扶贫搬迁"),
+                            ("microcredit", "小额信贷"),
+                            ("ecological", "生态扶贫"),
+                            ("social_security", "兜底保障"),
+                            ("public_welfare_post", "公益岗位"),
+                        ],
+                        max_length=20,
+                        verbose_name="措施类别",
+                    ),
+                ),
+                ("description", models.CharField(max_length=200, verbose_name="措施内容")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="金额(元)",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="measures",
+                        to="assistance.project",
+                        verbose_name="关联项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶措施',
-                'verbose_name_plural': '帮扶措施',
-                'ordering': ['household_id', 'start_date', 'id'],
+                "verbose_name": "帮扶措施",
+                "verbose_name_plural": "帮扶措施",
+                "ordering": ["household_id", "start_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProvincePolicy',
+            name="ProvincePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_households_per_cadre', models.PositiveSmallIntegerField(default=5, verbose_name='每名帮扶责任人最多帮扶户数')),
-                ('tracking_years', models.PositiveSmallIntegerField(default=3, verbose_name='脱贫后跟踪帮扶年数')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='政策依据')),
-                ('province', models.OneToOneField(limit_choices_to={'level': 'province'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='省')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "max_households_per_cadre",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="每名帮扶责任人最多帮扶户数"
+                    ),
+                ),
+                (
+                    "tracking_years",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="脱贫后跟踪帮扶年数"),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="政策依据")),
+                (
+                    "province",
+                    models.OneToOneField(
+                        limit_choices_to={"level": "province"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="省",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '省级帮扶政策',
-                'verbose_name_plural': '省级帮扶政策',
-                'ordering': ['province__code'],
+                "verbose_name": "省级帮扶政策",
+                "verbose_name_plural": "省级帮扶政策",
+                "ordering": ["province__code"],
             },
         ),
         migrations.CreateModel(
-            name='VillagePairing',
+            name="VillagePairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(blank=True, help_text='自该日起不再有效', null=True, verbose_name='解除日期')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='assistance.helpingunit', verbose_name='帮扶单位')),
-                ('village', models.ForeignKey(limit_choices_to={'level': 'village'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='帮扶村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                (
+                    "end",
+                    models.DateField(
+                        blank=True, help_text="自该日起不再有效", null=True, verbose_name="解除日期"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="assistance.helpingunit",
+                        verbose_name="帮扶单位",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "village"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="帮扶村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位结对帮扶村',
-                'verbose_name_plural': '单位结对帮扶村',
-                'ordering': ['village__code', 'start', 'id'],
+                "verbose_name": "单位结对帮扶村",
+                "verbose_name_plural": "单位结对帮扶村",
+                "ordering": ["village__code", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='VisitLog',
+            name="VisitLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='走访日期')),
-                ('visitor_name', models.CharField(max_length=32, verbose_name='走访人姓名')),
-                ('content', models.TextField(verbose_name='工作内容')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='registry.household', verbose_name='农户')),
-                ('visitor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='走访人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="走访日期")),
+                ("visitor_name", models.CharField(max_length=32, verbose_name="走访人姓名")),
+                ("content", models.TextField(verbose_name="工作内容")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "visitor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="走访人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作台账',
-                'verbose_name_plural': '工作台账',
-                'ordering': ['household_id', 'date', 'id'],
+                "verbose_name": "工作台账",
+                "verbose_name_plural": "工作台账",
+                "ordering": ["household_id", "date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkTeam',
+            name="WorkTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(blank=True, help_text='自该日起不再有效', null=True, verbose_name='解除日期')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='assistance.helpingunit', verbose_name='派出单位')),
-                ('village', models.ForeignKey(limit_choices_to={'level': 'village'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='驻村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                (
+                    "end",
+                    models.DateField(
+                        blank=True, help_text="自该日起不再有效", null=True, verbose_name="解除日期"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="assistance.helpingunit",
+                        verbose_name="派出单位",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "village"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="驻村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '驻村工作队',
-                'verbose_name_plural': '驻村工作队',
-                'ordering': ['village__code', 'start', 'id'],
+                "verbose_name": "驻村工作队",
+                "verbose_name_plural": "驻村工作队",
+                "ordering": ["village__code", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkTeamMember',
+            name="WorkTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(blank=True, help_text='自该日起不再有效', null=True, verbose_name='解除日期')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('role', models.CharField(choices=[('leader', '队长'), ('first_secretary', '第一书记'), ('member', '队员')], max_length=16, verbose_name='职务')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='assistance.workteam', verbose_name='工作队')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                (
+                    "end",
+                    models.DateField(
+                        blank=True, help_text="自该日起不再有效", null=True, verbose_name="解除日期"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("leader", "队长"),
+                            ("first_secretary", "第一书记"),
+                            ("member", "队员"),
+                        ],
+                        max_length=16,
+                        verbose_name="职务",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="assistance.workteam",
+                        verbose_name="工作队",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作队队员',
-                'verbose_name_plural': '工作队队员',
-                'ordering': ['team_id', 'role', 'start', 'id'],
+                "verbose_name": "工作队队员",
+                "verbose_name_plural": "工作队队员",
+                "ordering": ["team_id", "role", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HelpingUnitMember',
+            name="HelpingUnitMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='assistance.helpingunit', verbose_name='帮扶单位')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="assistance.helpingunit",
+                        verbose_name="帮扶单位",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶单位联络人',
-                'verbose_name_plural': '帮扶单位联络人',
-                'constraints': [models.UniqueConstraint(fields=('unit', 'user'), name='unitmember_unique')],
+                "verbose_name": "帮扶单位联络人",
+                "verbose_name_plural": "帮扶单位联络人",
+                "constraints": [
+                    models.UniqueConstraint(fields=("unit", "user"), name="unitmember_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdPairing',
+            name="HouseholdPairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(blank=True, help_text='自该日起不再有效', null=True, verbose_name='解除日期')),
-                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='解除原因')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='household_pairings', to=settings.AUTH_USER_MODEL, verbose_name='帮扶责任人')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='registry.household', verbose_name='帮扶户')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='assistance.helpingunit', verbose_name='所在帮扶单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                (
+                    "end",
+                    models.DateField(
+                        blank=True, help_text="自该日起不再有效", null=True, verbose_name="解除日期"
+                    ),
+                ),
+                (
+                    "end_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="解除原因"),
+                ),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="household_pairings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="帮扶责任人",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="registry.household",
+                        verbose_name="帮扶户",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="assistance.helpingunit",
+                        verbose_name="所在帮扶单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶责任人结对',
-                'verbose_name_plural': '帮扶责任人结对',
-                'ordering': ['household__household_no', 'start', 'id'],
-                'indexes': [models.Index(fields=['cadre', 'end'], name='assistance__cadre_i_7e5e2e_idx'), models.Index(fields=['household', 'end'], name='assistance__househo_a81467_idx')],
+                "verbose_name": "帮扶责任人结对",
+                "verbose_name_plural": "帮扶责任人结对",
+                "ordering": ["household__household_no", "start", "id"],
+                "indexes": [
+                    models.Index(fields=["cadre", "end"], name="assistance__cadre_i_7e5e2e_idx"),
+                    models.Index(
+                        fields=["household", "end"], name="assistance__househo_a81467_idx"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProjectBeneficiary',
+            name="ProjectBeneficiary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='受益金额(元)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='受益内容')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='project_benefits', to='registry.household', verbose_name='受益户')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='beneficiaries', to='assistance.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="受益金额(元)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="受益内容")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="project_benefits",
+                        to="registry.household",
+                        verbose_name="受益户",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="beneficiaries",
+                        to="assistance.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目受益户',
-                'verbose_name_plural': '项目受益户',
-                'ordering': ['project_id', 'household__household_no'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'household'), name='beneficiary_unique')],
+                "verbose_name": "项目受益户",
+                "verbose_name_plural": "项目受益户",
+                "ordering": ["project_id", "household__household_no"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "household"), name="beneficiary_unique"
+                    )
+                ],
             },
         ),
     ]

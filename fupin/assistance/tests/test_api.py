@@ -34,67 +34,101 @@ def test_anonymous_calls_get_401(world: World) -> None:
 def test_a_cadre_lists_exactly_their_pairings(world: World) -> None:
     rows = _api(world, "cadre").get(f"{BASE}/pairings/").json()["results"]
     assert [(r["household"], r["cadre"], r["active"]) for r in rows] == [
-        (world.household.household_no, "cadre", True)]
+        (world.household.household_no, "cadre", True)
+    ]
     assert _api(world, "neighbour_officer").get(f"{BASE}/pairings/").json()["results"] == []
 
 
 def test_guessed_ids_answer_404(world: World) -> None:
-    visit = ledger_visit_add(household=world.other_household, date=dt.date(2019, 1, 2),
-                             content="走访", actor="t")
+    visit = ledger_visit_add(
+        household=world.other_household, date=dt.date(2019, 1, 2), content="走访", actor="t"
+    )
     client = _api(world, "cadre")
     assert client.get(f"{BASE}/visits/{visit.pk}/").status_code == 404
     assert client.get(f"{BASE}/visits/99999999/").status_code == 404
     assert client.get(f"{BASE}/visits/99999999999999999999999/").status_code == 404
-    other = HouseholdPairing.objects.create(household=world.other_household,
-                                            cadre=world.users["county_officer"],
-                                            start=dt.date(2016, 1, 1))
+    other = HouseholdPairing.objects.create(
+        household=world.other_household,
+        cadre=world.users["county_officer"],
+        start=dt.date(2016, 1, 1),
+    )
     assert client.get(f"{BASE}/pairings/{other.pk}/").status_code == 404
     assert _api(world, "county_officer").get(f"{BASE}/visits/{visit.pk}/").status_code == 200
 
 
 def test_the_cadre_creates_a_measure_for_their_household_audited(world: World) -> None:
-    r = _api(world, "cadre").post(f"{BASE}/measures/", {
-        "household": world.household.household_no, "kind": "education",
-        "description": "雨露计划助学", "amount": "3000", "start_date": "2019-09-01"})
+    r = _api(world, "cadre").post(
+        f"{BASE}/measures/",
+        {
+            "household": world.household.household_no,
+            "kind": "education",
+            "description": "雨露计划助学",
+            "amount": "3000",
+            "start_date": "2019-09-01",
+        },
+    )
     assert r.status_code == 201, r.json()
     assert r.json()["recorded_by"] == "cadre" and r.json()["amount"] == "3000.00"
     m = AssistanceMeasure.objects.get()
-    assert AuditEntry.objects.filter(model="AssistanceMeasure", object_key=str(m.pk),
-                                     household=world.household).exists()
+    assert AuditEntry.objects.filter(
+        model="AssistanceMeasure", object_key=str(m.pk), household=world.household
+    ).exists()
 
 
 def test_a_measure_for_a_household_out_of_scope_answers_404(world: World) -> None:
-    r = _api(world, "cadre").post(f"{BASE}/measures/", {
-        "household": world.other_household.household_no, "kind": "education",
-        "description": "x", "start_date": "2019-09-01"})
+    r = _api(world, "cadre").post(
+        f"{BASE}/measures/",
+        {
+            "household": world.other_household.household_no,
+            "kind": "education",
+            "description": "x",
+            "start_date": "2019-09-01",
+        },
+    )
     assert r.status_code == 404 and not AssistanceMeasure.objects.exists()
 
 
 def test_a_reader_who_may_not_write_gets_403(world: World) -> None:
-    r = _api(world, "province_officer").post(f"{BASE}/visits/", {
-        "household": world.household.household_no, "date": "2019-09-01", "content": "x"})
+    r = _api(world, "province_officer").post(
+        f"{BASE}/visits/",
+        {"household": world.household.household_no, "date": "2019-09-01", "content": "x"},
+    )
     assert r.status_code == 403 and not VisitLog.objects.exists()
 
 
 def test_the_township_office_records_a_visit(world: World) -> None:
-    r = _api(world, "township_officer").post(f"{BASE}/visits/", {
-        "household": world.household.household_no, "date": "2019-09-01",
-        "content": "乡扶贫站回访", "visitor_name": "刘站长"})
+    r = _api(world, "township_officer").post(
+        f"{BASE}/visits/",
+        {
+            "household": world.household.household_no,
+            "date": "2019-09-01",
+            "content": "乡扶贫站回访",
+            "visitor_name": "刘站长",
+        },
+    )
     assert r.status_code == 201
     rows = _api(world, "cadre").get(f"{BASE}/visits/").json()["results"]
     assert [(v["visitor_name"], v["visitor"]) for v in rows] == [("刘站长", "township_officer")]
 
 
 def test_a_future_visit_is_a_400_with_the_reason(world: World) -> None:
-    r = _api(world, "cadre").post(f"{BASE}/visits/", {
-        "household": world.household.household_no, "date": "2099-01-01", "content": "x"})
+    r = _api(world, "cadre").post(
+        f"{BASE}/visits/",
+        {"household": world.household.household_no, "date": "2099-01-01", "content": "x"},
+    )
     assert r.status_code == 400 and "未来" in r.json()["detail"]
 
 
 def test_projects_totals_and_benefits_are_scoped(world: World) -> None:
     county = world.household.village.parent.parent
-    p = project_create(name="岷县肉牛养殖", region=county, kind="industry", year=2019,
-                       funds={"central": 1000, "donation": 500}, actor="t")
+    p = project_create(
+        name="岷县肉牛养殖",
+        region=county,
+        kind="industry",
+        year=2019,
+        funds={"central": 1000, "donation": 500},
+        actor="t",
+    )
     project_beneficiary_add(project=p, household=world.household, amount=800, actor="t")
     project_beneficiary_add(project=p, household=world.other_household, amount=700, actor="t")
     cadre = _api(world, "cadre")
@@ -117,5 +151,6 @@ def test_region_warnings_endpoint(world: World) -> None:
     code = world.household.village.code
     rows = _api(world, "county_officer").get(f"{BASE}/regions/{code}/warnings/").json()
     assert [r["kind"] for r in rows] == ["village_without_team"]
-    assert _api(world, "neighbour_officer").get(
-        f"{BASE}/regions/{code}/warnings/").status_code == 404
+    assert (
+        _api(world, "neighbour_officer").get(f"{BASE}/regions/{code}/warnings/").status_code == 404
+    )

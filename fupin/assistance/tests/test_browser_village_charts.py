@@ -10,8 +10,13 @@ from fupin.browser_testing import log_in, with_password
 pytestmark = pytest.mark.browser
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-CHARTS = ["chart-distribution", "chart-causes", "chart-events", "chart-exit-targets",
-          "chart-household-targets"]
+CHARTS = [
+    "chart-distribution",
+    "chart-causes",
+    "chart-events",
+    "chart-exit-targets",
+    "chart-household-targets",
+]
 
 
 def _svg_texts(page, chart_id):

@@ -26,8 +26,11 @@ def _client(world: World, persona: str) -> Client:
 
 def test_the_county_overview_lists_pairings_and_warnings(world: World) -> None:
     identify(world.other_household)
-    html = _client(world, "county_officer").get(
-        reverse("assistance:region", args=[COUNTY])).content.decode()
+    html = (
+        _client(world, "county_officer")
+        .get(reverse("assistance:region", args=[COUNTY]))
+        .content.decode()
+    )
     assert world.household.household_no in html  # paired with the cadre
     assert f"贫困户 {world.other_household.household_no}（马家沟村）没有帮扶责任人" in html
     assert "贫困村 东街村（621126100001）没有驻村工作队" in html
@@ -47,8 +50,9 @@ def test_my_page_lists_the_cadres_households_and_the_units_villages(world: World
     assert world.other_household.household_no not in html
     unit = HelpingUnit.objects.create(name="甘肃省财政厅", kind="government")
     HelpingUnitMember.objects.create(unit=unit, user=world.users["nobody"])
-    pairing_village_create(unit=unit, village=world.household.village, start=dt.date(2016, 1, 1),
-                           actor="t")
+    pairing_village_create(
+        unit=unit, village=world.household.village, start=dt.date(2016, 1, 1), actor="t"
+    )
     html = _client(world, "nobody").get(reverse("assistance:mine")).content.decode()
     assert "东街村" in html and "甘肃省财政厅" in html
 

@@ -31,18 +31,37 @@ COUNTY = "621126000000"
 @pytest.fixture
 def projects(world: World) -> dict[str, Project]:
     county = Region.objects.get(code=COUNTY)
-    road = project_create(name="东街村产业路", region=world.household.village, kind="industry",
-                          year=2018, funds={"central": 300000, "province": 100000}, actor="t")
-    cattle = project_create(name="岷县肉牛养殖", region=county, kind="industry", year=2019,
-                            funds={"eastern_aid": "250000.50", "donation": 20000}, actor="t")
-    far = project_create(name="宕昌县安全饮水", region=world.neighbour_household.village,
-                         kind="health", year=2019, funds={"central": 999}, actor="t")
-    project_beneficiary_add(project=road, household=world.household, amount=1200,
-                            note="出行便利", actor="t")
-    project_beneficiary_add(project=cattle, household=world.household, amount=8000,
-                            note="基础母牛 2 头", actor="t")
-    project_beneficiary_add(project=cattle, household=world.other_household, amount=4000,
-                            actor="t")
+    road = project_create(
+        name="东街村产业路",
+        region=world.household.village,
+        kind="industry",
+        year=2018,
+        funds={"central": 300000, "province": 100000},
+        actor="t",
+    )
+    cattle = project_create(
+        name="岷县肉牛养殖",
+        region=county,
+        kind="industry",
+        year=2019,
+        funds={"eastern_aid": "250000.50", "donation": 20000},
+        actor="t",
+    )
+    far = project_create(
+        name="宕昌县安全饮水",
+        region=world.neighbour_household.village,
+        kind="health",
+        year=2019,
+        funds={"central": 999},
+        actor="t",
+    )
+    project_beneficiary_add(
+        project=road, household=world.household, amount=1200, note="出行便利", actor="t"
+    )
+    project_beneficiary_add(
+        project=cattle, household=world.household, amount=8000, note="基础母牛 2 头", actor="t"
+    )
+    project_beneficiary_add(project=cattle, household=world.other_household, amount=4000, actor="t")
     return {"road": road, "cattle": cattle, "far": far}
 
 
@@ -51,8 +70,12 @@ def test_totals_by_fund_source_cover_the_region_and_nothing_outside(
 ) -> None:
     totals = region_project_totals(world.users["county_officer"], Region.objects.get(code=COUNTY))
     by_source = {s["source"]: s["amount"] for s in totals["sources"]}
-    assert by_source == {"central": Decimal("300000"), "province": Decimal("100000"),
-                         "eastern_aid": Decimal("250000.50"), "donation": Decimal("20000")}
+    assert by_source == {
+        "central": Decimal("300000"),
+        "province": Decimal("100000"),
+        "eastern_aid": Decimal("250000.50"),
+        "donation": Decimal("20000"),
+    }
     assert totals["total"] == Decimal("670000.50") and totals["projects"] == 2
     village = region_project_totals(world.users["county_officer"], world.household.village)
     assert village["total"] == Decimal("400000") and village["projects"] == 1
@@ -69,8 +92,14 @@ def test_changing_a_fund_changes_the_total_and_is_audited(
 
 
 def test_a_households_benefits_across_projects(world: World, projects: dict[str, Project]) -> None:
-    ledger_measure_add(household=world.household, kind="industry", description="领养基础母牛",
-                       start_date=dt.date(2019, 5, 1), project=projects["cattle"], actor="t")
+    ledger_measure_add(
+        household=world.household,
+        kind="industry",
+        description="领养基础母牛",
+        start_date=dt.date(2019, 5, 1),
+        project=projects["cattle"],
+        actor="t",
+    )
     benefits = household_benefits(world.users["cadre"], world.household)
     assert [r["project"] for r in benefits["rows"]] == [projects["cattle"], projects["road"]]
     assert benefits["total"] == Decimal("9200")
@@ -82,16 +111,19 @@ def test_a_beneficiary_must_live_where_the_project_runs(
     world: World, projects: dict[str, Project]
 ) -> None:
     with pytest.raises(AssistanceError, match="不在项目实施区划内"):
-        project_beneficiary_add(project=projects["road"], household=world.other_household,
-                                actor="t")
+        project_beneficiary_add(
+            project=projects["road"], household=world.other_household, actor="t"
+        )
 
 
 def test_completion_means_full_progress(world: World, projects: dict[str, Project]) -> None:
     with pytest.raises(AssistanceError, match="100%"):
-        project_progress_update(project=projects["road"], progress=80,
-                                completed_on=dt.date(2019, 1, 1), actor="t")
-    project_progress_update(project=projects["road"], progress=100,
-                            completed_on=dt.date(2019, 1, 1), actor="t")
+        project_progress_update(
+            project=projects["road"], progress=80, completed_on=dt.date(2019, 1, 1), actor="t"
+        )
+    project_progress_update(
+        project=projects["road"], progress=100, completed_on=dt.date(2019, 1, 1), actor="t"
+    )
     assert Project.objects.get(pk=projects["road"].pk).completed
 
 

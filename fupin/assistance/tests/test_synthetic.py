@@ -27,7 +27,9 @@ def demo_county(gansu_village, tmp_path):
 
 def test_synthetic_help_pairs_households_and_plants_gaps(demo_county):
     counts = assistance_load_synthetic(county=demo_county, seed=1, year=2019)
-    registered = Household.objects.filter(village__code__startswith="620121", registered=True).count()
+    registered = Household.objects.filter(
+        village__code__startswith="620121", registered=True
+    ).count()
     assert counts.pairings == HouseholdPairing.objects.count() > 0.95 * registered
     assert ExitPlan.objects.count() == counts.plans == counts.pairings
     # Planted: a plan without measures, a household not visited in 2019, a poor village without a team.
@@ -35,8 +37,9 @@ def test_synthetic_help_pairs_households_and_plants_gaps(demo_county):
     assert ExitPlan.objects.exclude(household_id__in=with_measures).exists()
     visited = set(VisitLog.objects.filter(date__year=2019).values_list("household_id", flat=True))
     assert ExitPlan.objects.exclude(household_id__in=visited).exists()
-    poor_villages = Region.objects.filter(code__startswith="620121", level=Level.VILLAGE,
-                                          is_poor_village=True).count()
+    poor_villages = Region.objects.filter(
+        code__startswith="620121", level=Level.VILLAGE, is_poor_village=True
+    ).count()
     assert VillagePairing.objects.count() == poor_villages
     assert WorkTeam.objects.count() == poor_villages - 1
     assert Project.objects.count() == counts.projects > 0

@@ -97,11 +97,20 @@ def test_households_behind_plan_are_those_still_poor_past_their_target_year(worl
         v.on_track.household_no: "on_track",
         v.no_plan.household_no: "no_plan",
     }
-    assert t["counts"] == {"exited_on_time": 1, "exited_late": 1, "on_track": 1, "behind": 1,
-                           "no_plan": 1}
+    assert t["counts"] == {
+        "exited_on_time": 1,
+        "exited_late": 1,
+        "on_track": 1,
+        "behind": 1,
+        "no_plan": 1,
+    }
     assert t["target_years"] == [2018, 2020]
     assert {s["state"]: s["counts"] for s in t["series"]} == {
-        "exited_on_time": [1, 0], "exited_late": [1, 0], "on_track": [0, 1], "behind": [1, 0]}
+        "exited_on_time": [1, 0],
+        "exited_late": [1, 0],
+        "on_track": [0, 1],
+        "behind": [1, 0],
+    }
     # A year later the 2020 plan is still on track; two years on it is behind too.
     later = village_household_targets(world.users["county_officer"], v.region, 2021)
     assert later["counts"]["behind"] == 2

@@ -8,260 +8,837 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0002_region_coordinates'),
+        ("regions", "0002_region_coordinates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GradeRule',
+            name="GradeRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(choices=[('good', '好'), ('fairly_good', '较好'), ('average', '一般'), ('poor', '差')], max_length=12, verbose_name='等次')),
-                ('side', models.CharField(blank=True, choices=[('east', '东部（帮扶方）'), ('west', '西部（受帮扶方）')], help_text='空：双方通用', max_length=4, verbose_name='适用方')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('min_score', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='各指标完成率（封顶 100%）按权重平均 × 100', max_digits=5, verbose_name='完成度得分不低于')),
-                ('min_done_share', models.DecimalField(decimal_places=3, default=Decimal('0'), help_text='0–1', max_digits=4, verbose_name='完成指标占比不低于')),
-                ('max_not_done', models.PositiveSmallIntegerField(blank=True, help_text='空：不限', null=True, verbose_name='未完成指标不超过')),
-                ('max_open_disputes', models.PositiveSmallIntegerField(blank=True, help_text='空：不限', null=True, verbose_name='未解决异议不超过')),
-                ('from_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='适用起始年度')),
-                ('to_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='适用终止年度')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("good", "好"),
+                            ("fairly_good", "较好"),
+                            ("average", "一般"),
+                            ("poor", "差"),
+                        ],
+                        max_length=12,
+                        verbose_name="等次",
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        blank=True,
+                        choices=[("east", "东部（帮扶方）"), ("west", "西部（受帮扶方）")],
+                        help_text="空：双方通用",
+                        max_length=4,
+                        verbose_name="适用方",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "min_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="各指标完成率（封顶 100%）按权重平均 × 100",
+                        max_digits=5,
+                        verbose_name="完成度得分不低于",
+                    ),
+                ),
+                (
+                    "min_done_share",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        help_text="0–1",
+                        max_digits=4,
+                        verbose_name="完成指标占比不低于",
+                    ),
+                ),
+                (
+                    "max_not_done",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="空：不限", null=True, verbose_name="未完成指标不超过"
+                    ),
+                ),
+                (
+                    "max_open_disputes",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="空：不限", null=True, verbose_name="未解决异议不超过"
+                    ),
+                ),
+                (
+                    "from_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="适用起始年度"
+                    ),
+                ),
+                (
+                    "to_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="适用终止年度"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '等次规则',
-                'verbose_name_plural': '等次规则',
-                'ordering': ['order', 'id'],
+                "verbose_name": "等次规则",
+                "verbose_name_plural": "等次规则",
+                "ordering": ["order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='代码')),
-                ('side', models.CharField(choices=[('east', '东部（帮扶方）'), ('west', '西部（受帮扶方）')], max_length=4, verbose_name='考核对象')),
-                ('area', models.CharField(choices=[('organisation', '组织领导'), ('talent', '人才交流'), ('funds', '资金支持（使用）'), ('industry', '产业合作'), ('labour', '劳务协作'), ('hand_in_hand', '携手奔小康')], max_length=14, verbose_name='方面')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('unit', models.CharField(max_length=16, verbose_name='单位')),
-                ('aggregation', models.CharField(choices=[('sum', '合计（数额相加）'), ('count', '计数（每条台账记一次）'), ('share', '占比（本指标合计 ÷ 基数指标合计 × 100%）')], default='sum', max_length=6, verbose_name='汇总方式')),
-                ('weight', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=5, verbose_name='权重')),
-                ('from_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='适用起始年度')),
-                ('to_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='适用终止年度')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明与出处')),
-                ('base', models.ForeignKey(blank=True, help_text='占比指标的分母', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cooperation.indicator', verbose_name='基数指标')),
-                ('counterpart', models.ForeignKey(blank=True, help_text='交叉核对：双方的这两个数应当一致', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cooperation.indicator', verbose_name='对方对应指标')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="代码")),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("east", "东部（帮扶方）"), ("west", "西部（受帮扶方）")],
+                        max_length=4,
+                        verbose_name="考核对象",
+                    ),
+                ),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "组织领导"),
+                            ("talent", "人才交流"),
+                            ("funds", "资金支持（使用）"),
+                            ("industry", "产业合作"),
+                            ("labour", "劳务协作"),
+                            ("hand_in_hand", "携手奔小康"),
+                        ],
+                        max_length=14,
+                        verbose_name="方面",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("unit", models.CharField(max_length=16, verbose_name="单位")),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "合计（数额相加）"),
+                            ("count", "计数（每条台账记一次）"),
+                            ("share", "占比（本指标合计 ÷ 基数指标合计 × 100%）"),
+                        ],
+                        default="sum",
+                        max_length=6,
+                        verbose_name="汇总方式",
+                    ),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("1"), max_digits=5, verbose_name="权重"
+                    ),
+                ),
+                (
+                    "from_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="适用起始年度"
+                    ),
+                ),
+                (
+                    "to_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="适用终止年度"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明与出处")),
+                (
+                    "base",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="占比指标的分母",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cooperation.indicator",
+                        verbose_name="基数指标",
+                    ),
+                ),
+                (
+                    "counterpart",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="交叉核对：双方的这两个数应当一致",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cooperation.indicator",
+                        verbose_name="对方对应指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作考核指标',
-                'verbose_name_plural': '协作考核指标',
-                'ordering': ['side', 'order', 'code'],
+                "verbose_name": "协作考核指标",
+                "verbose_name_plural": "协作考核指标",
+                "ordering": ["side", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='年度')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='数额')),
-                ('agreed_amount', models.DecimalField(blank=True, decimal_places=2, help_text='异议解决时双方议定', max_digits=14, null=True, verbose_name='议定数额')),
-                ('beneficiaries', models.PositiveIntegerField(default=0, verbose_name='受益贫困人口')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='事项')),
-                ('evidence', models.TextField(blank=True, verbose_name='佐证材料说明')),
-                ('evidence_files', models.JSONField(blank=True, default=list, verbose_name='佐证文件')),
-                ('entered_by', models.CharField(choices=[('east', '东部（帮扶方）'), ('west', '西部（受帮扶方）')], max_length=4, verbose_name='录入方')),
-                ('status', models.CharField(choices=[('pending', '待对方确认'), ('confirmed', '对方已确认'), ('disputed', '对方有异议'), ('resolved', '异议已解决'), ('withdrawn', '已撤回')], db_index=True, default='pending', max_length=10, verbose_name='状态')),
-                ('actor', models.CharField(max_length=64, verbose_name='录入人')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
-                ('county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='实施县')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='cooperation.indicator', verbose_name='指标')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="年度")),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="数额"),
+                ),
+                (
+                    "agreed_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="异议解决时双方议定",
+                        max_digits=14,
+                        null=True,
+                        verbose_name="议定数额",
+                    ),
+                ),
+                (
+                    "beneficiaries",
+                    models.PositiveIntegerField(default=0, verbose_name="受益贫困人口"),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="事项")),
+                ("evidence", models.TextField(blank=True, verbose_name="佐证材料说明")),
+                (
+                    "evidence_files",
+                    models.JSONField(blank=True, default=list, verbose_name="佐证文件"),
+                ),
+                (
+                    "entered_by",
+                    models.CharField(
+                        choices=[("east", "东部（帮扶方）"), ("west", "西部（受帮扶方）")],
+                        max_length=4,
+                        verbose_name="录入方",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待对方确认"),
+                            ("confirmed", "对方已确认"),
+                            ("disputed", "对方有异议"),
+                            ("resolved", "异议已解决"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("actor", models.CharField(max_length=64, verbose_name="录入人")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="实施县",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="cooperation.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作台账',
-                'verbose_name_plural': '协作台账',
-                'ordering': ['pairing_id', 'year', 'date', 'id'],
+                "verbose_name": "协作台账",
+                "verbose_name_plural": "协作台账",
+                "ordering": ["pairing_id", "year", "date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerReview',
+            name="LedgerReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('confirm', '确认'), ('dispute', '提出异议'), ('amend', '修改后重新提交'), ('resolve', '异议解决'), ('withdraw', '撤回')], max_length=10, verbose_name='操作')),
-                ('side', models.CharField(choices=[('east', '东部（帮扶方）'), ('west', '西部（受帮扶方）')], max_length=4, verbose_name='操作方')),
-                ('from_status', models.CharField(choices=[('pending', '待对方确认'), ('confirmed', '对方已确认'), ('disputed', '对方有异议'), ('resolved', '异议已解决'), ('withdrawn', '已撤回')], max_length=10, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('pending', '待对方确认'), ('confirmed', '对方已确认'), ('disputed', '对方有异议'), ('resolved', '异议已解决'), ('withdrawn', '已撤回')], max_length=10, verbose_name='新状态')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, help_text='修改后或议定的数额', max_digits=14, null=True, verbose_name='数额')),
-                ('opinion', models.TextField(blank=True, verbose_name='意见')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='cooperation.ledgerentry', verbose_name='台账')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("confirm", "确认"),
+                            ("dispute", "提出异议"),
+                            ("amend", "修改后重新提交"),
+                            ("resolve", "异议解决"),
+                            ("withdraw", "撤回"),
+                        ],
+                        max_length=10,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("east", "东部（帮扶方）"), ("west", "西部（受帮扶方）")],
+                        max_length=4,
+                        verbose_name="操作方",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待对方确认"),
+                            ("confirmed", "对方已确认"),
+                            ("disputed", "对方有异议"),
+                            ("resolved", "异议已解决"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        max_length=10,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待对方确认"),
+                            ("confirmed", "对方已确认"),
+                            ("disputed", "对方有异议"),
+                            ("resolved", "异议已解决"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        max_length=10,
+                        verbose_name="新状态",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="修改后或议定的数额",
+                        max_digits=14,
+                        null=True,
+                        verbose_name="数额",
+                    ),
+                ),
+                ("opinion", models.TextField(blank=True, verbose_name="意见")),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="cooperation.ledgerentry",
+                        verbose_name="台账",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '台账审核记录',
-                'verbose_name_plural': '台账审核记录',
-                'ordering': ['entry_id', 'at', 'id'],
+                "verbose_name": "台账审核记录",
+                "verbose_name_plural": "台账审核记录",
+                "ordering": ["entry_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('province', '省（市）↔ 省'), ('city', '市 ↔ 市（州）'), ('district', '区（县、市）↔ 县')], max_length=10, verbose_name='层级')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='起始年度')),
-                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='终止年度')),
-                ('source', models.CharField(blank=True, help_text='文件、导入批次或“合成数据”', max_length=200, verbose_name='来源')),
-                ('east', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='东部（帮扶方）')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cooperation.pairing', verbose_name='上级结对')),
-                ('west', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='西部（受帮扶方）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省（市）↔ 省"),
+                            ("city", "市 ↔ 市（州）"),
+                            ("district", "区（县、市）↔ 县"),
+                        ],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="起始年度")),
+                (
+                    "end_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="终止年度"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="文件、导入批次或“合成数据”",
+                        max_length=200,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "east",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="东部（帮扶方）",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="cooperation.pairing",
+                        verbose_name="上级结对",
+                    ),
+                ),
+                (
+                    "west",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="西部（受帮扶方）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '东西部结对',
-                'verbose_name_plural': '东西部结对',
-                'ordering': ['level', 'east__code', 'west__code'],
+                "verbose_name": "东西部结对",
+                "verbose_name_plural": "东西部结对",
+                "ordering": ["level", "east__code", "west__code"],
             },
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='pairing',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='cooperation.pairing', verbose_name='结对'),
+            model_name="ledgerentry",
+            name="pairing",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ledger",
+                to="cooperation.pairing",
+                verbose_name="结对",
+            ),
         ),
         migrations.CreateModel(
-            name='InnovationItem',
+            name="InnovationItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('side', models.CharField(choices=[('east', '东部（帮扶方）'), ('west', '西部（受帮扶方）')], max_length=4, verbose_name='填报方')),
-                ('kind', models.CharField(choices=[('deeply_poor_tilt', '向深度贫困地区倾斜'), ('land_quota', '增减挂钩节余指标跨省域调剂'), ('disabled', '帮助贫困残疾人脱贫'), ('other', '其他创新工作')], max_length=16, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='事项')),
-                ('description', models.TextField(blank=True, verbose_name='内容')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='金额（万元）')),
-                ('beneficiaries', models.PositiveIntegerField(default=0, verbose_name='受益贫困人口')),
-                ('actor', models.CharField(max_length=64, verbose_name='填报人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pairing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='innovations', to='cooperation.pairing', verbose_name='结对')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("east", "东部（帮扶方）"), ("west", "西部（受帮扶方）")],
+                        max_length=4,
+                        verbose_name="填报方",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("deeply_poor_tilt", "向深度贫困地区倾斜"),
+                            ("land_quota", "增减挂钩节余指标跨省域调剂"),
+                            ("disabled", "帮助贫困残疾人脱贫"),
+                            ("other", "其他创新工作"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="事项")),
+                ("description", models.TextField(blank=True, verbose_name="内容")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="金额（万元）",
+                    ),
+                ),
+                (
+                    "beneficiaries",
+                    models.PositiveIntegerField(default=0, verbose_name="受益贫困人口"),
+                ),
+                ("actor", models.CharField(max_length=64, verbose_name="填报人")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pairing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="innovations",
+                        to="cooperation.pairing",
+                        verbose_name="结对",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '创新工作',
-                'verbose_name_plural': '创新工作',
-                'ordering': ['pairing_id', 'year', 'kind', 'id'],
+                "verbose_name": "创新工作",
+                "verbose_name_plural": "创新工作",
+                "ordering": ["pairing_id", "year", "kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('status', models.CharField(choices=[('signed', '已签订'), ('revised', '已被修订版取代')], default='signed', max_length=8, verbose_name='状态')),
-                ('signed_on', models.DateField(verbose_name='签订日期')),
-                ('signed_by', models.CharField(max_length=64, verbose_name='签订人')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('pairing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='cooperation.pairing', verbose_name='结对')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("signed", "已签订"), ("revised", "已被修订版取代")],
+                        default="signed",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("signed_on", models.DateField(verbose_name="签订日期")),
+                ("signed_by", models.CharField(max_length=64, verbose_name="签订人")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "pairing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="cooperation.pairing",
+                        verbose_name="结对",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作协议',
-                'verbose_name_plural': '协作协议',
-                'ordering': ['-year', 'pairing_id', '-id'],
+                "verbose_name": "协作协议",
+                "verbose_name_plural": "协作协议",
+                "ordering": ["-year", "pairing_id", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerPairing',
+            name="PartnerPairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('township', '乡镇结对'), ('village', '村结对'), ('school', '学校结对'), ('hospital', '医院结对'), ('enterprise', '企业帮村')], max_length=12, verbose_name='类型')),
-                ('east_name', models.CharField(max_length=100, verbose_name='东部结对方')),
-                ('west_name', models.CharField(blank=True, help_text='学校、医院的名称；乡镇、村结对不填', max_length=100, verbose_name='西部结对方')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='起始年度')),
-                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='终止年度')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
-                ('pairing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partners', to='cooperation.pairing', verbose_name='所属区县结对')),
-                ('west_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='西部结对地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("township", "乡镇结对"),
+                            ("village", "村结对"),
+                            ("school", "学校结对"),
+                            ("hospital", "医院结对"),
+                            ("enterprise", "企业帮村"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("east_name", models.CharField(max_length=100, verbose_name="东部结对方")),
+                (
+                    "west_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="学校、医院的名称；乡镇、村结对不填",
+                        max_length=100,
+                        verbose_name="西部结对方",
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="起始年度")),
+                (
+                    "end_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="终止年度"
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
+                (
+                    "pairing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partners",
+                        to="cooperation.pairing",
+                        verbose_name="所属区县结对",
+                    ),
+                ),
+                (
+                    "west_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="西部结对地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '携手奔小康结对',
-                'verbose_name_plural': '携手奔小康结对',
-                'ordering': ['pairing_id', 'kind', 'id'],
+                "verbose_name": "携手奔小康结对",
+                "verbose_name_plural": "携手奔小康结对",
+                "ordering": ["pairing_id", "kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SelfAssessment',
+            name="SelfAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('side', models.CharField(choices=[('east', '东部（帮扶方）'), ('west', '西部（受帮扶方）')], max_length=4, verbose_name='自评方')),
-                ('text', models.TextField(verbose_name='自评报告')),
-                ('claims', models.JSONField(blank=True, default=dict, help_text='指标代码 → 自报完成值', verbose_name='自报完成数')),
-                ('claimed_grade', models.CharField(blank=True, max_length=4, verbose_name='自评等次')),
-                ('actor', models.CharField(max_length=64, verbose_name='填报人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('pairing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='self_assessments', to='cooperation.pairing', verbose_name='结对')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("east", "东部（帮扶方）"), ("west", "西部（受帮扶方）")],
+                        max_length=4,
+                        verbose_name="自评方",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="自评报告")),
+                (
+                    "claims",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="指标代码 → 自报完成值",
+                        verbose_name="自报完成数",
+                    ),
+                ),
+                (
+                    "claimed_grade",
+                    models.CharField(blank=True, max_length=4, verbose_name="自评等次"),
+                ),
+                ("actor", models.CharField(max_length=64, verbose_name="填报人")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "pairing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="self_assessments",
+                        to="cooperation.pairing",
+                        verbose_name="结对",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作自评',
-                'verbose_name_plural': '协作自评',
-                'ordering': ['pairing_id', 'year', 'side'],
+                "verbose_name": "协作自评",
+                "verbose_name_plural": "协作自评",
+                "ordering": ["pairing_id", "year", "side"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentComment',
+            name="AssessmentComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('east', '东部（帮扶方）'), ('west', '西部（受帮扶方）')], max_length=4, verbose_name='评价方')),
-                ('agrees', models.BooleanField(default=True, verbose_name='认可自评')),
-                ('text', models.TextField(verbose_name='意见')),
-                ('actor', models.CharField(max_length=64, verbose_name='评价人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='cooperation.selfassessment', verbose_name='自评')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("east", "东部（帮扶方）"), ("west", "西部（受帮扶方）")],
+                        max_length=4,
+                        verbose_name="评价方",
+                    ),
+                ),
+                ("agrees", models.BooleanField(default=True, verbose_name="认可自评")),
+                ("text", models.TextField(verbose_name="意见")),
+                ("actor", models.CharField(max_length=64, verbose_name="评价人")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="cooperation.selfassessment",
+                        verbose_name="自评",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '对方评价',
-                'verbose_name_plural': '对方评价',
-                'ordering': ['assessment_id', 'at', 'id'],
+                "verbose_name": "对方评价",
+                "verbose_name_plural": "对方评价",
+                "ordering": ["assessment_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementTarget',
+            name="AgreementTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='目标值')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='cooperation.agreement', verbose_name='协议')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cooperation.indicator', verbose_name='指标')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="目标值"),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="cooperation.agreement",
+                        verbose_name="协议",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cooperation.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协议目标',
-                'verbose_name_plural': '协议目标',
-                'ordering': ['agreement_id', 'indicator__side', 'indicator__order'],
-                'constraints': [models.UniqueConstraint(fields=('agreement', 'indicator'), name='coop_target_unique')],
+                "verbose_name": "协议目标",
+                "verbose_name_plural": "协议目标",
+                "ordering": ["agreement_id", "indicator__side", "indicator__order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agreement", "indicator"), name="coop_target_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='pairing',
-            constraint=models.UniqueConstraint(fields=('east', 'west'), name='coop_pairing_unique'),
+            model_name="pairing",
+            constraint=models.UniqueConstraint(fields=("east", "west"), name="coop_pairing_unique"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['pairing', 'year', 'indicator'], name='cooperation_pairing_d5dc4f_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["pairing", "year", "indicator"], name="cooperation_pairing_d5dc4f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'signed')), fields=('pairing', 'year'), name='coop_agreement_one_signed'),
+            model_name="agreement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "signed")),
+                fields=("pairing", "year"),
+                name="coop_agreement_one_signed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerpairing',
-            constraint=models.UniqueConstraint(fields=('kind', 'east_name', 'west_region', 'west_name'), name='coop_partner_unique'),
+            model_name="partnerpairing",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "east_name", "west_region", "west_name"), name="coop_partner_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selfassessment',
-            constraint=models.UniqueConstraint(fields=('pairing', 'year', 'side'), name='coop_self_unique'),
+            model_name="selfassessment",
+            constraint=models.UniqueConstraint(
+                fields=("pairing", "year", "side"), name="coop_self_unique"
+            ),
         ),
     ]

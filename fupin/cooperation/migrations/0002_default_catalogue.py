@@ -12,7 +12,9 @@ from django.db import migrations
 
 
 def _data(name):
-    return json.loads(resources.files("fupin.cooperation").joinpath("data", name).read_text("utf-8"))
+    return json.loads(
+        resources.files("fupin.cooperation").joinpath("data", name).read_text("utf-8")
+    )
 
 
 def load(apps, schema_editor):
@@ -24,8 +26,13 @@ def load(apps, schema_editor):
         if Indicator.objects.filter(code=item["code"]).exists():
             continue
         made[item["code"]] = Indicator.objects.create(
-            code=item["code"], side=item["side"], area=item["area"], name=item["name"],
-            unit=item["unit"], aggregation=item["aggregation"], order=order,
+            code=item["code"],
+            side=item["side"],
+            area=item["area"],
+            name=item["name"],
+            unit=item["unit"],
+            aggregation=item["aggregation"],
+            order=order,
             note=item.get("note", "")[:300],
         )
     codes = {i.code: i for i in Indicator.objects.all()}
@@ -39,9 +46,13 @@ def load(apps, schema_editor):
     if not GradeRule.objects.exists():
         for r in _data("grade_rules.json")["rules"]:
             GradeRule.objects.create(
-                grade=r["grade"], side=r.get("side", ""), order=r["order"],
-                min_score=Decimal(r["min_score"]), min_done_share=Decimal(r["min_done_share"]),
-                max_not_done=r.get("max_not_done"), max_open_disputes=r.get("max_open_disputes"),
+                grade=r["grade"],
+                side=r.get("side", ""),
+                order=r["order"],
+                min_score=Decimal(r["min_score"]),
+                min_done_share=Decimal(r["min_done_share"]),
+                max_not_done=r.get("max_not_done"),
+                max_open_disputes=r.get("max_open_disputes"),
                 note=r.get("note", ""),
             )
 

@@ -6,83 +6,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_questionnaire_v1_and_roles'),
-        ('cooperation', '0002_default_catalogue'),
-        ('regions', '0002_region_coordinates'),
-        ('registry', '0002_analytics_snapshots'),
+        ("assessments", "0002_questionnaire_v1_and_roles"),
+        ("cooperation", "0002_default_catalogue"),
+        ("regions", "0002_region_coordinates"),
+        ("registry", "0002_analytics_snapshots"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FieldCheckDraw',
+            name="FieldCheckDraw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='协作年度')),
-                ('seed', models.CharField(max_length=80, verbose_name='随机种子')),
-                ('method', models.CharField(default='srs', max_length=16, verbose_name='抽样方法')),
-                ('parameters', models.JSONField(default=dict, verbose_name='抽样参数')),
-                ('frame_sizes', models.JSONField(default=dict, verbose_name='抽样框单位数')),
-                ('frame_checksums', models.JSONField(default=dict, verbose_name='抽样框校验值')),
-                ('reason', models.TextField(blank=True, verbose_name='重抽原因')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='抽样时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.campaign', verbose_name='考核任务')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='抽中县')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='cooperation.fieldcheckdraw', verbose_name='替换的抽样')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="协作年度")),
+                ("seed", models.CharField(max_length=80, verbose_name="随机种子")),
+                ("method", models.CharField(default="srs", max_length=16, verbose_name="抽样方法")),
+                ("parameters", models.JSONField(default=dict, verbose_name="抽样参数")),
+                ("frame_sizes", models.JSONField(default=dict, verbose_name="抽样框单位数")),
+                ("frame_checksums", models.JSONField(default=dict, verbose_name="抽样框校验值")),
+                ("reason", models.TextField(blank=True, verbose_name="重抽原因")),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="抽样时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.campaign",
+                        verbose_name="考核任务",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="抽中县",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="cooperation.fieldcheckdraw",
+                        verbose_name="替换的抽样",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作实地核查抽样',
-                'verbose_name_plural': '协作实地核查抽样',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "协作实地核查抽样",
+                "verbose_name_plural": "协作实地核查抽样",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FieldCheckItem',
+            name="FieldCheckItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('village', '贫困村'), ('project', '协作项目'), ('household', '贫困户')], max_length=10, verbose_name='层级')),
-                ('unit_key', models.CharField(max_length=20, verbose_name='单位')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='名称')),
-                ('parent_key', models.CharField(blank=True, max_length=20, verbose_name='所属项目')),
-                ('inclusion_probability', models.FloatField(verbose_name='入样概率')),
-                ('order', models.PositiveIntegerField(verbose_name='顺序')),
-                ('draw', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='cooperation.fieldcheckdraw', verbose_name='抽样')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("village", "贫困村"),
+                            ("project", "协作项目"),
+                            ("household", "贫困户"),
+                        ],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("unit_key", models.CharField(max_length=20, verbose_name="单位")),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="名称")),
+                (
+                    "parent_key",
+                    models.CharField(blank=True, max_length=20, verbose_name="所属项目"),
+                ),
+                ("inclusion_probability", models.FloatField(verbose_name="入样概率")),
+                ("order", models.PositiveIntegerField(verbose_name="顺序")),
+                (
+                    "draw",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="cooperation.fieldcheckdraw",
+                        verbose_name="抽样",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作实地核查抽中单位',
-                'verbose_name_plural': '协作实地核查抽中单位',
-                'ordering': ['draw_id', 'order'],
+                "verbose_name": "协作实地核查抽中单位",
+                "verbose_name_plural": "协作实地核查抽中单位",
+                "ordering": ["draw_id", "order"],
             },
         ),
         migrations.CreateModel(
-            name='FieldCheckForm',
+            name="FieldCheckForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('money_arrived', models.BooleanField(verbose_name='资金到位')),
-                ('benefit_arrived', models.BooleanField(verbose_name='受益到户')),
-                ('amount_due', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='应到金额（元）')),
-                ('amount_received', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='实到金额（元）')),
-                ('remarks', models.TextField(blank=True, verbose_name='核查说明')),
-                ('actor', models.CharField(max_length=64, verbose_name='核查人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='核查时间')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cooperation.ledgerentry', verbose_name='协作项目（台账）')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='农户')),
-                ('problem', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.problem', verbose_name='疑点问题')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='form', to='cooperation.fieldcheckitem', verbose_name='抽中户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("money_arrived", models.BooleanField(verbose_name="资金到位")),
+                ("benefit_arrived", models.BooleanField(verbose_name="受益到户")),
+                (
+                    "amount_due",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="应到金额（元）",
+                    ),
+                ),
+                (
+                    "amount_received",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="实到金额（元）",
+                    ),
+                ),
+                ("remarks", models.TextField(blank=True, verbose_name="核查说明")),
+                ("actor", models.CharField(max_length=64, verbose_name="核查人")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="核查时间")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cooperation.ledgerentry",
+                        verbose_name="协作项目（台账）",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.problem",
+                        verbose_name="疑点问题",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="form",
+                        to="cooperation.fieldcheckitem",
+                        verbose_name="抽中户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作实地核查表',
-                'verbose_name_plural': '协作实地核查表',
-                'ordering': ['item_id'],
+                "verbose_name": "协作实地核查表",
+                "verbose_name_plural": "协作实地核查表",
+                "ordering": ["item_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='fieldcheckitem',
-            constraint=models.UniqueConstraint(fields=('draw', 'level', 'unit_key'), name='coop_fieldcheck_item_unique'),
+            model_name="fieldcheckitem",
+            constraint=models.UniqueConstraint(
+                fields=("draw", "level", "unit_key"), name="coop_fieldcheck_item_unique"
+            ),
         ),
     ]

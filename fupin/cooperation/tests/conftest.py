@@ -30,11 +30,16 @@ def coop(db) -> Coop:
     regions_load_poverty_counties(provinces={"甘肃省"})
     east_regions_load()
     indicators_load_default()
-    r = {c: Region.objects.get(code=c + "0" * (12 - len(c))) for c in
-         ("120000", "620000", "120112", "620522")}
-    top = pairing_add(level=PairingLevel.PROVINCE, east=r["120000"], west=r["620000"], start_year=2016)
-    district = pairing_add(level=PairingLevel.DISTRICT, east=r["120112"], west=r["620522"],
-                           start_year=2016, parent=top)
+    r = {
+        c: Region.objects.get(code=c + "0" * (12 - len(c)))
+        for c in ("120000", "620000", "120112", "620522")
+    }
+    top = pairing_add(
+        level=PairingLevel.PROVINCE, east=r["120000"], west=r["620000"], start_year=2016
+    )
+    district = pairing_add(
+        level=PairingLevel.DISTRICT, east=r["120112"], west=r["620522"], start_year=2016, parent=top
+    )
     users = get_user_model().objects
     east_user = users.create_user("jinnan", password="x")
     west_user = users.create_user("qinan", password="x")

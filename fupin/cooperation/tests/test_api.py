@@ -25,9 +25,15 @@ def api():
 
 
 def _entry(coop, amount="1000", year=2019):
-    return ledger_entry_add(pairing=coop.district, year=year, date=D.replace(year=year),
-                            indicator="E07", amount=amount, user=coop.east_user,
-                            county=coop.district.west)
+    return ledger_entry_add(
+        pairing=coop.district,
+        year=year,
+        date=D.replace(year=year),
+        indicator="E07",
+        amount=amount,
+        user=coop.east_user,
+        county=coop.district.west,
+    )
 
 
 def test_anonymous_gets_401(api, coop):
@@ -47,35 +53,70 @@ def test_pairings_are_scoped(api, coop):
 
 def test_create_an_entry_and_own_side_confirm_is_refused(api, coop):
     api.force_authenticate(coop.east_user)
-    r = api.post("/api/cooperation/ledger-entries/", {
-        "pairing": coop.district.pk, "year": 2019, "date": "2019-06-01", "indicator": "E07",
-        "amount": "300", "county": coop.district.west.code, "title": "冷库"}, format="json")
+    r = api.post(
+        "/api/cooperation/ledger-entries/",
+        {
+            "pairing": coop.district.pk,
+            "year": 2019,
+            "date": "2019-06-01",
+            "indicator": "E07",
+            "amount": "300",
+            "county": coop.district.west.code,
+            "title": "冷库",
+        },
+        format="json",
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert (body["entered_by"], body["status"]) == ("east", "pending")
-    r = api.post(f"/api/cooperation/ledger-entries/{body['id']}/review/", {"action": "confirm"},
-                 format="json")
+    r = api.post(
+        f"/api/cooperation/ledger-entries/{body['id']}/review/",
+        {"action": "confirm"},
+        format="json",
+    )
     assert r.status_code == 403 and "录入方不能确认" in r.json()["detail"]
     assert LedgerEntry.objects.get().status == "pending" and not LedgerReview.objects.exists()
     api.force_authenticate(coop.west_user)
-    r = api.post(f"/api/cooperation/ledger-entries/{body['id']}/review/", {"action": "confirm"},
-                 format="json")
+    r = api.post(
+        f"/api/cooperation/ledger-entries/{body['id']}/review/",
+        {"action": "confirm"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "confirmed"
-    r = api.post(f"/api/cooperation/ledger-entries/{body['id']}/review/", {"action": "confirm"},
-                 format="json")
+    r = api.post(
+        f"/api/cooperation/ledger-entries/{body['id']}/review/",
+        {"action": "confirm"},
+        format="json",
+    )
     assert r.status_code == 409
 
 
 def test_a_bad_entry_answers_400_with_the_reason(api, coop):
     api.force_authenticate(coop.east_user)
-    r = api.post("/api/cooperation/ledger-entries/", {
-        "pairing": coop.district.pk, "year": 2019, "date": "2018-06-01", "indicator": "E07",
-        "amount": "300"}, format="json")
+    r = api.post(
+        "/api/cooperation/ledger-entries/",
+        {
+            "pairing": coop.district.pk,
+            "year": 2019,
+            "date": "2018-06-01",
+            "indicator": "E07",
+            "amount": "300",
+        },
+        format="json",
+    )
     assert r.status_code == 400 and "不在 2019 年度内" in r.json()["detail"]
     # A pairing out of scope is not a choice at all.
-    r = api.post("/api/cooperation/ledger-entries/", {
-        "pairing": coop.top.pk, "year": 2019, "date": "2019-06-01", "indicator": "E07",
-        "amount": "300"}, format="json")
+    r = api.post(
+        "/api/cooperation/ledger-entries/",
+        {
+            "pairing": coop.top.pk,
+            "year": 2019,
+            "date": "2019-06-01",
+            "indicator": "E07",
+            "amount": "300",
+        },
+        format="json",
+    )
     assert r.status_code == 400 and "pairing" in r.json()
     assert not LedgerEntry.objects.exists()
 
@@ -91,8 +132,13 @@ def test_ledger_list_filters_and_scope(api, coop):
 
 def test_agreement_reconciliation_grades_and_multiples(api, coop):
     grade_rules_load_default()
-    agreement = agreement_sign(pairing=coop.top, year=2019, targets={"E07": "1500"},
-                               user=coop.tianjin_user, signed_on=dt.date(2019, 3, 1))
+    agreement = agreement_sign(
+        pairing=coop.top,
+        year=2019,
+        targets={"E07": "1500"},
+        user=coop.tianjin_user,
+        signed_on=dt.date(2019, 3, 1),
+    )
     for year, amount in ((2018, "500"), (2019, "1500")):
         e = _entry(coop, amount, year)
         ledger_entry_review(entry=e, action="confirm", user=coop.west_user)
@@ -104,8 +150,9 @@ def test_agreement_reconciliation_grades_and_multiples(api, coop):
     assert (line["code"], line["value"], line["completion"]) == ("E07", "1500.00", "done")
     grades = api.get(f"/api/cooperation/agreements/{agreement.pk}/grades/").json()
     assert grades[0]["side"] == "east" and grades[0]["grade_label"]
-    multiples = api.get(f"/api/cooperation/pairings/{coop.top.pk}/multiples/",
-                        {"year": 2019}).json()
+    multiples = api.get(
+        f"/api/cooperation/pairings/{coop.top.pk}/multiples/", {"year": 2019}
+    ).json()
     assert [(m["code"], m["multiple"]) for m in multiples] == [("E07", "3.0")]
     # The 津南区 office does not see the province agreement.
     api.force_authenticate(coop.east_user)

@@ -33,26 +33,43 @@ from fupin.registry.models import Household
 def county(coop):
     """秦安县 with four poor villages of eight poor households each, and four ledger projects."""
     qinan = coop.district.west
-    town = Region.objects.create(code="620522100000", name="兴国镇", level=Level.TOWNSHIP,
-                                 parent=qinan)
+    town = Region.objects.create(
+        code="620522100000", name="兴国镇", level=Level.TOWNSHIP, parent=qinan
+    )
     for v in range(1, 6):
-        village = Region.objects.create(code=f"620522100{v:03d}", name=f"第{v}村",
-                                        level=Level.VILLAGE, parent=town,
-                                        is_poor_village=v != 5)
+        village = Region.objects.create(
+            code=f"620522100{v:03d}",
+            name=f"第{v}村",
+            level=Level.VILLAGE,
+            parent=town,
+            is_poor_village=v != 5,
+        )
         for h in range(1, 9):
-            Household.objects.create(household_no=f"6205221{v:03d}{h:04d}", village=village,
-                                     size=3, status="poor" if h % 2 else "exited")
+            Household.objects.create(
+                household_no=f"6205221{v:03d}{h:04d}",
+                village=village,
+                size=3,
+                status="poor" if h % 2 else "exited",
+            )
     for n, title in enumerate(["苹果冷库", "扶贫车间", "光伏电站", "苹果冷库", "劳务培训"]):
-        ledger_entry_add(pairing=coop.district, year=2019, date=dt.date(2019, 4, 1 + n),
-                         indicator="E07", amount="100", user=coop.east_user, county=qinan,
-                         title=title)
+        ledger_entry_add(
+            pairing=coop.district,
+            year=2019,
+            date=dt.date(2019, 4, 1 + n),
+            indicator="E07",
+            amount="100",
+            user=coop.east_user,
+            county=qinan,
+            title=title,
+        )
     return qinan
 
 
 @pytest.fixture
 def campaign(db):
-    c = campaign_create(kind="cross_assessment", year=2019, name="2019 年省际交叉考核",
-                        scope=["620000000000"])
+    c = campaign_create(
+        kind="cross_assessment", year=2019, name="2019 年省际交叉考核", scope=["620000000000"]
+    )
     Campaign.objects.filter(pk=c.pk).update(status="fieldwork")
     c.refresh_from_db()
     return c
@@ -66,8 +83,16 @@ def working_group(db):
 
 
 def test_the_draw_is_recorded_and_reproducible_from_its_seed(county, campaign, working_group):
-    draw = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=20191,
-                           villages=3, projects=2, per_project=5, user=working_group)
+    draw = fieldcheck_draw(
+        campaign=campaign,
+        county=county,
+        year=2019,
+        seed=20191,
+        villages=3,
+        projects=2,
+        per_project=5,
+        user=working_group,
+    )
     items = list(draw.items.order_by("order"))
     villages = [i for i in items if i.level == ItemLevel.VILLAGE]
     projects = [i for i in items if i.level == ItemLevel.PROJECT]
@@ -83,9 +108,18 @@ def test_the_draw_is_recorded_and_reproducible_from_its_seed(county, campaign, w
         assert h.parent_key in {p.unit_key for p in projects}
     assert fieldcheck_replay(draw)
     # The same seed on the same frames gives the same units; another seed, other units.
-    again = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=20191, villages=3,
-                            projects=2, per_project=5, user=working_group, supersedes=draw,
-                            reason="测试重抽")
+    again = fieldcheck_draw(
+        campaign=campaign,
+        county=county,
+        year=2019,
+        seed=20191,
+        villages=3,
+        projects=2,
+        per_project=5,
+        user=working_group,
+        supersedes=draw,
+        reason="测试重抽",
+    )
     key = lambda d: list(d.items.order_by("order").values_list("level", "unit_key", "parent_key"))  # noqa: E731
     assert key(again) == key(draw) and not draw.is_current
     # Recorded, never edited.
@@ -96,10 +130,25 @@ def test_the_draw_is_recorded_and_reproducible_from_its_seed(county, campaign, w
 
 
 def test_a_changed_frame_no_longer_replays(county, campaign, working_group, coop):
-    draw = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=7, villages=2,
-                           projects=2, user=working_group)
-    ledger_entry_add(pairing=coop.district, year=2019, date=dt.date(2019, 9, 1), indicator="E07",
-                     amount="1", user=coop.east_user, county=county, title="新项目")
+    draw = fieldcheck_draw(
+        campaign=campaign,
+        county=county,
+        year=2019,
+        seed=7,
+        villages=2,
+        projects=2,
+        user=working_group,
+    )
+    ledger_entry_add(
+        pairing=coop.district,
+        year=2019,
+        date=dt.date(2019, 9, 1),
+        indicator="E07",
+        amount="1",
+        user=coop.east_user,
+        county=county,
+        title="新项目",
+    )
     assert not fieldcheck_replay(draw)
 
 
@@ -115,8 +164,14 @@ def test_only_the_working_group_draws_and_only_once(county, campaign, working_gr
 def test_arrived_check_form_raises_nothing(county, campaign, working_group):
     draw = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=3, user=working_group)
     item = draw.items.filter(level=ItemLevel.HOUSEHOLD).first()
-    form = fieldcheck_record(item=item, money_arrived=True, benefit_arrived=True,
-                             amount_due="500", amount_received="500", user=working_group)
+    form = fieldcheck_record(
+        item=item,
+        money_arrived=True,
+        benefit_arrived=True,
+        amount_due="500",
+        amount_received="500",
+        user=working_group,
+    )
     assert form.problem is None and form.arrived
     with pytest.raises(FieldCheckConflict):
         fieldcheck_record(item=item, money_arrived=True, benefit_arrived=True, user=working_group)
@@ -124,61 +179,86 @@ def test_arrived_check_form_raises_nothing(county, campaign, working_group):
 
 
 def test_a_not_arrived_finding_becomes_a_problem_at_the_first_verification_step(
-        county, campaign, working_group):
+    county, campaign, working_group
+):
     draw = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=3, user=working_group)
     item = draw.items.filter(level=ItemLevel.HOUSEHOLD).first()
-    form = fieldcheck_record(item=item, money_arrived=False, benefit_arrived=True,
-                             amount_due="500", amount_received="0", remarks="户主称未收到分红",
-                             user=working_group)
+    form = fieldcheck_record(
+        item=item,
+        money_arrived=False,
+        benefit_arrived=True,
+        amount_due="500",
+        amount_received="0",
+        remarks="户主称未收到分红",
+        user=working_group,
+    )
     problem = form.problem
     assert problem is not None
-    assert (problem.kind, problem.status) == (ProblemKind.POLICY_NOT_DELIVERED,
-                                             ProblemStatus.PENDING_INITIAL)
+    assert (problem.kind, problem.status) == (
+        ProblemKind.POLICY_NOT_DELIVERED,
+        ProblemStatus.PENDING_INITIAL,
+    )
     assert problem.household.household_no == item.unit_key and problem.county == county
     assert "资金未到户" in problem.description and "户主称未收到分红" in problem.description
     step = ProblemStep.objects.get(problem=problem)
     assert step.step == Step.RAISE and step.to_status == ProblemStatus.PENDING_INITIAL
 
 
-def test_a_checker_without_an_assessment_role_changes_nothing(county, campaign, working_group,
-                                                             coop):
+def test_a_checker_without_an_assessment_role_changes_nothing(
+    county, campaign, working_group, coop
+):
     draw = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=3, user=working_group)
     item = draw.items.filter(level=ItemLevel.HOUSEHOLD).first()
     with pytest.raises(FieldCheckDenied):
-        fieldcheck_record(item=item, money_arrived=False, benefit_arrived=False,
-                          user=coop.west_user)
+        fieldcheck_record(
+            item=item, money_arrived=False, benefit_arrived=False, user=coop.west_user
+        )
     assert not FieldCheckForm.objects.exists() and not Problem.objects.exists()
 
 
 def test_field_check_pages(client, county, campaign, working_group, coop):
     client.force_login(working_group)
-    r = client.post("/cooperation/fieldchecks/", {
-        "campaign": campaign.pk, "county": county.code, "year": 2019, "villages": 2,
-        "projects": 2, "per_project": 5, "seed": 11})
+    r = client.post(
+        "/cooperation/fieldchecks/",
+        {
+            "campaign": campaign.pk,
+            "county": county.code,
+            "year": 2019,
+            "villages": 2,
+            "projects": 2,
+            "per_project": 5,
+            "seed": 11,
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     draw = FieldCheckDraw.objects.get()
     assert draw.seed == "11"
     page = client.get(f"/cooperation/fieldchecks/{draw.pk}/").content.decode()
     assert "按记录的种子重抽结果一致" in page
     item = draw.items.filter(level=ItemLevel.HOUSEHOLD).first()
-    r = client.post(f"/cooperation/fieldchecks/items/{item.pk}/", {
-        "money_arrived": "1", "benefit_arrived": "0", "remarks": "未见到设施"})
+    r = client.post(
+        f"/cooperation/fieldchecks/items/{item.pk}/",
+        {"money_arrived": "1", "benefit_arrived": "0", "remarks": "未见到设施"},
+    )
     assert r.status_code == 302
     assert FieldCheckForm.objects.get().problem.status == ProblemStatus.PENDING_INITIAL
     # The county office sees the draw of its county; it may not fill in a form.
     client.force_login(coop.west_user)
     assert client.get(f"/cooperation/fieldchecks/{draw.pk}/").status_code == 200
     other = draw.items.filter(level=ItemLevel.HOUSEHOLD)[1]
-    r = client.post(f"/cooperation/fieldchecks/items/{other.pk}/",
-                    {"money_arrived": "0", "benefit_arrived": "0"})
+    r = client.post(
+        f"/cooperation/fieldchecks/items/{other.pk}/",
+        {"money_arrived": "0", "benefit_arrived": "0"},
+    )
     assert r.status_code == 403
     assert FieldCheckForm.objects.count() == 1
     r = client.post("/cooperation/fieldchecks/", {"campaign": campaign.pk})
     assert r.status_code == 403
 
 
-def test_the_field_check_api_lists_draws_and_records_a_form_once(county, campaign, working_group,
-                                                                 coop):
+def test_the_field_check_api_lists_draws_and_records_a_form_once(
+    county, campaign, working_group, coop
+):
     from rest_framework.test import APIClient
 
     draw = fieldcheck_draw(campaign=campaign, county=county, year=2019, seed=3, user=working_group)
@@ -189,8 +269,13 @@ def test_the_field_check_api_lists_draws_and_records_a_form_once(county, campaig
     listed = api.get("/api/cooperation/fieldcheck-draws/").json()
     assert [d["id"] for d in listed["results"]] == [draw.pk]
     url = f"/api/cooperation/fieldcheck-draws/{draw.pk}/record/"
-    body = {"item": item.pk, "money_arrived": False, "benefit_arrived": True,
-            "amount_due": "500", "amount_received": "0"}
+    body = {
+        "item": item.pk,
+        "money_arrived": False,
+        "benefit_arrived": True,
+        "amount_due": "500",
+        "amount_received": "0",
+    }
     r = api.post(url, body, format="json")
     assert r.status_code == 201 and r.json()["problem"] is not None
     assert api.post(url, body, format="json").status_code == 409

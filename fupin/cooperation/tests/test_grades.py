@@ -16,14 +16,21 @@ from fupin.cooperation.services import (
 
 
 def _confirmed(coop, year, code, amount):
-    e = ledger_entry_add(pairing=coop.district, year=year, date=dt.date(year, 6, 1),
-                         indicator=code, amount=amount, user=coop.east_user)
+    e = ledger_entry_add(
+        pairing=coop.district,
+        year=year,
+        date=dt.date(year, 6, 1),
+        indicator=code,
+        amount=amount,
+        user=coop.east_user,
+    )
     ledger_entry_review(entry=e, action="confirm", user=coop.west_user)
 
 
 def test_grade_follows_the_rules_in_the_table(coop):
-    agreement = agreement_sign(pairing=coop.top, year=2019, targets={"E07": "1000", "E12": "100"},
-                               user=coop.tianjin_user)
+    agreement = agreement_sign(
+        pairing=coop.top, year=2019, targets={"E07": "1000", "E12": "100"}, user=coop.tianjin_user
+    )
     _confirmed(coop, 2019, "E07", "1000")
     _confirmed(coop, 2019, "E12", "80")
     GradeRule.objects.all().delete()
@@ -42,11 +49,18 @@ def test_grade_follows_the_rules_in_the_table(coop):
 
 
 def test_open_disputes_can_cap_the_grade(coop):
-    agreement = agreement_sign(pairing=coop.top, year=2019, targets={"E07": "100"},
-                               user=coop.tianjin_user)
+    agreement = agreement_sign(
+        pairing=coop.top, year=2019, targets={"E07": "100"}, user=coop.tianjin_user
+    )
     _confirmed(coop, 2019, "E07", "100")
-    e = ledger_entry_add(pairing=coop.district, year=2019, date=dt.date(2019, 7, 1),
-                         indicator="E07", amount="50", user=coop.east_user)
+    e = ledger_entry_add(
+        pairing=coop.district,
+        year=2019,
+        date=dt.date(2019, 7, 1),
+        indicator="E07",
+        amount="50",
+        user=coop.east_user,
+    )
     ledger_entry_review(entry=e, action="dispute", user=coop.west_user, opinion="重复报账")
     GradeRule.objects.all().delete()
     GradeRule.objects.create(grade="good", order=1, min_score=95, max_open_disputes=0)
@@ -62,8 +76,14 @@ def test_year_over_year_multiples_like_the_seed(coop):
     _confirmed(coop, 2018, "E12", "2480")
     _confirmed(coop, 2019, "E12", "17359")
     _confirmed(coop, 2019, "E20", "48")
-    pending = ledger_entry_add(pairing=coop.district, year=2019, date=dt.date(2019, 8, 1),
-                               indicator="E12", amount="99999", user=coop.east_user)
+    pending = ledger_entry_add(
+        pairing=coop.district,
+        year=2019,
+        date=dt.date(2019, 8, 1),
+        indicator="E12",
+        amount="99999",
+        user=coop.east_user,
+    )
     assert pending.status == "pending"
     got = {m.code: m for m in yoy_multiples(coop.top, 2019)}
     assert got["E07"].multiple == Decimal("3.4") and got["E07"].this == Decimal("28000")

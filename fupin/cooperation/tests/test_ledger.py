@@ -24,9 +24,16 @@ D = dt.date(2019, 5, 10)
 
 
 def _funds(coop, amount="1000", user=None):
-    return ledger_entry_add(pairing=coop.district, year=2019, date=D, indicator="E07",
-                            amount=amount, user=user or coop.east_user,
-                            county=coop.district.west, evidence="拨款凭证")
+    return ledger_entry_add(
+        pairing=coop.district,
+        year=2019,
+        date=D,
+        indicator="E07",
+        amount=amount,
+        user=user or coop.east_user,
+        county=coop.district.west,
+        evidence="拨款凭证",
+    )
 
 
 def _line(agreement, code):
@@ -41,7 +48,11 @@ def test_the_other_side_confirms_an_entry(coop):
     assert entry.status == "confirmed"
     review = LedgerReview.objects.get(entry=entry)
     assert (review.side, review.from_status, review.to_status, review.actor) == (
-        "west", "pending", "confirmed", "qinan")
+        "west",
+        "pending",
+        "confirmed",
+        "qinan",
+    )
 
 
 def test_entering_side_cannot_confirm_its_own_entry(coop):
@@ -71,35 +82,51 @@ def test_a_user_of_neither_side_is_refused(coop, django_user_model):
 
 
 def test_a_disputed_entry_counts_for_nothing_until_resolved(coop):
-    agreement = agreement_sign(pairing=coop.top, year=2019, targets={"E07": "1500"},
-                               user=coop.tianjin_user, signed_on=dt.date(2019, 3, 1))
+    agreement = agreement_sign(
+        pairing=coop.top,
+        year=2019,
+        targets={"E07": "1500"},
+        user=coop.tianjin_user,
+        signed_on=dt.date(2019, 3, 1),
+    )
     confirmed = _funds(coop, "600")
     ledger_entry_review(entry=confirmed, action="confirm", user=coop.west_user)
     disputed = _funds(coop, "900")
-    ledger_entry_review(entry=disputed, action="dispute", user=coop.west_user,
-                        opinion="资金未到账")
+    ledger_entry_review(entry=disputed, action="dispute", user=coop.west_user, opinion="资金未到账")
     line = _line(agreement, "E07")
     assert line.value == Decimal("600")
     assert (line.disputed_entries, line.disputed_amount) == (1, Decimal("900"))
     assert line.completion == "partly"
     # Only the side that disputed may settle it; the entering side can amend or withdraw.
     with pytest.raises(CooperationDenied):
-        ledger_entry_review(entry=disputed, action="resolve", user=coop.east_user,
-                            opinion="已到账", amount="900")
-    ledger_entry_review(entry=disputed, action="resolve", user=coop.west_user,
-                        opinion="核实到账 800 万元", amount="800")
+        ledger_entry_review(
+            entry=disputed, action="resolve", user=coop.east_user, opinion="已到账", amount="900"
+        )
+    ledger_entry_review(
+        entry=disputed,
+        action="resolve",
+        user=coop.west_user,
+        opinion="核实到账 800 万元",
+        amount="800",
+    )
     line = _line(agreement, "E07")
     assert line.value == Decimal("1400") and line.completion == "partly"
     assert line.disputed_entries == 0
 
 
 def test_amended_entry_waits_for_confirmation_again(coop):
-    agreement = agreement_sign(pairing=coop.top, year=2019, targets={"E07": "500"},
-                               user=coop.tianjin_user, signed_on=dt.date(2019, 3, 1))
+    agreement = agreement_sign(
+        pairing=coop.top,
+        year=2019,
+        targets={"E07": "500"},
+        user=coop.tianjin_user,
+        signed_on=dt.date(2019, 3, 1),
+    )
     entry = _funds(coop, "900")
     ledger_entry_review(entry=entry, action="dispute", user=coop.west_user, opinion="多报")
-    ledger_entry_review(entry=entry, action="amend", user=coop.east_user, opinion="按凭证更正",
-                        amount="700")
+    ledger_entry_review(
+        entry=entry, action="amend", user=coop.east_user, opinion="按凭证更正", amount="700"
+    )
     assert _line(agreement, "E07").value == 0
     ledger_entry_review(entry=entry, action="confirm", user=coop.west_user)
     line = _line(agreement, "E07")
@@ -107,12 +134,18 @@ def test_amended_entry_waits_for_confirmation_again(coop):
 
 
 def test_pending_entries_count_for_nothing_and_district_entries_roll_up(coop):
-    agreement = agreement_sign(pairing=coop.top, year=2019, targets={"E07": "100", "E01": "2"},
-                               user=coop.tianjin_user, signed_on=dt.date(2019, 3, 1))
+    agreement = agreement_sign(
+        pairing=coop.top,
+        year=2019,
+        targets={"E07": "100", "E01": "2"},
+        user=coop.tianjin_user,
+        signed_on=dt.date(2019, 3, 1),
+    )
     _funds(coop, "100")
     assert _line(agreement, "E07").completion == "not"
-    visit = ledger_entry_add(pairing=coop.top, year=2019, date=D, indicator="E01", amount=1,
-                             user=coop.tianjin_user)
+    visit = ledger_entry_add(
+        pairing=coop.top, year=2019, date=D, indicator="E01", amount=1, user=coop.tianjin_user
+    )
     assert visit.entered_by == "east"
 
 
@@ -129,8 +162,9 @@ def test_agreement_twice_is_a_conflict_unless_revised(coop):
     agreement_sign(pairing=coop.top, year=2019, targets={"E07": "1"}, user=coop.tianjin_user)
     with pytest.raises(CooperationConflict):
         agreement_sign(pairing=coop.top, year=2019, targets={"E07": "2"}, user=coop.tianjin_user)
-    new = agreement_sign(pairing=coop.top, year=2019, targets={"E07": "2"},
-                         user=coop.tianjin_user, revise=True)
+    new = agreement_sign(
+        pairing=coop.top, year=2019, targets={"E07": "2"}, user=coop.tianjin_user, revise=True
+    )
     assert new.targets.get().target == 2
     # A district office is not a side of the province pairing.
     with pytest.raises(CooperationDenied):

@@ -34,8 +34,13 @@ def _region(code: str) -> Region:
 @pytest.fixture
 def others(coop):
     """西青区↔清水县 beside 津南区↔秦安县, and the offices of 甘谷县 and 西青区."""
-    pairing = pairing_add(level=PairingLevel.DISTRICT, east=_region("120111"),
-                          west=_region("620521"), start_year=2016, parent=coop.top)
+    pairing = pairing_add(
+        level=PairingLevel.DISTRICT,
+        east=_region("120111"),
+        west=_region("620521"),
+        start_year=2016,
+        parent=coop.top,
+    )
     users = get_user_model().objects
     gangu = users.create_user("gangu", password="x")
     xiqing = users.create_user("xiqing", password="x")
@@ -45,14 +50,25 @@ def others(coop):
 
 
 def _entry(coop, amount="1000", user=None):
-    return ledger_entry_add(pairing=coop.district, year=2019, date=D, indicator="E07",
-                            amount=amount, user=user or coop.east_user, county=coop.district.west,
-                            title="秦安县苹果冷库", evidence="拨款凭证")
+    return ledger_entry_add(
+        pairing=coop.district,
+        year=2019,
+        date=D,
+        indicator="E07",
+        amount=amount,
+        user=user or coop.east_user,
+        county=coop.district.west,
+        title="秦安县苹果冷库",
+        evidence="拨款凭证",
+    )
 
 
 def test_anonymous_visitor_is_sent_to_login(client, coop):
-    for url in ("/cooperation/", f"/cooperation/pairings/{coop.district.pk}/2019/",
-                f"/cooperation/pairings/{coop.district.pk}/2019/ledger/"):
+    for url in (
+        "/cooperation/",
+        f"/cooperation/pairings/{coop.district.pk}/2019/",
+        f"/cooperation/pairings/{coop.district.pk}/2019/ledger/",
+    ):
         r = client.get(url)
         assert r.status_code == 302 and "/login" in r["Location"]
 
@@ -72,7 +88,9 @@ def test_an_eastern_district_office_sees_its_pairings_only(client, coop, others)
     page = client.get("/cooperation/?year=2019").content.decode()
     assert "清水县" in page and "秦安县" not in page
     assert client.get(f"/cooperation/pairings/{coop.district.pk}/2019/ledger/").status_code == 404
-    assert client.get(f"/cooperation/pairings/{others['pairing'].pk}/2019/ledger/").status_code == 200
+    assert (
+        client.get(f"/cooperation/pairings/{others['pairing'].pk}/2019/ledger/").status_code == 200
+    )
 
 
 def test_own_side_confirm_is_refused_on_the_page_and_nothing_changes(client, coop):
@@ -94,8 +112,9 @@ def test_the_other_side_confirms_and_a_conflict_answers_409(client, coop):
     assert r.status_code == 302
     entry.refresh_from_db()
     assert entry.status == "confirmed"
-    r = client.post(f"/cooperation/entries/{entry.pk}/review/",
-                    {"action": "dispute", "opinion": "多报"})
+    r = client.post(
+        f"/cooperation/entries/{entry.pk}/review/", {"action": "dispute", "opinion": "多报"}
+    )
     assert r.status_code == 409 and "不能提出异议" in r.content.decode()
     entry.refresh_from_db()
     assert entry.status == "confirmed"
@@ -121,9 +140,18 @@ def test_ledger_filters_by_status(client, coop):
 
 def test_an_office_adds_a_ledger_entry_that_waits_for_the_other_side(client, coop):
     client.force_login(coop.east_user)
-    r = client.post(f"/cooperation/pairings/{coop.district.pk}/2019/ledger/add/", {
-        "date": "2019-06-01", "indicator": "E07", "amount": "250", "beneficiaries": "30",
-        "county": coop.district.west.code, "title": "援建温室", "evidence": "合同"})
+    r = client.post(
+        f"/cooperation/pairings/{coop.district.pk}/2019/ledger/add/",
+        {
+            "date": "2019-06-01",
+            "indicator": "E07",
+            "amount": "250",
+            "beneficiaries": "30",
+            "county": coop.district.west.code,
+            "title": "援建温室",
+            "evidence": "合同",
+        },
+    )
     assert r.status_code == 302
     entry = LedgerEntry.objects.get()
     assert (entry.entered_by, entry.status, entry.title) == ("east", "pending", "援建温室")
@@ -131,24 +159,33 @@ def test_an_office_adds_a_ledger_entry_that_waits_for_the_other_side(client, coo
 
 def test_an_entry_in_the_wrong_year_is_refused_with_the_reason(client, coop):
     client.force_login(coop.east_user)
-    r = client.post(f"/cooperation/pairings/{coop.district.pk}/2019/ledger/add/", {
-        "date": "2018-06-01", "indicator": "E07", "amount": "250", "beneficiaries": "0"})
+    r = client.post(
+        f"/cooperation/pairings/{coop.district.pk}/2019/ledger/add/",
+        {"date": "2018-06-01", "indicator": "E07", "amount": "250", "beneficiaries": "0"},
+    )
     assert r.status_code == 400 and "不在 2019 年度内" in r.content.decode()
     assert not LedgerEntry.objects.exists()
 
 
 def test_a_user_of_another_county_cannot_add_entries(client, coop, others):
     client.force_login(others["gangu"])
-    r = client.post(f"/cooperation/pairings/{coop.district.pk}/2019/ledger/add/", {
-        "date": "2019-06-01", "indicator": "E07", "amount": "250", "beneficiaries": "0"})
+    r = client.post(
+        f"/cooperation/pairings/{coop.district.pk}/2019/ledger/add/",
+        {"date": "2019-06-01", "indicator": "E07", "amount": "250", "beneficiaries": "0"},
+    )
     assert r.status_code == 404
     assert not LedgerEntry.objects.exists()
 
 
 def test_dashboard_shows_completion_grade_rule_and_charts(client, coop):
     grade_rules_load_default()
-    agreement_sign(pairing=coop.top, year=2019, targets={"E07": "1500", "W06": "1000"},
-                   user=coop.tianjin_user, signed_on=dt.date(2019, 3, 1))
+    agreement_sign(
+        pairing=coop.top,
+        year=2019,
+        targets={"E07": "1500", "W06": "1000"},
+        user=coop.tianjin_user,
+        signed_on=dt.date(2019, 3, 1),
+    )
     entry = _entry(coop, "600")
     ledger_entry_review(entry=entry, action="confirm", user=coop.west_user)
     _entry(coop, "50")
@@ -175,8 +212,9 @@ def test_self_assessment_and_the_other_sides_comment(client, coop):
     r = client.post(f"/cooperation/self-assessments/{sa.pk}/comment/", {"text": "同意"})
     assert r.status_code == 403 and "不能评价本方的自评" in r.content.decode()
     client.force_login(coop.east_user)
-    r = client.post(f"/cooperation/self-assessments/{sa.pk}/comment/",
-                    {"text": "数据偏高", "agrees": ""})
+    r = client.post(
+        f"/cooperation/self-assessments/{sa.pk}/comment/", {"text": "数据偏高", "agrees": ""}
+    )
     assert r.status_code == 302
     c = AssessmentComment.objects.get()
     assert (c.side, c.agrees) == ("east", False)
@@ -186,8 +224,20 @@ def _xlsx(rows: list[list[object]]) -> io.BytesIO:
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
-    ws.append(["东部代码", "西部代码", "年度", "日期", "指标代码", "数额", "受益贫困人口",
-               "实施县代码", "事项", "佐证材料"])
+    ws.append(
+        [
+            "东部代码",
+            "西部代码",
+            "年度",
+            "日期",
+            "指标代码",
+            "数额",
+            "受益贫困人口",
+            "实施县代码",
+            "事项",
+            "佐证材料",
+        ]
+    )
     for row in rows:
         ws.append(row)
     out = io.BytesIO()
@@ -199,25 +249,30 @@ def _xlsx(rows: list[list[object]]) -> io.BytesIO:
 
 def test_ledger_import_reports_every_bad_row_and_writes_nothing(client, coop):
     client.force_login(coop.east_user)
-    upload = _xlsx([
-        ["120112", "620522", 2019, "2019-04-01", "E07", "100", 5, "620522", "冷库", ""],
-        ["120112", "620522", 2019, "2019-04-02", "E99", "100", 0, "", "", ""],
-        ["120112", "620522", 2019, "2019-04-03", "E07", "abc", 0, "", "", ""],
-    ])
+    upload = _xlsx(
+        [
+            ["120112", "620522", 2019, "2019-04-01", "E07", "100", 5, "620522", "冷库", ""],
+            ["120112", "620522", 2019, "2019-04-02", "E99", "100", 0, "", "", ""],
+            ["120112", "620522", 2019, "2019-04-03", "E07", "abc", 0, "", "", ""],
+        ]
+    )
     r = client.post("/cooperation/import/", {"kind": "ledger", "file": upload})
     assert r.status_code == 400
     html = r.content.decode()
     assert "指标不在指标目录中" in html and "不是数字" in html
     problems = r.context["report"].problems
-    assert {(p.sheet, p.row, p.column) for p in problems} == {("台账", 3, "指标代码"),
-                                                              ("台账", 4, "数额")}
+    assert {(p.sheet, p.row, p.column) for p in problems} == {
+        ("台账", 3, "指标代码"),
+        ("台账", 4, "数额"),
+    }
     assert not LedgerEntry.objects.exists()
 
 
 def test_ledger_import_writes_good_rows(client, coop):
     client.force_login(coop.east_user)
-    upload = _xlsx([["120112", "620522", 2019, "2019-04-01", "E07", "100", 5, "620522", "冷库",
-                     ""]])
+    upload = _xlsx(
+        [["120112", "620522", 2019, "2019-04-01", "E07", "100", 5, "620522", "冷库", ""]]
+    )
     r = client.post("/cooperation/import/", {"kind": "ledger", "file": upload})
     assert r.status_code == 200 and "导入完成" in r.content.decode()
     assert LedgerEntry.objects.get().status == "pending"
@@ -256,7 +311,9 @@ def test_a_review_from_the_parent_ledger_returns_to_the_parent_ledger(client, co
     parent = f"/cooperation/pairings/{coop.top.pk}/2019/ledger/"
     page = client.get(parent).content.decode()
     assert f'name="next" value="{parent}"' in page  # the district's entry is listed on the parent's
-    r = client.post(f"/cooperation/entries/{entry.pk}/review/", {"action": "confirm", "next": parent})
+    r = client.post(
+        f"/cooperation/entries/{entry.pk}/review/", {"action": "confirm", "next": parent}
+    )
     assert r.status_code == 302 and r["Location"] == parent
     entry.refresh_from_db()
     assert entry.status == "confirmed"
@@ -265,8 +322,10 @@ def test_a_review_from_the_parent_ledger_returns_to_the_parent_ledger(client, co
 def test_a_review_never_redirects_to_another_site(client, coop):
     entry = _entry(coop)
     client.force_login(coop.west_user)
-    r = client.post(f"/cooperation/entries/{entry.pk}/review/",
-                    {"action": "confirm", "next": "https://evil.example/"})
+    r = client.post(
+        f"/cooperation/entries/{entry.pk}/review/",
+        {"action": "confirm", "next": "https://evil.example/"},
+    )
     assert r.status_code == 302
     assert r["Location"] == f"/cooperation/pairings/{coop.district.pk}/2019/ledger/"
 

@@ -23,17 +23,37 @@ from fupin.cooperation.synthetic import cooperation_load_synthetic
 
 def _year(coop):
     grade_rules_load_default()
-    agreement_sign(pairing=coop.top, year=2019, targets={"E07": "1500", "W06": "1000"},
-                   user=coop.tianjin_user, signed_on=dt.date(2019, 3, 1))
-    e = ledger_entry_add(pairing=coop.district, year=2019, date=dt.date(2019, 5, 1),
-                         indicator="E07", amount="600", user=coop.east_user,
-                         county=coop.district.west, title="冷库")
+    agreement_sign(
+        pairing=coop.top,
+        year=2019,
+        targets={"E07": "1500", "W06": "1000"},
+        user=coop.tianjin_user,
+        signed_on=dt.date(2019, 3, 1),
+    )
+    e = ledger_entry_add(
+        pairing=coop.district,
+        year=2019,
+        date=dt.date(2019, 5, 1),
+        indicator="E07",
+        amount="600",
+        user=coop.east_user,
+        county=coop.district.west,
+        title="冷库",
+    )
     ledger_entry_review(entry=e, action="confirm", user=coop.west_user)
-    d = ledger_entry_add(pairing=coop.district, year=2019, date=dt.date(2019, 6, 1),
-                         indicator="W06", amount="900", user=coop.west_user, title="到位资金")
+    d = ledger_entry_add(
+        pairing=coop.district,
+        year=2019,
+        date=dt.date(2019, 6, 1),
+        indicator="W06",
+        amount="900",
+        user=coop.west_user,
+        title="到位资金",
+    )
     ledger_entry_review(entry=d, action="dispute", user=coop.east_user, opinion="凭证不全")
-    innovation_add(pairing=coop.top, year=2019, kind="disabled", title="残疾人扶贫车间",
-                   user=coop.tianjin_user)
+    innovation_add(
+        pairing=coop.top, year=2019, kind="disabled", title="残疾人扶贫车间", user=coop.tianjin_user
+    )
 
 
 def test_the_report_opens_and_holds_the_indicator_table(client, coop):

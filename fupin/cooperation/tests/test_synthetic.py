@@ -26,11 +26,14 @@ def test_synthetic_year_reconciles_with_real_differences():
         shortfalls += sum(1 for ln in recon.lines if ln.completion != "done")
         for side in ("east", "west"):
             assert grade_compute(agreement, side, recon=recon).grade in {
-                "good", "fairly_good", "average", "poor"}
+                "good",
+                "fairly_good",
+                "average",
+                "poor",
+            }
     assert shortfalls >= 8
     tianjin = Pairing.objects.get(east__code="120000000000")
     assert {m.code: m.multiple for m in yoy_multiples(tianjin, 2019)}["E07"] is not None
     assert any(not c.ok for c in cross_checks(tianjin, 2019))
     with pytest.raises(ValueError):
         cooperation_load_synthetic(year=2019, seed=7)
-

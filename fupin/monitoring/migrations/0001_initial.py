@@ -7,104 +7,321 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0002_region_coordinates'),
-        ('registry', '0001_initial'),
+        ("regions", "0002_region_coordinates"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonitoringReport',
+            name="MonitoringReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2010), django.core.validators.MaxValueValidator(2100)], verbose_name='年度')),
-                ('date', models.DateField(verbose_name='上报日期')),
-                ('source', models.CharField(choices=[('application', '农户自主申报'), ('cadre_visit', '干部走访排查'), ('village', '村级上报'), ('department', '部门筛查预警')], max_length=12, verbose_name='来源')),
-                ('income_per_capita', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='人均纯收入(元)')),
-                ('rigid_spending', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='刚性支出(元)')),
-                ('spending_kind', models.CharField(blank=True, choices=[('medical', '医疗支出'), ('education', '教育支出'), ('disaster', '灾害损失'), ('disability', '残疾'), ('epidemic', '疫情'), ('accident', '意外事故'), ('other', '其他')], max_length=12, verbose_name='支出类别')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='情况说明')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_reports', to='registry.household', verbose_name='农户')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2010),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="年度",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="上报日期")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("application", "农户自主申报"),
+                            ("cadre_visit", "干部走访排查"),
+                            ("village", "村级上报"),
+                            ("department", "部门筛查预警"),
+                        ],
+                        max_length=12,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "income_per_capita",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="人均纯收入(元)",
+                    ),
+                ),
+                (
+                    "rigid_spending",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="刚性支出(元)",
+                    ),
+                ),
+                (
+                    "spending_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("medical", "医疗支出"),
+                            ("education", "教育支出"),
+                            ("disaster", "灾害损失"),
+                            ("disability", "残疾"),
+                            ("epidemic", "疫情"),
+                            ("accident", "意外事故"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="支出类别",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="情况说明"),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="monitoring_reports",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测上报',
-                'verbose_name_plural': '监测上报',
-                'ordering': ['household_id', 'year', 'date', 'id'],
+                "verbose_name": "监测上报",
+                "verbose_name_plural": "监测上报",
+                "ordering": ["household_id", "year", "date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MonitoringObject',
+            name="MonitoringObject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unstable_exited', '脱贫不稳定户'), ('marginal_at_risk', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户')], max_length=20, verbose_name='监测对象类别')),
-                ('source', models.CharField(choices=[('registry_rule', '登记数据筛查'), ('report', '农户申请或干部、部门上报')], max_length=16, verbose_name='发现方式')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='监测年度')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='纳入理由')),
-                ('status', models.CharField(choices=[('identified', '已发现，待村级评议'), ('appraised', '村级评议通过'), ('noticed', '公示无异议'), ('approved', '县级审批纳入监测'), ('eliminated', '风险已消除'), ('rejected', '不予纳入')], default='identified', max_length=12, verbose_name='状态')),
-                ('opened_at', models.DateTimeField(auto_now_add=True, verbose_name='发现时间')),
-                ('opened_on', models.DateField(verbose_name='发现日期')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_objects', to='registry.household', verbose_name='农户')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发现人')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='monitoring.monitoringreport', verbose_name='依据的上报')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("unstable_exited", "脱贫不稳定户"),
+                            ("marginal_at_risk", "边缘易致贫户"),
+                            ("sudden_hardship", "突发严重困难户"),
+                        ],
+                        max_length=20,
+                        verbose_name="监测对象类别",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registry_rule", "登记数据筛查"),
+                            ("report", "农户申请或干部、部门上报"),
+                        ],
+                        max_length=16,
+                        verbose_name="发现方式",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="监测年度")),
+                ("reasons", models.JSONField(blank=True, default=list, verbose_name="纳入理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("identified", "已发现，待村级评议"),
+                            ("appraised", "村级评议通过"),
+                            ("noticed", "公示无异议"),
+                            ("approved", "县级审批纳入监测"),
+                            ("eliminated", "风险已消除"),
+                            ("rejected", "不予纳入"),
+                        ],
+                        default="identified",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(auto_now_add=True, verbose_name="发现时间")),
+                ("opened_on", models.DateField(verbose_name="发现日期")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="monitoring_objects",
+                        to="registry.household",
+                        verbose_name="农户",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发现人",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="monitoring.monitoringreport",
+                        verbose_name="依据的上报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测对象',
-                'verbose_name_plural': '监测对象',
-                'ordering': ['-year', 'household__household_no', 'id'],
+                "verbose_name": "监测对象",
+                "verbose_name_plural": "监测对象",
+                "ordering": ["-year", "household__household_no", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MonitoringSettings',
+            name="MonitoringSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_multiple', models.FloatField(default=1.5, help_text='有明确监测范围的年度（如 2021 年 6000 元）按该范围', validators=[django.core.validators.MinValueValidator(0.1), django.core.validators.MaxValueValidator(10)], verbose_name='监测收入线（国家扶贫标准的倍数）')),
-                ('income_fall_share', models.FloatField(blank=True, help_text='如 0.3 表示人均纯收入比上年下降 30% 及以上；空为不按降幅筛查', null=True, validators=[django.core.validators.MinValueValidator(0.01), django.core.validators.MaxValueValidator(0.99)], verbose_name='收入大幅下降的降幅')),
-                ('rigid_spending_share', models.FloatField(default=1.0, validators=[django.core.validators.MinValueValidator(0.1), django.core.validators.MaxValueValidator(10)], verbose_name='刚性支出超过上年家庭纯收入的倍数')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='政策依据')),
-                ('province', models.OneToOneField(limit_choices_to={'level': 'province'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='省')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "line_multiple",
+                    models.FloatField(
+                        default=1.5,
+                        help_text="有明确监测范围的年度（如 2021 年 6000 元）按该范围",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="监测收入线（国家扶贫标准的倍数）",
+                    ),
+                ),
+                (
+                    "income_fall_share",
+                    models.FloatField(
+                        blank=True,
+                        help_text="如 0.3 表示人均纯收入比上年下降 30% 及以上；空为不按降幅筛查",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.01),
+                            django.core.validators.MaxValueValidator(0.99),
+                        ],
+                        verbose_name="收入大幅下降的降幅",
+                    ),
+                ),
+                (
+                    "rigid_spending_share",
+                    models.FloatField(
+                        default=1.0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="刚性支出超过上年家庭纯收入的倍数",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="政策依据")),
+                (
+                    "province",
+                    models.OneToOneField(
+                        limit_choices_to={"level": "province"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="省",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '防返贫监测标准',
-                'verbose_name_plural': '防返贫监测标准',
-                'ordering': ['province__code'],
+                "verbose_name": "防返贫监测标准",
+                "verbose_name_plural": "防返贫监测标准",
+                "ordering": ["province__code"],
             },
         ),
         migrations.CreateModel(
-            name='MonitoringStep',
+            name="MonitoringStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=40, verbose_name='环节')),
-                ('from_status', models.CharField(blank=True, max_length=12, verbose_name='原状态')),
-                ('to_status', models.CharField(max_length=12, verbose_name='新状态')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('date', models.DateField(verbose_name='办理日期')),
-                ('opinion', models.TextField(blank=True, verbose_name='意见')),
-                ('evidence', models.JSONField(blank=True, default=list, verbose_name='佐证材料')),
-                ('notice_start', models.DateField(blank=True, null=True, verbose_name='公示开始')),
-                ('notice_end', models.DateField(blank=True, null=True, verbose_name='公示结束')),
-                ('conditions', models.JSONField(blank=True, default=list, verbose_name='核验条件')),
-                ('object', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='monitoring.monitoringobject', verbose_name='监测对象')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=40, verbose_name="环节")),
+                ("from_status", models.CharField(blank=True, max_length=12, verbose_name="原状态")),
+                ("to_status", models.CharField(max_length=12, verbose_name="新状态")),
+                ("actor", models.CharField(max_length=64, verbose_name="操作人")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("date", models.DateField(verbose_name="办理日期")),
+                ("opinion", models.TextField(blank=True, verbose_name="意见")),
+                ("evidence", models.JSONField(blank=True, default=list, verbose_name="佐证材料")),
+                ("notice_start", models.DateField(blank=True, null=True, verbose_name="公示开始")),
+                ("notice_end", models.DateField(blank=True, null=True, verbose_name="公示结束")),
+                ("conditions", models.JSONField(blank=True, default=list, verbose_name="核验条件")),
+                (
+                    "object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="monitoring.monitoringobject",
+                        verbose_name="监测对象",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测程序记录',
-                'verbose_name_plural': '监测程序记录',
-                'ordering': ['object_id', 'at', 'id'],
+                "verbose_name": "监测程序记录",
+                "verbose_name_plural": "监测程序记录",
+                "ordering": ["object_id", "at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='monitoringreport',
-            index=models.Index(fields=['year', 'household'], name='monitoring__year_591bd9_idx'),
+            model_name="monitoringreport",
+            index=models.Index(fields=["year", "household"], name="monitoring__year_591bd9_idx"),
         ),
         migrations.AddIndex(
-            model_name='monitoringobject',
-            index=models.Index(fields=['status', 'kind'], name='monitoring__status_eae436_idx'),
+            model_name="monitoringobject",
+            index=models.Index(fields=["status", "kind"], name="monitoring__status_eae436_idx"),
         ),
     ]

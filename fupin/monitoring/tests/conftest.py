@@ -16,8 +16,12 @@ from fupin.registry.services import household_record_event
 
 
 def set_income(h: Household, year: int, per_capita: float, **flags: bool) -> Household:
-    Household.objects.filter(pk=h.pk).update(income_year=year, income_per_capita=per_capita,
-                                             income_total=per_capita * max(h.size, 1), **flags)
+    Household.objects.filter(pk=h.pk).update(
+        income_year=year,
+        income_per_capita=per_capita,
+        income_total=per_capita * max(h.size, 1),
+        **flags,
+    )
     h.refresh_from_db()
     return h
 

@@ -46,8 +46,9 @@ def test_an_exited_household_below_one_and_a_half_lines_is_flagged_with_the_numb
 def test_the_multiple_is_configurable_per_province(world: World) -> None:
     set_income(world.other_household, 2020, 6500)
     assert world.other_household.household_no not in _find()
-    MonitoringSettings.objects.create(province=Region.objects.get(code="620000000000"),
-                                      line_multiple=2.0)
+    MonitoringSettings.objects.create(
+        province=Region.objects.get(code="620000000000"), line_multiple=2.0
+    )
     assert _find()[world.other_household.household_no] == ["income_below_monitoring_limit"]
     assert _kinds()[world.other_household.household_no] == "marginal_at_risk"
 
@@ -60,8 +61,14 @@ def test_still_poor_households_are_not_monitoring_candidates(world: World) -> No
 
 def test_a_large_fall_is_flagged_only_when_the_share_is_set_and_reached(world: World) -> None:
     h = set_income(world.other_household, 2020, 7000)
-    monitoring_report_add(household=h, year=2019, source="cadre_visit", income_per_capita=12000,
-                          user=None, date=dt.date(2019, 12, 1))
+    monitoring_report_add(
+        household=h,
+        year=2019,
+        source="cadre_visit",
+        income_per_capita=12000,
+        user=None,
+        date=dt.date(2019, 12, 1),
+    )
     assert h.household_no not in _find()  # no national share: the rule is off by default
     province = Region.objects.get(code="620000000000")
     MonitoringSettings.objects.create(province=province, income_fall_share=0.5)
@@ -72,8 +79,14 @@ def test_a_large_fall_is_flagged_only_when_the_share_is_set_and_reached(world: W
 
 def test_a_reported_income_overrides_the_registry_for_its_year(world: World) -> None:
     h = set_income(world.other_household, 2020, 7000)
-    monitoring_report_add(household=h, year=2020, source="village", income_per_capita=5000,
-                          user=None, date=dt.date(2020, 11, 1))
+    monitoring_report_add(
+        household=h,
+        year=2020,
+        source="village",
+        income_per_capita=5000,
+        user=None,
+        date=dt.date(2020, 11, 1),
+    )
     assert "income_below_monitoring_limit" in _find()[h.household_no]
 
 
@@ -81,9 +94,16 @@ def test_rigid_spending_above_last_years_income_is_flagged_as_sudden_hardship(
     world: World,
 ) -> None:
     h = set_income(world.other_household, 2019, 8000)  # household of one: 8000 last year
-    monitoring_report_add(household=h, year=2020, source="application", rigid_spending=9000,
-                          spending_kind="medical", description="住院", user=None,
-                          date=dt.date(2020, 5, 1))
+    monitoring_report_add(
+        household=h,
+        year=2020,
+        source="application",
+        rigid_spending=9000,
+        spending_kind="medical",
+        description="住院",
+        user=None,
+        date=dt.date(2020, 5, 1),
+    )
     codes = _find()[h.household_no]
     assert "rigid_spending_high" in codes and "reported" in codes
     assert _kinds()[h.household_no] == "sudden_hardship"
@@ -91,8 +111,15 @@ def test_rigid_spending_above_last_years_income_is_flagged_as_sudden_hardship(
 
 def test_rigid_spending_below_last_years_income_is_only_the_report(world: World) -> None:
     h = set_income(world.other_household, 2019, 8000)
-    monitoring_report_add(household=h, year=2020, source="application", rigid_spending=3000,
-                          spending_kind="education", user=None, date=dt.date(2020, 5, 1))
+    monitoring_report_add(
+        household=h,
+        year=2020,
+        source="application",
+        rigid_spending=3000,
+        spending_kind="education",
+        user=None,
+        date=dt.date(2020, 5, 1),
+    )
     assert _find()[h.household_no] == ["reported"]
 
 
@@ -101,16 +128,25 @@ def test_a_year_without_a_range_is_refused_in_chinese(world: World) -> None:
         monitoring_candidates_find(region=Region.objects.get(code=COUNTY), year=2025)
 
 
-def test_forty_thousand_households_take_a_handful_of_queries(world: World,
-                                                             django_assert_max_num_queries) -> None:
+def test_forty_thousand_households_take_a_handful_of_queries(
+    world: World, django_assert_max_num_queries
+) -> None:
     from fupin.registry.models import Household
 
     village = world.household.village
-    Household.objects.bulk_create([
-        Household(household_no=f"X{i:07d}", village=village, size=3, income_year=2020,
-                  income_per_capita=3000 + (i % 10) * 500, status="")
-        for i in range(40_000)
-    ])
+    Household.objects.bulk_create(
+        [
+            Household(
+                household_no=f"X{i:07d}",
+                village=village,
+                size=3,
+                income_year=2020,
+                income_per_capita=3000 + (i % 10) * 500,
+                status="",
+            )
+            for i in range(40_000)
+        ]
+    )
     with django_assert_max_num_queries(10):
         found = monitoring_candidates_find(region=Region.objects.get(code=COUNTY), year=2020)
     assert len(found.candidates) == 24_000  # incomes 3000–5500 of the ten steps

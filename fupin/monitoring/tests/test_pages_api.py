@@ -37,8 +37,13 @@ def _api(world: World, persona: str | None) -> APIClient:
 def _object(world: World) -> MonitoringObject:
     h = history(world.household, ("identified", 2016), ("exited", 2019))
     set_income(h, 2020, 5000)
-    return monitoring_object_open(household=h, kind="unstable_exited", year=2020,
-                                  user=world.users["county_officer"], date=dt.date(2021, 1, 4))
+    return monitoring_object_open(
+        household=h,
+        kind="unstable_exited",
+        year=2020,
+        user=world.users["county_officer"],
+        date=dt.date(2021, 1, 4),
+    )
 
 
 def test_the_overview_lists_candidates_with_reasons_and_opens_one(world: World) -> None:
@@ -47,8 +52,10 @@ def test_the_overview_lists_candidates_with_reasons_and_opens_one(world: World) 
     c = _client(world, "county_officer")
     page = c.get(f"/monitoring/regions/{COUNTY}/?year=2020").content.decode()
     assert h.household_no in page and "低于 2020 年防止返贫监测范围 6000 元" in page
-    r = c.post(f"/monitoring/regions/{COUNTY}/open/",
-               {"household_no": h.household_no, "year": 2020, "kind": "unstable_exited"})
+    r = c.post(
+        f"/monitoring/regions/{COUNTY}/open/",
+        {"household_no": h.household_no, "year": 2020, "kind": "unstable_exited"},
+    )
     obj = MonitoringObject.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/monitoring/objects/{obj.pk}/"
     page = c.get(f"/monitoring/objects/{obj.pk}/").content.decode()
@@ -59,20 +66,30 @@ def test_the_object_page_offers_only_the_users_steps(world: World, village_offic
     obj = _object(world)
     page = _client(world, "village_officer").get(f"/monitoring/objects/{obj.pk}/").content.decode()
     assert "村级民主评议" in page and "县级审批纳入监测" not in page
-    r = _client(world, "county_officer").post(f"/monitoring/objects/{obj.pk}/transition/",
-                                               {"to": "appraised"})
+    r = _client(world, "county_officer").post(
+        f"/monitoring/objects/{obj.pk}/transition/", {"to": "appraised"}
+    )
     assert r.status_code == 403
-    r = _client(world, "village_officer").post(f"/monitoring/objects/{obj.pk}/transition/",
-                                                {"to": "appraised", "opinion": "同意"})
+    r = _client(world, "village_officer").post(
+        f"/monitoring/objects/{obj.pk}/transition/", {"to": "appraised", "opinion": "同意"}
+    )
     assert r.status_code == 302
     obj.refresh_from_db()
     assert obj.status == "appraised"
 
 
 def test_a_report_is_recorded_from_the_overview(world: World) -> None:
-    r = _client(world, "township_officer").post("/monitoring/regions/621126100000/reports/", {
-        "household_no": world.household.household_no, "year": 2020, "source": "cadre_visit",
-        "rigid_spending": 20000, "spending_kind": "medical", "description": "住院"})
+    r = _client(world, "township_officer").post(
+        "/monitoring/regions/621126100000/reports/",
+        {
+            "household_no": world.household.household_no,
+            "year": 2020,
+            "source": "cadre_visit",
+            "rigid_spending": 20000,
+            "spending_kind": "medical",
+            "description": "住院",
+        },
+    )
     assert r.status_code == 302
     assert MonitoringReport.objects.get().recorded_by == world.users["township_officer"]
 
@@ -80,17 +97,29 @@ def test_a_report_is_recorded_from_the_overview(world: World) -> None:
 def test_the_neighbour_countys_officer_gets_404_on_pages_and_api(world: World) -> None:
     obj = _object(world)
     c = _client(world, "neighbour_officer")
-    for path in (f"/monitoring/regions/{COUNTY}/", f"/monitoring/objects/{obj.pk}/",
-                 f"/monitoring/counties/{COUNTY}/signals/"):
+    for path in (
+        f"/monitoring/regions/{COUNTY}/",
+        f"/monitoring/objects/{obj.pk}/",
+        f"/monitoring/counties/{COUNTY}/signals/",
+    ):
         assert c.get(path).status_code == 404, path
-    assert c.post(f"/monitoring/objects/{obj.pk}/transition/", {"to": "appraised"}).status_code == 404
+    assert (
+        c.post(f"/monitoring/objects/{obj.pk}/transition/", {"to": "appraised"}).status_code == 404
+    )
     api = _api(world, "neighbour_officer")
-    for path in (f"objects/{obj.pk}/", f"regions/{COUNTY}/candidates/",
-                 f"counties/{COUNTY}/signals/"):
+    for path in (
+        f"objects/{obj.pk}/",
+        f"regions/{COUNTY}/candidates/",
+        f"counties/{COUNTY}/signals/",
+    ):
         assert api.get(f"{API}/{path}").status_code == 404, path
     assert api.get(f"{API}/objects/").json()["results"] == []
-    assert api.post(f"{API}/objects/{obj.pk}/transition/", {"to": "appraised"},
-                    format="json").status_code == 404
+    assert (
+        api.post(
+            f"{API}/objects/{obj.pk}/transition/", {"to": "appraised"}, format="json"
+        ).status_code
+        == 404
+    )
 
 
 def test_a_cadre_sees_their_households_object_but_not_the_county_signals(world: World) -> None:
@@ -101,12 +130,21 @@ def test_a_cadre_sees_their_households_object_but_not_the_county_signals(world: 
 
 def test_anonymous_visitors_get_the_login_page_or_401(world: World) -> None:
     obj = _object(world)
-    for path in ("/monitoring/", f"/monitoring/regions/{COUNTY}/", f"/monitoring/objects/{obj.pk}/",
-                 f"/monitoring/counties/{COUNTY}/signals/"):
+    for path in (
+        "/monitoring/",
+        f"/monitoring/regions/{COUNTY}/",
+        f"/monitoring/objects/{obj.pk}/",
+        f"/monitoring/counties/{COUNTY}/signals/",
+    ):
         r = Client().get(path)
         assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
-    for path in ("objects/", f"objects/{obj.pk}/", "reports/", f"regions/{COUNTY}/candidates/",
-                 f"counties/{COUNTY}/signals/"):
+    for path in (
+        "objects/",
+        f"objects/{obj.pk}/",
+        "reports/",
+        f"regions/{COUNTY}/candidates/",
+        f"counties/{COUNTY}/signals/",
+    ):
         assert _api(world, None).get(f"{API}/{path}").status_code == 401
 
 
@@ -128,8 +166,9 @@ def test_api_transition_refusals_are_403_409_400_in_chinese(world: World, villag
     assert r.status_code == 409 and "不能转为" in r.json()["detail"]
     r = _api(world, "village_officer").post(url, {"to": "rejected"}, format="json")
     assert r.status_code == 400 and "须写明意见" in r.json()["detail"]
-    r = _api(world, "village_officer").post(url, {"to": "appraised", "opinion": "同意"},
-                                            format="json")
+    r = _api(world, "village_officer").post(
+        url, {"to": "appraised", "opinion": "同意"}, format="json"
+    )
     assert r.status_code == 200 and r.json()["object"]["status"] == "appraised"
 
 
@@ -140,19 +179,34 @@ def test_api_opens_objects_and_lists_candidates_and_reports(world: World) -> Non
     body = api.get(f"{API}/regions/{COUNTY}/candidates/?year=2020").json()
     assert [c["household"] for c in body["candidates"]] == [h.household_no]
     assert api.get(f"{API}/regions/{COUNTY}/candidates/?year=2030").status_code == 400
-    r = api.post(f"{API}/reports/", {"household": h.household_no, "year": 2020,
-                                      "source": "village", "income_per_capita": 4800},
-                 format="json")
+    r = api.post(
+        f"{API}/reports/",
+        {"household": h.household_no, "year": 2020, "source": "village", "income_per_capita": 4800},
+        format="json",
+    )
     assert r.status_code == 201, r.json()
-    r = api.post(f"{API}/objects/", {"household": h.household_no, "kind": "unstable_exited",
-                                     "year": 2020}, format="json")
+    r = api.post(
+        f"{API}/objects/",
+        {"household": h.household_no, "kind": "unstable_exited", "year": 2020},
+        format="json",
+    )
     assert r.status_code == 201, r.json()
     assert r.json()["status"] == "identified"
-    again = api.post(f"{API}/objects/", {"household": h.household_no, "kind": "unstable_exited",
-                                         "year": 2020}, format="json")
+    again = api.post(
+        f"{API}/objects/",
+        {"household": h.household_no, "kind": "unstable_exited", "year": 2020},
+        format="json",
+    )
     assert again.status_code == 409
-    assert _api(world, "cadre").post(f"{API}/objects/", {
-        "household": h.household_no, "kind": "unstable_exited", "year": 2020},
-        format="json").status_code == 403
+    assert (
+        _api(world, "cadre")
+        .post(
+            f"{API}/objects/",
+            {"household": h.household_no, "kind": "unstable_exited", "year": 2020},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
     signals = api.get(f"{API}/counties/{COUNTY}/signals/").json()
     assert signals["exit_year"] == 2020 and len(signals["signals"]) == 5

@@ -5,33 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市(州)'), ('county', '县(区)'), ('township', '乡(镇)'), ('village', '村')], db_index=True, max_length=10, verbose_name='层级')),
-                ('zone', models.CharField(blank=True, choices=[('central', '中部'), ('west', '西部')], max_length=8, verbose_name='区域')),
-                ('is_poor_county', models.BooleanField(default=False, verbose_name='贫困县')),
-                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='摘帽年度')),
-                ('is_poor_village', models.BooleanField(default=False, verbose_name='贫困村')),
-                ('poor_named_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='列为贫困村年度')),
-                ('poor_exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='贫困村退出年度')),
-                ('deeply_poor', models.BooleanField(default=False, verbose_name='深度贫困地区')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("city", "市(州)"),
+                            ("county", "县(区)"),
+                            ("township", "乡(镇)"),
+                            ("village", "村"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.CharField(
+                        blank=True,
+                        choices=[("central", "中部"), ("west", "西部")],
+                        max_length=8,
+                        verbose_name="区域",
+                    ),
+                ),
+                ("is_poor_county", models.BooleanField(default=False, verbose_name="贫困县")),
+                (
+                    "exit_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="摘帽年度"
+                    ),
+                ),
+                ("is_poor_village", models.BooleanField(default=False, verbose_name="贫困村")),
+                (
+                    "poor_named_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="列为贫困村年度"
+                    ),
+                ),
+                (
+                    "poor_exit_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="贫困村退出年度"
+                    ),
+                ),
+                ("deeply_poor", models.BooleanField(default=False, verbose_name="深度贫困地区")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='region',
-            name='lat',
-            field=models.FloatField(blank=True, null=True, verbose_name='纬度'),
+            model_name="region",
+            name="lat",
+            field=models.FloatField(blank=True, null=True, verbose_name="纬度"),
         ),
         migrations.AddField(
-            model_name='region',
-            name='lon',
-            field=models.FloatField(blank=True, null=True, verbose_name='经度'),
+            model_name="region",
+            name="lon",
+            field=models.FloatField(blank=True, null=True, verbose_name="经度"),
         ),
     ]

@@ -115,8 +115,11 @@ def parse_yes_no(cell: Cell) -> bool | None:
 
 # Older names still found in provincial files.
 CHOICE_ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
-    Attribute: {"五保贫困户": Attribute.TEKUN, "五保户": Attribute.TEKUN,
-                "特困供养户": Attribute.TEKUN},
+    Attribute: {
+        "五保贫困户": Attribute.TEKUN,
+        "五保户": Attribute.TEKUN,
+        "特困供养户": Attribute.TEKUN,
+    },
 }
 
 
@@ -310,15 +313,33 @@ class Column:
     kind: str = "text"
 
 
-def _choice(header: str, field: str, scope: Scope, choices: type[models.TextChoices], *,
-            required: bool = False, mandatory: str = "optional") -> Column:
-    return Column(header, field, scope, required, parse_choice(choices), format_choice(choices),
-                  mandatory, "choice")
+def _choice(
+    header: str,
+    field: str,
+    scope: Scope,
+    choices: type[models.TextChoices],
+    *,
+    required: bool = False,
+    mandatory: str = "optional",
+) -> Column:
+    return Column(
+        header,
+        field,
+        scope,
+        required,
+        parse_choice(choices),
+        format_choice(choices),
+        mandatory,
+        "choice",
+    )
 
 
-def _money(header: str, field: str, *, required: bool = False, mandatory: str = "optional") -> Column:
-    return Column(header, field, Scope.HOUSEHOLD, required, parse_money, format_money, mandatory,
-                  "money")
+def _money(
+    header: str, field: str, *, required: bool = False, mandatory: str = "optional"
+) -> Column:
+    return Column(
+        header, field, Scope.HOUSEHOLD, required, parse_money, format_money, mandatory, "money"
+    )
 
 
 def _bool(header: str, field: str, scope: Scope = Scope.HOUSEHOLD) -> Column:
@@ -333,7 +354,9 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("县", "county", Scope.PLACE, False, parse_text(64, "县")),
     Column("乡镇", "township", Scope.PLACE, False, parse_text(64, "乡镇")),
     Column("行政村", "village", Scope.PLACE, False, parse_text(64, "行政村")),
-    Column("行政区划代码", "village_code", H, True, parse_region_code, mandatory="always", kind="code"),
+    Column(
+        "行政区划代码", "village_code", H, True, parse_region_code, mandatory="always", kind="code"
+    ),
     Column("户编号", "household_no", H, True, parse_text(20, "户编号"), mandatory="always"),
     Column("是否建档立卡", "registered", H, True, parse_yes_no, format_yes_no, "always", "bool"),
     _choice("脱贫状态", "status", H, Status, required=True, mandatory="registered"),
@@ -378,8 +401,9 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
 )
 
 EVENT_COLUMNS: tuple[Column, ...] = (
-    Column("户编号", "household_no", Scope.EVENT, True, parse_text(20, "户编号"),
-           mandatory="always"),
+    Column(
+        "户编号", "household_no", Scope.EVENT, True, parse_text(20, "户编号"), mandatory="always"
+    ),
     _choice("事件", "kind", Scope.EVENT, EventKind, required=True, mandatory="always"),
     Column("日期", "date", Scope.EVENT, True, parse_date, mandatory="always", kind="date"),
     Column("原因", "reason", Scope.EVENT, False, parse_text(200, "原因")),
@@ -392,6 +416,13 @@ PERSON_COLUMNS = tuple(c for c in MEMBER_COLUMNS if c.scope is Scope.PERSON)
 # Household fields that are model fields (village_code becomes village_id; registered and the
 # status fields are handled with the events).
 STATUS_FIELDS = ("status", "identified_year", "exited_year")
-REGISTERED_ONLY_FIELDS = ("status", "identified_year", "exited_year", "attribute", "standard",
-                          "main_cause", "other_causes")
+REGISTERED_ONLY_FIELDS = (
+    "status",
+    "identified_year",
+    "exited_year",
+    "attribute",
+    "standard",
+    "main_cause",
+    "other_causes",
+)
 COLUMN_BY_FIELD = {c.field: c for c in MEMBER_COLUMNS}

@@ -30,8 +30,17 @@ from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
 FORMATS = ("xlsx", "csv")
 CHUNK = 2000
 # Columns whose content is wider than their header (characters; a CJK character counts as two).
-_CONTENT_WIDTHS = {"行政区划代码": 14, "户编号": 18, "证件号码": 20, "其他致贫原因": 16, "乡镇": 12,
-                   "行政村": 12, "出生日期": 12, "日期": 12, "原因": 30}
+_CONTENT_WIDTHS = {
+    "行政区划代码": 14,
+    "户编号": 18,
+    "证件号码": 20,
+    "其他致贫原因": 16,
+    "乡镇": 12,
+    "行政村": 12,
+    "出生日期": 12,
+    "日期": 12,
+    "原因": 30,
+}
 
 
 def _widths(headers: tuple[str, ...]) -> list[int]:
@@ -71,15 +80,17 @@ class _PlaceNames:
         wanted -= set(self.names)
         codes = sorted(wanted)
         for i in range(0, len(codes), 500):
-            self.names.update(Region.objects.filter(code__in=codes[i : i + 500])
-                              .values_list("code", "name"))
+            self.names.update(
+                Region.objects.filter(code__in=codes[i : i + 500]).values_list("code", "name")
+            )
 
     def get(self, village_code: str, level: str) -> str:
         return self.names.get(_place_code(village_code, level), "")
 
 
-def _member_cells(h: Household, village_code: str, p: Person, places: _PlaceNames,
-                  full_ids: bool) -> list[Cell]:
+def _member_cells(
+    h: Household, village_code: str, p: Person, places: _PlaceNames, full_ids: bool
+) -> list[Cell]:
     row: list[Cell] = []
     for c in MEMBER_COLUMNS:
         if c.scope is Scope.PLACE:
@@ -96,8 +107,9 @@ def _member_cells(h: Household, village_code: str, p: Person, places: _PlaceName
     return row
 
 
-def _member_rows(households: QuerySet[Household], result: ExportResult, *, full_ids: bool,
-                 progress: bool) -> Iterator[list[Cell]]:
+def _member_rows(
+    households: QuerySet[Household], result: ExportResult, *, full_ids: bool, progress: bool
+) -> Iterator[list[Cell]]:
     ids = list(households.order_by("household_no").values_list("id", flat=True))
     places = _PlaceNames()
     bar: Any = None
@@ -107,8 +119,11 @@ def _member_rows(households: QuerySet[Household], result: ExportResult, *, full_
         bar = tqdm(total=len(ids), desc="导出", unit="户", file=sys.stderr, mininterval=0.2)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        rows = list(Household.objects.filter(pk__in=chunk).select_related("village")
-                    .order_by("household_no"))
+        rows = list(
+            Household.objects.filter(pk__in=chunk)
+            .select_related("village")
+            .order_by("household_no")
+        )
         places.load({h.village.code for h in rows})
         members: dict[int, list[Person]] = defaultdict(list)
         for p in Person.objects.filter(household_id__in=chunk).order_by("household_id", "id"):
@@ -126,8 +141,9 @@ def _member_rows(households: QuerySet[Household], result: ExportResult, *, full_
 
 def _event_rows(events: QuerySet[StatusEvent], result: ExportResult) -> Iterator[list[Cell]]:
     formatters = [c.formatter for c in EVENT_COLUMNS]
-    rows = (events.order_by("household__household_no", "date", "id")
-            .values_list("household__household_no", "kind", "date", "reason"))
+    rows = events.order_by("household__household_no", "date", "id").values_list(
+        "household__household_no", "kind", "date", "reason"
+    )
     for values in rows.iterator(chunk_size=CHUNK):
         result.events += 1
         yield [f(v) for f, v in zip(formatters, values, strict=True)]
@@ -155,7 +171,9 @@ def export_registry(
     if fmt == "xlsx" and path.suffix.lower() != ".xlsx":
         raise ExportError("XLSX 导出的文件名应以 .xlsx 结尾")
     if fmt == "csv" and path.suffix:
-        raise ExportError("CSV 导出写入一个文件夹（家庭成员.csv 和 状态变更.csv），请给出文件夹路径")
+        raise ExportError(
+            "CSV 导出写入一个文件夹（家庭成员.csv 和 状态变更.csv），请给出文件夹路径"
+        )
     if encoding not in CSV_ENCODINGS:
         raise ExportError(f"不支持的编码 {encoding}；可用：{'、'.join(CSV_ENCODINGS)}")
     households = Household.objects.all()
@@ -166,7 +184,9 @@ def export_registry(
         if region is None:
             raise ExportError(f"行政区划代码 {region_code} 不存在")
         households = households.filter(village__code__startswith=region.prefix)
-        persons_in_scope = persons_in_scope.filter(household__village__code__startswith=region.prefix)
+        persons_in_scope = persons_in_scope.filter(
+            household__village__code__startswith=region.prefix
+        )
         events_in_scope = events_in_scope.filter(household__village__code__startswith=region.prefix)
     result = ExportResult(paths=[], full_ids=full_ids)
     # A household without members has no row to stand on; it is left out and listed. Persons and
@@ -179,22 +199,34 @@ def export_registry(
     )
     households = households.filter(has_members)
     events_in_scope = events_in_scope.filter(
-        Exists(Person.objects.filter(household=OuterRef("household_id"))))
+        Exists(Person.objects.filter(household=OuterRef("household_id")))
+    )
     if full_ids:
         with transaction.atomic():
             persons = persons_in_scope.count()  # every person's household has members
             AuditEntry.objects.create(
-                actor=actor[:64], action=AuditEntry.Action.VIEW_ID, model="Export",
+                actor=actor[:64],
+                action=AuditEntry.Action.VIEW_ID,
+                model="Export",
                 object_key=(region_code or "全部")[:32],
-                after={"file": str(path), "format": fmt, "region": region_code or "",
-                       "persons": persons},
+                after={
+                    "file": str(path),
+                    "format": fmt,
+                    "region": region_code or "",
+                    "persons": persons,
+                },
                 note=f"导出完整身份证号（{persons} 人）到 {path.name}"[:200],
             )
     members = _member_rows(households, result, full_ids=full_ids, progress=progress)
     events = _event_rows(events_in_scope, result)
     if fmt == "xlsx":
-        write_xlsx(path, [Sheet(MEMBERS_TABLE, MEMBER_HEADERS, members, _widths(MEMBER_HEADERS)),
-                          Sheet(EVENTS_TABLE, EVENT_HEADERS, events, _widths(EVENT_HEADERS))])
+        write_xlsx(
+            path,
+            [
+                Sheet(MEMBERS_TABLE, MEMBER_HEADERS, members, _widths(MEMBER_HEADERS)),
+                Sheet(EVENTS_TABLE, EVENT_HEADERS, events, _widths(EVENT_HEADERS)),
+            ],
+        )
         result.paths = [path]
     else:
         path.mkdir(parents=True, exist_ok=True)

@@ -38,11 +38,33 @@ EXIT_WRITTEN, EXIT_PARTIAL, EXIT_REJECTED = 0, 1, 2
 PERSON_FIELDS = tuple(c.field for c in PERSON_COLUMNS)
 # Household fields an import may set; compared field by field to find real changes.
 HOUSEHOLD_FIELDS = (
-    "village_id", "registered", "status", "identified_year", "exited_year", "attribute",
-    "standard", "main_cause", "other_causes", "income_year", "income_wages", "income_business",
-    "income_property", "income_transfers", "income_policy_transfers", "income_total",
-    "income_per_capita", "food_ok", "clothing_ok", "education_ok", "medical_ok", "housing_ok",
-    "water_ok", "at_risk_dibao", "at_risk_illness", "at_risk_housing", "size",
+    "village_id",
+    "registered",
+    "status",
+    "identified_year",
+    "exited_year",
+    "attribute",
+    "standard",
+    "main_cause",
+    "other_causes",
+    "income_year",
+    "income_wages",
+    "income_business",
+    "income_property",
+    "income_transfers",
+    "income_policy_transfers",
+    "income_total",
+    "income_per_capita",
+    "food_ok",
+    "clothing_ok",
+    "education_ok",
+    "medical_ok",
+    "housing_ok",
+    "water_ok",
+    "at_risk_dibao",
+    "at_risk_illness",
+    "at_risk_housing",
+    "size",
 )
 
 T = TypeVar("T")
@@ -79,8 +101,10 @@ class ImportReport:
     def outcome(self) -> str:
         """written: everything valid and saved; partial: good households saved, bad skipped;
         rejected: nothing saved. A dry run reports what the real run would do."""
-        done = self.written or (self.dry_run and self.households_new + self.households_updated
-                                + self.households_unchanged > 0)
+        done = self.written or (
+            self.dry_run
+            and self.households_new + self.households_updated + self.households_unchanged > 0
+        )
         if not done:
             return "rejected"
         return "partial" if self.problems else "written"
@@ -170,8 +194,12 @@ def import_file(
     today = today or timezone.localdate()
     actor = actor or _default_actor(path)
     if progress:
-        print(f"读取 {len(members.rows)} 行家庭成员、{len(events.rows) if events else 0} 行状态变更，"
-              "正在校验…", file=sys.stderr, flush=True)
+        print(
+            f"读取 {len(members.rows)} 行家庭成员、{len(events.rows) if events else 0} 行状态变更，"
+            "正在校验…",
+            file=sys.stderr,
+            flush=True,
+        )
     parsed = parse_files(members, events, today=today, strict=strict)
     report.warnings = parsed.warnings
     report.rows_read, report.event_rows_read = parsed.rows_read, parsed.event_rows_read
@@ -184,8 +212,7 @@ def import_file(
         return report
     try:
         with transaction.atomic():
-            _import_parsed(parsed, report, actor=actor, note=f"导入 {path.name}",
-                           progress=progress)
+            _import_parsed(parsed, report, actor=actor, note=f"导入 {path.name}", progress=progress)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -193,15 +220,18 @@ def import_file(
     return report
 
 
-def _import_parsed(parsed: ParsedFile, report: ImportReport, *, actor: str, note: str,
-                   progress: bool) -> None:
+def _import_parsed(
+    parsed: ParsedFile, report: ImportReport, *, actor: str, note: str, progress: bool
+) -> None:
     out = _Collector()
     out.problems, out.bad = parsed.problems, parsed.bad
     households = parsed.households
     ctx = _load_context(households)
     _check_against_registry(households, ctx, out)
     _spread_badness(households, out, ctx)
-    report.problems = sorted(out.problems, key=lambda p: (p.table != MEMBERS_TABLE, p.row, p.column))
+    report.problems = sorted(
+        out.problems, key=lambda p: (p.table != MEMBERS_TABLE, p.row, p.column)
+    )
     report.rows_skipped = parsed.bad_rows_without_household
     good = [r for r in households.values() if r.household_no not in out.bad]
     report.skipped_household_nos = [h for h in households if h in out.bad]
@@ -218,24 +248,36 @@ def _import_parsed(parsed: ParsedFile, report: ImportReport, *, actor: str, note
 class _Context:
     villages: dict[str, int]
     existing: dict[str, Household]
-    persons: dict[str, Person]  # by id_number: file persons found in the DB and members of existing households
+    persons: dict[
+        str, Person
+    ]  # by id_number: file persons found in the DB and members of existing households
     person_home: dict[str, str]  # id_number -> household_no in the DB
     events: dict[str, list[ExistingEvent]]
-    members_of: dict[int, list[Person]] = field(default_factory=dict)  # existing households' members
+    members_of: dict[int, list[Person]] = field(
+        default_factory=dict
+    )  # existing households' members
     moves: list[tuple[str, str]] = field(default_factory=list)  # (to household, from household)
 
 
 def _load_context(households: dict[str, HouseholdRecord]) -> _Context:
-    codes = sorted({r.fields["village_code"] for r in households.values()
-                    if isinstance(r.fields.get("village_code"), str)})
+    codes = sorted(
+        {
+            r.fields["village_code"]
+            for r in households.values()
+            if isinstance(r.fields.get("village_code"), str)
+        }
+    )
     villages: dict[str, int] = {}
     for chunk in _chunks(codes, LOOKUP_CHUNK):
-        villages.update(Region.objects.filter(code__in=chunk, level=Level.VILLAGE)
-                        .values_list("code", "id"))
+        villages.update(
+            Region.objects.filter(code__in=chunk, level=Level.VILLAGE).values_list("code", "id")
+        )
     nos = list(households)
     existing: dict[str, Household] = {}
     for chunk in _chunks(nos, LOOKUP_CHUNK):
-        existing.update((h.household_no, h) for h in Household.objects.filter(household_no__in=chunk))
+        existing.update(
+            (h.household_no, h) for h in Household.objects.filter(household_no__in=chunk)
+        )
     by_pk = {h.pk: h for h in existing.values()}
     pks = list(by_pk)
     persons: dict[str, Person] = {}
@@ -247,8 +289,15 @@ def _load_context(households: dict[str, HouseholdRecord]) -> _Context:
             members_of[p.household_id].append(p)
     # People in the file who are not members of a household being re-imported: are they
     # members of some other household?
-    ids = sorted({m.fields["id_number"] for r in households.values() for m in r.members
-                  if isinstance(m.fields.get("id_number"), str)} - set(persons))
+    ids = sorted(
+        {
+            m.fields["id_number"]
+            for r in households.values()
+            for m in r.members
+            if isinstance(m.fields.get("id_number"), str)
+        }
+        - set(persons)
+    )
     for chunk in _chunks(ids, LOOKUP_CHUNK):
         for p in Person.objects.filter(id_number__in=chunk).select_related("household"):
             persons[p.id_number] = p
@@ -256,21 +305,30 @@ def _load_context(households: dict[str, HouseholdRecord]) -> _Context:
     person_home = {pid: homes[p.household_id] for pid, p in persons.items()}
     events: dict[str, list[ExistingEvent]] = defaultdict(list)
     for chunk in _chunks(pks, LOOKUP_CHUNK):
-        for hid, kind, date, reason in (StatusEvent.objects.filter(household_id__in=chunk)
-                                        .order_by("household_id", "date", "id")
-                                        .values_list("household_id", "kind", "date", "reason")):
+        for hid, kind, date, reason in (
+            StatusEvent.objects.filter(household_id__in=chunk)
+            .order_by("household_id", "date", "id")
+            .values_list("household_id", "kind", "date", "reason")
+        ):
             events[by_pk[hid].household_no].append(ExistingEvent(kind, date, reason))
     return _Context(villages, existing, persons, person_home, events, members_of)
 
 
-def _check_against_registry(households: dict[str, HouseholdRecord], ctx: _Context,
-                            out: _Collector) -> None:
+def _check_against_registry(
+    households: dict[str, HouseholdRecord], ctx: _Context, out: _Collector
+) -> None:
     """The checks that need the database: villages, people already in other households, history."""
     for hno, rec in households.items():
         code = rec.fields.get("village_code")
         if isinstance(code, str) and code not in ctx.villages:
-            out.add(MEMBERS_TABLE, rec.first_row, "行政区划代码", code,
-                    f"行政区划代码 {code} 不是已有的村（请先导入或创建该村）", hno)
+            out.add(
+                MEMBERS_TABLE,
+                rec.first_row,
+                "行政区划代码",
+                code,
+                f"行政区划代码 {code} 不是已有的村（请先导入或创建该村）",
+                hno,
+            )
         for m in rec.members:
             pid = m.fields.get("id_number")
             if not isinstance(pid, str):
@@ -281,14 +339,19 @@ def _check_against_registry(households: dict[str, HouseholdRecord], ctx: _Contex
             if home in households:
                 ctx.moves.append((hno, home))  # the other household is re-imported without them
                 continue
-            out.add(MEMBERS_TABLE, m.row, "证件号码", pid,
-                    f"该证件号码在数据库中已是户 {home} 的成员：一人不能属于两户"
-                    f"（如需迁户，请在同一文件中一并导入户 {home}）", hno)
+            out.add(
+                MEMBERS_TABLE,
+                m.row,
+                "证件号码",
+                pid,
+                f"该证件号码在数据库中已是户 {home} 的成员：一人不能属于两户"
+                f"（如需迁户，请在同一文件中一并导入户 {home}）",
+                hno,
+            )
         check_history(rec, ctx.events.get(hno, []), out)
 
 
-def _spread_badness(households: dict[str, HouseholdRecord], out: _Collector,
-                    ctx: _Context) -> None:
+def _spread_badness(households: dict[str, HouseholdRecord], out: _Collector, ctx: _Context) -> None:
     """A member moving between two households in the file ties them: both are kept or neither."""
     changed = True
     while changed:
@@ -296,12 +359,20 @@ def _spread_badness(households: dict[str, HouseholdRecord], out: _Collector,
         for to_no, from_no in ctx.moves:
             for a, b in ((to_no, from_no), (from_no, to_no)):
                 if b in out.bad and a not in out.bad:
-                    out.add(MEMBERS_TABLE, households[a].first_row, "户编号", a,
-                            f"该户与户 {b} 之间有成员迁移，而户 {b} 有错误未导入，故本户也不导入", a)
+                    out.add(
+                        MEMBERS_TABLE,
+                        households[a].first_row,
+                        "户编号",
+                        a,
+                        f"该户与户 {b} 之间有成员迁移，而户 {b} 有错误未导入，故本户也不导入",
+                        a,
+                    )
                     changed = True
 
 
-def _differences(obj: Any, values: dict[str, Any], fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+def _differences(
+    obj: Any, values: dict[str, Any], fields: Iterable[str]
+) -> dict[str, tuple[Any, Any]]:
     diff: dict[str, tuple[Any, Any]] = {}
     for f in fields:
         old, new = getattr(obj, f), values[f]
@@ -328,24 +399,36 @@ class _Progress:
             self.bar.close()
 
 
-def _insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]],
-            bar: _Progress) -> None:
+def _insert(
+    model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], bar: _Progress
+) -> None:
     bulk_insert(model, fields, rows, batch=BATCH, on_batch=bar.update)
 
 
 NEW_HOUSEHOLD_FIELDS = ("household_no", *HOUSEHOLD_FIELDS, "updated_at")
 NEW_PERSON_FIELDS = ("household_id", *PERSON_FIELDS)
 NEW_EVENT_FIELDS = ("household_id", "kind", "date", "year", "reason", "recorded_at")
-AUDIT_FIELDS = ("at", "actor", "action", "model", "object_key", "household_id", "before", "after",
-                "note")
+AUDIT_FIELDS = (
+    "at",
+    "actor",
+    "action",
+    "model",
+    "object_key",
+    "household_id",
+    "before",
+    "after",
+    "note",
+)
 
 
 def _event_text(e: Any) -> str:
     return f"{e.kind} {e.date.isoformat()} {e.reason}".strip()
 
 
-def _match_members(recs: list[HouseholdRecord], ctx: _Context,
-                   ) -> tuple[dict[str, list[Person | None]], set[int]]:
+def _match_members(
+    recs: list[HouseholdRecord],
+    ctx: _Context,
+) -> tuple[dict[str, list[Person | None]], set[int]]:
     """The database person each member row of an existing household updates (None: a new person),
     and the ids of every person kept.
 
@@ -375,8 +458,15 @@ def _match_members(recs: list[HouseholdRecord], ctx: _Context,
     return matches, kept
 
 
-def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, actor: str,
-           note: str, progress: bool) -> None:
+def _write(
+    good: list[HouseholdRecord],
+    ctx: _Context,
+    report: ImportReport,
+    *,
+    actor: str,
+    note: str,
+    progress: bool,
+) -> None:
     now = timezone.now()
     note = note[:200]
     new_recs = [r for r in good if r.household_no not in ctx.existing]
@@ -394,23 +484,38 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
 
     # New households: insert, read their keys back, then their members, events and audit.
     new_values = {r.household_no: household_fields(r) for r in new_recs}
-    _insert(Household, NEW_HOUSEHOLD_FIELDS,
-        [(hno, *(v[f] for f in HOUSEHOLD_FIELDS), now) for hno, v in new_values.items()], bar)
+    _insert(
+        Household,
+        NEW_HOUSEHOLD_FIELDS,
+        [(hno, *(v[f] for f in HOUSEHOLD_FIELDS), now) for hno, v in new_values.items()],
+        bar,
+    )
     pks: dict[str, int] = {}
     for chunk in _chunks(list(new_values), LOOKUP_CHUNK):
-        pks.update(Household.objects.filter(household_no__in=chunk)
-                   .values_list("household_no", "id"))
+        pks.update(
+            Household.objects.filter(household_no__in=chunk).values_list("household_no", "id")
+        )
     for rec in new_recs:
         hid = pks[rec.household_no]
         members = [person_values(m) for m in rec.members]
         person_rows.extend((hid, *(pv[f] for f in PERSON_FIELDS)) for pv in members)
-        event_rows.extend((hid, e.kind, e.date, e.date.year, e.reason, now)
-                          for e in rec.new_events)
+        event_rows.extend((hid, e.kind, e.date, e.date.year, e.reason, now) for e in rec.new_events)
         after = _jsonable({"household_no": rec.household_no, **new_values[rec.household_no]})
         after["members"] = [_jsonable(pv) for pv in members]
         after["events"] = [_event_text(e) for e in rec.new_events]
-        audits.append((now, actor, AuditEntry.Action.IMPORT, "Household", rec.household_no, hid,
-                       None, after, note))
+        audits.append(
+            (
+                now,
+                actor,
+                AuditEntry.Action.IMPORT,
+                "Household",
+                rec.household_no,
+                hid,
+                None,
+                after,
+                note,
+            )
+        )
     report.households_new = len(new_recs)
     report.persons_created = len(person_rows)
 
@@ -452,8 +557,9 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
                 removed_pks.append(p.pk)
                 member_before[str(p.pk)] = snapshot(p)
                 member_after[str(p.pk)] = None
-        event_rows.extend((h.pk, e.kind, e.date, e.date.year, e.reason, now)
-                          for e in rec.new_events)
+        event_rows.extend(
+            (h.pk, e.kind, e.date, e.date.year, e.reason, now) for e in rec.new_events
+        )
         if not diff and not member_before and not rec.new_events:
             report.households_unchanged += 1
             bar.update(2 + len(rec.members))
@@ -469,13 +575,25 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
             before["members"], after["members"] = member_before, member_after
         if rec.new_events:
             after["events"] = [_event_text(e) for e in rec.new_events]
-        audits.append((now, actor, AuditEntry.Action.UPDATE, "Household", rec.household_no, h.pk,
-                       before, after, note))
+        audits.append(
+            (
+                now,
+                actor,
+                AuditEntry.Action.UPDATE,
+                "Household",
+                rec.household_no,
+                h.pk,
+                before,
+                after,
+                note,
+            )
+        )
     report.households_updated = len(changed_households)
 
     for chunk in _chunks(changed_households, BATCH):
-        Household.objects.bulk_update(chunk, [*sorted(changed_fields), "updated_at"],
-                                      batch_size=BATCH)
+        Household.objects.bulk_update(
+            chunk, [*sorted(changed_fields), "updated_at"], batch_size=BATCH
+        )
         bar.update(len(chunk))
     for pk_chunk in _chunks(removed_pks, BATCH):
         Person.objects.filter(pk__in=pk_chunk).delete()
@@ -489,8 +607,11 @@ def _write(good: list[HouseholdRecord], ctx: _Context, report: ImportReport, *, 
     # insertion order (a member listed twice gets two).
     new_pks: dict[tuple[int, str], list[int]] = defaultdict(list)
     for hids in _chunks(sorted({hid for *_, hid, _ in newcomers}), LOOKUP_CHUNK):
-        for pk, hid, number in (Person.objects.filter(household_id__in=hids).order_by("id")
-                                .values_list("id", "household_id", "id_number")):
+        for pk, hid, number in (
+            Person.objects.filter(household_id__in=hids)
+            .order_by("id")
+            .values_list("id", "household_id", "id_number")
+        ):
             if pk not in kept:
                 new_pks[(hid, number)].append(pk)
     for before_members, after_members, key, hid, number in newcomers:

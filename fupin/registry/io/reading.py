@@ -53,9 +53,11 @@ def decode_csv_bytes(data: bytes, *, encoding: str = "auto") -> tuple[str, str]:
     """
     if encoding not in ENCODINGS:
         raise ReadError(f"不支持的编码 {encoding}；可用：{'、'.join(ENCODINGS)}")
-    tried = ["utf-8-sig", "gb18030"] if encoding == "auto" else [
-        "utf-8-sig" if encoding == "utf-8" else encoding
-    ]
+    tried = (
+        ["utf-8-sig", "gb18030"]
+        if encoding == "auto"
+        else ["utf-8-sig" if encoding == "utf-8" else encoding]
+    )
     failures: list[UnicodeDecodeError] = []
     for enc in tried:
         try:
@@ -86,8 +88,9 @@ def _find_header(rows: Sequence[Sequence[Cell]], key_header: str) -> int:
     return first_non_empty if first_non_empty is not None else 0
 
 
-def _table(name: str, source: str, raw_rows: list[list[Cell]], key_header: str,
-           encoding: str = "") -> Table:
+def _table(
+    name: str, source: str, raw_rows: list[list[Cell]], key_header: str, encoding: str = ""
+) -> Table:
     if not raw_rows or all(all(is_blank(c) for c in r) for r in raw_rows):
         return Table(name=name, source=source, header_row=1, headers=[], rows=[], encoding=encoding)
     h = _find_header(raw_rows, key_header)
@@ -103,21 +106,24 @@ def _table(name: str, source: str, raw_rows: list[list[Cell]], key_header: str,
         if len(row) < width:
             row.extend([None] * (width - len(row)))
         rows.append((i + 1, row))
-    return Table(name=name, source=source, header_row=h + 1, headers=headers, rows=rows,
-                 encoding=encoding)
+    return Table(
+        name=name, source=source, header_row=h + 1, headers=headers, rows=rows, encoding=encoding
+    )
 
 
 def read_csv(path: Path, *, name: str, key_header: str = "户编号", encoding: str = "auto") -> Table:
     text, used = decode_csv_bytes(path.read_bytes(), encoding=encoding)
     # Row numbers count records, as a spreadsheet shows them (a quoted cell may span lines).
     # A cell fupin neutralised on export ('=…, '-…) is read back as it was.
-    raw_rows: list[list[Cell]] = [[restore(c) for c in r]
-                                  for r in csv.reader(io.StringIO(text, newline=""))]
+    raw_rows: list[list[Cell]] = [
+        [restore(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""))
+    ]
     return _table(name, path.name, raw_rows, key_header, used)
 
 
-def read_xlsx(path: Path, *, name: str, key_header: str = "户编号",
-              required_sheet: bool = False) -> Table | None:
+def read_xlsx(
+    path: Path, *, name: str, key_header: str = "户编号", required_sheet: bool = False
+) -> Table | None:
     """The sheet called `name` (or the first sheet when `required_sheet` is False and none is
     called so and this is the member table); None when an optional sheet is absent."""
     from python_calamine import CalamineWorkbook
@@ -138,8 +144,14 @@ def read_xlsx(path: Path, *, name: str, key_header: str = "户编号",
     return _table(name, f"{path.name}:{sheet.name}", raw_rows, key_header)
 
 
-def read_table(path: Path, *, name: str, encoding: str = "auto", required_sheet: bool = True,
-               key_header: str = "户编号") -> Table | None:
+def read_table(
+    path: Path,
+    *,
+    name: str,
+    encoding: str = "auto",
+    required_sheet: bool = True,
+    key_header: str = "户编号",
+) -> Table | None:
     """Read one table from a CSV or XLSX file; raises ReadError when it cannot be read."""
     if not path.exists():
         raise ReadError(f"文件不存在：{path}")

@@ -50,7 +50,11 @@ def report_text(report: ImportReport) -> str:
     ]
     if report.skipped_household_nos:
         shown = "、".join(report.skipped_household_nos[:50])
-        more = f" 等 {len(report.skipped_household_nos)} 户" if len(report.skipped_household_nos) > 50 else ""
+        more = (
+            f" 等 {len(report.skipped_household_nos)} 户"
+            if len(report.skipped_household_nos) > 50
+            else ""
+        )
         lines.append(f"未导入的户：{shown}{more}")
     if report.rows_skipped:
         lines.append(f"无法归入任何一户而跳过的行：{report.rows_skipped}")
@@ -58,8 +62,10 @@ def report_text(report: ImportReport) -> str:
         lines.append(f"问题 {len(report.problems)} 条：")
         lines += _table(report.problems)
     if report.warnings:
-        lines.append(f"提醒 {len(report.warnings)} 条（数值可读但前后不一致，已按文件所填导入，"
-                     "请用 fupin check 核查；加 --strict 则不导入这些户）：")
+        lines.append(
+            f"提醒 {len(report.warnings)} 条（数值可读但前后不一致，已按文件所填导入，"
+            "请用 fupin check 核查；加 --strict 则不导入这些户）："
+        )
         lines += _table(report.warnings)
     return "\n".join(lines)
 
@@ -71,8 +77,9 @@ def _table(problems: list[Problem]) -> list[str]:
     for r in rows:
         lines.append("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
     if len(problems) > TABLE_LIMIT:
-        lines.append(f"……另有 {len(problems) - TABLE_LIMIT} 条，完整列表请用 --errors 文件"
-                     "或 --format json")
+        lines.append(
+            f"……另有 {len(problems) - TABLE_LIMIT} 条，完整列表请用 --errors 文件或 --format json"
+        )
     return lines
 
 
@@ -87,8 +94,11 @@ def report_json(report: ImportReport) -> str:
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2)
 
 
-def write_problems(path: Path, problems: list[Problem], warnings: list[Problem] | None = None,
-                   ) -> None:
+def write_problems(
+    path: Path,
+    problems: list[Problem],
+    warnings: list[Problem] | None = None,
+) -> None:
     """The problem list, then the warnings, as a file the user can open next to the original
     (XLSX or CSV); the last column says whether the household was imported."""
     path = Path(path)

@@ -122,21 +122,33 @@ class _Collector:
         self.bad: set[str] = set()
         self.strict = strict
 
-    def add(self, table: str, row: int, column: str, value: Any, reason: str,
-            household_no: str = "") -> None:
-        self.problems.append(Problem(table, row, column, _shown(column, value), reason, household_no))
+    def add(
+        self, table: str, row: int, column: str, value: Any, reason: str, household_no: str = ""
+    ) -> None:
+        self.problems.append(
+            Problem(table, row, column, _shown(column, value), reason, household_no)
+        )
         if household_no:
             self.bad.add(household_no)
 
-    def warn(self, table: str, row: int, column: str, value: Any, reason: str,
-             household_no: str) -> None:
+    def warn(
+        self, table: str, row: int, column: str, value: Any, reason: str, household_no: str
+    ) -> None:
         """A value that is readable but inconsistent with another: what the registry checks
         (`fupin check`) exist to find. Imported as it is, unless strict."""
         if self.strict:
             self.add(table, row, column, value, f"{reason}（严格模式不导入此户）", household_no)
         else:
-            self.warnings.append(Problem(table, row, column, _shown(column, value),
-                                         f"{reason}；已按文件所填导入，数据核查会标出", household_no))
+            self.warnings.append(
+                Problem(
+                    table,
+                    row,
+                    column,
+                    _shown(column, value),
+                    f"{reason}；已按文件所填导入，数据核查会标出",
+                    household_no,
+                )
+            )
 
 
 def _yuan(value: float) -> str:
@@ -158,7 +170,9 @@ def check_headers(table: Table, columns: tuple[Column, ...]) -> list[Problem]:
     present = set(table.headers)
     for c in columns:
         if c.required and c.header not in present:
-            out.append(Problem(table.name, table.header_row, c.header, "", f"缺少必填列“{c.header}”"))
+            out.append(
+                Problem(table.name, table.header_row, c.header, "", f"缺少必填列“{c.header}”")
+            )
     seen: set[str] = set()
     known = {c.header for c in columns}
     for h in table.headers:
@@ -168,9 +182,12 @@ def check_headers(table: Table, columns: tuple[Column, ...]) -> list[Problem]:
     return out
 
 
-def _parse_row(cells: list[Any], index: dict[str, int], columns: tuple[Column, ...],
-               cache: dict[str, tuple[Any, Any, str]] | None = None,
-               ) -> tuple[dict[str, Any], list[tuple[Column, Any, str]]]:
+def _parse_row(
+    cells: list[Any],
+    index: dict[str, int],
+    columns: tuple[Column, ...],
+    cache: dict[str, tuple[Any, Any, str]] | None = None,
+) -> tuple[dict[str, Any], list[tuple[Column, Any, str]]]:
     """Parse a row's cells. `cache` holds a household's already-parsed household cells: members
     repeat them, so an identical cell reuses the first parse (and its error, reported again)."""
     values: dict[str, Any] = {}
@@ -238,17 +255,25 @@ def parse_members(table: Table, out: _Collector, *, today: dt.date) -> dict[str,
             elif v is None and c.mandatory == "registered" and registered is True:
                 out.add(name, row_no, c.header, "", f"建档立卡户必须填写“{c.header}”", hno)
             elif v is not None and never_registered and c.field in REGISTERED_ONLY_FIELDS:
-                out.add(name, row_no, c.header, cells[index[c.header]],
-                        "未建档立卡的农户（是否建档立卡=否，脱贫状态为空）此列应为空", hno)
+                out.add(
+                    name,
+                    row_no,
+                    c.header,
+                    cells[index[c.header]],
+                    "未建档立卡的农户（是否建档立卡=否，脱贫状态为空）此列应为空",
+                    hno,
+                )
 
         _check_person_cells(values, cells, index, row_no, name, hno, out, today=today)
         _check_household_cells(values, cells, index, row_no, name, hno, out, today=today)
 
         rec = households.get(hno)
         if rec is None:
-            rec = HouseholdRecord(hno, row_no, {
-                c.field: values.get(c.field) for c in present if c.scope is Scope.HOUSEHOLD
-            })
+            rec = HouseholdRecord(
+                hno,
+                row_no,
+                {c.field: values.get(c.field) for c in present if c.scope is Scope.HOUSEHOLD},
+            )
             households[hno] = rec
             first_values[hno] = (row_no, values, cells)
         else:
@@ -259,17 +284,31 @@ def parse_members(table: Table, out: _Collector, *, today: dt.date) -> dict[str,
                 a, b = ref.get(c.field), values.get(c.field)
                 if a is _ERROR or b is _ERROR or a == b:
                     continue
-                out.add(name, row_no, c.header, cells[index[c.header]],
-                        f"同一户的户信息应一致：与本户第 {first_row} 行的“{_text(ref_cells[index[c.header]])}”不同",
-                        hno)
-        rec.members.append(PersonRecord(row_no, {
-            c.field: values.get(c.field) for c in present if c.scope is Scope.PERSON
-        }))
+                out.add(
+                    name,
+                    row_no,
+                    c.header,
+                    cells[index[c.header]],
+                    f"同一户的户信息应一致：与本户第 {first_row} 行的“{_text(ref_cells[index[c.header]])}”不同",
+                    hno,
+                )
+        rec.members.append(
+            PersonRecord(
+                row_no, {c.field: values.get(c.field) for c in present if c.scope is Scope.PERSON}
+            )
+        )
     return households
 
 
-def _check_registered_status(values: dict[str, Any], cells: list[Any], index: dict[str, int],
-                             row_no: int, name: str, hno: str, out: _Collector) -> None:
+def _check_registered_status(
+    values: dict[str, Any],
+    cells: list[Any],
+    index: dict[str, int],
+    row_no: int,
+    name: str,
+    hno: str,
+    out: _Collector,
+) -> None:
     """是否建档立卡 follows the status: 是 for 未脱贫/已脱贫/返贫, 否 for 已清退 or no status."""
     registered, status = values.get("registered"), values.get("status")
     if registered is _ERROR or status is _ERROR or registered is None or status is None:
@@ -277,12 +316,27 @@ def _check_registered_status(values: dict[str, Any], cells: list[Any], index: di
     expected = status in REGISTERED_STATUSES
     if registered != expected:
         label = choice_labels(Status)[status]
-        out.add(name, row_no, "是否建档立卡", cells[index["是否建档立卡"]],
-                f"脱贫状态为“{label}”的农户，是否建档立卡应为“{'是' if expected else '否'}”", hno)
+        out.add(
+            name,
+            row_no,
+            "是否建档立卡",
+            cells[index["是否建档立卡"]],
+            f"脱贫状态为“{label}”的农户，是否建档立卡应为“{'是' if expected else '否'}”",
+            hno,
+        )
 
 
-def _check_person_cells(values: dict[str, Any], cells: list[Any], index: dict[str, int],
-                        row_no: int, name: str, hno: str, out: _Collector, *, today: dt.date) -> None:
+def _check_person_cells(
+    values: dict[str, Any],
+    cells: list[Any],
+    index: dict[str, int],
+    row_no: int,
+    name: str,
+    hno: str,
+    out: _Collector,
+    *,
+    today: dt.date,
+) -> None:
     id_number = values.get("id_number")
     id_birth: dt.date | None = None
     if isinstance(id_number, str):
@@ -299,81 +353,153 @@ def _check_person_cells(values: dict[str, Any], cells: list[Any], index: dict[st
         elif born.year < 1890:
             out.add(name, row_no, "出生日期", born, f"出生日期 {born.isoformat()} 不可能", hno)
         elif id_birth is not None and id_birth != born:
-            out.add(name, row_no, "出生日期", born,
-                    f"出生日期 {born.isoformat()} 与身份证号中的出生日期 {id_birth.isoformat()} 不一致",
-                    hno)
+            out.add(
+                name,
+                row_no,
+                "出生日期",
+                born,
+                f"出生日期 {born.isoformat()} 与身份证号中的出生日期 {id_birth.isoformat()} 不一致",
+                hno,
+            )
 
 
-def _check_household_cells(values: dict[str, Any], cells: list[Any], index: dict[str, int],
-                           row_no: int, name: str, hno: str, out: _Collector, *,
-                           today: dt.date) -> None:
-    for fname, header in (("identified_year", "识别年度"), ("exited_year", "脱贫年度"),
-                          ("income_year", "收入年度")):
+def _check_household_cells(
+    values: dict[str, Any],
+    cells: list[Any],
+    index: dict[str, int],
+    row_no: int,
+    name: str,
+    hno: str,
+    out: _Collector,
+    *,
+    today: dt.date,
+) -> None:
+    for fname, header in (
+        ("identified_year", "识别年度"),
+        ("exited_year", "脱贫年度"),
+        ("income_year", "收入年度"),
+    ):
         year = values.get(fname)
         if isinstance(year, int) and year > today.year:
             out.add(name, row_no, header, year, f"{header} {year} 晚于{_year_label(today)}", hno)
     transfers, policy = values.get("income_transfers"), values.get("income_policy_transfers")
     if isinstance(transfers, float) and isinstance(policy, float) and policy > transfers + 0.005:
-        out.add(name, row_no, "其中政策性收入", policy,
-                f"其中政策性收入 {_yuan(policy)} 大于转移性收入 {_yuan(transfers)}", hno)
+        out.add(
+            name,
+            row_no,
+            "其中政策性收入",
+            policy,
+            f"其中政策性收入 {_yuan(policy)} 大于转移性收入 {_yuan(transfers)}",
+            hno,
+        )
     main, others = values.get("main_cause"), values.get("other_causes")
     if isinstance(main, str) and isinstance(others, str) and main in others.split(","):
-        out.add(name, row_no, "其他致贫原因", cells[index["其他致贫原因"]],
-                "其他致贫原因不能与主要致贫原因相同", hno)
+        out.add(
+            name,
+            row_no,
+            "其他致贫原因",
+            cells[index["其他致贫原因"]],
+            "其他致贫原因不能与主要致贫原因相同",
+            hno,
+        )
 
 
-def check_households(households: dict[str, HouseholdRecord], out: _Collector, *,
-                     table: str = MEMBERS_TABLE) -> None:
+def check_households(
+    households: dict[str, HouseholdRecord], out: _Collector, *, table: str = MEMBERS_TABLE
+) -> None:
     """Rules over a household's members, and ID numbers across the whole file."""
     seen_ids: dict[str, tuple[int, str]] = {}
     for hno, rec in households.items():
         heads = [m for m in rec.members if m.fields.get("relation") == Relation.HEAD]
         relation_known = all(m.fields.get("relation") is not _ERROR for m in rec.members)
         if not heads and relation_known:
-            out.add(table, rec.first_row, "与户主关系", "",
-                    f"该户（户编号 {hno}）没有户主：每户必须有且只有一个“户主”", hno)
+            out.add(
+                table,
+                rec.first_row,
+                "与户主关系",
+                "",
+                f"该户（户编号 {hno}）没有户主：每户必须有且只有一个“户主”",
+                hno,
+            )
         for extra in heads[1:]:
-            out.add(table, extra.row, "与户主关系", "户主",
-                    f"该户有两个户主（另见第 {heads[0].row} 行）：每户只能有一个户主", hno)
+            out.add(
+                table,
+                extra.row,
+                "与户主关系",
+                "户主",
+                f"该户有两个户主（另见第 {heads[0].row} 行）：每户只能有一个户主",
+                hno,
+            )
         in_household: dict[str, int] = {}
         for m in rec.members:
             pid = m.fields.get("id_number")
             if not isinstance(pid, str):
                 continue
             if pid in in_household:
-                out.warn(table, m.row, "证件号码", pid,
-                         f"同一户内证件号码重复（与第 {in_household[pid]} 行相同）", hno)
+                out.warn(
+                    table,
+                    m.row,
+                    "证件号码",
+                    pid,
+                    f"同一户内证件号码重复（与第 {in_household[pid]} 行相同）",
+                    hno,
+                )
                 continue
             in_household[pid] = m.row
             if pid in seen_ids:
                 other_row, other_hno = seen_ids[pid]
-                out.add(table, m.row, "证件号码", pid,
-                        f"证件号码与第 {other_row} 行（户编号 {other_hno}）重复：一人不能属于两户", hno)
-                out.add(table, other_row, "证件号码", pid,
-                        f"证件号码在第 {m.row} 行（户编号 {hno}）也出现：一人不能属于两户", other_hno)
+                out.add(
+                    table,
+                    m.row,
+                    "证件号码",
+                    pid,
+                    f"证件号码与第 {other_row} 行（户编号 {other_hno}）重复：一人不能属于两户",
+                    hno,
+                )
+                out.add(
+                    table,
+                    other_row,
+                    "证件号码",
+                    pid,
+                    f"证件号码在第 {m.row} 行（户编号 {hno}）也出现：一人不能属于两户",
+                    other_hno,
+                )
             else:
                 seen_ids[pid] = (m.row, hno)
         stated = rec.fields.get("size")
         if isinstance(stated, int) and stated != rec.living:
-            out.warn(table, rec.first_row, "家庭人口", stated,
-                     f"家庭人口 {stated} 与在世成员 {rec.living} 人不符（已故成员不计入）", hno)
+            out.warn(
+                table,
+                rec.first_row,
+                "家庭人口",
+                stated,
+                f"家庭人口 {stated} 与在世成员 {rec.living} 人不符（已故成员不计入）",
+                hno,
+            )
         total, per_capita = rec.fields.get("income_total"), rec.fields.get("income_per_capita")
         size = rec.size
         if isinstance(total, float) and isinstance(per_capita, float) and size > 0:
             expected = total / size
             tolerance = max(PER_CAPITA_TOLERANCE_YUAN, PER_CAPITA_TOLERANCE_SHARE * expected)
             if abs(per_capita - expected) > tolerance:
-                out.warn(table, rec.first_row, "人均纯收入", per_capita,
-                         f"人均纯收入 {_yuan(per_capita)} 与家庭纯收入 {_yuan(total)} ÷ 家庭人口 {size} = "
-                         f"{expected:.2f} 不符（允许误差 1 元或 0.5%）", hno)
+                out.warn(
+                    table,
+                    rec.first_row,
+                    "人均纯收入",
+                    per_capita,
+                    f"人均纯收入 {_yuan(per_capita)} 与家庭纯收入 {_yuan(total)} ÷ 家庭人口 {size} = "
+                    f"{expected:.2f} 不符（允许误差 1 元或 0.5%）",
+                    hno,
+                )
 
 
 def _never_registered(rec: HouseholdRecord) -> bool:
     return rec.fields.get("registered") is False and rec.fields.get("status") is None
 
 
-def parse_events(table: Table, households: dict[str, HouseholdRecord], out: _Collector, *,
-                 today: dt.date) -> int:
+def parse_events(
+    table: Table, households: dict[str, HouseholdRecord], out: _Collector, *, today: dt.date
+) -> int:
     """Read the 状态变更 rows into their households; returns the rows read."""
     index = table.column_index()
     name = table.name
@@ -395,8 +521,14 @@ def parse_events(table: Table, households: dict[str, HouseholdRecord], out: _Col
         if hno and rec is None:
             out.add(name, row_no, "户编号", hno, f"户编号 {hno} 不在家庭成员表中", hno)
         elif rec is not None and _never_registered(rec):
-            out.add(name, row_no, "户编号", hno,
-                    "未建档立卡的农户（是否建档立卡=否）不能有状态变更记录", hno)
+            out.add(
+                name,
+                row_no,
+                "户编号",
+                hno,
+                "未建档立卡的农户（是否建档立卡=否）不能有状态变更记录",
+                hno,
+            )
         elif rec is not None and isinstance(kind, str) and isinstance(date, dt.date):
             if date > today:
                 out.add(name, row_no, "日期", date, f"日期 {date.isoformat()} 在未来", hno)
@@ -404,12 +536,24 @@ def parse_events(table: Table, households: dict[str, HouseholdRecord], out: _Col
                 out.add(name, row_no, "原因", "", "清退必须填写原因", hno)
             prev = last.get(hno)
             if (kind, date) in keys[hno]:
-                out.add(name, row_no, "事件", labels[kind],
-                        f"重复的状态变更记录（与第 {keys[hno][(kind, date)]} 行相同）", hno)
+                out.add(
+                    name,
+                    row_no,
+                    "事件",
+                    labels[kind],
+                    f"重复的状态变更记录（与第 {keys[hno][(kind, date)]} 行相同）",
+                    hno,
+                )
             elif prev is not None and date < prev.date:
-                out.add(name, row_no, "日期", date,
-                        f"状态变更顺序错误：日期 {date.isoformat()} 早于本户上一条记录（第 {prev.row} 行 "
-                        f"{labels[prev.kind]} {prev.date.isoformat()}）；请按日期先后排列", hno)
+                out.add(
+                    name,
+                    row_no,
+                    "日期",
+                    date,
+                    f"状态变更顺序错误：日期 {date.isoformat()} 早于本户上一条记录（第 {prev.row} 行 "
+                    f"{labels[prev.kind]} {prev.date.isoformat()}）；请按日期先后排列",
+                    hno,
+                )
             else:
                 keys[hno][(kind, date)] = row_no
                 last[hno] = EventRecord(row_no, kind, date, str(reason))
@@ -419,22 +563,36 @@ def parse_events(table: Table, households: dict[str, HouseholdRecord], out: _Col
     return len(table.rows)
 
 
-def parse_files(members: Table, events: Table | None, *, today: dt.date,
-                strict: bool = False) -> ParsedFile:
+def parse_files(
+    members: Table, events: Table | None, *, today: dt.date, strict: bool = False
+) -> ParsedFile:
     """Everything that can be checked without the database."""
     out = _Collector(strict=strict)
     out.problems.extend(check_headers(members, MEMBER_COLUMNS))
     if events is not None:
         out.problems.extend(check_headers(events, EVENT_COLUMNS))
     if out.problems:
-        return ParsedFile({}, out.problems, set(), len(members.rows),
-                          len(events.rows) if events else 0, unusable=True)
+        return ParsedFile(
+            {},
+            out.problems,
+            set(),
+            len(members.rows),
+            len(events.rows) if events else 0,
+            unusable=True,
+        )
     households = parse_members(members, out, today=today)
     check_households(households, out, table=members.name)
     event_rows = parse_events(events, households, out, today=today) if events is not None else 0
     orphans = len({p.row for p in out.problems if not p.household_no and p.table == members.name})
-    return ParsedFile(households, out.problems, out.bad, len(members.rows), event_rows,
-                      bad_rows_without_household=orphans, warnings=out.warnings)
+    return ParsedFile(
+        households,
+        out.problems,
+        out.bad,
+        len(members.rows),
+        event_rows,
+        bad_rows_without_household=orphans,
+        warnings=out.warnings,
+    )
 
 
 @dataclass(frozen=True)
@@ -444,8 +602,14 @@ class ExistingEvent:
     reason: str
 
 
-def check_history(rec: HouseholdRecord, existing: list[ExistingEvent], out: _Collector, *,
-                  events_table: str = EVENTS_TABLE, members_table: str = MEMBERS_TABLE) -> None:
+def check_history(
+    rec: HouseholdRecord,
+    existing: list[ExistingEvent],
+    out: _Collector,
+    *,
+    events_table: str = EVENTS_TABLE,
+    members_table: str = MEMBERS_TABLE,
+) -> None:
     """Merge the file's events with the database's (append only) and check the status replay.
 
     Sets rec.new_events to the events to append. Events already in the database (same kind and
@@ -456,8 +620,14 @@ def check_history(rec: HouseholdRecord, existing: list[ExistingEvent], out: _Col
     status_labels = choice_labels(Status)
     if _never_registered(rec):
         if existing:
-            out.add(members_table, rec.first_row, "是否建档立卡", "否",
-                    "数据库中该户已有状态变更记录，不能改为从未建档立卡（脱贫状态为空）", hno)
+            out.add(
+                members_table,
+                rec.first_row,
+                "是否建档立卡",
+                "否",
+                "数据库中该户已有状态变更记录，不能改为从未建档立卡（脱贫状态为空）",
+                hno,
+            )
         rec.new_events = []
         return
     by_key = {(e.kind, e.date): e for e in existing}
@@ -468,16 +638,34 @@ def check_history(rec: HouseholdRecord, existing: list[ExistingEvent], out: _Col
         old = by_key.get((ev.kind, ev.date))
         if old is not None:
             if new:
-                out.add(events_table, ev.row, "事件", labels[ev.kind],
-                        "该记录在数据库中已有，但文件把它排在新记录之后，与数据库中的历史不符", hno)
+                out.add(
+                    events_table,
+                    ev.row,
+                    "事件",
+                    labels[ev.kind],
+                    "该记录在数据库中已有，但文件把它排在新记录之后，与数据库中的历史不符",
+                    hno,
+                )
             if old.reason.strip() != ev.reason.strip():
-                out.add(events_table, ev.row, "原因", ev.reason,
-                        f"与数据库中已有记录的原因“{old.reason}”不同；已有的状态变更不能修改", hno)
+                out.add(
+                    events_table,
+                    ev.row,
+                    "原因",
+                    ev.reason,
+                    f"与数据库中已有记录的原因“{old.reason}”不同；已有的状态变更不能修改",
+                    hno,
+                )
             continue
         if last_db is not None and ev.date < last_db.date:
-            out.add(events_table, ev.row, "日期", ev.date,
-                    f"与数据库中的历史不符：日期 {ev.date.isoformat()} 早于该户已有的最后一条记录"
-                    f"（{labels[last_db.kind]} {last_db.date.isoformat()}），不能插入到已有历史之前", hno)
+            out.add(
+                events_table,
+                ev.row,
+                "日期",
+                ev.date,
+                f"与数据库中的历史不符：日期 {ev.date.isoformat()} 早于该户已有的最后一条记录"
+                f"（{labels[last_db.kind]} {last_db.date.isoformat()}），不能插入到已有历史之前",
+                hno,
+            )
             continue
         new.append(ev)
     rec.new_events = new
@@ -486,7 +674,9 @@ def check_history(rec: HouseholdRecord, existing: list[ExistingEvent], out: _Col
         for e in existing:
             status = next_status(status, e.kind)
     except RegistryError as exc:
-        out.add(members_table, rec.first_row, "户编号", hno, f"数据库中该户的状态历史无效：{exc}", hno)
+        out.add(
+            members_table, rec.first_row, "户编号", hno, f"数据库中该户的状态历史无效：{exc}", hno
+        )
         return
     for ev in new:
         try:
@@ -501,20 +691,34 @@ def check_history(rec: HouseholdRecord, existing: list[ExistingEvent], out: _Col
     if stated is not _ERROR and (stated or "") != replay:
         shown = status_labels.get(stated or "", "（空）")
         why = f"“{status_labels[replay]}”" if replay else "空（该户没有状态变更记录）"
-        out.add(members_table, rec.first_row, "脱贫状态", shown,
-                f"脱贫状态“{shown}”与状态变更记录推算的结果{why}不一致", hno)
+        out.add(
+            members_table,
+            rec.first_row,
+            "脱贫状态",
+            shown,
+            f"脱贫状态“{shown}”与状态变更记录推算的结果{why}不一致",
+            hno,
+        )
     history = [(e.kind, e.date) for e in existing] + [(e.kind, e.date) for e in new]
     identified = next((d.year for k, d in history if k == EventKind.IDENTIFIED), None)
     exited = next((d.year for k, d in reversed(history) if k == EventKind.EXITED), None)
-    for fname, header, expected in (("identified_year", "识别年度", identified),
-                                    ("exited_year", "脱贫年度", exited)):
+    for fname, header, expected in (
+        ("identified_year", "识别年度", identified),
+        ("exited_year", "脱贫年度", exited),
+    ):
         stated_year = rec.fields.get(fname)
         if stated_year is _ERROR or fname not in rec.fields:
             continue
         if stated_year != expected:
             want = str(expected) if expected else "空"
-            out.add(members_table, rec.first_row, header, stated_year,
-                    f"{header}应与状态变更记录一致：按记录应为 {want}", hno)
+            out.add(
+                members_table,
+                rec.first_row,
+                header,
+                stated_year,
+                f"{header}应与状态变更记录一致：按记录应为 {want}",
+                hno,
+            )
 
 
 def household_values(rec: HouseholdRecord) -> dict[str, Any]:

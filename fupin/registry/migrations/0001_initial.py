@@ -6,121 +6,392 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('household_no', models.CharField(max_length=20, unique=True, verbose_name='户编号')),
-                ('registered', models.BooleanField(db_index=True, default=True, verbose_name='建档立卡')),
-                ('status', models.CharField(blank=True, choices=[('poor', '未脱贫'), ('exited', '已脱贫'), ('returned', '返贫'), ('removed', '已清退')], max_length=10, verbose_name='脱贫状态')),
-                ('identified_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='识别年度')),
-                ('exited_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
-                ('attribute', models.CharField(blank=True, choices=[('ordinary', '一般贫困户'), ('dibao', '低保贫困户'), ('tekun', '特困供养贫困户')], max_length=10, verbose_name='贫困户属性')),
-                ('standard', models.CharField(blank=True, choices=[('national', '国家标准'), ('provincial', '省定标准'), ('city', '市定标准')], max_length=12, verbose_name='识别标准')),
-                ('main_cause', models.CharField(blank=True, choices=[('illness', '因病'), ('disability', '因残'), ('schooling', '因学'), ('disaster', '因灾'), ('land', '缺土地'), ('water', '缺水'), ('skills', '缺技术'), ('labour', '缺劳力'), ('capital', '缺资金'), ('transport', '交通条件落后'), ('drive', '自身发展动力不足'), ('other', '其他')], max_length=12, verbose_name='主要致贫原因')),
-                ('other_causes', models.CharField(blank=True, max_length=40, verbose_name='其他致贫原因')),
-                ('income_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='收入年度')),
-                ('income_wages', models.FloatField(default=0, verbose_name='工资性收入')),
-                ('income_business', models.FloatField(default=0, verbose_name='生产经营性收入')),
-                ('income_property', models.FloatField(default=0, verbose_name='财产性收入')),
-                ('income_transfers', models.FloatField(default=0, verbose_name='转移性收入')),
-                ('income_policy_transfers', models.FloatField(default=0, verbose_name='其中政策性收入')),
-                ('income_total', models.FloatField(default=0, verbose_name='家庭纯收入')),
-                ('income_per_capita', models.FloatField(default=0, verbose_name='人均纯收入')),
-                ('food_ok', models.BooleanField(default=True, verbose_name='不愁吃')),
-                ('clothing_ok', models.BooleanField(default=True, verbose_name='不愁穿')),
-                ('education_ok', models.BooleanField(default=True, verbose_name='义务教育有保障')),
-                ('medical_ok', models.BooleanField(default=True, verbose_name='基本医疗有保障')),
-                ('housing_ok', models.BooleanField(default=True, verbose_name='住房安全有保障')),
-                ('water_ok', models.BooleanField(default=True, verbose_name='饮水安全有保障')),
-                ('at_risk_dibao', models.BooleanField(default=False, verbose_name='低保户')),
-                ('at_risk_illness', models.BooleanField(default=False, verbose_name='大病户')),
-                ('at_risk_housing', models.BooleanField(default=False, verbose_name='危房户')),
-                ('size', models.PositiveSmallIntegerField(default=0, verbose_name='家庭人口')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='regions.region', verbose_name='所在村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "household_no",
+                    models.CharField(max_length=20, unique=True, verbose_name="户编号"),
+                ),
+                (
+                    "registered",
+                    models.BooleanField(db_index=True, default=True, verbose_name="建档立卡"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("poor", "未脱贫"),
+                            ("exited", "已脱贫"),
+                            ("returned", "返贫"),
+                            ("removed", "已清退"),
+                        ],
+                        max_length=10,
+                        verbose_name="脱贫状态",
+                    ),
+                ),
+                (
+                    "identified_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="识别年度"
+                    ),
+                ),
+                (
+                    "exited_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="脱贫年度"
+                    ),
+                ),
+                (
+                    "attribute",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ordinary", "一般贫困户"),
+                            ("dibao", "低保贫困户"),
+                            ("tekun", "特困供养贫困户"),
+                        ],
+                        max_length=10,
+                        verbose_name="贫困户属性",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("national", "国家标准"),
+                            ("provincial", "省定标准"),
+                            ("city", "市定标准"),
+                        ],
+                        max_length=12,
+                        verbose_name="识别标准",
+                    ),
+                ),
+                (
+                    "main_cause",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("illness", "因病"),
+                            ("disability", "因残"),
+                            ("schooling", "因学"),
+                            ("disaster", "因灾"),
+                            ("land", "缺土地"),
+                            ("water", "缺水"),
+                            ("skills", "缺技术"),
+                            ("labour", "缺劳力"),
+                            ("capital", "缺资金"),
+                            ("transport", "交通条件落后"),
+                            ("drive", "自身发展动力不足"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="主要致贫原因",
+                    ),
+                ),
+                (
+                    "other_causes",
+                    models.CharField(blank=True, max_length=40, verbose_name="其他致贫原因"),
+                ),
+                (
+                    "income_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="收入年度"
+                    ),
+                ),
+                ("income_wages", models.FloatField(default=0, verbose_name="工资性收入")),
+                ("income_business", models.FloatField(default=0, verbose_name="生产经营性收入")),
+                ("income_property", models.FloatField(default=0, verbose_name="财产性收入")),
+                ("income_transfers", models.FloatField(default=0, verbose_name="转移性收入")),
+                (
+                    "income_policy_transfers",
+                    models.FloatField(default=0, verbose_name="其中政策性收入"),
+                ),
+                ("income_total", models.FloatField(default=0, verbose_name="家庭纯收入")),
+                ("income_per_capita", models.FloatField(default=0, verbose_name="人均纯收入")),
+                ("food_ok", models.BooleanField(default=True, verbose_name="不愁吃")),
+                ("clothing_ok", models.BooleanField(default=True, verbose_name="不愁穿")),
+                ("education_ok", models.BooleanField(default=True, verbose_name="义务教育有保障")),
+                ("medical_ok", models.BooleanField(default=True, verbose_name="基本医疗有保障")),
+                ("housing_ok", models.BooleanField(default=True, verbose_name="住房安全有保障")),
+                ("water_ok", models.BooleanField(default=True, verbose_name="饮水安全有保障")),
+                ("at_risk_dibao", models.BooleanField(default=False, verbose_name="低保户")),
+                ("at_risk_illness", models.BooleanField(default=False, verbose_name="大病户")),
+                ("at_risk_housing", models.BooleanField(default=False, verbose_name="危房户")),
+                ("size", models.PositiveSmallIntegerField(default=0, verbose_name="家庭人口")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="regions.region",
+                        verbose_name="所在村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '农户',
-                'verbose_name_plural': '农户',
-                'ordering': ['household_no'],
+                "verbose_name": "农户",
+                "verbose_name_plural": "农户",
+                "ordering": ["household_no"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor', models.CharField(help_text='用户名或命令名', max_length=64, verbose_name='操作人')),
-                ('action', models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('event', '状态变更'), ('view_id', '查看完整身份证号'), ('import', '导入')], max_length=10, verbose_name='操作')),
-                ('model', models.CharField(max_length=32, verbose_name='对象类型')),
-                ('object_key', models.CharField(db_index=True, max_length=32, verbose_name='对象')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='修改前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='修改后')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.CharField(
+                        help_text="用户名或命令名", max_length=64, verbose_name="操作人"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("event", "状态变更"),
+                            ("view_id", "查看完整身份证号"),
+                            ("import", "导入"),
+                        ],
+                        max_length=10,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("model", models.CharField(max_length=32, verbose_name="对象类型")),
+                ("object_key", models.CharField(db_index=True, max_length=32, verbose_name="对象")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="修改前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="修改后")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(db_index=True, max_length=18, verbose_name='身份证号')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('grandchild', '孙子女'), ('sibling', '兄弟姐妹'), ('other', '其他')], max_length=12, verbose_name='与户主关系')),
-                ('sex', models.CharField(choices=[('male', '男'), ('female', '女')], max_length=6, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('education', models.CharField(blank=True, choices=[('none', '文盲或半文盲'), ('primary', '小学'), ('junior', '初中'), ('senior', '高中'), ('college', '大专及以上')], max_length=10, verbose_name='文化程度')),
-                ('school_status', models.CharField(blank=True, choices=[('not_school_age', '非在校生'), ('in_school', '在校生'), ('dropped_out', '辍学'), ('graduated', '已毕业')], max_length=16, verbose_name='在校生状况')),
-                ('health', models.CharField(blank=True, choices=[('healthy', '健康'), ('chronic', '长期慢性病'), ('serious', '大病'), ('disabled', '残疾')], max_length=10, verbose_name='健康状况')),
-                ('disability_grade', models.PositiveSmallIntegerField(default=0, verbose_name='残疾等级')),
-                ('labour_ability', models.CharField(blank=True, choices=[('normal', '普通劳动力'), ('weak', '弱劳动力'), ('none', '丧失劳动力'), ('not_working_age', '无劳动力')], max_length=16, verbose_name='劳动能力')),
-                ('months_away', models.PositiveSmallIntegerField(default=0, verbose_name='务工时间(月)')),
-                ('insured', models.BooleanField(default=True, verbose_name='参加医疗保险')),
-                ('deceased', models.BooleanField(default=False, verbose_name='已故')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='registry.household', verbose_name='所在户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(db_index=True, max_length=18, verbose_name="身份证号"),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("parent", "父母"),
+                            ("grandchild", "孙子女"),
+                            ("sibling", "兄弟姐妹"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("male", "男"), ("female", "女")],
+                        max_length=6,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "文盲或半文盲"),
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("senior", "高中"),
+                            ("college", "大专及以上"),
+                        ],
+                        max_length=10,
+                        verbose_name="文化程度",
+                    ),
+                ),
+                (
+                    "school_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_school_age", "非在校生"),
+                            ("in_school", "在校生"),
+                            ("dropped_out", "辍学"),
+                            ("graduated", "已毕业"),
+                        ],
+                        max_length=16,
+                        verbose_name="在校生状况",
+                    ),
+                ),
+                (
+                    "health",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("healthy", "健康"),
+                            ("chronic", "长期慢性病"),
+                            ("serious", "大病"),
+                            ("disabled", "残疾"),
+                        ],
+                        max_length=10,
+                        verbose_name="健康状况",
+                    ),
+                ),
+                (
+                    "disability_grade",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="残疾等级"),
+                ),
+                (
+                    "labour_ability",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("normal", "普通劳动力"),
+                            ("weak", "弱劳动力"),
+                            ("none", "丧失劳动力"),
+                            ("not_working_age", "无劳动力"),
+                        ],
+                        max_length=16,
+                        verbose_name="劳动能力",
+                    ),
+                ),
+                (
+                    "months_away",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="务工时间(月)"),
+                ),
+                ("insured", models.BooleanField(default=True, verbose_name="参加医疗保险")),
+                ("deceased", models.BooleanField(default=False, verbose_name="已故")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="registry.household",
+                        verbose_name="所在户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭成员',
-                'verbose_name_plural': '家庭成员',
-                'ordering': ['household_id', 'id'],
+                "verbose_name": "家庭成员",
+                "verbose_name_plural": "家庭成员",
+                "ordering": ["household_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StatusEvent',
+            name="StatusEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('identified', '识别'), ('exited', '脱贫'), ('returned', '返贫'), ('removed', '清退')], max_length=12, verbose_name='事件')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='原因')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='registry.household')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("identified", "识别"),
+                            ("exited", "脱贫"),
+                            ("returned", "返贫"),
+                            ("removed", "清退"),
+                        ],
+                        max_length=12,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '状态变更',
-                'verbose_name_plural': '状态变更',
-                'ordering': ['household_id', 'date', 'id'],
+                "verbose_name": "状态变更",
+                "verbose_name_plural": "状态变更",
+                "ordering": ["household_id", "date", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['village', 'registered', 'status'], name='registry_ho_village_668ae3_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["village", "registered", "status"], name="registry_ho_village_668ae3_idx"
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_analytics_snapshots'),
+        ("registry", "0002_analytics_snapshots"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='regionaggregate',
-            name='duplicated_elsewhere',
+            model_name="regionaggregate",
+            name="duplicated_elsewhere",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='regionaggregate',
-            name='duplicated_people',
+            model_name="regionaggregate",
+            name="duplicated_people",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_aggregate_duplicates'),
+        ("registry", "0003_aggregate_duplicates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('event', '状态变更'), ('view_id', '查看完整身份证号'), ('import', '导入'), ('grant', '授予角色'), ('revoke', '撤销角色'), ('login', '登录'), ('login_fail', '登录失败'), ('submit', '提交问卷')], max_length=10, verbose_name='操作'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "新增"),
+                    ("update", "修改"),
+                    ("delete", "删除"),
+                    ("event", "状态变更"),
+                    ("view_id", "查看完整身份证号"),
+                    ("import", "导入"),
+                    ("grant", "授予角色"),
+                    ("revoke", "撤销角色"),
+                    ("login", "登录"),
+                    ("login_fail", "登录失败"),
+                    ("submit", "提交问卷"),
+                ],
+                max_length=10,
+                verbose_name="操作",
+            ),
         ),
     ]

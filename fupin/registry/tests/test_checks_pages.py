@@ -44,11 +44,23 @@ def _event(h: Household, kind: str, on: str) -> None:
 
 def _household(world: World, no: str, serial: int) -> Household:
     h = Household.objects.create(
-        household_no=no, village=world.household.village, size=1, main_cause="illness",
-        income_year=2019, income_total=5000, income_per_capita=5000, income_wages=5000,
+        household_no=no,
+        village=world.household.village,
+        size=1,
+        main_cause="illness",
+        income_year=2019,
+        income_total=5000,
+        income_per_capita=5000,
+        income_wages=5000,
     )
-    Person.objects.create(household=h, id_number=f"62112619800101{serial:03d}X"[:18], name=f"户主{serial}",
-                          relation="head", sex="male", birth_date=dt.date(1980, 1, 1))
+    Person.objects.create(
+        household=h,
+        id_number=f"62112619800101{serial:03d}X"[:18],
+        name=f"户主{serial}",
+        relation="head",
+        sex="male",
+        birth_date=dt.date(1980, 1, 1),
+    )
     return h
 
 
@@ -68,18 +80,32 @@ def build_registry(world: World) -> Registry:
 
 def add_ledgers(r: Registry) -> None:
     ExitPlan.objects.create(household=r.planned, target_year=2020)
-    AssistanceMeasure.objects.create(household=r.planned, kind="industry", description="养羊",
-                                     start_date=dt.date(2019, 4, 1))
-    VisitLog.objects.create(household=r.planned, date=dt.date(2019, 5, 1), visitor_name="干部",
-                            content="走访")
+    AssistanceMeasure.objects.create(
+        household=r.planned, kind="industry", description="养羊", start_date=dt.date(2019, 4, 1)
+    )
+    VisitLog.objects.create(
+        household=r.planned, date=dt.date(2019, 5, 1), visitor_name="干部", content="走访"
+    )
 
 
 def add_notice(r: Registry) -> None:
-    case = ExitCase.objects.create(kind="household", household=r.exited_2019,
-                                   region=r.exited_2019.village, year=2019, status="in_notice")
-    ExitStep.objects.create(case=case, action="村内公示", from_status="agreed",
-                            to_status="in_notice", actor="test", date=dt.date(2019, 10, 20),
-                            notice_start=dt.date(2019, 10, 20), notice_end=dt.date(2019, 10, 27))
+    case = ExitCase.objects.create(
+        kind="household",
+        household=r.exited_2019,
+        region=r.exited_2019.village,
+        year=2019,
+        status="in_notice",
+    )
+    ExitStep.objects.create(
+        case=case,
+        action="村内公示",
+        from_status="agreed",
+        to_status="in_notice",
+        actor="test",
+        date=dt.date(2019, 10, 20),
+        notice_start=dt.date(2019, 10, 20),
+        notice_end=dt.date(2019, 10, 27),
+    )
 
 
 def _page(client, user, code: str = COUNTY, query: str = ""):  # type: ignore[no-untyped-def]
@@ -112,7 +138,8 @@ def test_page_counts_match_run_checks_on_the_same_data(client, world: World) -> 
         assert f'data-rule="{rule.id}"' in html
     chart = response.context["chart"]["rules"]
     assert {c["id"]: c["flagged"] for c in chart} == {
-        k: v for k, v in expected.counts().items() if v is not None}
+        k: v for k, v in expected.counts().items() if v is not None
+    }
     assert 'id="chart-rules"' in html and "echarts.min.js" in html
 
 
@@ -122,8 +149,9 @@ def test_the_flagged_list_filters_by_rule_and_gives_reasons(client, world: World
     response = _page(client, world.users["county_officer"], query="?rule=ledgers.no_plan")
     rows = response.context["rows"]
     assert [row["household"].household_no for row in rows] == [world.household.household_no]
-    assert rows[0]["household"].flags == (("ledgers.no_plan", "未脱贫户无脱贫计划",
-                                           "未脱贫户无脱贫计划"),)
+    assert rows[0]["household"].flags == (
+        ("ledgers.no_plan", "未脱贫户无脱贫计划", "未脱贫户无脱贫计划"),
+    )
     assert rows[0]["village"] == (DONGJIE, "东街村")
     assert "未脱贫户无脱贫计划" in response.content.decode()
 
@@ -156,8 +184,10 @@ def test_public_notices_are_checked_only_for_exits_since_the_exits_app_was_used(
     # Asked to check from 2018, the 2018 exit without a notice is flagged too.
     _region, data, _ids = load_check_data(region_code=COUNTY, notices_since=2018)
     flagged = {rule.id: rule for rule in run_checks(data).rules}["exits.no_public_notice"]
-    assert set(flagged.household_no) == {r.exited_2018.household_no,
-                                         r.exited_2019_silent.household_no}
+    assert set(flagged.household_no) == {
+        r.exited_2018.household_no,
+        r.exited_2019_silent.household_no,
+    }
 
 
 def test_the_xlsx_download_opens_and_masks_id_numbers(client, world: World) -> None:

@@ -232,13 +232,15 @@ def test_a_cached_dashboard_changes_with_the_next_recorded_change(world, client)
     from fupin.registry.services import household_record_event
 
     client.force_login(world.users["county_officer"])
-    household_record_event(household=world.household, kind="identified", date=dt.date(2016, 3, 1),
-                           actor="test")
+    household_record_event(
+        household=world.household, kind="identified", date=dt.date(2016, 3, 1), actor="test"
+    )
     first = client.get("/regions/621126000000/").context["summary"]
     again = client.get("/regions/621126000000/").context["summary"]
     assert first == again and first["poor"] == 1
-    household_record_event(household=world.household, kind="exited", date=dt.date(2018, 10, 1),
-                           actor="test")
+    household_record_event(
+        household=world.household, kind="exited", date=dt.date(2018, 10, 1), actor="test"
+    )
     after = client.get("/regions/621126000000/").context["summary"]
     assert after["poor"] == 0 and after["exited"] == 1
 
@@ -248,10 +250,16 @@ def test_a_partial_view_is_never_served_from_the_whole_regions_cache(world, clie
     village's figures, the cadre still gets only their own household's, and the office all of them."""
     from fupin.registry.services import household_record_event
 
-    Household.objects.create(household_no="6211261000010002", village=world.household.village,
-                             size=4, income_total=9000, income_per_capita=2250)
-    household_record_event(household=world.household, kind="identified", date=dt.date(2016, 3, 1),
-                           actor="test")
+    Household.objects.create(
+        household_no="6211261000010002",
+        village=world.household.village,
+        size=4,
+        income_total=9000,
+        income_per_capita=2250,
+    )
+    household_record_event(
+        household=world.household, kind="identified", date=dt.date(2016, 3, 1), actor="test"
+    )
     village = f"/regions/{world.household.village.code}/"
     client.force_login(world.users["county_officer"])
     assert client.get(village).context["summary"]["households"] == 2

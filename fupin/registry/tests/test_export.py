@@ -35,7 +35,12 @@ def test_xlsx_has_both_sheets_with_the_layout_headers(seeded, tmp_path):
     assert tuple(events[0]) == EVENT_HEADERS
     assert len(members) == 1 + 11 and len(events) == 1 + 7
     first = dict(zip(members[0], members[1], strict=True))
-    assert (first["省"], first["县"], first["乡镇"], first["行政村"]) == ("甘肃省", "岷县", "梅川镇", "马家沟村")
+    assert (first["省"], first["县"], first["乡镇"], first["行政村"]) == (
+        "甘肃省",
+        "岷县",
+        "梅川镇",
+        "马家沟村",
+    )
     assert first["脱贫状态"] == "未脱贫" and first["其他致贫原因"] == "缺技术、缺资金"
 
 
@@ -46,7 +51,9 @@ def test_ids_are_masked_by_default(seeded, tmp_path):
     rows = _sheet(path, "家庭成员")
     col = rows[0].index("证件号码")
     shown = sorted(r[col] for r in rows[1:])
-    assert shown == sorted(idnumber.mask(p) for p in Person.objects.values_list("id_number", flat=True))
+    assert shown == sorted(
+        idnumber.mask(p) for p in Person.objects.values_list("id_number", flat=True)
+    )
     assert all("********" in s for s in shown)
     assert AuditEntry.objects.count() == audit_before
 

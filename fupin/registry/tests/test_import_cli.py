@@ -65,8 +65,19 @@ def test_json_report_and_errors_file(files, write_files, capsys, tmp_path):
     members[0]["工资性收入"] = "-1"
     mp, ep = write_files(members, events)
     errors = tmp_path / "problems.xlsx"
-    code = cli.main(["import", str(mp), "--events", str(ep), "--format", "json", "--quiet",
-                     "--errors", str(errors)])
+    code = cli.main(
+        [
+            "import",
+            str(mp),
+            "--events",
+            str(ep),
+            "--format",
+            "json",
+            "--quiet",
+            "--errors",
+            str(errors),
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert code == 2 and data["exit_code"] == 2 and data["outcome"] == "rejected"
     assert data["problems"][0]["row"] == 2 and data["problems"][0]["column"] == "工资性收入"
@@ -132,16 +143,16 @@ def test_help_is_bilingual(command, capsys):
         assert "退出码 exit codes" in out and "--keep-good" in out
 
 
-def test_warnings_are_listed_imported_and_refused_with_strict(files, write_files, tmp_path,
-                                                              capsys):
+def test_warnings_are_listed_imported_and_refused_with_strict(files, write_files, tmp_path, capsys):
     members, events = files
     for r in members:
         if r["户编号"] == members[0]["户编号"]:
             r["人均纯收入"] = "1"
     mp, ep = write_files(members, events)
     errors = tmp_path / "problems.csv"
-    code = cli.main(["import", str(mp), "--events", str(ep), "--quiet", "--errors", str(errors),
-                     "--dry-run"])
+    code = cli.main(
+        ["import", str(mp), "--events", str(ep), "--quiet", "--errors", str(errors), "--dry-run"]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "提醒 1 条" in out and "人均纯收入 1 与家庭纯收入" in out
     assert "已导入（提醒）" in errors.read_text("utf-8-sig")

@@ -34,7 +34,9 @@ def database_url() -> str:
     if connection.vendor == "postgresql":
         user, password = quote(s.get("USER") or ""), quote(s.get("PASSWORD") or "")
         auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        return f"postgres://{auth}{s.get('HOST') or 'localhost'}:{s.get('PORT') or 5432}/{s['NAME']}"
+        return (
+            f"postgres://{auth}{s.get('HOST') or 'localhost'}:{s.get('PORT') or 5432}/{s['NAME']}"
+        )
     raise AssertionError(f"no DATABASE_URL for {connection.vendor}")
 
 
@@ -62,24 +64,45 @@ def test_sigkill_during_import_leaves_database_unchanged(tree, rows, tmp_path):
         m, e = rows.household(no, members=4)
         members += m
         events += e
-    first = import_file(path=write_csv(tmp_path / "first.csv", members),
-                        events_path=write_csv(tmp_path / "first_events.csv", events,
-                                              ["户编号", "事件", "日期", "原因"]))
+    first = import_file(
+        path=write_csv(tmp_path / "first.csv", members),
+        events_path=write_csv(
+            tmp_path / "first_events.csv", events, ["户编号", "事件", "日期", "原因"]
+        ),
+    )
     assert first.written and first.households_new == 3
     big_members, big_events = write_big_files(tmp_path, HOUSEHOLDS)
     before = registry_state()
 
-    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1",
-           "FUPIN_DATA_DIR": str(settings.DATA_DIR)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "PYTHONUNBUFFERED": "1",
+        "FUPIN_DATA_DIR": str(settings.DATA_DIR),
+    }
     child = subprocess.Popen(
-        [sys.executable, "-m", "fupin.cli", "import", str(big_members), "--events",
-         str(big_events), "--actor", "kill-test"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "fupin.cli",
+            "import",
+            str(big_members),
+            "--events",
+            str(big_events),
+            "--actor",
+            "kill-test",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     watcher = StderrWatcher(child.stderr)
     watcher.start()
     try:
-        assert watcher.seen.wait(timeout=300), f"import never reported writing:\n{watcher.text[-2000:]}"
+        assert watcher.seen.wait(timeout=300), (
+            f"import never reported writing:\n{watcher.text[-2000:]}"
+        )
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=120)
     finally:

@@ -23,11 +23,17 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def find(report: ImportReport, row: int, column: str, reason: str,
-         table: str = MEMBERS_TABLE) -> Problem:
-    matches = [p for p in report.problems
-               if p.table == table and p.row == row and p.column == column and reason in p.reason]
-    assert matches, f"no problem at {table} row {row} column {column} with “{reason}”: {report.problems}"
+def find(
+    report: ImportReport, row: int, column: str, reason: str, table: str = MEMBERS_TABLE
+) -> Problem:
+    matches = [
+        p
+        for p in report.problems
+        if p.table == table and p.row == row and p.column == column and reason in p.reason
+    ]
+    assert matches, (
+        f"no problem at {table} row {row} column {column} with “{reason}”: {report.problems}"
+    )
     return matches[0]
 
 
@@ -110,8 +116,9 @@ def test_birth_date_disagreeing_with_id(base, write_files):
 
 
 def find_warning(report: ImportReport, row: int, column: str, reason: str) -> Problem:
-    matches = [p for p in report.warnings
-               if p.row == row and p.column == column and reason in p.reason]
+    matches = [
+        p for p in report.warnings if p.row == row and p.column == column and reason in p.reason
+    ]
     assert matches, f"no warning at row {row} column {column} with “{reason}”: {report.warnings}"
     return matches[0]
 
@@ -223,13 +230,16 @@ def test_non_numeric_income(base, write_files):
 
 
 def test_per_capita_income_disagreeing_with_total_and_size_is_imported_with_a_warning(
-        base, write_files):
+    base, write_files
+):
     members, events = base
     for r in members[3:]:
         r["人均纯收入"] = "3100.27"  # 9100 / 3 = 3033.33
     report, _, _ = run(write_files, members, events)
     assert report.problems == [] and report.outcome == "written"
-    find_warning(report, 5, "人均纯收入", "人均纯收入 3100.27 与家庭纯收入 9100 ÷ 家庭人口 3 = 3033.33 不符")
+    find_warning(
+        report, 5, "人均纯收入", "人均纯收入 3100.27 与家庭纯收入 9100 ÷ 家庭人口 3 = 3033.33 不符"
+    )
     assert Household.objects.get(household_no="H2").income_per_capita == 3100.27
 
 
@@ -265,13 +275,17 @@ def test_household_size_that_is_not_a_number_is_refused(base, write_files):
     assert_rejected(report, before, after)
 
 
-@pytest.mark.parametrize(("column", "value", "shown"), [
-    ("姓名", "马\x00文山", "空字符（NUL，U+0000）"),
-    ("姓名", "马\x1b[31m文山", "控制字符（U+001B）"),
-    ("户编号", "H\x07X", "控制字符（U+0007）"),
-])
-def test_control_characters_in_text_are_refused_with_a_row_message(base, write_files, column,
-                                                                  value, shown):
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [
+        ("姓名", "马\x00文山", "空字符（NUL，U+0000）"),
+        ("姓名", "马\x1b[31m文山", "控制字符（U+001B）"),
+        ("户编号", "H\x07X", "控制字符（U+0007）"),
+    ],
+)
+def test_control_characters_in_text_are_refused_with_a_row_message(
+    base, write_files, column, value, shown
+):
     members, events = base
     members[0][column] = value
     report, before, after = run(write_files, members, events)
@@ -444,7 +458,9 @@ def test_missing_required_columns_are_all_reported_at_once(base, write_files):
     mp, ep = write_files(members, events, headers=headers)
     before = registry_state()
     report = import_file(path=mp, events_path=ep)
-    assert sorted(p.column for p in report.problems) == sorted(["证件号码", "行政区划代码", "人均纯收入"])
+    assert sorted(p.column for p in report.problems) == sorted(
+        ["证件号码", "行政区划代码", "人均纯收入"]
+    )
     assert all(p.row == 1 and "缺少必填列" in p.reason for p in report.problems)
     assert report.rows_read == 6
     assert_rejected(report, before, registry_state())
@@ -456,8 +472,10 @@ def test_missing_event_columns(base, tmp_path):
     ep = write_csv(tmp_path / "e.csv", events, ["户编号", "原因"])
     before = registry_state()
     report = import_file(path=mp, events_path=ep)
-    assert {(p.table, p.column) for p in report.problems} == {(EVENTS_TABLE, "事件"),
-                                                              (EVENTS_TABLE, "日期")}
+    assert {(p.table, p.column) for p in report.problems} == {
+        (EVENTS_TABLE, "事件"),
+        (EVENTS_TABLE, "日期"),
+    }
     assert_rejected(report, before, registry_state())
 
 
@@ -564,7 +582,12 @@ def test_removed_household_is_off_the_registry_but_keeps_its_history(tree, rows,
     report, _, _ = run(write_files, members, events)
     assert report.problems == []
     h = Household.objects.get(household_no="R1")
-    assert (h.registered, h.status, h.identified_year, h.events.count()) == (False, "removed", 2015, 2)
+    assert (h.registered, h.status, h.identified_year, h.events.count()) == (
+        False,
+        "removed",
+        2015,
+        2,
+    )
 
 
 def test_registered_flag_must_follow_the_status(tree, rows, write_files):

@@ -82,7 +82,11 @@ def test_reimporting_the_same_file_changes_nothing(three, write_files):
     before = registry_state()
     second = import_file(path=mp, events_path=ep)
     assert second.outcome == "written"
-    assert (second.households_new, second.households_updated, second.households_unchanged) == (0, 0, 3)
+    assert (second.households_new, second.households_updated, second.households_unchanged) == (
+        0,
+        0,
+        3,
+    )
     assert (second.persons_created, second.persons_updated, second.persons_removed) == (0, 0, 0)
     assert second.events_added == 0
     assert registry_state() == before
@@ -102,7 +106,9 @@ def test_update_changes_fields_members_and_appends_events(three, write_files, ro
     newcomer = rows.person("其他", dt.date(1999, 9, 9), male=False, name="新成员")
     h1_rows.append({**h1_rows[0], **newcomer})
     for r in h1_rows:
-        r.update({"脱贫状态": "已脱贫", "脱贫年度": "2019", "家庭纯收入": "12000", "人均纯收入": "4000"})
+        r.update(
+            {"脱贫状态": "已脱贫", "脱贫年度": "2019", "家庭纯收入": "12000", "人均纯收入": "4000"}
+        )
     h1_rows[0]["姓名"] = "马文山改"
     events.append({"户编号": "H1", "事件": "脱贫", "日期": "2019-12-01", "原因": ""})
     others = [r for r in members if r["户编号"] != "H1"]
@@ -131,7 +137,9 @@ def test_update_changes_fields_members_and_appends_events(three, write_files, ro
     assert entry.before["members"][head] == {"name": "马文山"}
     assert entry.after["members"][head] == {"name": "马文山改"}
     assert [v for v in entry.after["members"].values() if v is None] == [None]
-    assert entry.before["members"][str(Person.objects.get(id_number=newcomer["证件号码"]).pk)] is None
+    assert (
+        entry.before["members"][str(Person.objects.get(id_number=newcomer["证件号码"]).pk)] is None
+    )
     assert entry.after["events"] == ["exited 2019-12-01"]
 
 
@@ -142,9 +150,26 @@ def test_member_moving_between_two_households_in_the_same_file(three, write_file
     # H3's grandchild (row 12) joins H1; both households are in the file.
     moved = next(r for r in members if r["户编号"] == "H3" and r["与户主关系"] == "孙子女")
     h1_head = next(r for r in members if r["户编号"] == "H1")
-    h1_keys = {k: v for k, v in h1_head.items() if k not in {
-        "姓名", "证件号码", "与户主关系", "性别", "出生日期", "文化程度", "在校生状况", "健康状况",
-        "残疾等级", "劳动能力", "务工时间", "参加医疗保险", "已故"}}
+    h1_keys = {
+        k: v
+        for k, v in h1_head.items()
+        if k
+        not in {
+            "姓名",
+            "证件号码",
+            "与户主关系",
+            "性别",
+            "出生日期",
+            "文化程度",
+            "在校生状况",
+            "健康状况",
+            "残疾等级",
+            "劳动能力",
+            "务工时间",
+            "参加医疗保险",
+            "已故",
+        }
+    }
     moved_row = {**moved, **h1_keys}
     new_members = [r for r in members if r is not moved]
     for r in new_members:

@@ -40,7 +40,9 @@ def test_counts_match_what_was_generated(loaded):
 
 def test_every_household_status_is_the_replay_of_its_events(loaded):
     events = defaultdict(list)
-    for no, kind in StatusEvent.objects.order_by("date", "id").values_list("household__household_no", "kind"):
+    for no, kind in StatusEvent.objects.order_by("date", "id").values_list(
+        "household__household_no", "kind"
+    ):
         events[no].append(kind)
     for h in Household.objects.only("household_no", "status", "registered"):
         assert status_from_events(events[h.household_no]) == h.status
@@ -71,21 +73,38 @@ def test_new_records_can_follow_a_bulk_load(loaded):
     h = Household.objects.create(household_no=village.code + "9999", village=village)
     household_record_event(household=h, kind="identified", date=dt.date(2016, 5, 1), actor="t")
     township = Region.objects.filter(level=Level.TOWNSHIP).first()
-    Region.objects.create(code=township.code[:9] + "999", name="新村", level=Level.VILLAGE, parent=township)
+    Region.objects.create(
+        code=township.code[:9] + "999", name="新村", level=Level.VILLAGE, parent=township
+    )
 
 
 def test_the_synth_command_refuses_to_overwrite_without_replace(tmp_path):
-    env = dict(os.environ, FUPIN_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'f.sqlite3'}")
-    first = subprocess.run([sys.executable, "-m", "fupin.cli", "synth"], env=env, capture_output=True, text=True)
+    env = dict(
+        os.environ, FUPIN_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'f.sqlite3'}"
+    )
+    first = subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "synth"], env=env, capture_output=True, text=True
+    )
     assert first.returncode == 0, first.stderr
-    again = subprocess.run([sys.executable, "-m", "fupin.cli", "synth"], env=env, capture_output=True, text=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "synth"], env=env, capture_output=True, text=True
+    )
     assert again.returncode == 2
     assert "--replace" in again.stderr
-    no_yes = subprocess.run([sys.executable, "-m", "fupin.cli", "synth", "--replace"], env=env,
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    no_yes = subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "synth", "--replace"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert no_yes.returncode == 2 and "--yes" in no_yes.stderr
-    rebuilt = subprocess.run([sys.executable, "-m", "fupin.cli", "synth", "--replace", "--yes"], env=env,
-                             capture_output=True, text=True)
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "fupin.cli", "synth", "--replace", "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr
     import sqlite3
 

@@ -40,14 +40,18 @@ def test_home_lists_counties_with_data(staff_client, household):
 
 
 def test_region_page_counts_households_below_it(staff_client, household):
-    household_record_event(household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t")
+    household_record_event(
+        household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t"
+    )
     page = staff_client.get("/regions/621126100000/").content.decode()
     assert "东街村" in page
     assert "100.00%" in page  # one poor person out of one: incidence 1, as a percentage
 
 
 def test_lists_and_household_pages_mask_id_numbers(staff_client, household):
-    household_record_event(household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t")
+    household_record_event(
+        household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t"
+    )
     for url in ["/regions/621126100001/households/", f"/households/{household.household_no}/"]:
         page = staff_client.get(url).content.decode()
         assert "621126********0019" in page
@@ -55,7 +59,9 @@ def test_lists_and_household_pages_mask_id_numbers(staff_client, household):
 
 
 def test_household_page_shows_history_and_audit(staff_client, household):
-    household_record_event(household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t")
+    household_record_event(
+        household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t"
+    )
     household_record_event(household=household, kind="exited", date=dt.date(2017, 11, 2), actor="t")
     page = staff_client.get(f"/households/{household.household_no}/").content.decode()
     assert "2014-09-01" in page and "2017-11-02" in page
@@ -63,11 +69,17 @@ def test_household_page_shows_history_and_audit(staff_client, household):
 
 
 def test_list_filters_by_status(staff_client, household):
-    household_record_event(household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t")
-    assert household.household_no in staff_client.get(
-        "/regions/621126100001/households/?status=poor").content.decode()
-    assert household.household_no not in staff_client.get(
-        "/regions/621126100001/households/?status=exited").content.decode()
+    household_record_event(
+        household=household, kind="identified", date=dt.date(2014, 9, 1), actor="t"
+    )
+    assert (
+        household.household_no
+        in staff_client.get("/regions/621126100001/households/?status=poor").content.decode()
+    )
+    assert (
+        household.household_no
+        not in staff_client.get("/regions/621126100001/households/?status=exited").content.decode()
+    )
 
 
 def test_household_page_explains_identification(staff_client, household):
