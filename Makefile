@@ -45,8 +45,9 @@ test-postgres:
 	scripts/with-postgres.sh $(RUN) pytest -q -n 2 -m django_db
 
 lint:
-	$(RUN) ruff check fupin bench
-	$(RUN) mypy fupin/stats fupin/policy fupin/synth fupin/checks fupin/assessments/engine fupin/regions/counties.py fupin/analytics
+	$(RUN) ruff check fupin bench tests
+	$(RUN) ruff format --check fupin bench tests
+	$(RUN) mypy fupin/stats fupin/cli/stats.py fupin/policy fupin/synth fupin/checks fupin/assessments/engine fupin/regions/counties.py fupin/analytics
 
 bench: sync
 	$(RUN) python bench/run_all.py

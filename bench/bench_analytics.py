@@ -34,8 +34,8 @@ from fupin.analytics.engines import DuckDBEngine, SparkEngine, canonical, spark_
 from fupin.analytics.jobs import outputs, read_output, run_jobs
 from fupin.analytics.schema import HOUSEHOLDS
 from fupin.analytics.snapshot import SnapshotWriter
-from fupin.bench_cli import machine, national_counties, national_households_sql
-from fupin.bench_jobs import _status_kib, duck, measure
+from fupin.cli.bench import machine, national_counties, national_households_sql
+from fupin.cli.bench_jobs import _status_kib, duck, measure
 
 SECRET = "bench-secret"
 
@@ -170,12 +170,12 @@ def _same(results: dict[str, Path], job: str, year: int, lists: list[tuple[str, 
 
 def province(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from fupin.analytics.matching import key_list
-    from fupin.analytics.synthetic import snapshot_from_batches
     from fupin.checks import from_arrow, run_checks
     from fupin.matching import BENCH_KINDS
     from fupin.regions.counties import read_counties
     from fupin.synth import generate, preset
     from fupin.synth.departments import DepartmentSettings, make_departments, registry_members
+    from fupin.testing.snapshots import snapshot_from_batches
 
     counties = read_counties(province="甘肃省")
     scaled: dict[str, int] = {}

@@ -40,9 +40,9 @@ def main() -> int:
 
     django.setup()
     from fupin import synth
-    from fupin.assessments.running import campaign_run_simulated
-    from fupin.registry.cli import run_setup
-    from fupin.registry.loading import registry_load_synth
+    from fupin.cli.registry import run_setup
+    from fupin.demo.loading import registry_load_synth
+    from fupin.demo.running import campaign_run_simulated
 
     run_setup()
     gansu = synth.preset("gansu", seed=args.seed)

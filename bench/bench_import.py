@@ -49,8 +49,8 @@ def main() -> int:
     registered = args.households * 2 // 5
     build = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'fupin.settings'); django.setup()\n"
-        "from fupin.registry.cli import run_setup; run_setup()\n"
-        "from fupin import synth\nfrom fupin.registry.loading import registry_load_synth\n"
+        "from fupin.cli.registry import run_setup; run_setup()\n"
+        "from fupin import synth\nfrom fupin.demo.loading import registry_load_synth\n"
         f"c = synth.preset('demo', poor_villages=30, nonpoor_villages=20, registered_households={registered},"
         f" registered_persons={registered * 41 // 10}, nonregistered_households={args.households - registered})\n"
         "registry_load_synth(batches=synth.generate(c))\n"

@@ -214,7 +214,7 @@ def main() -> int:
     load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews the figures
     counts = _prepare(env, args.preset)
     county = counts["county"]
-    from fupin.registry.cli import serve_worker_model
+    from fupin.cli.registry import serve_worker_model
 
     workers, threads = serve_worker_model(args.workers, args.threads)
     port = _free_port()

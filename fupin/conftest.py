@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.testing import id_scan, province_officer, system_admin, world  # noqa: F401  (personas)
-from fupin.browser_testing import browser_context, browser_page, chromium  # noqa: F401
 from fupin.regions.models import Level, Region
 from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.models import Household, Person
+from fupin.testing.browser import browser_context, browser_page, chromium  # noqa: F401
+from fupin.testing.worlds import id_scan, province_officer, system_admin, world  # noqa: F401  (personas)
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +72,7 @@ def pytest_collection_modifyitems(items):
 
 class _BrowserTestsLast:
     """Runs after pytest-django's own reordering: once Chromium runs, Django's async-safety
-    check is off for the session (browser_testing.py), so every other test goes first."""
+    check is off for the session (fupin/testing/browser.py), so every other test goes first."""
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items):

@@ -23,7 +23,7 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from fupin.accounts.demo import demo_accounts_create
+    from fupin.demo.people import demo_accounts_create
     from fupin.tests.crawler import choice_codes, walk
 
     setup_test_environment()
@@ -34,7 +34,9 @@ def main() -> int:
         client = Client()
         client.force_login(get_user_model().objects.get(username=username))
         result = walk(client, username, codes)
-        print(f"{username}: {result.pages} pages {dict(sorted(result.statuses.items()))}", flush=True)
+        print(
+            f"{username}: {result.pages} pages {dict(sorted(result.statuses.items()))}", flush=True
+        )
         for finding in result.findings:
             print(f"  {finding}", flush=True)
         problems += len(result.findings)

@@ -30,7 +30,7 @@ from django.contrib.auth.models import User
 from fupin.accounts.models import Role
 from fupin.accounts.services import membership_grant
 from fupin.assessments.models import Campaign, Enumerator, Problem, Team
-from fupin.assessments.running import campaign_run_simulated
+from fupin.demo.running import campaign_run_simulated
 from fupin.registry.models import Household
 decided = Campaign.objects.order_by("id").first()
 second = campaign_run_simulated(seed=2, decide=False, name="退出专项评估（问题核实中）").campaign

@@ -53,8 +53,8 @@ def test_small_bench_writes_every_step_three_ways_with_equal_results(tmp_path: P
 
 def test_three_ways_of_the_checks_disagree_when_one_is_wrong() -> None:
     """The equality the bench asserts can fail: a changed rule shows up as a difference."""
-    from fupin.bench_cli import build_province
-    from fupin.bench_jobs import CHECK_SQL, checks_fupin, checks_handwritten
+    from fupin.cli.bench import build_province
+    from fupin.cli.bench_jobs import CHECK_SQL, checks_fupin, checks_handwritten
 
     _, p = build_province("demo", 2_000, None)
     good = checks_handwritten(p)

@@ -47,9 +47,9 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
         assert f["verdict"] in {"pass", "fail"}
         assert 0 <= f["truth"] <= 1
     assert county["decision"] in {"pass", "fail"}
-    # One login per role the platform has (fupin/accounts/demo.py), each printed with its role.
+    # One login per role the platform has (fupin/demo/people.py), each printed with its role.
     from fupin.accounts.models import Role
-    from fupin.assessments.workflows import Role as Duty
+    from fupin.accounts.models import Role as Duty  # one role model: duties are roles too
 
     logins = [
         line.split()[0]
@@ -88,8 +88,8 @@ def test_demo_runs_a_whole_assessment_and_writes_json_and_reports(tmp_path: Path
         duties = {
             g
             for (g,) in db.execute(
-                f"select distinct g.name from auth_user u join auth_user_groups ug on ug.user_id = u.id"
-                f" join auth_group g on g.id = ug.group_id where u.username in ({marks})",
+                f"select distinct m.role from auth_user u join accounts_membership m on m.user_id = u.id"
+                f" where u.username in ({marks})",
                 logins,
             )
         }

@@ -3,14 +3,14 @@
 import re
 from pathlib import Path
 
-from fupin.clidoc import REFERENCE, reference_markdown
+from fupin.cli.doc import REFERENCE, reference_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_cli_reference_is_current():
     assert REFERENCE.read_text(encoding="utf-8") == reference_markdown(), (
-        "docs/cli-reference.md is stale: run `uv run python -m fupin.clidoc`"
+        "docs/cli-reference.md is stale: run `uv run python -m fupin.cli.doc`"
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fupin.registry.cli import cpu_cores, gunicorn_argv, serve_worker_model
+from fupin.cli.registry import cpu_cores, gunicorn_argv, serve_worker_model
 
 # How long the server may take to start on a loaded machine; the wait ends as soon as it answers.
 START_DEADLINE = 180

@@ -2,10 +2,10 @@
 
 Written by signal receivers (connected in AccountsConfig.ready) because roles change by more
 paths than one service: `membership_grant`/`membership_revoke`, the Django admin (a superuser
-granting itself a county role), cascades when a user is deleted, and `user.groups` for the
-assessment roles. A receiver sees the change but not who made it; services and the admin say
-who with `acting_as(...)`, and a change made outside them (a shell, a data script) is recorded
-with the actor "系统".
+granting itself a county role), cascades when a user is deleted, and `user.groups` (Django's
+permission groups: no longer domain roles, but still privileges). A receiver sees the change but
+not who made it; services and the admin say who with `acting_as(...)`, and a change made outside
+them (a shell, a data script) is recorded with the actor "系统".
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest
 
-from fupin.accounts.models import Membership, Role
-from fupin.assessments.workflows import Role as AssessmentRole
-from fupin.registry.models import AuditEntry
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry, Membership, Role
 
 SYSTEM = "系统"
 # The flags on a user that are privileges (a superuser sees everything, staff reach /admin/).
@@ -69,15 +68,16 @@ def _write(
     actor: str | None = None,
 ) -> AuditEntry:
     who, name = _who()
-    return AuditEntry.objects.create(
-        user=user if user is not None else who,
-        actor=(actor or name)[:64],
+    return audit_record(
+        actor=user if user is not None else who,
+        actor_label=actor or name,
         action=action,
+        obj=None,
         model=model,
-        object_key=str(key)[:32],
+        key=key,
         before=before,
         after=after,
-        note=note[:200],
+        reason=note,
     )
 
 
@@ -94,6 +94,8 @@ def membership_values(m: Membership) -> dict[str, Any]:
         values["region"] = f"{m.region.name}（{m.region.code}）"
     if m.institution_id:
         values["institution"] = str(m.institution.name)
+    if m.campaign_id:
+        values["campaign"] = str(m.campaign.name)
     return values
 
 
@@ -144,11 +146,11 @@ def _membership_deleted(sender: type[Membership], instance: Membership, **kw: An
     )
 
 
-# --- roles: Django groups (the assessment roles) ----------------------------------------------
+# --- Django groups (permissions; a group named by a role code shows the role's name) ----------
 
 
 def _group_label(name: str) -> str:
-    return str(AssessmentRole(name).label) if name in AssessmentRole.values else name
+    return str(Role(name).label) if name in Role.values else name
 
 
 def _groups_changed(

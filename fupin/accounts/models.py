@@ -1,18 +1,23 @@
-"""Roles of fupin's users: memberships, helping cadres' households, working groups, login throttling."""
+"""Roles of fupin's users (a Membership row per role), cadres' households, login throttling."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fupin.assessments.models import Campaign, Institution
+from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
-from fupin.registry.models import Household
 
 
 class Role(models.TextChoices):
-    """What a membership makes its user. System admins are Django superusers, not a role."""
+    """Every role a user can hold, each a Membership row: the one role model (issue #13).
+
+    Scoping (`fupin.accounts.scoping`) and every permission check (`fupin.accounts.roles.has_role`)
+    read the same rows. System admins are Django superusers, not a role.
+    """
 
     PROVINCE_OFFICE = "province_office", _("省扶贫办")
     CITY_OFFICE = "city_office", _("市(州)扶贫办")
@@ -24,6 +29,11 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("评估专家")
     ENUMERATOR = "enumerator", _("调查员")
     WORKING_GROUP = "working_group", _("评估工作组成员")
+    # The assessment's verification and follow-up duties (五核, 整改).
+    LEAD_EXPERT = "lead_expert", _("带队专家")
+    DEPARTMENT = "department", _("部门核查人员")
+    EXPERT_GROUP = "expert_group", _("专家组成员")
+    COUNTY_OFFICER = "county_officer", _("县级干部")
 
 
 # The poverty-office roles and the level of the region each is tied to.
@@ -40,9 +50,16 @@ OFFICE_LEVEL: dict[str, str] = {
 # check identities; above them aggregates suffice, and evaluators and cadres work with names.
 FULL_ID_ROLES = frozenset({Role.COUNTY_OFFICE.value, Role.TOWNSHIP_OFFICE.value})
 
+# Roles that may be tied to one campaign: its working group and the staff who verify its problems.
+# A row tied to a campaign lets its holder see that campaign and every county it assesses.
+CAMPAIGN_ROLES = frozenset(
+    {Role.WORKING_GROUP.value, Role.DEPARTMENT.value, Role.EXPERT_GROUP.value}
+)
+
 
 class Membership(models.Model):
-    """One role of one user; poverty offices are tied to a region, institution admins to an institution."""
+    """One role of one user; poverty offices are tied to a region, institution admins to an
+    institution, a campaign's working group and verification staff optionally to the campaign."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -60,12 +77,20 @@ class Membership(models.Model):
         verbose_name=_("所辖区划"),
     )
     institution = models.ForeignKey(
-        Institution,
+        "assessments.Institution",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("所属评估机构"),
+    )
+    campaign = models.ForeignKey(
+        "assessments.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("所属评估任务"),
     )
     created_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
 
@@ -85,18 +110,28 @@ class Membership(models.Model):
                 condition=models.Q(institution__isnull=False),
             ),
             models.UniqueConstraint(
+                fields=["user", "role", "campaign"],
+                name="membership_unique_campaign",
+                condition=models.Q(campaign__isnull=False),
+            ),
+            models.UniqueConstraint(
                 fields=["user", "role"],
                 name="membership_unique_plain",
-                condition=models.Q(region__isnull=True, institution__isnull=True),
+                condition=models.Q(
+                    region__isnull=True, institution__isnull=True, campaign__isnull=True
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        where = (
-            self.region.name
-            if self.region_id
-            else (self.institution.name if self.institution_id else "")
-        )
+        if self.region_id:
+            where = self.region.name
+        elif self.institution_id:
+            where = self.institution.name
+        elif self.campaign_id:
+            where = self.campaign.name
+        else:
+            where = ""
         return f"{self.user} · {self.get_role_display()} {where}".strip()
 
 
@@ -113,7 +148,7 @@ class CadreHousehold(models.Model):
         verbose_name=_("帮扶责任人"),
     )
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="+", verbose_name=_("农户")
+        "registry.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("农户")
     )
 
     class Meta:
@@ -125,27 +160,6 @@ class CadreHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.household.household_no}"
-
-
-class CampaignMember(models.Model):
-    """A member of a campaign's assessment working group (评估工作组)."""
-
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("任务")
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
-    )
-
-    class Meta:
-        verbose_name = _("工作组成员")
-        verbose_name_plural = _("工作组成员")
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "user"], name="campaignmember_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.campaign}"
 
 
 class LoginThrottle(models.Model):
@@ -166,3 +180,97 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip}: {self.failures}"
+
+
+class _MaskedIds:
+    """A field whose values have every ID number masked on the way into the database.
+
+    Applied where audit values are stored, so every writer (services, imports' bulk inserts,
+    bulk_create, the admin) stores masked values and no page or export can show a full number
+    from the audit trail. `deconstruct` names the plain field: the columns are unchanged and
+    migrations see no difference.
+    """
+
+    plain_path: str
+    masks_ids = True  # fupin.registry.bulk converts such values as save() does
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)  # type: ignore[misc]
+        if isinstance(value, dict | list | str):
+            value = idnumber.mask_all(value)
+        return value
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        return name, self.plain_path, args, kwargs
+
+
+class MaskedJSONField(_MaskedIds, models.JSONField):
+    plain_path = "django.db.models.JSONField"
+
+
+class MaskedCharField(_MaskedIds, models.CharField):
+    plain_path = "django.db.models.CharField"
+
+
+class AuditEntry(models.Model):
+    """Who changed which record, when, and the values before and after: the one audit trail.
+
+    Values are keyed by field names and internal ids, never by ID numbers, and any ID number
+    that reaches `object_key`, `before`, `after` or `note` is masked when saved (_MaskedIds).
+    Rows are written by `fupin.accounts.audit.audit_record` (and registry imports' bulk
+    inserts). The table keeps its first name, `registry_auditentry`.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        EVENT = "event", _("状态变更")
+        VIEW_ID = "view_id", _("查看完整身份证号")
+        IMPORT = "import", _("导入")
+        GRANT = "grant", _("授予角色")
+        REVOKE = "revoke", _("撤销角色")
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_fail", _("登录失败")
+        SUBMIT = "submit", _("提交问卷")
+        TOKEN = "token", _("API 令牌")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = MaskedCharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("对象类型"), max_length=32)
+    object_key = MaskedCharField(_("对象"), max_length=32, db_index=True)
+    # By name: accounts sits below registry and never imports it.
+    household = models.ForeignKey(
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit",
+    )
+    before = MaskedJSONField(_("修改前"), null=True, blank=True)
+    after = MaskedJSONField(_("修改后"), null=True, blank=True)
+    note = MaskedCharField(_("说明"), max_length=200, blank=True)
+
+    def _masked(self, values: dict[str, object] | None) -> dict[str, object] | None:
+        """ID numbers masked at any depth: imports nest members' numbers in lists."""
+        return idnumber.mask_all(values) if values else values  # type: ignore[return-value]
+
+    @property
+    def before_display(self) -> dict[str, object] | None:
+        """The before values with ID numbers masked, for pages and exports."""
+        return self._masked(self.before)
+
+    @property
+    def after_display(self) -> dict[str, object] | None:
+        return self._masked(self.after)
+
+    class Meta:
+        db_table = "registry_auditentry"
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]

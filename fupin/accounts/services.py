@@ -10,19 +10,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fupin.accounts.audit import audit_record
 from fupin.accounts.auditing import acting_as
 from fupin.accounts.models import (
+    CAMPAIGN_ROLES,
     OFFICE_LEVEL,
-    CampaignMember,
+    AuditEntry,
     LoginThrottle,
     Membership,
     Role,
 )
-from fupin.accounts.scoping import can_view_full_id, households_for
 from fupin.assessments.models import Campaign, Enumerator, Expert, Institution
 from fupin.assistance.services import AssistanceError, pairing_cadre_households_set
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household, Person
+from fupin.registry.models import Household, Person
+from fupin.registry.selectors import can_view_full_id, households_for
 
 # Login throttling: this many failures in a row for one username from one address lock it for LOCK_FOR.
 MAX_FAILURES = 5
@@ -44,11 +46,13 @@ def membership_grant(
     role: str,
     region: Region | str | None = None,
     institution: Institution | None = None,
+    campaign: Campaign | None = None,
     actor: AbstractBaseUser | str | None = None,
 ) -> Membership:
-    """Give a user a role; poverty offices need a region of the office's level, institution
-    admins an institution, experts and enumerators their evaluator record linked to the user.
-    A new grant is audited as made by `actor` (fupin.accounts.auditing)."""
+    """Give a user a role, as one Membership row; poverty offices need a region of the office's
+    level, institution admins an institution, experts and enumerators their evaluator record
+    linked to the user; a campaign's working group and verification staff may be tied to the
+    campaign. A new grant is audited as made by `actor` (fupin.accounts.auditing)."""
     if role not in Role.values:
         raise AccountError(_("未知的角色：%(role)s") % {"role": role})
     if isinstance(region, str):
@@ -66,13 +70,15 @@ def membership_grant(
         raise AccountError(_("%(role)s不对应区划") % {"role": Role(role).label})
     if (role == Role.INSTITUTION_ADMIN) != (institution is not None):
         raise AccountError(_("只有评估机构管理员对应评估机构，且必须对应"))
+    if campaign is not None and role not in CAMPAIGN_ROLES:
+        raise AccountError(_("%(role)s不对应评估任务") % {"role": Role(role).label})
     if role == Role.EXPERT and not Expert.objects.filter(user=user).exists():
         raise AccountError(_("该用户没有关联的评估专家记录"))
     if role == Role.ENUMERATOR and not Enumerator.objects.filter(user=user).exists():
         raise AccountError(_("该用户没有关联的调查员记录"))
     with acting_as(actor):
         membership, _created = Membership.objects.get_or_create(
-            user=user, role=role, region=region, institution=institution
+            user=user, role=role, region=region, institution=institution, campaign=campaign
         )
     return membership
 
@@ -109,17 +115,11 @@ def cadre_households_set(*, user: AbstractBaseUser, households: list[Household])
         raise AccountError(str(e)) from e
 
 
-@transaction.atomic
 def working_group_add(
     *, campaign: Campaign, user: AbstractBaseUser, actor: AbstractBaseUser | str | None = None
-) -> CampaignMember:
-    """Make the user a member of the campaign's working group (granting the role if needed)."""
-    with acting_as(actor):
-        Membership.objects.get_or_create(
-            user=user, role=Role.WORKING_GROUP, region=None, institution=None
-        )
-    member, _created = CampaignMember.objects.get_or_create(campaign=campaign, user=user)
-    return member
+) -> Membership:
+    """Make the user a member of the campaign's working group: one role row tied to the campaign."""
+    return membership_grant(user=user, role=Role.WORKING_GROUP, campaign=campaign, actor=actor)
 
 
 @transaction.atomic
@@ -134,14 +134,12 @@ def person_view_full_id(*, user: AbstractBaseUser, household_no: str, person_pk:
     )
     if not can_view_full_id(user, person.household):
         raise FullIdDenied
-    AuditEntry.objects.create(
-        user=user,
-        actor=user.get_username(),
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.VIEW_ID,
-        model="Person",
-        object_key=str(person.pk),
+        obj=person,
         household=person.household,
-        note=_("查看完整身份证号"),
+        reason=_("查看完整身份证号"),
     )
     return person
 

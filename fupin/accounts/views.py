@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from fupin.accounts.forms import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
-from fupin.accounts.scoping import can_view_full_id, households_for
 from fupin.accounts.services import FullIdDenied, person_view_full_id
 from fupin.registry.models import Person
+from fupin.registry.selectors import can_view_full_id, households_for
 
 
 class LoginView(auth_views.LoginView):

@@ -227,9 +227,6 @@ class SparkEngine:
         self._tmp.cleanup()
 
 
-ENGINES = {"duckdb": DuckDBEngine, "pyspark": SparkEngine}
-
-
 def run(expr: Table, engine: Engine) -> pa.Table:
     """The expression's result on the engine, canonically sorted."""
     return engine.to_pyarrow(expr)

@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fupin.accounts.scoping import households_for, regions_for
 from fupin.api.errors import ErrorSerializer
 from fupin.api.pagination import Pagination
 from fupin.api.views import REGION_CODE, _lookup_ok
@@ -25,6 +24,7 @@ from fupin.registry.checking import (
     household_villages,
     registry_check,
 )
+from fupin.registry.selectors import households_for, regions_for
 
 
 class ChecksQuerySerializer(serializers.Serializer[dict[str, Any]]):

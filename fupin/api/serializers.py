@@ -11,7 +11,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from fupin.accounts.forms import client_ip, lock_message
-from fupin.accounts.scoping import regions_for
 from fupin.accounts.services import login_locked_until
 from fupin.assessments.models import (
     Campaign,
@@ -23,7 +22,7 @@ from fupin.assessments.models import (
 from fupin.assessments.workflows import PROBLEM_TRANSITIONS, ProblemAction, ProblemStatus, Step
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Person, Status, StatusEvent
-from fupin.registry.selectors import children_summary, region_summary
+from fupin.registry.selectors import children_summary, region_summary, regions_for
 
 # The largest id a query may carry: beyond it SQLite and PostgreSQL cannot even compare.
 MAX_ID = 2**63 - 1

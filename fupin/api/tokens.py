@@ -6,7 +6,7 @@ DRF's `authtoken.Token` (one per user) is kept; what it lacks is added here:
 - revocation when the user's password changes or the account is deactivated (a `pre_save`
   receiver on the user model, connected in `fupin.api.apps`; the admin, `changepassword`, the
   password-change page and `set_password()` + `save()` all pass through it);
-- an audit row for each issue, expiry and revocation (registry `AuditEntry`, model "Token").
+- an audit row for each issue, expiry and revocation (`AuditEntry`, model "Token").
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from fupin.registry.models import AuditEntry
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry
 
 # The audit action of token rows ("API 令牌").
 TOKEN_ACTION = AuditEntry.Action.TOKEN
@@ -36,17 +37,6 @@ def token_expires_at(token: Token) -> dt.datetime:
     return token.created + token_lifetime()
 
 
-def _audit(user: Any, *, actor: str, note: str) -> None:
-    AuditEntry.objects.create(
-        user=user,
-        actor=actor[:64],
-        action=TOKEN_ACTION,
-        model="Token",
-        object_key=str(user.pk),
-        note=note[:200],
-    )
-
-
 @transaction.atomic
 def token_issue(*, user: Any, now: dt.datetime | None = None) -> Token:
     """The user's token: the current one while it is valid, else a new one (audited)."""
@@ -57,10 +47,13 @@ def token_issue(*, user: Any, now: dt.datetime | None = None) -> Token:
     if token is not None:
         token.delete()
     token = Token.objects.create(user=user)
-    _audit(
-        user,
-        actor=user.get_username(),
-        note=_("签发 API 令牌，有效至 %(until)s")
+    audit_record(
+        actor=user,
+        actor_label=user.get_username(),
+        action=TOKEN_ACTION,
+        obj=user,
+        model="Token",
+        reason=_("签发 API 令牌，有效至 %(until)s")
         % {"until": timezone.localtime(token_expires_at(token)).strftime("%Y-%m-%d %H:%M")},
     )
     return token
@@ -71,10 +64,13 @@ def tokens_revoke(*, user: Any, reason: str, actor: str | None = None) -> int:
     """Delete the user's token, if any, and write why to the audit trail."""
     deleted, _detail = Token.objects.filter(user_id=user.pk).delete()
     if deleted:
-        _audit(
-            user,
-            actor=actor or user.get_username(),
-            note=_("API 令牌作废：%(reason)s") % {"reason": reason},
+        audit_record(
+            actor=user,
+            actor_label=actor or user.get_username(),
+            action=TOKEN_ACTION,
+            obj=user,
+            model="Token",
+            reason=_("API 令牌作废：%(reason)s") % {"reason": reason},
         )
     return deleted
 

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from fupin.accounts.scoping import campaigns_for, households_for, regions_for
 from fupin.api import serializers as s
 from fupin.api.errors import (
     ERRORS,
@@ -29,6 +28,7 @@ from fupin.api.errors import (
 from fupin.api.permissions import IsEnumerator, enumerator_of
 from fupin.api.tokens import token_expires_at, token_issue
 from fupin.assessments.models import Campaign, CountyResult, Problem, Submission
+from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     CONFLICT_MESSAGE,
     AssessmentError,
@@ -38,6 +38,7 @@ from fupin.assessments.services import (
 )
 from fupin.regions.models import Region
 from fupin.registry.models import Household
+from fupin.registry.selectors import households_for, regions_for
 
 
 def _filters(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:

@@ -7,3 +7,10 @@ class AssessmentsConfig(AppConfig):
     name = "fupin.assessments"
     verbose_name = "考核评估"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fupin.accounts.scoping import scope_source
+        from fupin.assessments.selectors import campaign_scope, evaluation_scope
+
+        scope_source(campaign_scope)
+        scope_source(evaluation_scope)

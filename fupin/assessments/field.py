@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.accounts.scoping import EVALUATION_STATUSES, campaigns_for, households_for
 from fupin.assessments.models import Campaign, Enumerator, EvidenceKind, Submission, Team
+from fupin.assessments.selectors import EVALUATION_STATUSES, campaigns_for
 from fupin.assessments.services import (
     CONFLICT_MESSAGE,
     AssessmentError,
@@ -35,6 +35,7 @@ from fupin.assessments.services import (
 )
 from fupin.assessments.services.surveys import applicable_sections
 from fupin.registry.models import Household, Person, Relation
+from fupin.registry.selectors import households_for
 
 # What the service worker keeps for offline use: the static part (cache-first) and the pages
 # (network-first). Paths relative to the static root.

@@ -7,22 +7,11 @@ shape of django-oscar's order pipeline and DHIS2's data approval. Nothing else c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    """Role codes; each is a django.contrib.auth Group of the same name."""
-
-    ENUMERATOR = "enumerator", _("调查员")
-    LEAD_EXPERT = "lead_expert", _("带队专家")
-    DEPARTMENT = "department", _("部门核查人员")
-    EXPERT_GROUP = "expert_group", _("专家组成员")
-    WORKING_GROUP = "working_group", _("评估工作组成员")
-    COUNTY_OFFICER = "county_officer", _("县级干部")
-
+from fupin.accounts.models import Role  # the one role model (roles are Membership rows)
+from fupin.accounts.workflow import Move, move
 
 # ---------------------------------------------------------------------------------------------
 # Campaigns
@@ -46,27 +35,21 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-@dataclass(frozen=True)
-class CampaignMove:
-    roles: frozenset[str]
-    opinion_required: bool = False
+CS = CampaignStatus
+_WG = Role.WORKING_GROUP
 
-
-_WG = frozenset({Role.WORKING_GROUP.value})
-
-# (from, to) → who may make the move. Backward moves exist only where the work really goes back:
-# settings fixed before any fieldwork, and a targeted re-check of straddling counties.
-CAMPAIGN_TRANSITIONS: dict[tuple[str, str], CampaignMove] = {
-    (CampaignStatus.DRAFT, CampaignStatus.SAMPLING): CampaignMove(_WG),
-    (CampaignStatus.SAMPLING, CampaignStatus.DRAFT): CampaignMove(_WG, opinion_required=True),
-    (CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK): CampaignMove(_WG),
-    (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION): CampaignMove(_WG),
-    (CampaignStatus.VERIFICATION, CampaignStatus.FIELDWORK): CampaignMove(
-        _WG, opinion_required=True
-    ),
-    (CampaignStatus.VERIFICATION, CampaignStatus.DECIDED): CampaignMove(_WG),
-    (CampaignStatus.DECIDED, CampaignStatus.FEEDBACK): CampaignMove(_WG),
-    (CampaignStatus.FEEDBACK, CampaignStatus.CLOSED): CampaignMove(_WG),
+# (from, to) → the move: the action posted is the target status. Backward moves exist only where
+# the work really goes back: settings fixed before any fieldwork, and a targeted re-check of
+# straddling counties.
+CAMPAIGN_TRANSITIONS: dict[tuple[str, str], Move] = {
+    (CS.DRAFT, CS.SAMPLING): move(CS.SAMPLING, _WG),
+    (CS.SAMPLING, CS.DRAFT): move(CS.DRAFT, _WG, opinion=True),
+    (CS.SAMPLING, CS.FIELDWORK): move(CS.FIELDWORK, _WG),
+    (CS.FIELDWORK, CS.VERIFICATION): move(CS.VERIFICATION, _WG),
+    (CS.VERIFICATION, CS.FIELDWORK): move(CS.FIELDWORK, _WG, opinion=True),
+    (CS.VERIFICATION, CS.DECIDED): move(CS.DECIDED, _WG),
+    (CS.DECIDED, CS.FEEDBACK): move(CS.FEEDBACK, _WG),
+    (CS.FEEDBACK, CS.CLOSED): move(CS.CLOSED, _WG),
 }
 
 
@@ -120,34 +103,26 @@ class ProblemAction(models.TextChoices):
     FINAL_REJECT = "final_reject", _("终核：不予认定")
 
 
-@dataclass(frozen=True)
-class ProblemMove:
-    step: str
-    role: str
-    to: str  # for REVIEW_CONCLUDE, the target when undisputed; see DISPUTED_TARGET
-
-
 P = ProblemStatus
 A = ProblemAction
+_EN, _LE, _DE = Role.ENUMERATOR, Role.LEAD_EXPERT, Role.DEPARTMENT
+_EG, _WGR = Role.EXPERT_GROUP, Role.WORKING_GROUP
 
-# (from status, action) → step, the one role allowed, and the status it leads to.
-PROBLEM_TRANSITIONS: dict[tuple[str, str], ProblemMove] = {
-    (P.PENDING_INITIAL, A.INITIAL_CHECK): ProblemMove(
-        Step.INITIAL, Role.ENUMERATOR, P.PENDING_REVIEW
+# (from status, action) → the move: its step, the one role allowed, and the status it leads to
+# (for REVIEW_CONCLUDE the target when undisputed; see DISPUTED_TARGET). Every step needs an opinion.
+PROBLEM_TRANSITIONS: dict[tuple[str, str], Move] = {
+    (P.PENDING_INITIAL, A.INITIAL_CHECK): move(P.PENDING_REVIEW, _EN, step=Step.INITIAL),
+    (P.PENDING_INITIAL, A.INITIAL_DISMISS): move(P.REJECTED, _EN, step=Step.INITIAL),
+    (P.PENDING_REVIEW, A.REVIEW): move(P.EXPLAINING, _LE, step=Step.REVIEW),
+    (P.PENDING_REVIEW, A.REVIEW_DISMISS): move(P.REJECTED, _LE, step=Step.REVIEW),
+    (P.EXPLAINING, A.REVIEW_CONCLUDE): move(P.PENDING_EXPERT, _LE, step=Step.REVIEW),
+    (P.EXPLAINING, A.REVIEW_DISMISS): move(P.REJECTED, _LE, step=Step.REVIEW),
+    (P.PENDING_DEPARTMENT, A.DEPARTMENT_APPRAISE): move(
+        P.PENDING_EXPERT, _DE, step=Step.DEPARTMENT
     ),
-    (P.PENDING_INITIAL, A.INITIAL_DISMISS): ProblemMove(Step.INITIAL, Role.ENUMERATOR, P.REJECTED),
-    (P.PENDING_REVIEW, A.REVIEW): ProblemMove(Step.REVIEW, Role.LEAD_EXPERT, P.EXPLAINING),
-    (P.PENDING_REVIEW, A.REVIEW_DISMISS): ProblemMove(Step.REVIEW, Role.LEAD_EXPERT, P.REJECTED),
-    (P.EXPLAINING, A.REVIEW_CONCLUDE): ProblemMove(Step.REVIEW, Role.LEAD_EXPERT, P.PENDING_EXPERT),
-    (P.EXPLAINING, A.REVIEW_DISMISS): ProblemMove(Step.REVIEW, Role.LEAD_EXPERT, P.REJECTED),
-    (P.PENDING_DEPARTMENT, A.DEPARTMENT_APPRAISE): ProblemMove(
-        Step.DEPARTMENT, Role.DEPARTMENT, P.PENDING_EXPERT
-    ),
-    (P.PENDING_EXPERT, A.EXPERT_JUDGE): ProblemMove(
-        Step.EXPERT, Role.EXPERT_GROUP, P.PENDING_FINAL
-    ),
-    (P.PENDING_FINAL, A.FINAL_CONFIRM): ProblemMove(Step.FINAL, Role.WORKING_GROUP, P.CONFIRMED),
-    (P.PENDING_FINAL, A.FINAL_REJECT): ProblemMove(Step.FINAL, Role.WORKING_GROUP, P.REJECTED),
+    (P.PENDING_EXPERT, A.EXPERT_JUDGE): move(P.PENDING_FINAL, _EG, step=Step.EXPERT),
+    (P.PENDING_FINAL, A.FINAL_CONFIRM): move(P.CONFIRMED, _WGR, step=Step.FINAL),
+    (P.PENDING_FINAL, A.FINAL_REJECT): move(P.REJECTED, _WGR, step=Step.FINAL),
 }
 
 # Where the two sides disagree after review, the department appraises before the expert group.
@@ -181,18 +156,13 @@ class RectificationAction(models.TextChoices):
     REOPEN = "reopen", _("退回")
 
 
-@dataclass(frozen=True)
-class RectificationMove:
-    role: str
-    to: str
-
-
 R = RectificationStatus
 RA = RectificationAction
 
-RECTIFICATION_TRANSITIONS: dict[tuple[str, str], RectificationMove] = {
-    (R.OPEN, RA.SUBMIT): RectificationMove(Role.COUNTY_OFFICER, R.SUBMITTED),
-    (R.REOPENED, RA.SUBMIT): RectificationMove(Role.COUNTY_OFFICER, R.SUBMITTED),
-    (R.SUBMITTED, RA.ACCEPT): RectificationMove(Role.WORKING_GROUP, R.ACCEPTED),
-    (R.SUBMITTED, RA.REOPEN): RectificationMove(Role.WORKING_GROUP, R.REOPENED),
+# (from status, action) → the move; reopening needs a reason.
+RECTIFICATION_TRANSITIONS: dict[tuple[str, str], Move] = {
+    (R.OPEN, RA.SUBMIT): move(R.SUBMITTED, Role.COUNTY_OFFICER),
+    (R.REOPENED, RA.SUBMIT): move(R.SUBMITTED, Role.COUNTY_OFFICER),
+    (R.SUBMITTED, RA.ACCEPT): move(R.ACCEPTED, Role.WORKING_GROUP),
+    (R.SUBMITTED, RA.REOPEN): move(R.REOPENED, Role.WORKING_GROUP, opinion=True),
 }

@@ -7,3 +7,11 @@ class AssistanceConfig(AppConfig):
     name = "fupin.assistance"
     verbose_name = "帮扶"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fupin.accounts.scoping import scope_source
+        from fupin.assistance.selectors import ledger_check_input, pairing_scope
+        from fupin.registry.checking import check_input_source
+
+        scope_source(pairing_scope)
+        check_input_source(ledger_check_input)

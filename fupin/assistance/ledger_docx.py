@@ -6,9 +6,9 @@ import io
 
 from docx import Document
 
-from fupin import docx_text as dx
 from fupin.assistance.models import AssistanceMeasure, ExitPlan, HouseholdPairing, VisitLog
 from fupin.assistance.services import display_name
+from fupin.files import word as dx
 from fupin.registry.models import Household
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from fupin.accounts import scoping
-from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, Membership
+from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, Membership, Role
 from fupin.assistance.models import (
     AssistanceMeasure,
     ExitPlan,
@@ -26,7 +26,10 @@ from fupin.assistance.models import (
     VisitLog,
     WorkTeam,
 )
+from fupin.checks import LedgerColumns
 from fupin.regions.models import Region
+from fupin.registry import selectors as registry_selectors
+from fupin.registry.checking import CHUNK, CheckInput, ledger_columns
 from fupin.registry.models import Attribute, Household, Status
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -38,12 +41,28 @@ FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+def pairing_scope(scope: scoping.Scope, grants: scoping.Grants) -> None:
+    """Assistance's part of every scope (registered in AssistanceConfig.ready): a helping cadre
+    sees the households they are paired with today and those villages; a helping unit's liaison
+    sees the villages the unit is paired with, whole (no role needed: the HelpingUnitMember row
+    is the grant)."""
+    if Role.HELPING_CADRE in grants.roles:
+        ids = HouseholdPairing.objects.active().filter(cadre=grants.user).values("household_id")
+        scope.households.append(Q(pk__in=ids))
+        scope.village_households.append(Q(pk__in=ids))
+    scope.prefixes += list(
+        VillagePairing.objects.active()
+        .filter(unit__members__user=grants.user)
+        .values_list("village__code", flat=True)
+    )
+
+
 def households_for(user: AnyUser) -> QuerySet[Household]:
-    return scoping.households_for(user)
+    return registry_selectors.households_for(user)
 
 
 def regions_for(user: AnyUser) -> QuerySet[Region]:
-    return scoping.regions_for(user)
+    return registry_selectors.regions_for(user)
 
 
 def pairings_for(user: AnyUser) -> QuerySet[HouseholdPairing]:
@@ -65,10 +84,6 @@ def measures_for(user: AnyUser) -> QuerySet[AssistanceMeasure]:
 
 def visits_for(user: AnyUser) -> QuerySet[VisitLog]:
     return VisitLog.objects.filter(household__in=households_for(user).values("pk"))
-
-
-def exit_plans_for(user: AnyUser) -> QuerySet[ExitPlan]:
-    return ExitPlan.objects.filter(household__in=households_for(user).values("pk"))
 
 
 def projects_for(user: AnyUser) -> QuerySet[Project]:
@@ -114,23 +129,6 @@ def may_edit_ledgers(user: AnyUser, household: Household) -> bool:
         m.region is not None
         and m.region.level == OFFICE_LEVEL[m.role]
         and code.startswith(m.region.prefix)
-        for m in offices
-    )
-
-
-def may_manage_region(user: AnyUser, region: Region) -> bool:
-    """Pairings, work teams and projects of a region are kept by its county or township office."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    offices = Membership.objects.filter(
-        user=user, role__in=LEDGER_OFFICE_ROLES, region__isnull=False
-    ).select_related("region")
-    return any(
-        m.region is not None
-        and m.region.level == OFFICE_LEVEL[m.role]
-        and region.code.startswith(m.region.prefix)
         for m in offices
     )
 
@@ -364,4 +362,29 @@ def village_household_targets(user: AnyUser, village: Region, year: int) -> dict
             for s in states
             if s != "no_plan"
         ],
+    }
+
+
+def ledger_check_input(found: CheckInput) -> dict[str, LedgerColumns | None]:
+    """户户3本账 as check input (registered in AssistanceConfig.ready): plans (by target year),
+    measures (by start year) and visits (by visit year) of the checked households.
+
+    Supplied only where the region keeps its ledgers on the platform, that is where any of its
+    households has a plan, a measure or a visit: a region whose ledgers are still on paper would
+    otherwise have every poor household flagged, which says nothing about the households. Then
+    the ledger rules report "not run", as before the assistance app existed.
+    """
+    pks = found.queryset.values("id")
+    plans = ExitPlan.objects.filter(household__in=pks)
+    measures = AssistanceMeasure.objects.filter(household__in=pks)
+    visits = VisitLog.objects.filter(household__in=pks)
+    if not (plans.exists() or measures.exists() or visits.exists()):
+        return {}
+    plan_rows = plans.values_list("household_id", "target_year").iterator(chunk_size=CHUNK)
+    measure_rows = measures.values_list("household_id", "start_date").iterator(chunk_size=CHUNK)
+    visit_rows = visits.values_list("household_id", "date").iterator(chunk_size=CHUNK)
+    return {
+        "plans": ledger_columns(found.ids, plan_rows),
+        "measures": ledger_columns(found.ids, ((h, d.year) for h, d in measure_rows)),
+        "visits": ledger_columns(found.ids, ((h, d.year) for h, d in visit_rows)),
     }

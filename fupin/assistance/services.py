@@ -20,7 +20,8 @@ from django.db.models import Count, Max, Q
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from fupin.accounts.models import Membership, Role
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.assistance.models import (
     AssistanceMeasure,
     ExitPlan,
@@ -42,7 +43,7 @@ from fupin.assistance.models import (
 )
 from fupin.assistance.selectors import households_for, may_edit_ledgers, regions_for
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, EventKind, Household, Status
+from fupin.registry.models import EventKind, Household, Status
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -71,30 +72,6 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     for key in ("id", "updated_at", "recorded_at"):
         data.pop(key, None)
     return {k: _jsonable(v) for k, v in data.items()}
-
-
-def _audit(
-    *,
-    actor: str,
-    user: AnyUser | None,
-    action: str,
-    obj: models.Model,
-    household: Household | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        actor=actor[:64],
-        action=action,
-        model=type(obj).__name__,
-        object_key=str(obj.pk),
-        household=household,
-        before=before,
-        after=after,
-        note=note[:200],
-    )
 
 
 def _changed(
@@ -172,14 +149,14 @@ def pairing_household_create(
         raise AssistanceError(_tracking_message(pairing))
     _clean(pairing)
     pairing.save()
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
         obj=pairing,
         household=household,
         after=snapshot(pairing),
-        note=_("结对帮扶责任人 %(name)s") % {"name": display_name(cadre)},
+        reason=_("结对帮扶责任人 %(name)s") % {"name": display_name(cadre)},
     )
     return pairing
 
@@ -217,15 +194,15 @@ def pairing_household_end(
     pairing.end = end
     pairing.end_reason = reason[:200]
     pairing.save(update_fields=["end", "end_reason"])
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.UPDATE,
         obj=pairing,
         household=pairing.household,
         before=before,
         after={"end": end.isoformat(), "end_reason": pairing.end_reason},
-        note=_("解除结对 %(reason)s") % {"reason": reason},
+        reason=_("解除结对 %(reason)s") % {"reason": reason},
     )
     return pairing
 
@@ -325,34 +302,14 @@ def pairing_village_create(
             % {"unit": unit.name, "village": village.name}
         )
     pairing = VillagePairing.objects.create(unit=unit, village=village, start=start, end=end)
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
         obj=pairing,
         household=None,
         after=snapshot(pairing),
-        note=f"{unit.name} → {village.name}",
-    )
-    return pairing
-
-
-@transaction.atomic
-def pairing_village_end(
-    *, pairing: VillagePairing, end: dt.date, actor: str, user: AnyUser | None = None
-) -> VillagePairing:
-    _period_ok(pairing.start, end)
-    before = {"end": _jsonable(pairing.end)}
-    pairing.end = end
-    pairing.save(update_fields=["end"])
-    _audit(
-        actor=actor,
-        user=user,
-        action=AuditEntry.Action.UPDATE,
-        obj=pairing,
-        household=None,
-        before=before,
-        after={"end": end.isoformat()},
+        reason=f"{unit.name} → {village.name}",
     )
     return pairing
 
@@ -398,9 +355,9 @@ def pairing_work_team_create(
         WorkTeamMember.objects.create(
             team=team, name=m.name, role=m.role, user=m.user, start=start, end=end
         )
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
         obj=team,
         household=None,
@@ -410,44 +367,6 @@ def pairing_work_team_create(
         },
     )
     return team
-
-
-@transaction.atomic
-def pairing_work_team_member_change(
-    *,
-    team: WorkTeam,
-    name: str,
-    role: str,
-    on: dt.date,
-    replaces: WorkTeamMember | None = None,
-    member_user: AbstractBaseUser | None = None,
-    actor: str,
-    user: AnyUser | None = None,
-) -> WorkTeamMember:
-    """Add a member from `on`, ending the one they replace on the same day."""
-    if role not in TeamRole.values:
-        raise AssistanceError(_("未知的职务"))
-    if replaces is not None:
-        replaces.end = on
-        replaces.save(update_fields=["end"])
-    elif (
-        role in (TeamRole.LEADER, TeamRole.FIRST_SECRETARY)
-        and team.members.active(on).filter(role=role).exists()
-    ):
-        raise AssistanceError(_("该职务已有人担任，请以更换方式调整"))
-    member = WorkTeamMember.objects.create(
-        team=team, name=name, role=role, user=member_user, start=on, end=team.end
-    )
-    _audit(
-        actor=actor,
-        user=user,
-        action=AuditEntry.Action.CREATE,
-        obj=member,
-        household=None,
-        after=snapshot(member),
-        note=_("替换 %(name)s") % {"name": replaces.name} if replaces else "",
-    )
-    return member
 
 
 # --- the three ledgers --------------------------------------------------------------------------
@@ -482,9 +401,9 @@ def ledger_exit_plan_set(
     plan.save()
     after = snapshot(plan)
     if before is None:
-        _audit(
-            actor=actor,
-            user=user,
+        audit_record(
+            actor=user,
+            actor_label=actor,
             action=AuditEntry.Action.CREATE,
             obj=plan,
             household=household,
@@ -493,9 +412,9 @@ def ledger_exit_plan_set(
     else:
         b, a = _changed(before, after)
         if b:
-            _audit(
-                actor=actor,
-                user=user,
+            audit_record(
+                actor=user,
+                actor_label=actor,
                 action=AuditEntry.Action.UPDATE,
                 obj=plan,
                 household=household,
@@ -538,14 +457,14 @@ def ledger_measure_add(
     )
     _clean(measure, exclude=["household", "recorded_by", "project"])
     measure.save()
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
         obj=measure,
         household=household,
         after=snapshot(measure),
-        note=f"{measure.get_kind_display()}：{measure.description}",
+        reason=f"{measure.get_kind_display()}：{measure.description}",
     )
     return measure
 
@@ -575,14 +494,14 @@ def ledger_visit_add(
     )
     _clean(visit, exclude=["household", "visitor"])
     visit.save()
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
         obj=visit,
         household=household,
         after=snapshot(visit),
-        note=_("走访 %(date)s") % {"date": date.isoformat()},
+        reason=_("走访 %(date)s") % {"date": date.isoformat()},
     )
     return visit
 
@@ -633,9 +552,9 @@ def project_create(
             raise AssistanceError(_("未知的资金来源：%(s)s") % {"s": source})
         row = FundAllocation.objects.create(project=project, source=source, amount=_money(amount))
         allocated[source] = str(row.amount)
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
         obj=project,
         household=None,
@@ -663,15 +582,15 @@ def project_fund_set(
     else:
         row.amount = _money(amount)
         row.save(update_fields=["amount"])
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
         obj=row,
         household=None,
         before=before,
         after={"source": source, "amount": str(row.amount)},
-        note=project.name,
+        reason=project.name,
     )
     return row
 
@@ -694,14 +613,14 @@ def project_beneficiary_add(
     row = ProjectBeneficiary.objects.create(
         project=project, household=household, amount=_money(amount), note=note
     )
-    _audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
         obj=row,
         household=household,
         after=snapshot(row),
-        note=project.name,
+        reason=project.name,
     )
     return row
 
@@ -729,9 +648,9 @@ def project_progress_update(
     after = {"progress": progress, "completed_on": _jsonable(completed_on)}
     b, a = _changed(before, after)
     if b:
-        _audit(
-            actor=actor,
-            user=user,
+        audit_record(
+            actor=user,
+            actor_label=actor,
             action=AuditEntry.Action.UPDATE,
             obj=project,
             household=None,

@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _t
 
 from fupin.assistance import selectors as sel
-from fupin.regions.breadcrumbs import ancestors_for
 from fupin.regions.models import Level, Region
 from fupin.registry.models import EventKind
-from fupin.registry.selectors import region_dashboard
+from fupin.registry.selectors import ancestors_for, region_dashboard
 
 
 def _year(request: HttpRequest, default: int) -> int:

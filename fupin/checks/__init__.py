@@ -11,8 +11,8 @@ from fupin.checks.data import (
     encode_causes,
     from_arrow,
 )
-from fupin.checks.rule import ACCURACIES, CheckResult, Flags, Rule, RuleResult, run_checks
-from fupin.checks.rules import BY_ID, RULES, rules_by_id
+from fupin.checks.rule import ACCURACIES, CheckResult, Flags, Rule, RuleResult
+from fupin.checks.rules import BY_ID, RULES, rules_by_id, run_checks
 
 __all__ = [
     "ACCURACIES",

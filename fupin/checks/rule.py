@@ -1,14 +1,12 @@
-"""What a rule is, what it returns, and running a set of rules over the input."""
+"""What a rule is and what it returns; running rules over the input is in `rules.py`."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from fupin.checks.data import BoolArray, CheckData, IntArray
 
@@ -125,52 +123,3 @@ class CheckResult:
         ]
         out.sort(key=lambda t: (t[0], t[1]))
         return out
-
-
-def _text(values: npt.NDArray[Any]) -> tuple[str, ...]:
-    return tuple(v.decode() if isinstance(v, bytes) else str(v) for v in values.tolist())
-
-
-def run_checks(data: CheckData, rules: Sequence[Rule] | None = None) -> CheckResult:
-    """Run `rules` (default: every registered rule) over `data`."""
-    if rules is None:
-        from fupin.checks.rules import RULES
-
-        rules = RULES
-    results = []
-    for rule in rules:
-        missing = rule.missing(data)
-        if missing:
-            results.append(
-                RuleResult(
-                    id=rule.id,
-                    title=rule.title,
-                    family=rule.family,
-                    accuracy=rule.accuracy,
-                    ran=False,
-                    rows=np.zeros(0, np.int64),
-                    household_no=(),
-                    reasons=(),
-                    note=f"{NOT_RUN_NOTE} ({', '.join(missing)})",
-                )
-            )
-            continue
-        start = time.perf_counter()
-        flags = rule.evaluate(data)
-        if flags.mask.shape != (len(data.households),):
-            raise ValueError(f"rule {rule.id} returned a mask of shape {flags.mask.shape}")
-        rows = np.flatnonzero(flags.mask).astype(np.int64)
-        results.append(
-            RuleResult(
-                id=rule.id,
-                title=rule.title,
-                family=rule.family,
-                accuracy=rule.accuracy,
-                ran=True,
-                rows=rows,
-                household_no=_text(data.households.household_no[rows]),
-                reasons=flags.reasons,
-                seconds=time.perf_counter() - start,
-            )
-        )
-    return CheckResult(rules=tuple(results), households=len(data.households))

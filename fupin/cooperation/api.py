@@ -370,7 +370,7 @@ class LedgerEntryViewSet(
         body.is_valid(raise_exception=True)
         d = body.validated_data
         _write(
-            lambda: svc.ledger_entry_review(
+            lambda: svc.ledger_entry_transition(
                 entry=entry,
                 action=d["action"],
                 user=request.user,

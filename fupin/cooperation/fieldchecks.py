@@ -19,153 +19,32 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db import models, transaction
-from django.utils.translation import gettext_lazy as _
 
-from fupin.accounts.scoping import actor_name, real_user
-from fupin.assessments.models import Campaign, Problem
-from fupin.assessments.models.base import AppendOnly
+from fupin.accounts.audit import actor_name, audit_record, real_user
+from fupin.accounts.models import AuditEntry, Role
+from fupin.accounts.roles import has_role
+from fupin.assessments.models import Campaign
 from fupin.assessments.models.draws import frame_checksum
-from fupin.assessments.services.common import AssessmentError, has_role
-from fupin.assessments.workflows import CampaignKind, CampaignStatus, ProblemKind, Role
+from fupin.assessments.services.common import AssessmentError
+from fupin.assessments.workflows import CampaignKind, CampaignStatus, ProblemKind
+from fupin.cooperation.fieldcheck_models import (
+    METHOD,
+    FieldCheckDraw,
+    FieldCheckForm,
+    FieldCheckItem,
+    ItemLevel,
+)
 from fupin.cooperation.models import LedgerEntry
 from fupin.cooperation.workflows import EntryStatus
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household, Status
+from fupin.registry.models import Household, Status
 from fupin.stats.selection import srs
 
 DRAW_STATUSES = (CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
 RECORD_STATUSES = (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
 CHECK_ROLES = (Role.WORKING_GROUP, Role.LEAD_EXPERT, Role.ENUMERATOR)
-METHOD = "srs"
 POOR_STATUSES = (Status.POOR, Status.EXITED, Status.RETURNED)
-
-
-class ItemLevel(models.TextChoices):
-    VILLAGE = "village", _("贫困村")
-    PROJECT = "project", _("协作项目")
-    HOUSEHOLD = "household", _("贫困户")
-
-
-class FieldCheckDraw(AppendOnly):
-    """One recorded draw for a county's field check; a redraw is a new row that `supersedes` it."""
-
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("考核任务")
-    )
-    county = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("抽中县")
-    )
-    year = models.PositiveSmallIntegerField(_("协作年度"))
-    seed = models.CharField(_("随机种子"), max_length=80)
-    method = models.CharField(_("抽样方法"), max_length=16, default=METHOD)
-    parameters = models.JSONField(_("抽样参数"), default=dict)
-    frame_sizes = models.JSONField(_("抽样框单位数"), default=dict)
-    frame_checksums = models.JSONField(_("抽样框校验值"), default=dict)
-    reason = models.TextField(_("重抽原因"), blank=True)
-    supersedes = models.OneToOneField(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="superseded_by",
-        verbose_name=_("替换的抽样"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor = models.CharField(_("操作人"), max_length=64)
-    created_at = models.DateTimeField(_("抽样时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("协作实地核查抽样")
-        verbose_name_plural = _("协作实地核查抽样")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.county.name} {self.year} 协作实地核查 #{self.pk}"
-
-    @property
-    def is_current(self) -> bool:
-        return not FieldCheckDraw.objects.filter(supersedes=self).exists()
-
-
-class FieldCheckItem(AppendOnly):
-    """One unit drawn: a village code, a project (ledger entry id) or a household number; a
-    household item names the project it is checked for (`parent_key`)."""
-
-    draw = models.ForeignKey(
-        FieldCheckDraw, on_delete=models.PROTECT, related_name="items", verbose_name=_("抽样")
-    )
-    level = models.CharField(_("层级"), max_length=10, choices=ItemLevel.choices)
-    unit_key = models.CharField(_("单位"), max_length=20)
-    label = models.CharField(_("名称"), max_length=200, blank=True)
-    parent_key = models.CharField(_("所属项目"), max_length=20, blank=True)
-    inclusion_probability = models.FloatField(_("入样概率"))
-    order = models.PositiveIntegerField(_("顺序"))
-
-    class Meta:
-        verbose_name = _("协作实地核查抽中单位")
-        verbose_name_plural = _("协作实地核查抽中单位")
-        ordering = ["draw_id", "order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["draw", "level", "unit_key"], name="coop_fieldcheck_item_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.label or self.unit_key}"
-
-
-class FieldCheckForm(AppendOnly):
-    """The check form of one drawn household for its project: did the money and the benefit
-    arrive. One per household item; a "not arrived" answer raised `problem`."""
-
-    item = models.OneToOneField(
-        FieldCheckItem, on_delete=models.PROTECT, related_name="form", verbose_name=_("抽中户")
-    )
-    household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("农户")
-    )
-    entry = models.ForeignKey(
-        LedgerEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("协作项目（台账）")
-    )
-    money_arrived = models.BooleanField(_("资金到位"))
-    benefit_arrived = models.BooleanField(_("受益到户"))
-    amount_due = models.DecimalField(
-        _("应到金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
-    amount_received = models.DecimalField(
-        _("实到金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
-    remarks = models.TextField(_("核查说明"), blank=True)
-    problem = models.ForeignKey(
-        Problem,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("疑点问题"),
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor = models.CharField(_("核查人"), max_length=64)
-    at = models.DateTimeField(_("核查时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("协作实地核查表")
-        verbose_name_plural = _("协作实地核查表")
-        ordering = ["item_id"]
-
-    def __str__(self) -> str:
-        return f"{self.household.household_no} {self.entry.title}"
-
-    @property
-    def arrived(self) -> bool:
-        return self.money_arrived and self.benefit_arrived
 
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -377,13 +256,10 @@ def fieldcheck_draw(
     for i, item in enumerate(items, start=1):
         item.order = i
     FieldCheckItem.objects.bulk_create(items)
-    AuditEntry.objects.create(
-        user=real_user(user),
-        actor=actor_name(user),
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
-        model="FieldCheckDraw",
-        object_key=str(draw.pk),
-        household=None,
+        obj=draw,
         after={
             "campaign": campaign.pk,
             "county": county.code,
@@ -391,7 +267,7 @@ def fieldcheck_draw(
             "seed": str(seed),
             "units": [[it.level, it.unit_key, it.parent_key] for it in items],
         },
-        note=f"协作实地核查抽样：{county.name} {year}",
+        reason=f"协作实地核查抽样：{county.name} {year}",
     )
     return draw
 
@@ -491,12 +367,10 @@ def fieldcheck_record(
         user=real_user(user),
         actor=actor_name(user),
     )
-    AuditEntry.objects.create(
-        user=real_user(user),
-        actor=actor_name(user),
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
-        model="FieldCheckForm",
-        object_key=str(form.pk),
+        obj=form,
         household=household,
         after={
             "entry": entry.pk,
@@ -504,7 +378,7 @@ def fieldcheck_record(
             "benefit_arrived": benefit_arrived,
             "problem": problem.pk if problem else None,
         },
-        note=f"协作实地核查：{household.household_no}",
+        reason=f"协作实地核查：{household.household_no}",
     )
     return form
 

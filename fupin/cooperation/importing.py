@@ -12,11 +12,20 @@ from typing import Any
 
 from django.db import transaction
 
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry
 from fupin.cooperation.models import Indicator, Pairing, PairingLevel, PartnerKind
+from fupin.cooperation.services import (
+    CooperationError,
+    acting_side,
+    check_pairing,
+    ledger_entry_add,
+    pairing_add,
+    partner_pairing_add,
+)
 from fupin.cooperation.workflows import Side
 from fupin.regions.models import Region
 from fupin.registry.io.reading import ReadError, Table, read_table
-from fupin.registry.models import AuditEntry
 
 PAIRING_SHEET = "结对关系"
 PARTNER_SHEET = "携手奔小康"
@@ -195,14 +204,6 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
     (乡镇/村/学校/医院/企业), 东部区县代码, 东部结对方, 西部区划代码, 西部结对方, 起始年度, 终止年度.
     Any bad row: nothing is written and every problem is reported.
     """
-    from fupin.cooperation.services import (
-        CooperationError,
-        _audit,
-        _check_pairing,
-        pairing_add,
-        partner_pairing_add,
-    )
-
     path = Path(path)
     report = ImportReport(source=source or path.name)
     table = _read(path, PAIRING_SHEET, "层级", True, report)
@@ -275,7 +276,7 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
             if parent_check is None and p["parent"] is not None:
                 src = in_file[p["parent"]]
                 parent_check = Pairing(level=src["level"], east=src["east"], west=src["west"])
-            _check_pairing(p["level"], p["east"], p["west"], parent_check, p["start"], p["end"])
+            check_pairing(p["level"], p["east"], p["west"], parent_check, p["start"], p["end"])
         except CooperationError as e:
             rows.bad(p["row"], "层级", p["level"], str(e))
     partner_plan: list[dict[str, Any]] = []
@@ -371,8 +372,8 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
                 raise _Rollback
             marker = Pairing.objects.order_by("-pk").first()
             if marker is not None:
-                _audit(
-                    user=user,
+                audit_record(
+                    actor=user,
                     action=AuditEntry.Action.IMPORT,
                     obj=marker,
                     after={
@@ -380,7 +381,7 @@ def pairing_load_xlsx(*, path: Path | str, user: Any = None, source: str = "") -
                         "updated": report.updated,
                         "partners": report.partners_created,
                     },
-                    note=f"导入结对：{report.source}",
+                    reason=f"导入结对：{report.source}",
                 )
     except _Rollback:
         report.created = report.updated = report.unchanged = report.partners_created = 0
@@ -411,8 +412,6 @@ def ledger_import_xlsx(
     """Import ledger entries (sheet 台账) entered by one side: columns 东部代码, 西部代码 (the
     pairing), 年度, 日期, 指标代码, 数额, and optional 受益贫困人口, 实施县代码, 事项, 佐证材料. Every
     entry waits for the other side's confirmation; any bad row and nothing is written."""
-    from fupin.cooperation.services import CooperationError, _acting_side, ledger_entry_add
-
     path = Path(path)
     report = ImportReport(source=source or path.name)
     table = _read(path, LEDGER_SHEET, "指标代码", True, report)
@@ -465,7 +464,7 @@ def ledger_import_xlsx(
             continue
         try:
             if pairing.pk not in sides:
-                sides[pairing.pk] = _acting_side(user, pairing, side)
+                sides[pairing.pk] = acting_side(user, pairing, side)
         except CooperationError as e:
             rows.bad(rownum, "东部代码", "", str(e))
             continue

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.cooperation.workflows import COUNTED_STATUSES, Area, EntryStatus, ReviewAction, Side
 from fupin.regions.models import Region
 
@@ -329,8 +330,8 @@ class LedgerEntry(models.Model):
         return Decimal(0)
 
 
-class LedgerReview(models.Model):
-    """One step of an entry's review, append-only (who, when, from, to, opinion)."""
+class LedgerReview(TransitionRow):
+    """One step of an entry's review, append-only (who, when, from, to, opinion: TransitionRow)."""
 
     entry = models.ForeignKey(
         LedgerEntry, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("台账")
@@ -347,12 +348,9 @@ class LedgerReview(models.Model):
         blank=True,
         help_text=_("修改后或议定的数额"),
     )
-    opinion = models.TextField(_("意见"), blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor = models.CharField(_("操作人"), max_length=64)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("台账审核记录")
@@ -508,4 +506,8 @@ class InnovationItem(models.Model):
         return f"{self.get_kind_display()}：{self.title}"
 
 
-from fupin.cooperation.fieldchecks import FieldCheckDraw, FieldCheckForm, FieldCheckItem  # noqa: E402,F401  (registers the models)
+from fupin.cooperation.fieldcheck_models import (  # noqa: E402,F401  (registers the models)
+    FieldCheckDraw,
+    FieldCheckForm,
+    FieldCheckItem,
+)

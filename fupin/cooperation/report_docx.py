@@ -10,10 +10,10 @@ from typing import Any
 from django.utils import timezone
 from docx import Document
 
-from fupin import docx_text as dx
 from fupin.cooperation.models import LedgerEntry, Pairing
 from fupin.cooperation.selectors import pair_year
 from fupin.cooperation.workflows import EntryStatus
+from fupin.files import word as dx
 
 # The report's tables are wide (up to ten columns): a point smaller than the ledgers'.
 TABLE_SIZE = 9

@@ -21,7 +21,6 @@ from fupin.cooperation import services as svc
 from fupin.cooperation.models import (
     Agreement,
     GradeRule,
-    InnovationItem,
     LedgerEntry,
     Pairing,
     SelfAssessment,
@@ -56,10 +55,6 @@ def ledger_for(user: AnyUser) -> QuerySet[LedgerEntry]:
 
 def self_assessments_for(user: AnyUser) -> QuerySet[SelfAssessment]:
     return SelfAssessment.objects.filter(pairing__in=pairings_for(user))
-
-
-def innovations_for(user: AnyUser) -> QuerySet[InnovationItem]:
-    return InnovationItem.objects.filter(pairing__in=pairings_for(user))
 
 
 def pair_year(pairing: Pairing, year: int) -> dict[str, Any]:

@@ -5,8 +5,8 @@ Every function that changes data is keyword-only, one transaction, and writes an
 each change. `user=None` means a command acting on the system's authority (the synthetic year, a
 load from the command line): it must then name the `side` it acts for, and the one-side rules
 (the other side confirms) still hold. The computations (reconciliation, grades, cross-checks,
-year-over-year multiples) are in `reconciliation.py` and re-exported here; the XLSX imports are in
-`importing.py`.
+year-over-year multiples) are in `reconciliation.py` and re-exported here; the XLSX imports
+(which call these services) are in `importing.py`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from importlib import resources
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from fupin.accounts.scoping import actor_name, office_regions, real_user
+from fupin.accounts.audit import actor_name, audit_record, real_user
+from fupin.accounts.models import AuditEntry
+from fupin.accounts.scoping import office_regions
+from fupin.accounts.workflow import Move, Outcome, transition
 from fupin.cooperation.models import (
     PAIRING_REGION_LEVEL,
     Agreement,
@@ -44,6 +47,7 @@ from fupin.cooperation.models import (
     SelfAssessment,
 )
 from fupin.cooperation.workflows import (
+    AMOUNT,
     ENTERING,
     TRANSITIONS,
     EntryStatus,
@@ -52,7 +56,6 @@ from fupin.cooperation.workflows import (
     other_side,
 )
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -73,40 +76,6 @@ class CooperationConflict(CooperationError):
 
 
 # --- audit and actors ----------------------------------------------------------------------------
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _audit(
-    *,
-    user: AnyUser | None,
-    action: str,
-    obj: models.Model,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        user=real_user(user),
-        actor=actor_name(user),
-        action=action,
-        model=type(obj).__name__[:32],
-        object_key=str(obj.pk)[:32],
-        household=None,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        note=note[:200],
-    )
 
 
 def _decimal(value: Any, what: str) -> Decimal:
@@ -137,7 +106,7 @@ def office_sides(
     }
 
 
-def _acting_side(user: AnyUser | None, pairing: Pairing, side: str | None) -> str:
+def acting_side(user: AnyUser | None, pairing: Pairing, side: str | None) -> str:
     """The side the caller acts for; refused when the user holds no office of it (or of both)."""
     if side is not None and side not in Side.values:
         raise CooperationError(f"未知的协作方：{side}")
@@ -194,12 +163,12 @@ def east_regions_load(*, user: AnyUser | None = None) -> int:
             code=code, name=row["name"], level=row["level"], parent=parent
         )
         by_code[code] = region
-        _audit(
-            user=user,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.CREATE,
             obj=region,
             after={"code": code, "name": region.name, "level": region.level},
-            note=f"东部协作地区：{region.name}",
+            reason=f"东部协作地区：{region.name}",
         )
         made += 1
     return made
@@ -226,7 +195,9 @@ def indicators_load_default(*, user: AnyUser | None = None, replace: bool = Fals
                 setattr(obj, k, v)
             obj.save()
             action = AuditEntry.Action.UPDATE
-        _audit(user=user, action=action, obj=obj, after=values, note=f"默认指标 {obj.code}")
+        audit_record(
+            actor=user, action=action, obj=obj, after=values, reason=f"默认指标 {obj.code}"
+        )
         touched.add(obj.code)
     codes = {i.code: i for i in Indicator.objects.all()}
     for item in data:
@@ -257,12 +228,12 @@ def grade_rules_load_default(*, user: AnyUser | None = None) -> int:
             max_open_disputes=item.get("max_open_disputes"),
             note=item.get("note", ""),
         )
-        _audit(
-            user=user,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.CREATE,
             obj=rule,
             after=item,
-            note=f"默认等次规则：{rule.get_grade_display()}",
+            reason=f"默认等次规则：{rule.get_grade_display()}",
         )
         made += 1
     return made
@@ -271,7 +242,7 @@ def grade_rules_load_default(*, user: AnyUser | None = None) -> int:
 # --- pairings ------------------------------------------------------------------------------------
 
 
-def _check_pairing(
+def check_pairing(
     level: str,
     east: Region,
     west: Region,
@@ -320,7 +291,7 @@ def pairing_add(
     user: AnyUser | None = None,
 ) -> Pairing:
     """Pair an eastern region with a western one (or update the years of an existing pairing)."""
-    _check_pairing(level, east, west, parent, start_year, end_year)
+    check_pairing(level, east, west, parent, start_year, end_year)
     existing = Pairing.objects.filter(east=east, west=west).first()
     values = {
         "level": level,
@@ -331,12 +302,12 @@ def pairing_add(
     }
     if existing is None:
         pairing = Pairing.objects.create(east=east, west=west, **values)
-        _audit(
-            user=user,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.CREATE,
             obj=pairing,
             after={"east": east.code, "west": west.code, **values},
-            note=f"结对：{pairing}",
+            reason=f"结对：{pairing}",
         )
         return pairing
     before = {k: getattr(existing, k) for k in values}
@@ -345,13 +316,13 @@ def pairing_add(
     for k, v in values.items():
         setattr(existing, k, v)
     existing.save(update_fields=list(values))
-    _audit(
-        user=user,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.UPDATE,
         obj=existing,
         before=before,
         after=values,
-        note=f"结对：{existing}",
+        reason=f"结对：{existing}",
     )
     return existing
 
@@ -399,8 +370,8 @@ def partner_pairing_add(
         },
     )
     if created:
-        _audit(
-            user=user,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.CREATE,
             obj=obj,
             after={
@@ -412,7 +383,7 @@ def partner_pairing_add(
                 "start_year": start_year,
                 "end_year": end_year,
             },
-            note=f"携手奔小康：{obj}",
+            reason=f"携手奔小康：{obj}",
         )
     return obj
 
@@ -435,7 +406,7 @@ def agreement_sign(
     """Record the pairing's signed agreement for the year with its targets (indicator code →
     target). A second agreement for the same year is refused unless `revise`, which keeps the old
     one as superseded (协议修订)."""
-    acting = _acting_side(user, pairing, side)
+    acting = acting_side(user, pairing, side)
     if not pairing.start_year <= year <= (pairing.end_year or year):
         raise CooperationError(f"{pairing}在 {year} 年不在结对期内")
     if not targets:
@@ -462,13 +433,13 @@ def agreement_sign(
             raise CooperationConflict(f"{pairing}已有 {year} 年协议；如需修订请明确修订")
         current.status = AgreementStatus.REVISED
         current.save(update_fields=["status"])
-        _audit(
-            user=user,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.UPDATE,
             obj=current,
             before={"status": AgreementStatus.SIGNED},
             after={"status": AgreementStatus.REVISED},
-            note=f"协议被修订：{current}",
+            reason=f"协议被修订：{current}",
         )
     agreement = Agreement.objects.create(
         pairing=pairing,
@@ -483,12 +454,12 @@ def agreement_sign(
             for c, t in parsed.items()
         ]
     )
-    _audit(
-        user=user,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
         obj=agreement,
         after={"pairing": pairing.pk, "year": year, "targets": parsed},
-        note=f"签订协议：{agreement}",
+        reason=f"签订协议：{agreement}",
     )
     return agreement
 
@@ -564,7 +535,7 @@ def ledger_entry_add(
     source: str = "",
 ) -> LedgerEntry:
     """Record what one side did (a ledger line); it waits for the other side's confirmation."""
-    acting = _acting_side(user, pairing, side)
+    acting = acting_side(user, pairing, side)
     if isinstance(indicator, str):
         found = Indicator.objects.filter(code=indicator).first()
         if found is None:
@@ -588,18 +559,18 @@ def ledger_entry_add(
         actor=actor_name(user),
         source=source[:200],
     )
-    _audit(
-        user=user,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
         obj=entry,
         after=_entry_values(entry),
-        note=f"台账：{pairing} {indicator.code} {value}",
+        reason=f"台账：{pairing} {indicator.code} {value}",
     )
     return entry
 
 
 @transaction.atomic
-def ledger_entry_review(
+def ledger_entry_transition(
     *,
     entry: LedgerEntry,
     action: str,
@@ -614,66 +585,63 @@ def ledger_entry_review(
     confirm its own entry."""
     if action not in ReviewAction.values:
         raise CooperationError(f"未知的操作：{action}")
-    entry = (
-        LedgerEntry.objects.select_for_update()
-        .select_related("pairing__east", "pairing__west", "indicator")
-        .get(pk=entry.pk)
-    )
-    acting = _acting_side(user, entry.pairing, side)
-    move = TRANSITIONS.get((entry.status, action))
-    if move is None:
-        raise CooperationConflict(
-            f"台账状态为“{EntryStatus(entry.status).label}”，不能{ReviewAction(action).label}"
-        )
-    by = entry.entered_by if move.by == ENTERING else other_side(entry.entered_by)
-    if acting != by:
-        if action == ReviewAction.CONFIRM:
-            raise CooperationDenied("录入方不能确认自己录入的台账，须由对方确认")
-        raise CooperationDenied(f"“{ReviewAction(action).label}”须由{Side(by).label}办理")
+    label = ReviewAction(action).label
+    entry = LedgerEntry.objects.select_related("pairing__east", "pairing__west").get(pk=entry.pk)
+    acting = acting_side(user, entry.pairing, side)
     opinion = opinion.strip()
-    if move.opinion_required and not opinion:
-        raise CooperationError(f"“{ReviewAction(action).label}”须填写意见")
-    value: Decimal | None = None
-    if move.amount_required:
-        if amount is None or str(amount).strip() == "":
-            raise CooperationError(f"“{ReviewAction(action).label}”须填写数额")
-        value = _decimal(amount, "数额")
-        if value < 0:
-            raise CooperationError("数额不能为负数")
-    elif amount is not None:
-        raise CooperationError(f"“{ReviewAction(action).label}”不填数额")
-    before = {"status": entry.status, "amount": entry.amount, "agreed_amount": entry.agreed_amount}
-    review = LedgerReview.objects.create(
-        entry=entry,
-        action=action,
-        side=acting,
-        from_status=entry.status,
-        to_status=move.to,
-        amount=value,
-        opinion=opinion,
-        user=real_user(user),
-        actor=actor_name(user),
-    )
-    fields = ["status"]
-    entry.status = move.to
-    if action == ReviewAction.AMEND and value is not None:
-        entry.amount = value
-        entry.agreed_amount = None
-        fields += ["amount", "agreed_amount"]
-    elif action == ReviewAction.RESOLVE:
-        entry.agreed_amount = value
-        fields.append("agreed_amount")
-    entry.save(update_fields=fields)
-    after = {"status": entry.status, "amount": entry.amount, "agreed_amount": entry.agreed_amount}
-    _audit(
-        user=user,
-        action=AuditEntry.Action.EVENT,
+
+    def side_of(by: str) -> str:
+        return entry.entered_by if by == ENTERING else other_side(entry.entered_by)
+
+    def denied(move: Move) -> str:
+        if action == ReviewAction.CONFIRM:
+            return "录入方不能确认自己录入的台账，须由对方确认"
+        return f"“{label}”须由{Side(side_of(move.role)).label}办理"
+
+    def check(locked: LedgerEntry, move: Move) -> Outcome:
+        if move.opinion_required and not opinion:
+            raise CooperationError(f"“{label}”须填写意见")
+        value: Decimal | None = None
+        if move.requires(AMOUNT):
+            if amount is None or str(amount).strip() == "":
+                raise CooperationError(f"“{label}”须填写数额")
+            value = _decimal(amount, "数额")
+            if value < 0:
+                raise CooperationError("数额不能为负数")
+        elif amount is not None:
+            raise CooperationError(f"“{label}”不填数额")
+        changes: dict[str, Any] = {}
+        if action == ReviewAction.AMEND and value is not None:
+            changes = {"amount": value, "agreed_amount": None}
+        elif action == ReviewAction.RESOLVE:
+            changes = {"agreed_amount": value}
+        return Outcome(
+            step={"action": action, "side": acting, "amount": value},
+            changes=changes,
+            before={"amount": locked.amount, "agreed_amount": locked.agreed_amount},
+            after=lambda saved, _row: {
+                "amount": saved.amount,
+                "agreed_amount": saved.agreed_amount,
+            },
+        )
+
+    return transition(
         obj=entry,
-        before=before,
-        after=after,
-        note=f"台账{ReviewAction(action).label}（{Side(acting).label}）：{opinion}",
+        table=TRANSITIONS,
+        action=action,
+        user=user,
+        step_model=LedgerReview,
+        link="entry",
+        holds=lambda _user, by: side_of(by) == acting,
+        check=check,
+        opinion=opinion,
+        queryset=LedgerEntry.objects.select_related("pairing__east", "pairing__west", "indicator"),
+        error=CooperationConflict,
+        denied_error=CooperationDenied,
+        refused=lambda status, _a: f"台账状态为“{EntryStatus(status).label}”，不能{label}",
+        denied=denied,
+        note=f"台账{label}（{Side(acting).label}）：{opinion}",
     )
-    return review
 
 
 def ledger_entry_moves(
@@ -684,7 +652,7 @@ def ledger_entry_moves(
     sides = office_sides(user, entry.pairing, regions)
     out = []
     for (status, action), move in TRANSITIONS.items():
-        by = entry.entered_by if move.by == ENTERING else other_side(entry.entered_by)
+        by = entry.entered_by if move.role == ENTERING else other_side(entry.entered_by)
         if status == entry.status and by in sides:
             out.append(str(action))
     return out
@@ -705,7 +673,7 @@ def self_assessment_submit(
     claimed_grade: str = "",
 ) -> SelfAssessment:
     """One side's self-assessment for the year (resubmitting replaces the text and claims)."""
-    acting = _acting_side(user, pairing, side)
+    acting = acting_side(user, pairing, side)
     if not text.strip():
         raise CooperationError("自评报告不能为空")
     parsed = {}
@@ -725,21 +693,25 @@ def self_assessment_submit(
             actor=actor_name(user),
             **values,
         )
-        _audit(
-            user=user, action=AuditEntry.Action.CREATE, obj=obj, after=values, note=f"自评：{obj}"
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.CREATE,
+            obj=obj,
+            after=values,
+            reason=f"自评：{obj}",
         )
         return obj
     before = {k: getattr(obj, k) for k in values}
     for k, v in values.items():
         setattr(obj, k, v)
     obj.save(update_fields=list(values))
-    _audit(
-        user=user,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.UPDATE,
         obj=obj,
         before=before,
         after=values,
-        note=f"自评：{obj}",
+        reason=f"自评：{obj}",
     )
     return obj
 
@@ -754,7 +726,7 @@ def self_assessment_comment(
     side: str | None = None,
 ) -> AssessmentComment:
     """The other side's comment on a self-assessment; a side cannot comment on its own."""
-    acting = _acting_side(user, assessment.pairing, side)
+    acting = acting_side(user, assessment.pairing, side)
     if acting == assessment.side:
         raise CooperationDenied("不能评价本方的自评，须由对方评价")
     if not text.strip():
@@ -767,12 +739,12 @@ def self_assessment_comment(
         user=real_user(user),
         actor=actor_name(user),
     )
-    _audit(
-        user=user,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
         obj=comment,
         after={"assessment": assessment.pk, "side": acting, "agrees": agrees, "text": comment.text},
-        note=f"评价对方自评：{assessment}",
+        reason=f"评价对方自评：{assessment}",
     )
     return comment
 
@@ -791,7 +763,7 @@ def innovation_add(
     beneficiaries: int = 0,
 ) -> InnovationItem:
     """Note an innovation (自选动作), kept apart from the agreement's indicators."""
-    acting = _acting_side(user, pairing, side)
+    acting = acting_side(user, pairing, side)
     if kind not in InnovationKind.values:
         raise CooperationError(f"未知的创新工作类型：{kind}")
     if not title.strip():
@@ -811,8 +783,8 @@ def innovation_add(
         user=real_user(user),
         actor=actor_name(user),
     )
-    _audit(
-        user=user,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
         obj=item,
         after={
@@ -824,13 +796,13 @@ def innovation_add(
             "amount": value,
             "beneficiaries": beneficiaries,
         },
-        note=f"创新工作：{item.title}",
+        reason=f"创新工作：{item.title}",
     )
     return item
 
 
-# Re-exported so that callers find every operation here.
-from fupin.cooperation.importing import ledger_import_xlsx, pairing_load_xlsx  # noqa: E402
+# Re-exported so that callers find every operation here (the XLSX imports, which call these
+# services, are in `importing.py`).
 from fupin.cooperation.reconciliation import (  # noqa: E402
     cross_checks,
     grade_compute,
@@ -852,11 +824,9 @@ __all__ = [
     "innovation_add",
     "ledger_entry_add",
     "ledger_entry_moves",
-    "ledger_entry_review",
-    "ledger_import_xlsx",
+    "ledger_entry_transition",
     "office_sides",
     "pairing_add",
-    "pairing_load_xlsx",
     "partner_pairing_add",
     "reconciliation",
     "self_assessment_comment",

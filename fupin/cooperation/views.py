@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fupin.accounts.models import Membership, Role
+from fupin.accounts.roles import has_role
 from fupin.accounts.scoping import office_regions
 from fupin.assessments.models import Campaign
-from fupin.assessments.services.common import has_role
 from fupin.assessments.workflows import CampaignKind
 from fupin.cooperation import fieldchecks as fc
+from fupin.cooperation import importing
 from fupin.cooperation import selectors as sel
 from fupin.cooperation import services as svc
 from fupin.cooperation.forms import (
@@ -327,7 +328,7 @@ def entry_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     d = form.cleaned_data
     try:
-        svc.ledger_entry_review(
+        svc.ledger_entry_transition(
             entry=entry,
             action=d["action"],
             user=request.user,
@@ -447,9 +448,11 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             if d["kind"] == "pairings":
-                report = svc.pairing_load_xlsx(path=path, user=request.user, source=upload.name)
+                report = importing.pairing_load_xlsx(
+                    path=path, user=request.user, source=upload.name
+                )
             else:
-                report = svc.ledger_import_xlsx(
+                report = importing.ledger_import_xlsx(
                     path=path, user=request.user, side=_side(d["side"]), source=upload.name
                 )
         if report.written:

@@ -1,6 +1,6 @@
 """The ledger-entry review as data: statuses, the allowed steps and which side takes each.
 
-Read by exactly one service (services.ledger_entry_review). Source: DOMAIN.md §7 and the 2018
+Read by exactly one service (services.ledger_entry_transition). Source: DOMAIN.md §7 and the 2018
 assessment (seed 000: 建立扶贫协作台账制度，每年对账考核) — an entry one side records counts only once
 the other side has confirmed it, or once a dispute about it has been resolved (to the amount both
 sides agreed). Confirmation locks the entry (the DHIS2 approval idea): no later step undoes it.
@@ -8,10 +8,10 @@ sides agreed). Confirmation locks the entry (the DHIS2 approval idea): no later 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.workflow import Move, move
 
 
 class Side(models.TextChoices):
@@ -54,36 +54,22 @@ class ReviewAction(models.TextChoices):
     WITHDRAW = "withdraw", _("撤回")
 
 
-# Who takes a step: the side that entered the record, or the other side.
+# Who takes a step (a move's roles): the side that entered the record, or the other side.
 ENTERING, OTHER = "entering", "other"
 
 
-@dataclass(frozen=True)
-class Move:
-    """One allowed step: its action, who takes it, and what it requires."""
-
-    action: str
-    to: str
-    by: str
-    opinion_required: bool = False
-    amount_required: bool = False  # an agreed (resolve) or corrected (amend) amount
-
+# What a move needs besides an opinion: an agreed (resolve) or corrected (amend) amount.
+AMOUNT = "amount"
 
 E = EntryStatus
-# (from status, action) → the step.
+# (from status, action) → the move.
 TRANSITIONS: dict[tuple[str, str], Move] = {
-    (E.PENDING, ReviewAction.CONFIRM): Move(ReviewAction.CONFIRM, E.CONFIRMED, OTHER),
-    (E.PENDING, ReviewAction.DISPUTE): Move(
-        ReviewAction.DISPUTE, E.DISPUTED, OTHER, opinion_required=True
-    ),
+    (E.PENDING, ReviewAction.CONFIRM): move(E.CONFIRMED, OTHER),
+    (E.PENDING, ReviewAction.DISPUTE): move(E.DISPUTED, OTHER, opinion=True),
     # The entering side corrects a disputed entry and submits it again for confirmation.
-    (E.DISPUTED, ReviewAction.AMEND): Move(
-        ReviewAction.AMEND, E.PENDING, ENTERING, opinion_required=True, amount_required=True
-    ),
+    (E.DISPUTED, ReviewAction.AMEND): move(E.PENDING, ENTERING, opinion=True, needs=[AMOUNT]),
     # The side that disputed settles the dispute at the amount both sides agreed (may be 0).
-    (E.DISPUTED, ReviewAction.RESOLVE): Move(
-        ReviewAction.RESOLVE, E.RESOLVED, OTHER, opinion_required=True, amount_required=True
-    ),
-    (E.PENDING, ReviewAction.WITHDRAW): Move(ReviewAction.WITHDRAW, E.WITHDRAWN, ENTERING),
-    (E.DISPUTED, ReviewAction.WITHDRAW): Move(ReviewAction.WITHDRAW, E.WITHDRAWN, ENTERING),
+    (E.DISPUTED, ReviewAction.RESOLVE): move(E.RESOLVED, OTHER, opinion=True, needs=[AMOUNT]),
+    (E.PENDING, ReviewAction.WITHDRAW): move(E.WITHDRAWN, ENTERING),
+    (E.DISPUTED, ReviewAction.WITHDRAW): move(E.WITHDRAWN, ENTERING),
 }

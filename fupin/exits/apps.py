@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class ExitsConfig(AppConfig):
     name = "fupin.exits"
     verbose_name = "贫困退出"
+
+    def ready(self) -> None:
+        from fupin.exits.selectors import exit_notice_check_input
+        from fupin.registry.checking import check_input_source
+
+        check_input_source(exit_notice_check_input)

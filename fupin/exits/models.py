@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.assessments.models.base import AppendOnly
 from fupin.exits.workflows import FINAL_STATUSES, ExitKind, ExitStatus, VoidKind
 from fupin.regions.models import Level, Region
@@ -83,8 +84,9 @@ class ExitCase(models.Model):
         return Level.VILLAGE if self.kind != ExitKind.COUNTY else Level.COUNTY
 
 
-class ExitStep(AppendOnly):
-    """One step of a case: who, when, from, to, opinion, evidence; for a notice its dates.
+class ExitStep(TransitionRow, AppendOnly):
+    """One step of a case (who, when, from, to, opinion, evidence: TransitionRow); for a notice
+    its dates.
 
     Steps that change no status (from == to) record events on the way: signatures voided."""
 
@@ -92,21 +94,7 @@ class ExitStep(AppendOnly):
         ExitCase, on_delete=models.PROTECT, related_name="steps", verbose_name=_("退出事项")
     )
     action = models.CharField(_("环节"), max_length=40)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor = models.CharField(_("操作人"), max_length=64)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
     date = models.DateField(_("办理日期"))
-    opinion = models.TextField(_("意见"), blank=True)
-    evidence = models.JSONField(_("佐证材料"), default=list, blank=True)
     notice_start = models.DateField(_("公示开始"), null=True, blank=True)
     notice_end = models.DateField(_("公示结束"), null=True, blank=True)
 

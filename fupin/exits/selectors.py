@@ -6,33 +6,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
-from fupin.accounts import scoping
 from fupin.accounts.models import OFFICE_LEVEL, Membership
 from fupin.accounts.scoping import has_office, office_levels
+from fupin.accounts.workflow import Move, moves_from
+from fupin.checks import LedgerColumns
 from fupin.exits.models import ExitCase, ExitStep, Objection, Signature
 from fupin.exits.services import objections_blocking, signoff_evaluate
 from fupin.exits.signoff import LevelState
 from fupin.exits.workflows import (
     CAPACITIES,
+    FINAL,
     LEVEL_ORDER,
     OPEN_MOVES,
+    OPENS_NOTICE,
     SIGNABLE_STATUSES,
     SIGNOFF_CHAINS,
-    TERMINATE_LABEL,
     TERMINATE_ROLES,
     TRANSITIONS,
     Capacity,
     ExitKind,
-    ExitMove,
     ExitStatus,
     SignerKind,
     capacity,
     level_label,
+    terminate_move,
 )
 from fupin.regions.models import Region
+from fupin.registry import selectors as registry_selectors
+from fupin.registry.checking import CHUNK, CheckInput, ledger_columns
 from fupin.registry.models import Household
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -42,8 +47,8 @@ def exit_cases_for(user: AnyUser) -> QuerySet[ExitCase]:
     """The exit cases the user may see: a household's when the household is in their scope, a
     village's or county's when the region is. (A household case's region is its village; a cadre
     who sees that village through one household must not see the neighbours' exits.)"""
-    households = scoping.households_for(user).values("pk")
-    regions = scoping.regions_for(user).values("pk")
+    households = registry_selectors.households_for(user).values("pk")
+    regions = registry_selectors.regions_for(user).values("pk")
     return ExitCase.objects.filter(
         Q(kind=ExitKind.HOUSEHOLD, household__in=households)
         | (~Q(kind=ExitKind.HOUSEHOLD) & Q(region__in=regions))
@@ -51,11 +56,11 @@ def exit_cases_for(user: AnyUser) -> QuerySet[ExitCase]:
 
 
 def households_for(user: AnyUser) -> QuerySet[Household]:
-    return scoping.households_for(user)
+    return registry_selectors.households_for(user)
 
 
 def regions_for(user: AnyUser) -> QuerySet[Region]:
-    return scoping.regions_for(user)
+    return registry_selectors.regions_for(user)
 
 
 def cases_in(user: AnyUser, region: Region | None) -> QuerySet[ExitCase]:
@@ -79,14 +84,30 @@ def status_counts(qs: QuerySet[ExitCase]) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class Move:
-    to: str
-    label: str
-    move: ExitMove
+class MoveChoice:
+    """A move the case page offers: the table's Move and what the form shows for it."""
+
+    move: Move
+
+    @property
+    def to(self) -> str:
+        return self.move.to
+
+    @property
+    def label(self) -> str:
+        return self.move.label
 
     @property
     def to_label(self) -> str:
         return str(ExitStatus(self.to).label)
+
+    @property
+    def opens_notice(self) -> bool:
+        return self.move.requires(OPENS_NOTICE)
+
+    @property
+    def requires_final(self) -> bool:
+        return self.move.requires(FINAL)
 
     @property
     def destructive(self) -> bool:
@@ -94,19 +115,17 @@ class Move:
         return self.to == ExitStatus.TERMINATED or self.move.opinion_required
 
 
-def allowed_moves(case: ExitCase, user: AnyUser) -> list[Move]:
+def allowed_moves(case: ExitCase, user: AnyUser) -> list[MoveChoice]:
     """The steps the user's offices may take on the case now (the service still decides)."""
     if case.is_closed:
         return []
     out = [
-        Move(to, m.label, m)
-        for (kind, frm, to), m in TRANSITIONS.items()
-        if kind == case.kind and frm == case.status and has_office(user, case.region, m.role)
+        MoveChoice(m)
+        for _action, m in moves_from(TRANSITIONS[case.kind], case.status)
+        if has_office(user, case.region, m.role)
     ]
     if any(has_office(user, case.region, r) for r in TERMINATE_ROLES[case.kind]):
-        out.append(
-            Move(ExitStatus.TERMINATED, TERMINATE_LABEL, ExitMove(TERMINATE_LABEL, "", True))
-        )
+        out.append(MoveChoice(terminate_move(case.kind)))
     return out
 
 
@@ -165,7 +184,7 @@ def may_record_objection(case: ExitCase, user: AnyUser) -> bool:
 def may_resolve_objections(case: ExitCase, user: AnyUser) -> bool:
     if case.is_closed:
         return False
-    close = TRANSITIONS.get((case.kind, ExitStatus.IN_NOTICE, ExitStatus.NOTICED))
+    close = TRANSITIONS[case.kind].get((ExitStatus.IN_NOTICE, ExitStatus.NOTICED))
     if close is None:
         return False
     floor = LEVEL_ORDER.index(OFFICE_LEVEL[close.role])
@@ -284,14 +303,14 @@ def transition_refusal_status(case: ExitCase, user: AnyUser, to: str, opinion: s
         if not any(has_office(user, case.region, r) for r in TERMINATE_ROLES[case.kind]):
             return 403
         return 400
-    move = TRANSITIONS.get((case.kind, case.status, to))
+    move = TRANSITIONS[case.kind].get((case.status, to))
     if move is None:
         return 409
     if not has_office(user, case.region, move.role):
         return 403
     if move.opinion_required and not opinion.strip():
         return 400
-    if move.opens_notice:
+    if move.requires(OPENS_NOTICE):
         return 400  # the dates of the notice, or a date in the future
     return 409  # the notice not yet over, objections, criteria, signatures
 
@@ -355,3 +374,49 @@ def open_refusal_status(message: str, user: AnyUser, kind: str, region: Region |
     if move is not None and region is not None and not has_office(user, region, move.role):
         return 403
     return 400
+
+
+def notices_start_year() -> int | None:
+    """The first exit year of any household exit case on the platform: when the exits app came
+    into use. None when it holds none (the public-notice rule then does not run)."""
+    first = (
+        ExitCase.objects.filter(kind="household").order_by("year").values_list("year", flat=True)
+    )
+    year = first.first()
+    return None if year is None else int(year)
+
+
+def exit_notice_check_input(found: CheckInput) -> dict[str, LedgerColumns | None]:
+    """Public notices (村内公示) of household exits as check input (registered in
+    ExitsConfig.ready), one row per notice with its case's exit year.
+
+    Exits before `notices_since` are not checked: they happened before the exits app was used and
+    their notices are on paper, so such a household gets a row for its exit year (counted as
+    noticed) rather than a flag. `notices_since` defaults to `notices_start_year()`; None when the
+    app holds no household exit case at all, so that synthetic or legacy registries are not
+    flagged wholesale. An exit from the start year on with no exit case, or with a case that never
+    opened its notice, is flagged.
+    """
+    since = found.notices_since
+    if since is None:
+        since = notices_start_year()
+        if since is None:
+            return {"exit_notices": None}
+    rows = (
+        ExitStep.objects.filter(
+            case__kind="household",
+            case__household__in=found.queryset.values("id"),
+            notice_start__isnull=False,
+        )
+        .values_list("case__household_id", "case__year")
+        .iterator(chunk_size=CHUNK)
+    )
+    noticed = ledger_columns(found.ids, rows)
+    hh = found.households
+    exempt = np.flatnonzero((hh.exited_year > 0) & (hh.exited_year < since))
+    return {
+        "exit_notices": LedgerColumns(
+            household=np.concatenate([noticed.household, exempt.astype(np.int64)]),
+            year=np.concatenate([noticed.year, hh.exited_year[exempt]]),
+        )
+    }

@@ -1,7 +1,7 @@
 """Exit operations: open a case, move it along its procedure, record objections, change its data.
 
 One transition service reads the tables in workflows.py, checks the actor's office, writes an
-append-only ExitStep and moves the status; every action is audited into registry.AuditEntry.
+append-only ExitStep and moves the status; every action is audited (fupin.accounts.audit).
 The 3342 sign-off lives in signoff.py and the criteria in criteria.py; both are re-exported here
 so that views and the API import services only.
 """
@@ -15,9 +15,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.accounts.models import OFFICE_LEVEL, Role
-from fupin.accounts.scoping import actor_name, has_office, office_levels, real_user
-from fupin.exits.common import ExitError, User, audit
+from fupin.accounts.audit import actor_name, audit_record, real_user
+from fupin.accounts.models import OFFICE_LEVEL, AuditEntry, Role
+from fupin.accounts.scoping import has_office, office_levels
+from fupin.accounts.workflow import Move, Outcome, transition
+from fupin.exits.common import ExitError, User
 from fupin.exits.criteria import (
     HOUSEHOLD_FACTS,
     SUPPLIED_KEYS,
@@ -37,19 +39,20 @@ from fupin.exits.signoff import (
     signoff_missing,
 )
 from fupin.exits.workflows import (
+    CLOSES_NOTICE,
+    FINAL,
     FINAL_STATUSES,
     LEVEL_ORDER,
     NOTICE_DAYS,
     OPEN_MOVES,
-    TERMINATE_LABEL,
-    TERMINATE_ROLES,
+    OPENS_NOTICE,
     TRANSITIONS,
     ExitKind,
-    ExitMove,
     ExitStatus,
+    terminate_move,
 )
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, EventKind, Household, Status
+from fupin.registry.models import EventKind, Household, Status
 from fupin.registry.services import RegistryError, household_record_event, household_update
 
 __all__ = [
@@ -177,12 +180,13 @@ def exit_case_open(
         opinion=opinion,
         evidence=_evidence(evidence),
     )
-    audit(
-        case=case,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
-        user=user,
+        obj=case,
+        household=case.household,
         after={"kind": kind, "subject": case.subject_code, "year": year, "supplied": extra},
-        note=f"{move.label}：{case.subject_name} {year} 年",
+        reason=f"{move.label}：{case.subject_name} {year} 年",
     )
     return case
 
@@ -211,24 +215,27 @@ def _objection_text(objections: list[Objection]) -> str:
     return "；".join(f"“{o.content[:30]}”（{state(o)}）" for o in objections)
 
 
-def _check_move(case: ExitCase, to: str, user: User, opinion: str) -> ExitMove:
-    if to == ExitStatus.TERMINATED:
-        if not any(has_office(user, case.region, r) for r in TERMINATE_ROLES[case.kind]):
-            raise ExitError(f"{actor_name(user)}无权终止{case.subject_name}的退出程序")
-        if not opinion.strip():
-            raise ExitError("终止退出程序须写明理由")
-        return ExitMove(TERMINATE_LABEL, "", opinion_required=True)
-    move = TRANSITIONS.get((case.kind, case.status, to))
-    if move is None:
-        raise ExitError(
-            f"{case.get_kind_display()}当前为“{case.get_status_display()}”，"
-            f"不能转为“{_status_label(to)}”"
-        )
-    if not has_office(user, case.region, move.role):
-        raise ExitError(f"“{move.label}”须由{case.region.name}所属的{_role_label(move.role)}进行")
-    if move.opinion_required and not opinion.strip():
-        raise ExitError(f"“{move.label}”须写明意见")
-    return move
+def _table(case: ExitCase, to: str) -> dict[tuple[str, str], Move]:
+    """The moves the case's procedure allows: its table, or ending it (终止) from any open status."""
+    if to != ExitStatus.TERMINATED:
+        return TRANSITIONS[case.kind]
+    end = terminate_move(case.kind)
+    return {(s, end.to): end for s in ExitStatus.values if s not in FINAL_STATUSES[case.kind]}
+
+
+def _refused(case: ExitCase, status: str, to: str) -> str:
+    if status in FINAL_STATUSES[case.kind]:
+        return f"退出事项已{ExitStatus(status).label}，不能再办理"
+    return (
+        f"{case.get_kind_display()}当前为“{ExitStatus(status).label}”，"
+        f"不能转为“{_status_label(to)}”"
+    )
+
+
+def _denied(case: ExitCase, user: User, move: Move) -> str:
+    if move.to == ExitStatus.TERMINATED:
+        return f"{actor_name(user)}无权终止{case.subject_name}的退出程序"
+    return f"“{move.label}”须由{case.region.name}所属的{_role_label(move.role)}进行"
 
 
 def _check_notice_dates(case: ExitCase, start: dt.date | None, end: dt.date | None) -> None:
@@ -289,14 +296,14 @@ def _region_year(case: ExitCase, field: str, user: User) -> None:
     before = getattr(region, field)
     setattr(region, field, case.year)
     region.save(update_fields=[field])
-    audit(
-        case=case,
-        obj=region,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.UPDATE,
-        user=user,
+        obj=region,
+        household=case.household,
         before={field: before},
         after={field: case.year},
-        note=f"{region.name}退出：{field} {before} → {case.year}（退出事项 {case.pk}）",
+        reason=f"{region.name}退出：{field} {before} → {case.year}（退出事项 {case.pk}）",
     )
 
 
@@ -316,51 +323,54 @@ def exit_case_transition(
 
     `date` is the day the step was done (default today); a public notice needs its start and
     end; the last step needs the criteria met, no objection standing and all 3342 signatures."""
-    case = _lock(case)
-    if case.is_closed:
-        raise ExitError(f"退出事项已{case.get_status_display()}，不能再办理")
-    move = _check_move(case, to, user, opinion)
-    date = _today(date)
-    if move.opens_notice:
-        _check_notice_dates(case, notice_start, notice_end)
-    else:
-        notice_start = notice_end = None
-    if move.closes_notice:
-        _check_notice_closed(case, date)
-    if move.requires_final:
-        signatures_refresh(case=case, user=user)
-        _check_final(case, user)
-    _apply_result(case, to, user, date)
-    from_status = case.status
-    step = ExitStep.objects.create(
-        case=case,
-        action=move.label,
-        from_status=from_status,
-        to_status=to,
-        user=real_user(user),
-        actor=actor_name(user),
-        date=date,
+    case = ExitCase.objects.select_related("region", "household").get(pk=case.pk)
+
+    def check(locked: ExitCase, move: Move) -> Outcome:
+        if move.opinion_required and not opinion.strip():
+            if move.to == ExitStatus.TERMINATED:
+                raise ExitError("终止退出程序须写明理由")
+            raise ExitError(f"“{move.label}”须写明意见")
+        day = _today(date)
+        start, end = notice_start, notice_end
+        if move.requires(OPENS_NOTICE):
+            _check_notice_dates(locked, start, end)
+        else:
+            start = end = None
+        if move.requires(CLOSES_NOTICE):
+            _check_notice_closed(locked, day)
+        if move.requires(FINAL):
+            signatures_refresh(case=locked, user=user)
+            _check_final(locked, user)
+        _apply_result(locked, to, user, day)
+        notice = f"，公示 {start.isoformat()} 至 {end.isoformat()}" if start and end else ""
+        return Outcome(
+            step={
+                "action": move.label,
+                "date": day,
+                "notice_start": start,
+                "notice_end": end,
+            },
+            after=lambda _case, step: {"step": step.pk},
+            note=f"{move.label}：{_status_label(locked.status)} → {_status_label(to)}{notice}",
+        )
+
+    return transition(
+        obj=case,
+        table=_table(case, to),
+        action=to,
+        user=user,
+        step_model=ExitStep,
+        link="case",
+        holds=lambda u, role: has_office(u, case.region, role),
+        check=check,
         opinion=opinion,
         evidence=_evidence(evidence),
-        notice_start=notice_start,
-        notice_end=notice_end,
+        queryset=ExitCase.objects.select_related("region", "household"),
+        error=ExitError,
+        refused=lambda status, _to: _refused(case, status, to),
+        denied=lambda move: _denied(case, user, move),
+        household=case.household if case.household_id else None,
     )
-    case.status = to
-    case.save(update_fields=["status"])
-    notice = (
-        f"，公示 {notice_start.isoformat()} 至 {notice_end.isoformat()}"
-        if notice_start and notice_end
-        else ""
-    )
-    audit(
-        case=case,
-        action=AuditEntry.Action.EVENT,
-        user=user,
-        before={"status": from_status},
-        after={"status": to, "step": step.pk},
-        note=f"{move.label}：{_status_label(from_status)} → {_status_label(to)}{notice}",
-    )
-    return step
 
 
 @transaction.atomic
@@ -384,13 +394,13 @@ def exit_objection_record(
         raised_by_name=raised_by_name.strip(),
         recorded_by=real_user(user),
     )
-    audit(
-        case=case,
-        obj=objection,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
-        user=user,
+        obj=objection,
+        household=case.household,
         after={"content": objection.content, "raised_by_name": objection.raised_by_name},
-        note=f"公示异议：{objection.content}",
+        reason=f"公示异议：{objection.content}",
     )
     return objection
 
@@ -408,7 +418,7 @@ def exit_objection_resolve(
         raise ExitError("该异议已处理")
     if not opinion.strip():
         raise ExitError("处理异议须写明核实意见")
-    close = TRANSITIONS[(case.kind, ExitStatus.IN_NOTICE, ExitStatus.NOTICED)]
+    close = TRANSITIONS[case.kind][(ExitStatus.IN_NOTICE, ExitStatus.NOTICED)]
     floor = LEVEL_ORDER.index(OFFICE_LEVEL[close.role])
     if not any(LEVEL_ORDER.index(lv) >= floor for lv in office_levels(user, case.region)):
         raise ExitError(f"异议须由{_role_label(close.role)}或上级核实处理")
@@ -416,13 +426,13 @@ def exit_objection_resolve(
         objection=objection, upheld=upheld, opinion=opinion.strip(), user=user
     )
     verdict = "异议成立" if upheld else "异议不成立"
-    audit(
-        case=case,
-        obj=resolution,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.EVENT,
-        user=user,
+        obj=resolution,
+        household=case.household,
         after={"objection": objection.pk, "upheld": upheld, "opinion": resolution.opinion},
-        note=f"{verdict}：{resolution.opinion}",
+        reason=f"{verdict}：{resolution.opinion}",
     )
     return resolution
 
@@ -462,13 +472,14 @@ def exit_case_data_change(
         old = dict(case.supplied)
         case.supplied = {**old, **dict(changes)}
         case.save(update_fields=["supplied"])
-        audit(
-            case=case,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.UPDATE,
-            user=user,
+            obj=case,
+            household=case.household,
             before={k: old.get(k) for k in changes},
             after=dict(changes),
-            note=f"补充数据变更：{reason.strip()}",
+            reason=f"补充数据变更：{reason.strip()}",
         )
     after = case_facts(case)
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))

@@ -15,15 +15,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.accounts.scoping import actor_name, office_levels
-from fupin.exits.common import ExitError, User, audit, fingerprint
+from fupin.accounts.audit import actor_name, audit_record, sha256_json
+from fupin.accounts.models import AuditEntry
+from fupin.accounts.scoping import office_levels
+from fupin.exits.common import ExitError, User
 from fupin.exits.criteria import FACT_LABELS, case_facts
 from fupin.exits.models import ExitCase, ExitStep, Signature, SignatureVoid
 from fupin.exits.workflows import (
     CAPACITIES,
     LEVEL_ORDER,
     SIGNABLE_STATUSES,
-    SIGNER_ROLE,
     SIGNOFF_CHAINS,
     Capacity,
     ExitKind,
@@ -33,7 +34,6 @@ from fupin.exits.workflows import (
     capacity,
     level_label,
 )
-from fupin.registry.models import AuditEntry
 
 
 @dataclass
@@ -114,7 +114,7 @@ def signoff_evaluate(case: ExitCase, facts: dict[str, Any] | None = None) -> lis
     below: list[Signature] = []
     for level in SIGNOFF_CHAINS[case.kind]:
         data = _level_data(case, level, facts, below)
-        fp = fingerprint(data)
+        fp = sha256_json(data)
         state = LevelState(level, data, fp)
         for s in (s for s in valid if s.level == level):
             if s.fingerprint == fp:
@@ -171,16 +171,17 @@ def _void(
         date=timezone.localdate(),
         opinion=text,
     )
-    audit(
-        case=case,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.EVENT,
-        user=user,
+        obj=case,
+        household=case.household,
         after={
             "voided": [s.pk for s, _w in pairs],
             "kind": kind,
             "reasons": sorted({w for _s, w in pairs}),
         },
-        note=text,
+        reason=text,
     )
     return voids
 
@@ -273,13 +274,13 @@ def signature_add(
         signed_data=state.data,
     )
     who = f"{signatory_name}（{actor_name(user)}录入）" if signatory_name else actor_name(user)
-    audit(
-        case=case,
-        obj=signature,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.EVENT,
-        user=user,
+        obj=signature,
+        household=case.household,
         after={"level": level, "capacity": cap.code, "fingerprint": state.fingerprint},
-        note=f"3342签字：{level_label(level)} {cap.label} {who}",
+        reason=f"3342签字：{level_label(level)} {cap.label} {who}",
     )
     return signature
 
@@ -317,8 +318,3 @@ def signature_revoke(*, case: ExitCase, level: str, user: User, reason: str) -> 
         raise ExitError(f"{level_label(level)}及以上没有有效签字可撤销")
     why = f"{by} {actor_name(user)} 撤销{level_label(level)}签字：{reason.strip()}"
     return _void(case, [(s, why) for s in targets], VoidKind.REVOKED, user, why)
-
-
-def signer_roles() -> dict[str, str]:
-    """The office role each level's signers hold (for pages listing who may sign)."""
-    return dict(SIGNER_ROLE)

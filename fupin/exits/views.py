@@ -222,7 +222,9 @@ def _case_context(request: HttpRequest, case: ExitCase, **extra: Any) -> dict[st
     }
 
 
-def _move_forms(moves: list[sel.Move], posted: TransitionForm | None) -> list[tuple[Any, Any]]:
+def _move_forms(
+    moves: list[sel.MoveChoice], posted: TransitionForm | None
+) -> list[tuple[Any, Any]]:
     """Each allowed move with its form; the one just posted keeps what was entered."""
     out = []
     for m in moves:

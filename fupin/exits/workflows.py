@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.models import Role
+from fupin.accounts.workflow import Move, move
 from fupin.regions.models import Level
 
 
@@ -47,16 +48,9 @@ FINAL_STATUSES: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class ExitMove:
-    """One allowed step: its name, the office that takes it, and what it requires."""
-
-    label: str
-    role: str
-    opinion_required: bool = False
-    opens_notice: bool = False  # needs the notice's start and end dates
-    closes_notice: bool = False  # the period is over and no objection stands
-    requires_final: bool = False  # criteria met, no objection, every 3342 signature valid
+# What a move needs besides an opinion: the notice's start and end dates (opens); the period over
+# and no objection standing (closes); criteria met, no objection, every 3342 signature valid.
+OPENS_NOTICE, CLOSES_NOTICE, FINAL = "opens_notice", "closes_notice", "final"
 
 
 V, T, C, CI, P = (
@@ -68,53 +62,71 @@ V, T, C, CI, P = (
 )
 
 # Who opens a case (its first step, from "" to proposed).
-OPEN_MOVES: dict[str, ExitMove] = {
-    K.HOUSEHOLD: ExitMove("村民主评议提出拟退出户", V),
-    K.VILLAGE: ExitMove("乡镇提出拟退出贫困村", T),
-    K.COUNTY: ExitMove("县级扶贫开发领导小组提出退出申请", C),
+OPEN_MOVES: dict[str, Move] = {
+    K.HOUSEHOLD: move(S.PROPOSED, V, label="村民主评议提出拟退出户"),
+    K.VILLAGE: move(S.PROPOSED, T, label="乡镇提出拟退出贫困村"),
+    K.COUNTY: move(S.PROPOSED, C, label="县级扶贫开发领导小组提出退出申请"),
 }
 
-# (kind, from, to) → the step. Backward moves only where the work really goes back: an
-# objection in the public notice sends the case back to be appraised or verified again.
-TRANSITIONS: dict[tuple[str, str, str], ExitMove] = {
+# kind → its table, (from, to) → the move: the action posted is the target status. Backward
+# moves only where the work really goes back: an objection in the public notice sends the case
+# back to be appraised or verified again.
+TRANSITIONS: dict[str, dict[tuple[str, str], Move]] = {
     # 贫困户: 民主评议 → 村两委和驻村工作队核实 → 贫困户认可 → 村内公示 → 公告 → 销号
-    (K.HOUSEHOLD, S.PROPOSED, S.VERIFIED): ExitMove("村两委和驻村工作队核实", V),
-    (K.HOUSEHOLD, S.VERIFIED, S.AGREED): ExitMove("贫困户认可退出", V),
-    (K.HOUSEHOLD, S.AGREED, S.IN_NOTICE): ExitMove("村内公示", V, opens_notice=True),
-    (K.HOUSEHOLD, S.IN_NOTICE, S.NOTICED): ExitMove("公示期满无异议", V, closes_notice=True),
-    (K.HOUSEHOLD, S.IN_NOTICE, S.PROPOSED): ExitMove(
-        "公示有异议，退回重新评议", V, opinion_required=True
-    ),
-    (K.HOUSEHOLD, S.NOTICED, S.ANNOUNCED): ExitMove("公告退出", T, requires_final=True),
-    (K.HOUSEHOLD, S.ANNOUNCED, S.EXITED): ExitMove("销号（标注脱贫）", C, requires_final=True),
+    K.HOUSEHOLD: {
+        (S.PROPOSED, S.VERIFIED): move(S.VERIFIED, V, label="村两委和驻村工作队核实"),
+        (S.VERIFIED, S.AGREED): move(S.AGREED, V, label="贫困户认可退出"),
+        (S.AGREED, S.IN_NOTICE): move(S.IN_NOTICE, V, label="村内公示", needs=[OPENS_NOTICE]),
+        (S.IN_NOTICE, S.NOTICED): move(S.NOTICED, V, label="公示期满无异议", needs=[CLOSES_NOTICE]),
+        (S.IN_NOTICE, S.PROPOSED): move(
+            S.PROPOSED, V, label="公示有异议，退回重新评议", opinion=True
+        ),
+        (S.NOTICED, S.ANNOUNCED): move(S.ANNOUNCED, T, label="公告退出", needs=[FINAL]),
+        (S.ANNOUNCED, S.EXITED): move(S.EXITED, C, label="销号（标注脱贫）", needs=[FINAL]),
+    },
     # 贫困村: 乡镇提出 → 县级核查 → 乡镇公示 → 县级公告退出
-    (K.VILLAGE, S.PROPOSED, S.VERIFIED): ExitMove("县级核查", C),
-    (K.VILLAGE, S.VERIFIED, S.IN_NOTICE): ExitMove("乡镇公示", T, opens_notice=True),
-    (K.VILLAGE, S.IN_NOTICE, S.NOTICED): ExitMove("公示期满无异议", T, closes_notice=True),
-    (K.VILLAGE, S.IN_NOTICE, S.PROPOSED): ExitMove(
-        "公示有异议，退回重新核查", T, opinion_required=True
-    ),
-    (K.VILLAGE, S.NOTICED, S.ANNOUNCED): ExitMove("县级公告退出", C, requires_final=True),
+    K.VILLAGE: {
+        (S.PROPOSED, S.VERIFIED): move(S.VERIFIED, C, label="县级核查"),
+        (S.VERIFIED, S.IN_NOTICE): move(S.IN_NOTICE, T, label="乡镇公示", needs=[OPENS_NOTICE]),
+        (S.IN_NOTICE, S.NOTICED): move(S.NOTICED, T, label="公示期满无异议", needs=[CLOSES_NOTICE]),
+        (S.IN_NOTICE, S.PROPOSED): move(
+            S.PROPOSED, T, label="公示有异议，退回重新核查", opinion=True
+        ),
+        (S.NOTICED, S.ANNOUNCED): move(S.ANNOUNCED, C, label="县级公告退出", needs=[FINAL]),
+    },
     # 贫困县: 县级提出 → 市级初审 → 省级核查 → 公示 → 省级批准退出
-    (K.COUNTY, S.PROPOSED, S.CITY_REVIEWED): ExitMove("市级初审", CI),
-    (K.COUNTY, S.CITY_REVIEWED, S.PROVINCE_VERIFIED): ExitMove("省级核查", P),
-    (K.COUNTY, S.PROVINCE_VERIFIED, S.IN_NOTICE): ExitMove("社会公示", P, opens_notice=True),
-    (K.COUNTY, S.IN_NOTICE, S.NOTICED): ExitMove("公示期满无异议", P, closes_notice=True),
-    (K.COUNTY, S.IN_NOTICE, S.PROVINCE_VERIFIED): ExitMove(
-        "公示有异议，退回重新核查", P, opinion_required=True
-    ),
-    (K.COUNTY, S.NOTICED, S.APPROVED): ExitMove("省级批准退出", P, requires_final=True),
+    K.COUNTY: {
+        (S.PROPOSED, S.CITY_REVIEWED): move(S.CITY_REVIEWED, CI, label="市级初审"),
+        (S.CITY_REVIEWED, S.PROVINCE_VERIFIED): move(S.PROVINCE_VERIFIED, P, label="省级核查"),
+        (S.PROVINCE_VERIFIED, S.IN_NOTICE): move(
+            S.IN_NOTICE, P, label="社会公示", needs=[OPENS_NOTICE]
+        ),
+        (S.IN_NOTICE, S.NOTICED): move(S.NOTICED, P, label="公示期满无异议", needs=[CLOSES_NOTICE]),
+        (S.IN_NOTICE, S.PROVINCE_VERIFIED): move(
+            S.PROVINCE_VERIFIED, P, label="公示有异议，退回重新核查", opinion=True
+        ),
+        (S.NOTICED, S.APPROVED): move(S.APPROVED, P, label="省级批准退出", needs=[FINAL]),
+    },
 }
 
 # Who may end a procedure before its end, with a reason: the offices that take its steps.
 TERMINATE_ROLES: dict[str, frozenset[str]] = {
-    kind: frozenset(
-        {OPEN_MOVES[kind].role} | {m.role for (k, _f, _t), m in TRANSITIONS.items() if k == kind}
-    )
+    kind: frozenset({OPEN_MOVES[kind].role} | {m.role for m in TRANSITIONS[kind].values()})
     for kind in K.values
 }
 
 TERMINATE_LABEL = "终止退出程序"
+
+
+def terminate_move(kind: str) -> Move:
+    """Ending a procedure before its end (终止): any office that takes its steps, with a reason."""
+    return Move(
+        to=S.TERMINATED.value,
+        roles=TERMINATE_ROLES[kind],
+        label=TERMINATE_LABEL,
+        opinion_required=True,
+    )
+
 
 # The public notice (公示): its shortest length in days, per procedure. DOMAIN.md gives no exit
 # period; 7 days is the common provincial practice (monitoring, §8, asks at least 5). Configurable.
@@ -172,15 +184,6 @@ SIGNOFF_CHAINS: dict[str, tuple[str, ...]] = {
     K.HOUSEHOLD: (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.CITY),
     K.VILLAGE: (Level.TOWNSHIP, Level.COUNTY, Level.CITY),
     K.COUNTY: (Level.COUNTY, Level.CITY),
-}
-
-# The office role a signer must hold at each level (for a region whose code prefixes the case's).
-SIGNER_ROLE: dict[str, str] = {
-    Level.VILLAGE: Role.VILLAGE_OFFICE,
-    Level.TOWNSHIP: Role.TOWNSHIP_OFFICE,
-    Level.COUNTY: Role.COUNTY_OFFICE,
-    Level.CITY: Role.CITY_OFFICE,
-    Level.PROVINCE: Role.PROVINCE_OFFICE,
 }
 
 # Levels from bottom to top; "above" means later in this tuple.

@@ -1,1 +1,1 @@
-"""Files fupin writes for people to open: spreadsheets (XLSX, CSV)."""
+"""Files fupin writes for people to open: spreadsheets (XLSX, CSV) and Word documents (DOCX)."""

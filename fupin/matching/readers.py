@@ -11,9 +11,8 @@ import pyarrow as pa
 from fupin.matching.kinds import ListKind
 from fupin.matching.kinds import kind as kind_by_code
 
-# Headers departments use for the ID number and the name, tried in this order.
+# Headers departments use for the ID number, tried in this order.
 ID_HEADERS = ("id_number", "身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证")
-NAME_HEADERS = ("name", "姓名")
 
 
 class ListError(ValueError):

@@ -35,7 +35,7 @@ from fupin.monitoring.services import (
     monitoring_report_add,
     risk_conditions,
 )
-from fupin.monitoring.signals import slackening_signals
+from fupin.monitoring.slackening import slackening_signals
 from fupin.monitoring.views import default_year
 from fupin.monitoring.workflows import (
     MonitoringStatus,

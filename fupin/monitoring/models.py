@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.assessments.models.base import AppendOnly
 from fupin.monitoring.workflows import (
     FINAL_STATUSES,
@@ -179,9 +180,9 @@ class MonitoringObject(models.Model):
         return self.status in FINAL_STATUSES
 
 
-class MonitoringStep(AppendOnly):
-    """One step of an object's procedure: who, when, from, to, opinion, evidence; for the notice
-    its dates; for risk elimination the conditions as they were checked."""
+class MonitoringStep(TransitionRow, AppendOnly):
+    """One step of an object's procedure (who, when, from, to, opinion, evidence: TransitionRow);
+    for the notice its dates; for risk elimination the conditions as they were checked."""
 
     object = models.ForeignKey(
         MonitoringObject,
@@ -192,19 +193,7 @@ class MonitoringStep(AppendOnly):
     action = models.CharField(_("环节"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=12, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor = models.CharField(_("操作人"), max_length=64)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
     date = models.DateField(_("办理日期"))
-    opinion = models.TextField(_("意见"), blank=True)
-    evidence = models.JSONField(_("佐证材料"), default=list, blank=True)
     notice_start = models.DateField(_("公示开始"), null=True, blank=True)
     notice_end = models.DateField(_("公示结束"), null=True, blank=True)
     conditions = models.JSONField(_("核验条件"), default=list, blank=True)

@@ -11,17 +11,18 @@ from django.db.models import Q, QuerySet
 from fupin.accounts import scoping
 from fupin.monitoring.models import MonitoringObject, MonitoringReport
 from fupin.regions.models import Level, Region
+from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def households_for(user: AnyUser) -> QuerySet[Household]:
-    return scoping.households_for(user)
+    return registry_selectors.households_for(user)
 
 
 def regions_for(user: AnyUser) -> QuerySet[Region]:
-    return scoping.regions_for(user)
+    return registry_selectors.regions_for(user)
 
 
 def monitoring_objects_for(user: AnyUser) -> QuerySet[MonitoringObject]:

@@ -1,7 +1,7 @@
 """Monitoring operations: record a report, open an object, move it along, eliminate its risk.
 
 One transition service reads the table in workflows.py, checks the actor's office, writes an
-append-only MonitoringStep and moves the status; every change is audited into registry.AuditEntry
+append-only MonitoringStep and moves the status; every change is audited (fupin.accounts.audit)
 in the same transaction. Errors carry the HTTP status the API answers with (400, 403, 409).
 """
 
@@ -16,8 +16,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.accounts.models import OFFICE_LEVEL, Role
-from fupin.accounts.scoping import actor_name, has_office, office_levels, real_user
+from fupin.accounts.audit import actor_name, audit_record, real_user
+from fupin.accounts.models import OFFICE_LEVEL, AuditEntry, Role
+from fupin.accounts.scoping import has_office, office_levels
+from fupin.accounts.workflow import Move, Outcome, moves_from, transition
 from fupin.monitoring.candidates import (
     ELIGIBLE_STATUSES,
     MonitoringDataError,
@@ -27,19 +29,21 @@ from fupin.monitoring.candidates import (
 )
 from fupin.monitoring.models import MonitoringObject, MonitoringReport, MonitoringStep
 from fupin.monitoring.workflows import (
+    ELIMINATES,
+    FINAL_STATUSES,
+    NOTICE,
     NOTICE_DAYS,
     OPEN_LABEL,
     OPEN_ROLES,
     OPEN_STATUSES,
     TRANSITIONS,
     MonitoringStatus,
-    Move,
     ObjectKind,
     ObjectSource,
     ReportSource,
     SpendingKind,
 )
-from fupin.registry.models import AuditEntry, Household, Status
+from fupin.registry.models import Household, Status
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -81,29 +85,6 @@ def _date(date: dt.date | None) -> dt.date:
     if date > today:
         raise MonitoringError(f"日期 {date.isoformat()} 在未来")
     return date
-
-
-def _audit(
-    *,
-    obj: MonitoringObject | MonitoringReport,
-    household: Household,
-    action: str,
-    user: User | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> None:
-    AuditEntry.objects.create(
-        user=real_user(user),
-        actor=actor_name(user),
-        action=action,
-        model=type(obj).__name__[:32],
-        object_key=str(obj.pk)[:32],
-        household=household,
-        before=before,
-        after=after,
-        note=note[:200],
-    )
 
 
 # --- reports -------------------------------------------------------------------------------------
@@ -151,11 +132,11 @@ def monitoring_report_add(
         description=description.strip()[:300],
         recorded_by=real_user(user),
     )
-    _audit(
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CREATE,
         obj=report,
         household=household,
-        action=AuditEntry.Action.CREATE,
-        user=user,
         after={
             "year": year,
             "source": source,
@@ -163,7 +144,7 @@ def monitoring_report_add(
             "rigid_spending": rigid_spending,
             "spending_kind": spending_kind,
         },
-        note=f"防返贫监测上报：{ReportSource(source).label} {year} 年",
+        reason=f"防返贫监测上报：{ReportSource(source).label} {year} 年",
     )
     return report
 
@@ -259,11 +240,11 @@ def monitoring_object_open(
         date=date,
         opinion=opinion,
     )
-    _audit(
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CREATE,
         obj=obj,
         household=household,
-        action=AuditEntry.Action.CREATE,
-        user=user,
         after={
             "kind": kind,
             "year": year,
@@ -271,7 +252,7 @@ def monitoring_object_open(
             "status": obj.status,
             "reasons": [r["code"] for r in all_reasons],
         },
-        note=f"{OPEN_LABEL}：{ObjectKind(kind).label} {year} 年",
+        reason=f"{OPEN_LABEL}：{ObjectKind(kind).label} {year} 年",
     )
     return obj
 
@@ -376,20 +357,11 @@ def risk_conditions(obj: MonitoringObject, *, year: int | None = None) -> list[C
     return out
 
 
-def _check_move(obj: MonitoringObject, to: str, user: User | None, opinion: str) -> Move:
-    if obj.is_closed:
-        raise MonitoringConflict(f"该监测对象已{obj.get_status_display()}，不能再变更")
-    move = TRANSITIONS.get((obj.status, to))
-    if move is None:
-        label = MonitoringStatus(to).label if to in MonitoringStatus.values else to
-        raise MonitoringConflict(f"监测对象当前为“{obj.get_status_display()}”，不能转为“{label}”")
-    if not has_office(user, obj.household.village, move.role):
-        raise MonitoringDenied(
-            f"“{move.label}”须由{obj.household.village.name}所属的{_role_label(move.role)}进行"
-        )
-    if move.opinion_required and not opinion.strip():
-        raise MonitoringError(f"“{move.label}”须写明意见")
-    return move
+def _refused(status: str, to: str) -> str:
+    if status in FINAL_STATUSES:
+        return f"该监测对象已{MonitoringStatus(status).label}，不能再变更"
+    label = MonitoringStatus(to).label if to in MonitoringStatus.values else to
+    return f"监测对象当前为“{MonitoringStatus(status).label}”，不能转为“{label}”"
 
 
 @transaction.atomic
@@ -408,66 +380,71 @@ def monitoring_object_transition(
     if to not in MonitoringStatus.values:
         raise MonitoringError(f"未知的状态：{to}")
     date = _date(date)
-    obj = (
-        MonitoringObject.objects.select_for_update()
-        .select_related("household__village")
-        .get(pk=obj.pk)
-    )
-    move = _check_move(obj, to, user, opinion)
-    if date < obj.opened_on:
-        raise MonitoringError(
-            f"办理日期 {date.isoformat()} 早于发现日期 {obj.opened_on.isoformat()}"
+    obj = MonitoringObject.objects.select_related("household__village").get(pk=obj.pk)
+    village = obj.household.village
+
+    def check(locked: MonitoringObject, move: Move) -> Outcome:
+        if move.opinion_required and not opinion.strip():
+            raise MonitoringError(f"“{move.label}”须写明意见")
+        if date < locked.opened_on:
+            raise MonitoringError(
+                f"办理日期 {date.isoformat()} 早于发现日期 {locked.opened_on.isoformat()}"
+            )
+        conditions: list[dict[str, Any]] = []
+        notice = move.requires(NOTICE)
+        if notice:
+            if notice_start is None or notice_end is None:
+                raise MonitoringError("公示须写明开始和结束日期")
+            days = (notice_end - notice_start).days + 1
+            if days < NOTICE_DAYS:
+                raise MonitoringError(f"公示期为 {days} 天，不得少于 {NOTICE_DAYS} 天")
+            if notice_start < locked.opened_on:
+                raise MonitoringError("公示开始日期早于发现日期")
+            if notice_end > date:
+                raise MonitoringConflict(
+                    f"公示到 {notice_end.isoformat()} 结束，期满后才能记录公示结果"
+                )
+        elif notice_start is not None or notice_end is not None:
+            raise MonitoringError(f"“{move.label}”不是公示环节，不填公示日期")
+        if move.requires(ELIMINATES):
+            checked = risk_conditions(locked, year=date.year)
+            unmet = [c for c in checked if not c.met]
+            if unmet:
+                raise MonitoringConflict(
+                    "风险消除条件尚未满足："
+                    + "；".join(f"{c.label}（{c.explanation}）" for c in unmet)
+                )
+            conditions = [asdict(c) for c in checked]
+        return Outcome(
+            step={
+                "action": move.label,
+                "date": date,
+                "notice_start": notice_start if notice else None,
+                "notice_end": notice_end if notice else None,
+                "conditions": conditions,
+            },
+            note=f"{move.label}：{locked.household.household_no} {opinion}".strip(),
         )
-    conditions: list[dict[str, Any]] = []
-    if move.notice:
-        if notice_start is None or notice_end is None:
-            raise MonitoringError("公示须写明开始和结束日期")
-        days = (notice_end - notice_start).days + 1
-        if days < NOTICE_DAYS:
-            raise MonitoringError(f"公示期为 {days} 天，不得少于 {NOTICE_DAYS} 天")
-        if notice_start < obj.opened_on:
-            raise MonitoringError("公示开始日期早于发现日期")
-        if notice_end > date:
-            raise MonitoringConflict(
-                f"公示到 {notice_end.isoformat()} 结束，期满后才能记录公示结果"
-            )
-    elif notice_start is not None or notice_end is not None:
-        raise MonitoringError(f"“{move.label}”不是公示环节，不填公示日期")
-    if move.eliminates:
-        checked = risk_conditions(obj, year=date.year)
-        unmet = [c for c in checked if not c.met]
-        if unmet:
-            raise MonitoringConflict(
-                "风险消除条件尚未满足：" + "；".join(f"{c.label}（{c.explanation}）" for c in unmet)
-            )
-        conditions = [asdict(c) for c in checked]
-    before = obj.status
-    step = MonitoringStep.objects.create(
-        object=obj,
-        action=move.label,
-        from_status=before,
-        to_status=to,
-        user=real_user(user),
-        actor=actor_name(user),
-        date=date,
+
+    return transition(
+        obj=obj,
+        table=TRANSITIONS,
+        action=to,
+        user=user,
+        step_model=MonitoringStep,
+        link="object",
+        holds=lambda u, role: has_office(u, village, role),
+        check=check,
         opinion=opinion.strip(),
         evidence=[str(e).strip() for e in evidence if str(e).strip()],
-        notice_start=notice_start if move.notice else None,
-        notice_end=notice_end if move.notice else None,
-        conditions=conditions,
-    )
-    obj.status = to
-    obj.save(update_fields=["status"])
-    _audit(
-        obj=obj,
+        queryset=MonitoringObject.objects.select_related("household__village"),
+        error=MonitoringConflict,
+        denied_error=MonitoringDenied,
+        refused=_refused,
+        denied=lambda move: f"“{move.label}”须由{village.name}所属的{_role_label(move.role)}进行",
+        audit_action=AuditEntry.Action.UPDATE,
         household=obj.household,
-        action=AuditEntry.Action.UPDATE,
-        user=user,
-        before={"status": before},
-        after={"status": to},
-        note=f"{move.label}：{obj.household.household_no} {opinion}".strip(),
     )
-    return step
 
 
 def monitoring_risk_eliminate(
@@ -496,7 +473,5 @@ def allowed_moves(obj: MonitoringObject, user: User | None) -> list[tuple[str, M
         return []
     levels = office_levels(user, obj.household.village)
     return [
-        (to, m)
-        for (f, to), m in TRANSITIONS.items()
-        if f == obj.status and OFFICE_LEVEL[m.role] in levels
+        (to, m) for to, m in moves_from(TRANSITIONS, obj.status) if OFFICE_LEVEL[m.role] in levels
     ]

@@ -31,9 +31,11 @@ from fupin.monitoring.services import (
     monitoring_report_add,
     risk_conditions,
 )
-from fupin.monitoring.signals import slackening_signals
+from fupin.monitoring.slackening import slackening_signals
 from fupin.monitoring.workflows import (
     APPROVAL_DAYS,
+    ELIMINATES,
+    NOTICE,
     MonitoringStatus,
     ObjectKind,
 )
@@ -263,8 +265,8 @@ def _object_context(
             {
                 "to": to,
                 "label": m.label,
-                "notice": m.notice,
-                "eliminates": m.eliminates,
+                "notice": m.requires(NOTICE),
+                "eliminates": m.requires(ELIMINATES),
                 "opinion_required": m.opinion_required,
             }
             for to, m in moves

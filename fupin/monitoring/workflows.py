@@ -8,12 +8,11 @@ eliminated when income stays above the range and 三保障 and drinking water ho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.models import Role
+from fupin.accounts.workflow import Move, move
 
 
 class ObjectKind(models.TextChoices):
@@ -66,15 +65,9 @@ OPEN_STATUSES = frozenset(
 FINAL_STATUSES = frozenset({S.ELIMINATED.value, S.REJECTED.value})
 
 
-@dataclass(frozen=True)
-class Move:
-    """One allowed step: its name, the office that takes it, and what it requires."""
-
-    label: str
-    role: str
-    opinion_required: bool = False
-    notice: bool = False  # records a finished public notice: its start and end dates
-    eliminates: bool = False  # the risk-elimination conditions must all hold
+# What a move needs besides an opinion: a finished public notice (its start and end dates), or
+# the risk-elimination conditions all holding.
+NOTICE, ELIMINATES = "notice", "eliminates"
 
 
 V, T, C = Role.VILLAGE_OFFICE, Role.TOWNSHIP_OFFICE, Role.COUNTY_OFFICE
@@ -83,15 +76,18 @@ V, T, C = Role.VILLAGE_OFFICE, Role.TOWNSHIP_OFFICE, Role.COUNTY_OFFICE
 OPEN_ROLES: tuple[str, ...] = (V, T, C)
 OPEN_LABEL = "发现监测对象"
 
-# (from, to) → the step. Rejection is taken by the office whose step it replaces.
+# (from, to) → the move: the action posted is the target status. Rejection is taken by the office
+# whose step it replaces.
 TRANSITIONS: dict[tuple[str, str], Move] = {
-    (S.IDENTIFIED, S.APPRAISED): Move("村级民主评议", V),
-    (S.APPRAISED, S.NOTICED): Move("乡镇公示（无异议）", T, notice=True),
-    (S.NOTICED, S.APPROVED): Move("县级审批纳入监测", C),
-    (S.APPROVED, S.ELIMINATED): Move("标注风险消除", C, opinion_required=True, eliminates=True),
-    (S.IDENTIFIED, S.REJECTED): Move("村级评议不予纳入", V, opinion_required=True),
-    (S.APPRAISED, S.REJECTED): Move("公示有异议，不予纳入", T, opinion_required=True),
-    (S.NOTICED, S.REJECTED): Move("县级审批不予纳入", C, opinion_required=True),
+    (S.IDENTIFIED, S.APPRAISED): move(S.APPRAISED, V, label="村级民主评议"),
+    (S.APPRAISED, S.NOTICED): move(S.NOTICED, T, label="乡镇公示（无异议）", needs=[NOTICE]),
+    (S.NOTICED, S.APPROVED): move(S.APPROVED, C, label="县级审批纳入监测"),
+    (S.APPROVED, S.ELIMINATED): move(
+        S.ELIMINATED, C, label="标注风险消除", opinion=True, needs=[ELIMINATES]
+    ),
+    (S.IDENTIFIED, S.REJECTED): move(S.REJECTED, V, label="村级评议不予纳入", opinion=True),
+    (S.APPRAISED, S.REJECTED): move(S.REJECTED, T, label="公示有异议，不予纳入", opinion=True),
+    (S.NOTICED, S.REJECTED): move(S.REJECTED, C, label="县级审批不予纳入", opinion=True),
 }
 
 # The public notice lasts at least this many days (DOMAIN.md §8: 至少 5 天); county approval is

@@ -63,7 +63,3 @@ class Region(models.Model):
     @property
     def province_code(self) -> str:
         return self.code[:2]
-
-
-def code_prefix(code: str, level: str) -> str:
-    return code[: LEVEL_DIGITS[Level(level)]]

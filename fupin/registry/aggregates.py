@@ -1,4 +1,5 @@
-"""Dashboard figures precomputed from a snapshot by the analytics layer, and read back.
+"""Dashboard figures precomputed from a snapshot by the analytics layer (read back by
+`fupin.registry.selectors.dashboard_from_aggregates`).
 
 `aggregates_build` runs the Ibis expressions of fupin.analytics on DuckDB over a snapshot and
 stores one `RegionAggregate` row per region (every level, province to village); the region
@@ -12,26 +13,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
-from fupin.accounts import scoping
 from fupin.analytics.snapshot import Snapshot
-from fupin.regions.models import LEVEL_DIGITS, Level, Region
-from fupin.registry.models import AnalyticsSnapshot, Cause, EventKind, RegionAggregate
+from fupin.registry.models import AnalyticsSnapshot, RegionAggregate
+from fupin.registry.selectors import COUNTS
 
 # Aggregates of this many snapshots are kept (the newest); older ones are deleted on a build.
 KEEP = 3
-COUNTS = (
-    "households",
-    "registered_households",
-    "poor",
-    "exited",
-    "removed",
-    "people",
-    "registered_people",
-    "poor_people",
-)
 
 
 def aggregates_build(
@@ -111,120 +100,3 @@ def aggregates_store(
         ]
         AnalyticsSnapshot.objects.filter(id__in=list(old)).delete()
     return record
-
-
-def latest_aggregates() -> AnalyticsSnapshot | None:
-    """The newest snapshot whose aggregates are built."""
-    found: AnalyticsSnapshot | None = AnalyticsSnapshot.objects.order_by("-taken_at", "-id").first()
-    return found
-
-
-def _counts(row: RegionAggregate | None) -> dict[str, Any]:
-    values = {k: getattr(row, k) if row is not None else 0 for k in COUNTS}
-    people = values["people"]
-    values["incidence"] = values["poor_people"] / people if people else None
-    return values
-
-
-CHILD_KEYS = ("households", "registered_households", "poor", "people", "poor_people", "incidence")
-SUMMARY_KEYS = (
-    "households",
-    "registered_households",
-    "poor",
-    "exited",
-    "people",
-    "registered_people",
-    "poor_people",
-    "incidence",
-)
-
-
-def _events(data: dict[str, dict[str, int]]) -> dict[str, Any]:
-    if not data:
-        return {"years": [], "series": []}
-    found = [int(y) for y in data]
-    years = list(range(min(found), max(found) + 1))
-    return {
-        "years": years,
-        "series": [
-            {
-                "kind": kind,
-                "label": str(label),
-                "counts": [data.get(str(y), {}).get(kind, 0) for y in years],
-            }
-            for kind, label in EventKind.choices
-        ],
-    }
-
-
-def dashboard_from_aggregates(
-    record: AnalyticsSnapshot, user: AbstractBaseUser | AnonymousUser, region: Region
-) -> dict[str, Any]:
-    """What `region_dashboard` returns, read from a snapshot's aggregates (for a user who sees
-    the whole region): a handful of queries whatever the region's size."""
-    from fupin.registry.selectors import CHILD_LEVEL, VillagePoints
-
-    aggregates = RegionAggregate.objects.filter(snapshot=record)
-    own = aggregates.filter(code=region.code).first()
-    counts = _counts(own)
-    summary: dict[str, Any] = {k: counts[k] for k in SUMMARY_KEYS}
-    summary["duplicated_people"] = own.duplicated_people if own is not None else 0
-    summary["duplicated_elsewhere"] = own.duplicated_elsewhere if own is not None else 0
-    summary["as_of"] = record.taken_at
-    summary["snapshot_id"] = record.snapshot_id
-
-    children: list[dict[str, Any]] = []
-    child_level = CHILD_LEVEL.get(Level(region.level))
-    if child_level is not None:
-        kids = list(scoping.regions_for(user).filter(parent=region).order_by("code"))
-        rows = {a.code: a for a in aggregates.filter(code__in=[k.code for k in kids])}
-        for kid in kids:
-            c = _counts(rows.get(kid.code))
-            children.append({"region": kid, **{k: c[k] for k in CHILD_KEYS}})
-
-    villages = None
-    if region.level != Level.VILLAGE:
-        prefix = region.code[: LEVEL_DIGITS[Level(region.level)]]
-        rows = {a.code: a for a in aggregates.filter(level="village", code__startswith=prefix)}
-        placed: list[dict[str, Any]] = []
-        unplaced: list[dict[str, Any]] = []
-        for code, name, lon, lat, is_poor in (
-            scoping.regions_for(user)
-            .filter(level=Level.VILLAGE, code__startswith=prefix)
-            .values_list("code", "name", "lon", "lat", "is_poor_village")
-            .order_by("code")
-        ):
-            if (row := rows.get(code)) is None:
-                continue
-            point = {
-                "code": code,
-                "name": name,
-                "lon": lon,
-                "lat": lat,
-                "is_poor_village": is_poor,
-                "households": row.households,
-                "registered_households": row.registered_households,
-                "people": row.people,
-                "poor_people": row.poor_people,
-                "incidence": round(row.poor_people / row.people, 6) if row.people else None,
-            }
-            (placed if lon is not None and lat is not None else unplaced).append(point)
-        villages = VillagePoints(placed=placed, unplaced=unplaced)
-
-    labels = dict(Cause.choices)
-    causes = [
-        {
-            "cause": c["cause"],
-            "label": str(labels.get(c["cause"], c["cause"])),
-            "households": c["households"],
-            "people": c["people"],
-        }
-        for c in (own.causes if own is not None else [])
-    ]
-    return {
-        "summary": summary,
-        "children": children,
-        "villages": villages,
-        "events": _events(own.events if own is not None else {}),
-        "causes": causes,
-    }

@@ -4,7 +4,7 @@ input of fupin.checks in chunks, the rules run, and the XLSX report of what they
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -123,86 +123,38 @@ def region_households(
     return region, qs.filter(village__code__startswith=region.prefix)
 
 
-# --- the optional ledgers: the assistance app's three ledgers and the exits app's notices ---------
+# --- the optional ledgers: other apps' records as check input ------------------------------------
 
 
-def _ledger(ids: np.ndarray, rows: Iterable[tuple[int, int]]) -> LedgerColumns:
+@dataclass(frozen=True)
+class CheckInput:
+    """What a check input source reads: the households' primary keys (sorted: their rows), their
+    columns and queryset, and the first exit year the public-notice rule checks (None: the source
+    works it out)."""
+
+    ids: np.ndarray
+    households: HouseholdColumns
+    queryset: Any
+    notices_since: int | None
+
+
+# The apps whose records are check input register a source in their AppConfig.ready (assistance
+# its three ledgers, exits the public notices of household exits), so that the registry imports
+# neither: each returns CheckData fields by name.
+CheckInputSource = Callable[[CheckInput], dict[str, LedgerColumns | None]]
+_INPUT_SOURCES: list[CheckInputSource] = []
+
+
+def check_input_source(source: CheckInputSource) -> CheckInputSource:
+    if source not in _INPUT_SOURCES:
+        _INPUT_SOURCES.append(source)
+    return source
+
+
+def ledger_columns(ids: np.ndarray, rows: Iterable[tuple[int, int]]) -> LedgerColumns:
+    """(household primary key, year) rows as the checks' ledger input."""
     h, y = _columns(rows, 2)
     return LedgerColumns(household=_rows_of(ids, h), year=_ints(y))
-
-
-def load_ledgers(ids: np.ndarray, households: Any) -> dict[str, LedgerColumns]:
-    """户户3本账 as check input: plans (by target year), measures (by start year) and visits (by
-    visit year) of `households`.
-
-    Supplied only where the region keeps its ledgers on the platform, that is where any of its
-    households has a plan, a measure or a visit: a region whose ledgers are still on paper would
-    otherwise have every poor household flagged, which says nothing about the households. Then
-    the ledger rules report "not run", as before the assistance app existed.
-    """
-    from fupin.assistance.models import AssistanceMeasure, ExitPlan, VisitLog
-
-    pks = households.values("id")
-    plans = ExitPlan.objects.filter(household__in=pks)
-    measures = AssistanceMeasure.objects.filter(household__in=pks)
-    visits = VisitLog.objects.filter(household__in=pks)
-    if not (plans.exists() or measures.exists() or visits.exists()):
-        return {}
-    plan_rows = plans.values_list("household_id", "target_year").iterator(chunk_size=CHUNK)
-    measure_rows = measures.values_list("household_id", "start_date").iterator(chunk_size=CHUNK)
-    visit_rows = visits.values_list("household_id", "date").iterator(chunk_size=CHUNK)
-    return {
-        "plans": _ledger(ids, plan_rows),
-        "measures": _ledger(ids, ((h, d.year) for h, d in measure_rows)),
-        "visits": _ledger(ids, ((h, d.year) for h, d in visit_rows)),
-    }
-
-
-def notices_start_year() -> int | None:
-    """The first exit year of any household exit case on the platform: when the exits app came
-    into use. None when it holds none (the public-notice rule then does not run)."""
-    from fupin.exits.models import ExitCase
-
-    first = (
-        ExitCase.objects.filter(kind="household").order_by("year").values_list("year", flat=True)
-    )
-    year = first.first()
-    return None if year is None else int(year)
-
-
-def load_exit_notices(
-    ids: np.ndarray, hh: HouseholdColumns, households: Any, *, since: int | None = None
-) -> LedgerColumns | None:
-    """Public notices (村内公示) of household exits, one row per notice with its case's exit year.
-
-    Exits before `since` are not checked: they happened before the exits app was used and their
-    notices are on paper, so such a household gets a row for its exit year (counted as noticed)
-    rather than a flag. `since` defaults to `notices_start_year()`; None when the app holds no
-    household exit case at all, so that synthetic or legacy registries are not flagged wholesale.
-    An exit from the start year on with no exit case, or with a case that never opened its notice,
-    is flagged.
-    """
-    from fupin.exits.models import ExitStep
-
-    if since is None:
-        since = notices_start_year()
-        if since is None:
-            return None
-    rows = (
-        ExitStep.objects.filter(
-            case__kind="household",
-            case__household__in=households.values("id"),
-            notice_start__isnull=False,
-        )
-        .values_list("case__household_id", "case__year")
-        .iterator(chunk_size=CHUNK)
-    )
-    h, y = _columns(rows, 2)
-    exempt = np.flatnonzero((hh.exited_year > 0) & (hh.exited_year < since))
-    return LedgerColumns(
-        household=np.concatenate([_rows_of(ids, h), exempt.astype(np.int64)]),
-        year=np.concatenate([_ints(y), hh.exited_year[exempt]]),
-    )
 
 
 def load_check_data(
@@ -216,7 +168,8 @@ def load_check_data(
 
     `year` (the registry's "as of" year) defaults to the latest income year recorded;
     `households` (a user's scope, `households_for(user)`) limits what is read; `notices_since`
-    is the first exit year the public-notice rule checks (see `load_exit_notices`).
+    is the first exit year the public-notice rule checks (see
+    `exits.selectors.exit_notice_check_input`).
     """
     region, households = region_households(region_code, households)
     rows = households.order_by("id").values_list(*HOUSEHOLD_FIELDS).iterator(chunk_size=CHUNK)
@@ -267,14 +220,11 @@ def load_check_data(
     events = EventColumns(
         household=_rows_of(ids, e[0]), kind=encode(e[1], EVENT_KINDS), year=_ints(e[2])
     )
-    data = CheckData(
-        households=hh,
-        persons=persons,
-        year=year,
-        events=events,
-        exit_notices=load_exit_notices(ids, hh, households, since=notices_since),
-        **load_ledgers(ids, households),  # type: ignore[arg-type]  # plans, measures, visits
-    )
+    found = CheckInput(ids=ids, households=hh, queryset=households, notices_since=notices_since)
+    extra: dict[str, LedgerColumns | None] = {}
+    for source in _INPUT_SOURCES:  # plans, measures, visits; exit_notices
+        extra.update(source(found))
+    data = CheckData(households=hh, persons=persons, year=year, events=events, **extra)  # type: ignore[arg-type]
     return region, data, ids
 
 

@@ -1,8 +1,6 @@
-"""The registry (建档立卡): households, members, their status history, and the audit trail."""
+"""The registry (建档立卡): households, members and their status history (the audit trail is accounts')."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -279,92 +277,6 @@ class StatusEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("状态变更记录只能追加，不能删除")
-
-
-class _MaskedIds:
-    """A field whose values have every ID number masked on the way into the database.
-
-    Applied where audit values are stored, so every writer (services, imports' bulk inserts,
-    bulk_create, the admin) stores masked values and no page or export can show a full number
-    from the audit trail. `deconstruct` names the plain field: the columns are unchanged and
-    migrations see no difference.
-    """
-
-    plain_path: str
-    masks_ids = True  # fupin.registry.bulk converts such values as save() does
-
-    def get_prep_value(self, value: Any) -> Any:
-        value = super().get_prep_value(value)  # type: ignore[misc]
-        if isinstance(value, dict | list | str):
-            value = idnumber.mask_all(value)
-        return value
-
-    def deconstruct(self) -> Any:
-        name, path, args, kwargs = super().deconstruct()  # type: ignore[misc]
-        return name, self.plain_path, args, kwargs
-
-
-class MaskedJSONField(_MaskedIds, models.JSONField):
-    plain_path = "django.db.models.JSONField"
-
-
-class MaskedCharField(_MaskedIds, models.CharField):
-    plain_path = "django.db.models.CharField"
-
-
-class AuditEntry(models.Model):
-    """Who changed which registry record, when, and the values before and after.
-
-    Values are keyed by field names and internal ids, never by ID numbers, and any ID number
-    that reaches `object_key`, `before`, `after` or `note` is masked when saved (_MaskedIds).
-    """
-
-    class Action(models.TextChoices):
-        CREATE = "create", _("新增")
-        UPDATE = "update", _("修改")
-        DELETE = "delete", _("删除")
-        EVENT = "event", _("状态变更")
-        VIEW_ID = "view_id", _("查看完整身份证号")
-        IMPORT = "import", _("导入")
-        GRANT = "grant", _("授予角色")
-        REVOKE = "revoke", _("撤销角色")
-        LOGIN = "login", _("登录")
-        LOGIN_FAILED = "login_fail", _("登录失败")
-        SUBMIT = "submit", _("提交问卷")
-        TOKEN = "token", _("API 令牌")
-
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor = MaskedCharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
-    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
-    model = models.CharField(_("对象类型"), max_length=32)
-    object_key = MaskedCharField(_("对象"), max_length=32, db_index=True)
-    household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
-    )
-    before = MaskedJSONField(_("修改前"), null=True, blank=True)
-    after = MaskedJSONField(_("修改后"), null=True, blank=True)
-    note = MaskedCharField(_("说明"), max_length=200, blank=True)
-
-    def _masked(self, values: dict[str, object] | None) -> dict[str, object] | None:
-        """ID numbers masked at any depth: imports nest members' numbers in lists."""
-        return idnumber.mask_all(values) if values else values  # type: ignore[return-value]
-
-    @property
-    def before_display(self) -> dict[str, object] | None:
-        """The before values with ID numbers masked, for pages and exports."""
-        return self._masked(self.before)
-
-    @property
-    def after_display(self) -> dict[str, object] | None:
-        return self._masked(self.after)
-
-    class Meta:
-        verbose_name = _("审计记录")
-        verbose_name_plural = _("审计记录")
-        ordering = ["-at", "-id"]
 
 
 class AnalyticsSnapshot(models.Model):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.apps import apps
@@ -16,14 +18,16 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from fupin.accounts import scoping
+from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, AuditEntry, Membership
 from fupin.policy import idnumber
 from fupin.regions.models import LEVEL_DIGITS, Level, Region
 from fupin.registry.models import (
-    AuditEntry,
+    AnalyticsSnapshot,
     Cause,
     EventKind,
     Household,
     Person,
+    RegionAggregate,
     Status,
     StatusEvent,
 )
@@ -36,14 +40,65 @@ CHILD_LEVEL = {
 }
 
 
+def _any(qs: list[Q]) -> Q | None:
+    return reduce(operator.or_, qs) if qs else None
+
+
 def households_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Household]:
     """The households a user may see: the one place registry reads are scoped (rules in accounts.scoping)."""
-    return scoping.households_for(user)
+    scope = scoping.scope_for(user)
+    if scope.everything:
+        return Household.objects.all()
+    q = _any([Q(village__code__startswith=p) for p in scope.prefixes] + scope.households)
+    return Household.objects.filter(q) if q is not None else Household.objects.none()
 
 
 def regions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Region]:
-    """The regions a user may open: their own and those below it (rules in accounts.scoping)."""
-    return scoping.regions_for(user)
+    """The regions a user may open: their own and those below it, and the villages of the single
+    households they see (rules in accounts.scoping)."""
+    scope = scoping.scope_for(user)
+    if scope.everything:
+        return Region.objects.all()
+    prefixes = scoping.minimal_prefixes(scope.prefixes + scope.county_prefixes)
+    parts = [Q(code__startswith=p) for p in prefixes]
+    if (villages := _any(scope.village_households)) is not None:
+        parts.append(Q(pk__in=Household.objects.filter(villages).values("village_id")))
+    q = _any(parts)
+    return Region.objects.filter(q) if q is not None else Region.objects.none()
+
+
+def ancestors_for(user: AbstractBaseUser | AnonymousUser, region: Region) -> list[Region]:
+    """The regions above `region`, top first, for a breadcrumb; `visible` is set on each (a
+    township office may not open its county's page, so the breadcrumb names the county without
+    linking to it)."""
+    out: list[Region] = []
+    node = region.parent
+    while node is not None:
+        out.insert(0, node)
+        node = node.parent
+    visible = set(regions_for(user).filter(pk__in=[a.pk for a in out]).values_list("pk", flat=True))
+    for a in out:
+        a.visible = a.pk in visible
+    return out
+
+
+def can_view_full_id(user: AbstractBaseUser | AnonymousUser, household: Household) -> bool:
+    """Whether the user may see the full ID numbers of this household's members.
+
+    Only county and township poverty offices (`FULL_ID_ROLES`), for households of their own
+    region; superusers administer the system and are not given it. Each view is logged by
+    `accounts.services.person_view_full_id`.
+    """
+    if not scoping.is_active(user) or not isinstance(user, AbstractBaseUser):
+        return False
+    code = household.village.code
+    offices = Membership.objects.filter(user=user, role__in=FULL_ID_ROLES, region__isnull=False)
+    return any(
+        m.region is not None
+        and m.region.level == OFFICE_LEVEL[m.role]
+        and code.startswith(m.region.prefix)
+        for m in offices.select_related("region")
+    )
 
 
 def _summary(qs: QuerySet[Household]) -> dict[str, Any]:
@@ -436,8 +491,6 @@ def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> 
     """
     key = None
     if scoping.sees_whole_region(user, region):
-        from fupin.registry.aggregates import dashboard_from_aggregates, latest_aggregates
-
         if (record := latest_aggregates()) is not None:
             key = f"fupin:dashboard:snapshot:{record.snapshot_id}:{region.code}"
             if (hit := cache.get(key)) is None:
@@ -458,3 +511,132 @@ def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> 
     if key is not None:
         cache.set(key, data, timeout=24 * 3600)
     return data
+
+
+# The dashboard read back from a snapshot's aggregates (built by fupin.registry.aggregates).
+
+COUNTS = (
+    "households",
+    "registered_households",
+    "poor",
+    "exited",
+    "removed",
+    "people",
+    "registered_people",
+    "poor_people",
+)
+
+
+def latest_aggregates() -> AnalyticsSnapshot | None:
+    """The newest snapshot whose aggregates are built."""
+    found: AnalyticsSnapshot | None = AnalyticsSnapshot.objects.order_by("-taken_at", "-id").first()
+    return found
+
+
+def _counts(row: RegionAggregate | None) -> dict[str, Any]:
+    values = {k: getattr(row, k) if row is not None else 0 for k in COUNTS}
+    people = values["people"]
+    values["incidence"] = values["poor_people"] / people if people else None
+    return values
+
+
+CHILD_KEYS = ("households", "registered_households", "poor", "people", "poor_people", "incidence")
+SUMMARY_KEYS = (
+    "households",
+    "registered_households",
+    "poor",
+    "exited",
+    "people",
+    "registered_people",
+    "poor_people",
+    "incidence",
+)
+
+
+def _events(data: dict[str, dict[str, int]]) -> dict[str, Any]:
+    if not data:
+        return {"years": [], "series": []}
+    found = [int(y) for y in data]
+    years = list(range(min(found), max(found) + 1))
+    return {
+        "years": years,
+        "series": [
+            {
+                "kind": kind,
+                "label": str(label),
+                "counts": [data.get(str(y), {}).get(kind, 0) for y in years],
+            }
+            for kind, label in EventKind.choices
+        ],
+    }
+
+
+def dashboard_from_aggregates(
+    record: AnalyticsSnapshot, user: AbstractBaseUser | AnonymousUser, region: Region
+) -> dict[str, Any]:
+    """What `region_dashboard` returns, read from a snapshot's aggregates (for a user who sees
+    the whole region): a handful of queries whatever the region's size."""
+    aggregates = RegionAggregate.objects.filter(snapshot=record)
+    own = aggregates.filter(code=region.code).first()
+    counts = _counts(own)
+    summary: dict[str, Any] = {k: counts[k] for k in SUMMARY_KEYS}
+    summary["duplicated_people"] = own.duplicated_people if own is not None else 0
+    summary["duplicated_elsewhere"] = own.duplicated_elsewhere if own is not None else 0
+    summary["as_of"] = record.taken_at
+    summary["snapshot_id"] = record.snapshot_id
+
+    children: list[dict[str, Any]] = []
+    child_level = CHILD_LEVEL.get(Level(region.level))
+    if child_level is not None:
+        kids = list(regions_for(user).filter(parent=region).order_by("code"))
+        rows = {a.code: a for a in aggregates.filter(code__in=[k.code for k in kids])}
+        for kid in kids:
+            c = _counts(rows.get(kid.code))
+            children.append({"region": kid, **{k: c[k] for k in CHILD_KEYS}})
+
+    villages = None
+    if region.level != Level.VILLAGE:
+        prefix = region.code[: LEVEL_DIGITS[Level(region.level)]]
+        rows = {a.code: a for a in aggregates.filter(level="village", code__startswith=prefix)}
+        placed: list[dict[str, Any]] = []
+        unplaced: list[dict[str, Any]] = []
+        for code, name, lon, lat, is_poor in (
+            regions_for(user)
+            .filter(level=Level.VILLAGE, code__startswith=prefix)
+            .values_list("code", "name", "lon", "lat", "is_poor_village")
+            .order_by("code")
+        ):
+            if (row := rows.get(code)) is None:
+                continue
+            point = {
+                "code": code,
+                "name": name,
+                "lon": lon,
+                "lat": lat,
+                "is_poor_village": is_poor,
+                "households": row.households,
+                "registered_households": row.registered_households,
+                "people": row.people,
+                "poor_people": row.poor_people,
+                "incidence": round(row.poor_people / row.people, 6) if row.people else None,
+            }
+            (placed if lon is not None and lat is not None else unplaced).append(point)
+        villages = VillagePoints(placed=placed, unplaced=unplaced)
+
+    labels = dict(Cause.choices)
+    causes = [
+        {
+            "cause": c["cause"],
+            "label": str(labels.get(c["cause"], c["cause"])),
+            "households": c["households"],
+            "people": c["people"],
+        }
+        for c in (own.causes if own is not None else [])
+    ]
+    return {
+        "summary": summary,
+        "children": children,
+        "villages": villages,
+        "events": _events(own.events if own is not None else {}),
+        "causes": causes,
+    }

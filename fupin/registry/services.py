@@ -14,10 +14,11 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry
 from fupin.registry.models import (
     EVENT_TRANSITIONS,
     REGISTERED_STATUSES,
-    AuditEntry,
     EventKind,
     Household,
     Person,
@@ -46,31 +47,6 @@ def snapshot(obj: Household | Person) -> dict[str, Any]:
     return _jsonable(data)
 
 
-def audit(
-    *,
-    actor: str,
-    action: str,
-    obj: Household | Person | StatusEvent,
-    household: Household | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    user: AbstractBaseUser | None = None,
-    note: str = "",
-) -> AuditEntry:
-    key = obj.household_no if isinstance(obj, Household) else str(obj.pk)
-    return AuditEntry.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        actor=actor,
-        action=action,
-        model=type(obj).__name__,
-        object_key=key,
-        household=household,
-        before=before,
-        after=after,
-        note=note,
-    )
-
-
 @transaction.atomic
 def household_update(
     *,
@@ -94,9 +70,9 @@ def household_update(
     diff_before = {k: before[k] for k in changes if before.get(k) != after.get(k)}
     diff_after = {k: after[k] for k in diff_before}
     if diff_before:
-        audit(
-            actor=actor,
-            user=user,
+        audit_record(
+            actor=user,
+            actor_label=actor,
             action=AuditEntry.Action.UPDATE,
             obj=household,
             household=household,
@@ -118,9 +94,9 @@ def person_update(
     after = snapshot(person)
     diff_before = {k: before[k] for k in changes if before.get(k) != after.get(k)}
     if diff_before:
-        audit(
-            actor=actor,
-            user=user,
+        audit_record(
+            actor=user,
+            actor_label=actor,
             action=AuditEntry.Action.UPDATE,
             obj=person,
             household=person.household,
@@ -184,9 +160,9 @@ def household_record_event(
     household.save(
         update_fields=["status", "registered", "identified_year", "exited_year", "updated_at"]
     )
-    audit(
-        actor=actor,
-        user=user,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.EVENT,
         obj=household,
         household=household,
@@ -196,7 +172,7 @@ def household_record_event(
             "identified_year": household.identified_year,
             "exited_year": household.exited_year,
         },
-        note=f"{event.get_kind_display()} {date.isoformat()} {reason}".strip(),
+        reason=f"{event.get_kind_display()} {date.isoformat()} {reason}".strip(),
     )
     return event
 

@@ -28,12 +28,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
+from fupin.accounts.models import AuditEntry
 from fupin.analytics.keys import id_keys
 from fupin.analytics.schema import EVENTS, HOUSEHOLDS, PERSONS, REGIONS
 from fupin.analytics.snapshot import FORMAT, Snapshot, SnapshotWriter, latest
 from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import Household, Person, StatusEvent
 from fupin.registry.selectors import registry_version
 
 # How far back (in audit ids) to look for rows not yet visible when a snapshot is taken: on

@@ -14,15 +14,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from fupin.accounts.scoping import can_view_full_id, region_prefixes_for, sees_whole_region
-from fupin.regions.breadcrumbs import ancestors_for
+from fupin.accounts.models import AuditEntry
+from fupin.accounts.scoping import region_prefixes_for, sees_whole_region
 from fupin.regions.models import Level
-from fupin.registry.models import Attribute, AuditEntry, Cause, Person, Relation, Status
+from fupin.registry.models import Attribute, Cause, Person, Relation, Status
 from fupin.registry.selectors import (
     VillagePoints,
+    ancestors_for,
     audit_changes,
     audit_entries_filtered,
     audit_model_label,
+    can_view_full_id,
     child_incidence,
     counties_with_data,
     households_for,

@@ -225,8 +225,3 @@ def household_any(persons: Persons, mask: BoolArray, n_households: int) -> BoolA
     """Per household: does any member satisfy `mask`?"""
     out: BoolArray = np.bincount(persons.household[mask], minlength=n_households) > 0
     return out
-
-
-def household_count(persons: Persons, mask: BoolArray, n_households: int) -> IntArray:
-    out: IntArray = np.bincount(persons.household[mask], minlength=n_households).astype(np.int64)
-    return out

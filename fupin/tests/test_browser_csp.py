@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.testing import World
-from fupin.browser_testing import _csp_violation, log_in, with_password
 from fupin.registry.tests.test_checks_pages import COUNTY, build_registry
+from fupin.testing.browser import _csp_violation, log_in, with_password
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from fupin.accounts.testing import World
 from fupin.csp import policy_header
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

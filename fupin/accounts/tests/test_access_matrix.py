@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.testing import PERSONAS, World
 from fupin.assessments.workflows import CampaignStatus
+from fupin.testing.worlds import PERSONAS, World
 
 # Every page of the walk is scanned for a full ID number outside the full-ID view, over a world
-# whose audit trail holds rows of the shape that once leaked (fupin.accounts.testing.id_scan).
+# whose audit trail holds rows of the shape that once leaked (fupin.testing.worlds.id_scan).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("id_scan")]
 
 ALL = {"household", "other_household", "neighbour_household"}

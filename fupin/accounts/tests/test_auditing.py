@@ -11,11 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from fupin.accounts.auditing import acting_as
-from fupin.accounts.models import Membership, Role
+from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.accounts.services import membership_grant, membership_revoke
-from fupin.accounts.testing import PASSWORD, World
-from fupin.registry.models import AuditEntry
 from fupin.registry.selectors import audit_changes, registry_version
+from fupin.testing.worlds import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

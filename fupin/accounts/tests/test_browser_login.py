@@ -2,7 +2,7 @@
 
 import pytest
 
-from fupin.browser_testing import log_in, with_password
+from fupin.testing.browser import log_in, with_password
 
 pytestmark = pytest.mark.browser
 

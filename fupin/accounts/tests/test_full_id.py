@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.testing import World
-from fupin.registry.models import AuditEntry
+from fupin.accounts.models import AuditEntry
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

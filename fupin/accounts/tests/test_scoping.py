@@ -9,18 +9,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
 from fupin.accounts.models import Role
-from fupin.accounts.scoping import (
-    campaigns_for,
-    can_view_full_id,
-    households_for,
-    region_prefixes_for,
-    regions_for,
-)
+from fupin.accounts.scoping import region_prefixes_for
 from fupin.accounts.services import AccountError, cadre_households_set, membership_grant
-from fupin.accounts.testing import World
+from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.views import campaigns_for as assessments_campaigns_for
+from fupin.registry.selectors import can_view_full_id, households_for, regions_for
 from fupin.registry.selectors import households_for as registry_households_for
 from fupin.registry.selectors import regions_for as registry_regions_for
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 
 from fupin.analytics.engines import DuckDBEngine
 from fupin.analytics.snapshot import Snapshot
-from fupin.analytics.synthetic import snapshot_from_batches
 from fupin.synth import CountyBatch, generate, preset
+from fupin.testing.snapshots import snapshot_from_batches
 
 SECRET = "test-secret"
 

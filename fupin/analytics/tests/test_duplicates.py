@@ -13,9 +13,9 @@ import pytest
 from fupin.analytics.engines import DuckDBEngine, SparkEngine
 from fupin.analytics.expressions import duplicate_members, duplicates_by_region
 from fupin.analytics.snapshot import Snapshot
-from fupin.analytics.synthetic import snapshot_from_batches
 from fupin.regions.counties import read_counties
 from fupin.synth import CountyBatch, generate, preset
+from fupin.testing.snapshots import snapshot_from_batches
 
 IN_REGISTRY = {"poor", "exited", "returned"}
 

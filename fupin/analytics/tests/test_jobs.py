@@ -18,13 +18,13 @@ from fupin.analytics.engines import DuckDBEngine, SnapshotURI, SparkEngine, cano
 from fupin.analytics.jobs import JOBS, outputs, read_output, run_jobs
 from fupin.analytics.matching import key_list
 from fupin.analytics.snapshot import Snapshot
-from fupin.analytics.synthetic import snapshot_from_batches
 from fupin.analytics.tests.conftest import SECRET
 from fupin.analytics.tests.planted import plant
 from fupin.checks import from_arrow, run_checks
 from fupin.matching import BY_CODE, DepartmentList, match_lists
 from fupin.synth import CountyBatch, generate, preset
 from fupin.synth.departments import DepartmentSettings, make_departments, registry_members
+from fupin.testing.snapshots import snapshot_from_batches
 
 YEAR = 2019  # the demo preset's year
 LIST_KINDS = ("deaths", "vehicles", "dibao", "disability")

@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import World
 from fupin.assessments.models import CountyResult, Problem
-from fupin.assessments.services import roles_ensure
 from fupin.regions.models import Region
+from fupin.testing import worlds
+from fupin.testing.worlds import World
 
 COUNTY = "621126000000"
 NEIGHBOUR_COUNTY = "621223000000"
@@ -38,10 +37,10 @@ def api(world: World) -> Callable[[str | None], APIClient]:
     return lambda persona: client_for(world, persona)
 
 
-def grant_group(world: World, persona: str, role: str) -> None:
-    """Put the persona in an assessment role's Group (what the verification services check)."""
-    roles_ensure()
-    world.users[persona].groups.add(Group.objects.get(name=role))  # type: ignore[attr-defined]
+def grant_role(world: World, persona: str, role: str) -> None:
+    """Give the persona a role row (what the verification services check), as
+    `fupin.testing.worlds.grant_role` does: the superuser may hold the enumerator role."""
+    worlds.grant_role(world.users[persona], role)
 
 
 @dataclass

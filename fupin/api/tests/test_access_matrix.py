@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import PERSONAS, World
 from fupin.accounts.tests.test_access_matrix import (
     HOUSEHOLD_KEYS,
     OPENS_COUNTY,
@@ -24,8 +23,9 @@ from fupin.accounts.tests.test_access_matrix import (
 from fupin.api.tests.conftest import COUNTY, NEIGHBOUR_COUNTY, Problems, submission_body
 from fupin.assessments.models import CountyResult, ProblemStep, Submission
 from fupin.registry.models import Person
+from fupin.testing.worlds import PERSONAS, World
 
-# Every response of the walk is scanned for a full ID number (fupin.accounts.testing.id_scan).
+# Every response of the walk is scanned for a full ID number (fupin.testing.worlds.id_scan).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("id_scan")]
 
 Api = Callable[[str | None], APIClient]
@@ -189,7 +189,7 @@ def test_a_transition_on_a_problem_out_of_scope_is_404_and_changes_nothing(
         )
         if name not in sees:
             assert response.status_code == 404, (name, response.content)
-        else:  # visible: refused for the role (nobody here is in an assessment role Group)
+        else:  # visible: refused for the role (nobody here holds the enumerator role)
             assert response.status_code == 403, (name, response.content)
         p.refresh_from_db()
         assert p.status == "pending_initial"

@@ -8,17 +8,17 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import World
-from fupin.api.tests.conftest import Problems, grant_group
+from fupin.accounts.models import Role
+from fupin.api.tests.conftest import Problems, grant_role
 from fupin.assessments.models import ProblemStep
-from fupin.assessments.workflows import Role
+from fupin.testing.worlds import World
 
 
 @pytest.mark.django_db
 def test_the_api_refuses_a_control_character_in_an_opinion_and_writes_nothing(
     api: Callable[[str | None], APIClient], world: World, problems: Problems
 ) -> None:
-    grant_group(world, "enumerator", Role.ENUMERATOR)
+    grant_role(world, "enumerator", Role.ENUMERATOR)
     response = api("enumerator").post(
         f"/api/problems/{problems.household.pk}/transition/",
         {"action": "initial_check", "opinion": "疑点\x00成立"},

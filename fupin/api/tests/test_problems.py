@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import World
-from fupin.api.tests.conftest import Problems, grant_group
+from fupin.accounts.models import Role
+from fupin.api.tests.conftest import Problems, grant_role
 from fupin.assessments.models import Campaign, Problem, ProblemStep
-from fupin.assessments.workflows import CampaignStatus, ProblemStatus, Role
+from fupin.assessments.workflows import CampaignStatus, ProblemStatus
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _transition(api: Api, persona: str, problem: Problem, **body: object) -> Any
 def test_the_assigned_enumerator_makes_the_initial_check(
     api: Api, world: World, problems: Problems
 ) -> None:
-    grant_group(world, "enumerator", Role.ENUMERATOR)
+    grant_role(world, "enumerator", Role.ENUMERATOR)
     response = _transition(
         api,
         "enumerator",
@@ -50,7 +51,7 @@ def test_the_assigned_enumerator_makes_the_initial_check(
 
 
 def test_the_assigned_lead_expert_reviews(api: Api, world: World, problems: Problems) -> None:
-    grant_group(world, "expert", Role.LEAD_EXPERT)
+    grant_role(world, "expert", Role.LEAD_EXPERT)
     Problem.objects.filter(pk=problems.other.pk).update(status=ProblemStatus.PENDING_REVIEW)
     response = _transition(api, "expert", problems.other, action="review", opinion="请地方说明")
     assert response.status_code == 200, response.content
@@ -62,7 +63,7 @@ def test_the_assigned_lead_expert_reviews(api: Api, world: World, problems: Prob
 def test_the_wrong_role_is_refused_and_nothing_changes(
     api: Api, world: World, problems: Problems, persona: str
 ) -> None:
-    grant_group(world, "working_group", Role.WORKING_GROUP)
+    grant_role(world, "working_group", Role.WORKING_GROUP)
     response = _transition(
         api, persona, problems.household, action="initial_check", opinion="疑点成立"
     )
@@ -77,8 +78,8 @@ def test_an_enumerator_of_another_team_is_refused(
     api: Api, world: World, problems: Problems
 ) -> None:
     """The enumerator's team is not assigned to the county-level problem's households (none)."""
-    grant_group(world, "enumerator", Role.ENUMERATOR)
-    grant_group(world, "superuser", Role.ENUMERATOR)  # in the Group, but on no team
+    grant_role(world, "enumerator", Role.ENUMERATOR)
+    grant_role(world, "superuser", Role.ENUMERATOR)  # holds the role, but on no team
     response = _transition(
         api, "superuser", problems.household, action="initial_check", opinion="疑点成立"
     )
@@ -90,7 +91,7 @@ def test_an_enumerator_of_another_team_is_refused(
 def test_an_action_the_status_does_not_allow_is_a_conflict(
     api: Api, world: World, problems: Problems
 ) -> None:
-    grant_group(world, "enumerator", Role.ENUMERATOR)
+    grant_role(world, "enumerator", Role.ENUMERATOR)
     response = _transition(
         api, "enumerator", problems.household, action="final_confirm", opinion="认定"
     )
@@ -107,7 +108,7 @@ def test_an_action_the_status_does_not_allow_is_a_conflict(
 def test_a_campaign_past_verification_is_a_conflict(
     api: Api, world: World, problems: Problems
 ) -> None:
-    grant_group(world, "working_group", Role.WORKING_GROUP)
+    grant_role(world, "working_group", Role.WORKING_GROUP)
     Problem.objects.filter(pk=problems.county.pk).update(status=ProblemStatus.PENDING_FINAL)
     Campaign.objects.filter(pk=world.campaign.pk).update(status=CampaignStatus.DECIDED)
     response = _transition(
@@ -131,7 +132,7 @@ def test_a_campaign_past_verification_is_a_conflict(
 def test_a_malformed_action_is_a_bad_request(
     api: Api, world: World, problems: Problems, body: dict[str, object]
 ) -> None:
-    grant_group(world, "enumerator", Role.ENUMERATOR)
+    grant_role(world, "enumerator", Role.ENUMERATOR)
     response = api("enumerator").post(
         f"/api/problems/{problems.household.pk}/transition/", body, format="json"
     )
@@ -142,7 +143,7 @@ def test_a_malformed_action_is_a_bad_request(
 def test_review_conclusion_without_saying_whether_disputed_is_a_bad_request(
     api: Api, world: World, problems: Problems
 ) -> None:
-    grant_group(world, "expert", Role.LEAD_EXPERT)
+    grant_role(world, "expert", Role.LEAD_EXPERT)
     Problem.objects.filter(pk=problems.other.pk).update(status=ProblemStatus.EXPLAINING)
     response = _transition(
         api, "expert", problems.other, action="review_conclude", opinion="维持初核意见"

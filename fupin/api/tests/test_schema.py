@@ -16,10 +16,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 
-from fupin.accounts.testing import World
-from fupin.api.tests.conftest import Problems, grant_group
+from fupin.accounts.models import Role
+from fupin.api.tests.conftest import Problems, grant_role
 from fupin.assessments.models import CountyResult
-from fupin.assessments.workflows import Role
+from fupin.testing.worlds import World
 from fupin.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +94,9 @@ def test_schemathesis_finds_no_server_error(
     wsgi_app: Any, world: World, problems: Problems, results: list[CountyResult], persona: str
 ) -> None:
     """Every operation, with valid and invalid data, as a persona who sees data: the province office
-    sees the registry; the enumerator (also in the enumerator Group) gets past the submission and
+    sees the registry; the enumerator (holding the enumerator role) gets past the submission and
     transition endpoints' permission checks to their validation and the services."""
-    grant_group(world, "enumerator", Role.ENUMERATOR)
+    grant_role(world, "enumerator", Role.ENUMERATOR)
     token = Token.objects.create(user=world.users[persona]).key
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     headers = {"Authorization": f"Token {token}"}

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import World
 from fupin.api.tests.conftest import answers, submission_body
 from fupin.assessments.models import Campaign, Submission
 from fupin.assessments.services import CONFLICT_MESSAGE
 from fupin.assessments.workflows import CampaignStatus
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from fupin.accounts.models import AuditEntry
 from fupin.accounts.services import MAX_FAILURES, login_locked_until
-from fupin.accounts.testing import PASSWORD, World
 from fupin.api.tokens import TOKEN_ACTION
-from fupin.registry.models import AuditEntry
+from fupin.testing.worlds import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

@@ -69,7 +69,6 @@ Verdict = Literal["pass", "fail"]
 # sparse: 样本不足以给出可靠区间 (fupin.stats.parts: too few sampled households or too small an
 # effective sample); like a straddling figure, its verdict goes to the 综合研判.
 Clarity = Literal["clear", "straddles", "sparse"]
-SPARSE_LABEL = "样本不足以给出可靠区间"
 FIGURES: tuple[Figure, ...] = (
     Figure.WRONG_EXIT_RATE,
     Figure.MISSED_RATE,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -449,22 +449,4 @@ def draw_households(
         sampled=samp.astype(np.int64),
         settings=settings,
         seed=record,
-    )
-
-
-@dataclass(frozen=True)
-class DrawSummary:
-    """Counts of a household draw by stratum, for reports."""
-
-    villages: int
-    households: int
-    by_stratum: dict[str, int] = field(default_factory=dict)
-
-
-def summarise(draw: HouseholdDraw) -> DrawSummary:
-    counts = np.bincount(draw.design_stratum, minlength=len(DESIGN_STRATA))
-    return DrawSummary(
-        villages=len(draw.villages),
-        households=len(draw),
-        by_stratum={s: int(c) for s, c in zip(DESIGN_STRATA, counts.tolist(), strict=True)},
     )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.assessments.models.base import AppendOnly
 from fupin.assessments.workflows import CampaignKind, CampaignStatus
 from fupin.policy import ThresholdTable
@@ -133,8 +134,8 @@ class Campaign(models.Model):
         return Region.objects.filter(q, level=Level.COUNTY).order_by("code")
 
 
-class CampaignTransition(AppendOnly):
-    """One move of a campaign's status: who, when, from, to and why."""
+class CampaignTransition(TransitionRow, AppendOnly):
+    """One move of a campaign's status: who, when, from, to and why (TransitionRow)."""
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="transitions", verbose_name=_("任务")
@@ -150,8 +151,6 @@ class CampaignTransition(AppendOnly):
         verbose_name=_("用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64, help_text=_("用户名或命令名"))
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    opinion = models.TextField(_("意见"), blank=True)
 
     class Meta:
         verbose_name = _("任务状态变更")

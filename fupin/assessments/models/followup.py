@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.assessments.models.base import AppendOnly
 from fupin.assessments.models.campaigns import Campaign
 from fupin.assessments.workflows import RectificationAction, RectificationStatus
@@ -176,7 +177,9 @@ class Rectification(models.Model):
         return f"{self.owner} {self.deadline:%Y-%m-%d}"
 
 
-class RectificationStep(AppendOnly):
+class RectificationStep(TransitionRow, AppendOnly):
+    """One step of a rectification: who, when, from, to and why (TransitionRow)."""
+
     rectification = models.ForeignKey(
         Rectification, on_delete=models.PROTECT, related_name="steps", verbose_name=_("整改事项")
     )
@@ -189,8 +192,6 @@ class RectificationStep(AppendOnly):
         related_name="+",
         verbose_name=_("经办人"),
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    opinion = models.TextField(_("意见"), blank=True)
 
     class Meta:
         verbose_name = _("整改记录")

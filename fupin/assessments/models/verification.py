@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.assessments.models.base import AppendOnly
 from fupin.assessments.models.campaigns import Campaign
 from fupin.assessments.models.surveys import Evidence, Submission
@@ -119,8 +120,9 @@ class ProblemExplanation(AppendOnly):
         ordering = ["problem_id", "at", "id"]
 
 
-class ProblemStep(AppendOnly):
-    """One verification action: who, when, which step, from and to, the opinion and the evidence."""
+class ProblemStep(TransitionRow, AppendOnly):
+    """One verification action: who, when, which step, from and to, the opinion and the evidence
+    (TransitionRow; the evidence here links the problem's Evidence files)."""
 
     problem = models.ForeignKey(
         Problem, on_delete=models.PROTECT, related_name="steps", verbose_name=_("问题")
@@ -138,7 +140,6 @@ class ProblemStep(AppendOnly):
         verbose_name=_("经办人"),
     )
     role = models.CharField(_("角色"), max_length=20)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
     opinion = models.TextField(_("意见"))
     disputed = models.BooleanField(_("存在争议"), null=True, blank=True)
     evidence = models.ManyToManyField(

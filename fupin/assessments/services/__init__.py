@@ -6,7 +6,7 @@ from fupin.assessments.services.campaigns import (
     campaign_transition,
     campaign_update_settings,
 )
-from fupin.assessments.services.common import AssessmentError, has_role, roles_ensure
+from fupin.assessments.services.common import AssessmentError
 from fupin.assessments.services.draws import (
     DrawItemSpec,
     draw_current,
@@ -86,7 +86,6 @@ __all__ = [
     "expert_assigned",
     "feedback_list_build",
     "figure_inputs",
-    "has_role",
     "judge",
     "payload_checksum",
     "problem_explain",
@@ -99,7 +98,6 @@ __all__ = [
     "questionnaire_current",
     "rectification_open",
     "rectification_transition",
-    "roles_ensure",
     "submission_receive",
     "submissions_receive",
     "team_create",

@@ -8,17 +8,13 @@ from typing import Any
 
 from django.db import transaction
 
+from fupin.accounts.audit import audit_record, real_user
+from fupin.accounts.models import AuditEntry
+from fupin.accounts.roles import has_role
+from fupin.accounts.workflow import Move, transition
 from fupin.assessments.models import Campaign, CampaignTransition, Draw, Problem, sampling_errors
 from fupin.assessments.models.campaigns import default_sampling
-from fupin.assessments.services.common import (
-    AssessmentError,
-    User,
-    actor_name,
-    audit,
-    has_role,
-    real_user,
-    role_label,
-)
+from fupin.assessments.services.common import AssessmentError, User, role_label
 from fupin.assessments.workflows import (
     CAMPAIGN_TRANSITIONS,
     PROBLEM_CLOSED,
@@ -27,7 +23,6 @@ from fupin.assessments.workflows import (
 )
 from fupin.policy import DEFAULT_THRESHOLDS, PolicyError, ThresholdTable
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry
 
 
 def _regions(scope: Iterable[Region | str]) -> list[Region]:
@@ -86,11 +81,11 @@ def campaign_create(
         created_by=real_user(user),
     )
     campaign.scope.set(regions)
-    audit(
-        obj=campaign,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
-        actor=actor_name(user, actor),
-        user=user,
+        obj=campaign,
         after={
             "kind": kind,
             "year": year,
@@ -129,11 +124,11 @@ def campaign_update_settings(
         fields.append("explain_window_hours")
     if fields:
         campaign.save(update_fields=fields)
-        audit(
-            obj=campaign,
+        audit_record(
+            actor=user,
+            actor_label=actor,
             action=AuditEntry.Action.UPDATE,
-            actor=actor_name(user, actor),
-            user=user,
+            obj=campaign,
             before=before,
             after={
                 "sampling": campaign.sampling,
@@ -167,46 +162,43 @@ def campaign_transition(
     actor: str = "",
     user: User | None,
     opinion: str = "",
+    now: dt.datetime | None = None,
 ) -> CampaignTransition:
     """Move the campaign to `to` if the table allows it and the user has the role; record the move.
 
     `user=None` is for trusted commands (the demo, management commands), named by `actor`.
+    `now`: the time recorded (default: the clock; the simulated run passes its own).
     """
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    current = campaign.status
     if to not in CampaignStatus.values:
         raise AssessmentError(f"未知的任务状态：{to}")
-    move = CAMPAIGN_TRANSITIONS.get((current, to))
-    if move is None:
-        raise AssessmentError(
-            f"任务当前为“{CampaignStatus(current).label}”，不能转为“{CampaignStatus(to).label}”"
-        )
-    if user is not None and not any(has_role(user, r) for r in move.roles):
-        who = "、".join(role_label(r) for r in sorted(move.roles))
-        raise AssessmentError(f"只有{who}可以将任务转为“{CampaignStatus(to).label}”")
-    if move.opinion_required and not opinion.strip():
-        raise AssessmentError(f"转回“{CampaignStatus(to).label}”须说明理由")
-    _guard(campaign, to)
-    row = CampaignTransition.objects.create(
-        campaign=campaign,
-        from_status=current,
-        to_status=to,
-        user=real_user(user),
-        actor=actor_name(user, actor),
-        opinion=opinion.strip(),
-    )
-    campaign.status = to
-    campaign.save(update_fields=["status"])
-    audit(
+    to_label = CampaignStatus(to).label
+
+    def check(locked: Campaign, move: Move) -> None:
+        if move.opinion_required and not opinion.strip():
+            raise AssessmentError(f"转回“{to_label}”须说明理由")
+        _guard(locked, to)
+
+    return transition(
         obj=campaign,
-        action=AuditEntry.Action.EVENT,
-        actor=row.actor,
+        table=CAMPAIGN_TRANSITIONS,
+        action=to,
         user=user,
-        before={"status": current},
-        after={"status": to},
+        step_model=CampaignTransition,
+        link="campaign",
+        holds=None if user is None else has_role,
+        check=check,
+        opinion=opinion.strip(),
+        actor=actor,
+        error=AssessmentError,
+        refused=lambda status, _to: (
+            f"任务当前为“{CampaignStatus(status).label}”，不能转为“{to_label}”"
+        ),
+        denied=lambda move: (
+            f"只有{'、'.join(role_label(r) for r in sorted(move.roles))}可以将任务转为“{to_label}”"
+        ),
         note=opinion.strip(),
+        now=now,
     )
-    return row
 
 
 def campaign_entered(campaign: Campaign, status: str) -> CampaignTransition | None:

@@ -9,11 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from fupin.accounts.audit import actor_name, audit_record, real_user
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.models import Campaign, Draw, DrawItem, DrawLevel, frame_checksum
-from fupin.assessments.services.common import AssessmentError, User, actor_name, audit, real_user
+from fupin.assessments.services.common import AssessmentError, User
 from fupin.assessments.workflows import CampaignStatus
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry
 
 
 @dataclass(frozen=True)
@@ -159,11 +160,11 @@ def draw_record(
         )
         for i, s in enumerate(specs)
     )
-    audit(
-        obj=draw,
+    audit_record(
+        actor=user,
+        actor_label=draw.actor,
         action=AuditEntry.Action.CREATE,
-        actor=draw.actor,
-        user=user,
+        obj=draw,
         after={
             "level": level,
             "county": region.code if region else None,
@@ -173,7 +174,7 @@ def draw_record(
             "items": len(specs),
             "supersedes": supersedes.pk if supersedes else None,
         },
-        note=reason.strip(),
+        reason=reason.strip(),
     )
     return draw
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from fupin.accounts.audit import actor_name, audit_record, real_user
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.engine import assignment_rules as rules
 from fupin.assessments.engine.assignment_check import check_assignment
 from fupin.assessments.models import (
@@ -28,17 +30,12 @@ from fupin.assessments.models import (
     TeamHousehold,
     team_errors,
 )
-from fupin.assessments.services.common import AssessmentError, User, actor_name, audit, real_user
+from fupin.assessments.services.common import AssessmentError, User
 from fupin.assessments.services.draws import draw_current, draws_current
 from fupin.assessments.workflows import CampaignStatus
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household
+from fupin.registry.models import Household
 
-ASSIGNMENT_KINDS = {
-    "institution": "institution_counties",
-    "expert": "expert_counties",
-    "team": "team_households",
-}
 _ASSIGNMENT_PARTS: dict[str, type[InstitutionCounty] | type[ExpertCounty] | type[TeamHousehold]] = {
     "institution": InstitutionCounty,
     "expert": ExpertCounty,
@@ -75,11 +72,11 @@ def team_create(
         experienced_member=experienced,
         new_member=new,
     )
-    audit(
-        obj=team,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
-        actor=actor_name(user, actor),
-        user=user,
+        obj=team,
         after={"code": code, "experienced": experienced.pk, "new": new.pk},
     )
     return team
@@ -290,11 +287,11 @@ def assignment_record(
         TeamHousehold.objects.bulk_create(
             TeamHousehold(assignment=run, team=t, household=h) for t, h in team_pairs
         )
-    audit(
-        obj=run,
+    audit_record(
+        actor=user,
+        actor_label=run.actor,
         action=AuditEntry.Action.CREATE,
-        actor=run.actor,
-        user=user,
+        obj=run,
         after={
             "seed": run.seed,
             "solver": solver,
@@ -302,7 +299,7 @@ def assignment_record(
             "experts": len(expert_pairs),
             "teams": len(team_pairs),
         },
-        note=note,
+        reason=note,
     )
     return run
 

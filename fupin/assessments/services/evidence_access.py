@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import IO
 
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.models import Evidence, Problem
-from fupin.assessments.services.common import User, actor_name, audit
-from fupin.registry.models import AuditEntry
+from fupin.assessments.services.common import User
 
 
 def evidence_open(*, evidence: Evidence, problem: Problem, user: User) -> IO[bytes]:
@@ -18,14 +19,13 @@ def evidence_open(*, evidence: Evidence, problem: Problem, user: User) -> IO[byt
     """
     handle: IO[bytes] = evidence.file.open("rb")
     # AuditEntry.Action has no "download" choice; EVENT with a note keeps the access in the trail.
-    audit(
-        obj=evidence,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.EVENT,
-        actor=actor_name(user),
-        user=user,
+        obj=evidence,
         household=problem.household,
         after={"problem": problem.pk, "campaign": problem.campaign_id, "sha256": evidence.sha256},
-        note=f"查看证据材料：问题 {problem.pk} {evidence.get_kind_display()} "
+        reason=f"查看证据材料：问题 {problem.pk} {evidence.get_kind_display()} "
         f"{evidence.original_name or evidence.sha256[:12]}",
     )
     return handle

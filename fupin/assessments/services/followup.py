@@ -6,6 +6,10 @@ import datetime as dt
 
 from django.db import transaction
 
+from fupin.accounts.audit import actor_name, audit_record, real_user
+from fupin.accounts.models import AuditEntry, Role
+from fupin.accounts.roles import has_role
+from fupin.accounts.workflow import Move, Outcome, transition
 from fupin.assessments.models import (
     Campaign,
     CountyOfficer,
@@ -16,25 +20,16 @@ from fupin.assessments.models import (
     RectificationStep,
     UnannouncedFinding,
 )
-from fupin.assessments.services.common import (
-    AssessmentError,
-    User,
-    actor_name,
-    audit,
-    has_role,
-    real_user,
-    role_label,
-)
+from fupin.assessments.services.common import AssessmentError, User, role_label
 from fupin.assessments.services.verification import problems_confirmed
 from fupin.assessments.workflows import (
     RECTIFICATION_TRANSITIONS,
     CampaignStatus,
     RectificationAction,
     RectificationStatus,
-    Role,
 )
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household
+from fupin.registry.models import Household
 
 
 def _in_county(county: Region, household: Household | None) -> None:
@@ -69,13 +64,13 @@ def department_report_record(
         source_file=source_file,
         recorded_by=real_user(user),
     )
-    audit(
-        obj=report,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
-        actor=actor_name(user, actor),
-        user=user,
+        obj=report,
         household=household,
-        note=f"部门提供情况：{report.department}",
+        reason=f"部门提供情况：{report.department}",
     )
     return report
 
@@ -100,13 +95,13 @@ def unannounced_finding_record(
         finding=finding.strip(),
         recorded_by=real_user(user),
     )
-    audit(
-        obj=row,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
-        actor=actor_name(user, actor),
-        user=user,
+        obj=row,
         household=household,
-        note="暗访发现",
+        reason="暗访发现",
     )
     return row
 
@@ -142,13 +137,13 @@ def feedback_list_build(
     ]
     FeedbackItem.objects.bulk_create(new)
     if new:
-        audit(
-            obj=fl,
+        audit_record(
+            actor=user,
+            actor_label=actor,
             action=AuditEntry.Action.CREATE,
-            actor=actor_name(user, actor),
-            user=user,
+            obj=fl,
             after={"items_added": len(new)},
-            note=f"问题反馈清单：{province.name}",
+            reason=f"问题反馈清单：{province.name}",
         )
     return fl
 
@@ -164,13 +159,13 @@ def rectification_open(
     if Rectification.objects.filter(item=item).exists():
         raise AssessmentError("该问题已下达整改")
     row = Rectification.objects.create(item=item, owner=owner.strip(), deadline=deadline)
-    audit(
-        obj=row,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.CREATE,
-        actor=actor_name(user, actor),
-        user=user,
+        obj=row,
         household=item.problem.household,
-        note=f"整改时限 {deadline.isoformat()}",
+        reason=f"整改时限 {deadline.isoformat()}",
     )
     return row
 
@@ -185,57 +180,45 @@ def rectification_transition(
     proof_text: str | None = None,
 ) -> RectificationStep:
     """Submit proof (county officer of the problem's county), accept or reopen (working group)."""
-    row = (
-        Rectification.objects.select_for_update(of=("self",))
-        .select_related("item__problem__county", "item__problem__household")
-        .get(pk=rectification.pk)
-    )
     if action not in RectificationAction.values:
         raise AssessmentError(f"未知的整改操作：{action}")
-    current = row.status
-    move = RECTIFICATION_TRANSITIONS.get((current, action))
-    if move is None:
-        raise AssessmentError(
-            f"整改事项当前为“{RectificationStatus(current).label}”，"
-            f"不能“{RectificationAction(action).label}”"
-        )
-    county = row.item.problem.county
-    if not has_role(user, move.role):
-        raise AssessmentError(
-            f"只有{role_label(move.role)}可以“{RectificationAction(action).label}”"
-        )
-    if (
-        move.role == Role.COUNTY_OFFICER
-        and not CountyOfficer.objects.filter(user_id=user.pk, county=county).exists()
-    ):
-        raise AssessmentError(f"只有{county.name}的县级干部可以提交该县的整改情况")
-    fields = ["status"]
-    if action == RectificationAction.SUBMIT:
-        text = (proof_text if proof_text is not None else row.proof_text).strip()
-        if not text and not row.proof_files.exists():
-            raise AssessmentError("请提供整改情况说明或证明材料")
-        row.proof_text = text
-        fields.append("proof_text")
-    elif action == RectificationAction.REOPEN and not opinion.strip():
-        raise AssessmentError("退回须说明理由")
-    step = RectificationStep.objects.create(
-        rectification=row,
+    label = RectificationAction(action).label
+
+    def check(row: Rectification, move: Move) -> Outcome:
+        county = row.item.problem.county
+        if (
+            move.role == Role.COUNTY_OFFICER
+            and not CountyOfficer.objects.filter(user_id=user.pk, county=county).exists()
+        ):
+            raise AssessmentError(f"只有{county.name}的县级干部可以提交该县的整改情况")
+        changes = {}
+        if action == RectificationAction.SUBMIT:
+            text = (proof_text if proof_text is not None else row.proof_text).strip()
+            if not text and not row.proof_files.exists():
+                raise AssessmentError("请提供整改情况说明或证明材料")
+            changes["proof_text"] = text
+        elif move.opinion_required and not opinion.strip():
+            raise AssessmentError("退回须说明理由")
+        return Outcome(step={"action": action}, changes=changes)
+
+    return transition(
+        obj=rectification,
+        table=RECTIFICATION_TRANSITIONS,
         action=action,
-        from_status=current,
-        to_status=move.to,
         user=user,
+        step_model=RectificationStep,
+        link="rectification",
+        holds=has_role,
+        check=check,
         opinion=opinion.strip(),
+        queryset=Rectification.objects.select_related(
+            "item__problem__county", "item__problem__household"
+        ),
+        error=AssessmentError,
+        refused=lambda status, _a: (
+            f"整改事项当前为“{RectificationStatus(status).label}”，不能“{label}”"
+        ),
+        denied=lambda move: f"只有{role_label(move.role)}可以“{label}”",
+        note=str(label),
+        household=lambda row: row.item.problem.household,
     )
-    row.status = move.to
-    row.save(update_fields=fields)
-    audit(
-        obj=row,
-        action=AuditEntry.Action.EVENT,
-        actor=actor_name(user),
-        user=user,
-        household=row.item.problem.household,
-        before={"status": current},
-        after={"status": move.to},
-        note=str(RectificationAction(action).label),
-    )
-    return step

@@ -13,6 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
+from fupin.accounts.audit import actor_name, audit_record, real_user, sha256_json
+from fupin.accounts.models import AuditEntry, Role
+from fupin.accounts.roles import has_role
 from fupin.assessments.models import (
     AssessedFigure,
     Campaign,
@@ -21,21 +24,12 @@ from fupin.assessments.models import (
     CountyResult,
     Verdict,
 )
-from fupin.assessments.services.common import (
-    AssessmentError,
-    User,
-    actor_name,
-    audit,
-    has_role,
-    real_user,
-    sha256_json,
-)
+from fupin.assessments.services.common import AssessmentError, User
 from fupin.assessments.services.draws import draws_current
 from fupin.assessments.services.verification import problems_confirmed
-from fupin.assessments.workflows import CampaignStatus, Role
+from fupin.assessments.workflows import CampaignStatus
 from fupin.policy import PolicyError, Threshold
 from fupin.regions.models import Region
-from fupin.registry.models import AuditEntry
 
 
 def judge(
@@ -153,17 +147,17 @@ def county_results_record(
             )
         )
     CountyResult.objects.bulk_create(rows)
-    audit(
-        obj=campaign,
+    audit_record(
+        actor=user,
+        actor_label=actor,
         action=AuditEntry.Action.UPDATE,
-        actor=actor_name(user, actor),
-        user=user,
+        obj=campaign,
         after={
             "county": county.code,
             "figures": {r.figure: r.verdict for r in rows},
             "inputs_checksum": checksum,
         },
-        note="记录县级指标",
+        reason="记录县级指标",
     )
     return rows
 
@@ -200,11 +194,11 @@ def county_decision_record(
             "note": note,
         },
     )
-    audit(
-        obj=decision,
+    audit_record(
+        actor=user,
+        actor_label=decision.actor,
         action=AuditEntry.Action.CREATE,
-        actor=decision.actor,
-        user=user,
+        obj=decision,
         after={"county": county.code, "outcome": outcome, "straddling": straddling},
     )
     return decision

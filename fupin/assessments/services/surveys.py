@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from fupin.accounts.audit import actor_name, audit_entry, real_user, sha256_json
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.models import (
     Campaign,
     CampaignTransition,
@@ -37,17 +39,11 @@ from fupin.assessments.models import (
     evidence_storage,
 )
 from fupin.assessments.services.campaigns import campaign_entered
-from fupin.assessments.services.common import (
-    AssessmentError,
-    User,
-    actor_name,
-    real_user,
-    sha256_json,
-)
+from fupin.assessments.services.common import AssessmentError, User
 from fupin.assessments.services.evaluators import team_of_enumerator, teams_of_households
 from fupin.assessments.workflows import CampaignStatus, ProblemStatus
 from fupin.policy.text import FREE_TEXT_MAX, text_problem
-from fupin.registry.models import AuditEntry, Household, Status
+from fupin.registry.models import Household, Status
 
 CONFLICT_MESSAGE = (
     "该提交编号已用于内容不同的问卷，本次提交未保存。"
@@ -202,6 +198,7 @@ def submissions_receive(
     *,
     campaign: Campaign,
     items: Iterable[SubmissionItem],
+    now: dt.datetime | None = None,
 ) -> list[tuple[Submission, bool]]:
     """Store a batch of questionnaires, all or nothing: [(submission, created)] in item order.
 
@@ -211,12 +208,14 @@ def submissions_receive(
     came one after the other: an id repeated within the batch is answered as a retry of the first.
     The look-ups are made once per batch and the new submissions inserted together. The first item
     refused raises SubmissionRefused (its index, the single-item message) and nothing is written.
+    `now`: the time of receipt that finish times are checked against (default: the clock; the
+    simulated run passes its own).
     """
     batch = list(items)
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _receive_batch(campaign, batch)
+                return _receive_batch(campaign, batch, now)
         except IntegrityError:
             # Another request stored one of these client ids meanwhile: check the batch again,
             # that item now answered as a retry (or refused as a conflict).
@@ -283,7 +282,7 @@ class _BatchContext:
 
 
 def _receive_batch(
-    campaign: Campaign, batch: list[SubmissionItem]
+    campaign: Campaign, batch: list[SubmissionItem], now: dt.datetime | None = None
 ) -> list[tuple[Submission, bool]]:
     cids: list[uuid.UUID | AssessmentError] = []
     for item in batch:
@@ -316,7 +315,9 @@ def _receive_batch(
                     results.append((previous, False))
                     continue
                 raise AssessmentError(CONFLICT_MESSAGE)
-            submission = _submission_checked(context, item=item, cid=cid, checksum=checksum)
+            submission = _submission_checked(
+                context, item=item, cid=cid, checksum=checksum, now=now
+            )
         except AssessmentError as refused:
             raise SubmissionRefused(str(refused), index) from None
         stored[cid] = submission
@@ -334,12 +335,11 @@ def _receive_batch(
 def _submission_audit(submission: Submission, item: SubmissionItem) -> AuditEntry:
     """The audit row of a received questionnaire: who sent it for which household, when it was
     filled in; the answers stay in the submission (the row counts them and keeps the checksum)."""
-    return AuditEntry(
-        user=real_user(item.user),
-        actor=actor_name(item.user, "" if item.user is not None else item.enumerator.name),
+    return audit_entry(
+        actor=item.user,
+        actor_label="" if item.user is not None else item.enumerator.name,
         action=AuditEntry.Action.SUBMIT,
-        model="Submission",
-        object_key=str(submission.pk),
+        obj=submission,
         household=submission.household,
         after={
             "enumerator": item.enumerator.name,
@@ -349,7 +349,7 @@ def _submission_audit(submission: Submission, item: SubmissionItem) -> AuditEntr
             "client_id": str(submission.client_id),
             "payload_checksum": submission.payload_checksum,
         },
-        note=f"入户调查问卷（任务 {submission.campaign_id}）",
+        reason=f"入户调查问卷（任务 {submission.campaign_id}）",
     )
 
 
@@ -359,6 +359,7 @@ def _submission_checked(
     item: SubmissionItem,
     cid: uuid.UUID,
     checksum: str,
+    now: dt.datetime | None = None,
 ) -> Submission:
     """A new submission after every check of one item, not yet saved."""
     payload, enumerator, user = item.payload, item.enumerator, item.user
@@ -366,7 +367,7 @@ def _submission_checked(
     started, finished = _when(payload, "started_at"), _when(payload, "finished_at")
     if finished < started:
         raise AssessmentError("完成时间早于开始时间")
-    if finished > timezone.now() + CLOCK_SKEW:
+    if finished > (now or timezone.now()) + CLOCK_SKEW:
         raise AssessmentError("完成时间在未来，请检查设备时间")
     if campaign.status == CampaignStatus.VERIFICATION:
         left = context.left_fieldwork()
@@ -447,11 +448,14 @@ def evidence_receive(
     taken_at: dt.datetime | None = None,
     actor: str = "",
     user: User | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[Evidence, bool]:
     """Store an evidence file for one record after checking its sha256: (evidence, created).
 
     The same file (same checksum) for the same record again returns the stored one. Files are
     kept once by checksum under FUPIN_DATA_DIR/evidence, whichever records they belong to.
+    `now`: the time an explanation's window is checked against (default: the clock; the simulated
+    run passes its own).
     """
     if kind not in EvidenceKind.values:
         raise AssessmentError(f"未知的证据类型：{kind}")
@@ -461,7 +465,7 @@ def evidence_receive(
     if isinstance(owner, ProblemExplanation):
         problem = Problem.objects.get(pk=owner.problem_id)  # fresh: the window may have closed
         if problem.status != ProblemStatus.EXPLAINING or (
-            problem.explain_until is not None and timezone.now() > problem.explain_until
+            problem.explain_until is not None and (now or timezone.now()) > problem.explain_until
         ):
             raise AssessmentError("地方说明期已过，不能再补充材料")
     data = _read(content)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from fupin.accounts.audit import actor_name, audit_entry, audit_record
+from fupin.accounts.models import AuditEntry, Role
+from fupin.accounts.roles import has_role, roles_held
+from fupin.accounts.workflow import move_check
 from fupin.assessments.models import (
     Campaign,
     CountyOfficer,
@@ -28,15 +31,7 @@ from fupin.assessments.models import (
     Submission,
     UnannouncedFinding,
 )
-from fupin.assessments.services.common import (
-    AssessmentError,
-    User,
-    actor_name,
-    audit,
-    has_role,
-    real_user,
-    role_label,
-)
+from fupin.assessments.services.common import AssessmentError, User, role_label
 from fupin.assessments.services.evaluators import (
     expert_user_assigned,
     teams_in_county,
@@ -53,11 +48,10 @@ from fupin.assessments.workflows import (
     ProblemAction,
     ProblemKind,
     ProblemStatus,
-    Role,
     Step,
 )
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household
+from fupin.registry.models import Household
 
 OPEN_CAMPAIGN = (CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION)
 
@@ -94,9 +88,7 @@ def _lead_expert_on_county(campaign: Campaign, user: User, county: Region) -> bo
 def _roles_among(user: User, roles: Iterable[str]) -> list[str]:
     """Those of `roles` (sorted) the user has, as has_role says for each, in one query."""
     wanted = sorted(roles)
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    held = set(user.groups.filter(name__in=wanted).values_list("name", flat=True))  # type: ignore[union-attr]
+    held = roles_held(user, wanted)
     return [r for r in wanted if r in held]
 
 
@@ -201,8 +193,10 @@ def problem_raise(
     department_report: DepartmentReport | None = None,
     finding: UnannouncedFinding | None = None,
     evidence: Iterable[Evidence] = (),
+    now: dt.datetime | None = None,
 ) -> Problem:
-    """Record a suspected problem (疑点), pending its initial check (初核)."""
+    """Record a suspected problem (疑点), pending its initial check (初核). `now`: the time of
+    its first step (default: the clock; the simulated run passes its own)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in OPEN_CAMPAIGN:
         raise AssessmentError(
@@ -248,18 +242,19 @@ def problem_raise(
         from_status="",
         to_status=problem.status,
         user=user,
+        actor=actor_name(user),
         role=roles[0] if roles else "",
         opinion=problem.description,
+        at=now or timezone.now(),
     )
     _cite(step, cited)
-    audit(
-        obj=problem,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
-        actor=actor_name(user),
-        user=user,
+        obj=problem,
         household=household,
         after={"kind": kind, "county": county.code, "status": problem.status},
-        note=f"提出疑点：{problem.get_kind_display()}",
+        reason=f"提出疑点：{problem.get_kind_display()}",
     )
     return problem
 
@@ -309,7 +304,9 @@ def problem_transition(
 
 
 @transaction.atomic
-def problems_transition(items: Iterable[TransitionItem]) -> list[ProblemStep]:
+def problems_transition(
+    items: Iterable[TransitionItem], *, now: dt.datetime | None = None
+) -> list[ProblemStep]:
     """Take a batch of verification actions, all or nothing: the recorded steps in item order.
 
     Each item is checked exactly as `problem_transition` checks one, in item order and against the
@@ -317,6 +314,7 @@ def problems_transition(items: Iterable[TransitionItem]) -> list[ProblemStep]:
     and read once, who holds which role and assignment is asked once per user and place, and the
     steps, evidence links, status changes and audit rows are written together. The first item
     refused raises TransitionRefused (its index, the single-item message) and nothing is written.
+    `now`: the time the steps are taken (default: the clock; the simulated run passes its own).
     """
     batch = list(items)
     ids = sorted({item.problem.pk for item in batch})
@@ -337,7 +335,7 @@ def problems_transition(items: Iterable[TransitionItem]) -> list[ProblemStep]:
         if problem is None:
             raise Problem.DoesNotExist("Problem matching query does not exist.")
         try:
-            step, cited, entry = _transition_checked(problem, item, memo)
+            step, cited, entry = _transition_checked(problem, item, memo, now)
         except AssessmentError as refused:
             raise TransitionRefused(str(refused), index) from None
         steps.append(step)
@@ -365,6 +363,7 @@ def _transition_checked(
     problem: Problem,
     item: TransitionItem,
     memo: dict[tuple[object, ...], object],
+    now: dt.datetime | None = None,
 ) -> tuple[ProblemStep, list[Evidence], AuditEntry]:
     """The checks of one action and what it records (the problem changed in memory, the step and
     the audit row not yet saved)."""
@@ -375,9 +374,17 @@ def _transition_checked(
     current = problem.status
     if current in PROBLEM_CLOSED:
         raise AssessmentError(f"该问题已办结（{_label(current)}），不能再进行“{action_label}”")
-    move = PROBLEM_TRANSITIONS.get((current, action))
-    if move is None:
-        raise AssessmentError(f"该问题当前为“{_label(current)}”，不能进行“{action_label}”")
+    # The table's check of the one workflow mechanism; the role check (with the assignments and
+    # avoidance rules, asked once per batch) follows the campaign's.
+    move = move_check(
+        table=PROBLEM_TRANSITIONS,
+        status=current,
+        action=action,
+        user=user,
+        holds=None,
+        error=AssessmentError,
+        refused=lambda status, _a: f"该问题当前为“{_label(status)}”，不能进行“{action_label}”",
+    )
     step_label = str(Step(move.step).label)
     if problem.campaign.status not in OPEN_CAMPAIGN:
         raise AssessmentError(
@@ -394,7 +401,7 @@ def _transition_checked(
             raise AssessmentError("地方未提出说明，不存在争议，不能送部门核")
     elif disputed is not None:
         raise AssessmentError("只有复核结论需要说明是否存在争议")
-    now = timezone.now()
+    now = now or timezone.now()
     if key in AFTER_EXPLANATION_WINDOW and problem.explain_until and now < problem.explain_until:
         until = timezone.localtime(problem.explain_until).strftime("%Y-%m-%d %H:%M")
         raise AssessmentError(f"地方说明期至 {until}，期满后才能作出复核结论")
@@ -409,56 +416,35 @@ def _transition_checked(
         from_status=current,
         to_status=to,
         user=user,
+        actor=actor_name(user),
         role=move.role,
         opinion=opinion.strip(),
         disputed=disputed,
+        at=now,
     )
     problem.status = to
     if action == ProblemAction.REVIEW:
         problem.explain_until = now + dt.timedelta(hours=problem.campaign.explain_window_hours)
     if disputed is not None:
         problem.disputed = disputed
-    entry = _audit_row(
-        obj=problem,
+    entry = audit_entry(
+        actor=user,
         action=AuditEntry.Action.EVENT,
-        actor=actor_name(user),
-        user=user,
+        obj=problem,
         household=problem.household,
         before={"status": current},
         after={"status": to},
-        note=f"{step_label}：{action_label}",
+        reason=f"{step_label}：{action_label}",
     )
     return step, cited, entry
 
 
-def _audit_row(
-    *,
-    obj: Problem,
-    action: str,
-    actor: str,
-    user: User,
-    household: Household | None,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    note: str,
-) -> AuditEntry:
-    """The row `common.audit` writes, not yet saved (for a bulk insert)."""
-    return AuditEntry(
-        user=real_user(user),
-        actor=actor[:64],
-        action=action,
-        model=type(obj).__name__[:32],
-        object_key=str(obj.pk)[:32],
-        household=household,
-        before=before,
-        after=after,
-        note=note[:200],
-    )
-
-
 @transaction.atomic
-def problem_explain(*, problem: Problem, user: User, text: str) -> ProblemExplanation:
-    """A county officer's explanation during the review window; documents follow via evidence_receive."""
+def problem_explain(
+    *, problem: Problem, user: User, text: str, now: dt.datetime | None = None
+) -> ProblemExplanation:
+    """A county officer's explanation during the review window; documents follow via evidence_receive.
+    `now`: the time it is given (default: the clock; the simulated run passes its own)."""
     problem = (
         Problem.objects.select_for_update(of=("self",)).select_related("county").get(pk=problem.pk)
     )
@@ -469,18 +455,17 @@ def problem_explain(*, problem: Problem, user: User, text: str) -> ProblemExplan
         raise AssessmentError(f"只有{problem.county.name}的县级干部可以对该问题作出说明")
     if problem.status != ProblemStatus.EXPLAINING:
         raise AssessmentError(f"该问题当前为“{_label(problem.status)}”，不在地方说明期")
-    if problem.explain_until is not None and timezone.now() > problem.explain_until:
+    if problem.explain_until is not None and (now or timezone.now()) > problem.explain_until:
         raise AssessmentError("地方说明期已过，不能再作说明")
     if not text.strip():
         raise AssessmentError("请填写说明")
     explanation = ProblemExplanation.objects.create(problem=problem, text=text.strip(), user=user)
-    audit(
-        obj=explanation,
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CREATE,
-        actor=actor_name(user),
-        user=user,
+        obj=explanation,
         household=problem.household,
-        note=f"地方说明：问题 {problem.pk}",
+        reason=f"地方说明：问题 {problem.pk}",
     )
     return explanation
 

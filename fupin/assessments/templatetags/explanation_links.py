@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from fupin.accounts import scoping
+from fupin.assessments.selectors import problems_awaiting_explanation_for
 
 register = template.Library()
 
@@ -14,4 +14,4 @@ register = template.Library()
 @register.simple_tag
 def awaiting_explanation(user: Any) -> bool:
     """True when the user has a problem in the explanation window (地方说明期) to explain."""
-    return bool(scoping.problems_awaiting_explanation_for(user).exists())
+    return bool(problems_awaiting_explanation_for(user).exists())

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 
+from fupin.accounts.models import Role
 from fupin.assessments.models import (
     Campaign,
     CountyOfficer,
@@ -30,22 +31,24 @@ from fupin.assessments.services import (
     campaign_create,
     campaign_transition,
     draw_record,
-    roles_ensure,
     team_create,
 )
-from fupin.assessments.workflows import CampaignKind, CampaignStatus, Role
+from fupin.assessments.workflows import CampaignKind, CampaignStatus
 from fupin.regions.models import Region
 from fupin.registry.models import Household
+from fupin.testing.worlds import grant_role
 
 MINXIAN = "621126000000"
 ZHANGXIAN = "621125000000"  # the neighbouring county
 
 
 def make_user(username: str, *roles: str) -> User:
+    """A persona with one role row per role."""
     user = User(username=username)
     user.set_unusable_password()  # hashing a real password costs ~0.3 s per persona
     user.save()
-    user.groups.set(Group.objects.filter(name__in=roles))
+    for role in roles:
+        grant_role(user, role)
     return user
 
 
@@ -96,7 +99,6 @@ class World:
 @pytest.fixture
 def world(household: Household) -> World:
     """A county-exit assessment of 岷县 in fieldwork, with recorded draws and assignments."""
-    roles_ensure()
     county = Region.objects.get(code=MINXIAN)
     neighbour = Region.objects.get(code=ZHANGXIAN)
     village = household.village

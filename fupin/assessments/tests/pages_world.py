@@ -1,9 +1,9 @@
 """For the page tests: the verification world (conftest.World) given the scopes the pages read.
 
-The services check roles (auth Groups); the pages scope reads by memberships (accounts.scoping).
-Here each persona gets both: the lead expert and the enumerator their evaluator memberships, the
-working group, department and expert-group users campaign membership, the county officers their
-county office. The campaign assesses 岷县 and its neighbour 漳县, so that the neighbour's officer
+The services and the pages' scoping read the same role rows (fupin.accounts.roles, scoping); the
+conftest personas hold their duties, and here they get the rows tied to places the pages read: the
+lead expert the evaluator role, the working group, department and expert-group users their roles
+tied to the campaign, the county officers their county office. The campaign assesses 岷县 and its neighbour 漳县, so that the neighbour's officer
 sees the campaign once decided, but nothing of 岷县.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fupin.accounts.models import Role as AccountRole
+from fupin.accounts.models import Role
 from fupin.accounts.services import membership_grant, working_group_add
 from fupin.assessments.models import (
     CountyDecision,
@@ -37,17 +37,14 @@ MASKED = ID_NUMBER[:6] + "********" + ID_NUMBER[-4:]
 
 
 def scoped(world: World) -> World:
-    """Grant the memberships the pages' scoping reads; returns the same world."""
+    """Grant the role rows the pages' scoping reads; returns the same world."""
     world.campaign.scope.add(world.neighbour)
-    membership_grant(user=world.lead_expert, role=AccountRole.EXPERT)
-    membership_grant(user=world.enumerator_user, role=AccountRole.ENUMERATOR)
-    membership_grant(user=world.newcomer_user, role=AccountRole.ENUMERATOR)
-    for user in (world.working_group, world.department, world.expert_group):
-        working_group_add(campaign=world.campaign, user=user)
-    membership_grant(user=world.county_officer, role=AccountRole.COUNTY_OFFICE, region=world.county)
-    membership_grant(
-        user=world.neighbour_officer, role=AccountRole.COUNTY_OFFICE, region=world.neighbour
-    )
+    membership_grant(user=world.lead_expert, role=Role.EXPERT)
+    working_group_add(campaign=world.campaign, user=world.working_group)
+    membership_grant(user=world.department, role=Role.DEPARTMENT, campaign=world.campaign)
+    membership_grant(user=world.expert_group, role=Role.EXPERT_GROUP, campaign=world.campaign)
+    membership_grant(user=world.county_officer, role=Role.COUNTY_OFFICE, region=world.county)
+    membership_grant(user=world.neighbour_officer, role=Role.COUNTY_OFFICE, region=world.neighbour)
     return world
 
 

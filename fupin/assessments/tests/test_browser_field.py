@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.testing import World, build_world
 from fupin.assessments.migrations._questionnaire_v1 import SCHEMA_V1
 from fupin.assessments.models import Campaign, Evidence, Questionnaire, Submission
 from fupin.assessments.services import CONFLICT_MESSAGE
 from fupin.assessments.workflows import CampaignStatus
-from fupin.browser_testing import log_in, with_password
 from fupin.registry.models import Household
+from fupin.testing.browser import log_in, with_password
+from fupin.testing.worlds import World, build_world
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from fupin.assessments.tests.pages_world import (
     steps_of,
     to_status,
 )
-from fupin.browser_testing import log_in, with_password
+from fupin.testing.browser import log_in, with_password
 
 pytestmark = pytest.mark.browser
 

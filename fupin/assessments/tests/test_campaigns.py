@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fupin.accounts.models import AuditEntry, Role
 from fupin.assessments.models import CampaignTransition
 from fupin.assessments.services import (
     AssessmentError,
@@ -14,10 +15,9 @@ from fupin.assessments.services import (
     problem_raise,
 )
 from fupin.assessments.tests.conftest import MINXIAN, World, make_user
-from fupin.assessments.workflows import CAMPAIGN_TRANSITIONS, CampaignStatus, Role
+from fupin.assessments.workflows import CAMPAIGN_TRANSITIONS, CampaignStatus
 from fupin.policy import DEFAULT_THRESHOLDS
 from fupin.regions.models import Region
-from fupin.registry.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from fupin.accounts.testing import World, build_world
 from fupin.assessments.migrations._questionnaire_v1 import SCHEMA_V1
 from fupin.assessments.models import Campaign, Evidence, Questionnaire, Submission
 from fupin.assessments.services import CONFLICT_MESSAGE
 from fupin.assessments.tests.conftest import registered_answers
 from fupin.assessments.workflows import CampaignStatus
 from fupin.registry.models import Household
+from fupin.testing.worlds import World, build_world
 
 pytestmark = pytest.mark.django_db
 

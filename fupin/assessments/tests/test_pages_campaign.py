@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.services import working_group_add
+from fupin.accounts.models import Role
+from fupin.accounts.services import membership_grant, working_group_add
 from fupin.assessments.models import Campaign, CampaignTransition
 from fupin.assessments.models.campaigns import default_sampling
 from fupin.assessments.services import campaign_create, draw_record, submission_receive
@@ -132,7 +133,7 @@ def draft(w: World) -> Campaign:
         kind="county_exit_assessment", year=2021, name="草拟任务", scope=[w.county], actor="test"
     )
     working_group_add(campaign=campaign, user=w.working_group)
-    working_group_add(campaign=campaign, user=w.department)
+    membership_grant(user=w.department, role=Role.DEPARTMENT, campaign=campaign)
     return campaign
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.models import Evidence
 from fupin.assessments.services import evidence_receive, problem_explain
 from fupin.assessments.tests.conftest import World
@@ -19,7 +20,6 @@ from fupin.assessments.tests.pages_world import (
     scoped,
     to_status,
 )
-from fupin.registry.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

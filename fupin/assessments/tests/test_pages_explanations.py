@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.models import Role as AccountRole
-from fupin.accounts.scoping import problems_awaiting_explanation_for
 from fupin.accounts.services import membership_grant
 from fupin.assessments.models import CountyOfficer, Problem, ProblemExplanation
+from fupin.assessments.selectors import problems_awaiting_explanation_for
 from fupin.assessments.tests.conftest import World, make_user
 from fupin.assessments.tests.pages_world import (
     ID_NUMBER,
@@ -23,8 +24,6 @@ from fupin.assessments.tests.pages_world import (
     steps_of,
     to_status,
 )
-from fupin.assessments.workflows import Role
-from fupin.registry.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -148,9 +147,9 @@ def test_only_the_group_and_the_officer_row_together_grant_the_page(client: Any,
     problem = explaining(w)
     office = make_user("minxian_office")  # county poverty office of 岷县, not a county officer
     membership_grant(user=office, role=AccountRole.COUNTY_OFFICE, region=w.county)
-    grouped = make_user("grouped_only", Role.COUNTY_OFFICER)  # the Group but no CountyOfficer row
+    grouped = make_user("grouped_only", Role.COUNTY_OFFICER)  # the role but no CountyOfficer row
     membership_grant(user=grouped, role=AccountRole.COUNTY_OFFICE, region=w.county)
-    rowed = make_user("row_only")  # a CountyOfficer row for 岷县 but not in the Group
+    rowed = make_user("row_only")  # a CountyOfficer row for 岷县 but not the role
     CountyOfficer.objects.create(user=rowed, county=w.county)
     for user in (office, grouped, rowed, w.working_group):
         client.force_login(user)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from fupin.accounts.models import Role
 from fupin.assessments.models import Problem
 from fupin.assessments.tests.conftest import World, make_user
 from fupin.assessments.tests.pages_world import (
@@ -21,7 +22,6 @@ from fupin.assessments.tests.pages_world import (
     steps_of,
     to_status,
 )
-from fupin.assessments.workflows import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.models import Submission
 from fupin.assessments.services import AssessmentError, submission_receive
 from fupin.assessments.tests.conftest import World, new_client_id, payload
 from fupin.policy.text import FREE_TEXT_MAX
-from fupin.registry.models import AuditEntry
 from fupin.registry.selectors import audit_changes
 
 pytestmark = pytest.mark.django_db

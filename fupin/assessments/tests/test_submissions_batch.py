@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.models import ProblemStep, Submission
 from fupin.assessments.services import (
     CONFLICT_MESSAGE,
@@ -27,7 +28,6 @@ from fupin.assessments.services import (
     teams_of_households,
 )
 from fupin.assessments.tests.conftest import World, new_client_id, payload
-from fupin.registry.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from django.utils import timezone
 
+from fupin.accounts.models import AuditEntry, Role
 from fupin.assessments.models import AppendOnlyError, Expert, Problem, ProblemStep
 from fupin.assessments.services import (
     AssessmentError,
@@ -18,8 +19,6 @@ from fupin.assessments.services import (
     problems_confirmed,
 )
 from fupin.assessments.tests.conftest import World, make_user
-from fupin.assessments.workflows import Role
-from fupin.registry.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

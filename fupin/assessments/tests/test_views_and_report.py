@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from fupin import synth
 from fupin.assessments.report import report_write
-from fupin.assessments.running import campaign_run_simulated
+from fupin.demo.loading import registry_load_synth
+from fupin.demo.running import campaign_run_simulated
 from fupin.regions.services import regions_load_poverty_counties
-from fupin.registry.loading import registry_load_synth
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from fupin.accounts.models import Role
+from fupin.accounts.roles import has_role, roles_held
 from fupin.assessments.models import (
     AssessedFigure,
     Campaign,
@@ -34,17 +36,15 @@ from fupin.assessments.services import (
     campaign_transition,
     campaign_update_settings,
     draws_current,
-    has_role,
 )
 from fupin.assessments.views.common import (
     campaign_or_404,
     campaigns_for,
     problems_for,
-    roles_held,
     visible_counties,
 )
 from fupin.assessments.views.review import STEP_ORDER, STEP_STATUSES
-from fupin.assessments.workflows import CAMPAIGN_TRANSITIONS, CampaignStatus, Role, Step
+from fupin.assessments.workflows import CAMPAIGN_TRANSITIONS, CampaignStatus, Step
 from fupin.regions.models import Level, Region, Zone
 
 WORKING_GROUP = Role.WORKING_GROUP.value

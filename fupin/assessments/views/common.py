@@ -8,15 +8,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from fupin.accounts import scoping
+from fupin.accounts.roles import has_role
 from fupin.assessments.models import Campaign, Evidence, Problem
-from fupin.assessments.services import assessed_counties, has_role
+from fupin.assessments.selectors import campaigns_for
+from fupin.assessments.services import assessed_counties
 from fupin.regions.models import Level, Region
-
-
-def campaigns_for(user: Any) -> QuerySet[Campaign]:
-    """The campaigns a user may see: the one place assessment reads are scoped (rules in accounts.scoping)."""
-    return scoping.campaigns_for(user)
+from fupin.registry.selectors import households_for, regions_for
 
 
 def campaign_or_404(request: HttpRequest, pk: int) -> Campaign:
@@ -27,9 +24,7 @@ def visible_counties(user: Any, campaign: Campaign) -> list[Region]:
     """The counties the campaign assesses that the user may see (by code, never by result)."""
     counties = assessed_counties(campaign)
     seen = set(
-        scoping.regions_for(user)
-        .filter(pk__in=[c.pk for c in counties])
-        .values_list("pk", flat=True)
+        regions_for(user).filter(pk__in=[c.pk for c in counties]).values_list("pk", flat=True)
     )
     return [c for c in counties if c.pk in seen]
 
@@ -50,17 +45,10 @@ def problems_for(user: Any, campaign: Campaign) -> QuerySet[Problem]:
     campaign's counties, so they see every problem of the campaign."""
     if not campaigns_for(user).filter(pk=campaign.pk).exists():
         return Problem.objects.none()
-    q = Q(household__in=scoping.households_for(user)) | Q(
-        household__isnull=True, county__in=scoping.regions_for(user)
+    q = Q(household__in=households_for(user)) | Q(
+        household__isnull=True, county__in=regions_for(user)
     )
     return Problem.objects.filter(campaign=campaign).filter(q)
-
-
-def roles_held(user: Any) -> set[str]:
-    """The role Groups the user holds, as `has_role` reads them (active users only)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    return set(user.groups.values_list("name", flat=True))
 
 
 def refusal_status(user: Any, role: str | None) -> int:

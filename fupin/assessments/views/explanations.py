@@ -1,7 +1,7 @@
 """Local explanations (地方说明): a county officer's problems in the explanation window, and the form.
 
 County poverty offices see a campaign only once it is decided, so this page is their one view of a
-campaign under verification: only the problems `scoping.problems_awaiting_explanation_for` lists
+campaign under verification: only the problems `selectors.problems_awaiting_explanation_for` lists
 (the rule `problem_explain` enforces), never the campaign, its sample or the evidence. Whether an
 explanation is accepted is decided by `problem_explain` alone; a refusal shows its message and
 changes nothing.
@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_http_methods
 
-from fupin.accounts import scoping
+from fupin.accounts.models import Role
+from fupin.assessments import selectors
 from fupin.assessments.models import Problem, ProblemStep
 from fupin.assessments.services import AssessmentError, problem_explain
 from fupin.assessments.views.common import refusal_status
 from fupin.assessments.views.review import household_head
-from fupin.assessments.workflows import ProblemAction, Role
+from fupin.assessments.workflows import ProblemAction
 
 PER_PAGE = 50
 
@@ -34,7 +35,7 @@ PER_PAGE = 50
 def _awaiting(request: HttpRequest) -> QuerySet[Problem]:
     reviews = ProblemStep.objects.filter(action=ProblemAction.REVIEW).order_by("at", "id")
     return (
-        scoping.problems_awaiting_explanation_for(request.user)
+        selectors.problems_awaiting_explanation_for(request.user)
         .select_related("campaign", "county", "household__village")
         .prefetch_related(
             "household__members", Prefetch("steps", queryset=reviews), "explanations__user"

@@ -17,11 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from fupin.accounts.models import Role
+from fupin.accounts.roles import has_role, roles_held
 from fupin.assessments.models import Campaign, FeedbackItem, Rectification
 from fupin.assessments.services import (
     AssessmentError,
     feedback_list_build,
-    has_role,
     rectification_open,
     rectification_transition,
 )
@@ -29,7 +30,6 @@ from fupin.assessments.views.common import (
     campaign_or_404,
     problems_for,
     refusal_status,
-    roles_held,
     visible_counties,
 )
 from fupin.assessments.workflows import (
@@ -37,7 +37,6 @@ from fupin.assessments.workflows import (
     CampaignStatus,
     RectificationAction,
     RectificationStatus,
-    Role,
 )
 from fupin.regions.models import Level, Region
 

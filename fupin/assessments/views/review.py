@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from fupin.accounts.models import Role
+from fupin.accounts.roles import roles_held
 from fupin.assessments.models import Campaign, Evidence, Problem
 from fupin.assessments.services import AssessmentError, problem_transition
 from fupin.assessments.views.common import (
@@ -23,14 +25,12 @@ from fupin.assessments.views.common import (
     evidence_of,
     problems_for,
     refusal_status,
-    roles_held,
 )
 from fupin.assessments.workflows import (
     DISPUTED_TARGET,
     PROBLEM_TRANSITIONS,
     ProblemAction,
     ProblemStatus,
-    Role,
     Step,
 )
 from fupin.registry.models import Relation

@@ -1,4 +1,4 @@
-"""Assistance test helpers on top of the personas' `world` (fupin/accounts/testing.py): there the
+"""Assistance test helpers on top of the personas' `world` (fupin/testing/worlds.py): there the
 `cadre` persona is paired with `world.household` (东街村) from today."""
 
 from __future__ import annotations

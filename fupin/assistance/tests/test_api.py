@@ -8,10 +8,10 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import World
+from fupin.accounts.models import AuditEntry
 from fupin.assistance.models import AssistanceMeasure, HouseholdPairing, VisitLog
 from fupin.assistance.services import ledger_visit_add, project_beneficiary_add, project_create
-from fupin.registry.models import AuditEntry
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from fupin.assistance.tests.test_village_charts import DONGJIE, build_village
-from fupin.browser_testing import log_in, with_password
+from fupin.testing.browser import log_in, with_password
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from fupin.accounts.testing import World
+from fupin.accounts.models import AuditEntry
 from fupin.assistance.models import AssistanceMeasure, ExitPlan, VisitLog
 from fupin.assistance.services import (
     AssistanceError,
@@ -23,7 +23,7 @@ from fupin.assistance.services import (
     ledger_visit_add,
     project_create,
 )
-from fupin.registry.models import AuditEntry
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from fupin.accounts.testing import World
 from fupin.assistance.models import HelpingUnit, HelpingUnitMember
 from fupin.assistance.services import pairing_village_create
 from fupin.assistance.tests.conftest import identify
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from fupin.accounts.scoping import households_for, regions_for
+from fupin.accounts.models import AuditEntry
 from fupin.accounts.services import AccountError, cadre_households_set
-from fupin.accounts.testing import World
 from fupin.assistance.models import HelpingUnit, HelpingUnitMember, HouseholdPairing
 from fupin.assistance.services import (
     AssistanceError,
@@ -19,7 +18,8 @@ from fupin.assistance.services import (
     pairing_village_create,
 )
 from fupin.assistance.tests.conftest import exit_on, make_cadre
-from fupin.registry.models import AuditEntry
+from fupin.registry.selectors import households_for, regions_for
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from fupin.accounts.testing import World
+from fupin.accounts.models import AuditEntry
 from fupin.assistance.models import Project
 from fupin.assistance.selectors import household_benefits, region_project_totals
 from fupin.assistance.services import (
@@ -21,7 +21,7 @@ from fupin.assistance.services import (
     project_progress_update,
 )
 from fupin.regions.models import Region
-from fupin.registry.models import AuditEntry
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from fupin.accounts.testing import World
 from fupin.assistance.models import ExitPlan
 from fupin.assistance.selectors import (
     target_state,
@@ -22,6 +21,7 @@ from fupin.assistance.selectors import (
 from fupin.assistance.tests.conftest import exit_on, identify
 from fupin.regions.models import Region
 from fupin.registry.models import Household
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

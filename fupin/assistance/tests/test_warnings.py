@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from fupin.accounts.testing import World
 from fupin.assistance.models import ProvincePolicy, TeamRole
 from fupin.assistance.services import (
     AssistanceError,
@@ -20,6 +19,7 @@ from fupin.assistance.services import (
 )
 from fupin.assistance.tests.conftest import exit_on, identify, make_cadre
 from fupin.regions.models import Region
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from fupin.cooperation.services import (
     agreement_sign,
     grade_rules_load_default,
     ledger_entry_add,
-    ledger_entry_review,
+    ledger_entry_transition,
 )
 
 D = dt.date(2019, 5, 10)
@@ -123,7 +123,7 @@ def test_a_bad_entry_answers_400_with_the_reason(api, coop):
 
 def test_ledger_list_filters_and_scope(api, coop):
     a, b = _entry(coop, "100"), _entry(coop, "200")
-    ledger_entry_review(entry=a, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=a, action="confirm", user=coop.west_user)
     api.force_authenticate(coop.west_user)
     rows = api.get("/api/cooperation/ledger-entries/", {"status": "pending"}).json()["results"]
     assert [r["id"] for r in rows] == [b.pk]
@@ -141,7 +141,7 @@ def test_agreement_reconciliation_grades_and_multiples(api, coop):
     )
     for year, amount in ((2018, "500"), (2019, "1500")):
         e = _entry(coop, amount, year)
-        ledger_entry_review(entry=e, action="confirm", user=coop.west_user)
+        ledger_entry_transition(entry=e, action="confirm", user=coop.west_user)
     api.force_authenticate(coop.tianjin_user)
     rows = api.get("/api/cooperation/agreements/", {"year": 2019}).json()["results"]
     assert [r["id"] for r in rows] == [agreement.pk]

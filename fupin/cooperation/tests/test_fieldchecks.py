@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
+from fupin.accounts.models import Role
+from fupin.accounts.services import membership_grant
 from fupin.assessments.models import Campaign, Problem, ProblemStep
 from fupin.assessments.models.base import AppendOnlyError
 from fupin.assessments.services.campaigns import campaign_create
-from fupin.assessments.workflows import ProblemKind, ProblemStatus, Role, Step
+from fupin.assessments.workflows import ProblemKind, ProblemStatus, Step
 from fupin.cooperation.fieldchecks import (
     FieldCheckConflict,
     FieldCheckDenied,
@@ -78,7 +79,7 @@ def campaign(db):
 @pytest.fixture
 def working_group(db):
     user = get_user_model().objects.create_user("wg", password="x")
-    user.groups.add(Group.objects.get_or_create(name=Role.WORKING_GROUP)[0])
+    membership_grant(user=user, role=Role.WORKING_GROUP)
     return user
 
 

@@ -10,7 +10,7 @@ from fupin.cooperation.services import (
     agreement_sign,
     grade_compute,
     ledger_entry_add,
-    ledger_entry_review,
+    ledger_entry_transition,
     yoy_multiples,
 )
 
@@ -24,7 +24,7 @@ def _confirmed(coop, year, code, amount):
         amount=amount,
         user=coop.east_user,
     )
-    ledger_entry_review(entry=e, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=e, action="confirm", user=coop.west_user)
 
 
 def test_grade_follows_the_rules_in_the_table(coop):
@@ -61,7 +61,7 @@ def test_open_disputes_can_cap_the_grade(coop):
         amount="50",
         user=coop.east_user,
     )
-    ledger_entry_review(entry=e, action="dispute", user=coop.west_user, opinion="重复报账")
+    ledger_entry_transition(entry=e, action="dispute", user=coop.west_user, opinion="重复报账")
     GradeRule.objects.all().delete()
     GradeRule.objects.create(grade="good", order=1, min_score=95, max_open_disputes=0)
     GradeRule.objects.create(grade="fairly_good", order=2, min_score=80)

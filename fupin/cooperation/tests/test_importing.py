@@ -5,11 +5,12 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from fupin.accounts.models import AuditEntry
+from fupin.cooperation.importing import pairing_load_xlsx
 from fupin.cooperation.models import Pairing, PartnerPairing
-from fupin.cooperation.services import east_regions_load, pairing_load_xlsx
+from fupin.cooperation.services import east_regions_load
 from fupin.regions.models import Level, Region
 from fupin.regions.services import regions_load_poverty_counties
-from fupin.registry.models import AuditEntry
 
 HEAD = [
     "层级",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.cooperation.models import LedgerReview
 from fupin.cooperation.services import (
     CooperationConflict,
@@ -15,10 +16,9 @@ from fupin.cooperation.services import (
     CooperationError,
     agreement_sign,
     ledger_entry_add,
-    ledger_entry_review,
+    ledger_entry_transition,
     reconciliation,
 )
-from fupin.registry.models import AuditEntry
 
 D = dt.date(2019, 5, 10)
 
@@ -43,7 +43,7 @@ def _line(agreement, code):
 def test_the_other_side_confirms_an_entry(coop):
     entry = _funds(coop)
     assert entry.entered_by == "east" and entry.status == "pending"
-    ledger_entry_review(entry=entry, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=entry, action="confirm", user=coop.west_user)
     entry.refresh_from_db()
     assert entry.status == "confirmed"
     review = LedgerReview.objects.get(entry=entry)
@@ -58,10 +58,10 @@ def test_the_other_side_confirms_an_entry(coop):
 def test_entering_side_cannot_confirm_its_own_entry(coop):
     entry = _funds(coop)
     with pytest.raises(CooperationDenied, match="录入方不能确认"):
-        ledger_entry_review(entry=entry, action="confirm", user=coop.east_user)
+        ledger_entry_transition(entry=entry, action="confirm", user=coop.east_user)
     # Nor by claiming to be the other side.
     with pytest.raises(CooperationDenied):
-        ledger_entry_review(entry=entry, action="confirm", user=coop.east_user, side="west")
+        ledger_entry_transition(entry=entry, action="confirm", user=coop.east_user, side="west")
     entry.refresh_from_db()
     assert entry.status == "pending" and not LedgerReview.objects.exists()
 
@@ -69,10 +69,10 @@ def test_entering_side_cannot_confirm_its_own_entry(coop):
 def test_dispute_needs_an_opinion_and_confirmed_entries_are_locked(coop):
     entry = _funds(coop)
     with pytest.raises(CooperationError, match="须填写意见"):
-        ledger_entry_review(entry=entry, action="dispute", user=coop.west_user)
-    ledger_entry_review(entry=entry, action="confirm", user=coop.west_user)
+        ledger_entry_transition(entry=entry, action="dispute", user=coop.west_user)
+    ledger_entry_transition(entry=entry, action="confirm", user=coop.west_user)
     with pytest.raises(CooperationConflict):
-        ledger_entry_review(entry=entry, action="dispute", user=coop.west_user, opinion="不对")
+        ledger_entry_transition(entry=entry, action="dispute", user=coop.west_user, opinion="不对")
 
 
 def test_a_user_of_neither_side_is_refused(coop, django_user_model):
@@ -90,19 +90,21 @@ def test_a_disputed_entry_counts_for_nothing_until_resolved(coop):
         signed_on=dt.date(2019, 3, 1),
     )
     confirmed = _funds(coop, "600")
-    ledger_entry_review(entry=confirmed, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=confirmed, action="confirm", user=coop.west_user)
     disputed = _funds(coop, "900")
-    ledger_entry_review(entry=disputed, action="dispute", user=coop.west_user, opinion="资金未到账")
+    ledger_entry_transition(
+        entry=disputed, action="dispute", user=coop.west_user, opinion="资金未到账"
+    )
     line = _line(agreement, "E07")
     assert line.value == Decimal("600")
     assert (line.disputed_entries, line.disputed_amount) == (1, Decimal("900"))
     assert line.completion == "partly"
     # Only the side that disputed may settle it; the entering side can amend or withdraw.
     with pytest.raises(CooperationDenied):
-        ledger_entry_review(
+        ledger_entry_transition(
             entry=disputed, action="resolve", user=coop.east_user, opinion="已到账", amount="900"
         )
-    ledger_entry_review(
+    ledger_entry_transition(
         entry=disputed,
         action="resolve",
         user=coop.west_user,
@@ -123,12 +125,12 @@ def test_amended_entry_waits_for_confirmation_again(coop):
         signed_on=dt.date(2019, 3, 1),
     )
     entry = _funds(coop, "900")
-    ledger_entry_review(entry=entry, action="dispute", user=coop.west_user, opinion="多报")
-    ledger_entry_review(
+    ledger_entry_transition(entry=entry, action="dispute", user=coop.west_user, opinion="多报")
+    ledger_entry_transition(
         entry=entry, action="amend", user=coop.east_user, opinion="按凭证更正", amount="700"
     )
     assert _line(agreement, "E07").value == 0
-    ledger_entry_review(entry=entry, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=entry, action="confirm", user=coop.west_user)
     line = _line(agreement, "E07")
     assert line.value == Decimal("700") and line.completion == "done"
 
@@ -151,7 +153,7 @@ def test_pending_entries_count_for_nothing_and_district_entries_roll_up(coop):
 
 def test_review_and_entry_are_audited(coop):
     entry = _funds(coop)
-    ledger_entry_review(entry=entry, action="dispute", user=coop.west_user, opinion="无凭证")
+    ledger_entry_transition(entry=entry, action="dispute", user=coop.west_user, opinion="无凭证")
     rows = AuditEntry.objects.filter(model="LedgerEntry", object_key=str(entry.pk)).order_by("id")
     assert [r.action for r in rows] == ["create", "event"]
     assert rows[1].before["status"] == "pending" and rows[1].after["status"] == "disputed"

@@ -19,7 +19,7 @@ from fupin.cooperation.services import (
     agreement_sign,
     grade_rules_load_default,
     ledger_entry_add,
-    ledger_entry_review,
+    ledger_entry_transition,
     pairing_add,
 )
 from fupin.regions.models import Region
@@ -131,7 +131,7 @@ def test_dispute_without_opinion_is_refused(client, coop):
 
 def test_ledger_filters_by_status(client, coop):
     a, b = _entry(coop, "100"), _entry(coop, "200")
-    ledger_entry_review(entry=a, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=a, action="confirm", user=coop.west_user)
     client.force_login(coop.west_user)
     page = client.get(f"/cooperation/pairings/{coop.district.pk}/2019/ledger/?status=pending")
     html = page.content.decode()
@@ -187,7 +187,7 @@ def test_dashboard_shows_completion_grade_rule_and_charts(client, coop):
         signed_on=dt.date(2019, 3, 1),
     )
     entry = _entry(coop, "600")
-    ledger_entry_review(entry=entry, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=entry, action="confirm", user=coop.west_user)
     _entry(coop, "50")
     client.force_login(coop.tianjin_user)
     r = client.get(f"/cooperation/pairings/{coop.top.pk}/2019/")

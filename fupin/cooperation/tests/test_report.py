@@ -16,9 +16,9 @@ from fupin.cooperation.services import (
     grade_rules_load_default,
     innovation_add,
     ledger_entry_add,
-    ledger_entry_review,
+    ledger_entry_transition,
 )
-from fupin.cooperation.synthetic import cooperation_load_synthetic
+from fupin.demo.cooperation import cooperation_load_synthetic
 
 
 def _year(coop):
@@ -40,7 +40,7 @@ def _year(coop):
         county=coop.district.west,
         title="冷库",
     )
-    ledger_entry_review(entry=e, action="confirm", user=coop.west_user)
+    ledger_entry_transition(entry=e, action="confirm", user=coop.west_user)
     d = ledger_entry_add(
         pairing=coop.district,
         year=2019,
@@ -50,7 +50,7 @@ def _year(coop):
         user=coop.west_user,
         title="到位资金",
     )
-    ledger_entry_review(entry=d, action="dispute", user=coop.east_user, opinion="凭证不全")
+    ledger_entry_transition(entry=d, action="dispute", user=coop.east_user, opinion="凭证不全")
     innovation_add(
         pairing=coop.top, year=2019, kind="disabled", title="残疾人扶贫车间", user=coop.tianjin_user
     )

@@ -7,11 +7,11 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import World
 from fupin.exits.models import ExitCase, Signature, SignatureVoid
 from fupin.exits.tests.conftest import Chain
 from fupin.exits.workflows import ExitStatus
 from fupin.regions.models import Level
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

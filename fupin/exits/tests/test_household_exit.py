@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.exits.models import ExitStep
 from fupin.exits.services import (
     ExitError,
@@ -18,7 +19,7 @@ from fupin.exits.services import (
 from fupin.exits.tests.conftest import EXIT_DATE, EXIT_YEAR, start_notice, to_noticed
 from fupin.exits.workflows import ExitStatus
 from fupin.regions.models import Level
-from fupin.registry.models import AuditEntry, EventKind, Status
+from fupin.registry.models import EventKind, Status
 from fupin.registry.services import household_update
 
 

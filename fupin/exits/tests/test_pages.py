@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from fupin.accounts.models import Role
 from fupin.accounts.services import membership_grant
-from fupin.accounts.testing import World
 from fupin.exits.models import ExitCase, Signature, SignatureVoid
 from fupin.exits.tests.conftest import Chain
 from fupin.exits.workflows import ExitStatus
 from fupin.regions.models import Level
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

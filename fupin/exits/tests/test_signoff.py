@@ -6,7 +6,8 @@ import hashlib
 
 import pytest
 
-from fupin.exits.common import canonical_json
+from fupin.accounts.audit import canonical_json
+from fupin.accounts.models import AuditEntry
 from fupin.exits.models import Signature, SignatureVoid
 from fupin.exits.services import (
     ExitError,
@@ -19,7 +20,6 @@ from fupin.exits.services import (
 )
 from fupin.exits.workflows import VoidKind
 from fupin.regions.models import Level
-from fupin.registry.models import AuditEntry
 from fupin.registry.services import household_update
 
 

@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from fupin.accounts.models import Role
 from fupin.accounts.services import membership_grant
-from fupin.accounts.testing import World
 from fupin.registry.models import Household
 from fupin.registry.services import household_record_event
+from fupin.testing.worlds import World
 
 
 def set_income(h: Household, year: int, per_capita: float, **flags: bool) -> Household:

@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.testing import World
 from fupin.monitoring.candidates import MonitoringDataError, monitoring_candidates_find
 from fupin.monitoring.models import MonitoringReport, MonitoringSettings
 from fupin.monitoring.services import monitoring_report_add
 from fupin.monitoring.tests.conftest import history, set_income
 from fupin.regions.models import Region
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 COUNTY = "621126000000"

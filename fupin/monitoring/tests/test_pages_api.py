@@ -10,10 +10,10 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from fupin.accounts.testing import World
 from fupin.monitoring.models import MonitoringObject, MonitoringReport
 from fupin.monitoring.services import monitoring_object_open
 from fupin.monitoring.tests.conftest import history, set_income
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 COUNTY = "621126000000"

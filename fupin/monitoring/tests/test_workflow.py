@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.testing import World
+from fupin.accounts.models import AuditEntry
 from fupin.monitoring.models import MonitoringObject, MonitoringStep
 from fupin.monitoring.services import (
     MonitoringConflict,
@@ -19,7 +19,8 @@ from fupin.monitoring.services import (
     monitoring_risk_eliminate,
 )
 from fupin.monitoring.tests.conftest import history, set_income
-from fupin.registry.models import AuditEntry, Household
+from fupin.registry.models import Household
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 D = dt.date

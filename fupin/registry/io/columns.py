@@ -413,9 +413,7 @@ MEMBER_HEADERS = tuple(c.header for c in MEMBER_COLUMNS)
 EVENT_HEADERS = tuple(c.header for c in EVENT_COLUMNS)
 HOUSEHOLD_COLUMNS = tuple(c for c in MEMBER_COLUMNS if c.scope is Scope.HOUSEHOLD)
 PERSON_COLUMNS = tuple(c for c in MEMBER_COLUMNS if c.scope is Scope.PERSON)
-# Household fields that are model fields (village_code becomes village_id; registered and the
-# status fields are handled with the events).
-STATUS_FIELDS = ("status", "identified_year", "exited_year")
+# Fields a household that was never registered (建档立卡) may not fill in.
 REGISTERED_ONLY_FIELDS = (
     "status",
     "identified_year",
@@ -425,4 +423,3 @@ REGISTERED_ONLY_FIELDS = (
     "main_cause",
     "other_causes",
 )
-COLUMN_BY_FIELD = {c.field: c for c in MEMBER_COLUMNS}

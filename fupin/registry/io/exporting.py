@@ -12,6 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry
 from fupin.files.sheets import CSV_ENCODINGS, MIN_WIDTH, Sheet, display_width, write_csv, write_xlsx
 from fupin.policy import idnumber
 from fupin.regions.models import Region
@@ -25,7 +27,7 @@ from fupin.registry.io.columns import (
     Cell,
     Scope,
 )
-from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import Household, Person, StatusEvent
 
 FORMATS = ("xlsx", "csv")
 CHUNK = 2000
@@ -204,18 +206,20 @@ def export_registry(
     if full_ids:
         with transaction.atomic():
             persons = persons_in_scope.count()  # every person's household has members
-            AuditEntry.objects.create(
-                actor=actor[:64],
+            audit_record(
+                actor=None,
+                actor_label=actor,
                 action=AuditEntry.Action.VIEW_ID,
+                obj=None,
                 model="Export",
-                object_key=(region_code or "全部")[:32],
+                key=region_code or "全部",
                 after={
                     "file": str(path),
                     "format": fmt,
                     "region": region_code or "",
                     "persons": persons,
                 },
-                note=f"导出完整身份证号（{persons} 人）到 {path.name}"[:200],
+                reason=f"导出完整身份证号（{persons} 人）到 {path.name}",
             )
     members = _member_rows(households, result, full_ids=full_ids, progress=progress)
     events = _event_rows(events_in_scope, result)

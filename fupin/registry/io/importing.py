@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from fupin.accounts.models import AuditEntry
 from fupin.regions.models import Level, Region
 from fupin.registry.bulk import bulk_insert
 from fupin.registry.io.columns import EVENTS_TABLE, MEMBERS_TABLE, PERSON_COLUMNS
@@ -29,7 +30,7 @@ from fupin.registry.io.validation import (
     parse_files,
     person_values,
 )
-from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import Household, Person, StatusEvent
 from fupin.registry.services import _jsonable, snapshot
 
 BATCH = 500

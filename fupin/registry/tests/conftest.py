@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
 from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.io.columns import EVENT_HEADERS, EVENTS_TABLE, MEMBER_HEADERS, MEMBERS_TABLE
-from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import Household, Person, StatusEvent
 
 COUNTY = "621126000000"  # 岷县, a Gansu poverty county
 TOWNSHIP = "621126101000"

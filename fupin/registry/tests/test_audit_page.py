@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from fupin.registry.models import AuditEntry
+from fupin.accounts.models import AuditEntry
 from fupin.registry.selectors import audit_changes, audit_entries_for, mask_ids
 from fupin.registry.services import household_record_event, household_update, person_update
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from fupin.browser_testing import log_in, with_password
 from fupin.regions.models import Region
 from fupin.registry.tests.test_dashboard import COUNTY, DONGJIE, MAJIAGOU, build_registry
+from fupin.testing.browser import log_in, with_password
 
 pytestmark = pytest.mark.browser
 

@@ -12,14 +12,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from fupin.accounts.scoping import households_for
-from fupin.accounts.testing import World
 from fupin.assistance.models import AssistanceMeasure, ExitPlan, VisitLog
 from fupin.checks import run_checks
 from fupin.exits.models import ExitCase, ExitStep
 from fupin.registry.checking import load_check_data
 from fupin.registry.models import Household, Person
+from fupin.registry.selectors import households_for
 from fupin.registry.services import household_record_event
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fupin.accounts.testing import World
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 from fupin.registry.selectors import (
@@ -23,6 +22,7 @@ from fupin.registry.selectors import (
     village_points,
 )
 from fupin.registry.services import household_record_event
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +213,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_villages(client, regis
 
 
 def test_loaded_synthetic_villages_all_land_on_the_map(gansu_village, system_admin, tmp_path):
-    from fupin.registry.loading import registry_load_synth
+    from fupin.demo.loading import registry_load_synth
     from fupin.synth import generate, preset
 
     registry_load_synth(batches=generate(preset("demo")), truth=tmp_path)

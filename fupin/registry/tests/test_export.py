@@ -7,11 +7,12 @@ import csv
 import pytest
 from python_calamine import CalamineWorkbook
 
+from fupin.accounts.models import AuditEntry
 from fupin.policy import idnumber
 from fupin.registry.io.columns import EVENT_HEADERS, MEMBER_HEADERS
 from fupin.registry.io.exporting import ExportError, export_registry
 from fupin.registry.io.importing import import_file
-from fupin.registry.models import AuditEntry, Person
+from fupin.registry.models import Person
 from fupin.registry.tests.conftest import registry_state
 from fupin.registry.tests.test_io_roundtrip import seed_registry
 

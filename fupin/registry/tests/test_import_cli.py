@@ -8,7 +8,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from fupin import cli
-from fupin.registry.models import AuditEntry, Household
+from fupin.accounts.models import AuditEntry
+from fupin.registry.models import Household
 from fupin.registry.tests.conftest import registry_state, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def only_io_commands(monkeypatch):
     """Run the real dispatcher with just this module's commands (others may not import here)."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("fupin.registry.cli_io",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("fupin.cli.registry_io",))
 
 
 @pytest.fixture

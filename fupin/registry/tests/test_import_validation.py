@@ -142,7 +142,8 @@ def test_duplicate_id_inside_household_is_imported_with_a_warning(base, write_fi
 def test_a_member_listed_again_in_an_existing_household_is_added_once(base, write_files):
     """Re-importing with H1's second member listed twice adds one person (audited under its
     internal id), and importing the same file again changes nothing."""
-    from fupin.registry.models import AuditEntry, Person
+    from fupin.accounts.models import AuditEntry
+    from fupin.registry.models import Person
 
     members, events = base
     assert run(write_files, members, events)[0].written

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.registry.io.columns import MEMBERS_TABLE
 from fupin.registry.io.importing import import_file
-from fupin.registry.models import AuditEntry, Household, Person, Status, StatusEvent
+from fupin.registry.models import Household, Person, Status, StatusEvent
 from fupin.registry.tests.conftest import VILLAGE_B, registry_state
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.forms.models import model_to_dict
 
+from fupin.accounts.models import AuditEntry
 from fupin.policy import idnumber
 from fupin.registry.io.exporting import export_registry
 from fupin.registry.io.importing import import_file
-from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import Household, Person, StatusEvent
 from fupin.registry.services import household_record_event
 from fupin.registry.tests.conftest import Tree
 

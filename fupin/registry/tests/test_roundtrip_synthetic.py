@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from fupin import synth
+from fupin.demo.loading import registry_load_synth
 from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.checking import registry_check
 from fupin.registry.io.exporting import export_registry
 from fupin.registry.io.importing import import_file
-from fupin.registry.loading import registry_load_synth
 from fupin.registry.models import Household, Person, StatusEvent
 from fupin.registry.tests.test_io_roundtrip import wipe_registry
 

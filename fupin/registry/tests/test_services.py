@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from fupin.registry.models import AppendOnlyError, AuditEntry, StatusEvent
+from fupin.accounts.models import AuditEntry
+from fupin.registry.models import AppendOnlyError, StatusEvent
 from fupin.registry.services import (
     RegistryError,
     household_record_event,

@@ -11,13 +11,12 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.cache import cache
 
-from fupin.accounts.testing import World
+from fupin.accounts.models import AuditEntry
 from fupin.analytics.snapshot import iter_parts, part_path
 from fupin.regions.models import Level, Region
 from fupin.registry.aggregates import aggregates_build
 from fupin.registry.models import (
     AnalyticsSnapshot,
-    AuditEntry,
     Household,
     Person,
     RegionAggregate,
@@ -26,6 +25,7 @@ from fupin.registry.models import (
 from fupin.registry.selectors import region_dashboard
 from fupin.registry.services import household_record_event
 from fupin.registry.snapshots import snapshot_write
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ MINXIAN = "621126"
 @pytest.fixture
 def registry(world: World, tmp_path) -> World:
     """The personas' world (岷县 and its neighbour) plus the demo county (永登县, 1 500 households)."""
-    from fupin.registry.loading import registry_load_synth
+    from fupin.demo.loading import registry_load_synth
     from fupin.synth import generate, preset
 
     registry_load_synth(batches=generate(preset("demo")), truth=tmp_path / "truth")

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 def test_importing_fupin_stats_does_not_import_django_or_pandas():
     code = (
-        "import sys, fupin.stats, fupin.stats.selection, fupin.stats.allocation, fupin.stats.cli;"
+        "import sys, fupin.stats, fupin.stats.selection, fupin.stats.allocation, fupin.cli.stats;"
         "print('django' in sys.modules, 'pandas' in sys.modules)"
     )
     done = subprocess.run(

@@ -20,7 +20,7 @@ def test_importing_the_engine_does_not_import_django():
     assert "fupin.assessments.engine.figures" in modules
     code = (
         "import importlib, sys\n"
-        f"for name in {modules + ['fupin.assessments.cli']!r}:\n"
+        f"for name in {modules + ['fupin.cli.assessments']!r}:\n"
         "    importlib.import_module(name)\n"
         "print('django' in sys.modules)"
     )

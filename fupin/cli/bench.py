@@ -72,7 +72,7 @@ def machine() -> dict[str, Any]:
 def build_province(preset_name: str, list_rows: int, seed: int | None) -> tuple[Any, Any]:
     import pyarrow as pa
 
-    from fupin.bench_jobs import Province
+    from fupin.cli.bench_jobs import Province
     from fupin.matching import BENCH_KINDS
     from fupin.synth import generate, preset
     from fupin.synth.departments import DepartmentSettings, make_departments, registry_members
@@ -111,7 +111,7 @@ def _step(name: str, ways: dict[str, Any], same: Any, repeat: int) -> dict[str, 
     a VM are slow, and DuckDB's allocator keeps what it freed for the next query); later runs
     show the cost of the job itself. Every run's seconds are kept in the JSON.
     """
-    from fupin.bench_jobs import measure
+    from fupin.cli.bench_jobs import measure
 
     runs: dict[str, list[Any]] = {way: [] for way in ways}
     for _ in range(repeat):
@@ -173,7 +173,7 @@ def national_counties(con: Any) -> int:
 
 def national(households: int, chunk: int, threads: int | None) -> dict[str, Any]:
     """30 million households written to Parquet chunk by chunk by DuckDB, then the indicators."""
-    from fupin.bench_jobs import LEVEL_DIGITS, duck, measure
+    from fupin.cli.bench_jobs import LEVEL_DIGITS, duck, measure
 
     with tempfile.TemporaryDirectory(prefix="fupin-national-") as tmp:
         con = duck(threads)
@@ -217,7 +217,7 @@ def national(households: int, chunk: int, threads: int | None) -> dict[str, Any]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from fupin.bench_jobs import (
+    from fupin.cli.bench_jobs import (
         checks_fupin,
         checks_handwritten,
         checks_pandas,

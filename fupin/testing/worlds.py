@@ -22,7 +22,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
 
-from fupin.accounts.models import Role
+from fupin.accounts.auditing import acting_as
+from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.accounts.services import cadre_households_set, membership_grant, working_group_add
 from fupin.assessments.models import (
     Assignment,
@@ -43,7 +44,7 @@ from fupin.assessments.workflows import CampaignStatus
 from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
 from fupin.registry.bulk import bulk_insert
-from fupin.registry.models import AuditEntry, Household, Person
+from fupin.registry.models import Household, Person
 
 PASSWORD = "pw-persona-2019"
 COUNTY = "621126000000"  # 岷县
@@ -81,6 +82,18 @@ class World:
             "other_household": self.other_household,
             "neighbour_household": self.neighbour_household,
         }
+
+
+def grant_role(user: AbstractBaseUser, role: str) -> Membership:
+    """Give a test persona a role as one row, audited like every grant (the Membership receivers
+    in fupin.accounts.auditing). Written directly, not through `membership_grant`, so that a
+    persona may hold a duty without the evaluator record the service asks for (the verification
+    tests' "an enumerator who is on no team")."""
+    with acting_as("test"):
+        row, _created = Membership.objects.get_or_create(
+            user=user, role=role, region=None, institution=None, campaign=None
+        )
+    return row
 
 
 def _village(
@@ -196,7 +209,8 @@ def build_world(household: Household) -> World:
     TeamHousehold.objects.create(assignment=run, team=team, household=household)
     ExpertCounty.objects.create(assignment=run, expert=expert, county=county)
     InstitutionCounty.objects.create(assignment=run, institution=institution, county=county)
-    membership_grant(user=users["enumerator"], role=Role.ENUMERATOR)
+    # The enumerator sees its team's household through the assignment alone; it holds no role row,
+    # so it may not take verification steps (tests grant the enumerator role where they need it).
     membership_grant(user=users["expert"], role=Role.EXPERT)
     membership_grant(
         user=users["institution_admin"], role=Role.INSTITUTION_ADMIN, institution=institution

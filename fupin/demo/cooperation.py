@@ -37,7 +37,7 @@ from fupin.cooperation.services import (
     indicators_load_default,
     innovation_add,
     ledger_entry_add,
-    ledger_entry_review,
+    ledger_entry_transition,
     pairing_add,
     partner_pairing_add,
     self_assessment_submit,
@@ -298,10 +298,10 @@ class _Year:
             self.counts.pending += 1
             return
         if status == EntryStatus.CONFIRMED:
-            ledger_entry_review(entry=e, action=ReviewAction.CONFIRM, user=None, side=reviewer)
+            ledger_entry_transition(entry=e, action=ReviewAction.CONFIRM, user=None, side=reviewer)
             self.counts.confirmed += 1
             return
-        ledger_entry_review(
+        ledger_entry_transition(
             entry=e,
             action=ReviewAction.DISPUTE,
             user=None,
@@ -312,7 +312,7 @@ class _Year:
             agreed = (amount * Decimal(str(round(float(self.rng.uniform(0.5, 0.9)), 2)))).quantize(
                 Decimal("0.01") if amount != amount.to_integral_value() else Decimal(1)
             )
-            ledger_entry_review(
+            ledger_entry_transition(
                 entry=e,
                 action=ReviewAction.RESOLVE,
                 user=None,
@@ -496,7 +496,7 @@ def _ensure_disputes(tops: list[Pairing], year: int, counts: CooperationCounts) 
     ids = [i for t in tops for i in t.descendant_ids()]
     entries = LedgerEntry.objects.filter(pairing_id__in=ids, year=year)
     if counts.disputed == 0 and (e := entries.filter(status=EntryStatus.PENDING).first()):
-        ledger_entry_review(
+        ledger_entry_transition(
             entry=e,
             action=ReviewAction.DISPUTE,
             user=None,

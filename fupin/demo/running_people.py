@@ -6,9 +6,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import transaction
 
+from fupin.accounts.models import Membership, Role
 from fupin.assessments.engine import assignment as solver
 from fupin.assessments.engine import assignment_rules as rules
 from fupin.assessments.models import (
@@ -20,7 +21,6 @@ from fupin.assessments.models import (
     Team,
 )
 from fupin.assessments.services import assignment_record, team_create
-from fupin.assessments.workflows import Role
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
@@ -78,7 +78,7 @@ class People:
 
 
 def _users(prefix: str, specs: Sequence[tuple[str, str]]) -> list[User]:
-    """Create users (username suffix, role) in bulk, each in its role's Group."""
+    """Create users (username suffix, role) in bulk, each with one role row."""
     made = []
     for suffix, _ in specs:
         u = User(username=f"{prefix}-{suffix}", is_active=True)
@@ -86,10 +86,8 @@ def _users(prefix: str, specs: Sequence[tuple[str, str]]) -> list[User]:
         made.append(u)
     User.objects.bulk_create(made)
     by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in made])}
-    groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
-    through = User.groups.through
-    through.objects.bulk_create(
-        through(user_id=by_name[f"{prefix}-{s}"].pk, group_id=groups[role].pk) for s, role in specs
+    Membership.objects.bulk_create(
+        Membership(user_id=by_name[f"{prefix}-{s}"].pk, role=Role(role)) for s, role in specs
     )
     return [by_name[f"{prefix}-{s}"] for s, _ in specs]
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 
-from fupin.accounts.testing import PASSWORD
+from fupin.testing.worlds import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

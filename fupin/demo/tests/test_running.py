@@ -26,17 +26,17 @@ from fupin.assessments.models import (
     Submission,
     Team,
 )
-from fupin.assessments.running import campaign_run_simulated
-from fupin.assessments.running_records import county_figures_recorded, county_frame
 from fupin.assessments.services import problem_raise
 from fupin.assessments.services.evaluators import (
     _expert,
     _institution,
     _team,
 )
+from fupin.demo.loading import registry_load_synth
+from fupin.demo.running import campaign_run_simulated
+from fupin.demo.running_records import county_figures_recorded, county_frame
 from fupin.regions.models import Region
 from fupin.regions.services import regions_load_poverty_counties
-from fupin.registry.loading import registry_load_synth
 from fupin.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_an_unconfirmed_problem_changes_no_figure(loaded: Any) -> None:
     household = Household.objects.select_related("village").get(household_no=clean[0])
     from django.contrib.auth.models import User
 
-    from fupin.assessments.running_people import People  # noqa: F401 - for the type only
+    from fupin.demo.running_people import People  # noqa: F401 - for the type only
 
     wg = User.objects.get(username=f"sim{campaign.pk}-wg-01")
     problem_raise(

@@ -71,7 +71,7 @@ def run_assessment(args: argparse.Namespace) -> Any:
     from django.conf import settings
 
     from fupin.assessments.report import report_write
-    from fupin.assessments.running import campaign_run_simulated
+    from fupin.demo.running import campaign_run_simulated
     from fupin.registry.models import Household
 
     if not Household.objects.exists():
@@ -108,7 +108,7 @@ def run_assessment(args: argparse.Namespace) -> Any:
 
 
 def run_assess(args: argparse.Namespace) -> int:
-    from fupin.registry.cli import run_setup
+    from fupin.cli.registry import run_setup
 
     run_setup()
     run_assessment(args)

@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from fupin.accounts.models import Membership, Role
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.assistance.models import (
     AssistanceMeasure,
     ExitPlan,
@@ -36,7 +37,7 @@ from fupin.assistance.models import (
     WorkTeamMember,
 )
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household, Status
+from fupin.registry.models import Household, Status
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "建国志强海燕红梅文军永平玉兰明亮春花国庆秀英德华"
@@ -225,12 +226,14 @@ def assistance_load_synthetic(*, county: Region, seed: int, year: int) -> Assist
         visits=len(visits),
         projects=len(projects),
     )
-    AuditEntry.objects.create(
-        actor="synth",
+    audit_record(
+        actor=None,
+        actor_label="synth",
         action=AuditEntry.Action.IMPORT,
+        obj=None,
         model="Assistance",
-        object_key=county.code[:6],
+        key=county.code[:6],
         after=counts.__dict__,
-        note="合成帮扶数据批量生成（每县一条审计记录）",
+        reason="合成帮扶数据批量生成（每县一条审计记录）",
     )
     return counts

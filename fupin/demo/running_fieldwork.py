@@ -4,7 +4,6 @@ the questionnaires, the suspected problems with their field notes, and the five 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -13,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
-from unittest import mock
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -30,8 +28,6 @@ from fupin.assessments.engine.verification import (
     VerificationPath,
 )
 from fupin.assessments.models import Campaign, Evidence, Problem, Submission
-from fupin.assessments.running_people import People, Staffing, expert_group_member
-from fupin.assessments.running_records import RECOGNITION_QUESTIONS, RunError
 from fupin.assessments.services import (
     SubmissionItem,
     TransitionItem,
@@ -43,6 +39,8 @@ from fupin.assessments.services import (
     submissions_receive,
 )
 from fupin.assessments.workflows import ProblemAction
+from fupin.demo.running_people import People, Staffing, expert_group_member
+from fupin.demo.running_records import RECOGNITION_QUESTIONS, RunError
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Person, Status
 
@@ -72,10 +70,12 @@ _INCOME_SHARES = {
 class SimulatedClock:
     """The campaign is played out over the days before today, in simulated time.
 
-    Every service checks its time rules (the local cadres' explanation window, submissions not
-    from the future) against `django.utils.timezone.now`, which this clock replaces while the
-    run lasts: days pass in the simulation without anyone waiting, yet every check applies and
-    every recorded timestamp is a consistent moment in the past.  Time only moves forward.
+    The run passes `now=clock.now()` to every service whose time rules it meets (the local
+    cadres' explanation window, submissions not from the future) and whose workflow steps it
+    records: days pass in the simulation without anyone waiting, yet every check applies and
+    every step is recorded at a consistent moment in the past.  Time only moves forward.
+    (Columns the database stamps itself on insert, such as audit rows and receipt times, keep
+    the real time of the run.)
     """
 
     def __init__(self, days: float) -> None:
@@ -91,11 +91,6 @@ class SimulatedClock:
         target = self.origin + dt.timedelta(days=days)
         self.offset = min(dt.timedelta(0), max(self.offset, target - self._real()))
         return self.now()
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[SimulatedClock]:
-        with mock.patch("django.utils.timezone.now", self.now):
-            yield self
 
 
 # --- the truth: read here and nowhere else ---------------------------------------------------
@@ -216,9 +211,11 @@ def fieldwork_run(
     staffing: Staffing,
     people: People,
     fieldwork_start: dt.datetime,
+    now: dt.datetime,
 ) -> CountyField:
     """Each sampled household's questionnaire through submissions_receive (by a member of its
-    team), then a suspected problem with field notes for each flagged household."""
+    team), then a suspected problem with field notes for each flagged household; `now` is the
+    simulated time of the upload."""
     version = questionnaire_current().version
     keys = frame.household_no[draw.index].tolist()
     persons = _persons([households[k] for k in keys])
@@ -256,7 +253,7 @@ def fieldwork_run(
         )
     # The county's questionnaires as the devices upload them at the end of fieldwork: one batch,
     # each checked as submission_receive checks it alone.
-    received = submissions_receive(campaign=campaign, items=items)
+    received = submissions_receive(campaign=campaign, items=items, now=now)
     for no, (sub, _) in zip(keys, received, strict=True):
         out.submissions[no] = sub
     for pos in np.flatnonzero(answers.suspected != "").tolist():
@@ -288,6 +285,7 @@ def fieldwork_run(
             filename=f"field-notes-{no}.json",
             taken_at=sub.finished_at,
             user=user,
+            now=now,
         )
         out.notes[no] = evidence
         out.problems[no] = problem_raise(
@@ -299,6 +297,7 @@ def fieldwork_run(
             description=f"入户调查发现疑似{PROBLEM_LABELS[code]}：{payload_notes(sub)}",
             user=user,
             evidence=[evidence],
+            now=now,
         )
     return out
 
@@ -352,7 +351,7 @@ class Verifier:
                     evidence=[f.notes[path.household_no]],
                 )
             )
-        problems_transition(batch)
+        problems_transition(batch, now=self.clock.now())
         live = [(c, f, p, pr) for c, f, p, pr in self._each() if len(p.steps) > 1]
         # 复核: the county's lead expert sends the finding to the county for explanation.
         self.clock.day(start_day + 1)
@@ -367,7 +366,7 @@ class Verifier:
                     opinion=f"带队专家复核：疑似{PROBLEM_LABELS[path.problem]}，反馈{county.name}说明",
                 )
             )
-        problems_transition(batch)
+        problems_transition(batch, now=self.clock.now())
         self.clock.day(start_day + 1.125)
         for county, _, path, problem in live:
             if self._step(path, "department") is None:
@@ -377,7 +376,9 @@ class Verifier:
                 f"{county.name}说明：该户情况经乡村两级核实，我县认为不属于"
                 f"{PROBLEM_LABELS[path.problem]}，附相关证明材料"
             )
-            explanation = problem_explain(problem=problem, user=officer, text=text)
+            explanation = problem_explain(
+                problem=problem, user=officer, text=text, now=self.clock.now()
+            )
             doc = (text + "\n（模拟材料：收入台账、帮扶手册摘要）").encode("utf-8")
             evidence_receive(
                 owner=explanation,
@@ -386,6 +387,7 @@ class Verifier:
                 sha256=hashlib.sha256(doc).hexdigest(),
                 filename=f"county-explanation-{path.household_no}.txt",
                 user=officer,
+                now=self.clock.now(),
             )
         self.progress("复核：地方说明期满")
         window = max(campaign_window(live), 1)
@@ -403,7 +405,7 @@ class Verifier:
                     disputed=disputed,
                 )
             )
-        problems_transition(batch)
+        problems_transition(batch, now=self.clock.now())
         # 部门核 (disputed only), 专家组核, 终核.
         self.clock.day(start_day + 3)
         batch = []
@@ -419,7 +421,7 @@ class Verifier:
                         opinion=step.opinion,
                     )
                 )
-        problems_transition(batch)
+        problems_transition(batch, now=self.clock.now())
         self.clock.day(start_day + 4)
         batch = []
         for county, _, path, problem in live:
@@ -432,7 +434,7 @@ class Verifier:
                     opinion=self._step(path, "expert").opinion,
                 )
             )
-        problems_transition(batch)
+        problems_transition(batch, now=self.clock.now())
         self.clock.day(start_day + 5)
         batch = []
         for _, f, path, problem in live:
@@ -451,7 +453,7 @@ class Verifier:
                     evidence=[f.notes[path.household_no]],
                 )
             )
-        problems_transition(batch)
+        problems_transition(batch, now=self.clock.now())
         self.progress(
             f"核实：{sum(len(p) for p in self.paths.values())} 个疑点经"
             f"{'、'.join(STEP_LABELS.values())}办结"

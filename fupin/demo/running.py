@@ -24,8 +24,16 @@ from fupin.assessments.engine.figures import CountyFigures
 from fupin.assessments.engine.pipeline import TruthFigures, county_rng, truth_figures
 from fupin.assessments.engine.sampling import SamplingSettings, draw_households, draw_villages
 from fupin.assessments.engine.verification import simulate_verification
-from fupin.assessments.models import Campaign, CountyDecision
-from fupin.assessments.running_fieldwork import (
+from fupin.assessments.models import Campaign
+from fupin.assessments.services import (
+    campaign_create,
+    campaign_transition,
+    county_decision_record,
+    county_results_record,
+)
+from fupin.assessments.workflows import CampaignKind, CampaignStatus
+from fupin.demo.loading import truth_dir as default_truth_dir
+from fupin.demo.running_fieldwork import (
     FIELD_DAYS,
     CountyField,
     SimulatedClock,
@@ -33,23 +41,14 @@ from fupin.assessments.running_fieldwork import (
     _fieldwork_truth,
     fieldwork_run,
 )
-from fupin.assessments.running_people import people_create, staff_assign
-from fupin.assessments.running_records import (
+from fupin.demo.running_people import people_create, staff_assign
+from fupin.demo.running_records import (
     RunError,
     county_figures_recorded,
     county_frame,
     draws_record,
 )
-from fupin.assessments.services import (
-    campaign_create,
-    campaign_transition,
-    county_decision_record,
-    county_results_record,
-    roles_ensure,
-)
-from fupin.assessments.workflows import CampaignKind, CampaignStatus
 from fupin.regions.models import Level, Region
-from fupin.registry.loading import truth_dir as default_truth_dir
 from fupin.registry.models import Household
 
 __all__ = [
@@ -172,9 +171,8 @@ def campaign_run_simulated(
     say = progress or (lambda _m: None)
     settings = settings or SamplingSettings()
     truth_path = truth_dir or default_truth_dir()
-    roles_ensure()
     clock = SimulatedClock(days=_DAYS)
-    with clock.running(), transaction.atomic():
+    with transaction.atomic():
         return _run(
             seed=seed,
             county_codes=county_codes,
@@ -212,7 +210,11 @@ def _run(
     people = people_create(campaign, counties)
     wg = people.working_group
     campaign_transition(
-        campaign=campaign, to=CampaignStatus.SAMPLING, user=wg, opinion="模拟评估：开始抽样"
+        campaign=campaign,
+        to=CampaignStatus.SAMPLING,
+        user=wg,
+        opinion="模拟评估：开始抽样",
+        now=clock.now(),
     )
     say(f"任务 #{campaign.pk}：{len(counties)} 个县，种子 {seed}")
 
@@ -241,7 +243,7 @@ def _run(
     )
     say(f"分派：{len(staffing.teams)} 个调查小组，求解种子 {staffing.solver_seed}")
     clock.day(1)
-    campaign_transition(campaign=campaign, to=CampaignStatus.FIELDWORK, user=wg)
+    campaign_transition(campaign=campaign, to=CampaignStatus.FIELDWORK, user=wg, now=clock.now())
     fieldwork_start = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     clock.day(1 + FIELD_DAYS + 0.6)
 
@@ -265,11 +267,12 @@ def _run(
             staffing=staffing,
             people=people,
             fieldwork_start=fieldwork_start,
+            now=clock.now(),
         )
         say(f"调查：{county.name} {len(households)} 份问卷，{len(paths[county.code])} 个疑点")
 
     clock.day(_VERIFY_DAY)
-    campaign_transition(campaign=campaign, to=CampaignStatus.VERIFICATION, user=wg)
+    campaign_transition(campaign=campaign, to=CampaignStatus.VERIFICATION, user=wg, now=clock.now())
     Verifier(
         people=people, staffing=staffing, fields=fields, paths=paths, clock=clock, progress=say
     ).run(start_day=_VERIFY_DAY)
@@ -317,16 +320,7 @@ def _run(
             to=CampaignStatus.DECIDED,
             user=wg,
             opinion="模拟评估：各县指标已由记录复算并作出结果",
+            now=clock.now(),
         )
     campaign.refresh_from_db()
     return RunOutcome(campaign=campaign, counties=tuple(outcomes))
-
-
-def decisions_of(campaign: Campaign) -> dict[str, str]:
-    """County code (6 digits) → recorded outcome."""
-    return {
-        code[:6]: outcome
-        for code, outcome in CountyDecision.objects.filter(campaign=campaign).values_list(
-            "county__code", "outcome"
-        )
-    }

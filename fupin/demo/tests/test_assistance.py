@@ -2,6 +2,7 @@
 
 import pytest
 
+from fupin.accounts.models import AuditEntry
 from fupin.assistance.models import (
     AssistanceMeasure,
     ExitPlan,
@@ -11,14 +12,14 @@ from fupin.assistance.models import (
     VisitLog,
     WorkTeam,
 )
-from fupin.assistance.synthetic import assistance_load_synthetic
+from fupin.demo.assistance import assistance_load_synthetic
 from fupin.regions.models import Level, Region
-from fupin.registry.models import AuditEntry, Household
+from fupin.registry.models import Household
 
 
 @pytest.fixture
 def demo_county(gansu_village, tmp_path):
-    from fupin.registry.loading import registry_load_synth
+    from fupin.demo.loading import registry_load_synth
     from fupin.synth import generate, preset
 
     registry_load_synth(batches=generate(preset("demo")), truth=tmp_path)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fupin.cli import build_parser
 
-REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "cli-reference.md"
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "cli-reference.md"
 WIDTH = "100"
 
 
@@ -21,7 +21,7 @@ def reference_markdown() -> str:
         parts = [
             "# fupin command reference",
             "",
-            "Generated from `--help` by `python -m fupin.clidoc`; a test fails when it is out of date.",
+            "Generated from `--help` by `python -m fupin.cli.doc`; a test fails when it is out of date.",
             "",
             "```",
             parser.format_help().rstrip(),

@@ -6,7 +6,7 @@ import pytest
 
 from fupin.cooperation.models import Agreement, LedgerEntry, Pairing, PairingLevel
 from fupin.cooperation.services import cross_checks, grade_compute, reconciliation, yoy_multiples
-from fupin.cooperation.synthetic import cooperation_load_synthetic
+from fupin.demo.cooperation import cooperation_load_synthetic
 
 
 @pytest.mark.django_db

@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.testing import World
 from fupin.assistance.models import AssistanceMeasure, ExitPlan
 from fupin.monitoring.services import monitoring_report_add
-from fupin.monitoring.signals import slackening_signals
+from fupin.monitoring.slackening import slackening_signals
 from fupin.monitoring.tests.conftest import history
 from fupin.regions.models import Region
+from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
 D = dt.date

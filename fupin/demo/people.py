@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from fupin.accounts.models import Membership, Role
@@ -26,7 +26,6 @@ from fupin.assessments.models import (
     InstitutionCounty,
     TeamHousehold,
 )
-from fupin.assessments.workflows import Role as Duty
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
@@ -166,7 +165,6 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         "pinggu", str(Role.WORKING_GROUP.label), f"{campaign.name}：任务推进、终核、结果审定与反馈"
     )
     working_group_add(campaign=campaign, user=group)
-    group.groups.add(Group.objects.get_or_create(name=Duty.WORKING_GROUP.value)[0])
     _evaluators(campaign, existing)
     return made
 
@@ -217,22 +215,22 @@ def _evaluators(
     if lead is not None and lead.expert.user is not None:
         existing(
             lead.expert.user,
-            str(Duty.LEAD_EXPERT.label),
+            str(Role.LEAD_EXPERT.label),
             f"{lead.expert.name}：评估专家；复核本县疑点问题",
         )
         membership_grant(user=lead.expert.user, role=Role.EXPERT)
     for duty, what in (
-        (Duty.DEPARTMENT, "部门核：对有争议的问题作部门认定"),
-        (Duty.EXPERT_GROUP, "专家组核：对问题作专家组判断"),
-        (Duty.COUNTY_OFFICER, "地方说明：对本县问题作说明、提交整改"),
+        (Role.DEPARTMENT, "部门核：对有争议的问题作部门认定"),
+        (Role.EXPERT_GROUP, "专家组核：对问题作专家组判断"),
+        (Role.COUNTY_OFFICER, "地方说明：对本县问题作说明、提交整改"),
     ):
         user = (
-            users.filter(groups__name=duty.value, username__startswith=f"sim{campaign.pk}-")
+            users.filter(memberships__role=duty, username__startswith=f"sim{campaign.pk}-")
             .order_by("username")
             .first()
         )
         if user is None:
             continue
         existing(user, str(duty.label), what)
-        if duty == Duty.EXPERT_GROUP and Expert.objects.filter(user=user).exists():
+        if duty == Role.EXPERT_GROUP and Expert.objects.filter(user=user).exists():
             membership_grant(user=user, role=Role.EXPERT)

@@ -11,11 +11,12 @@ import pytest
 from django.db import connection
 
 from fupin import synth
+from fupin.accounts.models import AuditEntry
+from fupin.demo.loading import registry_load_synth
 from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
 from fupin.regions.services import regions_load_poverty_counties
-from fupin.registry.loading import registry_load_synth
-from fupin.registry.models import REGISTERED_STATUSES, AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import REGISTERED_STATUSES, Household, Person, StatusEvent
 from fupin.registry.services import household_record_event, status_from_events
 
 

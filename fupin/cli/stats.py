@@ -508,8 +508,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             _print_text(args, described, results)
     except (CommandError, DesignError, ValueError) as exc:
-        # Returned rather than re-raised: under `python -m fupin.cli` the dispatcher's
-        # CommandError is __main__.CommandError, a different class from fupin.cli's.
+        # Returned rather than re-raised: design and value errors are the user's input too, and
+        # only the first line of their message is for the user.
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"fupin estimate: error: {message}", file=sys.stderr)
         return 2

@@ -20,9 +20,11 @@ from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry
 from fupin.regions.models import Level, Region
 from fupin.registry.bulk import bulk_insert
-from fupin.registry.models import AuditEntry, Household, Person, StatusEvent
+from fupin.registry.models import Household, Person, StatusEvent
 from fupin.synth import CountyBatch
 
 CHUNK = 20_000
@@ -186,13 +188,15 @@ def load_county(batch: CountyBatch, *, actor: str = "synth") -> dict[str, int]:
         "persons": persons.num_rows,
         "events": events.num_rows,
     }
-    AuditEntry.objects.create(
-        actor=actor,
+    audit_record(
+        actor=None,
+        actor_label=actor,
         action=AuditEntry.Action.IMPORT,
+        obj=None,
         model="County",
-        object_key=batch.county.code,
+        key=batch.county.code,
         after=counts,
-        note="合成数据批量生成（每县一条审计记录）",
+        reason="合成数据批量生成（每县一条审计记录）",
     )
     return counts
 

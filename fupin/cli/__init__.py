@@ -18,45 +18,45 @@ import sys
 # subcommand → (module that registers it, its one-line help), in the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "estimate": (
-        "fupin.stats.cli",
+        "fupin.cli.stats",
         "抽样估计：均值、总量、比率、比例及置信区间 (design-based survey estimates)",
     ),
-    "setup": ("fupin.registry.cli", "创建或升级数据库并载入832个贫困县 (migrate and load regions)"),
+    "setup": ("fupin.cli.registry", "创建或升级数据库并载入832个贫困县 (migrate and load regions)"),
     "synth": (
-        "fupin.registry.cli",
+        "fupin.cli.registry",
         "生成合成省份数据：建档立卡与隐藏的真实情况 (build a synthetic province)",
     ),
     "demo": (
-        "fupin.registry.cli",
+        "fupin.cli.demo",
         "一键演示：合成县、完整退出评估、报告与网站 (synthetic county, a whole assessment, report, web)",
     ),
-    "serve": ("fupin.registry.cli", "启动网站 (run the web server with gunicorn)"),
-    "import": ("fupin.registry.cli_io", "导入建档立卡数据 (import registry CSV/XLSX)"),
-    "export": ("fupin.registry.cli_io", "导出建档立卡数据 (export registry CSV/XLSX)"),
+    "serve": ("fupin.cli.registry", "启动网站 (run the web server with gunicorn)"),
+    "import": ("fupin.cli.registry_io", "导入建档立卡数据 (import registry CSV/XLSX)"),
+    "export": ("fupin.cli.registry_io", "导出建档立卡数据 (export registry CSV/XLSX)"),
     "plan-sample": (
-        "fupin.stats.cli",
+        "fupin.cli.stats",
         "抽样方案测算：所需户数、村数与预期置信区间 (sample-size planner)",
     ),
     "estimate-figures": (
-        "fupin.stats.cli",
+        "fupin.cli.stats",
         "由样本文件与问题文件计算三率一度 (the four figures from your own survey files)",
     ),
     "sample-counties": (
-        "fupin.assessments.cli",
+        "fupin.cli.assessments",
         "随机抽取退出县（三随机：随机抽县） (draw exited counties for a spot check)",
     ),
     "assess": (
-        "fupin.assessments.cli",
+        "fupin.cli.assessments",
         "在合成数据上完成一次县退出评估（模拟实地调查） (run a simulated county-exit assessment)",
     ),
-    "check": ("fupin.checks_cli", "按平台8个准检查建档立卡数据 (run the registry checks)"),
-    "bench": ("fupin.bench_cli", "基准测试：指标、数据检查与部门比对 (the benchmark suite)"),
+    "check": ("fupin.cli.checks", "按平台8个准检查建档立卡数据 (run the registry checks)"),
+    "bench": ("fupin.cli.bench", "基准测试：指标、数据检查与部门比对 (the benchmark suite)"),
     "snapshot": (
-        "fupin.analytics_cli",
+        "fupin.cli.analytics",
         "导出 Parquet 快照并计算看板汇总 (registry snapshot and dashboard aggregates)",
     ),
     "analytics": (
-        "fupin.analytics_cli",
+        "fupin.cli.analytics",
         "在快照上运行分析作业，DuckDB 或 Spark (analytics jobs on DuckDB or Spark)",
     ),
 }
@@ -130,11 +130,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    # Run the imported module's main, not this __main__ copy, so that subcommands raising
-    # fupin.cli.CommandError are caught by the same class.
-    from fupin.cli import main as _main
-
-    sys.exit(_main())
