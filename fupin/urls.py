@@ -7,6 +7,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
+from fupin.registry import views as registry_views
+
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -47,5 +49,11 @@ urlpatterns = [
     path("api/exits/", include("fupin.exits.api_urls")),
     path("api/", include("fupin.api.urls")),
     path("field/", include("fupin.assessments.field_urls")),
+    # The logged full-ID view of one member (the registry's), under its un-namespaced name.
+    path(
+        "households/<str:household_no>/id/<int:person_pk>/",
+        registry_views.person_full_id,
+        name="person_full_id",
+    ),
     path("", include("fupin.registry.urls")),
 ]

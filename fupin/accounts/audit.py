@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.utils import timezone
 
 from fupin.accounts.models import AuditEntry
 
@@ -88,13 +89,16 @@ def audit_entry(
     actor_label: str = "",
     model: str = "",
     key: object = None,
+    now: dt.datetime | None = None,
 ) -> AuditEntry:
     """The row `audit_record` writes, not yet saved: for callers that insert many at once
     (`AuditEntry.objects.bulk_create`). `model`/`key` name the object where it is not `obj`
-    (a failed login names a username, a token its user)."""
+    (a failed login names a username, a token its user). `now`: the time recorded (default: the
+    clock; a simulated run passes its own)."""
     if obj is None and not model:
         raise ValueError("an audit row names its object: obj, or model and key")
     return AuditEntry(
+        at=now or timezone.now(),
         user=real_user(actor),
         actor=actor_name(actor, actor_label),
         action=action,
@@ -119,10 +123,12 @@ def audit_record(
     actor_label: str = "",
     model: str = "",
     key: object = None,
+    now: dt.datetime | None = None,
 ) -> AuditEntry:
     """Write one audit row: who (`actor`, or `actor_label` for a command), what (`action` on
     `obj`, tied to `household` so its history shows it), the values `before` and `after`, and
-    why (`reason`). Call it inside the transaction that makes the change."""
+    why (`reason`), at `now` (default: the clock). Call it inside the transaction that makes the
+    change."""
     entry = audit_entry(
         actor=actor,
         action=action,
@@ -134,6 +140,7 @@ def audit_record(
         actor_label=actor_label,
         model=model,
         key=key,
+        now=now,
     )
     entry.save()
     return entry

@@ -1,30 +1,30 @@
-"""Account operations: grant roles, record cadres' households and working groups, log full-ID views,
-count failed logins. Keyword-only arguments; each call is one transaction."""
+"""Account operations: grant and revoke roles, working groups, count failed logins. Keyword-only
+arguments; each call is one transaction.
+
+Accounts sit at the bottom of the apps: the assessments' evaluator records are read by model name
+(`apps.get_model`), never imported. A cadre's households are set in
+`fupin.assistance.services.cadre_households_set`, the logged full-ID view is
+`fupin.registry.services.person_view_full_id`."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fupin.accounts.audit import audit_record
 from fupin.accounts.auditing import acting_as
 from fupin.accounts.models import (
     CAMPAIGN_ROLES,
     OFFICE_LEVEL,
-    AuditEntry,
     LoginThrottle,
     Membership,
     Role,
 )
-from fupin.assessments.models import Campaign, Enumerator, Expert, Institution
-from fupin.assistance.services import AssistanceError, pairing_cadre_households_set
 from fupin.regions.models import Level, Region
-from fupin.registry.models import Household, Person
-from fupin.registry.selectors import can_view_full_id, households_for
 
 # Login throttling: this many failures in a row for one username from one address lock it for LOCK_FOR.
 MAX_FAILURES = 5
@@ -35,18 +35,14 @@ class AccountError(Exception):
     """An account operation refused, with a Chinese message for the user."""
 
 
-class FullIdDenied(Exception):
-    """The user may see the household but not its members' full ID numbers."""
-
-
 @transaction.atomic
 def membership_grant(
     *,
     user: AbstractBaseUser,
     role: str,
     region: Region | str | None = None,
-    institution: Institution | None = None,
-    campaign: Campaign | None = None,
+    institution: models.Model | None = None,  # an assessments.Institution
+    campaign: models.Model | None = None,  # an assessments.Campaign
     actor: AbstractBaseUser | str | None = None,
 ) -> Membership:
     """Give a user a role, as one Membership row; poverty offices need a region of the office's
@@ -72,9 +68,11 @@ def membership_grant(
         raise AccountError(_("只有评估机构管理员对应评估机构，且必须对应"))
     if campaign is not None and role not in CAMPAIGN_ROLES:
         raise AccountError(_("%(role)s不对应评估任务") % {"role": Role(role).label})
-    if role == Role.EXPERT and not Expert.objects.filter(user=user).exists():
+    expert = apps.get_model("assessments", "Expert")
+    enumerator = apps.get_model("assessments", "Enumerator")
+    if role == Role.EXPERT and not expert.objects.filter(user=user).exists():
         raise AccountError(_("该用户没有关联的评估专家记录"))
-    if role == Role.ENUMERATOR and not Enumerator.objects.filter(user=user).exists():
+    if role == Role.ENUMERATOR and not enumerator.objects.filter(user=user).exists():
         raise AccountError(_("该用户没有关联的调查员记录"))
     with acting_as(actor):
         membership, _created = Membership.objects.get_or_create(
@@ -100,48 +98,11 @@ def membership_revoke(
     return deleted
 
 
-@transaction.atomic
-def cadre_households_set(*, user: AbstractBaseUser, households: list[Household]) -> None:
-    """Make `households` exactly the helping cadre's households from today, as 双到 pairings
-    (`assistance.services.pairing_cadre_households_set`: audited, overlaps and early ends after
-    exit refused)."""
-    if not Membership.objects.filter(user=user, role=Role.HELPING_CADRE).exists():
-        raise AccountError(_("该用户不是帮扶责任人"))
-    try:
-        pairing_cadre_households_set(
-            cadre=user, households=households, actor="cadre_households_set"
-        )
-    except AssistanceError as e:
-        raise AccountError(str(e)) from e
-
-
 def working_group_add(
-    *, campaign: Campaign, user: AbstractBaseUser, actor: AbstractBaseUser | str | None = None
+    *, campaign: models.Model, user: AbstractBaseUser, actor: AbstractBaseUser | str | None = None
 ) -> Membership:
     """Make the user a member of the campaign's working group: one role row tied to the campaign."""
     return membership_grant(user=user, role=Role.WORKING_GROUP, campaign=campaign, actor=actor)
-
-
-@transaction.atomic
-def person_view_full_id(*, user: AbstractBaseUser, household_no: str, person_pk: int) -> Person:
-    """The member with their full ID number, after checking the user's right; logs the view.
-
-    Raises Person.DoesNotExist when the person is not in a household the user may see (the
-    caller answers 404: a guessed id must not tell whether it exists), and FullIdDenied when
-    the user may see the household but not full ID numbers."""
-    person = Person.objects.select_related("household__village").get(
-        pk=person_pk, household__household_no=household_no, household__in=households_for(user)
-    )
-    if not can_view_full_id(user, person.household):
-        raise FullIdDenied
-    audit_record(
-        actor=user,
-        action=AuditEntry.Action.VIEW_ID,
-        obj=person,
-        household=person.household,
-        reason=_("查看完整身份证号"),
-    )
-    return person
 
 
 # --- login throttling -------------------------------------------------------------------------

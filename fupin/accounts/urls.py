@@ -22,9 +22,4 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path(
-        "households/<str:household_no>/id/<int:person_pk>/",
-        views.person_full_id,
-        name="person_full_id",
-    ),
 ]

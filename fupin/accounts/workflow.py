@@ -220,8 +220,8 @@ def transition(
     runs the workflow's own `check(locked obj, move)` (refuses by raising; may return an
     Outcome), writes the `step_model` row (`link` names its foreign key to the object), sets the
     status and the Outcome's `changes`, saves them with `update_fields`, and writes the audit row
-    (before/after: the status, plus the Outcome's values). `now` is the time recorded (default:
-    the clock). `audit_action`: the audit row's action (an AuditEntry.Action, by default a
+    (before/after: the status, plus the Outcome's values). `now` is the time recorded on both rows
+    (default: the clock). `audit_action`: the audit row's action (an AuditEntry.Action, by default a
     status change). `household`: the household the audit row is filed under (or a function of the
     locked object). The caller's `obj` is left as it was; read the new state from the row's object."""
     # The audit trail's module imports the models; tables import this module from models.py.
@@ -277,5 +277,6 @@ def transition(
             before={status_field: current, **outcome.before},
             after={status_field: target, **after},
             reason=outcome.note if outcome.note is not None else note,
+            now=now,
         )
     return row

@@ -10,7 +10,9 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from fupin.accounts.scoping import scope_source
+        from fupin.assessments.audit_values import audit_values_register
         from fupin.assessments.selectors import campaign_scope, evaluation_scope
 
         scope_source(campaign_scope)
         scope_source(evaluation_scope)
+        audit_values_register()

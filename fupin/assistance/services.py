@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from fupin.accounts.audit import audit_record
 from fupin.accounts.models import AuditEntry, Membership, Role
+from fupin.accounts.services import AccountError
 from fupin.assistance.models import (
     AssistanceMeasure,
     ExitPlan,
@@ -265,6 +266,22 @@ def pairing_cadre_households_set(
                 household=household, cadre=cadre, start=on, actor=actor, user=user
             )
     return list(HouseholdPairing.objects.active(on).filter(cadre=cadre))
+
+
+@transaction.atomic
+def cadre_households_set(*, user: AbstractBaseUser, households: list[Household]) -> None:
+    """Make `households` exactly the helping cadre's households from today, as 双到 pairings
+    (`pairing_cadre_households_set`: audited, overlaps and early ends after exit refused). An
+    account-side call: the user must hold the helping-cadre role, and a refusal is an
+    AccountError."""
+    if not Membership.objects.filter(user=user, role=Role.HELPING_CADRE).exists():
+        raise AccountError(_("该用户不是帮扶责任人"))
+    try:
+        pairing_cadre_households_set(
+            cadre=user, households=households, actor="cadre_households_set"
+        )
+    except AssistanceError as e:
+        raise AccountError(str(e)) from e
 
 
 # --- pairings: units, villages and work teams ---------------------------------------------------

@@ -206,6 +206,7 @@ def _run(
         scope=counties,
         sampling=_sampling_dict(settings),
         actor="simulation",
+        now=clock.now(),
     )
     people = people_create(campaign, counties)
     wg = people.working_group
@@ -228,7 +229,13 @@ def _run(
         villages = draw_villages(frame, settings, g_villages)
         households = draw_households(frame, villages, settings, g_households)
         draws_record(
-            campaign=campaign, county=county, frame=frame, households=households, seed=seed, user=wg
+            campaign=campaign,
+            county=county,
+            frame=frame,
+            households=households,
+            seed=seed,
+            user=wg,
+            now=clock.now(),
         )
         draws[county.code] = households
         generators[county.code] = (g_survey, g_verify)
@@ -239,7 +246,12 @@ def _run(
 
     # 三回避: institutions, experts and two-person teams by the solver, recorded.
     staffing = staff_assign(
-        campaign=campaign, people=people, counties=counties, households=sampled, seed=seed
+        campaign=campaign,
+        people=people,
+        counties=counties,
+        households=sampled,
+        seed=seed,
+        now=clock.now(),
     )
     say(f"分派：{len(staffing.teams)} 个调查小组，求解种子 {staffing.solver_seed}")
     clock.day(1)
@@ -289,12 +301,14 @@ def _run(
                 draw_ids=recorded.draw_ids,
                 problem_ids=recorded.problem_ids,
                 user=wg,
+                now=clock.now(),
             )
             decision = county_decision_record(
                 campaign=campaign,
                 county=county,
                 user=wg,
                 note="模拟评估：由已记录的抽样和终核认定的问题计算",
+                now=clock.now(),
             )
             outcome = decision.outcome
         else:

@@ -73,9 +73,8 @@ class SimulatedClock:
     The run passes `now=clock.now()` to every service whose time rules it meets (the local
     cadres' explanation window, submissions not from the future) and whose workflow steps it
     records: days pass in the simulation without anyone waiting, yet every check applies and
-    every step is recorded at a consistent moment in the past.  Time only moves forward.
-    (Columns the database stamps itself on insert, such as audit rows and receipt times, keep
-    the real time of the run.)
+    every step is recorded at a consistent moment in the past: the records' own times (receipt,
+    raising, decision…) and their audit rows alike.  Time only moves forward.
     """
 
     def __init__(self, days: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -238,11 +239,13 @@ def staff_assign(
     counties: Sequence[Region],
     households: Mapping[str, Sequence[Household]],
     seed: int,
+    now: dt.datetime | None = None,
 ) -> Staffing:
     """Institutions → counties, experts → counties, teams → households by the CP-SAT solver; record it.
 
     `households` maps each county code (12 digits) to its sampled households.  The solver's
-    seed is derived from the campaign seed (CP-SAT takes a 31-bit seed) and recorded.
+    seed is derived from the campaign seed (CP-SAT takes a 31-bit seed) and recorded; `now`:
+    the simulated time recorded.
     """
     rng_seed = int(seed) % (2**31 - 1)
     tasks = [
@@ -277,6 +280,7 @@ def staff_assign(
             experienced=enum_by_id[t.mentor.id],
             new=enum_by_id[t.newcomer.id],
             user=people.working_group,
+            now=now,
         )
     by_no = {h.household_no: h for hs in households.values() for h in hs}
     team_of_no = solver.assign_households(
@@ -302,6 +306,7 @@ def staff_assign(
             "form_teams、assign_households"
         ),
         user=people.working_group,
+        now=now,
     )
     return Staffing(
         experts_of={

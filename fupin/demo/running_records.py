@@ -7,6 +7,7 @@ item), stored submissions and problems confirmed at 终核.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -141,8 +142,10 @@ def draws_record(
     households: HouseholdDraw,
     seed: int,
     user: User,
+    now: dt.datetime | None = None,
 ) -> tuple[Draw, Draw]:
-    """Record the village and the household draw with their frames, seeds, settings and π."""
+    """Record the village and the household draw with their frames, seeds, settings and π (at
+    `now`, the simulated time)."""
     villages = households.villages
     common = {
         "campaign_seed": seed,
@@ -169,6 +172,7 @@ def draws_record(
             },
         },
         user=user,
+        now=now,
     )
     household_draw = draw_record(
         campaign=campaign,
@@ -187,6 +191,7 @@ def draws_record(
             "method": HOUSEHOLD_METHOD_TEXT,
         },
         user=user,
+        now=now,
     )
     return village_draw, household_draw
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -21,6 +20,7 @@ from fupin.accounts import scoping
 from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, AuditEntry, Membership
 from fupin.policy import idnumber
 from fupin.regions.models import LEVEL_DIGITS, Level, Region
+from fupin.registry.audit_values import AuditValue, audit_value, codes_of, value_text
 from fupin.registry.models import (
     AnalyticsSnapshot,
     Cause,
@@ -87,7 +87,7 @@ def can_view_full_id(user: AbstractBaseUser | AnonymousUser, household: Househol
 
     Only county and township poverty offices (`FULL_ID_ROLES`), for households of their own
     region; superusers administer the system and are not given it. Each view is logged by
-    `accounts.services.person_view_full_id`.
+    `registry.services.person_view_full_id`.
     """
     if not scoping.is_active(user) or not isinstance(user, AbstractBaseUser):
         return False
@@ -401,8 +401,19 @@ def _text(value: Any, field: Any = None) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        codes = codes_of(dict(field.flatchoices)) if getattr(field, "choices", None) else {}
+        return value_text(value, codes, _EXTRA_LABELS)
     return str(value)
+
+
+def _registered_text(registered: AuditValue, value: Any) -> str:
+    """A value of a key another app registered (audit_values): named by its function, or
+    written with its codes' labels."""
+    if value is None:
+        return ""
+    if registered.name is not None:
+        return registered.name(value)
+    return value_text(value, registered.codes)
 
 
 def _member_text(values: Any) -> str:
@@ -447,9 +458,14 @@ def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:
     for k in keys:
         if k in before and k in after and before[k] == after[k]:
             continue
-        field = None if k in _EXTRA_LABELS else _field(entry.model, k)
+        registered = audit_value(entry.model, k)
+        field = None if k in _EXTRA_LABELS or registered else _field(entry.model, k)
         label = _EXTRA_LABELS.get(k) or (str(field.verbose_name) if field is not None else k)
-        if k == "members":
+        if registered is not None:
+            label = registered.label
+            old = _registered_text(registered, before.get(k))
+            new = _registered_text(registered, after.get(k))
+        elif k == "members":
             old, new = _members_text(before.get(k)), _members_text(after.get(k))
         else:
             old, new = _text(before.get(k), field), _text(after.get(k), field)

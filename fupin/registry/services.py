@@ -1,6 +1,8 @@
-"""Registry operations that span records: create and change households, append status events.
+"""Registry operations that span records: create and change households, append status events;
+and the logged full-ID view of one member.
 
-Every function here writes an AuditEntry for each change it makes, inside the same transaction.
+Every function here writes an AuditEntry for each change it makes, inside the same transaction
+(and one for each full ID number it shows).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fupin.accounts.audit import audit_record
 from fupin.accounts.models import AuditEntry
@@ -25,10 +28,15 @@ from fupin.registry.models import (
     Status,
     StatusEvent,
 )
+from fupin.registry.selectors import can_view_full_id, households_for
 
 
 class RegistryError(ValueError):
     """A change the registry's rules do not allow; the message is for the user (Chinese)."""
+
+
+class FullIdDenied(Exception):
+    """The user may see the household but not its members' full ID numbers."""
 
 
 def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -183,3 +191,25 @@ def status_from_events(kinds: list[str]) -> str:
     for kind in kinds:
         status = next_status(status, kind)
     return status or ""
+
+
+@transaction.atomic
+def person_view_full_id(*, user: AbstractBaseUser, household_no: str, person_pk: int) -> Person:
+    """The member with their full ID number, after checking the user's right; logs the view.
+
+    Raises Person.DoesNotExist when the person is not in a household the user may see (the
+    caller answers 404: a guessed id must not tell whether it exists), and FullIdDenied when
+    the user may see the household but not full ID numbers."""
+    person = Person.objects.select_related("household__village").get(
+        pk=person_pk, household__household_no=household_no, household__in=households_for(user)
+    )
+    if not can_view_full_id(user, person.household):
+        raise FullIdDenied
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.VIEW_ID,
+        obj=person,
+        household=person.household,
+        reason=_("查看完整身份证号"),
+    )
+    return person

@@ -1,4 +1,5 @@
-"""Registry pages: region browser, household lists and household pages (thin; reads via selectors)."""
+"""Registry pages: region browser, household lists and household pages (thin; reads via selectors),
+and the logged full-ID view of one member."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from fupin.accounts.models import AuditEntry
 from fupin.accounts.scoping import region_prefixes_for, sees_whole_region
@@ -32,6 +35,7 @@ from fupin.registry.selectors import (
     region_dashboard,
     regions_for,
 )
+from fupin.registry.services import FullIdDenied, person_view_full_id
 
 # A placeholder village code, replaced in the browser to link each map point to its village.
 CODE_PLACEHOLDER = "000000000000"
@@ -187,6 +191,39 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
             "can_view_full_id": can_view_full_id(request.user, household),
         },
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_full_id(request: HttpRequest, household_no: str, person_pk: int) -> HttpResponse:
+    """GET asks for confirmation (the number stays masked); POST shows it and logs the view."""
+    person = (
+        Person.objects.select_related("household__village")
+        .filter(
+            pk=person_pk,
+            household__household_no=household_no,
+            household__in=households_for(request.user),
+        )
+        .first()
+    )
+    if person is None:
+        raise Http404("没有这个人，或无权查看")
+    if not can_view_full_id(request.user, person.household):
+        return render(
+            request, "registry/full_id.html", {"person": person, "denied": True}, status=403
+        )
+    full_id = None
+    if request.method == "POST":
+        try:
+            full_id = person_view_full_id(
+                user=request.user,
+                household_no=household_no,
+                person_pk=person_pk,
+            ).id_number
+        except (Person.DoesNotExist, FullIdDenied) as e:  # changed between the two reads
+            raise Http404("没有这个人，或无权查看") from e
+    return render(request, "registry/full_id.html", {"person": person, "full_id": full_id})
 
 
 class AuditFilterForm(forms.Form):

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from fupin.accounts.auditing import acting_as
 from fupin.accounts.models import AuditEntry, Membership, Role
-from fupin.accounts.services import cadre_households_set, membership_grant, working_group_add
+from fupin.accounts.services import membership_grant, working_group_add
 from fupin.assessments.models import (
     Assignment,
     Campaign,
@@ -41,6 +41,7 @@ from fupin.assessments.models import (
 )
 from fupin.assessments.services import campaign_create
 from fupin.assessments.workflows import CampaignStatus
+from fupin.assistance.services import cadre_households_set
 from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
 from fupin.registry.bulk import bulk_insert

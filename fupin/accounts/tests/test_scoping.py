@@ -10,12 +10,10 @@ from django.contrib.auth.models import AnonymousUser
 
 from fupin.accounts.models import Role
 from fupin.accounts.scoping import region_prefixes_for
-from fupin.accounts.services import AccountError, cadre_households_set, membership_grant
+from fupin.accounts.services import AccountError, membership_grant
 from fupin.assessments.selectors import campaigns_for
-from fupin.assessments.views import campaigns_for as assessments_campaigns_for
+from fupin.assistance.services import cadre_households_set
 from fupin.registry.selectors import can_view_full_id, households_for, regions_for
-from fupin.registry.selectors import households_for as registry_households_for
-from fupin.registry.selectors import regions_for as registry_regions_for
 from fupin.testing.worlds import World
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +35,6 @@ def test_a_county_inside_a_province_adds_nothing(world: World) -> None:
     user = world.users["province_officer"]
     membership_grant(user=user, role=Role.COUNTY_OFFICE, region="621126000000")
     assert region_prefixes_for(user) == ["62"]
-
-
-def test_the_apps_entry_points_call_the_one_scoping_module(world: World) -> None:
-    for user in world.users.values():
-        assert list(registry_households_for(user)) == list(households_for(user))
-        assert list(registry_regions_for(user)) == list(regions_for(user))
-        assert list(assessments_campaigns_for(user)) == list(campaigns_for(user))
 
 
 def test_offices_see_the_campaigns_that_assessed_their_region_once_decided(world: World) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.assessments.models.base import AppendOnly
@@ -78,7 +79,7 @@ class Draw(AppendOnly):
         verbose_name=_("操作用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
-    created_at = models.DateTimeField(_("抽样时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("抽样时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("抽样记录")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.assessments.models.base import AppendOnly
@@ -200,7 +201,7 @@ class Assignment(AppendOnly):
         verbose_name=_("操作用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
-    created_at = models.DateTimeField(_("分派时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("分派时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("人员分派")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.workflow import TransitionRow
@@ -45,7 +46,7 @@ class DepartmentReport(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("部门提供情况")
@@ -85,7 +86,7 @@ class UnannouncedFinding(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("暗访发现")
@@ -114,7 +115,7 @@ class FeedbackList(models.Model):
         verbose_name=_("制作人"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
-    created_at = models.DateTimeField(_("制作时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("制作时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("问题反馈清单")

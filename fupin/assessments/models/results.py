@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.assessments.models.campaigns import Campaign
@@ -54,7 +55,7 @@ class CountyResult(models.Model):
     )
     verdict = models.CharField(_("判定"), max_length=4, choices=Verdict.choices)
     clarity = models.CharField(_("区间与阈值"), max_length=10, choices=Clarity.choices)
-    computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now, editable=False)
     inputs = models.JSONField(_("计算依据"), help_text=_("所用抽样记录与已认定问题的编号"))
     inputs_checksum = models.CharField(_("依据校验值"), max_length=64)
 
@@ -95,7 +96,7 @@ class CountyDecision(models.Model):
         verbose_name=_("决定人"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
-    decided_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now, editable=False)
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:

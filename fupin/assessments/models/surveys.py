@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +49,7 @@ class Questionnaire(models.Model):
     version = models.PositiveSmallIntegerField(_("版本"), unique=True)
     title = models.CharField(_("标题"), max_length=120)
     schema = models.JSONField(_("问题结构"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("问卷")
@@ -87,7 +88,7 @@ class Submission(AppendOnly):
     gps_accuracy = models.FloatField(_("定位精度(米)"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始时间"))
     finished_at = models.DateTimeField(_("完成时间"))
-    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    received_at = models.DateTimeField(_("接收时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("入户调查问卷")
@@ -179,7 +180,7 @@ class Evidence(AppendOnly):
         verbose_name=_("上传用户"),
     )
     actor = models.CharField(_("操作人"), max_length=64)
-    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    received_at = models.DateTimeField(_("接收时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("证据材料")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.workflow import TransitionRow
@@ -82,7 +83,7 @@ class Problem(models.Model):
         related_name="+",
         verbose_name=_("提出人"),
     )
-    raised_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    raised_at = models.DateTimeField(_("提出时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("疑点问题")
@@ -112,7 +113,7 @@ class ProblemExplanation(AppendOnly):
         related_name="+",
         verbose_name=_("说明人"),
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("地方说明")

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from fupin.accounts.audit import audit_record, real_user
 from fupin.accounts.models import AuditEntry
@@ -51,8 +52,11 @@ def campaign_create(
     ends_on: dt.date | None = None,
     actor: str = "",
     user: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Campaign:
-    """A new campaign in draft, judging by a copy of the thresholds in force today (or those given)."""
+    """A new campaign in draft, judging by a copy of the thresholds in force today (or those given).
+
+    `now`: the time recorded (default: the clock; the simulated run passes its own)."""
     if kind not in CampaignKind.values:
         raise AssessmentError(f"未知的评估类型：{kind}")
     if not name.strip():
@@ -79,6 +83,7 @@ def campaign_create(
         starts_on=starts_on,
         ends_on=ends_on,
         created_by=real_user(user),
+        created_at=now or timezone.now(),
     )
     campaign.scope.set(regions)
     audit_record(
@@ -92,6 +97,7 @@ def campaign_create(
             "name": campaign.name,
             "scope": [r.code for r in regions],
         },
+        now=now,
     )
     return campaign
 

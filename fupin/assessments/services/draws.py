@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import AuditEntry
@@ -64,10 +66,12 @@ def draw_record(
     parameters: Mapping[str, Any] | None = None,
     actor: str = "",
     user: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Draw:
     """Store a draw made elsewhere: its seed, method, ordered frame (as a checksum) and the units drawn.
 
     A redraw names the draw it `supersedes` and gives a `reason`; the old draw stays on record.
+    `now`: the time recorded (default: the clock; the simulated run passes its own).
     """
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     region = _county(county)
@@ -148,6 +152,7 @@ def draw_record(
         supersedes=supersedes,
         created_by=real_user(user),
         actor=actor_name(user, actor),
+        created_at=now or timezone.now(),
     )
     DrawItem.objects.bulk_create(
         DrawItem(
@@ -175,6 +180,7 @@ def draw_record(
             "supersedes": supersedes.pk if supersedes else None,
         },
         reason=reason.strip(),
+        now=now,
     )
     return draw
 

@@ -6,11 +6,13 @@ the stored records into the engine's plain types and refuses whatever it reports
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import AuditEntry
@@ -53,8 +55,12 @@ def team_create(
     new: Enumerator,
     actor: str = "",
     user: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Team:
-    """A two-person team of one institution: an experienced member with a new one (以老带新)."""
+    """A two-person team of one institution: an experienced member with a new one (以老带新).
+
+    `now`: the time recorded (default: the clock; the simulated run passes its own).
+    """
     errors = team_errors(experienced, new, institution)
     busy = Team.objects.filter(campaign=campaign).filter(
         experienced_member__in=[experienced, new]
@@ -78,6 +84,7 @@ def team_create(
         action=AuditEntry.Action.CREATE,
         obj=team,
         after={"code": code, "experienced": experienced.pk, "new": new.pk},
+        now=now,
     )
     return team
 
@@ -181,11 +188,13 @@ def assignment_record(
     note: str = "",
     actor: str = "",
     user: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Assignment:
     """Store a solver's result after re-checking it against every rule; refuse it if any is broken.
 
     Each part given replaces that part for the whole campaign (the latest run of a kind is in
     force); parts not given keep the run in force, and the check covers the combination.
+    `now`: the time recorded (default: the clock; the simulated run passes its own).
     """
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in (CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK):
@@ -274,6 +283,7 @@ def assignment_record(
         note=note,
         created_by=real_user(user),
         actor=actor_name(user, actor),
+        created_at=now or timezone.now(),
     )
     if given_institutions:
         InstitutionCounty.objects.bulk_create(
@@ -300,6 +310,7 @@ def assignment_record(
             "teams": len(team_pairs),
         },
         reason=note,
+        now=now,
     )
     return run
 

@@ -7,11 +7,13 @@ computed from anything but the draws in force and the problems confirmed at 终�
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, real_user, sha256_json
 from fupin.accounts.models import AuditEntry, Role
@@ -79,6 +81,7 @@ def county_results_record(
     problem_ids: Iterable[int],
     actor: str = "",
     user: User | None = None,
+    now: dt.datetime | None = None,
 ) -> list[CountyResult]:
     """Store (or replace) a county's figures: {figure: {estimate, se, df, ci_low, ci_high}}.
 
@@ -86,7 +89,8 @@ def county_results_record(
     figure (样本不足以给出可靠区间); it is then recorded with that clarity, for the 综合研判.
 
     `draw_ids` and `problem_ids` say what the engine used; they must be exactly the draws in
-    force and the problems confirmed at 终核 for this county, or nothing is stored.
+    force and the problems confirmed at 终核 for this county, or nothing is stored. `now`: the
+    time recorded (default: the clock; the simulated run passes its own).
     """
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.VERIFICATION:
@@ -144,6 +148,7 @@ def county_results_record(
                 clarity=clarity,
                 inputs=inputs,
                 inputs_checksum=checksum,
+                computed_at=now or timezone.now(),
             )
         )
     CountyResult.objects.bulk_create(rows)
@@ -158,15 +163,24 @@ def county_results_record(
             "inputs_checksum": checksum,
         },
         reason="记录县级指标",
+        now=now,
     )
     return rows
 
 
 @transaction.atomic
 def county_decision_record(
-    *, campaign: Campaign, county: Region, actor: str = "", user: User | None = None, note: str = ""
+    *,
+    campaign: Campaign,
+    county: Region,
+    actor: str = "",
+    user: User | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> CountyDecision:
-    """The county's overall result from its four figures: pass only if every one passes (一票否决)."""
+    """The county's overall result from its four figures: pass only if every one passes (一票否决).
+
+    `now`: the time recorded (default: the clock; the simulated run passes its own)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.VERIFICATION:
         raise AssessmentError("只能在问题核实阶段作出县级结果")
@@ -182,17 +196,19 @@ def county_decision_record(
     # For the 综合研判: intervals across the threshold, and figures the sample cannot support.
     straddling = sorted(r.figure for r in results if r.clarity != Clarity.CLEAR)
     checksum = sha256_json(sorted((r.figure, r.inputs_checksum) for r in results))
+    values = {
+        "outcome": outcome,
+        "straddling_figures": straddling,
+        "inputs_checksum": checksum,
+        "decided_by": real_user(user),
+        "actor": actor_name(user, actor),
+        "note": note,
+    }
     decision, _ = CountyDecision.objects.update_or_create(
         campaign=campaign,
         county=county,
-        defaults={
-            "outcome": outcome,
-            "straddling_figures": straddling,
-            "inputs_checksum": checksum,
-            "decided_by": real_user(user),
-            "actor": actor_name(user, actor),
-            "note": note,
-        },
+        defaults=values,
+        create_defaults={**values, "decided_at": now or timezone.now()},
     )
     audit_record(
         actor=user,
@@ -200,6 +216,7 @@ def county_decision_record(
         action=AuditEntry.Action.CREATE,
         obj=decision,
         after={"county": county.code, "outcome": outcome, "straddling": straddling},
+        now=now,
     )
     return decision
 

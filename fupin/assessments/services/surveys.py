@@ -208,8 +208,8 @@ def submissions_receive(
     came one after the other: an id repeated within the batch is answered as a retry of the first.
     The look-ups are made once per batch and the new submissions inserted together. The first item
     refused raises SubmissionRefused (its index, the single-item message) and nothing is written.
-    `now`: the time of receipt that finish times are checked against (default: the clock; the
-    simulated run passes its own).
+    `now`: the time of receipt, recorded and checked against finish times (default: the clock;
+    the simulated run passes its own).
     """
     batch = list(items)
     for attempt in range(2):
@@ -327,12 +327,14 @@ def _receive_batch(
     if new:
         Submission.objects.bulk_create(new)
         AuditEntry.objects.bulk_create(
-            [_submission_audit(s, item) for s, item in zip(new, new_items, strict=True)]
+            [_submission_audit(s, item, now) for s, item in zip(new, new_items, strict=True)]
         )
     return results
 
 
-def _submission_audit(submission: Submission, item: SubmissionItem) -> AuditEntry:
+def _submission_audit(
+    submission: Submission, item: SubmissionItem, now: dt.datetime | None = None
+) -> AuditEntry:
     """The audit row of a received questionnaire: who sent it for which household, when it was
     filled in; the answers stay in the submission (the row counts them and keeps the checksum)."""
     return audit_entry(
@@ -350,6 +352,7 @@ def _submission_audit(submission: Submission, item: SubmissionItem) -> AuditEntr
             "payload_checksum": submission.payload_checksum,
         },
         reason=f"入户调查问卷（任务 {submission.campaign_id}）",
+        now=now,
     )
 
 
@@ -410,6 +413,7 @@ def _submission_checked(
         gps_accuracy=acc,
         started_at=started,
         finished_at=finished,
+        received_at=now or timezone.now(),
     )
 
 
@@ -454,8 +458,8 @@ def evidence_receive(
 
     The same file (same checksum) for the same record again returns the stored one. Files are
     kept once by checksum under FUPIN_DATA_DIR/evidence, whichever records they belong to.
-    `now`: the time an explanation's window is checked against (default: the clock; the simulated
-    run passes its own).
+    `now`: the time of receipt, recorded and checked against an explanation's window (default:
+    the clock; the simulated run passes its own).
     """
     if kind not in EvidenceKind.values:
         raise AssessmentError(f"未知的证据类型：{kind}")
@@ -493,6 +497,7 @@ def evidence_receive(
         taken_at=taken_at,
         uploaded_by=real_user(user),
         actor=actor_name(user, actor),
+        received_at=now or timezone.now(),
         **{field: owner},
     )
     evidence.file.name = name

@@ -195,8 +195,9 @@ def problem_raise(
     evidence: Iterable[Evidence] = (),
     now: dt.datetime | None = None,
 ) -> Problem:
-    """Record a suspected problem (疑点), pending its initial check (初核). `now`: the time of
-    its first step (default: the clock; the simulated run passes its own)."""
+    """Record a suspected problem (疑点), pending its initial check (初核). `now`: the time it is
+    raised, of its first step and its audit row (default: the clock; the simulated run passes
+    its own)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in OPEN_CAMPAIGN:
         raise AssessmentError(
@@ -223,6 +224,7 @@ def problem_raise(
     )
     if not allowed:
         raise AssessmentError("只有分派到该户的调查员、该县的带队专家或评估工作组成员可以提出疑点")
+    now = now or timezone.now()
     problem = Problem.objects.create(
         campaign=campaign,
         county=county,
@@ -233,6 +235,7 @@ def problem_raise(
         department_report=department_report,
         finding=finding,
         raised_by=user,
+        raised_at=now,
     )
     cited = _check_evidence(problem, evidence)
     step = ProblemStep.objects.create(
@@ -245,7 +248,7 @@ def problem_raise(
         actor=actor_name(user),
         role=roles[0] if roles else "",
         opinion=problem.description,
-        at=now or timezone.now(),
+        at=now,
     )
     _cite(step, cited)
     audit_record(
@@ -255,6 +258,7 @@ def problem_raise(
         household=household,
         after={"kind": kind, "county": county.code, "status": problem.status},
         reason=f"提出疑点：{problem.get_kind_display()}",
+        now=now,
     )
     return problem
 
@@ -435,6 +439,7 @@ def _transition_checked(
         before={"status": current},
         after={"status": to},
         reason=f"{step_label}：{action_label}",
+        now=now,
     )
     return step, cited, entry
 
@@ -459,13 +464,16 @@ def problem_explain(
         raise AssessmentError("地方说明期已过，不能再作说明")
     if not text.strip():
         raise AssessmentError("请填写说明")
-    explanation = ProblemExplanation.objects.create(problem=problem, text=text.strip(), user=user)
+    explanation = ProblemExplanation.objects.create(
+        problem=problem, text=text.strip(), user=user, at=now or timezone.now()
+    )
     audit_record(
         actor=user,
         action=AuditEntry.Action.CREATE,
         obj=explanation,
         household=problem.household,
         reason=f"地方说明：问题 {problem.pk}",
+        now=now,
     )
     return explanation
 

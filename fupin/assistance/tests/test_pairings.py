@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 
 from fupin.accounts.models import AuditEntry
-from fupin.accounts.services import AccountError, cadre_households_set
+from fupin.accounts.services import AccountError
 from fupin.assistance.models import HelpingUnit, HelpingUnitMember, HouseholdPairing
 from fupin.assistance.services import (
     AssistanceError,
+    cadre_households_set,
     pairing_household_create,
     pairing_household_end,
     pairing_household_handover,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from fupin import synth
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.engine import assignment_rules as rules
 from fupin.assessments.engine.assignment_check import check_assignment
 from fupin.assessments.engine.frames import frame_from_batch, truth_from_batch
@@ -63,6 +66,8 @@ def _pure(batch: Any) -> Any:
 def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loaded: Any) -> None:
     batch, truth_dir = loaded
     messages: list[str] = []
+    started = timezone.now()
+    last_audit = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     outcome = campaign_run_simulated(
         seed=SEED, settings=SETTINGS, truth_dir=truth_dir, progress=messages.append
     )
@@ -170,6 +175,22 @@ def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loade
     # Avoidance mattered: someone from the county's own province was available and kept out.
     assert any(r.institution.province_code != "62" for r in inst)
     assert all(r.expert.employer_province != "62" for r in experts)
+
+    # The run is played out in simulated time (its clock passed as `now=`, never patched): the
+    # records' own times and every audit row it wrote lie in the past, in the order of the run.
+    ats = list(
+        AuditEntry.objects.filter(id__gt=last_audit).order_by("id").values_list("at", flat=True)
+    )
+    assert ats and ats == sorted(ats)
+    assert ats[-1] < started - dt.timedelta(hours=12) and ats[0] > started - dt.timedelta(days=30)
+    assert campaign.created_at == ats[0]
+    for times in (
+        Submission.objects.filter(campaign=campaign).values_list("received_at", flat=True),
+        problems.values_list("raised_at", flat=True),
+        CountyDecision.objects.filter(campaign=campaign).values_list("decided_at", flat=True),
+        Draw.objects.filter(campaign=campaign).values_list("created_at", flat=True),
+    ):
+        assert all(ats[0] <= t <= ats[-1] for t in times)
 
 
 def test_an_unconfirmed_problem_changes_no_figure(loaded: Any) -> None:
