@@ -94,7 +94,3 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
 # expected within this many days of identification (about 15): late approvals are shown, not refused.
 NOTICE_DAYS = 5
 APPROVAL_DAYS = 15
-
-
-def moves_from(status: str) -> list[tuple[str, Move]]:
-    return [(to, m) for (f, to), m in TRANSITIONS.items() if f == status]
