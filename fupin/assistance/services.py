@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Q
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from fupin.accounts.audit import audit_record
+from fupin.accounts.audit import audit_record, jsonable
 from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.accounts.services import AccountError
 from fupin.assistance.models import (
@@ -60,19 +60,11 @@ class LedgerDenied(AssistanceError):
 # --- audit --------------------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def snapshot(obj: models.Model) -> dict[str, Any]:
     data = model_to_dict(obj)
     for key in ("id", "updated_at", "recorded_at"):
         data.pop(key, None)
-    return {k: _jsonable(v) for k, v in data.items()}
+    return {k: jsonable(v) for k, v in data.items()}
 
 
 def _changed(
@@ -191,7 +183,7 @@ def pairing_household_end(
     _period_ok(pairing.start, end)
     if not _handover and not pairing.may_end_on(end):
         raise AssistanceError(_tracking_message(pairing))
-    before = {"end": _jsonable(pairing.end), "end_reason": pairing.end_reason}
+    before = {"end": jsonable(pairing.end), "end_reason": pairing.end_reason}
     pairing.end = end
     pairing.end_reason = reason[:200]
     pairing.save(update_fields=["end", "end_reason"])
@@ -658,11 +650,11 @@ def project_progress_update(
         raise AssistanceError(_("竣工项目的进度须为 100%"))
     if completed_on is not None and completed_on > today():
         raise AssistanceError(_("竣工日期在未来"))
-    before = {"progress": project.progress, "completed_on": _jsonable(project.completed_on)}
+    before = {"progress": project.progress, "completed_on": jsonable(project.completed_on)}
     project.progress = progress
     project.completed_on = completed_on
     project.save(update_fields=["progress", "completed_on"])
-    after = {"progress": progress, "completed_on": _jsonable(completed_on)}
+    after = {"progress": progress, "completed_on": jsonable(completed_on)}
     b, a = _changed(before, after)
     if b:
         audit_record(

@@ -17,7 +17,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fupin.accounts.audit import audit_record
+from fupin.accounts.audit import audit_record, jsonable
 from fupin.accounts.models import AuditEntry
 from fupin.registry.models import (
     EVENT_TRANSITIONS,
@@ -39,20 +39,13 @@ class FullIdDenied(Exception):
     """The user may see the household but not its members' full ID numbers."""
 
 
-def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        out[k] = v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
-    return out
-
-
 def snapshot(obj: Household | Person) -> dict[str, Any]:
     """The audited values of a record (an ID number among them is masked when the row is saved:
     AuditEntry's fields mask every ID number)."""
     data = model_to_dict(obj)
     data.pop("id", None)
     data.pop("updated_at", None)
-    return _jsonable(data)
+    return jsonable(data)
 
 
 @transaction.atomic

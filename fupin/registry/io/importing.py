@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from fupin.accounts.audit import jsonable
 from fupin.accounts.models import AuditEntry
 from fupin.regions.models import Level, Region
 from fupin.registry.bulk import bulk_insert
@@ -31,7 +32,7 @@ from fupin.registry.io.validation import (
     person_values,
 )
 from fupin.registry.models import Household, Person, StatusEvent
-from fupin.registry.services import _jsonable, snapshot
+from fupin.registry.services import snapshot
 
 BATCH = 500
 LOOKUP_CHUNK = 500
@@ -501,8 +502,8 @@ def _write(
         members = [person_values(m) for m in rec.members]
         person_rows.extend((hid, *(pv[f] for f in PERSON_FIELDS)) for pv in members)
         event_rows.extend((hid, e.kind, e.date, e.date.year, e.reason, now) for e in rec.new_events)
-        after = _jsonable({"household_no": rec.household_no, **new_values[rec.household_no]})
-        after["members"] = [_jsonable(pv) for pv in members]
+        after = jsonable({"household_no": rec.household_no, **new_values[rec.household_no]})
+        after["members"] = [jsonable(pv) for pv in members]
         after["events"] = [_event_text(e) for e in rec.new_events]
         audits.append(
             (
@@ -542,7 +543,7 @@ def _write(
                 report.persons_created += 1
                 key = f"new-{len(newcomers)}"
                 member_before[key] = None
-                member_after[key] = _jsonable(pv)
+                member_after[key] = jsonable(pv)
                 newcomers.append((member_before, member_after, key, h.pk, pv["id_number"]))
                 continue
             pv["household_id"] = h.pk
@@ -551,8 +552,8 @@ def _write(
                 for f, (_, new) in pdiff.items():
                     setattr(p, f, new)
                 changed_persons.append(p)
-                member_before[str(p.pk)] = _jsonable({f: o for f, (o, _) in pdiff.items()})
-                member_after[str(p.pk)] = _jsonable({f: n for f, (_, n) in pdiff.items()})
+                member_before[str(p.pk)] = jsonable({f: o for f, (o, _) in pdiff.items()})
+                member_after[str(p.pk)] = jsonable({f: n for f, (_, n) in pdiff.items()})
         for p in ctx.members_of.get(h.pk, ()):
             if p.pk not in kept:
                 removed_pks.append(p.pk)
@@ -570,8 +571,8 @@ def _write(
         h.updated_at = now
         changed_households.append(h)
         changed_fields.update(diff)
-        before = _jsonable({f: o for f, (o, _) in diff.items()})
-        after = _jsonable({f: n for f, (_, n) in diff.items()})
+        before = jsonable({f: o for f, (o, _) in diff.items()})
+        after = jsonable({f: n for f, (_, n) in diff.items()})
         if member_before:
             before["members"], after["members"] = member_before, member_after
         if rec.new_events:
