@@ -47,6 +47,8 @@ urlpatterns = [
     path("api/cooperation/", include("fupin.cooperation.api_urls")),
     path("api/monitoring/", include("fupin.monitoring.api_urls")),
     path("api/exits/", include("fupin.exits.api_urls")),
+    path("api/", include("fupin.registry.api_urls")),
+    path("api/", include("fupin.assessments.api.urls")),
     path("api/", include("fupin.api.urls")),
     path("field/", include("fupin.assessments.field_urls")),
     # The logged full-ID view of one member (the registry's), under its un-namespaced name.

@@ -42,18 +42,19 @@ BASE = ("fupin.conf", "fupin.csp", "fupin.errors", "fupin.paging", "fupin.textfi
 # The apps and the other rooms, bottom → top: a module may import its own room, PURE, BASE and any
 # room in a lower layer; never one in its own layer (siblings do not know each other) or above.
 # The order is the one the code already follows: accounts (roles, scope, audit) at the bottom on
-# the place tree; the registry on accounts; assistance (帮扶) on the registry; assessments (its
+# the place tree; fupin.api (the pieces every app's API shares: tokens, errors, parameters,
+# paging) on accounts; the registry on those; assistance (帮扶) on the registry; assessments (its
 # campaigns, problems and five verification steps, which cooperation's field checks feed) on
-# those; fupin.api (the registry's and the assessments' API and the pieces every app's API
-# shares) above them; the programmes checked by assessments' machinery (exits, monitoring,
-# cooperation) above that; then the rooms that drive the apps, and the project's own wiring.
+# those; the programmes checked by assessments' machinery (exits, monitoring, cooperation) above
+# that; then the rooms that drive the apps, and the project's own wiring. Each app's own API is
+# in the app (`api`, `api_urls`).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("fupin.regions",),
     ("fupin.accounts",),
+    ("fupin.api",),
     ("fupin.registry",),
     ("fupin.assistance",),
     ("fupin.assessments",),
-    ("fupin.api",),
     ("fupin.exits", "fupin.monitoring", "fupin.cooperation"),
     ("fupin.demo", "fupin.testing"),
     ("fupin.cli",),

@@ -1,293 +1,55 @@
-"""API endpoints. Every queryset starts from `accounts.scoping`, so an id outside the user's scope
-answers 404 exactly like one that does not exist; writes go through the assessment services."""
+"""POST /api/token/: a username and password exchanged for the user's API token."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
 from rest_framework.parsers import FormParser, JSONParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from fupin.api import serializers as s
-from fupin.api.errors import (
-    ERRORS,
-    ErrorSerializer,
-    submission_refusal_status,
-    transition_refusal_status,
-)
-from fupin.api.permissions import IsEnumerator, enumerator_of
+from fupin.accounts.forms import client_ip, lock_message
+from fupin.accounts.services import login_locked_until
+from fupin.api.errors import ErrorSerializer
 from fupin.api.tokens import token_expires_at, token_issue
-from fupin.assessments.models import Campaign, CountyResult, Problem, Submission
-from fupin.assessments.selectors import campaigns_for
-from fupin.assessments.services import (
-    CONFLICT_MESSAGE,
-    AssessmentError,
-    enumerator_team_for,
-    problem_transition,
-    submission_receive,
-)
-from fupin.regions.models import Region
-from fupin.registry.models import Household
-from fupin.registry.selectors import households_for, regions_for
 
 
-def _filters(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:
-    """The query parameters, validated (400 on a bad value). A plain dict, not the QueryDict: with
-    HTML-form input DRF reads a missing boolean as false, which would filter instead of not."""
-    params = serializer_class(data=request.query_params.dict())
-    params.is_valid(raise_exception=True)
-    return dict(params.validated_data)
+class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    """Username and password, checked by the same authentication backend as the login page and
+    the admin (`fupin.accounts.backends`): after `accounts.services.MAX_FAILURES` failures in a
+    row for one username from one address, through any of them, that pair is locked for a while
+    (429 here)."""
 
-
-# What a lookup in a URL may look like; anything else is not found without asking the database
-# (PostgreSQL refuses a NUL character in a query, which would otherwise be a server error).
-REGION_CODE = re.compile(r"[0-9]{12}")
-HOUSEHOLD_NO = re.compile(r"[^\x00]{1,20}")
-
-
-def _lookup_ok(value: str, pattern: re.Pattern[str]) -> None:
-    if not pattern.fullmatch(value):
-        raise NotFound("不存在，或无权查看")
-
-
-# --- regions and households --------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="可查看的区划", parameters=[s.RegionFilterSerializer]),
-    retrieve=extend_schema(summary="区划及其农户统计（只计可查看的农户）"),
-)
-class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
-    lookup_field = "code"
-
-    def get_object(self) -> Region:
-        _lookup_ok(self.kwargs["code"], REGION_CODE)
-        return super().get_object()
-
-    def get_queryset(self) -> QuerySet[Region]:
-        qs = regions_for(self.request.user).select_related("parent").order_by("code")
-        if self.action == "list":
-            f = _filters(s.RegionFilterSerializer, self.request)
-            if "level" in f:
-                qs = qs.filter(level=f["level"])
-            if "parent" in f:
-                qs = qs.filter(parent__code=f["parent"])
-        return qs
-
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return s.RegionDetailSerializer if self.action == "retrieve" else s.RegionSerializer
-
-
-@extend_schema_view(
-    list=extend_schema(summary="可查看的农户", parameters=[s.HouseholdFilterSerializer]),
-    retrieve=extend_schema(summary="农户、家庭成员（身份证号脱敏）和脱贫状态历史"),
-)
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet[Household]):
-    lookup_field = "household_no"
-
-    def get_object(self) -> Household:
-        _lookup_ok(self.kwargs["household_no"], HOUSEHOLD_NO)
-        return super().get_object()
-
-    def get_queryset(self) -> QuerySet[Household]:
-        qs = households_for(self.request.user).select_related("village").order_by("household_no")
-        if self.action == "retrieve":
-            return qs.prefetch_related("members", "events")
-        f = _filters(s.HouseholdFilterSerializer, self.request)
-        if "village" in f:
-            qs = qs.filter(village__code=f["village"])
-        if "region" in f:
-            code = f["region"]
-            region = Region.objects.filter(code=code).first() if len(code) == 12 else None
-            qs = qs.filter(village__code__startswith=region.prefix if region else code)
-        if "status" in f:
-            qs = qs.filter(status=f["status"])
-        if "registered" in f:
-            qs = qs.filter(registered=f["registered"])
-        return qs
-
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return s.HouseholdDetailSerializer if self.action == "retrieve" else s.HouseholdSerializer
-
-
-# --- campaigns and their results ---------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="可查看的考核评估任务"),
-    retrieve=extend_schema(summary="考核评估任务"),
-)
-class CampaignViewSet(viewsets.ReadOnlyModelViewSet[Campaign]):
-    def get_queryset(self) -> QuerySet[Campaign]:
-        return campaigns_for(self.request.user).order_by("-year", "-id")
-
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return s.CampaignDetailSerializer if self.action == "retrieve" else s.CampaignSerializer
-
-
-@extend_schema(
-    summary="任务的县级指标结果（只含可查看的县）",
-    responses={200: s.CountyResultSerializer(many=True), 404: ERRORS[404]},
-)
-class CampaignResultsView(generics.ListAPIView[CountyResult]):
-    serializer_class = s.CountyResultSerializer
-
-    def get_queryset(self) -> QuerySet[CountyResult]:
-        user = self.request.user
-        campaign = generics.get_object_or_404(campaigns_for(user), pk=self.kwargs["campaign_id"])
-        return (
-            CountyResult.objects.filter(
-                campaign=campaign, county__in=regions_for(user).values("pk")
-            )
-            .select_related("county")
-            .order_by("county__code", "figure")
-        )
-
-
-# --- problems ----------------------------------------------------------------------------------
-
-
-def problems_for(user: Any) -> QuerySet[Problem]:
-    """Problems of the campaigns the user sees, in a county they may open or on a household they see."""
-    return Problem.objects.filter(campaign__in=campaigns_for(user).values("pk")).filter(
-        Q(county__in=regions_for(user).values("pk"))
-        | Q(household__in=households_for(user).values("pk"))
+    username = serializers.CharField(max_length=150, write_only=True)
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"}
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context.get("request")
+        username, ip = attrs["username"], client_ip(request)
+        locked = login_locked_until(username=username, ip=ip)
+        if locked is not None:  # the backend would refuse too; this says how long, with 429
+            wait = max(1, int((locked - timezone.now()).total_seconds()))
+            raise exceptions.Throttled(wait=wait, detail=lock_message(locked))
+        user = authenticate(request=request, username=username, password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError("用户名或密码错误，请重试。", code="authorization")
+        attrs["user"] = user
+        return attrs
 
-@extend_schema_view(
-    list=extend_schema(summary="可查看的疑点问题", parameters=[s.ProblemFilterSerializer]),
-    retrieve=extend_schema(summary="疑点问题及其五核记录"),
-)
-class ProblemViewSet(viewsets.ReadOnlyModelViewSet[Problem]):
-    def get_queryset(self) -> QuerySet[Problem]:
-        qs = problems_for(self.request.user).select_related("county", "household").order_by("id")
-        if self.action == "retrieve":
-            return qs.prefetch_related("steps")
-        if self.action != "list":
-            return qs
-        f = _filters(s.ProblemFilterSerializer, self.request)
-        if "campaign" in f:
-            qs = qs.filter(campaign_id=f["campaign"])
-        if "status" in f:
-            qs = qs.filter(status=f["status"])
-        if "step" in f:
-            qs = qs.filter(
-                status__in=[st for st, step in s.AWAITING_STEP.items() if step == f["step"]]
-            )
-        return qs
 
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        if self.action == "retrieve":
-            return s.ProblemDetailSerializer
-        if self.action == "transition":
-            return s.TransitionSerializer
-        return s.ProblemSerializer
-
-    @extend_schema(
-        summary="核实操作（初核、复核、部门核、专家组核、终核）",
-        request=s.TransitionSerializer,
-        responses={200: s.TransitionResultSerializer, **ERRORS},
+class TokenSerializer(serializers.Serializer[dict[str, Any]]):
+    token = serializers.CharField(help_text="在请求头中使用：Authorization: Token <token>")
+    expires = serializers.DateTimeField(
+        help_text="令牌失效时间；此后请求答 401，须重新取得令牌。修改密码或账号停用时令牌立即作废。"
     )
-    @action(detail=True, methods=["post"])
-    def transition(self, request: Request, pk: str | None = None) -> Response:
-        problem = self.get_object()
-        body = s.TransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        act, disputed = body.validated_data["action"], body.validated_data.get("disputed")
-        try:
-            step = problem_transition(
-                problem=problem,
-                action=act,
-                user=request.user,
-                opinion=body.validated_data["opinion"],
-                disputed=disputed,
-            )
-        except AssessmentError as refused:
-            code = transition_refusal_status(problem, request.user, act, disputed)
-            return Response({"detail": str(refused)}, status=code)
-        problem = self.get_queryset().get(pk=problem.pk)
-        return Response(s.TransitionResultSerializer({"step": step, "problem": problem}).data)
-
-
-# --- submissions -------------------------------------------------------------------------------
-
-
-class SubmissionView(APIView):
-    permission_classes = (IsAuthenticated, IsEnumerator)
-
-    @extend_schema(
-        summary="提交一份入户调查问卷（按 client_id 幂等）",
-        request=s.SubmissionSerializer,
-        responses={
-            201: OpenApiResponse(s.SubmissionResultSerializer, description="新保存"),
-            200: OpenApiResponse(
-                s.SubmissionResultSerializer,
-                description="同一 client_id、同一内容的重复提交：原样返回，未写入",
-            ),
-            400: ERRORS[400],
-            403: ERRORS[403],
-            409: OpenApiResponse(
-                ErrorSerializer, description="client_id 已用于内容不同的问卷，或任务已不接收问卷"
-            ),
-        },
-    )
-    def post(self, request: Request) -> Response:
-        enumerator = enumerator_of(request.user)
-        if enumerator is None:  # IsEnumerator said yes a moment ago; the role may just have gone
-            raise PermissionDenied(IsEnumerator.message)
-        body = s.SubmissionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        # The payload exactly as sent: its checksum must match the device's retries.
-        payload = {k: request.data[k] for k in s.PAYLOAD_FIELDS if k in request.data}
-        if Submission.objects.filter(client_id=data["client_id"]).exists():
-            # A retry (or a reused id): the service answers it in any campaign status.
-            campaign = Campaign.objects.filter(pk=data["campaign"]).first()
-            if campaign is None:
-                return Response({"detail": CONFLICT_MESSAGE}, status=status.HTTP_409_CONFLICT)
-        else:
-            campaign = campaigns_for(request.user).filter(pk=data["campaign"]).first()
-            if campaign is None:
-                raise PermissionDenied("该任务不存在或未分派给您，不能提交问卷")
-            # Outside the assignment and nonexistent read the same: a guess tells nothing.
-            household = (
-                households_for(request.user).filter(household_no=data["household_no"]).first()
-            )
-            if household is None or enumerator_team_for(campaign, enumerator, household) is None:
-                raise PermissionDenied(
-                    f"户编号 {data['household_no']} 不在您所在调查小组的分派中，不能提交该户问卷"
-                )
-        try:
-            submission, created = submission_receive(
-                campaign=campaign,
-                client_id=data["client_id"],
-                payload=payload,
-                enumerator=enumerator,
-                user=request.user,
-            )
-        except AssessmentError as refused:
-            return Response(
-                {"detail": str(refused)}, status=submission_refusal_status(str(refused))
-            )
-        submission = Submission.objects.select_related("household", "questionnaire", "team").get(
-            pk=submission.pk
-        )
-        result = s.SubmissionResultSerializer(submission, context={"created": created}).data
-        return Response(result, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-# --- tokens ------------------------------------------------------------------------------------
 
 
 class TokenView(APIView):
@@ -300,18 +62,18 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="以用户名和密码取得令牌",
-        request=s.TokenRequestSerializer,
+        request=TokenRequestSerializer,
         responses={
-            200: s.TokenSerializer,
+            200: TokenSerializer,
             400: OpenApiResponse(description="用户名或密码错误"),
             429: OpenApiResponse(ErrorSerializer, description="失败次数过多，暂时锁定"),
         },
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        body = s.TokenRequestSerializer(data=request.data, context={"request": request})
+        body = TokenRequestSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         token = token_issue(user=body.validated_data["user"])
         return Response(
-            s.TokenSerializer({"token": token.key, "expires": token_expires_at(token)}).data
+            TokenSerializer({"token": token.key, "expires": token_expires_at(token)}).data
         )

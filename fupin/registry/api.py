@@ -1,22 +1,31 @@
-"""GET /api/checks/<code>/: the registry checks (平台8个准) of a region, scoped like every read:
-per-rule counts and one page of the flagged households with their reasons (ID numbers masked)."""
+"""The registry's API: regions and households, and the registry checks (平台8个准) of a region.
+
+Every queryset starts from the scoped selectors (`regions_for`, `households_for`), so an id outside
+the user's scope answers 404 exactly like one that does not exist. GET /api/checks/<code>/ gives
+per-rule counts and one page of the flagged households with their reasons (ID numbers masked).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from fupin.api.errors import ErrorSerializer
 from fupin.api.pagination import Pagination
-from fupin.api.views import REGION_CODE, _lookup_ok
+from fupin.api.params import lookup_ok, query_filters
 from fupin.checks import BY_ID
 from fupin.policy.lines import DEFAULT_LINES
+from fupin.regions.models import Region
+from fupin.registry import serializers as s
 from fupin.registry.checking import (
     ON_REQUEST_LEVELS,
     CheckError,
@@ -24,7 +33,72 @@ from fupin.registry.checking import (
     household_villages,
     registry_check,
 )
+from fupin.registry.models import Household
 from fupin.registry.selectors import households_for, regions_for
+
+# What a lookup in a URL may look like; anything else is not found without asking the database.
+REGION_CODE = re.compile(r"[0-9]{12}")
+HOUSEHOLD_NO = re.compile(r"[^\x00]{1,20}")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="可查看的区划", parameters=[s.RegionFilterSerializer]),
+    retrieve=extend_schema(summary="区划及其农户统计（只计可查看的农户）"),
+)
+class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
+    lookup_field = "code"
+
+    def get_object(self) -> Region:
+        lookup_ok(self.kwargs["code"], REGION_CODE)
+        return super().get_object()
+
+    def get_queryset(self) -> QuerySet[Region]:
+        qs = regions_for(self.request.user).select_related("parent").order_by("code")
+        if self.action == "list":
+            f = query_filters(s.RegionFilterSerializer, self.request)
+            if "level" in f:
+                qs = qs.filter(level=f["level"])
+            if "parent" in f:
+                qs = qs.filter(parent__code=f["parent"])
+        return qs
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return s.RegionDetailSerializer if self.action == "retrieve" else s.RegionSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="可查看的农户", parameters=[s.HouseholdFilterSerializer]),
+    retrieve=extend_schema(summary="农户、家庭成员（身份证号脱敏）和脱贫状态历史"),
+)
+class HouseholdViewSet(viewsets.ReadOnlyModelViewSet[Household]):
+    lookup_field = "household_no"
+
+    def get_object(self) -> Household:
+        lookup_ok(self.kwargs["household_no"], HOUSEHOLD_NO)
+        return super().get_object()
+
+    def get_queryset(self) -> QuerySet[Household]:
+        qs = households_for(self.request.user).select_related("village").order_by("household_no")
+        if self.action == "retrieve":
+            return qs.prefetch_related("members", "events")
+        f = query_filters(s.HouseholdFilterSerializer, self.request)
+        if "village" in f:
+            qs = qs.filter(village__code=f["village"])
+        if "region" in f:
+            code = f["region"]
+            region = Region.objects.filter(code=code).first() if len(code) == 12 else None
+            qs = qs.filter(village__code__startswith=region.prefix if region else code)
+        if "status" in f:
+            qs = qs.filter(status=f["status"])
+        if "registered" in f:
+            qs = qs.filter(registered=f["registered"])
+        return qs
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return s.HouseholdDetailSerializer if self.action == "retrieve" else s.HouseholdSerializer
+
+
+# --- checks -----------------------------------------------------------------------------------
 
 
 class ChecksQuerySerializer(serializers.Serializer[dict[str, Any]]):
@@ -89,7 +163,7 @@ class RegionChecksView(APIView):
         },
     )
     def get(self, request: Request, code: str) -> Response:
-        _lookup_ok(code, REGION_CODE)
+        lookup_ok(code, REGION_CODE)
         user = request.user
         region = regions_for(user).filter(code=code).first()
         if region is None:

@@ -1,0 +1,1 @@
+"""The assessment API: views, serializers and routes (mounted under /api/)."""
