@@ -11,6 +11,7 @@ them (a shell, a data script) is recorded with the actor "系统".
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -29,20 +30,26 @@ SYSTEM = "系统"
 PRIVILEGE_FLAGS = ("is_superuser", "is_staff", "is_active")
 
 _actor: ContextVar[AbstractBaseUser | str | None] = ContextVar("fupin_audit_actor", default=None)
+_when: ContextVar[dt.datetime | None] = ContextVar("fupin_audit_when", default=None)
 
 
 @contextlib.contextmanager
-def acting_as(actor: AbstractBaseUser | str | None) -> Iterator[None]:
-    """Within the block, account changes are recorded as made by `actor` (a user or a name);
-    None keeps whoever an outer block named (a service called from the admin)."""
-    if actor is None:
-        yield
-        return
-    token = _actor.set(actor)
+def acting_as(
+    actor: AbstractBaseUser | str | None, *, now: dt.datetime | None = None
+) -> Iterator[None]:
+    """Within the block, account changes are recorded as made by `actor` (a user or a name) at
+    `now` (a simulated clock; default: the clock); None keeps what an outer block named (a
+    service called from the admin)."""
+    tokens = []
+    if actor is not None:
+        tokens.append((_actor, _actor.set(actor)))
+    if now is not None:
+        tokens.append((_when, _when.set(now)))
     try:
         yield
     finally:
-        _actor.reset(token)
+        for var, token in reversed(tokens):
+            var.reset(token)  # type: ignore[attr-defined]
 
 
 def _who() -> tuple[AbstractBaseUser | None, str]:
@@ -78,6 +85,7 @@ def _write(
         before=before,
         after=after,
         reason=note,
+        now=_when.get(),
     )
 
 

@@ -136,6 +136,37 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} {where}".strip()
 
 
+class PersonProfile(models.Model):
+    """What an office records about one of its people besides the login: the region they belong
+    to (which office manages them), phone, unit and post (issue #22). Users made in /admin/ or by
+    imports may have none."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("用户"),
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属区划"),
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    unit = models.CharField(_("单位"), max_length=100, blank=True)
+    post = models.CharField(_("职务"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("人员信息")
+        verbose_name_plural = _("人员信息")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} {self.post}".strip()
+
+
 class CadreHousehold(models.Model):
     """A household a helping cadre answers for.
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.accounts.auditing import acting_as
+from fupin.accounts.grants import REGION_MEMBER_ROLES
 from fupin.accounts.models import (
     CAMPAIGN_ROLES,
     OFFICE_LEVEL,
@@ -44,9 +45,11 @@ def membership_grant(
     institution: models.Model | None = None,  # an assessments.Institution
     campaign: models.Model | None = None,  # an assessments.Campaign
     actor: AbstractBaseUser | str | None = None,
+    now: dt.datetime | None = None,
 ) -> Membership:
     """Give a user a role, as one Membership row; poverty offices need a region of the office's
-    level, institution admins an institution, experts and enumerators their evaluator record
+    level (a helping cadre may be tied to the region of the office that manages them),
+    institution admins an institution, experts and enumerators their evaluator record
     linked to the user; a campaign's working group and verification staff may be tied to the
     campaign. A new grant is audited as made by `actor` (fupin.accounts.auditing)."""
     if role not in Role.values:
@@ -62,7 +65,7 @@ def membership_grant(
                 _("%(role)s须对应一个%(level)s级区划")
                 % {"role": Role(role).label, "level": Level(OFFICE_LEVEL[role]).label}
             )
-    elif region is not None:
+    elif region is not None and role not in REGION_MEMBER_ROLES:
         raise AccountError(_("%(role)s不对应区划") % {"role": Role(role).label})
     if (role == Role.INSTITUTION_ADMIN) != (institution is not None):
         raise AccountError(_("只有评估机构管理员对应评估机构，且必须对应"))
@@ -74,7 +77,7 @@ def membership_grant(
         raise AccountError(_("该用户没有关联的评估专家记录"))
     if role == Role.ENUMERATOR and not enumerator.objects.filter(user=user).exists():
         raise AccountError(_("该用户没有关联的调查员记录"))
-    with acting_as(actor):
+    with acting_as(actor, now=now):
         membership, _created = Membership.objects.get_or_create(
             user=user, role=role, region=region, institution=institution, campaign=campaign
         )
@@ -99,10 +102,16 @@ def membership_revoke(
 
 
 def working_group_add(
-    *, campaign: models.Model, user: AbstractBaseUser, actor: AbstractBaseUser | str | None = None
+    *,
+    campaign: models.Model,
+    user: AbstractBaseUser,
+    actor: AbstractBaseUser | str | None = None,
+    now: dt.datetime | None = None,
 ) -> Membership:
     """Make the user a member of the campaign's working group: one role row tied to the campaign."""
-    return membership_grant(user=user, role=Role.WORKING_GROUP, campaign=campaign, actor=actor)
+    return membership_grant(
+        user=user, role=Role.WORKING_GROUP, campaign=campaign, actor=actor, now=now
+    )
 
 
 # --- login throttling -------------------------------------------------------------------------

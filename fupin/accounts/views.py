@@ -1,6 +1,6 @@
-"""Account pages: login and password change behind the failed-login lock. There is no password
-reset: fupin sends no mail; an office's system administrator sets a new password (`fupin` admin
-or `manage.py changepassword`). The logged full-ID view of one household member is the
+"""Account pages: login and password change behind the failed-login lock. There is no self-service
+password reset: fupin sends no mail; the office that manages a user gives a one-time password
+(fupin.accounts.people_views). The logged full-ID view of one household member is the
 registry's (`fupin.registry.views.person_full_id`)."""
 
 from __future__ import annotations

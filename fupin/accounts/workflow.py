@@ -1,18 +1,23 @@
 """The one workflow mechanism: the Move shape every transition table uses, the abstract
-transition row, and the one helper every `<thing>_transition` service calls.
+transition row, the Workflow each app declares once, and the one helper every
+`<thing>_transition` service calls.
 
 A table maps (from status, action) to a Move; for workflows whose pages post the target status
-(campaigns, exits, monitoring) the action is the target status code. The helper checks the table
-and the actor's role, re-reads and locks the object, writes the transition row and the audit row,
-and saves the object with `update_fields`: the shape of django-oscar's `Order.set_status()` with
-its `OrderStatusChange` rows, and of DHIS2's data approval. Checks that belong to one workflow
+(campaigns, exits, monitoring) the action is the target status code. A `Workflow` declares, once,
+what is the same on every move of one workflow: its table, its step model and link, who holds a
+role, how a refusal is worded, its error types, the audit row's action and household. The helper
+(`transition`) takes only what varies per call: it checks the table and the actor's role,
+re-reads and locks the object, writes the transition row and the audit row, and saves the object
+with `update_fields`: the shape of django-oscar's `Order.set_status()` with its
+`OrderStatusChange` rows, and of DHIS2's data approval. Checks that belong to one workflow
 (opinion wording, notice dates, signatures, windows) stay in that app's service: the `check` it
-passes runs on the locked object, between the role check and the writes.
+passes runs on the locked object, between the role check and the writes. `transitions` takes a
+batch the same way and writes its rows in bulk (the five verification steps' batch pages).
 
-Who holds a role is the app's question (`holds`): `fupin.accounts.roles.has_role` for the
-assessment roles, an office over the object's region for exits and monitoring, the pairing's
-side for the cooperation ledger; `holds=None` only for trusted commands (no user). The batched
-verification actions (`problems_transition`) use `move_check` and write their rows in bulk.
+Who holds a role is the app's question (`Workflow.holds`): `fupin.accounts.roles.has_role` for the
+assessment roles, an office over the object's region for exits and monitoring, the side a user
+acts for on the cooperation ledger (`acting_for`); `holds=None` where the app checks roles itself
+(`check`) or for trusted commands.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -36,7 +41,7 @@ if TYPE_CHECKING:
 class WorkflowError(ValueError):
     """A move the table or the actor's roles do not allow; the message is for the user (Chinese).
 
-    Apps raise their own error types (AssessmentError, ExitError…) through `error=`."""
+    Apps raise their own error types (AssessmentError, ExitError…) through `Workflow.error`."""
 
 
 @dataclass(frozen=True)
@@ -123,49 +128,73 @@ class TransitionRow(models.Model):
 M = TypeVar("M", bound=models.Model)
 R = TypeVar("R", bound=TransitionRow)
 
-Holds = Callable[[Any, str], bool]
+# holds(user, role, locked object, acting_for): whether the user may take a move of that role.
+Holds = Callable[[Any, str, Any, str | None], bool]
 
 
-def _label(labels: Any, code: str) -> str:
-    if labels is None:
-        return code
-    try:
-        return str(labels(code).label)
-    except ValueError:
-        return code
+@dataclass(frozen=True)
+class Workflow(Generic[M, R]):
+    """What is the same on every move of one workflow, declared once next to its service.
+
+    `table`: the transition table, or a function of the object giving it (an exit's procedure
+    depends on its kind); `step_model`: the TransitionRow subclass written, `link` its foreign key
+    to the object; `holds(user, role, obj, acting_for)`: whether the user holds a role of a move
+    (None: no role check here, for workflows whose `check` asks it or trusted commands).
+    The one way refusals are worded: `refused(obj, status, action)` when the table has no such
+    move, `denied(obj, action, move, user)` (required with `holds`) when the user holds none of
+    its roles, raised as `error` and `denied_error` (default: `error`). `queryset`: how the
+    object is re-read and locked (the related rows the checks and messages read); `household`:
+    the household the audit row is filed under; `audit_action`: the audit row's action (an
+    AuditEntry.Action)."""
+
+    table: Table | Callable[[M], Table]
+    step_model: type[R]
+    link: str
+    holds: Holds | None
+    refused: Callable[[M, str, str], str]
+    denied: Callable[[M, str, Move, Any], str] | None
+    error: type[Exception] = WorkflowError
+    denied_error: type[Exception] | None = None
+    status_field: str = "status"
+    queryset: Callable[[], models.QuerySet[M]] | None = None
+    household: Callable[[M], models.Model | None] | None = None
+    audit_action: str = "event"
+
+    def __post_init__(self) -> None:
+        if self.holds is not None and self.denied is None:
+            raise ValueError("a workflow that checks roles (holds) words its denials (denied)")
+
+    def table_of(self, obj: M) -> Table:
+        return self.table(obj) if callable(self.table) else self.table
+
+    def locking(self, model: type[M]) -> models.QuerySet[M]:
+        """The rows to lock: the declared queryset, else the model's; joined rows may be NULL."""
+        qs = self.queryset() if self.queryset is not None else model._default_manager.all()
+        return qs.select_for_update(of=("self",))
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """The error types its refusals raise (a batch reports the first with its index)."""
+        return (self.error,) if self.denied_error is None else (self.error, self.denied_error)
 
 
 def move_check(
-    *,
-    table: Table,
-    status: str,
+    workflow: Workflow[M, Any],
+    obj: M,
     action: str,
     user: AnyUser | None,
-    holds: Holds | None,
-    error: type[Exception] = WorkflowError,
-    denied_error: type[Exception] | None = None,
-    statuses: Any = None,
-    actions: Any = None,
-    what: str = "",
-    refused: Callable[[str, str], str] | None = None,
-    denied: Callable[[Move], str] | None = None,
+    acting_for: str | None = None,
 ) -> Move:
-    """The table's move for (status, action) if `user` may take it, else `error`/`denied_error`.
-
-    `holds(user, role)` decides whether the user holds a role of the move (required: None only
-    for a trusted command, which takes no role check). `statuses`/`actions` are the TextChoices that label the codes in
-    the default messages; `refused`/`denied` build an app's own wording."""
-    found = table.get((status, action))
+    """The table's move for (the object's status, action) if `user` may take it, else the
+    workflow's refusal (`refused` as `error`, `denied` as `denied_error`)."""
+    status = getattr(obj, workflow.status_field)
+    found = workflow.table_of(obj).get((status, action))
     if found is None:
-        if refused is not None:
-            raise error(refused(status, action))
-        raise error(
-            f"{what}当前为“{_label(statuses, status)}”，不能进行“{_label(actions, action)}”"
-        )
-    if holds is not None and not any(holds(user, r) for r in found.roles):
-        if denied is not None:
-            raise (denied_error or error)(denied(found))
-        raise (denied_error or error)(f"当前用户无权进行“{found.label or _label(actions, action)}”")
+        raise workflow.error(workflow.refused(obj, status, action))
+    holds = workflow.holds
+    if holds is not None and not any(holds(user, r, obj, acting_for) for r in found.roles):
+        assert workflow.denied is not None  # required with holds (__post_init__)
+        raise (workflow.denied_error or workflow.error)(workflow.denied(obj, action, found, user))
     return found
 
 
@@ -186,97 +215,193 @@ class Outcome:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Request(Generic[M]):
+    """One move of a batch (`transitions`): what `transition` takes for one call."""
+
+    obj: M
+    action: str
+    user: AnyUser | None
+    check: Callable[[M, Move], Outcome | None] | None = None
+    opinion: str = ""
+    evidence: Any = None
+    actor: str = ""
+    acting_for: str | None = None
+    note: str = ""
+    now: dt.datetime | None = None
+
+
+class BatchRefused(Exception):
+    """A move of a batch was refused: `error` is what `transition` raises for it alone, `index`
+    its position in the batch; nothing of the batch was written."""
+
+    def __init__(self, error: Exception, index: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.index = index
+
+
+@dataclass
+class _Taken:
+    """One move checked and applied in memory: the row to write, the fields to save, the audit."""
+
+    row: Any
+    obj: Any
+    update: list[str]
+    before: dict[str, Any]
+    after: Mapping[str, Any] | Callable[[Any, Any], Mapping[str, Any]]
+    target: str
+    reason: str
+    household: models.Model | None
+
+
+def _take(workflow: Workflow[M, R], locked: M, request: Request[M]) -> _Taken:
+    """Check one move on the locked object and apply it in memory (nothing saved yet)."""
+    from fupin.accounts.audit import actor_name, real_user
+
+    current = getattr(locked, workflow.status_field)
+    found = move_check(workflow, locked, request.action, request.user, request.acting_for)
+    check = request.check
+    outcome = (check(locked, found) if check is not None else None) or Outcome()
+    target = outcome.to if outcome.to is not None else found.to
+    fields: dict[str, Any] = {
+        workflow.link: locked,
+        "from_status": current,
+        "to_status": target,
+        "user": real_user(request.user),
+        "actor": actor_name(request.user, request.actor),
+        "opinion": request.opinion,
+        **outcome.step,
+    }
+    if request.evidence is not None:
+        fields["evidence"] = request.evidence
+    if request.now is not None:
+        fields["at"] = request.now
+    row = workflow.step_model(**fields)
+    setattr(locked, workflow.status_field, target)
+    update = [workflow.status_field]
+    for name, value in outcome.changes.items():
+        setattr(locked, name, value)
+        update.append(name)
+    return _Taken(
+        row=row,
+        obj=locked,
+        update=update,
+        before={workflow.status_field: current, **outcome.before},
+        after=outcome.after,
+        target=target,
+        reason=outcome.note if outcome.note is not None else request.note,
+        household=workflow.household(locked) if workflow.household is not None else None,
+    )
+
+
+def _audit_values(workflow: Workflow[Any, Any], taken: _Taken) -> dict[str, Any]:
+    after = taken.after(taken.obj, taken.row) if callable(taken.after) else taken.after
+    return {
+        "action": workflow.audit_action,
+        "obj": taken.obj,
+        "household": taken.household,
+        "before": taken.before,
+        "after": {workflow.status_field: taken.target, **after},
+        "reason": taken.reason,
+    }
+
+
 def transition(
+    workflow: Workflow[M, R],
     *,
     obj: M,
-    table: Table,
     action: str,
     user: AnyUser | None,
-    step_model: type[R],
-    link: str,
-    holds: Holds | None,
     check: Callable[[M, Move], Outcome | None] | None = None,
     opinion: str = "",
     evidence: Any = None,
     actor: str = "",
-    queryset: models.QuerySet[M] | None = None,
-    status_field: str = "status",
-    error: type[Exception] = WorkflowError,
-    denied_error: type[Exception] | None = None,
-    statuses: Any = None,
-    actions: Any = None,
-    what: str = "",
-    refused: Callable[[str, str], str] | None = None,
-    denied: Callable[[Move], str] | None = None,
+    acting_for: str | None = None,
     note: str = "",
-    audit_action: str = "event",
-    household: models.Model | Callable[[M], models.Model | None] | None = None,
     now: dt.datetime | None = None,
 ) -> R:
-    """Take one move of `obj` by `table`; returns the transition row written.
+    """Take one move of `obj` by `workflow`; returns the transition row written.
 
-    Runs in one transaction (the caller's, if any): re-reads and locks `obj` (through `queryset`
-    when the checks need related rows), checks the table and the actor's role (`move_check`),
-    runs the workflow's own `check(locked obj, move)` (refuses by raising; may return an
-    Outcome), writes the `step_model` row (`link` names its foreign key to the object), sets the
-    status and the Outcome's `changes`, saves them with `update_fields`, and writes the audit row
-    (before/after: the status, plus the Outcome's values). `now` is the time recorded on both rows
-    (default: the clock). `audit_action`: the audit row's action (an AuditEntry.Action, by default a
-    status change). `household`: the household the audit row is filed under (or a function of the
-    locked object). The caller's `obj` is left as it was; read the new state from the row's object."""
+    Runs in one transaction (the caller's, if any): re-reads and locks `obj` (the workflow's
+    `queryset`), checks the table and the actor's role (`move_check`; `acting_for`: the side or
+    office the user acts for, passed to `holds`), runs the workflow's own `check(locked obj,
+    move)` (refuses by raising; may return an Outcome), writes the step row, sets the status and
+    the Outcome's `changes`, saves them with `update_fields`, and writes the audit row
+    (before/after: the status, plus the Outcome's values; reason: the Outcome's note, else
+    `note`). `actor` names a trusted command that has no user; `now` is the time recorded on both
+    rows (default: the clock). The caller's `obj` is left as it was; read the new state from the
+    row's object."""
     # The audit trail's module imports the models; tables import this module from models.py.
-    from fupin.accounts.audit import actor_name, audit_record, real_user
+    from fupin.accounts.audit import audit_record
 
+    request = Request(
+        obj=obj,
+        action=action,
+        user=user,
+        check=check,
+        opinion=opinion,
+        evidence=evidence,
+        actor=actor,
+        acting_for=acting_for,
+        note=note,
+        now=now,
+    )
     with transaction.atomic():
-        qs = queryset if queryset is not None else type(obj)._default_manager.all()
-        locked = qs.select_for_update(of=("self",)).get(pk=obj.pk)  # joined rows may be NULL
-        current = getattr(locked, status_field)
-        found = move_check(
-            table=table,
-            status=current,
-            action=action,
-            user=user,
-            holds=holds,
-            error=error,
-            denied_error=denied_error,
-            statuses=statuses,
-            actions=actions,
-            what=what,
-            refused=refused,
-            denied=denied,
+        locked = workflow.locking(type(obj)).get(pk=obj.pk)
+        taken = _take(workflow, locked, request)
+        taken.row.save(force_insert=True)
+        locked.save(update_fields=taken.update)
+        audit_record(actor=user, actor_label=actor, now=now, **_audit_values(workflow, taken))
+    return taken.row  # type: ignore[no-any-return]
+
+
+def transitions(
+    workflow: Workflow[M, R], requests: Iterable[Request[M]], *, chunk: int = 500
+) -> list[R]:
+    """Take a batch of moves in one transaction, all or nothing: the rows written, in order.
+
+    Each request is checked exactly as `transition` checks one, in order and against the state
+    the requests before it left (an object may appear more than once). The objects are locked and
+    read in one query per `chunk` of them; the step rows, the objects' changed fields and the
+    audit rows are then written with one bulk insert or update each (an `after` function sees the
+    object as the whole batch left it). The first request refused raises BatchRefused (its index
+    and the error `transition` would raise) and nothing is written."""
+    from fupin.accounts.audit import audit_entry
+    from fupin.accounts.models import AuditEntry
+
+    batch = list(requests)
+    if not batch:
+        return []
+    model = type(batch[0].obj)
+    with transaction.atomic():
+        ids = sorted({request.obj.pk for request in batch})
+        locked: dict[Any, M] = {}
+        for start in range(0, len(ids), chunk):
+            rows = workflow.locking(model).filter(pk__in=ids[start : start + chunk])
+            locked.update((o.pk, o) for o in rows)
+        taken: list[_Taken] = []
+        for index, request in enumerate(batch):
+            obj = locked.get(request.obj.pk)
+            if obj is None:
+                raise model.DoesNotExist(f"{model.__name__} matching query does not exist.")  # type: ignore[attr-defined]
+            try:
+                taken.append(_take(workflow, obj, request))
+            except workflow.errors as refused:
+                raise BatchRefused(refused, index) from None
+        workflow.step_model._default_manager.bulk_create([t.row for t in taken])
+        changed = {t.obj.pk: t.obj for t in taken}
+        update = list(dict.fromkeys(name for t in taken for name in t.update))
+        model._default_manager.bulk_update(list(changed.values()), update)
+        AuditEntry.objects.bulk_create(
+            [
+                audit_entry(
+                    actor=request.user,
+                    actor_label=request.actor,
+                    now=request.now,
+                    **_audit_values(workflow, t),
+                )
+                for request, t in zip(batch, taken, strict=True)
+            ]
         )
-        outcome = (check(locked, found) if check is not None else None) or Outcome()
-        target = outcome.to if outcome.to is not None else found.to
-        fields: dict[str, Any] = {
-            link: locked,
-            "from_status": current,
-            "to_status": target,
-            "user": real_user(user),
-            "actor": actor_name(user, actor),
-            "opinion": opinion,
-            **outcome.step,
-        }
-        if evidence is not None:
-            fields["evidence"] = evidence
-        if now is not None:
-            fields["at"] = now
-        row = step_model._default_manager.create(**fields)
-        setattr(locked, status_field, target)
-        update = [status_field]
-        for name, value in outcome.changes.items():
-            setattr(locked, name, value)
-            update.append(name)
-        locked.save(update_fields=update)
-        after = outcome.after(locked, row) if callable(outcome.after) else outcome.after
-        audit_record(
-            actor=user,
-            actor_label=actor,
-            action=audit_action,
-            obj=locked,
-            household=household(locked) if callable(household) else household,
-            before={status_field: current, **outcome.before},
-            after={status_field: target, **after},
-            reason=outcome.note if outcome.note is not None else note,
-            now=now,
-        )
-    return row
+    return [t.row for t in taken]

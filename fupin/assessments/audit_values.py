@@ -33,6 +33,8 @@ def audit_values_register() -> None:
     source("Campaign", "sampling", "抽样设置", name=_sampling)
     # A county's result: the figures for the 综合研判.
     source("CountyDecision", "straddling", "区间跨越阈值或样本不足的指标", AssessedFigure)
+    source("CountyDecision", "by_figures", "逐项判定的结果", Verdict)
+    source("Campaign", "replaced_rows", "重新计算替换的指标数")
     # Draws, teams and assignments.
     source("Draw", "items", "抽中单位数")
     source("Draw", "level", "抽样层级", DrawLevel)

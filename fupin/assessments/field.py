@@ -1,5 +1,6 @@
 """The offline field survey: the enumerator's page, its data bootstrap, the service worker, and the
-two endpoints a device sends questionnaires and photos to (idempotent, scoped to the user)."""
+endpoints a device sends questionnaires, suspected problems and their photos and recordings to
+(idempotent, scoped to the user's team households)."""
 
 from __future__ import annotations
 
@@ -22,17 +23,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.assessments.models import Campaign, Enumerator, EvidenceKind, Submission, Team
+from fupin.assessments.models import (
+    Campaign,
+    Enumerator,
+    EvidenceKind,
+    Problem,
+    Submission,
+    Team,
+)
 from fupin.assessments.selectors import EVALUATION_STATUSES, campaigns_for
 from fupin.assessments.services import (
     CONFLICT_MESSAGE,
+    PROBLEM_CONFLICT_MESSAGE,
     AssessmentError,
     assignment_current,
     enumerator_team_for,
     evidence_receive,
+    problem_raise_once,
     questionnaire_current,
     submission_receive,
 )
+from fupin.assessments.services.proposals import proposal_standard, proposal_target
 from fupin.assessments.services.surveys import applicable_sections
 from fupin.registry.models import Household, Person, Relation
 from fupin.registry.selectors import households_for
@@ -49,6 +60,8 @@ NOT_ENUMERATOR = "当前账号不是调查员，不能提交入户调查问卷"
 CAMPAIGN_REFUSED = "该考核任务不在您的调查任务中，或已不在实地调查阶段，问卷未保存"
 HOUSEHOLD_REFUSED = "不在您所在小组的调查任务中，问卷未保存"
 SUBMISSION_MISSING = "没有这份问卷，或它不是您提交的、所属任务已结束，照片未保存"
+PROBLEM_MISSING = "没有这条疑点问题，或它不是您提出的，照片或录音未保存"
+PROBLEM_HOUSEHOLD_REFUSED = "不在您所在小组的调查任务中，疑点问题未保存"
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -124,6 +137,10 @@ def _household_row(household: Household, schema: dict[str, Any]) -> dict[str, An
         "village": f"{township}{village.name}",
         "registered": household.registered,
         "sections": [s["code"] for s in applicable_sections(schema, household)],
+        # Which suspected problem a failed rule proposes for this household (its status).
+        "proposes": proposal_target(
+            registered=household.registered, status=household.status
+        ).as_json(),
     }
 
 
@@ -155,6 +172,7 @@ def bootstrap(request: HttpRequest) -> JsonResponse:
                     "name": campaign.name,
                     "status": campaign.status,
                     "status_label": campaign.get_status_display(),
+                    "proposals": proposal_standard(campaign.year).as_json(),
                     "households": [_household_row(h, schema) for h in households],
                 }
             )
@@ -337,6 +355,173 @@ def evidence_create(request: HttpRequest, client_id: uuid.UUID) -> JsonResponse:
             "id": evidence.pk,
             "sha256": evidence.sha256,
             "size": evidence.size,
+            "created": created,
+            "received_at": evidence.received_at.isoformat(),
+        },
+        status=201 if created else 200,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# --- suspected problems and their photos and recordings --------------------------------------
+
+AUDIO_MAX_BYTES = 30 * 1024 * 1024
+
+
+def _problem_json(problem: Problem, created: bool) -> dict[str, Any]:
+    return {
+        "id": problem.pk,
+        "client_id": str(problem.client_id),
+        "household_no": problem.household.household_no if problem.household else "",
+        "kind": problem.kind,
+        "kind_label": problem.get_kind_display(),
+        "status_label": problem.get_status_display(),
+        "raised_at": problem.raised_at.isoformat(),
+        "created": created,
+    }
+
+
+def _campaign_id(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        number = int(value)
+        return number if 0 < number < 2**63 else None
+    return None
+
+
+@require_POST
+def problem_create(request: HttpRequest) -> JsonResponse:
+    """One suspected problem from the device (JSON: client_id, campaign, household_no, kind,
+    description, optional submission = the questionnaire's client id): 201 raised, 200 the same
+    again, 409 its id already used for other content, 403 not the team's household, 400 invalid."""
+    enumerator, refusal = _refusal_for_user(request)
+    if refusal is not None:
+        return refusal
+    assert enumerator is not None
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "提交内容不是有效的 JSON")
+    if not isinstance(body, dict):
+        return _error(400, "提交内容格式不正确")
+    try:
+        cid = uuid.UUID(str(body.get("client_id")))
+    except ValueError:
+        return _error(400, "问题编号格式不正确（须为 UUID）")
+    campaign_id = _campaign_id(body.get("campaign"))
+    household_no = str(body.get("household_no") or "")
+    stored = (
+        Problem.objects.select_related("campaign").filter(campaign_id=campaign_id, client_id=cid)
+        if campaign_id is not None
+        else Problem.objects.none()
+    ).first()
+    if stored is not None:
+        # A retry: answered even when the campaign has left the field (it writes nothing), but
+        # only to the user who raised it; the service compares the content.
+        found = Household.objects.filter(household_no=household_no).first()
+        if stored.raised_by_id != request.user.pk or found is None:
+            return _error(409, PROBLEM_CONFLICT_MESSAGE)
+        campaign, household = stored.campaign, found
+    else:
+        campaign = (
+            campaigns_for(request.user)
+            .filter(status__in=EVALUATION_STATUSES, pk=campaign_id)
+            .first()
+            if campaign_id is not None
+            else None
+        )
+        if campaign is None:
+            return _error(403, "该考核任务不在您的调查任务中，或已不在实地调查阶段，疑点问题未保存")
+        scoped = households_for(request.user).filter(household_no=household_no).first()
+        if scoped is None or enumerator_team_for(campaign, enumerator, scoped) is None:
+            return _error(403, f"户 {household_no} {PROBLEM_HOUSEHOLD_REFUSED}")
+        household = scoped
+    submission = None
+    if body.get("submission") not in (None, ""):
+        try:
+            source = uuid.UUID(str(body["submission"]))
+        except ValueError:
+            return _error(400, "来源问卷编号格式不正确（须为 UUID）")
+        submission = Submission.objects.filter(
+            client_id=source, campaign=campaign, enumerator=enumerator
+        ).first()
+        if submission is None:
+            return _error(400, "来源问卷尚未送达，或不是您提交的，疑点问题未保存")
+    kind, description = body.get("kind"), body.get("description")
+    if not isinstance(kind, str) or not isinstance(description, str):
+        return _error(400, "请选择问题类型并填写问题描述")
+    try:
+        problem, created = problem_raise_once(
+            campaign=campaign,
+            client_id=cid,
+            household=household,
+            kind=kind,
+            description=description,
+            user=request.user,
+            enumerator=enumerator,
+            submission=submission,
+        )
+    except AssessmentError as refused:
+        message = str(refused)
+        return _error(409 if message == PROBLEM_CONFLICT_MESSAGE else 400, message)
+    return JsonResponse(
+        _problem_json(problem, created),
+        status=201 if created else 200,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_POST
+def problem_evidence_create(request: HttpRequest, client_id: uuid.UUID) -> JsonResponse:
+    """A photo or a recording for one of the user's problems (multipart: file, sha256, optional
+    taken_at, gps_lat, gps_lon): 201 stored, 200 the same file again, 404 no such problem."""
+    enumerator, refusal = _refusal_for_user(request)
+    if refusal is not None:
+        return refusal
+    problem = Problem.objects.filter(
+        client_id=client_id,
+        raised_by_id=request.user.pk,
+        household__in=households_for(request.user),
+        campaign__in=campaigns_for(request.user),
+    ).first()
+    if problem is None:
+        return _error(404, PROBLEM_MISSING)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _error(400, "缺少照片或录音文件")
+    content_type = upload.content_type or ""
+    if content_type.startswith("image/"):
+        kind, limit, what = EvidenceKind.PHOTO, PHOTO_MAX_BYTES, "照片"
+    elif content_type.startswith("audio/"):
+        kind, limit, what = EvidenceKind.AUDIO, AUDIO_MAX_BYTES, "录音"
+    else:
+        return _error(400, "只接收照片（图像文件）或录音（音频文件）")
+    if upload.size is not None and upload.size > limit:
+        return _error(400, f"{what}超过 {limit // (1024 * 1024)} MB，未保存")
+    taken = parse_datetime(request.POST.get("taken_at", "") or "")
+    if taken is not None and timezone.is_naive(taken):
+        taken = None
+    try:
+        evidence, created = evidence_receive(
+            owner=problem,
+            kind=kind,
+            content=upload,
+            sha256=request.POST.get("sha256", ""),
+            filename=upload.name or "",
+            gps_lat=_float(request.POST.get("gps_lat")),
+            gps_lon=_float(request.POST.get("gps_lon")),
+            taken_at=taken,
+            user=request.user,
+        )
+    except AssessmentError as refused:
+        return _error(400, str(refused))
+    return JsonResponse(
+        {
+            "id": evidence.pk,
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+            "kind_label": evidence.get_kind_display(),
             "created": created,
             "received_at": evidence.received_at.isoformat(),
         },

@@ -12,4 +12,10 @@ urlpatterns = [
     path("sw.js", field.service_worker, name="service_worker"),
     path("submissions/", field.submission_create, name="submission_create"),
     path("submissions/<uuid:client_id>/evidence/", field.evidence_create, name="evidence_create"),
+    path("problems/", field.problem_create, name="problem_create"),
+    path(
+        "problems/<uuid:client_id>/evidence/",
+        field.problem_evidence_create,
+        name="problem_evidence_create",
+    ),
 ]

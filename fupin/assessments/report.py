@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -48,7 +48,7 @@ def county_rows(
     campaign: Campaign, truth: dict[str, dict[str, float]] | None = None
 ) -> list[dict[str, Any]]:
     """One row per assessed county (ordered by code: never by result), with its four figures."""
-    results = CountyResult.objects.filter(campaign=campaign).select_related("county")
+    results = CountyResult.objects.filter(campaign=campaign, current=True).select_related("county")
     decisions = {d.county_id: d for d in CountyDecision.objects.filter(campaign=campaign)}
     by_county: dict[int, dict[str, Any]] = {}
     for r in results:
@@ -123,7 +123,7 @@ def _sheet(title: str, header: list[str], rows: list[list[Any]]) -> Sheet:
     return Sheet(title, header, rows, [max(10, display_width(h) + 2) for h in header])
 
 
-def samples_workbook(campaign: Campaign, path: Path) -> None:
+def samples_workbook(campaign: Campaign, path: Path | IO[bytes]) -> None:
     """抽样名单: every recorded draw item in force, with its stratum and inclusion probability."""
     items = (
         DrawItem.objects.filter(draw__campaign=campaign, draw__superseded_by__isnull=True)
@@ -172,7 +172,7 @@ def samples_workbook(campaign: Campaign, path: Path) -> None:
     )
 
 
-def problems_workbook(campaign: Campaign, path: Path) -> None:
+def problems_workbook(campaign: Campaign, path: Path | IO[bytes]) -> None:
     """问题清单: every problem raised, its status, and each verification step with its opinion."""
     problems = (
         Problem.objects.filter(campaign=campaign)

@@ -3,21 +3,50 @@
 from django.urls import path
 
 from fupin.assessments import views
+from fupin.assessments.views import draws, evaluators, results
+from fupin.assessments.views.assignments import campaign_assignments
 from fupin.assessments.views.planning import campaign_plan
 
 app_name = "assessments"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("explanations/", views.explanations, name="explanations"),
+    path("new/", draws.campaign_new, name="new"),
+    path("<int:pk>/draws/", draws.draws_page, name="draws"),
+    path("<int:pk>/draws/counties/", draws.counties_draw_view, name="draws_counties"),
+    path("<int:pk>/draws/<str:code>/", draws.county_draw_page, name="county_draw"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/settings/", views.campaign_settings, name="settings"),
     path("<int:pk>/plan/", campaign_plan, name="plan"),
+    path("<int:pk>/assignments/", campaign_assignments, name="assignments"),
     path("<int:pk>/status/<str:to>/", views.campaign_move, name="move"),
     path("<int:pk>/review/<str:step>/", views.review_queue, name="review"),
     path("<int:pk>/problems/<int:problem_pk>/", views.problem_detail, name="problem"),
     path("<int:pk>/problems/<int:problem_pk>/act/", views.problem_act, name="problem_act"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="evidence"),
     path("<int:pk>/counties/<str:code>/", views.county_results, name="county"),
+    path("<int:pk>/counties/<str:code>/decide/", results.county_decide, name="decide"),
+    path("<int:pk>/results/compute/", results.results_compute_view, name="compute"),
+    path("<int:pk>/report.docx", results.report_docx_view, name="report_docx"),
+    path("<int:pk>/report.html", results.report_html_view, name="report_html"),
+    path("<int:pk>/samples.xlsx", results.samples_xlsx_view, name="samples_xlsx"),
+    path("<int:pk>/problems.xlsx", results.problems_xlsx_view, name="problems_xlsx"),
+    path("evaluators/", evaluators.evaluators_home, name="evaluators_home"),
+    path("<int:pk>/evaluators/", evaluators.evaluators_page, name="evaluators"),
+    path("<int:pk>/evaluators/institutions/", evaluators.institution_add, name="institution_add"),
+    path("<int:pk>/evaluators/add/", evaluators.evaluator_add, name="evaluator_add"),
+    path("<int:pk>/evaluators/roster/", evaluators.roster_upload, name="roster_upload"),
+    path("<int:pk>/evaluators/roster/confirm/", evaluators.roster_confirm, name="roster_confirm"),
+    path(
+        "<int:pk>/evaluators/roster-template.xlsx",
+        evaluators.roster_template_download,
+        name="roster_template",
+    ),
+    path(
+        "<int:pk>/evaluators/<str:kind>/<int:ev_pk>/reset/",
+        evaluators.password_reset,
+        name="evaluator_reset",
+    ),
     path("<int:pk>/feedback/", views.feedback_page, name="feedback"),
     path("<int:pk>/feedback/build/", views.feedback_build, name="feedback_build"),
     path(

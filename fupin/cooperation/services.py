@@ -27,7 +27,7 @@ from django.utils import timezone
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import AuditEntry
 from fupin.accounts.scoping import office_regions
-from fupin.accounts.workflow import Move, Outcome, transition
+from fupin.accounts.workflow import Move, Outcome, Workflow, transition
 from fupin.cooperation.models import (
     PAIRING_REGION_LEVEL,
     Agreement,
@@ -569,6 +569,36 @@ def ledger_entry_add(
     return entry
 
 
+def _side_of(entry: LedgerEntry, by: str) -> str:
+    """The side a move's role names on this entry: the side that entered it, or the other."""
+    return entry.entered_by if by == ENTERING else other_side(entry.entered_by)
+
+
+def _review_denied(entry: LedgerEntry, action: str, move: Move, _user: AnyUser | None) -> str:
+    if action == ReviewAction.CONFIRM:
+        return "录入方不能确认自己录入的台账，须由对方确认"
+    return f"“{ReviewAction(action).label}”须由{Side(_side_of(entry, move.role)).label}办理"
+
+
+# An entry's review (its table: workflows.TRANSITIONS); a move's role is a side, held by the side
+# the user acts for (`acting_side`).
+LEDGER_REVIEW: Workflow[LedgerEntry, LedgerReview] = Workflow(
+    table=TRANSITIONS,
+    step_model=LedgerReview,
+    link="entry",
+    holds=lambda _user, by, entry, acting: _side_of(entry, by) == acting,
+    refused=lambda _entry, status, action: (
+        f"台账状态为“{EntryStatus(status).label}”，不能{ReviewAction(action).label}"
+    ),
+    denied=_review_denied,
+    error=CooperationConflict,
+    denied_error=CooperationDenied,
+    queryset=lambda: LedgerEntry.objects.select_related(
+        "pairing__east", "pairing__west", "indicator"
+    ),
+)
+
+
 @transaction.atomic
 def ledger_entry_transition(
     *,
@@ -589,14 +619,6 @@ def ledger_entry_transition(
     entry = LedgerEntry.objects.select_related("pairing__east", "pairing__west").get(pk=entry.pk)
     acting = acting_side(user, entry.pairing, side)
     opinion = opinion.strip()
-
-    def side_of(by: str) -> str:
-        return entry.entered_by if by == ENTERING else other_side(entry.entered_by)
-
-    def denied(move: Move) -> str:
-        if action == ReviewAction.CONFIRM:
-            return "录入方不能确认自己录入的台账，须由对方确认"
-        return f"“{label}”须由{Side(side_of(move.role)).label}办理"
 
     def check(locked: LedgerEntry, move: Move) -> Outcome:
         if move.opinion_required and not opinion:
@@ -626,20 +648,13 @@ def ledger_entry_transition(
         )
 
     return transition(
+        LEDGER_REVIEW,
         obj=entry,
-        table=TRANSITIONS,
         action=action,
         user=user,
-        step_model=LedgerReview,
-        link="entry",
-        holds=lambda _user, by: side_of(by) == acting,
         check=check,
         opinion=opinion,
-        queryset=LedgerEntry.objects.select_related("pairing__east", "pairing__west", "indicator"),
-        error=CooperationConflict,
-        denied_error=CooperationDenied,
-        refused=lambda status, _a: f"台账状态为“{EntryStatus(status).label}”，不能{label}",
-        denied=denied,
+        acting_for=acting,
         note=f"台账{label}（{Side(acting).label}）：{opinion}",
     )
 

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from fupin.accounts.models import Membership, Role
+from fupin.accounts.people import person_create
 from fupin.accounts.services import membership_grant, working_group_add
 from fupin.assessments.models import (
     Campaign,
@@ -109,6 +110,30 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
                 role=Role.COUNTY_OFFICE,
                 region=county,
             )
+
+    def added_by(
+        office: AbstractBaseUser,
+        username: str,
+        name: str,
+        role: str,
+        where: Region,
+        what: str,
+        post: str = "",
+    ) -> None:
+        """A login the county office adds on its people pages (人员管理), as an office would;
+        the demo then swaps the one-time password for the shared demo password."""
+        user = users.filter(username=username).first()
+        if user is None:
+            user, _one_time = person_create(
+                actor=office, name=name, username=username, role=role, region=where, post=post
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        made.append(
+            DemoAccount(username, str(Role(role).label), f"{what}（由县扶贫办在人员管理中添加）")
+        )
+
+    county_office = users.filter(username="xian").first()
     if township is not None:
         posts = (
             ("xiang", "乡镇扶贫工作站站长；可看完整身份证号，每次留痕"),
@@ -116,12 +141,21 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
             ("xiang3", "乡镇长"),
         )
         for username, post in posts:
-            membership_grant(
-                user=account(
+            what = f"{township.name}：本乡数据；提出贫困村退出；3342 乡级签字（{post}）"
+            if county_office is not None:
+                title = post.split("；")[0]
+                added_by(
+                    county_office,
                     username,
-                    str(Role.TOWNSHIP_OFFICE.label),
-                    f"{township.name}：本乡数据；提出贫困村退出；3342 乡级签字（{post}）",
-                ),
+                    f"{township.name}{title}",
+                    Role.TOWNSHIP_OFFICE,
+                    township,
+                    what,
+                    post=title,
+                )
+                continue
+            membership_grant(
+                user=account(username, str(Role.TOWNSHIP_OFFICE.label), what),
                 role=Role.TOWNSHIP_OFFICE,
                 region=township,
             )
@@ -144,6 +178,16 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     )
     if cadre is not None:
         existing(cadre, str(Role.HELPING_CADRE.label), "自己结对的帮扶户：户户3本账、走访记录")
+    if county_office is not None:
+        added_by(
+            county_office,
+            "bangfu",
+            f"{village.name}新任帮扶责任人",
+            Role.HELPING_CADRE,
+            village,
+            f"{village.name}：新添加的帮扶责任人，尚未结对，看不到任何农户",
+            post="帮扶责任人",
+        )
     if county is not None:
         from fupin.cooperation.models import Pairing
 

@@ -22,14 +22,18 @@ from django.db import transaction
 from fupin.assessments.engine.fieldwork import simulate_survey
 from fupin.assessments.engine.figures import CountyFigures
 from fupin.assessments.engine.pipeline import TruthFigures, county_rng, truth_figures
-from fupin.assessments.engine.sampling import SamplingSettings, draw_households, draw_villages
+from fupin.assessments.engine.sampling import SamplingSettings
 from fupin.assessments.engine.verification import simulate_verification
 from fupin.assessments.models import Campaign
 from fupin.assessments.services import (
     campaign_create,
+    campaign_results_compute,
     campaign_transition,
     county_decision_record,
-    county_results_record,
+    county_figures_recorded,
+    county_frame,
+    county_sample_draw,
+    sampling_dict,
 )
 from fupin.assessments.workflows import CampaignKind, CampaignStatus
 from fupin.demo.loading import truth_dir as default_truth_dir
@@ -42,12 +46,7 @@ from fupin.demo.running_fieldwork import (
     fieldwork_run,
 )
 from fupin.demo.running_people import people_create, staff_assign
-from fupin.demo.running_records import (
-    RunError,
-    county_figures_recorded,
-    county_frame,
-    draws_record,
-)
+from fupin.demo.running_records import RunError
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
@@ -134,23 +133,6 @@ def _counties(county_codes: Sequence[str] | None) -> list[Region]:
     return chosen
 
 
-def _sampling_dict(settings: SamplingSettings) -> dict[str, Any]:
-    """The campaign's sampling settings in its own vocabulary (every county is assessed)."""
-    return {
-        "county_rate": 1.0,
-        "min_counties_per_province": 1,
-        "villages_per_county": settings.villages,
-        "poor_village_share": settings.poor_village_share,
-        "village_method": settings.village_method,
-        "households_per_stratum": {
-            "exited": settings.exited_per_village,
-            "poor": settings.poor_per_village,
-            "non_registered": settings.nonregistered_per_village,
-        },
-        "at_risk_in_full": settings.at_risk_in_full,
-    }
-
-
 def campaign_run_simulated(
     *,
     seed: int,
@@ -204,7 +186,7 @@ def _run(
         year=year,
         name=name or f"{year}年贫困县退出专项评估检查（模拟，种子 {seed}）",
         scope=counties,
-        sampling=_sampling_dict(settings),
+        sampling=sampling_dict(settings),  # county rate 1: every county is assessed
         actor="simulation",
         now=clock.now(),
     )
@@ -219,24 +201,18 @@ def _run(
     )
     say(f"任务 #{campaign.pk}：{len(counties)} 个县，种子 {seed}")
 
-    # 三随机: villages and households, per county, recorded with their seeds.
+    # 三随机: villages and households, per county, by the working group's service; the draws use
+    # the first two children of county_rng(seed, county), fieldwork and verification the others.
     generators: dict[str, tuple[Any, Any]] = {}
     draws = {}
     sampled: dict[str, list[Household]] = {}
     for county in counties:
         frame = frames[county.code]
-        g_villages, g_households, g_survey, g_verify = county_rng(seed, frame.code).spawn(4)
-        villages = draw_villages(frame, settings, g_villages)
-        households = draw_households(frame, villages, settings, g_households)
-        draws_record(
-            campaign=campaign,
-            county=county,
-            frame=frame,
-            households=households,
-            seed=seed,
-            user=wg,
-            now=clock.now(),
-        )
+        _g_villages, _g_households, g_survey, g_verify = county_rng(seed, frame.code).spawn(4)
+        households = county_sample_draw(
+            campaign, county, user=wg, seed=seed, frame=frame, now=clock.now()
+        ).households
+        villages = households.villages
         draws[county.code] = households
         generators[county.code] = (g_survey, g_verify)
         keys = frame.household_no[households.index].tolist()
@@ -291,18 +267,18 @@ def _run(
 
     clock.day(_DAYS - 1)
     outcomes = []
+    # The working group's 计算结果: every county from the records, all or none.
+    computed = (
+        {
+            c.county.pk: c.recorded
+            for c in campaign_results_compute(campaign, user=wg, now=clock.now())
+        }
+        if decide
+        else {}
+    )
     for county in counties:
-        recorded = county_figures_recorded(campaign, county)
+        recorded = computed.get(county.pk) or county_figures_recorded(campaign, county)
         if decide:
-            county_results_record(
-                campaign=campaign,
-                county=county,
-                figures=recorded.as_record(),
-                draw_ids=recorded.draw_ids,
-                problem_ids=recorded.problem_ids,
-                user=wg,
-                now=clock.now(),
-            )
             decision = county_decision_record(
                 campaign=campaign,
                 county=county,

@@ -11,7 +11,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from fupin.accounts.models import Membership, Role
-from fupin.assessments.engine import assignment as solver
 from fupin.assessments.engine import assignment_rules as rules
 from fupin.assessments.models import (
     Campaign,
@@ -21,7 +20,17 @@ from fupin.assessments.models import (
     Institution,
     Team,
 )
-from fupin.assessments.services import assignment_record, team_create
+from fupin.assessments.services.assignment import (
+    SEED_LIMIT,
+    AssignmentPool,
+    assignment_run,
+    drawn_households,
+)
+from fupin.assessments.services.roster import (
+    EvaluatorSpec,
+    evaluators_register,
+    institution_register,
+)
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
@@ -93,28 +102,47 @@ def _users(prefix: str, specs: Sequence[tuple[str, str]]) -> list[User]:
     return [by_name[f"{prefix}-{s}"] for s, _ in specs]
 
 
+def _institution(name: str, province: str, working_group: User, now: dt.datetime) -> Institution:
+    """The institution of that name (shared across campaigns), registered by the working group
+    the first time."""
+    found = Institution.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    return institution_register(name=name, province=province, user=working_group, now=now)
+
+
 @transaction.atomic
 def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
     """Institutions, experts and enumerators for `counties`, mostly from other provinces.
 
     A few come from the counties' own province (or took part in its own assessment), so that
     the solver has someone to keep away.  Institutions are shared across campaigns (by name);
-    people are new for each campaign, named sim<campaign>-….
+    people are new for each campaign, named sim<campaign>-….  The working group registers them
+    through the registration services the evaluators page uses (`institution_register`,
+    `evaluators_register`), each with a login; every simulated evaluator has passed the exam.
+    Their logins get no one-time password (hashing one costs about a second): the demo's
+    accounts step gives the ones it lists the demo password. They are registered at the
+    campaign's creation time (the simulated clock's, when the run has one).
     """
+    now = campaign.created_at
     provinces = sorted({c.province_code for c in counties})
     k = len(counties)
+    prefix = f"sim{campaign.pk}"
+    specs = [(f"dept-{i:02d}", Role.DEPARTMENT.value) for i in range(2)]
+    specs += [("wg-01", Role.WORKING_GROUP.value)]
+    specs += [(f"officer-{c.code[:6]}", Role.COUNTY_OFFICER.value) for c in counties]
+    staff = _users(prefix, specs)
+    department, working_group, officer_users = staff[:2], staff[2], staff[3:]
+
     others = [(n, p) for n, p in INSTITUTION_POOL if p not in provinces]
     same = [(n, p) for n, p in INSTITUTION_POOL if p in provinces][:1]
     if not same:
         same = [(f"{rules.province_name(provinces[0])}社会科学院", provinces[0])]
     n_other = min(len(others), max(2, math.ceil(k / 4)))
     pool = others[:n_other] + same
-    institutions = [
-        Institution.objects.get_or_create(name=n, defaults={"province_code": p})[0] for n, p in pool
-    ]
+    institutions = [_institution(n, p, working_group, now) for n, p in pool]
     home = provinces[0]
     per_side = TEAMS_PER_COUNTY * math.ceil(k / n_other) + 1
-    prefix = f"sim{campaign.pk}"
 
     # Enumerators: per institution `per_side` experienced and as many new ones from its own
     # province, plus one of each from the counties' province (who must stand aside there).
@@ -140,51 +168,62 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
         (expert_provinces[len(expert_provinces) // 2], []),
     ]
 
-    specs = [(f"enum-{i:04d}", Role.ENUMERATOR.value) for i in range(len(enum_rows))]
-    specs += [(f"expert-{i:03d}", Role.LEAD_EXPERT.value) for i in range(len(expert_rows))]
-    specs += [(f"group-{i:02d}", Role.EXPERT_GROUP.value) for i in range(len(group_rows))]
-    specs += [(f"dept-{i:02d}", Role.DEPARTMENT.value) for i in range(2)]
-    specs += [("wg-01", Role.WORKING_GROUP.value)]
-    specs += [(f"officer-{c.code[:6]}", Role.COUNTY_OFFICER.value) for c in counties]
-    users = _users(prefix, specs)
-    it = iter(users)
-    enum_users = [next(it) for _ in enum_rows]
-    expert_users = [next(it) for _ in expert_rows]
-    group_users = [next(it) for _ in group_rows]
-    department = [next(it) for _ in range(2)]
-    working_group = next(it)
-    officer_users = [next(it) for _ in counties]
-
-    Enumerator.objects.bulk_create(
-        Enumerator(
+    evaluators = [
+        EvaluatorSpec(
+            kind="enumerator",
             name=_name(i),
             employer_province=p,
-            experienced=exp,
-            took_part_in=took,
             institution=inst,
-            user=u,
+            took_part_in=tuple(took),
+            experienced=exp,
+            exam_passed=True,
+            username=f"{prefix}-enum-{i:04d}",
         )
-        for i, ((inst, exp, p, took), u) in enumerate(zip(enum_rows, enum_users, strict=True))
+        for i, (inst, exp, p, took) in enumerate(enum_rows)
+    ]
+    evaluators += [
+        EvaluatorSpec(
+            kind="expert",
+            name=_name(1000 + i),
+            employer_province=p,
+            took_part_in=tuple(took),
+            experienced=exp,
+            exam_passed=True,
+            username=f"{prefix}-expert-{i:03d}",
+        )
+        for i, (p, exp, took) in enumerate(expert_rows)
+    ]
+    evaluators += [
+        EvaluatorSpec(
+            kind="expert",
+            name=_name(2000 + i),
+            employer_province=p,
+            took_part_in=tuple(took),
+            experienced=True,
+            exam_passed=True,
+            username=f"{prefix}-group-{i:02d}",
+        )
+        for i, (p, took) in enumerate(group_rows)
+    ]
+    logins = evaluators_register(
+        evaluators, user=working_group, passwords=False, reason="模拟评估的评估人员", now=now
     )
-    Expert.objects.bulk_create(
-        Expert(
-            name=_name(1000 + i), employer_province=p, experienced=exp, took_part_in=took, user=u
-        )
-        for i, ((p, exp, took), u) in enumerate(zip(expert_rows, expert_users, strict=True))
-    )
-    Expert.objects.bulk_create(
-        Expert(
-            name=_name(2000 + i), employer_province=p, experienced=True, took_part_in=took, user=u
-        )
-        for i, ((p, took), u) in enumerate(zip(group_rows, group_users, strict=True))
+    n_enum, n_expert = len(enum_rows), len(expert_rows)
+    enumerators = [lg.evaluator for lg in logins[:n_enum]]
+    experts = [lg.evaluator for lg in logins[n_enum : n_enum + n_expert]]
+    expert_group = [lg.evaluator for lg in logins[n_enum + n_expert :]]
+    # The verification duties of the experts: leading a county's review, the expert group.
+    Membership.objects.bulk_create(
+        [Membership(user_id=e.user_id, role=Role.LEAD_EXPERT) for e in experts]
+        + [Membership(user_id=e.user_id, role=Role.EXPERT_GROUP) for e in expert_group]
     )
     CountyOfficer.objects.bulk_create(
         CountyOfficer(user=u, county=c) for u, c in zip(officer_users, counties, strict=True)
     )
-    by_user = {u.pk: u for u in users}
-    enumerators = list(Enumerator.objects.filter(user__in=enum_users).order_by("pk"))
-    experts = list(Expert.objects.filter(user__in=expert_users).order_by("pk"))
-    expert_group = list(Expert.objects.filter(user__in=group_users).order_by("pk"))
+    by_user = {u.pk: u for u in staff}
+    by_user |= {
+        u.pk: u for u in User.objects.filter(pk__in=[lg.evaluator.user_id for lg in logins])
+    }
     return People(
         institutions=institutions,
         experts=experts,
@@ -211,17 +250,6 @@ def _engine_expert(e: Expert) -> rules.Expert:
     )
 
 
-def _engine_enumerator(e: Enumerator) -> rules.Enumerator:
-    return rules.Enumerator(
-        id=str(e.pk),
-        name=e.name,
-        home_province=e.employer_province,
-        experienced=e.experienced,
-        took_part_in=frozenset(e.took_part_in),
-        institution_id=str(e.institution_id or ""),
-    )
-
-
 @dataclass
 class Staffing:
     """Who works where: each county's experts (lead first), and the team of each household."""
@@ -241,80 +269,38 @@ def staff_assign(
     seed: int,
     now: dt.datetime | None = None,
 ) -> Staffing:
-    """Institutions → counties, experts → counties, teams → households by the CP-SAT solver; record it.
+    """Institutions → counties, experts → counties, teams → households: the working group's
+    `assignment_run` (the assignments page's service), with the simulated people as its pool.
 
-    `households` maps each county code (12 digits) to its sampled households.  The solver's
-    seed is derived from the campaign seed (CP-SAT takes a 31-bit seed) and recorded; `now`:
-    the simulated time recorded.
+    `households` maps each county code (12 digits) to the households the demo drew; the service
+    reads the recorded draws, which must be the same. The solver's seed is the campaign seed
+    (CP-SAT takes a 31-bit seed); `now`: the simulated time recorded.
     """
-    rng_seed = int(seed) % (2**31 - 1)
-    tasks = [
-        rules.CountyTask(
-            code=c.code, province=c.province_code, households=len(households[c.code]), name=c.name
-        )
-        for c in counties
-    ]
-    inst_by_id = {str(i.pk): i for i in people.institutions}
-    engine_institutions = [
-        rules.Institution(id=str(i.pk), name=i.name, province=i.province_code)
-        for i in people.institutions
-    ]
-    held = solver.assign_institutions(engine_institutions, tasks, rng_seed=rng_seed)
-    expert_by_id = {str(e.pk): e for e in people.experts}
-    experts = solver.assign_experts(
-        [_engine_expert(e) for e in people.experts],
-        held,
-        rng_seed=rng_seed,
-        experts_per_county=EXPERTS_PER_COUNTY,
-    )
-    enum_by_id = {str(e.pk): e for e in people.enumerators}
-    plan = solver.form_teams(
-        [_engine_enumerator(e) for e in people.enumerators], rng_seed=rng_seed, assignment=held
-    )
-    teams: dict[str, Team] = {}
-    for t in plan.teams:
-        teams[t.id] = team_create(
-            campaign=campaign,
-            code=t.id,
-            institution=inst_by_id[t.institution_id],
-            experienced=enum_by_id[t.mentor.id],
-            new=enum_by_id[t.newcomer.id],
-            user=people.working_group,
-            now=now,
-        )
-    by_no = {h.household_no: h for hs in households.values() for h in hs}
-    team_of_no = solver.assign_households(
-        plan.teams,
-        {code: [h.household_no for h in hs] for code, hs in households.items()},
-        plan.county_of_team,
-        rng_seed=rng_seed,
-    )
-    region_of = {c.code: c for c in counties}
-    assignment_record(
-        campaign=campaign,
-        seed=rng_seed,
-        institutions=[(inst_by_id[i], region_of[code]) for code, i in held.institution_of.items()],
-        experts=[
-            (expert_by_id[e], region_of[code])
-            for code, ids in experts.experts_of.items()
-            for e in ids
-        ],
-        teams=[(teams[t], by_no[no]) for no, t in team_of_no.items()],
-        solver="OR-Tools CP-SAT",
-        note=(
-            f"模拟评估：种子 {seed}，求解种子 {rng_seed}；assign_institutions、assign_experts、"
-            "form_teams、assign_households"
-        ),
+    recorded = drawn_households(campaign)
+    for county in counties:
+        if set(recorded.get(county.code, ())) != {h.household_no for h in households[county.code]}:
+            raise RuntimeError(f"{county.name}：记录的抽户结果与模拟抽取的不一致")
+    run = assignment_run(
+        campaign,
         user=people.working_group,
+        seed=seed,
+        pool=AssignmentPool(
+            institutions=people.institutions,
+            experts=people.experts,
+            enumerators=people.enumerators,
+        ),
+        experts_per_county=EXPERTS_PER_COUNTY,
+        note=(
+            f"模拟评估：种子 {seed}，求解种子 {int(seed) % SEED_LIMIT}；assign_institutions、"
+            "assign_experts、form_teams、assign_households"
+        ),
         now=now,
     )
     return Staffing(
-        experts_of={
-            code: [expert_by_id[e] for e in ids] for code, ids in experts.experts_of.items()
-        },
-        team_of={no: teams[t] for no, t in team_of_no.items()},
-        teams=list(teams.values()),
-        solver_seed=rng_seed,
+        experts_of=run.experts_of,
+        team_of=run.team_of,
+        teams=run.teams,
+        solver_seed=run.seed,
     )
 
 

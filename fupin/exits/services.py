@@ -18,7 +18,7 @@ from django.utils import timezone
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import OFFICE_LEVEL, AuditEntry, Role
 from fupin.accounts.scoping import has_office, office_levels
-from fupin.accounts.workflow import Move, Outcome, transition
+from fupin.accounts.workflow import Move, Outcome, Workflow, transition
 from fupin.exits.common import ExitError, User
 from fupin.exits.criteria import (
     HOUSEHOLD_FACTS,
@@ -215,12 +215,16 @@ def _objection_text(objections: list[Objection]) -> str:
     return "；".join(f"“{o.content[:30]}”（{state(o)}）" for o in objections)
 
 
-def _table(case: ExitCase, to: str) -> dict[tuple[str, str], Move]:
-    """The moves the case's procedure allows: its table, or ending it (终止) from any open status."""
-    if to != ExitStatus.TERMINATED:
-        return TRANSITIONS[case.kind]
-    end = terminate_move(case.kind)
-    return {(s, end.to): end for s in ExitStatus.values if s not in FINAL_STATUSES[case.kind]}
+def _procedure(kind: str) -> dict[tuple[str, str], Move]:
+    """The moves a kind of procedure allows: its table, and ending it (终止) from any open status."""
+    end = terminate_move(kind)
+    ends = {(s, end.to): end for s in ExitStatus.values if s not in FINAL_STATUSES[kind]}
+    return {**TRANSITIONS[kind], **ends}
+
+
+PROCEDURES: dict[str, dict[tuple[str, str], Move]] = {
+    kind: _procedure(kind) for kind in ExitKind.values
+}
 
 
 def _refused(case: ExitCase, status: str, to: str) -> str:
@@ -232,10 +236,25 @@ def _refused(case: ExitCase, status: str, to: str) -> str:
     )
 
 
-def _denied(case: ExitCase, user: User, move: Move) -> str:
+def _denied(case: ExitCase, _to: str, move: Move, user: User) -> str:
     if move.to == ExitStatus.TERMINATED:
         return f"{actor_name(user)}无权终止{case.subject_name}的退出程序"
     return f"“{move.label}”须由{case.region.name}所属的{_role_label(move.role)}进行"
+
+
+# An exit case's procedure (its table by kind: workflows.TRANSITIONS, and 终止), taken by the
+# offices over the case's region.
+EXIT_WORKFLOW: Workflow[ExitCase, ExitStep] = Workflow(
+    table=lambda case: PROCEDURES[case.kind],
+    step_model=ExitStep,
+    link="case",
+    holds=lambda user, role, case, _for: has_office(user, case.region, role),
+    refused=_refused,
+    denied=_denied,
+    error=ExitError,
+    queryset=lambda: ExitCase.objects.select_related("region", "household"),
+    household=lambda case: case.household if case.household_id else None,
+)
 
 
 def _check_notice_dates(case: ExitCase, start: dt.date | None, end: dt.date | None) -> None:
@@ -323,7 +342,6 @@ def exit_case_transition(
 
     `date` is the day the step was done (default today); a public notice needs its start and
     end; the last step needs the criteria met, no objection standing and all 3342 signatures."""
-    case = ExitCase.objects.select_related("region", "household").get(pk=case.pk)
 
     def check(locked: ExitCase, move: Move) -> Outcome:
         if move.opinion_required and not opinion.strip():
@@ -355,21 +373,13 @@ def exit_case_transition(
         )
 
     return transition(
+        EXIT_WORKFLOW,
         obj=case,
-        table=_table(case, to),
         action=to,
         user=user,
-        step_model=ExitStep,
-        link="case",
-        holds=lambda u, role: has_office(u, case.region, role),
         check=check,
         opinion=opinion,
         evidence=_evidence(evidence),
-        queryset=ExitCase.objects.select_related("region", "household"),
-        error=ExitError,
-        refused=lambda status, _to: _refused(case, status, to),
-        denied=lambda move: _denied(case, user, move),
-        household=case.household if case.household_id else None,
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import OFFICE_LEVEL, AuditEntry, Role
 from fupin.accounts.scoping import has_office, office_levels
-from fupin.accounts.workflow import Move, Outcome, moves_from, transition
+from fupin.accounts.workflow import Move, Outcome, Workflow, moves_from, transition
 from fupin.monitoring.candidates import (
     ELIGIBLE_STATUSES,
     MonitoringDataError,
@@ -357,11 +357,33 @@ def risk_conditions(obj: MonitoringObject, *, year: int | None = None) -> list[C
     return out
 
 
-def _refused(status: str, to: str) -> str:
+def _refused(_obj: MonitoringObject, status: str, to: str) -> str:
     if status in FINAL_STATUSES:
         return f"该监测对象已{MonitoringStatus(status).label}，不能再变更"
     label = MonitoringStatus(to).label if to in MonitoringStatus.values else to
     return f"监测对象当前为“{MonitoringStatus(status).label}”，不能转为“{label}”"
+
+
+def _denied(obj: MonitoringObject, _to: str, move: Move, _user: User | None) -> str:
+    village = obj.household.village
+    return f"“{move.label}”须由{village.name}所属的{_role_label(move.role)}进行"
+
+
+# A monitoring object's procedure (its table: workflows.TRANSITIONS), taken by the offices over
+# the household's village.
+MONITORING_WORKFLOW: Workflow[MonitoringObject, MonitoringStep] = Workflow(
+    table=TRANSITIONS,
+    step_model=MonitoringStep,
+    link="object",
+    holds=lambda user, role, obj, _for: has_office(user, obj.household.village, role),
+    refused=_refused,
+    denied=_denied,
+    error=MonitoringConflict,
+    denied_error=MonitoringDenied,
+    queryset=lambda: MonitoringObject.objects.select_related("household__village"),
+    household=lambda obj: obj.household,
+    audit_action=AuditEntry.Action.UPDATE,
+)
 
 
 @transaction.atomic
@@ -380,8 +402,6 @@ def monitoring_object_transition(
     if to not in MonitoringStatus.values:
         raise MonitoringError(f"未知的状态：{to}")
     date = _date(date)
-    obj = MonitoringObject.objects.select_related("household__village").get(pk=obj.pk)
-    village = obj.household.village
 
     def check(locked: MonitoringObject, move: Move) -> Outcome:
         if move.opinion_required and not opinion.strip():
@@ -427,23 +447,13 @@ def monitoring_object_transition(
         )
 
     return transition(
+        MONITORING_WORKFLOW,
         obj=obj,
-        table=TRANSITIONS,
         action=to,
         user=user,
-        step_model=MonitoringStep,
-        link="object",
-        holds=lambda u, role: has_office(u, village, role),
         check=check,
         opinion=opinion.strip(),
         evidence=[str(e).strip() for e in evidence if str(e).strip()],
-        queryset=MonitoringObject.objects.select_related("household__village"),
-        error=MonitoringConflict,
-        denied_error=MonitoringDenied,
-        refused=_refused,
-        denied=lambda move: f"“{move.label}”须由{village.name}所属的{_role_label(move.role)}进行",
-        audit_action=AuditEntry.Action.UPDATE,
-        household=obj.household,
     )
 
 

@@ -192,13 +192,16 @@ def build_world(household: Household) -> World:
         name="赵老",
         employer_province="11",
         experienced=True,
+        exam_passed=True,
         institution=institution,
         user=users["enumerator"],
     )
     newcomer = Enumerator.objects.create(
-        name="钱新", employer_province="11", institution=institution
+        name="钱新", employer_province="11", exam_passed=True, institution=institution
     )
-    expert = Expert.objects.create(name="孙专家", employer_province="11", user=users["expert"])
+    expert = Expert.objects.create(
+        name="孙专家", employer_province="11", exam_passed=True, user=users["expert"]
+    )
     team = Team.objects.create(
         campaign=campaign,
         code="T01",

@@ -6,6 +6,7 @@ branch of the helper is seen apart from any one workflow's rules."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +16,18 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from fupin.accounts.models import AuditEntry
-from fupin.accounts.workflow import Move, Outcome, WorkflowError, move, move_check, transition
+from fupin.accounts.workflow import (
+    BatchRefused,
+    Move,
+    Outcome,
+    Request,
+    Workflow,
+    WorkflowError,
+    move,
+    move_check,
+    transition,
+    transitions,
+)
 from fupin.assessments.models import Campaign, CampaignTransition
 from fupin.assessments.services import campaign_create
 from fupin.assessments.workflows import CampaignStatus
@@ -58,22 +70,31 @@ def alice() -> Any:
 
 
 def _holds(*granted: str):  # type: ignore[no-untyped-def]
-    return lambda _user, role: role in granted
+    return lambda _user, role, _obj, _for: role in granted
+
+
+WORKFLOW: Workflow[Campaign, CampaignTransition] = Workflow(
+    table=TABLE,
+    step_model=CampaignTransition,
+    link="campaign",
+    holds=_holds("planner"),
+    refused=lambda _c, status, action: (
+        f"任务当前为“{CampaignStatus(status).label}”，不能进行“{action}”"
+    ),
+    denied=lambda _c, action, m, _user: f"当前用户无权进行“{m.label or action}”",
+    error=NotAllowed,
+    denied_error=Forbidden,
+)
 
 
 def _take(campaign: Campaign, user: Any, action: str, **kwargs: Any) -> CampaignTransition:
+    """A move by WORKFLOW; `holds`/`queryset` given here replace the workflow's."""
+    declared = {k: kwargs.pop(k) for k in ("holds", "queryset") if k in kwargs}
+    if "queryset" in declared:
+        qs = declared["queryset"]
+        declared["queryset"] = lambda: qs
     return transition(
-        obj=campaign,
-        table=TABLE,
-        action=action,
-        user=user,
-        step_model=CampaignTransition,
-        link="campaign",
-        statuses=CampaignStatus,
-        what="任务",
-        error=NotAllowed,
-        denied_error=Forbidden,
-        **{"holds": _holds("planner"), **kwargs},
+        replace(WORKFLOW, **declared), obj=campaign, action=action, user=user, **kwargs
     )
 
 
@@ -182,7 +203,56 @@ def test_a_simulated_clock_is_the_time_recorded(campaign, alice):
 
 def test_move_check_names_the_move_in_its_default_refusal():
     with pytest.raises(WorkflowError, match="无权进行“退回”"):
-        move_check(table=TABLE, status=CS.SAMPLING, action="back", user=None, holds=_holds("other"))
-    assert move_check(table=TABLE, status=CS.DRAFT, action="start", user=None, holds=None).to == (
-        CS.SAMPLING
-    )
+        move_check(
+            replace(WORKFLOW, holds=_holds("other"), error=WorkflowError, denied_error=None),
+            Campaign(status=CS.SAMPLING),
+            "back",
+            None,
+        )
+    assert move_check(
+        replace(WORKFLOW, holds=None), Campaign(status=CS.DRAFT), "start", None
+    ).to == (CS.SAMPLING)
+
+
+def test_a_batch_is_checked_in_order_against_the_state_it_leaves_and_refused_whole(campaign, alice):
+    audits = AuditEntry.objects.count()
+    twice = [Request(obj=campaign, action="start", user=alice) for _ in range(2)]
+    with pytest.raises(BatchRefused) as refused:
+        transitions(WORKFLOW, twice)
+    assert refused.value.index == 1 and isinstance(refused.value.error, NotAllowed)
+    assert str(refused.value) == "任务当前为“抽样”，不能进行“start”"
+    campaign.refresh_from_db()
+    assert campaign.status == CS.DRAFT
+    assert not CampaignTransition.objects.filter(campaign=campaign).exists()
+    assert AuditEntry.objects.count() == audits
+
+
+def test_a_batch_writes_its_rows_in_bulk_in_request_order(
+    campaign, alice, django_assert_max_num_queries
+):
+    other = campaign_create(kind="central_spot_check", year=2018, name="流程测试二", actor="test")
+    then = timezone.make_aware(dt.datetime(2019, 3, 1, 9, 30))
+    batch = [
+        Request(obj=campaign, action="start", user=alice, now=then),
+        Request(obj=other, action="start", user=alice, opinion="按计划", note="开始"),
+        Request(obj=campaign, action="back", user=alice, opinion="抽样框有误"),
+    ]
+    # a savepoint, one lock, one insert of the rows, one update, one insert of the audit rows
+    with django_assert_max_num_queries(6):
+        rows = transitions(WORKFLOW, batch)
+    assert [(r.campaign_id, r.from_status, r.to_status) for r in rows] == [
+        (campaign.pk, CS.DRAFT, CS.SAMPLING),
+        (other.pk, CS.DRAFT, CS.SAMPLING),
+        (campaign.pk, CS.SAMPLING, CS.DRAFT),
+    ]
+    assert CampaignTransition.objects.get(pk=rows[0].pk).at == then
+    assert CampaignTransition.objects.get(pk=rows[2].pk).opinion == "抽样框有误"
+    campaign.refresh_from_db()
+    other.refresh_from_db()
+    assert (campaign.status, other.status) == (CS.DRAFT, CS.SAMPLING)
+    entries = AuditEntry.objects.filter(model="Campaign", action=AuditEntry.Action.EVENT)
+    assert [(e.object_key, e.before, e.after, e.note) for e in entries.order_by("id")][-3:] == [
+        (str(campaign.pk), {"status": "draft"}, {"status": "sampling"}, ""),
+        (str(other.pk), {"status": "draft"}, {"status": "sampling"}, "开始"),
+        (str(campaign.pk), {"status": "sampling"}, {"status": "draft"}, ""),
+    ]

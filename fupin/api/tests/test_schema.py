@@ -32,6 +32,19 @@ OPERATIONS = {
     ("GET", "/api/campaigns/"),
     ("GET", "/api/campaigns/{id}/"),
     ("GET", "/api/campaigns/{campaign_id}/results/"),
+    ("POST", "/api/campaigns/"),
+    ("GET", "/api/campaigns/{campaign_id}/draws/"),
+    ("POST", "/api/campaigns/{campaign_id}/draws/"),
+    ("GET", "/api/institutions/"),
+    ("POST", "/api/institutions/"),
+    ("GET", "/api/campaigns/{campaign_id}/evaluators/"),
+    ("POST", "/api/campaigns/{campaign_id}/evaluators/"),
+    ("GET", "/api/campaigns/{campaign_id}/assignments/"),
+    ("POST", "/api/campaigns/{campaign_id}/assignments/"),
+    ("POST", "/api/campaigns/{campaign_id}/results/"),
+    ("GET", "/api/campaigns/{campaign_id}/decisions/"),
+    ("POST", "/api/campaigns/{campaign_id}/decisions/"),
+    ("POST", "/api/problems/"),
     ("GET", "/api/problems/"),
     ("GET", "/api/problems/{id}/"),
     ("POST", "/api/problems/{id}/transition/"),
@@ -82,7 +95,10 @@ def _real_objects(world: World, problems: Problems) -> dict[str, dict[str, Any]]
         "/api/regions/{code}/": {"code": "621126000000"},
         "/api/households/{household_no}/": {"household_no": world.household.household_no},
         "/api/campaigns/{id}/": {"id": world.campaign.pk},
-        "/api/campaigns/{campaign_id}/results/": {"campaign_id": world.campaign.pk},
+        **{
+            f"/api/campaigns/{{campaign_id}}/{part}/": {"campaign_id": world.campaign.pk}
+            for part in ("results", "draws", "evaluators", "assignments", "decisions")
+        },
         "/api/problems/{id}/": {"id": problems.household.pk},
         "/api/problems/{id}/transition/": {"id": problems.household.pk},
     }

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from fupin.assessments.api import views
+from fupin.assessments.api import assignments, campaign_moves, draws, evaluators, results, views
 
 app_name = "assessments-api"
 
@@ -16,8 +16,34 @@ urlpatterns = [
     path("submissions/", views.SubmissionView.as_view(), name="submissions"),
     path(
         "campaigns/<int:campaign_id>/results/",
-        views.CampaignResultsView.as_view(),
+        results.CampaignResultsView.as_view(),
         name="campaign-results",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/decisions/",
+        results.CampaignDecisionsView.as_view(),
+        name="campaign-decisions",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/evaluators/",
+        evaluators.CampaignEvaluatorsView.as_view(),
+        name="campaign-evaluators",
+    ),
+    path("institutions/", evaluators.InstitutionsView.as_view(), name="institutions"),
+    path(
+        "campaigns/<int:campaign_id>/assignments/",
+        assignments.CampaignAssignmentsView.as_view(),
+        name="campaign-assignments",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/draws/",
+        draws.CampaignDrawsView.as_view(),
+        name="campaign-draws",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/transition/",
+        campaign_moves.CampaignMoveView.as_view(),
+        name="campaign-transition",
     ),
     path("", include(router.urls)),
 ]

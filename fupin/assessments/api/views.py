@@ -21,8 +21,10 @@ from rest_framework.views import APIView
 from fupin.api.errors import ERRORS, ErrorSerializer
 from fupin.api.params import query_filters
 from fupin.assessments.api import serializers as s
+from fupin.assessments.api.draws import CampaignCreateMixin
 from fupin.assessments.api.errors import submission_refusal_status, transition_refusal_status
 from fupin.assessments.api.permissions import IsEnumerator, enumerator_of
+from fupin.assessments.api.problems_raise import ProblemRaiseMixin
 from fupin.assessments.models import Campaign, CountyResult, Problem, Submission
 from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
@@ -41,7 +43,7 @@ from fupin.registry.selectors import households_for, regions_for
     list=extend_schema(summary="可查看的考核评估任务"),
     retrieve=extend_schema(summary="考核评估任务"),
 )
-class CampaignViewSet(viewsets.ReadOnlyModelViewSet[Campaign]):
+class CampaignViewSet(CampaignCreateMixin, viewsets.ReadOnlyModelViewSet[Campaign]):
     def get_queryset(self) -> QuerySet[Campaign]:
         return campaigns_for(self.request.user).order_by("-year", "-id")
 
@@ -83,7 +85,7 @@ def problems_for(user: Any) -> QuerySet[Problem]:
     list=extend_schema(summary="可查看的疑点问题", parameters=[s.ProblemFilterSerializer]),
     retrieve=extend_schema(summary="疑点问题及其五核记录"),
 )
-class ProblemViewSet(viewsets.ReadOnlyModelViewSet[Problem]):
+class ProblemViewSet(ProblemRaiseMixin, viewsets.ReadOnlyModelViewSet[Problem]):
     def get_queryset(self) -> QuerySet[Problem]:
         qs = problems_for(self.request.user).select_related("county", "household").order_by("id")
         if self.action == "retrieve":

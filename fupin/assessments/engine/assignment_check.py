@@ -109,6 +109,18 @@ def _institutions(
                     f"institution {inst.name} is located in {p} and may not assess county {county.code}",
                 )
             )
+        if inst is not None and county.province in inst.took_part_in:
+            p = province_name(county.province)
+            out.append(
+                _v(
+                    Rule.TOOK_PART,
+                    inst.id,
+                    county.code,
+                    f"机构 {inst.name} 参加过{p}的本省评估，不能评估{p}的县 {county.label}",
+                    f"institution {inst.name} took part in {p}'s own assessment and may not "
+                    f"assess county {county.code}",
+                )
+            )
     for code in institution_of:
         if code not in by_code:
             out.append(

@@ -29,11 +29,13 @@ def province_name(code: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Institution:
-    """A third-party evaluation institution (评估机构) and the province it is located in."""
+    """A third-party evaluation institution (评估机构), the province it is located in, and the
+    provinces whose own assessment it took part in (三回避 applies to institutions too)."""
 
     id: str
     name: str
     province: str
+    took_part_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,12 @@ _REASONS: dict[Rule, tuple[str, str]] = {
 
 def institution_exclusions(institution: Institution, county: CountyTask) -> tuple[Rule, ...]:
     """The rules that keep an institution off a county (empty when it may evaluate it)."""
-    return (Rule.OWN_PROVINCE,) if institution.province == county.province else ()
+    rules: list[Rule] = []
+    if institution.province == county.province:
+        rules.append(Rule.OWN_PROVINCE)
+    if county.province in institution.took_part_in:
+        rules.append(Rule.TOOK_PART)
+    return tuple(rules)
 
 
 def expert_exclusions(

@@ -21,6 +21,16 @@ class DrawLevel(models.TextChoices):
     HOUSEHOLD = "household", _("抽户")
 
 
+# The methods the draw services record (Draw.method), as a page shows them.
+METHOD_LABELS = {
+    "pps": _("与规模成比例抽样（按户数）"),
+    "srs": _("简单随机抽样"),
+    "stratified-srs": _("按省分层简单随机抽样"),
+    "stratified-srs+at-risk-census": _("村内按户类分层简单随机抽样，重点户全覆盖"),
+    "census": _("全部入样"),
+}
+
+
 def frame_checksum(keys: Iterable[str]) -> str:
     """sha256 of the frame's keys in their order: a replay proves it used the same frame."""
     h = hashlib.sha256()
@@ -90,6 +100,10 @@ class Draw(AppendOnly):
     def __str__(self) -> str:
         where = f" {self.county.name}" if self.county_id else ""
         return f"{self.get_level_display()}{where} #{self.pk}"
+
+    @property
+    def method_label(self) -> str:
+        return str(METHOD_LABELS.get(self.method, self.method))
 
     @property
     def is_current(self) -> bool:

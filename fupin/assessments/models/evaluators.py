@@ -38,6 +38,13 @@ class Institution(models.Model):
     province_code = models.CharField(
         _("所在省"), max_length=2, validators=[province_code_validator]
     )
+    took_part_in = models.JSONField(
+        _("参与过本省评估的省份"),
+        default=list,
+        blank=True,
+        validators=[validate_province_list],
+        help_text=_("机构承担过其本省自评估的省份：评估这些省份时须回避"),
+    )
 
     class Meta:
         verbose_name = _("评估机构")
@@ -59,6 +66,10 @@ class Evaluator(models.Model):
         help_text=_("调查员（多为在校学生）填家乡所在省；两者都须回避"),
     )
     experienced = models.BooleanField(_("有评估经验"), default=False)
+    exam_passed = models.BooleanField(
+        _("通过考试"), default=False, help_text=_("未通过培训考试的人员不能分派")
+    )
+    phone = models.CharField(_("手机号"), max_length=11, blank=True)
     took_part_in = models.JSONField(
         _("参与过本省评估的省份"),
         default=list,

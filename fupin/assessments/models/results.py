@@ -58,14 +58,19 @@ class CountyResult(models.Model):
     computed_at = models.DateTimeField(_("计算时间"), default=timezone.now, editable=False)
     inputs = models.JSONField(_("计算依据"), help_text=_("所用抽样记录与已认定问题的编号"))
     inputs_checksum = models.CharField(_("依据校验值"), max_length=64)
+    # A recomputation appends new rows and marks the earlier ones as no longer current: every
+    # figure ever computed stays on record, with what it was computed from.
+    current = models.BooleanField(_("现行"), default=True)
 
     class Meta:
         verbose_name = _("县级指标")
         verbose_name_plural = _("县级指标")
-        ordering = ["campaign_id", "county__code", "figure"]
+        ordering = ["campaign_id", "county__code", "figure", "computed_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "county", "figure"], name="countyresult_unique"
+                fields=["campaign", "county", "figure"],
+                condition=models.Q(current=True),
+                name="countyresult_current_unique",
             ),
         ]
 

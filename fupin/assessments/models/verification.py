@@ -84,12 +84,24 @@ class Problem(models.Model):
         verbose_name=_("提出人"),
     )
     raised_at = models.DateTimeField(_("提出时间"), default=timezone.now, editable=False)
+    client_id = models.UUIDField(
+        _("提出编号"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("调查设备或调查工具为该问题生成的编号：重发同一问题只保存一次"),
+    )
 
     class Meta:
         verbose_name = _("疑点问题")
         verbose_name_plural = _("疑点问题")
         ordering = ["campaign_id", "county_id", "id"]
         indexes = [models.Index(fields=["campaign", "county", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "client_id"], name="problem_client_id_unique_per_campaign"
+            )
+        ]
 
     def __str__(self) -> str:
         who = self.household.household_no if self.household_id else self.county.name

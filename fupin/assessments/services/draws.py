@@ -1,22 +1,48 @@
-"""Recording draws (三随机): the engine computes them, these functions keep them, immutable, with their frame."""
+"""The draws (三随机): counties, then villages and households of a county from the registry, made
+by the engine and recorded here, immutable, with their seeds and frames."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, real_user
-from fupin.accounts.models import AuditEntry
-from fupin.assessments.models import Campaign, Draw, DrawItem, DrawLevel, frame_checksum
+from fupin.accounts.models import AuditEntry, Membership, Role
+from fupin.assessments.engine.frames import STATUS_STRATUM, CountyFrame, FrameError
+from fupin.assessments.engine.pipeline import county_rng
+from fupin.assessments.engine.sampling import (
+    AT_RISK,
+    DESIGN_STRATA,
+    VILLAGE_STRATA,
+    DrawError,
+    HouseholdDraw,
+    SamplingSettings,
+    VillageDraw,
+    draw_households,
+    draw_villages,
+    sample_counties,
+)
+from fupin.assessments.models import (
+    Campaign,
+    Draw,
+    DrawItem,
+    DrawLevel,
+    Submission,
+    frame_checksum,
+)
 from fupin.assessments.services.common import AssessmentError, User
-from fupin.assessments.workflows import CampaignStatus
+from fupin.assessments.workflows import CampaignKind, CampaignStatus
+from fupin.regions.counties import CountyRow
 from fupin.regions.models import Level, Region
+from fupin.registry.models import Household
 
 
 @dataclass(frozen=True)
@@ -216,3 +242,452 @@ def drawn_keys(campaign: Campaign, level: str, county: Region | str | None = Non
         .order_by("draw_id", "order")
         .values_list("unit_key", flat=True)
     )
+
+
+# --- frames from the registry -------------------------------------------------------------------
+
+# Draw.method holds 32 characters; the full description goes into the draw's parameters.
+COUNTY_METHOD = "stratified-srs"
+COUNTY_METHOD_TEXT = (
+    "stratified srs by province, proportional allocation (round half up, >= minimum)"
+)
+HOUSEHOLD_METHOD = "stratified-srs+at-risk-census"
+HOUSEHOLD_METHOD_TEXT = "stratified srs by village and stratum; at-risk households in full"
+# Kinds whose county frame is the counties that exited in the campaign's year (DOMAIN.md §6: the
+# 2019 spot check drew from the 283 counties that exited in 2018); the others draw from every
+# county in scope.
+EXIT_KINDS = frozenset({CampaignKind.CENTRAL_SPOT_CHECK, CampaignKind.COUNTY_EXIT_ASSESSMENT})
+
+
+def county_frame(county: Region, *, year: int | None = None) -> CountyFrame:
+    """The county's sampling frame from the registry: villages and households in registry order (id)."""
+    prefix = county.prefix
+    villages = list(
+        Region.objects.filter(level=Level.VILLAGE, code__startswith=prefix)
+        .order_by("id")
+        .values_list("code", "is_poor_village")
+    )
+    rows = list(
+        Household.objects.filter(village__code__startswith=prefix)
+        .order_by("id")
+        .values_list(
+            "household_no",
+            "village__code",
+            "status",
+            "size",
+            "at_risk_dibao",
+            "at_risk_illness",
+            "at_risk_housing",
+            "income_year",
+        )
+    )
+    if not villages or not rows:
+        raise FrameError(f"{county.name}（{county.code}）在登记库中没有村或农户")
+    unknown = sorted({r[2] for r in rows} - set(STATUS_STRATUM))
+    if unknown:
+        raise FrameError(f"unknown registry status {unknown[0]!r}")
+    years = [r[7] for r in rows if r[7] is not None]
+    province = Region.objects.filter(code=county.code[:2] + "0" * 10).values_list("name", flat=True)
+    return CountyFrame.from_arrays(
+        code=county.code[:6],
+        name=county.name,
+        province=province.first() or county.code[:2],
+        year=year if year is not None else (max(years) if years else 2019),
+        household_no=[r[0] for r in rows],
+        village_code=[v[0] for v in villages],
+        village_is_poor=[v[1] for v in villages],
+        household_village_code=[r[1] for r in rows],
+        stratum=[STATUS_STRATUM[r[2]] for r in rows],
+        size=[r[3] for r in rows],
+        at_risk=[r[4] or r[5] or r[6] for r in rows],
+        zone=county.zone or None,
+    )
+
+
+def village_items(frame: CountyFrame, v: VillageDraw) -> list[DrawItemSpec]:
+    """The recorded units of a village draw: village codes, stratum (poor/nonpoor) and π."""
+    return [
+        DrawItemSpec(
+            unit_key=str(frame.village_code[i]),
+            inclusion_probability=float(p),
+            stratum=VILLAGE_STRATA[s],
+            certainty=float(p) == 1.0,
+        )
+        for i, s, p in zip(v.index.tolist(), v.stratum.tolist(), v.pi.tolist(), strict=True)
+    ]
+
+
+def household_items(frame: CountyFrame, h: HouseholdDraw) -> list[DrawItemSpec]:
+    """The recorded units of a household draw: household numbers, design stratum and π given the village."""
+    return [
+        DrawItemSpec(
+            unit_key=str(frame.household_no[i]),
+            inclusion_probability=float(p),
+            stratum=DESIGN_STRATA[d],
+            certainty=d == AT_RISK and float(p) == 1.0,
+        )
+        for i, d, p in zip(h.index.tolist(), h.design_stratum.tolist(), h.pi.tolist(), strict=True)
+    ]
+
+
+# --- the campaign's settings in the engine's terms ----------------------------------------------
+
+
+def sampling_settings(campaign: Campaign) -> SamplingSettings:
+    """The within-county design the campaign's settings describe (Campaign.sampling)."""
+    s = campaign.sampling
+    per = s["households_per_stratum"]
+    return SamplingSettings(
+        villages=int(s["villages_per_county"]),
+        poor_village_share=float(s["poor_village_share"]),
+        village_method=s["village_method"],
+        exited_per_village=int(per["exited"]),
+        poor_per_village=int(per["poor"]),
+        nonregistered_per_village=int(per["non_registered"]),
+        at_risk_in_full=bool(s["at_risk_in_full"]),
+    )
+
+
+def sampling_dict(
+    settings: SamplingSettings, *, county_rate: float = 1.0, min_counties_per_province: int = 1
+) -> dict[str, Any]:
+    """The campaign's sampling settings (Campaign.sampling) for an engine design."""
+    return {
+        "county_rate": county_rate,
+        "min_counties_per_province": min_counties_per_province,
+        "villages_per_county": settings.villages,
+        "poor_village_share": settings.poor_village_share,
+        "village_method": settings.village_method,
+        "households_per_stratum": {
+            "exited": settings.exited_per_village,
+            "poor": settings.poor_per_village,
+            "non_registered": settings.nonregistered_per_village,
+        },
+        "at_risk_in_full": settings.at_risk_in_full,
+    }
+
+
+def samples_counties(campaign: Campaign) -> bool:
+    """Whether the campaign draws its counties (a county rate below 1) rather than taking its scope."""
+    return float(campaign.sampling.get("county_rate", 1)) < 1
+
+
+def new_seed() -> int:
+    """A fresh seed for a draw made without one (recorded with the draw, so it replays)."""
+    return secrets.randbits(63)
+
+
+def _seed(seed: int | str | None) -> int:
+    if seed is None or (isinstance(seed, str) and not seed.strip()):
+        return new_seed()
+    try:
+        value = int(seed)
+    except (TypeError, ValueError):
+        raise AssessmentError(f"随机种子须为非负整数：{seed}") from None
+    if value < 0 or value >= 2**128:
+        raise AssessmentError("随机种子须为小于 2^128 的非负整数")
+    return value
+
+
+def may_draw(campaign: Campaign, user: User | None) -> bool:
+    """Whether the user is on the campaign's working group (a working-group row of this campaign,
+    or one tied to no campaign): who draws."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and Membership.objects.filter(user_id=user.pk, role=Role.WORKING_GROUP)
+        .filter(Q(campaign=campaign) | Q(campaign__isnull=True))
+        .exists()
+    )
+
+
+def _may_draw(campaign: Campaign, user: User | None) -> None:
+    """`user=None` is a trusted command named by its actor."""
+    if user is not None and not may_draw(campaign, user):
+        raise AssessmentError("只有本任务的评估工作组成员可以抽样")
+
+
+def _status_allows(campaign: Campaign, statuses: Iterable[str], what: str) -> None:
+    if campaign.status not in set(statuses):
+        allowed = "或".join(f"“{CampaignStatus(s).label}”" for s in statuses)
+        raise AssessmentError(
+            f"任务当前为“{CampaignStatus(campaign.status).label}”，只能在{allowed}阶段{what}"
+        )
+
+
+# --- the county draw ------------------------------------------------------------------------------
+
+
+def county_draw_frame(campaign: Campaign) -> list[Region]:
+    """The counties the county draw chooses from, by code: those in scope, and for spot checks and
+    county-exit assessments only those that exited in the campaign's year."""
+    counties = campaign.scope_counties()
+    if campaign.kind in EXIT_KINDS:
+        counties = counties.filter(exit_year=campaign.year)
+    return list(counties.order_by("code"))
+
+
+@transaction.atomic
+def counties_draw(
+    campaign: Campaign,
+    *,
+    user: User | None,
+    seed: int | str | None = None,
+    reason: str = "",
+    actor: str = "",
+    now: dt.datetime | None = None,
+) -> Draw:
+    """Draw the campaign's counties and record the draw (`fupin sample-counties`' rule).
+
+    Each province of the frame gets round_half_up(county_rate x its counties), at least
+    `min_counties_per_province`; within a province a simple random sample.  The same seed on the
+    same frame gives the counties `fupin sample-counties --seed` gives.  A second draw is a
+    redraw: it needs a reason, supersedes the draw in force, and is refused once villages or
+    households have been drawn.  One transaction, audited.
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _may_draw(campaign, user)
+    _status_allows(campaign, [CampaignStatus.SAMPLING], "抽县")
+    if not samples_counties(campaign):
+        raise AssessmentError("本任务的县抽样比例为 1，评估范围内的县全部评估，不抽县")
+    current = draw_current(campaign, DrawLevel.COUNTY)
+    if current is not None:
+        if not reason.strip():
+            raise AssessmentError("已抽过县；重抽须填写重抽原因")
+        if draws_current(campaign).exclude(level=DrawLevel.COUNTY).exists():
+            raise AssessmentError("已在抽中县内抽取村和户，不能再重抽县")
+    frame = county_draw_frame(campaign)
+    if not frame:
+        rule = f"中{campaign.year}年退出的县" if campaign.kind in EXIT_KINDS else "内的县"
+        raise AssessmentError(f"抽样框为空：评估范围{rule}为零个")
+    provinces = dict(
+        Region.objects.filter(
+            level=Level.PROVINCE, code__in={c.code[:2] + "0" * 10 for c in frame}
+        ).values_list("code", "name")
+    )
+    rows = [
+        CountyRow(
+            code=c.code[:6],
+            name=c.name,
+            province=provinces.get(c.code[:2] + "0" * 10, c.code[:2]),
+            city="",
+            # For kinds not about exits the whole scope is the frame: one "year" for the engine.
+            exit_year=campaign.year,
+            zone=c.zone,
+        )
+        for c in frame
+    ]
+    value = _seed(seed)
+    settings = campaign.sampling
+    try:
+        drawn = sample_counties(
+            rows,
+            exit_year=campaign.year,
+            rate=float(settings["county_rate"]),
+            rng=np.random.default_rng(value),
+            minimum=int(settings["min_counties_per_province"]),
+        )
+    except DrawError as e:
+        raise AssessmentError(f"抽县失败：{e}") from None
+    rule = f"{campaign.year}年退出的" if campaign.kind in EXIT_KINDS else ""
+    return draw_record(
+        campaign=campaign,
+        level=DrawLevel.COUNTY,
+        seed=value,
+        method=COUNTY_METHOD,
+        frame_keys=[c.code for c in frame],
+        items=[
+            DrawItemSpec(
+                unit_key=r.code + "000000",
+                inclusion_probability=r.pi,
+                stratum=r.province,
+                certainty=r.pi == 1.0,
+            )
+            for r in drawn.rows
+        ],
+        frame_description=f"评估范围内{rule}全部 {len(frame)} 个县（按区划代码排序），按省分层",
+        parameters={
+            "method": COUNTY_METHOD_TEXT,
+            "rate": drawn.rate,
+            "minimum": drawn.minimum,
+            "exit_year": campaign.year if campaign.kind in EXIT_KINDS else None,
+            "allocation": [
+                {"province": p, "frame": big_n, "drawn": n} for p, big_n, n in drawn.allocation
+            ],
+            "seed_record": drawn.seed.as_dict(),
+            "generator": "numpy default_rng(seed)",
+        },
+        reason=reason if current is not None else "",
+        supersedes=current,
+        actor=actor,
+        user=user,
+        now=now,
+    )
+
+
+# --- villages and households of one county --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountySample:
+    """A county's recorded village and household draws, with the frame and the engine's draw."""
+
+    village_draw: Draw
+    household_draw: Draw
+    frame: CountyFrame
+    households: HouseholdDraw
+
+
+def county_sample_record(
+    *,
+    campaign: Campaign,
+    county: Region,
+    frame: CountyFrame,
+    households: HouseholdDraw,
+    seed: int,
+    user: User | None,
+    reason: str = "",
+    actor: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Draw, Draw]:
+    """Record the village and the household draw with their frames, seeds, settings and π; a
+    redraw (a village draw in force) supersedes both, with the reason."""
+    villages = households.villages
+    old_villages = draw_current(campaign, DrawLevel.VILLAGE, county)
+    old_households = draw_current(campaign, DrawLevel.HOUSEHOLD, county)
+    common = {
+        "campaign_seed": seed,
+        "settings": households.settings.as_dict(),
+        "frame_fingerprint": villages.frame_fingerprint,
+        "generator": "numpy default_rng(SeedSequence(entropy, spawn_key=spawn_key))",
+    }
+    village_draw = draw_record(
+        campaign=campaign,
+        level=DrawLevel.VILLAGE,
+        county=county,
+        seed=seed,
+        method=villages.method,
+        frame_keys=frame.village_code.tolist(),
+        items=village_items(frame, villages),
+        frame_description=f"{county.name}全部 {frame.n_villages} 个村（登记库顺序），"
+        "按贫困村、非贫困村分层",
+        parameters={
+            **common,
+            "seed_record": villages.seed.as_dict(),
+            "strata": {
+                s: {"population": villages.population[k], "sampled": villages.sampled[k]}
+                for k, s in enumerate(VILLAGE_STRATA)
+            },
+        },
+        reason=reason,
+        supersedes=old_villages,
+        actor=actor,
+        user=user,
+        now=now,
+    )
+    household_draw = draw_record(
+        campaign=campaign,
+        level=DrawLevel.HOUSEHOLD,
+        county=county,
+        parent=village_draw,
+        seed=seed,
+        method=HOUSEHOLD_METHOD,
+        frame_keys=frame.household_no.tolist(),
+        items=household_items(frame, households),
+        frame_description=f"{county.name}全部 {frame.n_households} 户（登记库顺序），"
+        "在抽中村内按已脱贫、未脱贫、非建档立卡分层，重点户全覆盖",
+        parameters={
+            **common,
+            "seed_record": households.seed.as_dict(),
+            "method": HOUSEHOLD_METHOD_TEXT,
+        },
+        reason=reason,
+        supersedes=old_households,
+        actor=actor,
+        user=user,
+        now=now,
+    )
+    return village_draw, household_draw
+
+
+@transaction.atomic
+def county_sample_draw(
+    campaign: Campaign,
+    county: Region | str,
+    *,
+    user: User | None,
+    seed: int | str | None = None,
+    reason: str = "",
+    frame: CountyFrame | None = None,
+    actor: str = "",
+    now: dt.datetime | None = None,
+) -> CountySample:
+    """Draw the villages, then the households, of one assessed county from the registry, by the
+    campaign's sampling settings, and record both draws (one transaction, audited).
+
+    The generators are the pure pipeline's (`county_rng(seed, county)`: villages from its first
+    child, households from its second), so a recorded draw replays from its seed.  A second
+    draw of the county is a redraw: it needs a reason and is refused once a questionnaire of the
+    county has come in.  `frame`: the county's frame just read with `county_frame` (a caller
+    that already holds it saves reading the registry twice).
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _may_draw(campaign, user)
+    region = _county(county)
+    assert region is not None
+    redraw = draw_current(campaign, DrawLevel.VILLAGE, region) is not None
+    _status_allows(
+        campaign,
+        [CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK]
+        if redraw
+        else [CampaignStatus.SAMPLING],
+        "重抽村和户" if redraw else "抽取村和户",
+    )
+    if samples_counties(campaign) and draw_current(campaign, DrawLevel.COUNTY) is None:
+        raise AssessmentError("本任务须先抽县，再在抽中的县内抽村和户")
+    if region.level != Level.COUNTY:
+        raise AssessmentError(f"{region.name}不是县")
+    county_draw = draw_current(campaign, DrawLevel.COUNTY)
+    assessed = (
+        set(county_draw.items.values_list("unit_key", flat=True))
+        if county_draw is not None
+        else set(campaign.scope_counties().values_list("code", flat=True))
+    )  # evaluators.assessed_counties, which imports this module
+    if region.code not in assessed:
+        where = "抽中的县" if samples_counties(campaign) else "评估范围"
+        raise AssessmentError(f"{region.name}不在本任务{where}之内")
+    if redraw:
+        if not reason.strip():
+            raise AssessmentError(f"{region.name}已抽过村和户；重抽须填写重抽原因")
+        if Submission.objects.filter(
+            campaign=campaign, household__village__code__startswith=region.prefix
+        ).exists():
+            raise AssessmentError(f"{region.name}已收到问卷，不能重抽村和户")
+    if frame is None:
+        try:
+            frame = county_frame(region)
+        except FrameError as e:
+            raise AssessmentError(f"抽样框为空：{e}") from None
+    value = _seed(seed)
+    settings = sampling_settings(campaign)
+    g_villages, g_households = county_rng(value, frame.code).spawn(2)
+    try:
+        villages = draw_villages(frame, settings, g_villages)
+        households = draw_households(frame, villages, settings, g_households)
+    except DrawError as e:
+        raise AssessmentError(f"{region.name}抽样失败：{e}") from None
+    if len(households) == 0:
+        raise AssessmentError(f"{region.name}抽中的村内没有可抽的农户")
+    village_draw, household_draw = county_sample_record(
+        campaign=campaign,
+        county=region,
+        frame=frame,
+        households=households,
+        seed=value,
+        user=user,
+        reason=reason.strip() if redraw else "",
+        actor=actor,
+        now=now,
+    )
+    return CountySample(village_draw, household_draw, frame, households)

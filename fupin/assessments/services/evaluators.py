@@ -61,7 +61,7 @@ def team_create(
 
     `now`: the time recorded (default: the clock; the simulated run passes its own).
     """
-    errors = team_errors(experienced, new, institution)
+    errors = team_errors(experienced, new, institution) + exam_errors([experienced, new])
     busy = Team.objects.filter(campaign=campaign).filter(
         experienced_member__in=[experienced, new]
     ) | Team.objects.filter(campaign=campaign, new_member__in=[experienced, new])
@@ -89,41 +89,61 @@ def team_create(
     return team
 
 
+def exam_errors(people: Iterable[Expert | Enumerator]) -> list[str]:
+    """Who of `people` has not passed the training exam (通过考试) and so cannot be assigned."""
+    names = dict.fromkeys(p.name for p in people if not p.exam_passed)
+    return [f"{name}未通过培训考试，不能分派" for name in names]
+
+
 # --- the engine's view of the stored records -------------------------------------------------
 
 
+# Institutions are known to the engine by their (unique) names, so that whatever it says about
+# one (a blocker, a violation, a team's institution) names it instead of showing a database id.
+
+
 def _institution(i: Institution) -> rules.Institution:
-    return rules.Institution(id=str(i.pk), name=i.name, province=i.province_code)
+    return rules.Institution(
+        id=i.name,
+        name=i.name,
+        province=i.province_code,
+        took_part_in=frozenset(i.took_part_in),
+    )
 
 
-def _expert(e: Expert) -> rules.Expert:
+def institution_names() -> dict[int, str]:
+    """Institution id → name, read once for the engine's view of many evaluators."""
+    return dict(Institution.objects.values_list("pk", "name"))
+
+
+def _expert(e: Expert, names: dict[int, str]) -> rules.Expert:
     return rules.Expert(
         id=str(e.pk),
         name=e.name,
         employer_province=e.employer_province,
         experienced=e.experienced,
         took_part_in=frozenset(e.took_part_in),
-        institution_id=str(e.institution_id) if e.institution_id else None,
+        institution_id=names[e.institution_id] if e.institution_id else None,
     )
 
 
-def _enumerator(e: Enumerator) -> rules.Enumerator:
+def _enumerator(e: Enumerator, names: dict[int, str]) -> rules.Enumerator:
     return rules.Enumerator(
         id=str(e.pk),
         name=e.name,
         home_province=e.employer_province,
         experienced=e.experienced,
         took_part_in=frozenset(e.took_part_in),
-        institution_id=str(e.institution_id or ""),
+        institution_id=names[e.institution_id] if e.institution_id else "",
     )
 
 
-def _team(t: Team) -> rules.Team:
+def _team(t: Team, names: dict[int, str]) -> rules.Team:
     return rules.Team(
         id=t.code,
-        institution_id=str(t.institution_id),
-        mentor=_enumerator(t.experienced_member),
-        newcomer=_enumerator(t.new_member),
+        institution_id=names[t.institution_id],
+        mentor=_enumerator(t.experienced_member, names),
+        newcomer=_enumerator(t.new_member, names),
     )
 
 
@@ -208,6 +228,10 @@ def assignment_record(
         raise AssessmentError("分派结果为空")
     if any(t.campaign_id != campaign.pk for t, _ in team_pairs):
         raise AssessmentError("调查小组不属于本任务")
+    # Only those given are checked: who passed stays passed (the exam is never withdrawn).
+    not_passed = exam_errors(
+        [e for e, _ in expert_pairs] + [m for t, _ in team_pairs for m in t.members]
+    )
 
     given_institutions, given_experts, given_teams = (
         bool(inst_pairs),
@@ -237,7 +261,7 @@ def assignment_record(
         rules.CountyTask(code=c.code, province=c.province_code, households=0, name=c.name)
         for c in counties
     ]
-    errors: list[str] = []
+    errors: list[str] = list(not_passed)
     county_of_team: dict[str, str] = {}
     team_of_household: dict[str, str] = {}
     for team, household in team_pairs:
@@ -259,13 +283,15 @@ def assignment_record(
         stray = sorted(set(team_of_household) - sampled)
         if stray:
             errors.append(f"户 {'、'.join(stray[:8])} 不在现行的抽户结果中（调查户只能随机抽取）")
+    names = institution_names()
+    unique_teams = {t.code: t for t, _ in team_pairs}
     violations = check_assignment(
         counties=tasks,
         institutions=[_institution(i) for i, _ in inst_pairs],
-        institution_of={c.code: str(i.pk) for i, c in inst_pairs} if inst_pairs else None,
-        experts=[_expert(e) for e, _ in expert_pairs],
+        institution_of={c.code: i.name for i, c in inst_pairs} if inst_pairs else None,
+        experts=[_expert(e, names) for e, _ in expert_pairs],
         experts_of=_group(((c.code, str(e.pk)) for e, c in expert_pairs)) if expert_pairs else None,
-        teams=list({t.code: _team(t) for t, _ in team_pairs}.values()),
+        teams=[_team(t, names) for t in unique_teams.values()],
         county_of_team=county_of_team,
         team_of_household=team_of_household if team_pairs else None,
         households_by_county=households_by_county if team_pairs else None,

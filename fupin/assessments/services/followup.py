@@ -9,7 +9,7 @@ from django.db import transaction
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.roles import has_role
-from fupin.accounts.workflow import Move, Outcome, transition
+from fupin.accounts.workflow import Move, Outcome, Workflow, transition
 from fupin.assessments.models import (
     Campaign,
     CountyOfficer,
@@ -170,6 +170,30 @@ def rectification_open(
     return row
 
 
+def _action_label(action: str) -> str:
+    return str(RectificationAction(action).label)
+
+
+# A rectification's workflow (its table: workflows.RECTIFICATION_TRANSITIONS).
+RECTIFICATION_WORKFLOW: Workflow[Rectification, RectificationStep] = Workflow(
+    table=RECTIFICATION_TRANSITIONS,
+    step_model=RectificationStep,
+    link="rectification",
+    holds=lambda user, role, _row, _for: has_role(user, role),
+    refused=lambda _row, status, action: (
+        f"整改事项当前为“{RectificationStatus(status).label}”，不能“{_action_label(action)}”"
+    ),
+    denied=lambda _row, action, move, _user: (
+        f"只有{role_label(move.role)}可以“{_action_label(action)}”"
+    ),
+    error=AssessmentError,
+    queryset=lambda: Rectification.objects.select_related(
+        "item__problem__county", "item__problem__household"
+    ),
+    household=lambda row: row.item.problem.household,
+)
+
+
 @transaction.atomic
 def rectification_transition(
     *,
@@ -182,7 +206,6 @@ def rectification_transition(
     """Submit proof (county officer of the problem's county), accept or reopen (working group)."""
     if action not in RectificationAction.values:
         raise AssessmentError(f"未知的整改操作：{action}")
-    label = RectificationAction(action).label
 
     def check(row: Rectification, move: Move) -> Outcome:
         county = row.item.problem.county
@@ -202,23 +225,11 @@ def rectification_transition(
         return Outcome(step={"action": action}, changes=changes)
 
     return transition(
+        RECTIFICATION_WORKFLOW,
         obj=rectification,
-        table=RECTIFICATION_TRANSITIONS,
         action=action,
         user=user,
-        step_model=RectificationStep,
-        link="rectification",
-        holds=has_role,
         check=check,
         opinion=opinion.strip(),
-        queryset=Rectification.objects.select_related(
-            "item__problem__county", "item__problem__household"
-        ),
-        error=AssessmentError,
-        refused=lambda status, _a: (
-            f"整改事项当前为“{RectificationStatus(status).label}”，不能“{label}”"
-        ),
-        denied=lambda move: f"只有{role_label(move.role)}可以“{label}”",
-        note=str(label),
-        household=lambda row: row.item.problem.household,
+        note=_action_label(action),
     )

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from fupin.accounts.audit import actor_name, audit_entry, audit_record
+from fupin.accounts.audit import actor_name, audit_record
 from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.roles import has_role, roles_held
-from fupin.accounts.workflow import move_check
+from fupin.accounts.workflow import BatchRefused, Move, Outcome, Request, Workflow, transitions
 from fupin.assessments.models import (
     Campaign,
     CountyOfficer,
@@ -316,42 +316,31 @@ def problems_transition(
     Each item is checked exactly as `problem_transition` checks one, in item order and against the
     state the items before it left (a problem may appear more than once); the problems are locked
     and read once, who holds which role and assignment is asked once per user and place, and the
-    steps, evidence links, status changes and audit rows are written together. The first item
-    refused raises TransitionRefused (its index, the single-item message) and nothing is written.
+    steps, evidence links, status changes and audit rows are written together (the workflow
+    helper's bulk form, `transitions`). The first item refused raises TransitionRefused (its
+    index, the single-item message) and nothing is written.
     `now`: the time the steps are taken (default: the clock; the simulated run passes its own).
     """
-    batch = list(items)
-    ids = sorted({item.problem.pk for item in batch})
-    locked: dict[int, Problem] = {}
-    for start in range(0, len(ids), 500):
-        locked.update(
-            (p.pk, p)
-            for p in Problem.objects.select_for_update(of=("self",))
-            .select_related("campaign", "county", "household")
-            .filter(pk__in=ids[start : start + 500])
-        )
     memo: dict[tuple[object, ...], object] = {}
-    steps: list[ProblemStep] = []
     cited_of: list[list[Evidence]] = []
-    audits: list[AuditEntry] = []
-    for index, item in enumerate(batch):
-        problem = locked.get(item.problem.pk)
-        if problem is None:
-            raise Problem.DoesNotExist("Problem matching query does not exist.")
-        try:
-            step, cited, entry = _transition_checked(problem, item, memo, now)
-        except AssessmentError as refused:
-            raise TransitionRefused(str(refused), index) from None
-        steps.append(step)
-        cited_of.append(cited)
-        audits.append(entry)
-    if not steps:
-        return []
-    ProblemStep.objects.bulk_create(steps)
+    requests = []
+    for item in items:
+        at = now or timezone.now()
+        requests.append(
+            Request(
+                obj=item.problem,
+                action=item.action,
+                user=item.user,
+                check=_problem_check(item, at, memo, cited_of),
+                opinion=item.opinion.strip(),
+                now=at,
+            )
+        )
+    try:
+        steps = transitions(PROBLEM_WORKFLOW, requests)
+    except BatchRefused as refused:
+        raise TransitionRefused(str(refused.error), refused.index) from None
     _cite_many(list(zip(steps, cited_of, strict=True)))
-    changed = {step.problem.pk: step.problem for step in steps}
-    Problem.objects.bulk_update(list(changed.values()), ["status", "explain_until", "disputed"])
-    AuditEntry.objects.bulk_create(audits)
     return steps
 
 
@@ -363,85 +352,85 @@ def _memo(
     return memo[key]
 
 
-def _transition_checked(
-    problem: Problem,
-    item: TransitionItem,
-    memo: dict[tuple[object, ...], object],
-    now: dt.datetime | None = None,
-) -> tuple[ProblemStep, list[Evidence], AuditEntry]:
-    """The checks of one action and what it records (the problem changed in memory, the step and
-    the audit row not yet saved)."""
-    action, user, opinion, disputed = item.action, item.user, item.opinion, item.disputed
+def _problem_refused(_problem: Problem, status: str, action: str) -> str:
     if action not in ProblemAction.values or action == ProblemAction.RAISE:
-        raise AssessmentError(f"未知的核实操作：{action}")
+        return f"未知的核实操作：{action}"
     action_label = str(ProblemAction(action).label)
-    current = problem.status
-    if current in PROBLEM_CLOSED:
-        raise AssessmentError(f"该问题已办结（{_label(current)}），不能再进行“{action_label}”")
-    # The table's check of the one workflow mechanism; the role check (with the assignments and
-    # avoidance rules, asked once per batch) follows the campaign's.
-    move = move_check(
-        table=PROBLEM_TRANSITIONS,
-        status=current,
-        action=action,
-        user=user,
-        holds=None,
-        error=AssessmentError,
-        refused=lambda status, _a: f"该问题当前为“{_label(status)}”，不能进行“{action_label}”",
-    )
-    step_label = str(Step(move.step).label)
-    if problem.campaign.status not in OPEN_CAMPAIGN:
-        raise AssessmentError(
-            f"任务当前为“{CampaignStatus(problem.campaign.status).label}”，不能再核实问题"
+    if status in PROBLEM_CLOSED:
+        return f"该问题已办结（{_label(status)}），不能再进行“{action_label}”"
+    return f"该问题当前为“{_label(status)}”，不能进行“{action_label}”"
+
+
+# A suspected problem's verification (its table: workflows.PROBLEM_TRANSITIONS). Who may take a
+# step (the role, the assignment, the avoidance rules) is asked in the check, after the campaign's
+# status (`_check_role`), once per user and place within a batch.
+PROBLEM_WORKFLOW: Workflow[Problem, ProblemStep] = Workflow(
+    table=PROBLEM_TRANSITIONS,
+    step_model=ProblemStep,
+    link="problem",
+    holds=None,
+    refused=_problem_refused,
+    denied=None,
+    error=AssessmentError,
+    queryset=lambda: Problem.objects.select_related("campaign", "county", "household"),
+    household=lambda problem: problem.household,
+)
+
+
+def _problem_check(
+    item: TransitionItem,
+    now: dt.datetime,
+    memo: dict[tuple[object, ...], object],
+    cited_of: list[list[Evidence]],
+) -> Callable[[Problem, Move], Outcome]:
+    """The checks of one action beyond the table, on the locked problem (as the items before it
+    left it), and what it records besides; the evidence it cites is appended to `cited_of`."""
+    action, user, opinion, disputed = item.action, item.user, item.opinion, item.disputed
+
+    def check(problem: Problem, move: Move) -> Outcome:
+        action_label = str(ProblemAction(action).label)
+        step_label = str(Step(move.step).label)
+        if problem.campaign.status not in OPEN_CAMPAIGN:
+            raise AssessmentError(
+                f"任务当前为“{CampaignStatus(problem.campaign.status).label}”，不能再核实问题"
+            )
+        _check_role(problem, user, move.role, step_label, memo)
+        if not opinion.strip():
+            raise AssessmentError(f"请填写{step_label}意见")
+        key = (problem.status, action)
+        if key in DISPUTED_TARGET:
+            if disputed is None:
+                raise AssessmentError("复核结论须说明地方与核查组意见是否存在争议")
+            if disputed and not problem.explanations.exists():
+                raise AssessmentError("地方未提出说明，不存在争议，不能送部门核")
+        elif disputed is not None:
+            raise AssessmentError("只有复核结论需要说明是否存在争议")
+        if (
+            key in AFTER_EXPLANATION_WINDOW
+            and problem.explain_until
+            and now < problem.explain_until
+        ):
+            until = timezone.localtime(problem.explain_until).strftime("%Y-%m-%d %H:%M")
+            raise AssessmentError(f"地方说明期至 {until}，期满后才能作出复核结论")
+        cited = _check_evidence(problem, item.evidence)
+        if action == ProblemAction.FINAL_CONFIRM and not _has_evidence(problem, cited):
+            raise AssessmentError("没有任何证据材料，证据不足的不予认定")
+        changes: dict[str, object] = {}
+        if action == ProblemAction.REVIEW:
+            changes["explain_until"] = now + dt.timedelta(
+                hours=problem.campaign.explain_window_hours
+            )
+        if disputed is not None:
+            changes["disputed"] = disputed
+        cited_of.append(cited)
+        return Outcome(
+            to=DISPUTED_TARGET[key] if key in DISPUTED_TARGET and disputed else move.to,
+            step={"step": move.step, "action": action, "role": move.role, "disputed": disputed},
+            changes=changes,
+            note=f"{step_label}：{action_label}",
         )
-    _check_role(problem, user, move.role, step_label, memo)
-    if not opinion.strip():
-        raise AssessmentError(f"请填写{step_label}意见")
-    key = (current, action)
-    if key in DISPUTED_TARGET:
-        if disputed is None:
-            raise AssessmentError("复核结论须说明地方与核查组意见是否存在争议")
-        if disputed and not problem.explanations.exists():
-            raise AssessmentError("地方未提出说明，不存在争议，不能送部门核")
-    elif disputed is not None:
-        raise AssessmentError("只有复核结论需要说明是否存在争议")
-    now = now or timezone.now()
-    if key in AFTER_EXPLANATION_WINDOW and problem.explain_until and now < problem.explain_until:
-        until = timezone.localtime(problem.explain_until).strftime("%Y-%m-%d %H:%M")
-        raise AssessmentError(f"地方说明期至 {until}，期满后才能作出复核结论")
-    cited = _check_evidence(problem, item.evidence)
-    if action == ProblemAction.FINAL_CONFIRM and not _has_evidence(problem, cited):
-        raise AssessmentError("没有任何证据材料，证据不足的不予认定")
-    to = DISPUTED_TARGET[key] if key in DISPUTED_TARGET and disputed else move.to
-    step = ProblemStep(
-        problem=problem,
-        step=move.step,
-        action=action,
-        from_status=current,
-        to_status=to,
-        user=user,
-        actor=actor_name(user),
-        role=move.role,
-        opinion=opinion.strip(),
-        disputed=disputed,
-        at=now,
-    )
-    problem.status = to
-    if action == ProblemAction.REVIEW:
-        problem.explain_until = now + dt.timedelta(hours=problem.campaign.explain_window_hours)
-    if disputed is not None:
-        problem.disputed = disputed
-    entry = audit_entry(
-        actor=user,
-        action=AuditEntry.Action.EVENT,
-        obj=problem,
-        household=problem.household,
-        before={"status": current},
-        after={"status": to},
-        reason=f"{step_label}：{action_label}",
-        now=now,
-    )
-    return step, cited, entry
+
+    return check
 
 
 @transaction.atomic

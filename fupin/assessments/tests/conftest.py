@@ -159,6 +159,7 @@ def world(household: Household) -> World:
             name=name,
             employer_province=inst.province_code,
             experienced=experienced,
+            exam_passed=True,
             institution=inst,
             user=user,
         ), user
@@ -188,6 +189,7 @@ def world(household: Household) -> World:
         name="李专家",
         employer_province="42",
         experienced=True,
+        exam_passed=True,
         institution=institution,
         user=lead_user,
     )
@@ -207,7 +209,7 @@ def world(household: Household) -> World:
     CountyOfficer.objects.create(user=neighbour_officer, county=neighbour)
     expert_group = make_user("expert_group", Role.EXPERT_GROUP)
     Expert.objects.create(
-        name="王专家", employer_province="11", experienced=True, user=expert_group
+        name="王专家", employer_province="11", experienced=True, exam_passed=True, user=expert_group
     )
     campaign.refresh_from_db()
     return World(

@@ -105,9 +105,11 @@ def test_the_latest_run_of_each_kind_is_in_force(world: World):
         code="T03",
         institution=inst,
         experienced=Enumerator.objects.create(
-            name="丁", employer_province="42", experienced=True, institution=inst
+            name="丁", employer_province="42", experienced=True, exam_passed=True, institution=inst
         ),
-        new=Enumerator.objects.create(name="戊", employer_province="42", institution=inst),
+        new=Enumerator.objects.create(
+            name="戊", employer_province="42", exam_passed=True, institution=inst
+        ),
     )
     run = assignment_record(
         campaign=world.campaign,

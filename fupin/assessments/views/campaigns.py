@@ -6,7 +6,6 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q
@@ -43,6 +42,9 @@ from fupin.assessments.views.common import (
     problems_for,
     visible_counties,
 )
+from fupin.assessments.views.draws import may_create
+from fupin.assessments.views.forms import VILLAGE_METHOD_CHOICES
+from fupin.assessments.views.forms import SamplingForm as SettingsForm
 from fupin.assessments.views.review import STEP_ORDER, STEP_STATUSES
 from fupin.assessments.workflows import CAMPAIGN_TRANSITIONS, CampaignStatus, Step
 from fupin.regions.models import Level, Region, Zone
@@ -70,56 +72,15 @@ STRATUM_LABELS = {
 }
 
 
-class SettingsForm(forms.Form):
-    """The campaign's sampling settings and explanation window, as the working group edits them."""
-
-    county_rate = forms.FloatField(label=_("县抽样比例"))
-    min_counties_per_province = forms.IntegerField(label=_("每省至少抽取县数"))
-    villages_per_county = forms.IntegerField(label=_("每县抽取村数"))
-    poor_village_share = forms.FloatField(label=_("贫困村占比"))
-    village_method = forms.ChoiceField(
-        label=_("抽村方法"),
-        choices=[("pps", _("按户数规模成比例（pps）")), ("srs", _("简单随机（srs）"))],
-    )
-    exited = forms.IntegerField(label=_("每村抽取已脱贫户"))
-    poor = forms.IntegerField(label=_("每村抽取未脱贫户"))
-    non_registered = forms.IntegerField(label=_("每村抽取非建档立卡户"))
-    at_risk_in_full = forms.BooleanField(label=_("重点户全覆盖"), required=False)
-    explain_window_hours = forms.IntegerField(
-        label=_("地方说明期(小时)"), min_value=0, max_value=32767
-    )
-
-    @classmethod
-    def for_campaign(cls, campaign: Campaign) -> SettingsForm:
-        s = campaign.sampling
-        per = s.get("households_per_stratum", {})
-        return cls(
-            initial={
-                **{k: v for k, v in s.items() if k != "households_per_stratum"},
-                **per,
-                "explain_window_hours": campaign.explain_window_hours,
-            }
-        )
-
-    def sampling(self) -> dict[str, Any]:
-        d = self.cleaned_data
-        return {
-            "county_rate": d["county_rate"],
-            "min_counties_per_province": d["min_counties_per_province"],
-            "villages_per_county": d["villages_per_county"],
-            "poor_village_share": d["poor_village_share"],
-            "village_method": d["village_method"],
-            "households_per_stratum": {k: d[k] for k in ("exited", "poor", "non_registered")},
-            "at_risk_in_full": d["at_risk_in_full"],
-        }
-
-
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/campaign_list.html",
-        {"campaigns": campaigns_for(request.user).order_by("-id")},
+        {
+            "campaigns": campaigns_for(request.user).order_by("-id"),
+            "can_create": may_create(request.user),
+        },
     )
 
 
@@ -129,6 +90,8 @@ def _settings_rows(campaign: Campaign) -> list[tuple[str, str]]:
         value = campaign.sampling.get(key)
         if key == "households_per_stratum" and isinstance(value, dict):
             shown = "，".join(f"{STRATUM_LABELS.get(k, k)} {v}" for k, v in value.items())
+        elif key == "village_method":
+            shown = str(dict(VILLAGE_METHOD_CHOICES).get(value, value))
         elif isinstance(value, bool):
             shown = _t("是") if value else _t("否")
         else:

@@ -34,6 +34,7 @@ from fupin.assessments.services.evaluators import (
     _expert,
     _institution,
     _team,
+    institution_names,
 )
 from fupin.demo.loading import registry_load_synth
 from fupin.demo.running import campaign_run_simulated
@@ -159,14 +160,15 @@ def test_a_simulated_campaign_is_recorded_and_reproduces_the_pure_pipeline(loade
         )
     )
     task = rules.CountyTask(code=county.code, province=county.province_code, households=0)
+    names = institution_names()  # the engine knows institutions by name
     by_county: dict[str, list[str]] = {county.code: [h.household.household_no for h in households]}
     violations = check_assignment(
         counties=[task],
         institutions=[_institution(r.institution) for r in inst],
-        institution_of={r.county.code: str(r.institution_id) for r in inst},
-        experts=[_expert(r.expert) for r in experts],
+        institution_of={r.county.code: r.institution.name for r in inst},
+        experts=[_expert(r.expert, names) for r in experts],
         experts_of={county.code: [str(r.expert_id) for r in experts]},
-        teams=list({r.team.code: _team(r.team) for r in households}.values()),
+        teams=list({r.team.code: _team(r.team, names) for r in households}.values()),
         county_of_team={r.team.code: county.code for r in households},
         team_of_household={r.household.household_no: r.team.code for r in households},
         households_by_county=by_county,

@@ -1,5 +1,7 @@
 /* The field survey page: households to visit, the questionnaire drawn from its JSON schema, photos,
-   and the outbox (待发送 / 已发送 / 被拒绝). Works offline once opened online (sw.js). */
+   the suspected problems proposed from the answers (confirmed or dropped by the enumerator) and
+   those added by hand, and the outbox (待发送 / 已发送 / 被拒绝). Works offline once opened online
+   (sw.js). */
 "use strict";
 
 (function () {
@@ -10,6 +12,7 @@
 
   let boot = null;      // bootstrap.json: questionnaire, campaigns, households
   let current = null;   // the questionnaire open in the form (a draft)
+  let problemsOf = null; // the questionnaire whose suspected problems are shown
   let saveTimer = null;
 
   /** An element with attributes and children (strings become text: nothing is parsed as HTML). */
@@ -117,6 +120,7 @@
     const items = (await O.submissionsOf(USER))
       .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
     const photos = await O.photosOf(USER);
+    const problems = await O.problemsOf(USER);
     const counts = { waiting: 0, sent: 0, refused: 0, draft: 0 };
     const list = $("outbox");
     list.replaceChildren();
@@ -136,6 +140,11 @@
       }
       if (item.state === "refused") lines.push(`${when(item.refused_at)} 被拒绝`);
       const refusedPhotos = own.filter((p) => p.state === "refused" && p.reason);
+      const raised = problems.filter((p) => p.submission === item.client_id);
+      const problemStates = ["waiting", "sent", "refused"]
+        .map((s) => [s, raised.filter((p) => p.state === s).length])
+        .filter(([, n]) => n)
+        .map(([s, n]) => `${O.STATE_LABELS[s]} ${n}`);
       list.append(el("li", { class: `item state-${item.state}`, dataset: { clientId: item.client_id, state: item.state } },
         el("div", { class: "line" },
           el("span", { class: `badge state-${item.state}` }, O.STATE_LABELS[item.state]),
@@ -146,6 +155,12 @@
         item.state === "waiting" && item.last_error ? el("div", { class: "note" }, item.last_error) : null,
         own.length ? el("div", { class: "note" }, `照片 ${own.length} 张${photoStates.length ? "：" + photoStates.join("，") : ""}`) : null,
         refusedPhotos.map((p) => el("div", { class: "reason" }, `照片未保存：${p.reason}`)),
+        raised.length ? el("div", { class: "note problems-note" }, `疑点 ${raised.length} 条：${problemStates.join("，")}`) : null,
+        raised.filter((p) => p.state === "refused").map((p) =>
+          el("div", { class: "reason" }, `疑点“${p.kind_label}”未保存：${p.reason}`)),
+        item.state === "waiting" || item.state === "sent" ? el("div", { class: "actions" },
+          el("button", { type: "button", class: "open-problems", onclick: () => openProblems(item.client_id) },
+            "疑点问题")) : null,
         item.state === "draft" ? el("div", { class: "actions" },
           el("button", { type: "button", onclick: () => resume(item.client_id) }, "继续填写"),
           el("button", { type: "button", class: "danger", onclick: () => discard(item.client_id) }, "删除草稿")) : null,
@@ -369,8 +384,232 @@
     for (const photo of (await O.photosOf(USER)).filter((p) => p.client_id === current.client_id)) {
       if (photo.state === "draft") await O.put(O.PHOTOS, { ...photo, state: "waiting" });
     }
+    const saved = current;
     current = null;
     $("view-form").hidden = true;
+    if (proposalsFor(saved).length) {
+      await openProblems(saved.client_id);  // the enumerator confirms or drops each
+    } else {
+      $("view-list").hidden = false;
+      await renderAll();
+    }
+    syncNow();
+  }
+
+  // --- suspected problems ------------------------------------------------------------------
+
+  /** Whole yuan without decimals, otherwise two (fupin.policy._text.yuan). */
+  function yuan(amount) {
+    const rounded = Math.round(amount * 100) / 100;
+    return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(2);
+  }
+
+  function householdOf(item) {
+    return households().get(`${item.campaign}/${item.household_no}`) || null;
+  }
+
+  /** The problems the answers propose: the rules of fupin/assessments/services/proposals.py
+      (`propose`), from the standard and the household's target in bootstrap.json. */
+  function proposalsFor(item) {
+    const entry = householdOf(item);
+    if (!entry || !entry.campaign.proposals || !entry.h.proposes) return [];
+    const std = entry.campaign.proposals;
+    const target = entry.h.proposes;
+    const answers = item.answers || {};
+    const reasons = new Map();
+    const add = (kind, text) => {
+      if (!reasons.has(kind)) reasons.set(kind, []);
+      reasons.get(kind).push(text);
+    };
+    const income = answers.income_per_capita;
+    if (target.income && std.line !== null && typeof income === "number" && income <= std.line) {
+      add(target.income, `人均纯收入 ${yuan(income)} 元，不高于${std.line_label}`);
+    }
+    if (target.guarantees) {
+      for (const g of std.guarantees) {
+        if (g.code === "housing_ok" && std.unsafe_housing_grades.includes(answers.housing_grade)) {
+          add(target.guarantees, `${g.label}未达到（住房安全等级 ${answers.housing_grade} 级，属危房）`);
+          continue;
+        }
+        if (answers[g.code] === false) add(target.guarantees, `${g.label}未达到`);
+      }
+    }
+    return Array.from(reasons, ([kind, why]) => ({
+      kind,
+      kind_label: std.kinds[kind],
+      description: `入户调查发现疑似${std.kinds[kind]}（${target.label}）：${why.join("；")}`,
+    }));
+  }
+
+  async function openProblems(clientId) {
+    const item = await O.get(O.SUBMISSIONS, clientId);
+    if (!item) return;
+    if (!boot || !householdOf(item)) {
+      notice("调查任务数据未加载，暂不能提出疑点；请联网后刷新本页。");
+      return;
+    }
+    problemsOf = item;
+    notice("");
+    $("problems-title").textContent = `疑点问题 · ${item.head || item.household_no} · ${item.village || ""}`;
+    $("problems-meta").textContent = `${item.campaign_name} · 户编号 ${item.household_no} · 问卷编号 ${item.client_id.slice(0, 8)}`;
+    const kinds = householdOf(item).campaign.proposals.manual_kinds;
+    $("manual-kind").replaceChildren(...kinds.map((k) => el("option", { value: k.code }, k.label)));
+    $("manual-note").value = "";
+    $("manual-files").value = "";
+    $("manual-files-note").textContent = "";
+    $("manual-errors").replaceChildren();
+    await renderProblems();
+    $("view-list").hidden = true;
+    $("view-form").hidden = true;
+    $("view-problems").hidden = false;
+    window.scrollTo(0, 0);
+  }
+
+  async function renderProblems() {
+    renderProposals();
+    await renderRaised();
+  }
+
+  function renderProposals() {
+    const item = problemsOf;
+    const decisions = item.proposal_decisions || {};
+    const proposals = proposalsFor(item);
+    const list = $("proposals");
+    list.replaceChildren();
+    for (const proposal of proposals) {
+      const decided = decisions[proposal.kind] || "";
+      const text = el("textarea", { rows: "3", class: "proposal-text", "aria-label": `${proposal.kind_label}：问题描述` });
+      text.value = proposal.description;
+      list.append(el("li", { class: `proposal decided-${decided || "none"}`, dataset: { kind: proposal.kind, decided } },
+        el("div", { class: "line" }, el("b", {}, `疑似${proposal.kind_label}`)),
+        decided === "raised" ? el("div", { class: "note" }, "已确认提出，见下方“本户已提出的疑点”") : text,
+        decided === "dropped" ? el("div", { class: "note" }, "已决定不提出") : null,
+        decided === "raised" ? null : el("div", { class: "actions" },
+          el("button", { type: "button", class: "primary confirm", onclick: () => confirmProposal(proposal, text.value) }, "确认提出"),
+          decided === "dropped" ? null
+            : el("button", { type: "button", class: "drop", onclick: () => dropProposal(proposal) }, "不提出"))));
+    }
+    if (!proposals.length) list.append(el("li", { class: "note" }, "根据问卷答案，没有提示的疑点。"));
+  }
+
+  /** The household's problems on this device with their sending state (re-drawn after a send). */
+  async function renderRaised() {
+    const raised = (await O.problemsOf(USER)).filter((p) => p.submission === problemsOf.client_id)
+      .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)));
+    const files = await O.problemFilesOf(USER);
+    const box = $("raised");
+    box.replaceChildren();
+    for (const p of raised) {
+      const own = files.filter((f) => f.problem === p.client_id);
+      const lines = [];
+      if (p.state === "waiting") lines.push(`${when(p.created_at)} 提出，等待联网发送`);
+      if (p.state === "sent") {
+        lines.push(`${when(p.sent_at)} 已送达，服务器编号 ${p.server_id}`
+          + (p.already_stored ? "（服务器此前已收到，未重复保存）" : ""));
+      }
+      box.append(el("li", { class: `item problem state-${p.state}`, dataset: { clientId: p.client_id, state: p.state, kind: p.kind } },
+        el("div", { class: "line" },
+          el("span", { class: `badge state-${p.state}` }, O.STATE_LABELS[p.state]),
+          el("b", {}, p.kind_label), p.proposed ? "（系统提示）" : "（手工添加）"),
+        el("div", { class: "description" }, p.description),
+        lines.map((l) => el("div", { class: "note" }, l)),
+        own.length ? el("div", { class: "note" }, `照片/录音 ${own.length} 个：`
+          + own.map((f) => O.STATE_LABELS[f.state]).join("，")) : null,
+        p.state === "refused" ? el("div", { class: "reason" }, `原因：${p.reason}`) : null,
+        own.filter((f) => f.state === "refused").map((f) => el("div", { class: "reason" }, `文件未保存：${f.reason}`)),
+        p.state === "waiting" ? el("div", { class: "actions" },
+          el("button", { type: "button", class: "danger", onclick: () => withdrawProblem(p.client_id) }, "撤回")) : null));
+    }
+    if (!raised.length) box.append(el("li", { class: "note" }, "本户还没有提出疑点。"));
+  }
+
+  async function decide(kind, decision) {
+    const item = await O.get(O.SUBMISSIONS, problemsOf.client_id);
+    item.proposal_decisions = { ...(item.proposal_decisions || {}), [kind]: decision };
+    await O.put(O.SUBMISSIONS, item);
+    problemsOf = item;
+  }
+
+  async function newProblem(kind, kindLabel, description, proposed) {
+    const item = problemsOf;
+    const problem = {
+      client_id: O.newId(), username: USER, submission: item.client_id,
+      campaign: item.campaign, household_no: item.household_no,
+      kind, kind_label: kindLabel, description, proposed,
+      state: "waiting", created_at: new Date().toISOString(),
+    };
+    await O.put(O.PROBLEMS, problem);
+    return problem;
+  }
+
+  async function confirmProposal(proposal, text) {
+    const description = text.trim();
+    if (!description) {
+      $("manual-errors").replaceChildren(el("li", {}, `请填写“${proposal.kind_label}”的问题描述`));
+      return;
+    }
+    await newProblem(proposal.kind, proposal.kind_label, description, true);
+    await decide(proposal.kind, "raised");
+    await renderProblems();
+  }
+
+  async function dropProposal(proposal) {
+    await decide(proposal.kind, "dropped");
+    await renderProblems();
+  }
+
+  async function addManualProblem() {
+    const kind = $("manual-kind").value;
+    const option = $("manual-kind").selectedOptions[0];
+    const note = $("manual-note").value.trim();
+    const errors = $("manual-errors");
+    if (!note) {
+      errors.replaceChildren(el("li", {}, "请填写情况说明"));
+      return;
+    }
+    const chosen = Array.from($("manual-files").files || []);
+    const wrong = chosen.filter((f) => !/^(image|audio)\//.test(f.type || ""));
+    if (wrong.length) {
+      errors.replaceChildren(el("li", {}, `只能附照片或录音：${wrong.map((f) => f.name).join("，")}`));
+      return;
+    }
+    errors.replaceChildren();
+    const problem = await newProblem(kind, option ? option.textContent : kind, note, false);
+    const seen = new Set();
+    for (const file of chosen) {
+      const sha256 = await O.sha256Hex(file);
+      if (seen.has(sha256)) continue;  // the same file twice is kept once
+      seen.add(sha256);
+      const type = file.type;
+      const ext = (type.split("/")[1] || "bin").replace("jpeg", "jpg").split(";")[0];
+      await O.put(O.PROBLEM_FILES, {
+        id: O.newId(), problem: problem.client_id, username: USER,
+        name: `problem-${sha256.slice(0, 8)}.${ext}`, blob: new Blob([file], { type }),
+        sha256, size: file.size, taken_at: new Date(file.lastModified || Date.now()).toISOString(),
+        gps: problemsOf.gps || null, state: "waiting",
+      });
+    }
+    $("manual-note").value = "";
+    $("manual-files").value = "";
+    $("manual-files-note").textContent = "";
+    await renderProblems();
+  }
+
+  async function withdrawProblem(clientId) {
+    const problem = await O.get(O.PROBLEMS, clientId);
+    if (!problem || problem.state !== "waiting") return;
+    if (!window.confirm(`撤回疑点“${problem.kind_label}”？撤回后不会发送，其照片和录音一并删除。`)) return;
+    for (const file of (await O.problemFilesOf(USER)).filter((f) => f.problem === clientId)) {
+      await O.remove(O.PROBLEM_FILES, file.id);
+    }
+    await O.remove(O.PROBLEMS, clientId);
+    if (problem.proposed) await decide(problem.kind, "");
+    await renderProblems();
+  }
+
+  async function closeProblems() {
+    problemsOf = null;
+    $("view-problems").hidden = true;
     $("view-list").hidden = false;
     await renderAll();
     syncNow();
@@ -446,6 +685,9 @@
       if (report.sent) parts.push(`送达 ${report.sent} 份`);
       if (report.refused) parts.push(`被拒绝 ${report.refused} 份`);
       if (report.photos) parts.push(`照片 ${report.photos} 张`);
+      if (report.problems) parts.push(`疑点 ${report.problems} 条`);
+      if (report.refused_problems) parts.push(`疑点被拒绝 ${report.refused_problems} 条`);
+      if (report.problem_files) parts.push(`疑点照片/录音 ${report.problem_files} 个`);
       note.textContent = report.stopped || (parts.length ? `本次${parts.join("，")}` : "");
       if (report.auth) {
         note.append(el("a", { href: `/accounts/login/?next=${encodeURIComponent("/field/")}` }, "重新登录"));
@@ -455,7 +697,8 @@
     } finally {
       button.disabled = false;
     }
-    if (!current) await renderAll();
+    if (problemsOf) await renderRaised();
+    if (!current && !problemsOf) await renderAll();
     else await renderOutbox();
   }
 
@@ -489,6 +732,14 @@
       $("form-errors").replaceChildren(el("li", { class: "ok" }, "草稿已保存在本机"));
     });
     $("save-final").addEventListener("click", saveFinal);
+    $("problems-back").addEventListener("click", closeProblems);
+    $("problems-done").addEventListener("click", closeProblems);
+    $("manual-add").addEventListener("click", addManualProblem);
+    $("manual-problem").addEventListener("submit", (e) => e.preventDefault());
+    $("manual-files").addEventListener("change", (event) => {
+      const names = Array.from(event.target.files || [], (f) => f.name);
+      $("manual-files-note").textContent = names.length ? `已选 ${names.length} 个：${names.join("，")}` : "";
+    });
     $("logout").addEventListener("click", logout);
     $("survey").addEventListener("input", () => {
       clearTimeout(saveTimer);

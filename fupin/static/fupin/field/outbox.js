@@ -1,13 +1,16 @@
-/* The device's outbox of the field survey: questionnaires and photos kept in IndexedDB until the
-   server has them, and the loop that sends them (each exactly once: the server answers a retry of
-   the same client id, or the same photo checksum, with what it already stored). */
+/* The device's outbox of the field survey: questionnaires, photos, suspected problems and their
+   photos and recordings kept in IndexedDB until the server has them, and the loop that sends them
+   (each exactly once: the server answers a retry of the same client id, or the same file
+   checksum, with what it already stored). */
 "use strict";
 
 (function () {
   const DB_NAME = "fupin-field";
-  const DB_VERSION = 1;
+  const DB_VERSION = 2;
   const SUBMISSIONS = "submissions";
   const PHOTOS = "photos";
+  const PROBLEMS = "problems";
+  const PROBLEM_FILES = "problem_files";
 
   const STATE_LABELS = {
     draft: "草稿",
@@ -23,11 +26,25 @@
       dbPromise = new Promise((resolve, reject) => {
         const req = indexedDB.open(DB_NAME, DB_VERSION);
         req.onupgradeneeded = () => {
+          // From version 0 (a new device) or 1 (questionnaires and photos only): add what is missing.
           const db = req.result;
-          const subs = db.createObjectStore(SUBMISSIONS, { keyPath: "client_id" });
-          subs.createIndex("username", "username");
-          const photos = db.createObjectStore(PHOTOS, { keyPath: "id" });
-          photos.createIndex("client_id", "client_id");
+          const has = (name) => db.objectStoreNames.contains(name);
+          if (!has(SUBMISSIONS)) {
+            const subs = db.createObjectStore(SUBMISSIONS, { keyPath: "client_id" });
+            subs.createIndex("username", "username");
+          }
+          if (!has(PHOTOS)) {
+            const photos = db.createObjectStore(PHOTOS, { keyPath: "id" });
+            photos.createIndex("client_id", "client_id");
+          }
+          if (!has(PROBLEMS)) {
+            const problems = db.createObjectStore(PROBLEMS, { keyPath: "client_id" });
+            problems.createIndex("submission", "submission");
+          }
+          if (!has(PROBLEM_FILES)) {
+            const files = db.createObjectStore(PROBLEM_FILES, { keyPath: "id" });
+            files.createIndex("problem", "problem");
+          }
         };
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
@@ -60,6 +77,14 @@
 
   async function photosOf(username) {
     return (await all(PHOTOS)).filter((p) => p.username === username);
+  }
+
+  async function problemsOf(username) {
+    return (await all(PROBLEMS)).filter((p) => p.username === username);
+  }
+
+  async function problemFilesOf(username) {
+    return (await all(PROBLEM_FILES)).filter((f) => f.username === username);
   }
 
   function newId() {
@@ -145,7 +170,7 @@
     });
   }
 
-  function postPhoto(photo) {
+  function fileForm(photo) {
     const form = new FormData();
     form.append("file", photo.blob, photo.name);
     form.append("sha256", photo.sha256);
@@ -154,11 +179,73 @@
       form.append("gps_lat", String(photo.gps.lat));
       form.append("gps_lon", String(photo.gps.lon));
     }
-    return send(`/field/submissions/${photo.client_id}/evidence/`, { body: form });
+    return form;
+  }
+
+  function postPhoto(photo) {
+    return send(`/field/submissions/${photo.client_id}/evidence/`, { body: fileForm(photo) });
+  }
+
+  function postProblem(problem) {
+    // Exactly what was saved, as for a questionnaire.
+    return send("/field/problems/", {
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        client_id: problem.client_id,
+        campaign: problem.campaign,
+        household_no: problem.household_no,
+        submission: problem.submission,
+        kind: problem.kind,
+        description: problem.description,
+      }),
+    });
+  }
+
+  function postProblemFile(file) {
+    return send(`/field/problems/${file.problem}/evidence/`, { body: fileForm(file) });
+  }
+
+  /** Send the waiting records of one store whose owner has been sent (`ownerOf` says which owner:
+      undefined to wait, {state} otherwise); false when sending stopped (offline, logged out). */
+  async function sendAfterOwners(store, records, ownerOf, post, refusedOwner, report, counter) {
+    for (const record of records) {
+      if (record.state !== "waiting") continue;
+      const owner = ownerOf(record);
+      if (!owner) continue;
+      if (owner.state === "refused") {
+        Object.assign(record, { state: "refused", reason: refusedOwner });
+        await put(store, record);
+        continue;
+      }
+      if (owner.state !== "sent") continue;  // each goes after what it belongs to
+      const result = await post(record);
+      const now = new Date().toISOString();
+      if (result.kind === "sent") {
+        Object.assign(record, {
+          state: "sent", server_id: result.data.id, sent_at: now,
+          already_stored: result.data.created === false, last_error: "",
+        });
+        report[counter] += 1;
+      } else if (result.kind === "refused") {
+        Object.assign(record, { state: "refused", reason: result.message, refused_at: now });
+        report.refused_problems += counter === "problems" ? 1 : 0;
+      } else {
+        record.last_error = result.message;
+        await put(store, record);
+        report.stopped = result.message;
+        report.auth = result.kind === "auth";
+        return false;
+      }
+      await put(store, record);
+    }
+    return true;
   }
 
   async function syncOnce(username) {
-    const report = { sent: 0, refused: 0, photos: 0, stopped: "", auth: false };
+    const report = {
+      sent: 0, refused: 0, photos: 0, problems: 0, problem_files: 0, refused_problems: 0,
+      stopped: "", auth: false,
+    };
     const waiting = (await submissionsOf(username))
       .filter((s) => s.state === "waiting")
       .sort((a, b) => String(a.saved_at).localeCompare(String(b.saved_at)));
@@ -216,6 +303,17 @@
       }
       await put(PHOTOS, photo);
     }
+    const sentSubmissions = new Map((await submissionsOf(username)).map((s) => [s.client_id, s]));
+    const problems = (await problemsOf(username))
+      .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)));
+    const goOn = await sendAfterOwners(
+      PROBLEMS, problems, (p) => sentSubmissions.get(p.submission), postProblem,
+      "所属问卷被拒绝，疑点问题未发送", report, "problems");
+    if (!goOn) return report;
+    const byId = new Map((await problemsOf(username)).map((p) => [p.client_id, p]));
+    await sendAfterOwners(
+      PROBLEM_FILES, await problemFilesOf(username), (f) => byId.get(f.problem), postProblemFile,
+      "所属疑点问题被拒绝，文件未发送", report, "problem_files");
     return report;
   }
 
@@ -230,8 +328,8 @@
   }
 
   window.FieldOutbox = {
-    STATE_LABELS, SUBMISSIONS, PHOTOS,
-    openDb, all, get, put, remove, submissionsOf, photosOf,
+    STATE_LABELS, SUBMISSIONS, PHOTOS, PROBLEMS, PROBLEM_FILES,
+    openDb, all, get, put, remove, submissionsOf, photosOf, problemsOf, problemFilesOf,
     newId, sha256Hex, cookie, syncAll,
   };
 })();
