@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
@@ -24,3 +28,12 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description=NOT_FOUND),
     409: OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作"),
 }
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, with every "not found" worded as the pages word it: in Chinese, and the same
+    for an id that does not exist and one outside the user's scope (Django's `Http404` from a
+    lookup would say "No Campaign matches the given query.")."""
+    if isinstance(exc, Http404):
+        exc = NotFound(NOT_FOUND)
+    return drf_exception_handler(exc, context)

@@ -45,6 +45,9 @@ OPERATIONS = {
     ("GET", "/api/campaigns/{campaign_id}/decisions/"),
     ("POST", "/api/campaigns/{campaign_id}/decisions/"),
     ("POST", "/api/problems/"),
+    ("POST", "/api/campaigns/{campaign_id}/transition/"),
+    ("GET", "/api/campaigns/{campaign_id}/roles/"),
+    ("POST", "/api/campaigns/{campaign_id}/roles/"),
     ("GET", "/api/problems/"),
     ("GET", "/api/problems/{id}/"),
     ("POST", "/api/problems/{id}/transition/"),
@@ -97,7 +100,15 @@ def _real_objects(world: World, problems: Problems) -> dict[str, dict[str, Any]]
         "/api/campaigns/{id}/": {"id": world.campaign.pk},
         **{
             f"/api/campaigns/{{campaign_id}}/{part}/": {"campaign_id": world.campaign.pk}
-            for part in ("results", "draws", "evaluators", "assignments", "decisions")
+            for part in (
+                "results",
+                "draws",
+                "evaluators",
+                "assignments",
+                "decisions",
+                "transition",
+                "roles",
+            )
         },
         "/api/problems/{id}/": {"id": problems.household.pk},
         "/api/problems/{id}/transition/": {"id": problems.household.pk},
