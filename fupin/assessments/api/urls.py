@@ -3,7 +3,15 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from fupin.assessments.api import assignments, campaign_moves, draws, evaluators, results, views
+from fupin.assessments.api import (
+    assignments,
+    campaign_moves,
+    campaign_roles,
+    draws,
+    evaluators,
+    results,
+    views,
+)
 
 app_name = "assessments-api"
 
@@ -44,6 +52,11 @@ urlpatterns = [
         "campaigns/<int:campaign_id>/transition/",
         campaign_moves.CampaignMoveView.as_view(),
         name="campaign-transition",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/roles/",
+        campaign_roles.CampaignRolesView.as_view(),
+        name="campaign-roles",
     ),
     path("", include(router.urls)),
 ]

@@ -8,6 +8,13 @@ from fupin.assessments.services.assignment import (
     assignment_pool,
     assignment_run,
 )
+from fupin.assessments.services.campaign_roles import (
+    CAMPAIGN_GRANTABLE,
+    RoleHolder,
+    campaign_role_end,
+    campaign_role_grant,
+    campaign_role_holders,
+)
 from fupin.assessments.services.campaigns import (
     campaign_create,
     campaign_entered,
@@ -106,6 +113,11 @@ from fupin.assessments.services.verification import (
 )
 
 __all__ = [
+    "CAMPAIGN_GRANTABLE",
+    "RoleHolder",
+    "campaign_role_end",
+    "campaign_role_grant",
+    "campaign_role_holders",
     "CONFLICT_MESSAGE",
     "PROBLEM_CONFLICT_MESSAGE",
     "AssessmentError",

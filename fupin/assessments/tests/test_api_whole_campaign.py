@@ -1,16 +1,17 @@
 """A whole campaign through the REST API (issue #14, "Done means"): on a fresh database with a
 small synthetic registry, each person with their own login and token plays their step — the
-working group creates, moves, draws, registers an institution and its roster, assigns; the
-enumerators (logins from the roster's one-time passwords) survey and raise a problem; the five
-verification steps are taken by the right roles; the working group computes and decides; the
-report downloads.
+working group creates, moves, draws, registers an institution and its roster, assigns, and gives
+the verification roles (an assigned expert the lead expert, another expert the expert group); the
+enumerators (logins from the roster's one-time passwords) survey and raise problems and take the
+initial check (初核); the lead expert reviews (复核), the explanation window passes, the expert
+group judges (专家组核) and the working group confirms (终核); the working group computes and
+decides, and the confirmed problem counts when the figures are computed again; the report
+downloads.
 
 Only the registry (set-up data) and the first two logins (a working-group member and the county
-office) are made here directly. Two steps have no REST endpoint yet and go through the page the
-person uses (see the comments marked PAGE): granting the lead-expert and expert-group roles
-(/people/<id>/roles/grant/) and the enumerator's household list and questionnaire (the field
-app's /field/bootstrap.json); the report is a page download (/assessments/<id>/report.docx).
-"""
+office) are made here directly. Not through the REST API, because it has no endpoint for them:
+the enumerator's household list and questionnaire (the field app's /field/bootstrap.json, with
+the enumerator's session) and the report (the page download /assessments/<id>/report.docx)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from fupin import synth
-from fupin.accounts.models import Membership, Role
+from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.assessments.models import CountyDecision, CountyResult, Problem
 from fupin.assessments.services.roster import ROSTER_COLUMNS
 from fupin.demo.loading import registry_load_synth
@@ -36,6 +38,12 @@ from fupin.regions.models import Region
 from fupin.regions.services import regions_load_poverty_counties
 
 pytestmark = pytest.mark.django_db
+
+# A one-pixel PNG: the photo attached to the second problem (evidence for 终核).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
 
 SAMPLING = {
     "county_rate": 1.0,
@@ -166,7 +174,7 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     people = [
         ("王专家", "专家", "是", "wang_expert"),
         ("李专家", "专家", "否", "li_expert"),
-        ("赵专家", "专家", "是", "zhao_group"),
+        ("赵专家", "专家", "是", "zhao_expert"),
         ("调查员甲", "调查员", "是", "enum_a"),
         ("调查员乙", "调查员", "否", "enum_b"),
         ("调查员丙", "调查员", "是", "enum_c"),
@@ -212,12 +220,36 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     assert ran.status_code == 201, ran.json()
     (row,) = ran.json()["counties"]
     assert row["code"] == county.code and row["institution"]["id"] == inst_id
-    assert "赵专家" not in {e["name"] for e in row["experts"]}
     assert len(row["experts"]) == 2
     teams = row["teams"]
     assert len(teams) == 2
     assert sorted(no for t in teams for no in t["households"]) == sorted(sampled)
     assert row["experts"][0]["experienced"]
+
+    # --- the verification roles of the campaign (五核), given by the working group ------------------
+    roles = f"/api/campaigns/{cid}/roles/"
+    expert_user = {e["name"]: e["username"] for e in listed.values() if e["kind"] == "expert"}
+    lead_user = expert_user[row["experts"][0]["name"]]
+    group_user = next(
+        u for n, u in expert_user.items() if n not in {e["name"] for e in row["experts"]}
+    )
+    assert wg.get(roles).json() == []
+    granted = AuditEntry.objects.filter(user=wg_user, model="Membership")
+    audited_before = granted.count()
+    not_wg = office.post(roles, {"username": lead_user, "role": "lead_expert"}, format="json")
+    assert not_wg.status_code in (403, 404)
+    unassigned = wg.post(roles, {"username": group_user, "role": "lead_expert"}, format="json")
+    assert unassigned.status_code == 409 and "未分派" in unassigned.json()["detail"]
+    gave_lead = wg.post(roles, {"username": lead_user, "role": "lead_expert"}, format="json")
+    assert gave_lead.status_code == 201, gave_lead.json()
+    both = wg.post(roles, {"username": lead_user, "role": "expert_group"}, format="json")
+    assert both.status_code == 409 and "复核以外" in both.json()["detail"]
+    gave_group = wg.post(roles, {"username": group_user, "role": "expert_group"}, format="json")
+    assert gave_group.status_code == 201, gave_group.json()
+    held_roles = {(h["username"], h["role_label"]) for h in gave_group.json()}
+    assert held_roles == {(lead_user, "带队专家"), (group_user, "专家组成员")}
+    assert [c["code"] for h in gave_group.json() for c in h["counties"]] == [county.code]
+    assert granted.count() == audited_before + 2  # each grant audited as the working group's
 
     # --- fieldwork: each enumerator with their own token; households and questionnaire from the
     # field app (PAGE: /field/bootstrap.json, the phone's offline list — no REST endpoint) ------
@@ -282,7 +314,16 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     problem_id = raised.json()["id"]
     assert raised.json()["status_label"] == "待初核"
 
-    # The results are refused while households are unsurveyed and the problem is open.
+    # --- verification; the results are refused while households are unsurveyed and the problem
+    # is open --------------------------------------------------------------------------------------
+    # The enumerator now sees the campaign, but moving it is the working group's.
+    not_enum = enum[user_a].post(move, {"to": "verification"}, format="json")
+    assert not_enum.status_code == 403 and "评估工作组" in not_enum.json()["detail"]
+    unknown = wg.post(move, {"to": "done"}, format="json")
+    assert unknown.status_code == 400 and "to" in unknown.json()
+    back = wg.post(move, {"to": "sampling"}, format="json")
+    assert back.status_code == 409 and "实地调查" in back.json()["detail"]
+    assert wg.post(move, {"to": "verification"}, format="json").json()["status_label"] == "问题核实"
     results = f"/api/campaigns/{cid}/results/"
     assert office.post(results, {}, format="json").status_code in (403, 404)
     early_results = wg.post(results, {}, format="json")
@@ -293,13 +334,13 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     assert [p["number"] for p in pending["open_problems"]] == [problem_id]
     assert not CountyResult.objects.exists()
 
+    # The devices that were offline upload the questionnaires finished during fieldwork.
     for h in rest_a:
         assert submit(enum[user_a2], h).status_code == 201
     for h in rest_b:
         assert submit(enum[user_b], h).status_code == 201
 
-    # --- verification: the initial check is the team's; nothing after it is an enumerator's ----
-    assert wg.post(move, {"to": "verification"}, format="json").json()["status_label"] == "问题核实"
+    # --- the initial check is the team's ------------------------------------------------------------
     step = f"/api/problems/{problem_id}/transition/"
     not_theirs = enum[user_b].post(
         step, {"action": "initial_dismiss", "opinion": "不成立"}, format="json"
@@ -310,4 +351,136 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     )
     assert checked_away.status_code == 200, checked_away.json()
     assert checked_away.json()["problem"]["status"] == "rejected"
-    print(checked_away.json())
+
+    # --- the results: computed by the working group, then its decision -----------------------------
+    computed = wg.post(results, {}, format="json")
+    assert computed.status_code == 201, computed.json()
+    figures = computed.json()
+    assert len(figures) == 4 and {f["county"] for f in figures} == {county.code}
+    assert all(f["ci_low"] <= f["value"] <= f["ci_high"] for f in figures)
+    decisions = f"/api/campaigns/{cid}/decisions/"
+    assert enum[user_a].post(
+        decisions, {"county": county.code, "outcome": "pass", "note": "x"}, format="json"
+    ).status_code in (403, 404)
+    decided = wg.post(
+        decisions,
+        {"county": county.code[:6], "outcome": "pass", "note": "四项指标均达标，综合研判通过"},
+        format="json",
+    )
+    assert decided.status_code == 201, decided.json()
+    assert decided.json()["outcome"] == "pass"
+    assert wg.get(decisions).json()[0]["county"] == county.code
+
+    # --- a second problem, played through the five steps by their own roles ------------------------
+    second = enum[user_b].post(
+        "/api/problems/",
+        {
+            "client_id": str(uuid.uuid4()),
+            "campaign": cid,
+            "household_no": first_b["household_no"],
+            "kind": "recognition",
+            "description": "户主对帮扶措施不认可，称未见到产业扶持资金",
+            "files": [SimpleUploadedFile("talk.png", PNG, content_type="image/png")],
+        },
+        format="multipart",
+    )
+    assert second.status_code == 201, second.json()
+    second_id = second.json()["id"]
+    step2 = f"/api/problems/{second_id}/transition/"
+    initial = enum[user_b].post(
+        step2, {"action": "initial_check", "opinion": "入户复问，疑点成立"}, format="json"
+    )
+    assert initial.status_code == 200, initial.json()
+    assert initial.json()["problem"]["status"] == "pending_review"
+    # After the team's initial check nothing is an enumerator's: not the review, not a conclusion.
+    review = enum[user_b].post(step2, {"action": "review", "opinion": "x"}, format="json")
+    assert review.status_code == 403 and "带队专家" in review.json()["detail"]
+    final = wg.post(step2, {"action": "final_confirm", "opinion": "x"}, format="json")
+    assert final.status_code == 409, final.json()
+    assert Problem.objects.get(pk=second_id).status == "pending_review"
+    lead = token_client(lead_user, passwords[lead_user])
+    group = token_client(group_user, passwords[group_user])
+    reviewed = lead.post(
+        step2, {"action": "review", "opinion": "复核资金拨付台账，疑点成立"}, format="json"
+    )
+    assert reviewed.status_code == 200, reviewed.json()
+    assert reviewed.json()["problem"]["status"] == "explaining"
+    # The window for the county's explanation (explain_window_hours 0) has closed; no explanation
+    # came, so the sides do not disagree and the problem goes to the expert group.
+    no_conclusion = enum[user_b].post(
+        step2, {"action": "review_conclude", "opinion": "x", "disputed": False}, format="json"
+    )
+    assert no_conclusion.status_code == 403
+    concluded = lead.post(
+        step2,
+        {"action": "review_conclude", "opinion": "地方未作说明，维持复核意见", "disputed": False},
+        format="json",
+    )
+    assert concluded.status_code == 200, concluded.json()
+    assert concluded.json()["problem"]["status"] == "pending_expert"
+    # 专家组核 is by an expert other than the one who reviewed.
+    own_review = lead.post(step2, {"action": "expert_judge", "opinion": "x"}, format="json")
+    assert own_review.status_code == 403 and "专家组" in own_review.json()["detail"]
+    judged = group.post(
+        step2, {"action": "expert_judge", "opinion": "证据充分，认定问题成立"}, format="json"
+    )
+    assert judged.status_code == 200, judged.json()
+    assert judged.json()["problem"]["status"] == "pending_final"
+    # 凡疑必核: the campaign cannot leave verification while it is open.
+    held = wg.post(move, {"to": "decided"}, format="json")
+    assert held.status_code == 409 and "未核实办结" in held.json()["detail"]
+    not_final = group.post(step2, {"action": "final_confirm", "opinion": "x"}, format="json")
+    assert not_final.status_code == 403
+    confirmed = wg.post(
+        step2, {"action": "final_confirm", "opinion": "工作组终核认定"}, format="json"
+    )
+    assert confirmed.status_code == 200, confirmed.json()
+    assert confirmed.json()["problem"]["status"] == "confirmed"
+    # The figures computed again count the confirmed problem.
+    before = CountyResult.objects.filter(campaign_id=cid, county=county).order_by("-id").first()
+    assert before is not None and second_id not in before.inputs["problems"]
+    recomputed = wg.post(results, {}, format="json")
+    assert recomputed.status_code == 201, recomputed.json()
+    after = CountyResult.objects.filter(campaign_id=cid, county=county).order_by("-id").first()
+    assert after is not None and second_id in after.inputs["problems"]
+
+    # --- the report: a page download (session login; the page takes no API token) ---------------
+    assert wg.get(f"/assessments/{cid}/report.docx").status_code in (302, 401, 403)
+    report = session_client("wg", "wg-pass-2020!").get(f"/assessments/{cid}/report.docx")
+    assert report.status_code == 200
+    assert report["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert report.content[:2] == b"PK" and len(report.content) > 2000
+    denied = session_client(user_a, passwords[user_a]).get(f"/assessments/{cid}/report.docx")
+    assert denied.status_code in (403, 404)
+
+    # --- what is stored ------------------------------------------------------------------------------
+    stored_rows = CountyResult.objects.filter(campaign_id=cid, county=county)
+    assert stored_rows.count() == 8  # four figures, computed twice; each computation kept
+    decision = CountyDecision.objects.get(campaign_id=cid, county=county)
+    assert decision.outcome == "pass" and decision.decided_by == wg_user
+    # Every move audited with who made it: the creation and the three moves made by the API.
+    moves = AuditEntry.objects.filter(user=wg_user, model="Campaign", object_key=str(cid))
+    assert moves.filter(action=AuditEntry.Action.CREATE).count() == 1
+    assert moves.filter(action=AuditEntry.Action.EVENT).count() == 3
+    # The county office sees the campaign only once results are out (not during verification).
+    assert office.get(results).status_code == 404
+    # An enumerator's token sees the own team's households only.
+    own = enum[user_a].get("/api/households/", {"page_size": 100})
+    assert own.status_code == 200
+    body = own.json()
+    seen = {h["household_no"] for h in (body["results"] if isinstance(body, dict) else body)}
+    assert seen == set(team_a["households"])
+    hidden = enum[user_a].get(f"/api/households/{first_b['household_no']}/")
+    assert hidden.status_code == 404
+    listed_problems = enum[user_a].get("/api/problems/", {"campaign": cid}).json()
+    numbers = {
+        p["id"]
+        for p in (
+            listed_problems.get("results", listed_problems)
+            if isinstance(listed_problems, dict)
+            else listed_problems
+        )
+    }
+    assert numbers == {problem_id}

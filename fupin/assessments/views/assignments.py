@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _t
 
+from fupin.accounts.models import Role
 from fupin.assessments.engine.assignment_rules import province_name
-from fupin.assessments.models import Campaign, Team, TeamHousehold
+from fupin.assessments.models import Campaign, Expert, ExpertCounty, Team, TeamHousehold
 from fupin.assessments.services import (
     AssessmentError,
     assessed_counties,
@@ -22,13 +24,21 @@ from fupin.assessments.services import (
     assignment_current,
     assignment_pool,
     assignment_run,
+    campaign_role_end,
+    campaign_role_grant,
+    campaign_role_holders,
 )
 from fupin.assessments.services.assignment import (
     MANUAL,
     assignment_history,
     assignment_overview,
 )
+from fupin.assessments.services.campaign_roles import person_name
 from fupin.assessments.views.common import campaign_or_404
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
 
 
 def _team_label(team: Team) -> str:
@@ -51,6 +61,51 @@ def _households_by_team(campaign: Campaign) -> dict[int, list[str]]:
     ):
         out.setdefault(team_id, []).append(no)
     return out
+
+
+def _role_people(campaign: Campaign, pool_experts: list[Expert]) -> list[dict[str, Any]]:
+    """The registered experts with a login, each with the counties assigned and roles held."""
+    held: dict[int, set[str]] = {}
+    for h in campaign_role_holders(campaign):
+        held.setdefault(h.user.pk, set()).add(h.role)
+    run = assignment_current(campaign, "expert")
+    counties: dict[int, list[str]] = {}
+    if run is not None:
+        for expert_id, name in (
+            ExpertCounty.objects.filter(assignment=run)
+            .order_by("county__code")
+            .values_list("expert_id", "county__name")
+        ):
+            counties.setdefault(expert_id, []).append(name)
+    return [
+        {
+            "user_pk": e.user_id,
+            "name": e.name,
+            "counties": counties.get(e.pk, []),
+            "lead": Role.LEAD_EXPERT in held.get(e.user_id, set()),
+            "group": Role.EXPERT_GROUP in held.get(e.user_id, set()),
+        }
+        for e in pool_experts
+        if e.user_id is not None
+    ]
+
+
+def _person(post: Any) -> Any:
+    """The user a role form names: `username` typed in, or `person`, the key of one listed."""
+    users = get_user_model().objects
+    if "username" in post:
+        name = post.get("username", "").strip()
+        if not name:
+            raise AssessmentError(_t("请填写“用户名”"))
+        found = users.filter(username=name).first()
+        if found is None:
+            raise AssessmentError(_t("用户名“%(name)s”不存在") % {"name": name})
+        return found
+    key = post.get("person", "").strip()
+    found = users.filter(pk=int(key)).first() if key.isdigit() and len(key) < 12 else None
+    if found is None:
+        raise AssessmentError(_t("请选择人员"))
+    return found
 
 
 def _context(campaign: Campaign, **extra: Any) -> dict[str, Any]:
@@ -83,6 +138,8 @@ def _context(campaign: Campaign, **extra: Any) -> dict[str, Any]:
             for t in teams
         ],
         "history": history,
+        "role_people": _role_people(campaign, list(pool.experts)),
+        "role_holders": campaign_role_holders(campaign),
         "latest_seed": latest.seed if latest else "",
         "assigned": bool(teams),
         "error": "",
@@ -156,6 +213,26 @@ def campaign_assignments(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=post.get("reason", ""),
             )
             messages.success(request, _t("入户分派已调整，原分派保留在历史记录中"))
+        elif action == "role_grant":
+            holder = _person(post)
+            campaign_role_grant(
+                campaign, user=request.user, person=holder, role=post.get("role", "")
+            )
+            messages.success(
+                request,
+                _t("已将%(name)s设为%(role)s")
+                % {"name": person_name(holder), "role": _role_label(post.get("role", ""))},
+            )
+        elif action == "role_end":
+            holder = _person(post)
+            if not post.get("confirm"):
+                raise AssessmentError(_t("请勾选“确认撤销”"))
+            campaign_role_end(campaign, user=request.user, person=holder, role=post.get("role", ""))
+            messages.success(
+                request,
+                _t("已撤销%(name)s的%(role)s角色")
+                % {"name": person_name(holder), "role": _role_label(post.get("role", ""))},
+            )
         else:
             raise AssessmentError(_t("未知的操作"))
     except AssessmentError as refused:
