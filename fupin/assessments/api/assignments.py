@@ -19,10 +19,10 @@ from fupin.assessments.models import Campaign, TeamHousehold
 from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     AssessmentError,
-    assignment_allowed,
     assignment_change,
     assignment_current,
     assignment_run,
+    in_working_group,
 )
 from fupin.assessments.services.assignment import (
     CHANGE_KINDS,
@@ -218,7 +218,7 @@ class CampaignAssignmentsView(APIView):
         campaign = campaigns_for(request.user).filter(pk=campaign_id).first()
         if campaign is None:
             return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
-        if not assignment_allowed(request.user, campaign):
+        if not in_working_group(request.user, campaign):
             return Response({"detail": FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
         return campaign
 

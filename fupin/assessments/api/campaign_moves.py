@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from fupin.api.errors import ERRORS, NOT_FOUND, ErrorSerializer
 from fupin.assessments.models import Campaign
 from fupin.assessments.selectors import campaigns_for
-from fupin.assessments.services import AssessmentError, campaign_transition, may_draw
+from fupin.assessments.services import AssessmentError, campaign_transition, in_working_group
 from fupin.assessments.workflows import CAMPAIGN_TRANSITIONS, CampaignStatus
 
 
@@ -63,7 +63,7 @@ class CampaignMoveView(APIView):
         body = CampaignMoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         to = body.validated_data["to"]
-        if not may_draw(campaign, request.user):
+        if not in_working_group(request.user, campaign):
             return Response(
                 {"detail": "只有本任务的评估工作组成员可以转换任务状态"},
                 status=status.HTTP_403_FORBIDDEN,

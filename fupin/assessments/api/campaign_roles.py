@@ -22,10 +22,10 @@ from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     CAMPAIGN_GRANTABLE,
     AssessmentError,
-    assignment_allowed,
     campaign_role_end,
     campaign_role_grant,
     campaign_role_holders,
+    in_working_group,
 )
 
 FORBIDDEN = "只有本任务的评估工作组成员可以查看和设定核查人员"
@@ -80,7 +80,7 @@ class CampaignRolesView(APIView):
         campaign = campaigns_for(request.user).filter(pk=campaign_id).first()
         if campaign is None:
             return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
-        if not assignment_allowed(request.user, campaign):
+        if not in_working_group(request.user, campaign):
             return Response({"detail": FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
         return campaign
 

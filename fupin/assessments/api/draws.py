@@ -26,7 +26,7 @@ from fupin.assessments.services import (
     counties_draw,
     county_sample_draw,
     draws_current,
-    may_draw,
+    in_working_group,
     scope_parse,
 )
 from fupin.assessments.workflows import CampaignKind
@@ -299,7 +299,7 @@ class CampaignDrawsView(APIView):
         f = DrawFilterSerializer(data=request.query_params.dict())
         f.is_valid(raise_exception=True)
         county = f.validated_data.get("county")
-        whole = may_draw(campaign, request.user)
+        whole = in_working_group(request.user, campaign)
         draws = _draws(campaign, county)
         if county is not None:
             region = Region.objects.filter(
@@ -338,7 +338,7 @@ class CampaignDrawsView(APIView):
         body = DrawRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        if not may_draw(campaign, request.user):
+        if not in_working_group(request.user, campaign):
             return Response(
                 {"detail": "只有本任务的评估工作组成员可以抽样"}, status=status.HTTP_403_FORBIDDEN
             )

@@ -33,7 +33,7 @@ from fupin.assessments.services.roster import (
     KIND_LABELS,
     MAX_ROSTER_BYTES,
     admin_institutions,
-    is_working_group,
+    in_working_group,
     may_register,
     registration_campaign,
 )
@@ -168,7 +168,7 @@ class InstitutionsView(APIView):
     parser_classes = (JSONParser,)
 
     def _visible(self, request: Request) -> QuerySet[Institution]:
-        if is_working_group(request.user):
+        if in_working_group(request.user):
             return Institution.objects.order_by("name", "id")
         return Institution.objects.filter(
             pk__in=[i.pk for i in admin_institutions(request.user)]
@@ -187,7 +187,7 @@ class InstitutionsView(APIView):
         responses={201: InstitutionSerializer, 400: ERRORS[400], 403: ERRORS[403]},
     )
     def post(self, request: Request) -> Response:
-        if not is_working_group(request.user):
+        if not in_working_group(request.user):
             return Response(
                 {"detail": "只有评估工作组可以登记评估机构"}, status=status.HTTP_403_FORBIDDEN
             )
@@ -226,7 +226,7 @@ class CampaignEvaluatorsView(APIView):
         people: list[Expert | Enumerator] = []
         for model in (Expert, Enumerator):
             rows = model.objects.select_related("institution", "user").order_by("name", "id")
-            if not is_working_group(request.user, campaign):
+            if not in_working_group(request.user, campaign):
                 rows = rows.filter(institution__in=admin_institutions(request.user))
             people += list(rows)
         return Response([evaluator_data(e) for e in people])

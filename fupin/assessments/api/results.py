@@ -25,8 +25,8 @@ from fupin.assessments.services import (
     assessed_counties,
     campaign_results_compute,
     county_decision_record,
+    in_working_group,
     results_compute,
-    working_group_of,
 )
 from fupin.regions.models import Region
 from fupin.registry.selectors import regions_for
@@ -148,7 +148,7 @@ class CampaignResultsView(views.CampaignResultsView):
             return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
         body = ComputeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if not working_group_of(request.user, campaign):
+        if not in_working_group(request.user, campaign):
             return _forbidden("只有本任务的评估工作组成员可以计算结果")
         code = body.validated_data.get("county")
         county = _county(campaign, code) if code else None
@@ -216,7 +216,7 @@ class CampaignDecisionsView(APIView):
         body = DecisionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        if not working_group_of(request.user, campaign):
+        if not in_working_group(request.user, campaign):
             return _forbidden("只有本任务的评估工作组成员可以作出县级结果")
         county = _county(campaign, d["county"])
         if county is None:

@@ -3,7 +3,6 @@
 from fupin.assessments.services.assignment import (
     AssignmentPool,
     AssignmentRun,
-    assignment_allowed,
     assignment_change,
     assignment_pool,
     assignment_run,
@@ -22,7 +21,7 @@ from fupin.assessments.services.campaigns import (
     campaign_update_settings,
     scope_parse,
 )
-from fupin.assessments.services.common import AssessmentError
+from fupin.assessments.services.common import AssessmentError, in_working_group
 from fupin.assessments.services.draws import (
     CountySample,
     DrawItemSpec,
@@ -36,7 +35,6 @@ from fupin.assessments.services.draws import (
     drawn_keys,
     draws_current,
     household_items,
-    may_draw,
     samples_counties,
     sampling_dict,
     sampling_settings,
@@ -78,7 +76,6 @@ from fupin.assessments.services.results import (
     figure_inputs,
     judge,
     results_compute,
-    working_group_of,
 )
 from fupin.assessments.services.roster import (
     EvaluatorSpec,
@@ -113,6 +110,7 @@ from fupin.assessments.services.verification import (
 )
 
 __all__ = [
+    "in_working_group",
     "CAMPAIGN_GRANTABLE",
     "RoleHolder",
     "campaign_role_end",
@@ -130,14 +128,12 @@ __all__ = [
     "ResultsRefused",
     "campaign_results_compute",
     "results_compute",
-    "working_group_of",
     "counties_draw",
     "county_draw_frame",
     "county_frame",
     "county_sample_draw",
     "county_sample_record",
     "household_items",
-    "may_draw",
     "samples_counties",
     "sampling_dict",
     "sampling_settings",
@@ -157,7 +153,6 @@ __all__ = [
     "SubmissionRefused",
     "answers_errors",
     "assessed_counties",
-    "assignment_allowed",
     "assignment_change",
     "assignment_current",
     "assignment_pool",

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from fupin.accounts.audit import audit_record
 from fupin.accounts.models import AuditEntry, Membership, Role
@@ -38,7 +37,7 @@ from fupin.assessments.models import (
     TeamHousehold,
     team_errors,
 )
-from fupin.assessments.services.common import AssessmentError, User
+from fupin.assessments.services.common import AssessmentError, User, in_working_group
 from fupin.assessments.services.draws import draws_current
 from fupin.assessments.services.evaluators import (
     _enumerator,
@@ -82,19 +81,8 @@ class AssignmentRun:
     teams: list[Team] = field(default_factory=list)
 
 
-def assignment_allowed(user: User | None, campaign: Campaign) -> bool:
-    """Whether the user is in the campaign's working group (a row for it, or for every campaign)."""
-    if user is None or not (user.is_authenticated and user.is_active):
-        return False
-    return (
-        Membership.objects.filter(user_id=user.pk, role=Role.WORKING_GROUP)
-        .filter(Q(campaign=campaign) | Q(campaign__isnull=True))
-        .exists()
-    )
-
-
 def _require_working_group(user: User | None, campaign: Campaign) -> None:
-    if not assignment_allowed(user, campaign):
+    if not in_working_group(user, campaign):
         raise AssessmentError("只有本任务的评估工作组成员可以分派人员")
 
 

@@ -19,8 +19,7 @@ from fupin.accounts.auditing import acting_as
 from fupin.accounts.models import Membership, Role
 from fupin.accounts.services import AccountError, membership_grant
 from fupin.assessments.models import Campaign, Expert, ExpertCounty
-from fupin.assessments.services.assignment import assignment_allowed
-from fupin.assessments.services.common import AssessmentError, User
+from fupin.assessments.services.common import AssessmentError, User, in_working_group
 from fupin.assessments.services.evaluators import assignment_current
 from fupin.regions.models import Region
 
@@ -43,7 +42,7 @@ class RoleHolder:
 
 
 def _require_working_group(user: User | None, campaign: Campaign) -> None:
-    if not assignment_allowed(user, campaign):
+    if not in_working_group(user, campaign):
         raise AssessmentError("只有本任务的评估工作组成员可以设定核查人员")
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, real_user
-from fupin.accounts.models import AuditEntry, Membership, Role
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.engine.frames import STATUS_STRATUM, CountyFrame, FrameError
 from fupin.assessments.engine.pipeline import county_rng
 from fupin.assessments.engine.sampling import (
@@ -38,7 +38,7 @@ from fupin.assessments.models import (
     Submission,
     frame_checksum,
 )
-from fupin.assessments.services.common import AssessmentError, User
+from fupin.assessments.services.common import AssessmentError, User, in_working_group
 from fupin.assessments.workflows import CampaignKind, CampaignStatus
 from fupin.regions.counties import CountyRow
 from fupin.regions.models import Level, Region
@@ -389,22 +389,9 @@ def _seed(seed: int | str | None) -> int:
     return value
 
 
-def may_draw(campaign: Campaign, user: User | None) -> bool:
-    """Whether the user is on the campaign's working group (a working-group row of this campaign,
-    or one tied to no campaign): who draws."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and Membership.objects.filter(user_id=user.pk, role=Role.WORKING_GROUP)
-        .filter(Q(campaign=campaign) | Q(campaign__isnull=True))
-        .exists()
-    )
-
-
 def _may_draw(campaign: Campaign, user: User | None) -> None:
     """`user=None` is a trusted command named by its actor."""
-    if user is not None and not may_draw(campaign, user):
+    if user is not None and not in_working_group(user, campaign):
         raise AssessmentError("只有本任务的评估工作组成员可以抽样")
 
 

@@ -22,11 +22,10 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, real_user, sha256_json
-from fupin.accounts.models import AuditEntry, Membership, Role
+from fupin.accounts.models import AuditEntry
 from fupin.assessments.engine.fieldwork import SurveyAnswers
 from fupin.assessments.engine.figures import CountyFigures, county_figures
 from fupin.assessments.engine.frames import CountyFrame, FrameError
@@ -50,7 +49,7 @@ from fupin.assessments.models import (
     Submission,
     Verdict,
 )
-from fupin.assessments.services.common import AssessmentError, User
+from fupin.assessments.services.common import AssessmentError, User, in_working_group
 from fupin.assessments.services.draws import (
     DrawItemSpec,
     county_frame,
@@ -128,7 +127,7 @@ def county_results_record(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.VERIFICATION:
         raise AssessmentError("只能在问题核实阶段计算指标；出结果后指标不再改变")
-    if user is not None and not working_group_of(user, campaign):
+    if user is not None and not in_working_group(user, campaign):
         raise AssessmentError("只有本任务的评估工作组成员可以记录指标")
     unknown = sorted(set(figures) - set(AssessedFigure.values))
     if unknown:
@@ -225,7 +224,7 @@ def county_decision_record(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.VERIFICATION:
         raise AssessmentError("只能在问题核实阶段作出县级结果")
-    if user is not None and not working_group_of(user, campaign):
+    if user is not None and not in_working_group(user, campaign):
         raise AssessmentError("只有本任务的评估工作组成员可以作出县级结果")
     if outcome is not None and outcome not in Verdict.values:
         raise AssessmentError("县级结果只能是“达标”或“未达标”")
@@ -325,19 +324,6 @@ GUARANTEE_ANSWERS = (
 )
 # How many items a refusal's message names (the page and the API give the whole lists).
 _NAMED = 10
-
-
-def working_group_of(user: User | None, campaign: Campaign) -> bool:
-    """Whether the user is in the campaign's working group (a row of this campaign, or one tied
-    to no campaign)."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and Membership.objects.filter(user_id=user.pk, role=Role.WORKING_GROUP)
-        .filter(Q(campaign=campaign) | Q(campaign__isnull=True))
-        .exists()
-    )
 
 
 @dataclass(frozen=True)
@@ -602,7 +588,7 @@ def campaign_counties_sampled(campaign: Campaign) -> list[Region]:
 
 
 def _may_compute(campaign: Campaign, user: User | None) -> None:
-    if user is not None and not working_group_of(user, campaign):
+    if user is not None and not in_working_group(user, campaign):
         raise AssessmentError("只有本任务的评估工作组成员可以计算结果")
     if campaign.status != CampaignStatus.VERIFICATION:
         raise AssessmentError(

@@ -22,17 +22,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from fupin.accounts.audit import audit_entry, audit_record
 from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.accounts.people import one_time_password
-from fupin.accounts.roles import has_role
 from fupin.assessments.engine.assignment_rules import PROVINCE_NAMES
 from fupin.assessments.models import Campaign, Enumerator, Expert, Institution
-from fupin.assessments.services.common import AssessmentError, User
+from fupin.assessments.services.common import AssessmentError, User, in_working_group
 from fupin.regions.models import Level, Region
 
 EXPERT, ENUMERATOR = "expert", "enumerator"
@@ -181,17 +179,6 @@ def province_code(value: object) -> str | None:
 # --- who may register whom ------------------------------------------------------------------------
 
 
-def is_working_group(user: User | None, campaign: Campaign | None = None) -> bool:
-    """Whether the user is on the working group (of `campaign` when given, or not tied to one)."""
-    if campaign is None:
-        return has_role(user, Role.WORKING_GROUP)
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return Membership.objects.filter(
-        Q(campaign=campaign) | Q(campaign__isnull=True), user_id=user.pk, role=Role.WORKING_GROUP
-    ).exists()
-
-
 def admin_institutions(user: User | None) -> list[Institution]:
     """The institutions the user administers (`institution_admin` rows)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -207,7 +194,7 @@ def registration_campaign(user: User | None, pk: object) -> Campaign | None:
     group, or any institution admin (they register their people before any campaign's sample is
     theirs to see)."""
     campaign = Campaign.objects.filter(pk=pk).first()
-    if campaign is None or not (is_working_group(user, campaign) or admin_institutions(user)):
+    if campaign is None or not (in_working_group(user, campaign) or admin_institutions(user)):
         return None
     return campaign
 
@@ -217,7 +204,7 @@ def may_register(
 ) -> bool:
     """The working group registers anyone; an institution's admin its own institution's people;
     `user` None is a command or the system."""
-    if user is None or is_working_group(user, campaign):
+    if user is None or in_working_group(user, campaign):
         return True
     return institution is not None and institution.pk in {i.pk for i in admin_institutions(user)}
 
@@ -250,7 +237,7 @@ def institution_register(
 ) -> Institution:
     """Register an evaluation institution: its province and the provinces whose own assessment it
     took part in (names or codes). Only the working group."""
-    if user is not None and not is_working_group(user, campaign):
+    if user is not None and not in_working_group(user, campaign):
         raise AssessmentError("只有评估工作组可以登记评估机构")
     provinces = _Provinces()
     name = (name or "").strip()

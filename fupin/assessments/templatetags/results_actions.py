@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from fupin.assessments.models import Campaign
-from fupin.assessments.services import working_group_of
+from fupin.assessments.services import in_working_group
 from fupin.assessments.workflows import CampaignStatus
 
 register = template.Library()
@@ -16,7 +16,7 @@ register = template.Library()
 
 @register.inclusion_tag("assessments/_results_actions.html", takes_context=True)
 def results_actions(context: Any, campaign: Campaign) -> dict[str, Any]:
-    wg = working_group_of(context["request"].user, campaign)
+    wg = in_working_group(context["request"].user, campaign)
     return {
         "campaign": campaign,
         "can_compute": wg and campaign.status == CampaignStatus.VERIFICATION,

@@ -19,7 +19,6 @@ from fupin.assessments.models import Campaign, Expert, ExpertCounty, Team, TeamH
 from fupin.assessments.services import (
     AssessmentError,
     assessed_counties,
-    assignment_allowed,
     assignment_change,
     assignment_current,
     assignment_pool,
@@ -27,6 +26,7 @@ from fupin.assessments.services import (
     campaign_role_end,
     campaign_role_grant,
     campaign_role_holders,
+    in_working_group,
 )
 from fupin.assessments.services.assignment import (
     MANUAL,
@@ -159,7 +159,7 @@ def campaign_assignments(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the assignment in force per county, the forms and the history; POST `action`:
     "run" (with an optional seed), "expert" or "team" (a manual change with its reason)."""
     campaign = campaign_or_404(request, pk)
-    if not assignment_allowed(request.user, campaign):
+    if not in_working_group(request.user, campaign):
         raise PermissionDenied(_t("只有本任务的评估工作组成员可以分派人员"))
     if request.method != "POST":
         return render(request, "assessments/assignments.html", _context(campaign, form={}))

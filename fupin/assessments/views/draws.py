@@ -30,7 +30,7 @@ from fupin.assessments.services import (
     county_draw_frame,
     county_sample_draw,
     draw_current,
-    may_draw,
+    in_working_group,
     samples_counties,
 )
 from fupin.assessments.views.common import campaign_or_404, county_or_404, visible_counties
@@ -149,7 +149,7 @@ def draws_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         .annotate(size=Count("items"))
         .order_by("created_at", "id")
     )
-    can = may_draw(campaign, user)
+    can = in_working_group(user, campaign)
     return {
         "campaign": campaign,
         "samples_counties": sampling_counties,
@@ -186,7 +186,7 @@ def counties_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
     except AssessmentError as refused:
         context = draws_context(request, campaign)
         context.update({"error": str(refused), "reason": reason})
-        status = 403 if not may_draw(campaign, request.user) else 409
+        status = 403 if not in_working_group(request.user, campaign) else 409
         return render(request, "assessments/draws.html", context, status=status)
     messages.success(
         request,
@@ -296,7 +296,7 @@ def county_draw_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One county's village and household draws (GET); draw or redraw them (POST)."""
     campaign = campaign_or_404(request, pk)
     county = county_or_404(request.user, campaign, code)
-    can = may_draw(campaign, request.user)
+    can = in_working_group(request.user, campaign)
     if not (can or sees_whole_region(request.user, county)):
         raise Http404  # the county's whole sample: not for an enumerator or an expert's team
     redraw = draw_current(campaign, DrawLevel.VILLAGE, county) is not None

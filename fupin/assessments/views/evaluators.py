@@ -41,7 +41,7 @@ from fupin.assessments.services.roster import (
     MAX_ROSTER_BYTES,
     ROSTER_COLUMNS,
     admin_institutions,
-    is_working_group,
+    in_working_group,
     province_names,
     registration_campaign,
 )
@@ -138,7 +138,7 @@ class _Access:
             raise Http404
         self.campaign = campaign
         self.admin_of = admin_institutions(user)
-        self.wg = is_working_group(user, campaign)
+        self.wg = in_working_group(user, campaign)
         self.institutions = list(Institution.objects.all()) if self.wg else self.admin_of
 
     def people(self, model: type[Expert] | type[Enumerator]) -> list[Any]:
@@ -251,7 +251,7 @@ def evaluators_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if admin_institutions(user):
         campaigns = Campaign.objects.filter(status__in=OPEN_STATUSES)
-    elif is_working_group(user):  # tied to campaigns, or to none (then to every one)
+    elif in_working_group(user):  # tied to campaigns, or to none (then to every one)
         rows = Membership.objects.filter(user_id=user.pk, role=Role.WORKING_GROUP)
         campaigns = Campaign.objects.all()
         if not rows.filter(campaign__isnull=True).exists():

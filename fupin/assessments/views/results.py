@@ -31,9 +31,9 @@ from fupin.assessments.services import (
     ResultsRefused,
     campaign_results_compute,
     county_decision_record,
+    in_working_group,
     problems_confirmed,
     results_compute,
-    working_group_of,
 )
 from fupin.assessments.views.common import campaign_or_404, county_or_404, problems_for
 from fupin.assessments.views.review import household_head
@@ -109,7 +109,7 @@ def _county_page(
                 "rectification": getattr(item, "rectification", None) if item else None,
             }
         )
-    wg = working_group_of(request.user, campaign)
+    wg = in_working_group(request.user, campaign)
     verifying = campaign.status == CampaignStatus.VERIFICATION
     complete = bool(row) and len(row["figures"]) == len(AssessedFigure.values)
     return render(
@@ -140,7 +140,7 @@ def county_results(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 def _refusal(request: HttpRequest, campaign: Campaign) -> int:
     """403 for anyone outside the campaign's working group, 409 when the state refuses."""
-    return 409 if working_group_of(request.user, campaign) else 403
+    return 409 if in_working_group(request.user, campaign) else 403
 
 
 @login_required
@@ -186,7 +186,7 @@ def county_decide(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(request, pk)
     county = county_or_404(request.user, campaign, code)
     form = DecisionForm(request.POST)
-    if not working_group_of(request.user, campaign):
+    if not in_working_group(request.user, campaign):
         return _county_page(
             request,
             campaign,
@@ -216,7 +216,7 @@ def county_decide(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 def _report_campaign(request: HttpRequest, pk: int) -> Campaign | HttpResponse:
     campaign = campaign_or_404(request, pk)
-    if not working_group_of(request.user, campaign):
+    if not in_working_group(request.user, campaign):
         return render(
             request,
             "assessments/results_refused.html",
