@@ -17,8 +17,12 @@ from fupin.regions.models import LEVEL_DIGITS, Level
 GRANTS: dict[str, frozenset[str]] = {
     Role.PROVINCE_OFFICE: frozenset({Role.CITY_OFFICE, Role.COUNTY_OFFICE}),
     Role.CITY_OFFICE: frozenset({Role.COUNTY_OFFICE}),
-    Role.COUNTY_OFFICE: frozenset({Role.TOWNSHIP_OFFICE, Role.VILLAGE_OFFICE, Role.HELPING_CADRE}),
+    Role.COUNTY_OFFICE: frozenset(
+        {Role.TOWNSHIP_OFFICE, Role.VILLAGE_OFFICE, Role.HELPING_CADRE, Role.COUNTY_OFFICER}
+    ),
     Role.TOWNSHIP_OFFICE: frozenset({Role.VILLAGE_OFFICE, Role.HELPING_CADRE}),
+    # In its own campaigns (fupin.accounts.people checks the campaign and, through the
+    # assessments app's hook, who may hold each verification role).
     Role.WORKING_GROUP: frozenset(
         {
             Role.EXPERT,
@@ -26,6 +30,7 @@ GRANTS: dict[str, frozenset[str]] = {
             Role.INSTITUTION_ADMIN,
             Role.LEAD_EXPERT,
             Role.EXPERT_GROUP,
+            Role.DEPARTMENT,
         }
     ),
 }
@@ -33,7 +38,10 @@ GRANTS: dict[str, frozenset[str]] = {
 # Roles tied to a region that is not an office's: a helping cadre belongs to the region of the
 # office that manages them (any region inside it, the office's own included). It gives no view of
 # that region's households: a cadre sees the households paired with them (fupin.accounts.scoping).
-REGION_MEMBER_ROLES = frozenset({Role.HELPING_CADRE.value})
+REGION_MEMBER_ROLES = frozenset({Role.HELPING_CADRE.value, Role.COUNTY_OFFICER.value})
+# Of those, the ones whose region must be of one level: a county officer (县级干部, who explains
+# and rectifies the assessment's problems of their county) belongs to one county.
+MEMBER_LEVEL: dict[str, str] = {Role.COUNTY_OFFICER.value: Level.COUNTY}
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,8 @@ def grant_refusal(
             return f"“{role_label(role)}”须对应一个{Level(need).label}级区划"
     elif role in REGION_MEMBER_ROLES and place is None:
         return f"“{role_label(role)}”须选择所属区划"
+    elif role in MEMBER_LEVEL and place is not None and place.level != MEMBER_LEVEL[role]:
+        return f"“{role_label(role)}”须对应一个{Level(MEMBER_LEVEL[role]).label}级区划"
     if place is not None and not place.within(granter_place):
         return f"区划 {place.code} 不在本单位辖区内，不能在该区划授予角色"
     return None

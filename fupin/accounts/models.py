@@ -158,6 +158,10 @@ class PersonProfile(models.Model):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     unit = models.CharField(_("单位"), max_length=100, blank=True)
     post = models.CharField(_("职务"), max_length=64, blank=True)
+    # Set when an office (or a roster, or an import) hands out a one-time password; cleared when
+    # the user sets their own. While set, every page sends them to the password change and the
+    # API refuses all but POST /api/people/me/password/ (fupin.accounts.first_login).
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
 
     class Meta:
         verbose_name = _("人员信息")
@@ -306,3 +310,95 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
+
+
+class PostKind(models.TextChoices):
+    """The named posts of the 3342 sign-off chain (DOMAIN.md §5): each is held by one person at a
+    time in one region. The codes are those of the exits' signing capacities (the village's
+    party secretary and committee head sign together, as one capacity, but are two posts)."""
+
+    VILLAGE_SECRETARY = "village_secretary", _("村党支部书记")
+    VILLAGE_HEAD = "village_head", _("村委会主任")
+    WORK_TEAM_LEADER = "work_team_leader", _("驻村帮扶工作队队长")
+    TOWNSHIP_SECRETARY = "township_secretary", _("乡镇党委书记")
+    TOWNSHIP_HEAD = "township_head", _("乡镇长")
+    TOWNSHIP_STATION_HEAD = "township_station_head", _("乡镇扶贫工作站站长")
+    COUNTY_SECRETARY = "county_secretary", _("县委书记")
+    COUNTY_HEAD = "county_head", _("县长")
+    COUNTY_OFFICE_HEAD = "county_office_head", _("县扶贫办主任")
+    COUNTY_STATISTICS_HEAD = "county_statistics_head", _("县统计局局长")
+    CITY_SECRETARY = "city_secretary", _("市(州)委书记")
+    CITY_HEAD = "city_head", _("市(州)长")
+
+
+# The level of the region each post belongs to.
+POST_LEVEL: dict[str, str] = {
+    PostKind.VILLAGE_SECRETARY: Level.VILLAGE,
+    PostKind.VILLAGE_HEAD: Level.VILLAGE,
+    PostKind.WORK_TEAM_LEADER: Level.VILLAGE,
+    PostKind.TOWNSHIP_SECRETARY: Level.TOWNSHIP,
+    PostKind.TOWNSHIP_HEAD: Level.TOWNSHIP,
+    PostKind.TOWNSHIP_STATION_HEAD: Level.TOWNSHIP,
+    PostKind.COUNTY_SECRETARY: Level.COUNTY,
+    PostKind.COUNTY_HEAD: Level.COUNTY,
+    PostKind.COUNTY_OFFICE_HEAD: Level.COUNTY,
+    PostKind.COUNTY_STATISTICS_HEAD: Level.COUNTY,
+    PostKind.CITY_SECRETARY: Level.CITY,
+    PostKind.CITY_HEAD: Level.CITY,
+}
+
+
+class Post(models.Model):
+    """One term of a named post (县委书记 of 岷县 …) held by one user: not a role (it grants no
+    view of data), but the capacity in which its holder alone signs (fupin.exits.signoff).
+
+    The term runs from `start_date` up to, not including, `end_date` (the day the holder left;
+    empty while in office). Terms of one post never overlap (fupin.accounts.posts); written only
+    by posts.post_assign and posts.post_end, managed by the poverty office above the post's level.
+    """
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
+    kind = models.CharField(_("职务"), max_length=32, choices=PostKind.choices)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        verbose_name=_("任职人"),
+    )
+    start_date = models.DateField(_("任职日期"))
+    end_date = models.DateField(_("离任日期"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("任命登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("职务任期")
+        verbose_name_plural = _("职务任期")
+        ordering = ["region_id", "kind", "-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind"],
+                name="post_one_open_term",
+                condition=models.Q(end_date__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name}{self.get_kind_display()} {self.holder}"
+
+    @property
+    def label(self) -> str:
+        """The post in words: 岷县县委书记."""
+        return f"{self.region.name}{self.get_kind_display()}"
+
+    def holds_on(self, day: Any) -> bool:
+        """Whether the term covers `day`."""
+        return self.start_date <= day and (self.end_date is None or day < self.end_date)

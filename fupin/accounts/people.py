@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -27,8 +28,10 @@ from django.db.models import Q, QuerySet
 
 from fupin.accounts.audit import audit_record
 from fupin.accounts.auditing import acting_as
+from fupin.accounts.first_login import password_issued
 from fupin.accounts.grants import (
     GRANTS,
+    MEMBER_LEVEL,
     REGION_MEMBER_ROLES,
     Place,
     grant_refusal,
@@ -59,6 +62,11 @@ class PeopleError(AccountError):
     """A people-management step refused, with a Chinese message naming the field or rule."""
 
 
+class PeopleInputError(PeopleError):
+    """Refused for what was typed (a field's value, a region or campaign not found), not for who
+    asks: the API answers 400 for these and 403 for the rules."""
+
+
 @dataclass(frozen=True)
 class Office:
     """One capacity in which a user manages people: an office role at its region, or a
@@ -76,6 +84,51 @@ class Office:
     @property
     def place(self) -> Place | None:
         return _place(self.region)
+
+
+# --- a campaign's people: the assessments app's hook ---------------------------------------------
+
+# The working group's roles that the assessments app rules on (who may be lead expert, expert group
+# or department checker of a campaign, and what ending each means): granted and ended through its
+# hook, so that the people pages and the assignments page apply one rule.
+VERIFICATION_ROLES = frozenset(
+    {Role.LEAD_EXPERT.value, Role.EXPERT_GROUP.value, Role.DEPARTMENT.value}
+)
+# Evaluator roles the working group gives only to the campaign's own registered evaluators.
+EVALUATOR_ROLES = frozenset({Role.EXPERT.value, Role.ENUMERATOR.value})
+
+
+@dataclass(frozen=True)
+class CampaignPeopleSource:
+    """What the assessments app (above accounts) tells the people pages about a campaign; it
+    registers one in its AppConfig.ready(). Its functions raise PeopleError on a refusal."""
+
+    # The user ids of the campaign's evaluators.
+    members: Callable[[models.Model], QuerySet[Any]]
+    # Give or end a verification role: (campaign, actor, person, role).
+    grant: Callable[[models.Model, AnyUser, Any, str], Membership]
+    end: Callable[[models.Model, AnyUser, Any, str], None]
+
+
+_campaign_sources: list[CampaignPeopleSource] = []
+
+
+def campaign_people_source(source: CampaignPeopleSource) -> CampaignPeopleSource:
+    """Register the assessments app's rules for a campaign's people (once)."""
+    _campaign_sources[:] = [source]
+    return source
+
+
+def _campaign_source() -> CampaignPeopleSource:
+    if not _campaign_sources:
+        raise PeopleError("评估模块未启用，不能按评估任务授予角色")
+    return _campaign_sources[0]
+
+
+def _campaign_members(campaign: models.Model) -> QuerySet[Any]:
+    if not _campaign_sources:
+        return get_user_model().objects.none().values("pk")
+    return _campaign_sources[0].members(campaign)
 
 
 def _place(region: Region | None) -> Place | None:
@@ -117,9 +170,33 @@ def people_for(user: AnyUser | None) -> QuerySet[Any]:
             q |= Q(memberships__region__code__startswith=o.region.prefix)
             q |= Q(profile__region__code__startswith=o.region.prefix)
         elif o.campaign is not None:
-            q |= Q(memberships__campaign=o.campaign)
+            q |= Q(memberships__campaign=o.campaign) | Q(pk__in=_campaign_members(o.campaign))
     ids = users.filter(q).values("pk")
     return users.filter(pk__in=ids, is_superuser=False).select_related("profile__region")
+
+
+def people_search(user: AnyUser | None, q: str = "") -> QuerySet[Any]:
+    """`people_for`, narrowed by a search text (name, username, phone, region name or code), in
+    username order: the list page and the API search alike."""
+    people = people_for(user)
+    q = (q or "").strip()
+    if q:
+        people = people.filter(
+            Q(first_name__icontains=q)
+            | Q(username__icontains=q)
+            | Q(profile__phone__icontains=q)
+            | Q(profile__region__name__icontains=q)
+            | Q(profile__region__code__startswith=q)
+            | Q(memberships__region__name__icontains=q)
+            | Q(memberships__region__code__startswith=q)
+        ).distinct()
+    return people.order_by("username")
+
+
+def person_by_username(user: AnyUser | None, username: str) -> Any | None:
+    """One person `user` may see, by username (case-insensitive), or None: a user outside the
+    office's region is not found, like one that does not exist."""
+    return people_for(user).filter(username__iexact=username).first()
 
 
 def person_for(user: AnyUser | None, pk: int) -> Any | None:
@@ -135,7 +212,11 @@ def _covered_by(office: Office, m: Membership, home: Region | None) -> bool:
     if m.role not in grantable(office.role):
         return False
     if office.campaign is not None:
-        return m.campaign_id == office.campaign.pk
+        if m.campaign_id is not None:
+            return m.campaign_id == office.campaign.pk
+        # Untied evaluator roles (expert, enumerator, lead expert, institution admin): those of
+        # the campaign's own evaluators.
+        return _campaign_members(office.campaign).filter(pk=m.user_id).exists()
     place = _place(m.region or home)
     return place is not None and office.place is not None and place.within(office.place)
 
@@ -211,6 +292,8 @@ def region_choices(actor: AnyUser, role: str | None = None) -> QuerySet[Region]:
     regions = Region.objects.filter(q)
     if role in OFFICE_LEVEL:
         regions = regions.filter(level=OFFICE_LEVEL[role])
+    elif role in MEMBER_LEVEL:
+        regions = regions.filter(level=MEMBER_LEVEL[role])
     return regions.order_by("code")
 
 
@@ -219,22 +302,22 @@ def region_find(actor: AnyUser, text: str, *, field: str = "地区") -> Region:
     suggestions show it, or a name that is unique there. Never a database id."""
     text = (text or "").strip()
     if not text:
-        raise PeopleError(f"请填写{field}（名称或区划代码）")
+        raise PeopleInputError(f"请填写{field}（名称或区划代码）")
     regions = region_choices(actor)
     code = CODE_IN_TEXT.search(text)
     if code:
         found = regions.filter(code=code.group(1)).first()
         if found is None:
             if Region.objects.filter(code=code.group(1)).exists():
-                raise PeopleError(f"{field}“{text}”不在本单位辖区内")
-            raise PeopleError(f"{field}“{text}”：区划代码不存在")
+                raise PeopleInputError(f"{field}“{text}”不在本单位辖区内")
+            raise PeopleInputError(f"{field}“{text}”：区划代码不存在")
         return found
     matches = list(regions.filter(name=text)[:6])
     if not matches:
-        raise PeopleError(f"{field}“{text}”在本单位辖区内找不到，请填写名称或12位区划代码")
+        raise PeopleInputError(f"{field}“{text}”在本单位辖区内找不到，请填写名称或12位区划代码")
     if len(matches) > 1:
         listed = "、".join(f"{r.name}（{r.code}）" for r in matches[:5])
-        raise PeopleError(f"{field}名称“{text}”有多个：{listed}，请填写区划代码")
+        raise PeopleInputError(f"{field}名称“{text}”有多个：{listed}，请填写区划代码")
     return matches[0]
 
 
@@ -244,7 +327,7 @@ def role_find(text: str) -> str:
     for value, label in Role.choices:
         if text in (str(label), value):
             return str(value)
-    raise PeopleError(f"角色“{text}”不存在，请填写角色的中文名称")
+    raise PeopleInputError(f"角色“{text}”不存在，请填写角色的中文名称")
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -253,33 +336,33 @@ def role_find(text: str) -> str:
 def _clean_username(username: str, *, exclude_pk: int | None = None) -> str:
     username = (username or "").strip()
     if not username:
-        raise PeopleError("请填写用户名")
+        raise PeopleInputError("请填写用户名")
     if len(username) > 150:
-        raise PeopleError("用户名不能超过150个字符")
+        raise PeopleInputError("用户名不能超过150个字符")
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:
-        raise PeopleError(f"用户名“{username}”只能包含字母、数字和 @ . + - _ 符号") from None
+        raise PeopleInputError(f"用户名“{username}”只能包含字母、数字和 @ . + - _ 符号") from None
     taken = get_user_model().objects.filter(username__iexact=username)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise PeopleError(f"用户名“{username}”已被使用（不区分大小写）")
+        raise PeopleInputError(f"用户名“{username}”已被使用（不区分大小写）")
     return username
 
 
 def _clean_details(name: str, phone: str, unit: str, post: str) -> tuple[str, str, str, str]:
     name, phone, unit, post = (str(v or "").strip() for v in (name, phone, unit, post))
     if not name:
-        raise PeopleError("请填写姓名")
+        raise PeopleInputError("请填写姓名")
     if len(name) > 150:
-        raise PeopleError("姓名不能超过150个字符")
+        raise PeopleInputError("姓名不能超过150个字符")
     if phone and not PHONE.match(phone):
-        raise PeopleError(f"手机号“{phone}”应为以1开头的11位数字")
+        raise PeopleInputError(f"手机号“{phone}”应为以1开头的11位数字")
     if len(unit) > 100:
-        raise PeopleError("单位不能超过100个字符")
+        raise PeopleInputError("单位不能超过100个字符")
     if len(post) > 64:
-        raise PeopleError("职务不能超过64个字符")
+        raise PeopleInputError("职务不能超过64个字符")
     return name, phone, unit, post
 
 
@@ -323,10 +406,16 @@ def grant_check(
         if refusal is None and office.campaign is not None:
             if campaign is None or campaign.pk != office.campaign.pk:
                 refusal = "评估工作组只能在本组的评估任务中授予角色，请选择评估任务"
-            elif role not in CAMPAIGN_ROLES:
+            elif role == Role.INSTITUTION_ADMIN:
                 refusal = (
-                    f"“{role_label(role)}”不能按评估任务授予：评估工作组在此只能授予“专家组成员”，"
-                    "其他评估人员角色随评估人员名单授予"
+                    "“评估机构管理员”随评估机构登记授予（评估人员登记页面），不在人员管理中授予"
+                )
+            elif role in EVALUATOR_ROLES and not (
+                person is not None and _campaign_members(campaign).filter(pk=person.pk).exists()
+            ):
+                refusal = (
+                    f"“{role_label(role)}”只能授予本任务已分派的评估人员；"
+                    "新的评估人员请在评估人员登记中登记（登记即授予）"
                 )
         if refusal is None and office.campaign is None and campaign is not None:
             refusal = f"{role_label(office.role)}不能按评估任务授予角色"
@@ -344,7 +433,7 @@ def roles_grantable_by(actor: AnyUser) -> list[tuple[str, str]]:
     for o in offices_of(actor):
         roles = grantable(o.role)
         if o.campaign is not None:
-            roles = frozenset(r for r in roles if r in CAMPAIGN_ROLES)
+            roles = roles - {Role.INSTITUTION_ADMIN.value}
         mine |= roles
     return [(str(v), str(label)) for v, label in Role.choices if v in mine]
 
@@ -373,9 +462,14 @@ def role_grant(
         raise PeopleError("不能给自己授予或撤销角色")
     if not person.is_active:
         raise PeopleError("该账号已停用，请先启用再授予角色")
-    grant_check(actor, role=role, region=region, campaign=campaign, person=person)
+    office = grant_check(actor, role=role, region=region, campaign=campaign, person=person)
+    if office.campaign is not None and role in VERIFICATION_ROLES:
+        # The assessments app's rule (an exam-passed expert, not both 复核 and 专家组核…).
+        return _campaign_source().grant(office.campaign, actor, person, role)
     if role not in OFFICE_LEVEL and role not in REGION_MEMBER_ROLES:
         region = None
+    if role not in CAMPAIGN_ROLES:
+        campaign = None  # an expert's or enumerator's role is tied to no campaign
     exists = Membership.objects.filter(user=person, role=role, region=region, campaign=campaign)
     if exists.exists():
         raise PeopleError(f"该用户已担任“{role_label(role)}”")
@@ -394,8 +488,13 @@ def role_end(*, actor: AnyUser, membership: Membership) -> None:
     if membership.user_id == actor.pk:
         raise PeopleError("不能给自己授予或撤销角色")
     home = _profile(membership.user).region
-    if not any(_covered_by(o, membership, home) for o in offices_of(actor)):
+    covering = [o for o in offices_of(actor) if _covered_by(o, membership, home)]
+    if not covering:
         raise PeopleError(f"本单位无权撤销“{membership_label(membership)}”")
+    office = covering[0]
+    if office.campaign is not None and membership.role in VERIFICATION_ROLES:
+        _campaign_source().end(office.campaign, actor, membership.user, membership.role)
+        return
     with acting_as(actor):
         membership.delete()
 
@@ -426,7 +525,9 @@ def person_create(
     user.set_password(password)
     user.save()
     home = region if office.region is not None else None
-    PersonProfile.objects.create(user=user, region=home, phone=phone, unit=unit, post=post)
+    PersonProfile.objects.create(
+        user=user, region=home, phone=phone, unit=unit, post=post, must_change_password=True
+    )
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -549,6 +650,7 @@ def password_reset(*, actor: AnyUser, person: Any) -> str:
     password = one_time_password(person)
     person.set_password(password)
     person.save(update_fields=["password"])
+    password_issued([person.pk])
     audit_record(
         actor=actor,
         action=AuditEntry.Action.EVENT,
@@ -561,13 +663,27 @@ def password_reset(*, actor: AnyUser, person: Any) -> str:
 
 
 def person_history(person: Any) -> QuerySet[AuditEntry]:
-    """The audit rows about a person: their account and their roles."""
+    """The audit rows about a person: their account, their roles and their posts' terms."""
     username = person.get_username()
     return AuditEntry.objects.filter(
         Q(model="User", object_key=str(person.pk))
         | Q(model="Membership", after__user=username)
         | Q(model="Membership", before__user=username)
+        | Q(model="Post", after__holder=username)
     ).order_by("-at", "-id")
+
+
+def campaign_find(actor: AnyUser, text: str) -> models.Model:
+    """One of the actor's working groups' campaigns, by its name."""
+    text = (text or "").strip()
+    if not text:
+        raise PeopleInputError("请填写评估任务的名称")
+    found = [c for c in campaigns_of(actor) if text in (str(c), getattr(c, "name", ""))]
+    if not found:
+        raise PeopleInputError(f"评估任务“{text}”不是本评估工作组的任务")
+    if len(found) > 1:
+        raise PeopleInputError(f"有多个名为“{text}”的评估任务，请在页面上选择")
+    return found[0]
 
 
 def campaign_by_pk(actor: AnyUser, pk: int | None) -> models.Model | None:
@@ -581,7 +697,11 @@ def campaign_by_pk(actor: AnyUser, pk: int | None) -> models.Model | None:
 __all__ = [
     "Office",
     "PeopleError",
+    "PeopleInputError",
+    "CampaignPeopleSource",
     "campaign_by_pk",
+    "campaign_people_source",
+    "campaign_find",
     "campaigns_of",
     "grant_check",
     "manage_refusal",
@@ -591,6 +711,8 @@ __all__ = [
     "one_time_password",
     "password_reset",
     "people_for",
+    "people_search",
+    "person_by_username",
     "person_activate",
     "person_create",
     "person_deactivate",

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from fupin.accounts import people_views as views
+from fupin.accounts import posts_views
 
 app_name = "people"
 
@@ -20,4 +21,7 @@ urlpatterns = [
     path("<int:pk>/password/", views.people_password, name="password"),
     path("<int:pk>/roles/grant/", views.people_grant, name="grant"),
     path("<int:pk>/roles/<int:membership_pk>/end/", views.people_role_end, name="role_end"),
+    path("posts/", posts_views.posts_list, name="posts"),
+    path("posts/assign/", posts_views.posts_assign, name="post_assign"),
+    path("posts/<int:pk>/end/", posts_views.posts_end, name="post_end"),
 ]

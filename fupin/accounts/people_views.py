@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from fupin.accounts.people import (
     offices_of,
     password_reset,
     people_for,
+    people_search,
     person_activate,
     person_create,
     person_deactivate,
@@ -105,18 +105,8 @@ def _refused(request: HttpRequest, exc: PeopleError, back: str) -> HttpResponse:
 @office_required
 def people_list(request: HttpRequest) -> HttpResponse:
     q = search_text(request)
-    people = people_for(request.user)
-    if q:
-        people = people.filter(
-            Q(first_name__icontains=q)
-            | Q(username__icontains=q)
-            | Q(profile__phone__icontains=q)
-            | Q(profile__region__name__icontains=q)
-            | Q(profile__region__code__startswith=q)
-            | Q(memberships__region__name__icontains=q)
-            | Q(memberships__region__code__startswith=q)
-        ).distinct()
-    page = page_of(request, people.order_by("username").prefetch_related("memberships__region"))
+    people = people_search(request.user, q)
+    page = page_of(request, people.prefetch_related("memberships__region"))
     for person in page:
         person.role_labels = [membership_label(m) for m in person.memberships.all()]
     return render(

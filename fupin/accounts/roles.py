@@ -29,6 +29,15 @@ def has_role(user: AnyUser | None, role: str) -> bool:
     return bool(Membership.objects.filter(user_id=user.pk, role=role).exists())
 
 
+def has_role_in(user: AnyUser | None, role: str, region_id: int) -> bool:
+    """Whether the user is active and holds the role for that region (one query): a county
+    officer (县级干部) explains and rectifies only the problems of their own county."""
+    if not _active(user):
+        return False
+    assert user is not None
+    return Membership.objects.filter(user_id=user.pk, role=role, region_id=region_id).exists()
+
+
 def roles_held(user: AnyUser | None, among: Iterable[str] | None = None) -> set[str]:
     """The roles (of `among`, or of all) the user holds, as has_role says for each, in one query."""
     if not _active(user):

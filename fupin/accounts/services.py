@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.accounts.auditing import acting_as
-from fupin.accounts.grants import REGION_MEMBER_ROLES
+from fupin.accounts.grants import MEMBER_LEVEL, REGION_MEMBER_ROLES
 from fupin.accounts.models import (
     CAMPAIGN_ROLES,
     OFFICE_LEVEL,
@@ -67,6 +67,11 @@ def membership_grant(
             )
     elif region is not None and role not in REGION_MEMBER_ROLES:
         raise AccountError(_("%(role)s不对应区划") % {"role": Role(role).label})
+    elif role in MEMBER_LEVEL and (region is None or region.level != MEMBER_LEVEL[role]):
+        raise AccountError(
+            _("%(role)s须对应一个%(level)s级区划")
+            % {"role": Role(role).label, "level": Level(MEMBER_LEVEL[role]).label}
+        )
     if (role == Role.INSTITUTION_ADMIN) != (institution is not None):
         raise AccountError(_("只有评估机构管理员对应评估机构，且必须对应"))
     if campaign is not None and role not in CAMPAIGN_ROLES:

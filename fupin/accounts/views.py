@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 
+from fupin.accounts.first_login import must_change_password, password_changed_by_self
 from fupin.accounts.forms import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
 
 
@@ -21,3 +23,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["must_change"] = must_change_password(self.request.user)
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """The user's own password replaces a one-time password: its mark is cleared."""
+        response = super().form_valid(form)
+        password_changed_by_self(self.request.user)
+        return response

@@ -23,6 +23,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from fupin.accounts.audit import audit_record
+from fupin.accounts.first_login import API_PASSWORD_PATH, MUST_CHANGE, must_change_password
 from fupin.accounts.models import AuditEntry
 
 # The audit action of token rows ("API 令牌").
@@ -76,7 +77,16 @@ def tokens_revoke(*, user: Any, reason: str, actor: str | None = None) -> int:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`, refused (401) once the token is older than its lifetime."""
+    """`Authorization: Token <key>`, refused (401) once the token is older than its lifetime, and
+    (403) for a user who still holds a one-time password, except to change it
+    (fupin.accounts.first_login)."""
+
+    def authenticate(self, request: Any) -> tuple[Any, Token] | None:
+        found = super().authenticate(request)
+        to_change = found is not None and request.path != API_PASSWORD_PATH
+        if to_change and must_change_password(found[0]):
+            raise exceptions.PermissionDenied(MUST_CHANGE)
+        return found
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
         user, token = super().authenticate_credentials(key)

@@ -87,5 +87,5 @@ for model in (
     admin.site.register(model, ReadOnlyAdmin)
 
 # Reference data that people maintain by hand.
-for model in (m.Institution, m.Expert, m.Enumerator, m.Team, m.CountyOfficer, m.Questionnaire):
+for model in (m.Institution, m.Expert, m.Enumerator, m.Team, m.Questionnaire):
     admin.site.register(model)

@@ -10,9 +10,11 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from fupin.accounts.scoping import scope_source
+        from fupin.assessments import people_source
         from fupin.assessments.audit_values import audit_values_register
         from fupin.assessments.selectors import campaign_scope, evaluation_scope
 
         scope_source(campaign_scope)
         scope_source(evaluation_scope)
         audit_values_register()
+        people_source.register()  # the working group's grants on the people pages

@@ -144,6 +144,30 @@ def _household_row(household: Household, schema: dict[str, Any]) -> dict[str, An
     }
 
 
+def field_campaigns(
+    user: Any, enumerator: Enumerator, schema: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The enumerator's campaigns in the field, each with the team's households as the phone shows
+    them: what bootstrap.json and `GET /api/field/assignments/` both answer."""
+    campaigns: list[dict[str, Any]] = []
+    visible = campaigns_for(user).filter(status__in=EVALUATION_STATUSES).order_by("-year", "id")
+    for campaign in visible:
+        households = _campaign_households(user, enumerator, campaign)
+        if not households:
+            continue
+        campaigns.append(
+            {
+                "id": campaign.pk,
+                "name": campaign.name,
+                "status": campaign.status,
+                "status_label": campaign.get_status_display(),
+                "proposals": proposal_standard(campaign.year).as_json(),
+                "households": [_household_row(h, schema) for h in households],
+            }
+        )
+    return campaigns
+
+
 @never_cache
 @ensure_csrf_cookie
 @require_GET
@@ -155,27 +179,7 @@ def bootstrap(request: HttpRequest) -> JsonResponse:
     enumerator = _enumerator(request.user)
     questionnaire = questionnaire_current()
     schema = questionnaire.schema
-    campaigns: list[dict[str, Any]] = []
-    if enumerator is not None:
-        visible = (
-            campaigns_for(request.user)
-            .filter(status__in=EVALUATION_STATUSES)
-            .order_by("-year", "id")
-        )
-        for campaign in visible:
-            households = _campaign_households(request.user, enumerator, campaign)
-            if not households:
-                continue
-            campaigns.append(
-                {
-                    "id": campaign.pk,
-                    "name": campaign.name,
-                    "status": campaign.status,
-                    "status_label": campaign.get_status_display(),
-                    "proposals": proposal_standard(campaign.year).as_json(),
-                    "households": [_household_row(h, schema) for h in households],
-                }
-            )
+    campaigns = field_campaigns(request.user, enumerator, schema) if enumerator else []
     return JsonResponse(
         {
             "username": request.user.get_username(),

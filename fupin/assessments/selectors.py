@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from fupin.accounts.models import Role
+from fupin.accounts.models import Membership, Role
 from fupin.accounts.roles import has_role
 from fupin.accounts.scoping import AnyUser, Grants, Scope, is_active, scope_for
 from fupin.assessments.models import (
     Campaign,
-    CountyOfficer,
     DrawItem,
     DrawLevel,
     Enumerator,
@@ -127,10 +126,12 @@ def problems_awaiting_explanation_for(user: AnyUser) -> QuerySet[Problem]:
 
     The rule `assessments.services.problem_explain` enforces, so that the page lists exactly what
     the service would accept (bar a window that has run out): an active member of the
-    county_officer role with a `CountyOfficer` row for the problem's county. A county poverty
+    county_officer role for the problem's county (a Membership with that county). A county poverty
     office's Membership alone grants nothing here, and there is no superuser shortcut (分工负责).
     """
     if not is_active(user) or not has_role(user, Role.COUNTY_OFFICER):
         return Problem.objects.none()
-    counties = CountyOfficer.objects.filter(user_id=user.pk).values("county_id")
+    counties = Membership.objects.filter(
+        user_id=user.pk, role=Role.COUNTY_OFFICER, region__isnull=False
+    ).values("region_id")
     return Problem.objects.filter(status=ProblemStatus.EXPLAINING, county_id__in=counties)

@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from fupin.accounts.audit import audit_record
-from fupin.accounts.models import AuditEntry, Membership, Role
+from fupin.accounts.models import AuditEntry, Membership, PersonProfile, Role
 from fupin.assistance.models import (
     AssistanceMeasure,
     ExitPlan,
@@ -126,7 +126,21 @@ def assistance_load_synthetic(*, county: Region, seed: int, year: int) -> Assist
             for i in range(n_cadres)
         ]
     )
-    Membership.objects.bulk_create([Membership(user=c, role=Role.HELPING_CADRE) for c in cadres])
+    # Each cadre belongs to the village of their first household (the county if none), so that
+    # the county office sees them on its people pages and can hand out their passwords.
+    homes = [paired[k].village if k < len(paired) else county for k in range(n_cadres)]
+    Membership.objects.bulk_create(
+        [
+            Membership(user=c, role=Role.HELPING_CADRE, region=home)
+            for c, home in zip(cadres, homes, strict=True)
+        ]
+    )
+    PersonProfile.objects.bulk_create(
+        [
+            PersonProfile(user=c, region=home, unit=units[k % len(units)].name, post="帮扶责任人")
+            for k, (c, home) in enumerate(zip(cadres, homes, strict=True))
+        ]
+    )
     pairings = [
         HouseholdPairing(
             household=h, cadre=cadres[i % n_cadres], unit=units[i % len(units)], start=start

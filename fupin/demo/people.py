@@ -9,6 +9,7 @@ so that a visitor sees exactly the work the simulation recorded under their name
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,8 +17,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from fupin.accounts.models import Membership, Role
+from fupin.accounts.first_login import password_changed_by_self
+from fupin.accounts.models import Post, PostKind, Role
 from fupin.accounts.people import person_create
+from fupin.accounts.posts import post_assign
 from fupin.accounts.services import membership_grant, working_group_add
 from fupin.assessments.models import (
     Campaign,
@@ -129,6 +132,7 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
             )
             user.set_password(password)
             user.save(update_fields=["password"])
+            password_changed_by_self(user)  # the demo's shared password stands for their own
         made.append(
             DemoAccount(username, str(Role(role).label), f"{what}（由县扶贫办在人员管理中添加）")
         )
@@ -202,6 +206,7 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
                 role=Role.COUNTY_OFFICE,
                 region=pairing.east,
             )
+    _posts({"village": village, "township": township, "county": county, "city": city})
     campaign = Campaign.objects.order_by("-id").first()
     if campaign is None:
         return made
@@ -232,26 +237,32 @@ def _evaluators(
             str(Role.INSTITUTION_ADMIN.label),
             f"{here.institution.name}：本机构的调查员、分派和调查进度",
         )
-        Membership.objects.get_or_create(
-            user=admin, role=Role.INSTITUTION_ADMIN, institution=here.institution
-        )
-    team = (
+        membership_grant(user=admin, role=Role.INSTITUTION_ADMIN, institution=here.institution)
+    # Two enumerators of two different teams (the experienced member of each).
+    seen: set[int] = set()
+    for row in (
         TeamHousehold.objects.filter(assignment__campaign=campaign)
         .select_related("team__experienced_member__user")
         .order_by("id")
-        .first()
-    )
-    if team is not None and team.team.experienced_member.user is not None:
-        enumerator = team.team.experienced_member
+    ):
+        enumerator = row.team.experienced_member
+        if row.team_id in seen or enumerator.user is None:
+            continue
+        seen.add(row.team_id)
         existing(
             enumerator.user,
             str(Role.ENUMERATOR.label),
-            f"{enumerator.name}（调查组 {team.team.code}）：入户调查页（/field/）、本组样本户、提出疑点",
+            f"{enumerator.name}（调查小组 {row.team.code}）：入户调查页（/field/）、本组样本户、提出疑点",
         )
         if Enumerator.objects.filter(user=enumerator.user).exists():
             membership_grant(user=enumerator.user, role=Role.ENUMERATOR)
+        if len(seen) == 2:
+            break
+    # A lead expert: an expert the working group made the lead of a county of this campaign.
     lead = (
-        ExpertCounty.objects.filter(assignment__campaign=campaign)
+        ExpertCounty.objects.filter(
+            assignment__campaign=campaign, expert__user__memberships__role=Role.LEAD_EXPERT
+        )
         .select_related("expert__user")
         .order_by("id")
         .first()
@@ -278,3 +289,42 @@ def _evaluators(
         existing(user, str(duty.label), what)
         if duty == Role.EXPERT_GROUP and Expert.objects.filter(user=user).exists():
             membership_grant(user=user, role=Role.EXPERT)
+
+
+# The 3342 posts: (level, kind, holder, the office above that assigns it). Only the holder of a
+# post signs in its capacity; the village's party secretary is also its committee head (一肩挑).
+DEMO_POSTS = (
+    ("city", PostKind.CITY_SECRETARY, "shi", "sheng"),
+    ("city", PostKind.CITY_HEAD, "shi2", "sheng"),
+    ("county", PostKind.COUNTY_OFFICE_HEAD, "xian", "shi"),
+    ("county", PostKind.COUNTY_SECRETARY, "xian2", "shi"),
+    ("county", PostKind.COUNTY_HEAD, "xian3", "shi"),
+    ("county", PostKind.COUNTY_STATISTICS_HEAD, "xian4", "shi"),
+    ("township", PostKind.TOWNSHIP_STATION_HEAD, "xiang", "xian"),
+    ("township", PostKind.TOWNSHIP_SECRETARY, "xiang2", "xian"),
+    ("township", PostKind.TOWNSHIP_HEAD, "xiang3", "xian"),
+    ("village", PostKind.VILLAGE_SECRETARY, "cun", "xian"),
+    ("village", PostKind.VILLAGE_HEAD, "cun", "xian"),
+    ("village", PostKind.WORK_TEAM_LEADER, "cun2", "xian"),
+)
+DEMO_TERM_START = dt.date(2016, 1, 1)
+
+
+def _posts(regions: dict[str, Region | None]) -> None:
+    """The offices above assign the demo's post holders through the posts service, as on the
+    people pages (职务); a post already held is kept."""
+    names = {u for _lv, _k, holder, office in DEMO_POSTS for u in (holder, office)}
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    for level, kind, holder, office in DEMO_POSTS:
+        region = regions.get(level)
+        if region is None or region.level != level or holder not in users or office not in users:
+            continue
+        if Post.objects.filter(region=region, kind=kind).exists():
+            continue
+        post_assign(
+            actor=users[office],
+            region=region,
+            kind=kind,
+            holder=users[holder],
+            start_date=DEMO_TERM_START,
+        )

@@ -44,6 +44,7 @@ from fupin.demo.running_fieldwork import (
     Verifier,
     _fieldwork_truth,
     fieldwork_run,
+    raised_by_enumerator,
 )
 from fupin.demo.running_people import people_create, staff_assign
 from fupin.demo.running_records import RunError
@@ -256,8 +257,13 @@ def _run(
             people=people,
             fieldwork_start=fieldwork_start,
             now=clock.now(),
+            raised=raised_by_enumerator(paths[county.code]),
         )
-        say(f"调查：{county.name} {len(households)} 份问卷，{len(paths[county.code])} 个疑点")
+        dropped = len(paths[county.code]) - len(fields[county.code].problems)
+        say(
+            f"调查：{county.name} {len(households)} 份问卷，提出 {len(fields[county.code].problems)}"
+            f" 个疑点（另 {dropped} 个经入户复查排除，未上报）"
+        )
 
     clock.day(_VERIFY_DAY)
     campaign_transition(campaign=campaign, to=CampaignStatus.VERIFICATION, user=wg, now=clock.now())
@@ -299,7 +305,7 @@ def _run(
                 truth=truth_figures(frame, truths[county.code]),
                 decision=outcome,
                 sampled_households=len(draws[county.code]),
-                suspected_problems=len(paths[county.code]),
+                suspected_problems=len(fields[county.code].problems),  # raised, on record
                 confirmed_problems=len(recorded.problem_ids),
             )
         )

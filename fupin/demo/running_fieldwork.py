@@ -33,8 +33,9 @@ from fupin.assessments.services import (
     TransitionItem,
     evidence_receive,
     problem_explain,
-    problem_raise,
+    problem_raise_once,
     problems_transition,
+    proposals_for,
     questionnaire_current,
     submissions_receive,
 )
@@ -189,6 +190,31 @@ def client_id(campaign: Campaign, household_no: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"fupin:campaign/{campaign.pk}/household/{household_no}")
 
 
+def problem_client_id(campaign: Campaign, household_no: str, kind: str) -> uuid.UUID:
+    """The device's id of a suspected problem: one per household and kind in a campaign."""
+    return uuid.uuid5(
+        uuid.NAMESPACE_URL, f"fupin:campaign/{campaign.pk}/household/{household_no}/problem/{kind}"
+    )
+
+
+def raised_by_enumerator(paths: Sequence[VerificationPath]) -> dict[str, str]:
+    """The simulated enumerator's judgement, from the truth (the verification paths): household
+    number → the kind of problem they raise. A false alarm the path drops on site at 初核 is the
+    enumerator's own recheck before raising (入户复查后疑点排除，不予上报): enumerators raise and
+    never conclude, so a suspicion once raised is never dismissed by the team that raised it."""
+    return {p.household_no: p.problem for p in paths if p.steps and p.steps[0].decision == UPHOLD}
+
+
+def problem_description(sub: Submission, kind: str) -> str:
+    """What the enumerator raises: the description fupin proposes from the stored answers
+    (`proposals_for`, what the phone shows) when it proposes this kind; otherwise one added by
+    hand (the field notes), as the phone lets the enumerator add a problem it did not propose."""
+    for proposal in proposals_for(sub):
+        if proposal.kind == kind:
+            return proposal.description
+    return f"入户调查发现疑似{PROBLEM_LABELS[kind]}：{payload_notes(sub)}"
+
+
 @dataclass
 class CountyField:
     """What the fieldwork of one county left behind, for the verification that follows."""
@@ -211,10 +237,13 @@ def fieldwork_run(
     people: People,
     fieldwork_start: dt.datetime,
     now: dt.datetime,
+    raised: Mapping[str, str],
 ) -> CountyField:
     """Each sampled household's questionnaire through submissions_receive (by a member of its
-    team), then a suspected problem with field notes for each flagged household; `now` is the
-    simulated time of the upload."""
+    team), then the suspected problems the enumerators raise, each with its field notes, through
+    the service the phone and the API raise them with (`problem_raise_once`, under the device's
+    id); `now` is the simulated time of the upload. `raised`: household number → kind, the
+    enumerators' judgement (`raised_by_enumerator`) among the households the answers flag."""
     version = questionnaire_current().version
     keys = frame.household_no[draw.index].tolist()
     persons = _persons([households[k] for k in keys])
@@ -258,7 +287,10 @@ def fieldwork_run(
     for pos in np.flatnonzero(answers.suspected != "").tolist():
         no = keys[pos]
         code = str(answers.suspected[pos])
+        if raised.get(no) != code:
+            continue
         sub = out.submissions[no]
+        sub.campaign, sub.household = campaign, households[no]  # what proposals_for reads
         user = people.users[sub.enumerator.user_id]
         notes = json.dumps(
             {
@@ -287,14 +319,15 @@ def fieldwork_run(
             now=now,
         )
         out.notes[no] = evidence
-        out.problems[no] = problem_raise(
+        out.problems[no], _created = problem_raise_once(
             campaign=campaign,
-            county=county,
-            kind=code,
+            client_id=problem_client_id(campaign, no, code),
             household=households[no],
-            submission=sub,
-            description=f"入户调查发现疑似{PROBLEM_LABELS[code]}：{payload_notes(sub)}",
+            kind=code,
+            description=problem_description(sub, code),
             user=user,
+            enumerator=sub.enumerator,
+            submission=sub,
             evidence=[evidence],
             now=now,
         )
@@ -321,9 +354,11 @@ class Verifier:
     progress: Callable[[str], None]
 
     def _each(self) -> Iterator[tuple[Region, CountyField, VerificationPath, Problem]]:
+        """The paths of the problems raised (a path dropped on site was never raised)."""
         for code, f in self.fields.items():
             for path in self.paths[code]:
-                yield f.county, f, path, f.problems[path.household_no]
+                if path.household_no in f.problems:
+                    yield f.county, f, path, f.problems[path.household_no]
 
     def _step(self, path: VerificationPath, code: str) -> Any:
         return next((s for s in path.steps if s.code == code), None)
@@ -331,27 +366,23 @@ class Verifier:
     def run(self, start_day: float) -> None:
         wg = self.people.working_group
         self.clock.day(start_day)
-        # 初核: the household's own team, on site.
+        # 初核: the household's own team, on site: the suspicion holds (what it raised it never
+        # dismisses; the paths it dropped on site it did not raise).
         batch = []
         for _, f, path, problem in self._each():
-            step = path.steps[0]
+            step = path.steps[0]  # upheld: the paths dropped on site were not raised
             user = self.people.users[problem.submission.enumerator.user_id]
-            action = (
-                ProblemAction.INITIAL_CHECK
-                if step.decision == UPHOLD
-                else ProblemAction.INITIAL_DISMISS
-            )
             batch.append(
                 TransitionItem(
                     problem=problem,
-                    action=action,
+                    action=ProblemAction.INITIAL_CHECK,
                     user=user,
                     opinion=step.opinion,
                     evidence=[f.notes[path.household_no]],
                 )
             )
         problems_transition(batch, now=self.clock.now())
-        live = [(c, f, p, pr) for c, f, p, pr in self._each() if len(p.steps) > 1]
+        live = list(self._each())
         # 复核: the county's lead expert sends the finding to the county for explanation.
         self.clock.day(start_day + 1)
         batch = []
@@ -454,7 +485,7 @@ class Verifier:
             )
         problems_transition(batch, now=self.clock.now())
         self.progress(
-            f"核实：{sum(len(p) for p in self.paths.values())} 个疑点经"
+            f"核实：{sum(len(f.problems) for f in self.fields.values())} 个疑点经"
             f"{'、'.join(STEP_LABELS.values())}办结"
         )
 

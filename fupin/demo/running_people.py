@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from fupin.accounts.models import Membership, Role
+from fupin.accounts.models import Role
+from fupin.accounts.services import membership_grant, working_group_add
 from fupin.assessments.engine import assignment_rules as rules
 from fupin.assessments.models import (
     Campaign,
-    CountyOfficer,
     Enumerator,
     Expert,
     Institution,
@@ -26,6 +26,7 @@ from fupin.assessments.services.assignment import (
     assignment_run,
     drawn_households,
 )
+from fupin.assessments.services.campaign_roles import campaign_role_grant
 from fupin.assessments.services.roster import (
     EvaluatorSpec,
     evaluators_register,
@@ -87,19 +88,21 @@ class People:
         return self.users[evaluator.user_id]
 
 
-def _users(prefix: str, specs: Sequence[tuple[str, str]]) -> list[User]:
-    """Create users (username suffix, role) in bulk, each with one role row."""
+# Who gives the simulated staff who are not evaluators their roles (no one of the campaign can).
+SIMULATION = "模拟评估"
+
+
+def _users(prefix: str, suffixes: Sequence[str]) -> list[User]:
+    """Create the logins (username suffixes) in bulk, without a role: each role is given by the
+    service that gives it."""
     made = []
-    for suffix, _ in specs:
+    for suffix in suffixes:
         u = User(username=f"{prefix}-{suffix}", is_active=True)
         u.set_unusable_password()
         made.append(u)
     User.objects.bulk_create(made)
     by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in made])}
-    Membership.objects.bulk_create(
-        Membership(user_id=by_name[f"{prefix}-{s}"].pk, role=Role(role)) for s, role in specs
-    )
-    return [by_name[f"{prefix}-{s}"] for s, _ in specs]
+    return [by_name[f"{prefix}-{s}"] for s in suffixes]
 
 
 def _institution(name: str, province: str, working_group: User, now: dt.datetime) -> Institution:
@@ -120,6 +123,9 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
     people are new for each campaign, named sim<campaign>-….  The working group registers them
     through the registration services the evaluators page uses (`institution_register`,
     `evaluators_register`), each with a login; every simulated evaluator has passed the exam.
+    The roles are given by the services that give them: the working group's (tied to the
+    campaign), the department checkers' and the expert group's by the working group
+    (`campaign_role_grant`); the lead experts' after the assignment (`staff_assign`).
     Their logins get no one-time password (hashing one costs about a second): the demo's
     accounts step gives the ones it lists the demo password. They are registered at the
     campaign's creation time (the simulated clock's, when the run has one).
@@ -128,11 +134,19 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
     provinces = sorted({c.province_code for c in counties})
     k = len(counties)
     prefix = f"sim{campaign.pk}"
-    specs = [(f"dept-{i:02d}", Role.DEPARTMENT.value) for i in range(2)]
-    specs += [("wg-01", Role.WORKING_GROUP.value)]
-    specs += [(f"officer-{c.code[:6]}", Role.COUNTY_OFFICER.value) for c in counties]
-    staff = _users(prefix, specs)
+    suffixes = [f"dept-{i:02d}" for i in range(2)] + ["wg-01"]
+    suffixes += [f"officer-{c.code[:6]}" for c in counties]
+    staff = _users(prefix, suffixes)
     department, working_group, officer_users = staff[:2], staff[2], staff[3:]
+    working_group_add(campaign=campaign, user=working_group, actor=SIMULATION, now=now)
+    for person in department:
+        campaign_role_grant(
+            campaign, user=working_group, person=person, role=Role.DEPARTMENT, now=now
+        )
+    for person, county in zip(officer_users, counties, strict=True):
+        membership_grant(
+            user=person, role=Role.COUNTY_OFFICER, region=county, actor=SIMULATION, now=now
+        )
 
     others = [(n, p) for n, p in INSTITUTION_POOL if p not in provinces]
     same = [(n, p) for n, p in INSTITUTION_POOL if p in provinces][:1]
@@ -212,18 +226,16 @@ def people_create(campaign: Campaign, counties: Sequence[Region]) -> People:
     enumerators = [lg.evaluator for lg in logins[:n_enum]]
     experts = [lg.evaluator for lg in logins[n_enum : n_enum + n_expert]]
     expert_group = [lg.evaluator for lg in logins[n_enum + n_expert :]]
-    # The verification duties of the experts: leading a county's review, the expert group.
-    Membership.objects.bulk_create(
-        [Membership(user_id=e.user_id, role=Role.LEAD_EXPERT) for e in experts]
-        + [Membership(user_id=e.user_id, role=Role.EXPERT_GROUP) for e in expert_group]
-    )
-    CountyOfficer.objects.bulk_create(
-        CountyOfficer(user=u, county=c) for u, c in zip(officer_users, counties, strict=True)
-    )
+    # The expert group, given by the working group (the lead experts once they are assigned).
     by_user = {u.pk: u for u in staff}
     by_user |= {
         u.pk: u for u in User.objects.filter(pk__in=[lg.evaluator.user_id for lg in logins])
     }
+    for e in expert_group:
+        assert e.user_id is not None
+        campaign_role_grant(
+            campaign, user=working_group, person=by_user[e.user_id], role=Role.EXPERT_GROUP, now=now
+        )
     return People(
         institutions=institutions,
         experts=experts,
@@ -296,6 +308,17 @@ def staff_assign(
         ),
         now=now,
     )
+    # Each county's lead expert (the first of its experts, the experienced one), given the role by
+    # the working group now that the assignment places them.
+    leads = {experts[0].pk: experts[0] for experts in run.experts_of.values() if experts}
+    for lead in leads.values():
+        campaign_role_grant(
+            campaign,
+            user=people.working_group,
+            person=people.user_of(lead),
+            role=Role.LEAD_EXPERT,
+            now=now,
+        )
     return Staffing(
         experts_of=run.experts_of,
         team_of=run.team_of,

@@ -9,6 +9,7 @@ go through the same services as the pages; a refusal answers 403 (not the user's
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.db.models import QuerySet
@@ -23,7 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fupin.api.errors import ERRORS, ID
+from fupin.assessments.models import AssessedFigure, Clarity, Verdict
 from fupin.exits import selectors as sel
+from fupin.exits.assessment import case_result, county_decision
 from fupin.exits.models import ExitCase, ExitStep
 from fupin.exits.services import (
     ExitError,
@@ -33,6 +36,7 @@ from fupin.exits.services import (
     signature_revoke,
     signoff_missing,
 )
+from fupin.exits.signoff import signer_text
 from fupin.exits.workflows import CAPACITIES, ExitKind, ExitStatus, capacity
 from fupin.regions.models import Level
 
@@ -129,6 +133,12 @@ class ExitSignatureSerializer(serializers.Serializer[Any]):
     capacity_label = serializers.CharField()
     user = serializers.CharField()
     signatory_name = serializers.CharField()
+    signer = serializers.CharField(help_text="签字人（姓名与用户名；代签时写明被代签人和事由）")
+    post = serializers.CharField(allow_null=True, help_text="所签职务，如“岷县县委书记”")
+    stand_in_for = serializers.CharField(
+        allow_null=True, help_text="代签时为被代签的现任任职人用户名"
+    )
+    stand_in_reason = serializers.CharField(help_text="代签事由；本人签字为空")
     at = serializers.DateTimeField()
     fingerprint = serializers.CharField(help_text="所签数据的 SHA-256")
     valid = serializers.BooleanField(help_text="未作废且与现有数据一致")
@@ -159,8 +169,37 @@ class ExitSignoffSerializer(serializers.Serializer[Any]):
     levels = ExitSignoffLevelSerializer(many=True)
 
 
+class ExitAssessedFigureSerializer(serializers.Serializer[Any]):
+    figure = serializers.ChoiceField(choices=AssessedFigure.choices)
+    label = serializers.CharField()
+    estimate = serializers.FloatField(help_text="估计值（比例）")
+    ci_low = serializers.FloatField(help_text="95%置信区间下限")
+    ci_high = serializers.FloatField(help_text="95%置信区间上限")
+    threshold = serializers.FloatField()
+    comparison = serializers.CharField(help_text="below：须低于阈值；at_least：须不低于阈值")
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    verdict_label = serializers.CharField()
+    clarity = serializers.ChoiceField(choices=Clarity.choices)
+    clarity_label = serializers.CharField()
+    straddles = serializers.BooleanField(help_text="置信区间跨越阈值或样本不足")
+
+
+class ExitAssessmentSerializer(serializers.Serializer[Any]):
+    result = serializers.IntegerField(help_text="县级结果（CountyDecision）id")
+    campaign = serializers.IntegerField(help_text="评估任务 id")
+    campaign_label = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=Verdict.choices)
+    outcome_label = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+    note = serializers.CharField(help_text="综合研判的理由；无则为空")
+    usable = serializers.BooleanField(help_text="已出结果且为现行结果，可作为退出依据")
+    problem = serializers.CharField(help_text="不能作为依据的原因；可用时为空")
+    figures = ExitAssessedFigureSerializer(many=True)
+
+
 class ExitCaseDetailSerializer(ExitCaseSerializer):
     supplied = serializers.JSONField(read_only=True)
+    assessment = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
     objections = serializers.SerializerMethodField()
     criteria = serializers.SerializerMethodField()
@@ -172,6 +211,7 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
         fields = [
             *ExitCaseSerializer.Meta.fields,
             "supplied",
+            "assessment",
             "steps",
             "objections",
             "criteria",
@@ -179,6 +219,37 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
             "signoff",
             "signatures",
         ]
+
+    @extend_schema_field(ExitAssessmentSerializer(allow_null=True))
+    def get_assessment(self, obj: ExitCase) -> Any:
+        """A county's 专项评估检查: the linked result and its figures (null before it is linked,
+        and for households and villages)."""
+        result = case_result(obj) if obj.kind == ExitKind.COUNTY else None
+        if result is None:
+            return None
+        d = result.decision
+        return ExitAssessmentSerializer(
+            {
+                "result": d.pk,
+                "campaign": d.campaign_id,
+                "campaign_label": result.campaign_label,
+                "outcome": d.outcome,
+                "outcome_label": result.outcome_label,
+                "decided_at": d.decided_at,
+                "note": d.note,
+                "usable": not result.problem,
+                "problem": result.problem,
+                "figures": [
+                    {
+                        **dataclasses.asdict(f),
+                        "verdict_label": f.verdict_label,
+                        "clarity_label": f.clarity_label,
+                        "straddles": f.straddles,
+                    }
+                    for f in result.figures
+                ],
+            }
+        ).data
 
     @extend_schema_field(ExitStepSerializer(many=True))
     def get_steps(self, obj: ExitCase) -> Any:
@@ -274,6 +345,10 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
                     "capacity_label": cap.label if cap else s.capacity,
                     "user": s.user.get_username(),
                     "signatory_name": s.signatory_name,
+                    "signer": signer_text(s),
+                    "post": s.post.label if s.post_id else None,
+                    "stand_in_for": s.stand_in_for.get_username() if s.stand_in_for_id else None,
+                    "stand_in_reason": s.stand_in_reason,
                     "at": s.at,
                     "fingerprint": s.fingerprint,
                     "valid": s.pk in valid,
@@ -317,6 +392,14 @@ class ExitTransitionSerializer(serializers.Serializer[Any]):
     date = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="办理日期，默认今天"
     )
+    assessment_result = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="贫困县“专项评估检查”环节（to=assessed）必填：评估任务对该县作出的县级结果 id",
+    )
 
 
 class ExitSignSerializer(serializers.Serializer[Any]):
@@ -331,6 +414,13 @@ class ExitSignSerializer(serializers.Serializer[Any]):
         default="",
         max_length=64,
         help_text="贫困户签字时的户主姓名",
+    )
+    stand_in_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="代签事由：不是该职务现任任职人时必填",
     )
 
 
@@ -387,6 +477,14 @@ class ExitCaseViewSet(viewsets.ReadOnlyModelViewSet[ExitCase]):
         body = ExitTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
+        decision = None
+        if d["assessment_result"] is not None:
+            decision = county_decision(case.region, d["assessment_result"])
+            if decision is None:
+                return Response(
+                    {"detail": f"没有{case.region.name}的县级结果 {d['assessment_result']}"},
+                    status=400,
+                )
         try:
             exit_case_transition(
                 case=case,
@@ -397,6 +495,7 @@ class ExitCaseViewSet(viewsets.ReadOnlyModelViewSet[ExitCase]):
                 notice_start=d["notice_start"],
                 notice_end=d["notice_end"],
                 date=d["date"],
+                assessment_result=decision,
             )
         except ExitError as refused:
             code = sel.transition_refusal_status(case, request.user, d["to"], d["opinion"])
@@ -421,9 +520,12 @@ class ExitCaseViewSet(viewsets.ReadOnlyModelViewSet[ExitCase]):
                 capacity_code=d["capacity"],
                 user=request.user,
                 signatory_name=d["signatory_name"],
+                stand_in_reason=d["stand_in_reason"],
             )
         except ExitError as refused:
-            code = sel.sign_refusal_status(case, request.user, d["level"], d["capacity"])
+            code = sel.sign_refusal_status(
+                case, request.user, d["level"], d["capacity"], d["stand_in_reason"]
+            )
             return Response({"detail": str(refused)}, status=code)
         return self._done(case)
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from fupin.exits.assessment import FACT_LABELS as ASSESSMENT_FACT_LABELS
+from fupin.exits.assessment import case_result, result_facts
 from fupin.exits.models import ExitCase
 from fupin.exits.workflows import HOUSEHOLD_STABLE_MARGIN, ExitKind
 from fupin.policy import Figure, NotInTable, PolicyError, decide, exit_eligible, zone_for_province
@@ -40,27 +42,18 @@ VILLAGE_INDICATORS: dict[str, str] = {
     "collective_income_ok": "村集体经济收入达到省定标准",
 }
 
-# A county's figures from the province's verification or the special assessment (专项评估检查),
-# as shares. The comprehensive incidence is optional: the registry's incidence is always checked.
-COUNTY_FIGURES: dict[str, Figure] = {
-    "wrong_exit_rate": Figure.WRONG_EXIT_RATE,
-    "missed_rate": Figure.MISSED_RATE,
-    "recognition": Figure.RECOGNITION,
-    "comprehensive_incidence": Figure.INCIDENCE,
-}
-REQUIRED_COUNTY_FIGURES = ("wrong_exit_rate", "missed_rate", "recognition")
-
-# What may be supplied per kind (a household's facts change only in the registry).
+# What may be supplied per kind (a household's facts change only in the registry). A county's
+# figures come from its 专项评估检查 (exits.assessment), never from the case: nothing is supplied.
 SUPPLIED_KEYS: dict[str, frozenset[str]] = {
     ExitKind.HOUSEHOLD: frozenset(),
     ExitKind.VILLAGE: frozenset({"population", *VILLAGE_INDICATORS}),
-    ExitKind.COUNTY: frozenset({"population", *COUNTY_FIGURES}),
+    ExitKind.COUNTY: frozenset(),
 }
 
 FACT_LABELS: dict[str, str] = {
     **HOUSEHOLD_FACTS,
     **VILLAGE_INDICATORS,
-    **{k: f.label for k, f in COUNTY_FIGURES.items()},
+    **ASSESSMENT_FACT_LABELS,
     "population": "农村人口",
     "population_source": "人口来源",
     "poor_persons": "未脱贫人口",
@@ -123,6 +116,8 @@ def case_facts(case: ExitCase) -> dict[str, Any]:
     if case.kind == ExitKind.HOUSEHOLD:
         h = Household.objects.get(pk=case.household_id)
         return {"household_no": h.household_no, **{k: getattr(h, k) for k in HOUSEHOLD_FACTS}}
+    if case.kind == ExitKind.COUNTY:
+        return result_facts(case_result(case))
     facts = _population(case)
     supplied = _supplied(case)
     for key in sorted(SUPPLIED_KEYS[case.kind] - {"population"}):
@@ -215,27 +210,34 @@ def _village(case: ExitCase) -> list[Criterion]:
 
 
 def _county(case: ExitCase) -> list[Criterion]:
-    facts = case_facts(case)
-    out = _incidence(case, facts, Figure.COUNTY_EXIT_INCIDENCE)
-    for key, figure in COUNTY_FIGURES.items():
-        value = facts.get(key)
-        if value is None:
-            if key in REQUIRED_COUNTY_FIGURES:
-                out.append(
-                    Criterion(
-                        key,
-                        False,
-                        f"需人工核实：{figure.label}（须由省级核查或专项评估检查提供）",
-                        manual=True,
-                    )
-                )
-            continue
-        try:
-            d = decide(figure, float(value), facts["zone"])
-        except (ValueError, NotInTable) as e:
-            out.append(Criterion(key, False, f"{figure.label} {value} 无法判断：{e}", manual=True))
-            continue
-        out.append(Criterion(key, d.passed, d.message))
+    """A county exit rests on its 专项评估检查: the linked decided result and its four figures."""
+    result = case_result(case)
+    if result is None:
+        return [
+            Criterion(
+                "assessment_missing",
+                False,
+                f"尚未关联专项评估检查结果：{case.region.name}的三率一度须来自评估任务对该县"
+                "作出的县级结果，由省扶贫办在“专项评估检查”环节关联",
+            )
+        ]
+    if result.problem:
+        return [
+            Criterion(
+                "assessment_invalid", False, f"专项评估检查结果不能作为依据：{result.problem}"
+            )
+        ]
+    note = f"（评估工作组说明：{result.decision.note}）" if result.decision.note.strip() else ""
+    out = [
+        Criterion(
+            "assessment_outcome",
+            result.passed,
+            f"{result.campaign_label}对{case.region.name}的县级结果：{result.outcome_label}{note}",
+        )
+    ]
+    for f in result.figures:
+        judged = "；经综合研判县级结果为达标" if not f.passed and result.passed else ""
+        out.append(Criterion(f.figure, f.passed or result.passed, f.text() + judged))
     return out
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fupin.exits.criteria import COUNTY_FIGURES, HOUSEHOLD_FACTS, VILLAGE_INDICATORS
+from fupin.exits.criteria import HOUSEHOLD_FACTS, VILLAGE_INDICATORS
 from fupin.exits.workflows import ExitKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -43,9 +43,13 @@ class OpenForm(forms.Form):
         required=False,
         help_text=_("贫困村、贫困县退出时填写（12位代码）"),
     )
-    year = forms.IntegerField(label=_("退出年度"), min_value=2013, max_value=2030)
+    # No exit year to type: the case's year is the year it is proposed in, and the approval must
+    # fall in it (services.exit_case_open, _check_exit_year).
     date = forms.DateField(
-        label=_("办理日期"), required=False, widget=DATE, help_text=_("留空为今天")
+        label=_("办理日期"),
+        required=False,
+        widget=DATE,
+        help_text=_("留空为今天；退出年度即提出之年，须在当年批准退出"),
     )
     opinion = forms.CharField(label=_("意见"), required=False, widget=OPINION)
     evidence = EvidenceField()
@@ -69,6 +73,7 @@ class TransitionForm(forms.Form):
     evidence = EvidenceField()
     notice_start = forms.DateField(label=_("公示开始"), required=False, widget=DATE)
     notice_end = forms.DateField(label=_("公示结束"), required=False, widget=DATE)
+    assessment_result = forms.IntegerField(label=_("专项评估检查结果"), required=False, min_value=1)
     confirm = forms.BooleanField(label=_("我已确认此操作"), required=False)
 
 
@@ -94,6 +99,12 @@ class SignForm(forms.Form):
         max_length=64,
         required=False,
         help_text=_("仅贫困户签字时填写，留空为户主"),
+    )
+    stand_in_reason = forms.CharField(
+        label=_("代签事由"),
+        max_length=200,
+        required=False,
+        help_text=_("本人不是该职务现任任职人、代为签字时必填"),
     )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -125,8 +136,9 @@ def _yes_no(label: str) -> forms.TypedChoiceField:
 
 
 class DataChangeForm(forms.Form):
-    """The case's entered data: a household's checked facts (changed in the registry), a village's
-    indicators or a county's figures. Only fields whose value differs from now are changed."""
+    """The case's entered data: a household's checked facts (changed in the registry) or a
+    village's indicators; a county has none (its figures are linked from the assessment). Only
+    fields whose value differs from now are changed."""
 
     reason = forms.CharField(label=_("变更原因"), widget=OPINION)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -157,21 +169,13 @@ class DataChangeForm(forms.Form):
                 "water_ok",
             ):
                 fields[key] = _yes_no(HOUSEHOLD_FACTS[key])
-        else:
+        elif case_kind == ExitKind.VILLAGE:
             fields["population"] = forms.IntegerField(
                 label=_("农村人口（统计部门）"), required=False, min_value=1, max_value=10_000_000
             )
-            if case_kind == ExitKind.VILLAGE:
-                for key, label in VILLAGE_INDICATORS.items():
-                    fields[key] = _yes_no(label)
-            else:
-                for key, figure in COUNTY_FIGURES.items():
-                    fields[key] = forms.FloatField(
-                        label=f"{figure.label}（比例，0–1）",
-                        required=False,
-                        min_value=0,
-                        max_value=1,
-                    )
+            for key, label in VILLAGE_INDICATORS.items():
+                fields[key] = _yes_no(label)
+        # A county's figures come from its 专项评估检查 (exits.assessment): nothing to enter.
         for name, field in fields.items():
             value = current.get(name)
             if isinstance(field, forms.TypedChoiceField):

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.workflow import TransitionRow
+from fupin.assessments.models import CountyDecision
 from fupin.assessments.models.base import AppendOnly
 from fupin.exits.workflows import FINAL_STATUSES, ExitKind, ExitStatus, VoidKind
 from fupin.regions.models import Level, Region
@@ -17,8 +18,10 @@ class ExitCase(models.Model):
     """One exit procedure: a household, a poor village or a poor county leaving poverty in `year`.
 
     `status` moves only through services.exit_case_transition; `supplied` holds the criteria data
-    the registry does not have (village indicators, assessment figures), changed only through
-    services.exit_case_data_change."""
+    the registry does not have (a village's indicators), changed only through
+    services.exit_case_data_change. A county's figures come from `assessment_result`; the county
+    figures older cases kept in `supplied` are no longer read. `year` is the year the case was
+    proposed in, and the approval must fall in it (the exit year follows from the approval)."""
 
     kind = models.CharField(_("退出类型"), max_length=10, choices=ExitKind.choices)
     household = models.ForeignKey(
@@ -45,6 +48,17 @@ class ExitCase(models.Model):
         default=dict,
         blank=True,
         help_text=_("登记系统之外的退出指标数据（如村级指标、评估结果）"),
+    )
+    # A county's 专项评估检查: the decided county result its four figures are read from, linked by
+    # the province at that step (services.exit_case_transition); never typed by the county.
+    assessment_result = models.ForeignKey(
+        CountyDecision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exit_cases",
+        verbose_name=_("专项评估检查结果"),
+        help_text=_("贫困县退出：评估任务对该县作出的县级结果，三率一度由此读取"),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -178,6 +192,25 @@ class Signature(AppendOnly):
     signatory_name = models.CharField(
         _("签字人姓名"), max_length=64, blank=True, help_text=_("贫困户签字时为户主姓名")
     )
+    # The post signed in (by its holder, or by a stand-in for its holder); officials only.
+    post = models.ForeignKey(
+        "accounts.Post",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所签职务"),
+    )
+    stand_in_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("被代签人"),
+        help_text=_("由他人代签时为该职务的现任任职人"),
+    )
+    stand_in_reason = models.CharField(_("代签事由"), max_length=200, blank=True)
     at = models.DateTimeField(_("签字时间"), auto_now_add=True)
     fingerprint = models.CharField(_("数据指纹(SHA-256)"), max_length=64)
     signed_data = models.JSONField(_("所签数据"))

@@ -11,16 +11,24 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from fupin.accounts.models import OFFICE_LEVEL, Membership
+from fupin.accounts.posts import person_name
 from fupin.accounts.scoping import has_office, office_levels
 from fupin.accounts.workflow import Move, moves_from
 from fupin.checks import LedgerColumns
 from fupin.exits.models import ExitCase, ExitStep, Objection, Signature
 from fupin.exits.services import objections_blocking, signoff_evaluate
-from fupin.exits.signoff import LevelState
+from fupin.exits.signoff import (
+    LevelState,
+    capacity_holders,
+    post_levels,
+    signer_levels,
+    signer_text,
+)
 from fupin.exits.workflows import (
     CAPACITIES,
     FINAL,
     LEVEL_ORDER,
+    LINKS_ASSESSMENT,
     OPEN_MOVES,
     OPENS_NOTICE,
     SIGNABLE_STATUSES,
@@ -110,6 +118,10 @@ class MoveChoice:
         return self.move.requires(FINAL)
 
     @property
+    def links_assessment(self) -> bool:
+        return self.move.requires(LINKS_ASSESSMENT)
+
+    @property
     def destructive(self) -> bool:
         """Ending the procedure, or sending it back: asked to be confirmed."""
         return self.to == ExitStatus.TERMINATED or self.move.opinion_required
@@ -134,13 +146,15 @@ def sign_choices(case: ExitCase, user: AnyUser, states: list[LevelState]) -> lis
     the chain, still missing. The service still checks the bottom-up order."""
     if case.is_closed or case.status not in SIGNABLE_STATUSES:
         return []
-    mine = office_levels(user, case.region)
+    offices = office_levels(user, case.region)
+    mine = offices | post_levels(user, case)
     return [
         (f"{state.level}:{c.code}", f"{state.label} · {c.label}")
         for state in states
         if state.level in mine
         for c in state.missing
-        if c.signer != SignerKind.HOUSEHOLD or case.kind == ExitKind.HOUSEHOLD
+        if (c.signer == SignerKind.OFFICE or state.level in offices)
+        and (c.signer != SignerKind.HOUSEHOLD or case.kind == ExitKind.HOUSEHOLD)
     ]
 
 
@@ -192,7 +206,12 @@ def may_resolve_objections(case: ExitCase, user: AnyUser) -> bool:
 
 
 def may_change_data(case: ExitCase, user: AnyUser) -> bool:
-    return not case.is_closed and bool(office_levels(user, case.region))
+    """A county case has no data to enter: its figures come from the 专项评估检查."""
+    return (
+        not case.is_closed
+        and case.kind != ExitKind.COUNTY
+        and bool(office_levels(user, case.region))
+    )
 
 
 def open_kinds(user: AnyUser, region: Region) -> list[tuple[str, str]]:
@@ -236,7 +255,11 @@ def case_objections(case: ExitCase) -> list[Objection]:
 
 
 def case_signatures(case: ExitCase) -> list[Signature]:
-    return list(case.signatures.select_related("user", "void__user").order_by("at", "id"))
+    return list(
+        case.signatures.select_related(
+            "user", "void__user", "stand_in_for", "post__region"
+        ).order_by("at", "id")
+    )
 
 
 @dataclass
@@ -248,6 +271,16 @@ class GridRow:
     current: Signature | None
     voided: list[Signature]
     stale: list[tuple[Signature, str]]
+    holders: str = ""  # the post's current holder(s), "" for the household's own signature
+    signer: str = ""  # who signed the signature that counts, in words
+
+
+def holders_text(case: ExitCase, level: str, cap: Capacity) -> str:
+    """The current holders of the posts that sign in `cap`, or that the post is vacant."""
+    if cap.signer != SignerKind.OFFICE:
+        return ""
+    holders = capacity_holders(case, level, cap)
+    return "、".join(f"{p.get_kind_display()} {person_name(p.holder)}" for p in holders) or "空缺"
 
 
 @dataclass
@@ -275,7 +308,17 @@ def signoff_grid(case: ExitCase, states: list[LevelState]) -> list[GridLevel]:
                 if s.level == state.level and s.capacity == cap.code and s.is_void
             ]
             stale = [(s, why) for s, why in state.stale if s.capacity == cap.code]
-            rows.append(GridRow(state.level, cap, current, voided, stale))
+            rows.append(
+                GridRow(
+                    state.level,
+                    cap,
+                    current,
+                    voided,
+                    stale,
+                    holders=holders_text(case, state.level, cap),
+                    signer=signer_text(current) if current is not None else "",
+                )
+            )
         out.append(GridLevel(state.level, state.label, state.complete, rows))
     return out
 
@@ -315,15 +358,27 @@ def transition_refusal_status(case: ExitCase, user: AnyUser, to: str, opinion: s
     return 409  # the notice not yet over, objections, criteria, signatures
 
 
-def sign_refusal_status(case: ExitCase, user: AnyUser, level: str, code: str) -> int:
+def sign_refusal_status(
+    case: ExitCase, user: AnyUser, level: str, code: str, stand_in_reason: str = ""
+) -> int:
     case = ExitCase.objects.select_related("region").get(pk=case.pk)
     if case.is_closed or case.status not in SIGNABLE_STATUSES:
         return 409
     if level not in SIGNOFF_CHAINS[case.kind] or capacity(level, code) is None:
         return 400
+    cap = capacity(level, code)
+    if cap is not None and cap.signer == SignerKind.OFFICE:
+        holders = capacity_holders(case, level, cap)
+        if not holders:
+            return 409  # the post is vacant
+        if all(p.holder_id != user.pk for p in holders):
+            if level not in signer_levels(user, case):  # type: ignore[arg-type]
+                return 403
+            if not stand_in_reason.strip():
+                return 400  # a stand-in must say why
+        return 409  # bottom-up order, already signed, signed twice at one level
     if level not in office_levels(user, case.region):
         return 403
-    cap = capacity(level, code)
     if cap is not None and cap.signer == SignerKind.HOUSEHOLD and case.kind != ExitKind.HOUSEHOLD:
         return 400
     return 409  # bottom-up order, already signed, signed twice at one level
@@ -368,7 +423,7 @@ def resolve_refusal_status(objection: Objection, user: AnyUser, opinion: str) ->
 
 
 def open_refusal_status(message: str, user: AnyUser, kind: str, region: Region | None) -> int:
-    if "已有进行中的退出事项" in message:
+    if "已有进行中的退出事项" in message or "不能再次退出" in message:
         return 409
     move = OPEN_MOVES.get(kind)
     if move is not None and region is not None and not has_office(user, region, move.role):

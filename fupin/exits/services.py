@@ -13,14 +13,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import OFFICE_LEVEL, AuditEntry, Role
 from fupin.accounts.scoping import has_office, office_levels
 from fupin.accounts.workflow import Move, Outcome, Workflow, transition
+from fupin.assessments.models import CountyDecision
+from fupin.exits.assessment import candidate_label, case_result, link_problem
 from fupin.exits.common import ExitError, User
 from fupin.exits.criteria import (
+    FACT_LABELS,
     HOUSEHOLD_FACTS,
     SUPPLIED_KEYS,
     Criterion,
@@ -43,6 +47,7 @@ from fupin.exits.workflows import (
     FINAL,
     FINAL_STATUSES,
     LEVEL_ORDER,
+    LINKS_ASSESSMENT,
     NOTICE_DAYS,
     OPEN_MOVES,
     OPENS_NOTICE,
@@ -52,7 +57,7 @@ from fupin.exits.workflows import (
     terminate_move,
 )
 from fupin.regions.models import Level, Region
-from fupin.registry.models import EventKind, Household, Status
+from fupin.registry.models import EventKind, Household, Status, StatusEvent
 from fupin.registry.services import RegistryError, household_record_event, household_update
 
 __all__ = [
@@ -110,11 +115,43 @@ def _open_case_exists(kind: str, household: Household | None, region: Region) ->
     return qs.exists()
 
 
+def _supplied_refusal(kind: str, keys: Iterable[str]) -> str:
+    if kind == ExitKind.COUNTY:
+        return (
+            "贫困县的三率一度只能来自专项评估检查结果（由省扶贫办关联评估任务对该县作出的县级"
+            "结果），县里不能在退出事项中录入或变更"
+        )
+    names = "、".join(FACT_LABELS.get(k, k) for k in sorted(keys))
+    return f"{ExitKind(kind).label}不接受这些补充数据：{names}"
+
+
+def _household_exited(household: Household) -> str:
+    """Why a household that has exited and not returned since cannot exit again ("" if it may)."""
+    if household.status != Status.EXITED:
+        return ""
+    last = (
+        StatusEvent.objects.filter(household=household, kind=EventKind.EXITED)
+        .order_by("-date", "-id")
+        .first()
+    )
+    when = f"已于 {last.date.isoformat()} 脱贫" if last is not None else "已脱贫"
+    return f"{household.household_no} {when}，此后没有返贫记录，不能再次退出；返贫的须先登记返贫"
+
+
+def _region_exited(kind: str, region: Region) -> str:
+    """Why a village or county that has exited cannot exit again ("" if it may). Regions have
+    no return to poverty in the registry: an exit is once."""
+    if kind == ExitKind.VILLAGE and region.poor_exit_year:
+        return f"{region.name}已于 {region.poor_exit_year} 年退出贫困村，不能再次退出"
+    if kind == ExitKind.COUNTY and region.exit_year:
+        return f"{region.name}已于 {region.exit_year} 年摘帽，不能再次退出"
+    return ""
+
+
 @transaction.atomic
 def exit_case_open(
     *,
     kind: str,
-    year: int,
     user: User,
     household: Household | None = None,
     region: Region | None = None,
@@ -124,7 +161,11 @@ def exit_case_open(
     date: dt.date | None = None,
 ) -> ExitCase:
     """Propose an exit: a household after the village's democratic appraisal, a village by its
-    township, a county by its leading group. The case starts as 拟退出 (proposed)."""
+    township, a county by its leading group. The case starts as 拟退出 (proposed).
+
+    Its exit year is the year of `date` (never typed), and the approval must fall in it. What
+    has exited cannot be proposed again: a household only after it returned (返贫), a village
+    or a county never."""
     if kind not in ExitKind.values:
         raise ExitError(f"未知的退出类型：{kind}")
     date = _today(date)
@@ -132,6 +173,9 @@ def exit_case_open(
         if household is None:
             raise ExitError("贫困户退出须指明农户")
         household = Household.objects.select_related("village").get(pk=household.pk)
+        exited = _household_exited(household)
+        if exited:
+            raise ExitError(exited)
         if household.status not in (Status.POOR, Status.RETURNED):
             label = Status(household.status).label if household.status else "未建档立卡"
             raise ExitError(f"{household.household_no} 当前为“{label}”，不是未脱贫户，不能提出退出")
@@ -144,10 +188,11 @@ def exit_case_open(
             raise ExitError(f"{region.name}不是{Level(want).label}级区划")
         if kind == ExitKind.VILLAGE and not region.is_poor_village:
             raise ExitError(f"{region.name}不是贫困村")
-        if kind == ExitKind.VILLAGE and region.poor_exit_year:
-            raise ExitError(f"{region.name}已于 {region.poor_exit_year} 年退出")
         if kind == ExitKind.COUNTY and not region.is_poor_county:
             raise ExitError(f"{region.name}不是贫困县")
+        exited = _region_exited(kind, region)
+        if exited:
+            raise ExitError(exited)
         household = None
     move = OPEN_MOVES[kind]
     if not has_office(user, region, move.role):
@@ -159,7 +204,8 @@ def exit_case_open(
     extra = dict(supplied or {})
     unknown = set(extra) - SUPPLIED_KEYS[kind]
     if unknown:
-        raise ExitError(f"{ExitKind(kind).label}不接受这些补充数据：{'、'.join(sorted(unknown))}")
+        raise ExitError(_supplied_refusal(kind, unknown))
+    year = date.year
     case = ExitCase.objects.create(
         kind=kind,
         household=household,
@@ -257,6 +303,47 @@ EXIT_WORKFLOW: Workflow[ExitCase, ExitStep] = Workflow(
 )
 
 
+def _check_not_backdated(case: ExitCase, day: dt.date, what: str) -> None:
+    """The procedure's dates never go backwards: a step is not dated before the previous one."""
+    last = case.steps.exclude(from_status=F("to_status")).order_by("-date", "-at", "-id").first()
+    if last is not None and day < last.date:
+        raise ExitError(
+            f"“{what}”的日期 {day.isoformat()} 早于上一环节“{last.action}”的办理日期 "
+            f"{last.date.isoformat()}，退出程序的日期不能倒退"
+        )
+
+
+def _link_assessment(case: ExitCase, decision: CountyDecision | None, day: dt.date) -> Any:
+    """The county result the 专项评估检查 step links, checked: decided, current, this county's,
+    passed, and decided no later than the step."""
+    if decision is None:
+        raise ExitError(
+            f"“专项评估检查”须选定评估任务对{case.region.name}作出的县级结果，"
+            "三率一度由此读取，不能录入"
+        )
+    decision = CountyDecision.objects.select_related("campaign", "county").get(pk=decision.pk)
+    problem = link_problem(decision, case.region, day)
+    if problem:
+        raise ExitError(f"不能以此作为专项评估检查结果：{problem}")
+    return decision
+
+
+# A county case past its 专项评估检查, and the moves that go on from there (not back, not 终止).
+_ASSESSED_ON = frozenset({ExitStatus.ASSESSED, ExitStatus.IN_NOTICE, ExitStatus.NOTICED})
+_BACK_OR_END = frozenset({ExitStatus.PROVINCE_VERIFIED, ExitStatus.TERMINATED})
+
+
+def _check_assessment_holds(case: ExitCase, move: Move) -> None:
+    """A county exit goes on past its 专项评估检查 only on a decided, current result."""
+    if case.kind != ExitKind.COUNTY or case.status not in _ASSESSED_ON or move.to in _BACK_OR_END:
+        return
+    result = case_result(case)
+    if result is None:
+        raise ExitError(f"{case.region.name}的退出尚未关联专项评估检查结果，不能继续")
+    if result.problem:
+        raise ExitError(f"专项评估检查结果已不能作为依据，不能继续：{result.problem}")
+
+
 def _check_notice_dates(case: ExitCase, start: dt.date | None, end: dt.date | None) -> None:
     if start is None or end is None:
         raise ExitError("公示须写明开始和结束日期")
@@ -288,11 +375,22 @@ def _check_final(case: ExitCase, user: User) -> None:
         raise ExitError(f"3342签字不全，退出结果尚未认定：{signoff_missing(case)}")
 
 
+def _check_exit_year(case: ExitCase, date: dt.date, action: str) -> None:
+    """The exit year follows from the approval: it must fall in the year the case is for."""
+    if date.year != case.year:
+        raise ExitError(
+            f"{action}日期 {date.isoformat()} 不在退出年度 {case.year} 年内：退出年度以批准之日"
+            f"为准，本事项于 {case.year} 年提出，须在当年{action}；否则终止后于 {date.year} 年重新提出"
+        )
+
+
 def _apply_result(case: ExitCase, to: str, user: User, date: dt.date) -> None:
     """What the end of a procedure changes outside the case, through its owner's service."""
     if case.kind == ExitKind.HOUSEHOLD and to == ExitStatus.EXITED:
-        if date.year != case.year:
-            raise ExitError(f"销号日期 {date.isoformat()} 不在退出年度 {case.year} 年内")
+        _check_exit_year(case, date, "销号")
+        exited = _household_exited(Household.objects.get(pk=case.household_id))
+        if exited:
+            raise ExitError(exited)
         try:
             household_record_event(
                 household=case.household,
@@ -305,15 +403,21 @@ def _apply_result(case: ExitCase, to: str, user: User, date: dt.date) -> None:
         except RegistryError as e:
             raise ExitError(str(e)) from None
     elif case.kind == ExitKind.VILLAGE and to == ExitStatus.ANNOUNCED:
-        _region_year(case, "poor_exit_year", user)
+        _check_exit_year(case, date, "公告退出")
+        _region_year(case, "poor_exit_year", user, date)
     elif case.kind == ExitKind.COUNTY and to == ExitStatus.APPROVED:
-        _region_year(case, "exit_year", user)
+        _check_exit_year(case, date, "批准退出")
+        _region_year(case, "exit_year", user, date)
 
 
-def _region_year(case: ExitCase, field: str, user: User) -> None:
+def _region_year(case: ExitCase, field: str, user: User, date: dt.date) -> None:
+    """Record the region's exit year, the approval's year; never over an earlier exit."""
     region = Region.objects.select_for_update().get(pk=case.region_id)
+    exited = _region_exited(case.kind, region)
+    if exited:
+        raise ExitError(exited)
     before = getattr(region, field)
-    setattr(region, field, case.year)
+    setattr(region, field, date.year)
     region.save(update_fields=[field])
     audit_record(
         actor=user,
@@ -321,8 +425,8 @@ def _region_year(case: ExitCase, field: str, user: User) -> None:
         obj=region,
         household=case.household,
         before={field: before},
-        after={field: case.year},
-        reason=f"{region.name}退出：{field} {before} → {case.year}（退出事项 {case.pk}）",
+        after={field: date.year},
+        reason=f"{region.name}退出：{date.isoformat()} 批准，退出年度 {date.year}（退出事项 {case.pk}）",
     )
 
 
@@ -337,11 +441,14 @@ def exit_case_transition(
     notice_start: dt.date | None = None,
     notice_end: dt.date | None = None,
     date: dt.date | None = None,
+    assessment_result: CountyDecision | None = None,
 ) -> ExitStep:
     """Take one step of the case's procedure (workflows.TRANSITIONS), or end it (终止).
 
-    `date` is the day the step was done (default today); a public notice needs its start and
-    end; the last step needs the criteria met, no objection standing and all 3342 signatures."""
+    `date` is the day the step was done (default today), never before the previous step's; a
+    public notice needs its start and end; a county's 专项评估检查 links `assessment_result`, the
+    decided county result of an exit assessment its figures are read from; the last step needs
+    the criteria met, no objection standing and all 3342 signatures."""
 
     def check(locked: ExitCase, move: Move) -> Outcome:
         if move.opinion_required and not opinion.strip():
@@ -349,11 +456,24 @@ def exit_case_transition(
                 raise ExitError("终止退出程序须写明理由")
             raise ExitError(f"“{move.label}”须写明意见")
         day = _today(date)
+        _check_not_backdated(locked, day, move.label)
         start, end = notice_start, notice_end
         if move.requires(OPENS_NOTICE):
             _check_notice_dates(locked, start, end)
+            assert start is not None  # checked
+            _check_not_backdated(locked, start, "公示开始")
         else:
             start = end = None
+        changes: dict[str, Any] = {}
+        linked = ""
+        if move.requires(LINKS_ASSESSMENT):
+            decision = _link_assessment(locked, assessment_result, day)
+            changes["assessment_result"] = decision
+            linked = f"，依据 {candidate_label(decision)}"
+        elif assessment_result is not None:
+            raise ExitError("只有贫困县退出的“专项评估检查”环节关联专项评估检查结果")
+        else:
+            _check_assessment_holds(locked, move)
         if move.requires(CLOSES_NOTICE):
             _check_notice_closed(locked, day)
         if move.requires(FINAL):
@@ -368,8 +488,15 @@ def exit_case_transition(
                 "notice_start": start,
                 "notice_end": end,
             },
-            after=lambda _case, step: {"step": step.pk},
-            note=f"{move.label}：{_status_label(locked.status)} → {_status_label(to)}{notice}",
+            changes=changes,
+            after=lambda case, step: {
+                "step": step.pk,
+                **({"assessment_result": case.assessment_result_id} if changes else {}),
+            },
+            note=(
+                f"{move.label}：{_status_label(locked.status)} → {_status_label(to)}"
+                f"{notice}{linked}"
+            ),
         )
 
     return transition(
@@ -466,7 +593,10 @@ def exit_case_data_change(
     allowed = set(HOUSEHOLD_FACTS) if case.kind == ExitKind.HOUSEHOLD else SUPPLIED_KEYS[case.kind]
     unknown = set(changes) - allowed
     if unknown:
-        raise ExitError(f"不能在退出事项中变更：{'、'.join(sorted(unknown))}")
+        if case.kind == ExitKind.COUNTY:
+            raise ExitError(_supplied_refusal(case.kind, unknown))
+        names = "、".join(FACT_LABELS.get(k, k) for k in sorted(unknown))
+        raise ExitError(f"不能在退出事项中变更：{names}")
     before = case_facts(case)
     if case.kind == ExitKind.HOUSEHOLD:
         try:

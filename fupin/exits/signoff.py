@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record, sha256_json
-from fupin.accounts.models import AuditEntry
+from fupin.accounts.grants import role_label
+from fupin.accounts.models import AuditEntry, Post
+from fupin.accounts.posts import POST_MANAGER, person_name, post_current
 from fupin.accounts.scoping import office_levels
 from fupin.exits.common import ExitError, User
 from fupin.exits.criteria import FACT_LABELS, case_facts
@@ -34,6 +36,7 @@ from fupin.exits.workflows import (
     capacity,
     level_label,
 )
+from fupin.regions.models import LEVEL_DIGITS, Level, Region
 
 
 @dataclass
@@ -211,16 +214,120 @@ def _lock(case: ExitCase) -> ExitCase:
     )
 
 
+# --- posts: who alone signs in each capacity ---------------------------------------------------
+
+# The posts whose holder signs in a capacity: its own code, except the village's first party,
+# the party secretary together with the committee head (either of them signs for both).
+CAPACITY_POSTS: dict[str, tuple[str, ...]] = {
+    "village_leaders": ("village_secretary", "village_head"),
+}
+
+
+def capacity_posts(code: str) -> tuple[str, ...]:
+    return CAPACITY_POSTS.get(code, (code,))
+
+
+def post_region(case: ExitCase, level: str) -> Region | None:
+    """The region at `level` that contains the case's (its village, township, county or city)."""
+    code = case.region.code[: LEVEL_DIGITS[Level(level)]].ljust(12, "0")
+    return Region.objects.filter(code=code, level=level).first()
+
+
+def post_where(case: ExitCase, level: str) -> str:
+    region = post_region(case, level)
+    return region.name if region is not None else case.region.name
+
+
+def capacity_holders(case: ExitCase, level: str, cap: Capacity) -> list[Post]:
+    """The current terms of the posts that sign in `cap` for the case at `level` (none: vacant)."""
+    region = post_region(case, level)
+    if region is None or cap.signer != SignerKind.OFFICE:
+        return []
+    found = (post_current(region, kind) for kind in capacity_posts(cap.code))
+    return [p for p in found if p is not None]
+
+
+def post_levels(user: User, case: ExitCase) -> set[str]:
+    """The levels of the chain at which `user` now holds a post covering the case."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    today = timezone.localdate()
+    terms = Post.objects.filter(holder_id=user.pk, start_date__lte=today).select_related("region")
+    return {
+        t.region.level
+        for t in terms
+        if (t.end_date is None or today < t.end_date)
+        and case.region.code.startswith(t.region.prefix)
+    }
+
+
+def signer_levels(user: User, case: ExitCase) -> set[str]:
+    """The levels at which `user` may sign the case: as a post's holder, or as a stand-in (a
+    member of that level's poverty office, or the holder of another post of the level)."""
+    return office_levels(user, case.region) | post_levels(user, case)
+
+
+def _holders_text(holders: list[Post]) -> str:
+    return "或".join(f"{p.label}{person_name(p.holder)}" for p in holders)
+
+
+def _signer_post(
+    case: ExitCase, level: str, cap: Capacity, user: User, stand_in_reason: str
+) -> tuple[Post | None, Any, str]:
+    """(the post signed in, the holder stood in for or None, the stand-in's reason) for an
+    official's capacity; refused unless the user holds the post now, or stands in with a reason."""
+    holders = capacity_holders(case, level, cap)
+    mine = next((p for p in holders if p.holder_id == user.pk), None)
+    if mine is not None:
+        return mine, None, ""
+    where = post_where(case, level)
+    if not holders:
+        manager = role_label(POST_MANAGER[level])
+        raise ExitError(
+            f"{where}{cap.label}现无任职人，不能签字：须先由{manager}在“职务”中任命任职人"
+        )
+    reason = stand_in_reason.strip()
+    refusal = f"{cap.label}须由现任{_holders_text(holders)}签字，{person_name(user)}不是"
+    if not reason:
+        raise ExitError(f"{refusal}；如由他人代签，须写明代签事由")
+    if level not in signer_levels(user, case):
+        raise ExitError(
+            f"{refusal}；代签须由{where}{level_label(level)}扶贫部门成员或该级其他职务的现任"
+            "任职人办理"
+        )
+    if len(reason) > 200:
+        raise ExitError("代签事由不能超过200个字")
+    return holders[0], holders[0].holder, reason
+
+
+def signer_text(s: Signature) -> str:
+    """Who signed, in words: the signer by name, a household's head with the officer who took
+    it, a stand-in with the holder stood in for and the reason."""
+    if s.signatory_name:
+        return f"{s.signatory_name}（{person_name(s.user)}见证录入）"
+    text = person_name(s.user)
+    if s.stand_in_for_id:
+        text += f"（代{person_name(s.stand_in_for)}签字，代签事由：{s.stand_in_reason}）"
+    return text
+
+
 @transaction.atomic
 def signature_add(
-    *, case: ExitCase, level: str, capacity_code: str, user: User, signatory_name: str = ""
+    *,
+    case: ExitCase,
+    level: str,
+    capacity_code: str,
+    user: User,
+    signatory_name: str = "",
+    stand_in_reason: str = "",
 ) -> Signature:
     """Sign the case's data at `level` in a capacity of the 3342 chain.
 
-    Refused unless the user holds that level's office for a region containing the case's, every
-    lower level of the chain is complete, the capacity is unsigned, and the user has not already
-    signed at this level. A household's own signature is taken by a village officer, who records
-    the household head's name (`signatory_name`) as the signatory."""
+    An official's capacity is signed by the current holder of its post (DOMAIN.md §5), or by a
+    stand-in with a reason (`stand_in_reason`), recorded with the holder stood in for. Refused
+    also unless every lower level of the chain is complete, the capacity is unsigned, and the
+    user has not already signed at this level. A household's own signature is taken by a village
+    officer, who records the household head's name (`signatory_name`) as the signatory."""
     case = _lock(case)
     if case.is_closed:
         raise ExitError(f"退出事项已{case.get_status_display()}，不能再签字")
@@ -235,7 +342,10 @@ def signature_add(
     cap = capacity(level, capacity_code)
     if cap is None:
         raise ExitError(f"{level_label(level)}没有“{capacity_code}”这一签字身份")
-    if level not in office_levels(user, case.region):
+    post, stand_in_for, why = None, None, ""
+    if cap.signer == SignerKind.OFFICE:
+        post, stand_in_for, why = _signer_post(case, level, cap, user, stand_in_reason)
+    elif level not in office_levels(user, case.region):
         raise ExitError(
             f"{cap.label}须由{case.region.name}所属的{level_label(level)}扶贫部门成员签字，"
             f"{actor_name(user)}不是"
@@ -270,17 +380,28 @@ def signature_add(
         capacity=cap.code,
         user=user,
         signatory_name=signatory_name,
+        post=post,
+        stand_in_for=stand_in_for,
+        stand_in_reason=why,
         fingerprint=state.fingerprint,
         signed_data=state.data,
     )
     who = f"{signatory_name}（{actor_name(user)}录入）" if signatory_name else actor_name(user)
+    if stand_in_for is not None:
+        who += f"（代{person_name(stand_in_for)}签字，事由：{why}）"
+    after: dict[str, Any] = {"level": level, "capacity": cap.code, "fingerprint": state.fingerprint}
+    if post is not None:
+        after["post"] = post.pk
+    if stand_in_for is not None:
+        after["stand_in_for"] = stand_in_for.get_username()
+        after["stand_in_reason"] = why
     audit_record(
         actor=user,
         action=AuditEntry.Action.EVENT,
         obj=signature,
         household=case.household,
-        after={"level": level, "capacity": cap.code, "fingerprint": state.fingerprint},
-        reason=f"3342签字：{level_label(level)} {cap.label} {who}",
+        after=after,
+        reason=f"3342签字：{level_label(level)} {cap.label} {who}"[:200],
     )
     return signature
 

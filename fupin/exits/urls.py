@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fupin.exits import views
+from fupin.exits import signoff_views, views
 
 app_name = "exits"
 urlpatterns = [
@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("<int:pk>/signoff.docx", signoff_views.signoff_sheet, name="signoff_sheet"),
     path("<int:pk>/data/", views.data_change, name="data_change"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fupin.exits import selectors as sel
+from fupin.exits.assessment import candidate_label, case_result, county_decision, result_candidates
 from fupin.exits.criteria import FACT_LABELS
 from fupin.exits.forms import (
     DataChangeForm,
@@ -142,7 +143,6 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
     try:
         case = exit_case_open(
             kind=d["kind"],
-            year=d["year"],
             user=request.user,
             household=household,
             region=None if household else subject,
@@ -189,8 +189,14 @@ def _case_context(request: HttpRequest, case: ExitCase, **extra: Any) -> dict[st
     sign_choices = sel.sign_choices(case, user, states)
     revoke_levels = sel.revocable_levels(case, user)
     next_level = next((s for s in states if s.missing), None)
+    county = case.kind == ExitKind.COUNTY
     return {
         "case": case,
+        # a county's 专项评估检查: the linked result with its figures, shown to every signer
+        "assessment": case_result(case) if county else None,
+        "assessment_choices": [(d.pk, candidate_label(d)) for d in result_candidates(case.region)]
+        if county and any(m.links_assessment for m in moves)
+        else [],
         "timeline": _timeline(case),
         "blocking": sel.blocking_objection_ids(case),
         "criteria": criteria,
@@ -283,6 +289,11 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error("confirm", _("此操作须勾选确认"))
 
     def write(d: dict[str, Any]) -> str:
+        decision = None
+        if d["assessment_result"] is not None:
+            decision = county_decision(case.region, d["assessment_result"])
+            if decision is None:
+                raise ExitError(f"没有{case.region.name}的这个县级结果")
         step = exit_case_transition(
             case=case,
             to=d["to"],
@@ -292,6 +303,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
             notice_start=d["notice_start"],
             notice_end=d["notice_end"],
             date=d["date"],
+            assessment_result=decision,
         )
         return _("已办理：%(action)s") % {"action": step.action}
 
@@ -362,12 +374,13 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             capacity_code=code,
             user=request.user,
             signatory_name=d["signatory_name"],
+            stand_in_reason=d["stand_in_reason"],
         )
         return _("已签字")
 
     def status(d: dict[str, Any]) -> int:
         level, code = form.level_and_code()
-        return sel.sign_refusal_status(case, request.user, level, code)
+        return sel.sign_refusal_status(case, request.user, level, code, d["stand_in_reason"])
 
     return _act(request, case, "sign_form", form, write, status)
 

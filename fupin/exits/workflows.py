@@ -29,6 +29,7 @@ class ExitStatus(models.TextChoices):
     AGREED = "agreed", _("贫困户已认可")
     CITY_REVIEWED = "city_reviewed", _("市级初审通过")
     PROVINCE_VERIFIED = "province_verified", _("省级核查通过")
+    ASSESSED = "assessed", _("专项评估检查通过")
     IN_NOTICE = "in_notice", _("公示中")
     NOTICED = "noticed", _("公示无异议")
     ANNOUNCED = "announced", _("已公告退出")
@@ -51,6 +52,9 @@ FINAL_STATUSES: dict[str, frozenset[str]] = {
 # What a move needs besides an opinion: the notice's start and end dates (opens); the period over
 # and no objection standing (closes); criteria met, no objection, every 3342 signature valid.
 OPENS_NOTICE, CLOSES_NOTICE, FINAL = "opens_notice", "closes_notice", "final"
+# A county's 专项评估检查: the province links the decided county result of an assessment campaign;
+# the county's figures are read from it, never typed (exits.assessment).
+LINKS_ASSESSMENT = "links_assessment"
 
 
 V, T, C, CI, P = (
@@ -94,13 +98,16 @@ TRANSITIONS: dict[str, dict[tuple[str, str], Move]] = {
         ),
         (S.NOTICED, S.ANNOUNCED): move(S.ANNOUNCED, C, label="县级公告退出", needs=[FINAL]),
     },
-    # 贫困县: 县级提出 → 市级初审 → 省级核查 → 公示 → 省级批准退出
+    # 贫困县: 县级提出 → 市级初审 → 省级核查 → 专项评估检查 → 公示 → 省级批准退出. The special
+    # assessment comes before the notice, as the provinces ran it from 2017 ("经县级申请、市级初审、
+    # 省级专项评估检查…现予公示"): the notice and every 3342 signer see its figures.
     K.COUNTY: {
         (S.PROPOSED, S.CITY_REVIEWED): move(S.CITY_REVIEWED, CI, label="市级初审"),
         (S.CITY_REVIEWED, S.PROVINCE_VERIFIED): move(S.PROVINCE_VERIFIED, P, label="省级核查"),
-        (S.PROVINCE_VERIFIED, S.IN_NOTICE): move(
-            S.IN_NOTICE, P, label="社会公示", needs=[OPENS_NOTICE]
+        (S.PROVINCE_VERIFIED, S.ASSESSED): move(
+            S.ASSESSED, P, label="专项评估检查", needs=[LINKS_ASSESSMENT]
         ),
+        (S.ASSESSED, S.IN_NOTICE): move(S.IN_NOTICE, P, label="社会公示", needs=[OPENS_NOTICE]),
         (S.IN_NOTICE, S.NOTICED): move(S.NOTICED, P, label="公示期满无异议", needs=[CLOSES_NOTICE]),
         (S.IN_NOTICE, S.PROVINCE_VERIFIED): move(
             S.PROVINCE_VERIFIED, P, label="公示有异议，退回重新核查", opinion=True

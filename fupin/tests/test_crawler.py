@@ -103,3 +103,67 @@ def test_every_demo_login_walks_the_site_without_a_dead_end(
         findings += walked.findings
         client.logout()
     assert not findings, "\n".join(str(f) for f in findings)
+
+
+# The demo's login for each role of an assessment (issue #14): the roles it holds, exactly, and
+# the page to try first ("{campaign}" is the demo campaign's number, "{county}" the county code).
+ASSESSMENT_LOGINS: dict[str, tuple[frozenset[str], str]] = {
+    "评估工作组成员": (frozenset({"working_group"}), "/assessments/{campaign}/"),
+    "评估机构管理员": (frozenset({"institution_admin"}), "/assessments/evaluators/"),
+    # Evaluators see a campaign only during fieldwork and verification (fupin/accounts/scoping.py):
+    # after the demo's decision the lead expert's list of campaigns is empty.
+    "带队专家": (frozenset({"expert", "lead_expert"}), "/assessments/"),
+    "调查员": (frozenset({"enumerator"}), "/field/"),
+    "县扶贫办": (frozenset({"county_office"}), "/regions/{county}/"),
+    "部门核查人员": (frozenset({"department"}), "/assessments/{campaign}/review/department/"),
+    "专家组成员": (frozenset({"expert", "expert_group"}), "/assessments/{campaign}/review/expert/"),
+    "县级干部": (frozenset({"county_officer"}), "/assessments/explanations/"),
+}
+
+
+def test_each_assessment_role_has_a_demo_login_that_opens_its_pages(client, tmp_path, settings):
+    """One login per role (two enumerators of two teams), each holding exactly its role, logs in
+    with the demo password and opens its home page and the page the README says to try first."""
+    settings.DATA_DIR = tmp_path
+    accounts = _demo_world(tmp_path)
+    from django.db.models import Q
+
+    from fupin.accounts.models import Membership
+    from fupin.assessments.models import Campaign, Team
+    from fupin.demo.people import DEMO_PASSWORD
+    from fupin.regions.models import Region
+
+    campaign = Campaign.objects.order_by("-id").first()
+    assert campaign is not None
+    county = Region.objects.get(pk=campaign.scope.get().pk)
+    by_label: dict[str, list[str]] = {}
+    for account in accounts:
+        by_label.setdefault(account.role, []).append(account.username)
+    for label, (roles, first_page) in ASSESSMENT_LOGINS.items():
+        logins = by_label.get(label, [])
+        assert logins, label
+        if label == "调查员":
+            assert len(logins) == 2
+            teams = [
+                set(
+                    Team.objects.filter(campaign=campaign)
+                    .filter(
+                        Q(experienced_member__user__username=u) | Q(new_member__user__username=u)
+                    )
+                    .values_list("pk", flat=True)
+                )
+                for u in logins
+            ]
+            assert all(teams) and not teams[0] & teams[1]  # two different teams
+        for username in logins:
+            held = set(
+                Membership.objects.filter(user__username=username).values_list("role", flat=True)
+            )
+            assert held == roles, (username, held)
+            assert client.login(username=username, password=DEMO_PASSWORD), username
+            home = client.get("/")
+            assert home.status_code == 200, (username, home.status_code)
+            page = first_page.format(campaign=campaign.pk, county=county.code)
+            opened = client.get(page)
+            assert opened.status_code == 200, (username, page, opened.status_code)
+            client.logout()

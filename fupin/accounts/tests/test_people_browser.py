@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fupin.accounts.models import Membership, Role
-from fupin.testing.browser import log_in, with_password
+from fupin.testing.browser import first_log_in, log_in, with_password
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +45,16 @@ def test_county_office_adds_township_officer_and_cadre_who_see_their_scope(
     assert "帮扶责任人 · 东街村（621126100001）" in page.inner_text("main")
 
     # The township officer: their township, not the county's other township, not the next county.
+    # The one-time password is changed first: every page leads to the password change.
     browser_context.clear_cookies()
-    log_in(
-        page, world.users["county_officer"].__class__.objects.get(username="wang-zz"), officer_pw
-    )
+    officer = world.users["county_officer"].__class__.objects.get(username="wang-zz")
+    log_in(page, officer, officer_pw)
+    assert page.url.endswith("/accounts/password_change/")
+    page.goto("/people/me/")
+    assert page.url.endswith("/accounts/password_change/")
+    browser_context.clear_cookies()
+    first_log_in(page, officer, officer_pw)
+    page.goto("/")
     assert page.url.endswith("/")
     assert page.goto("/regions/621126100000/").status == 200
     assert page.goto("/regions/621126101000/").status == 404  # 梅川镇
@@ -62,7 +68,10 @@ def test_county_office_adds_township_officer_and_cadre_who_see_their_scope(
 
     # The cadre: no pairing yet, so no village's households; their role on 我的账户.
     browser_context.clear_cookies()
-    log_in(page, world.users["county_officer"].__class__.objects.get(username="li-gb"), cadre_pw)
+    first_log_in(
+        page, world.users["county_officer"].__class__.objects.get(username="li-gb"), cadre_pw
+    )
+    page.goto("/")
     assert page.url.endswith("/")
     assert page.goto("/regions/621126100001/").status == 404
     assert page.goto("/people/").status == 403

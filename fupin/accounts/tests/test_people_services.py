@@ -19,6 +19,7 @@ from fupin.accounts.people import (
     role_end,
     role_grant,
 )
+from fupin.accounts.roles import has_role_in
 from fupin.regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -207,13 +208,13 @@ def test_every_step_is_audited_with_its_actor_and_never_the_password(world):
     assert not Membership.objects.filter(pk=cadre_row.pk).exists()
 
 
-def test_the_working_group_grants_expert_group_in_its_campaign_only(world):
+def test_the_working_group_grants_in_its_campaign_only(world):
     group = world.users["working_group"]
     user, _pw = person_create(
         actor=group,
-        name="钱专家",
+        name="钱核查",
         username="qian",
-        role=Role.EXPERT_GROUP,
+        role=Role.DEPARTMENT,
         campaign=world.campaign,
     )
     assert Membership.objects.get(user=user).campaign == world.campaign
@@ -227,4 +228,36 @@ def test_the_working_group_grants_expert_group_in_its_campaign_only(world):
             region=region("621126000000"),
         )
     with pytest.raises(PeopleError, match="请选择评估任务"):
-        person_create(actor=group, name="某人", username="x-none", role=Role.EXPERT_GROUP)
+        person_create(actor=group, name="某人", username="x-none", role=Role.DEPARTMENT)
+
+
+def test_county_office_gives_a_county_officer_of_its_own_county_only(world):
+    """The 县级干部 who explains and rectifies the assessment's problems is a role of one county,
+    granted by that county's office on its people pages (no separate record, no /admin/)."""
+    office = world.users["county_officer"]  # the 岷县 poverty office persona
+    user, _pw = person_create(
+        actor=office,
+        name="赵干部",
+        username="zhao",
+        role=Role.COUNTY_OFFICER,
+        region=region("621126000000"),
+    )
+    assert has_role_in(user, Role.COUNTY_OFFICER, region("621126000000").pk)
+    assert not has_role_in(user, Role.COUNTY_OFFICER, region("621223000000").pk)
+    with pytest.raises(PeopleError, match="须对应一个县"):
+        person_create(
+            actor=office,
+            name="钱干部",
+            username="qian",
+            role=Role.COUNTY_OFFICER,
+            region=region(TOWNSHIP),
+        )
+    with pytest.raises(PeopleError, match="不在本单位辖区内"):
+        person_create(
+            actor=office,
+            name="孙干部",
+            username="sun",
+            role=Role.COUNTY_OFFICER,
+            region=region("621223000000"),
+        )
+    assert not get_user_model().objects.filter(username__in=["qian", "sun"]).exists()

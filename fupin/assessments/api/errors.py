@@ -35,7 +35,7 @@ def transition_refusal_status(
     ):
         return 409
     try:
-        _check_role(problem, user, move.role, str(Step(move.step).label))
+        _check_role(problem, user, move.role, str(Step(move.step).label), action=action)
     except AssessmentError:
         return 403
     if (key in DISPUTED_TARGET) == (disputed is None):

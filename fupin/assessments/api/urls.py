@@ -9,6 +9,8 @@ from fupin.assessments.api import (
     campaign_roles,
     draws,
     evaluators,
+    field,
+    followup,
     results,
     views,
 )
@@ -57,6 +59,40 @@ urlpatterns = [
         "campaigns/<int:campaign_id>/roles/",
         campaign_roles.CampaignRolesView.as_view(),
         name="campaign-roles",
+    ),
+    path("field/assignments/", field.FieldAssignmentsView.as_view(), name="field-assignments"),
+    path(
+        "field/questionnaire/", field.FieldQuestionnaireView.as_view(), name="field-questionnaire"
+    ),
+    path(
+        "campaigns/<int:campaign_id>/feedback/",
+        followup.CampaignFeedbackView.as_view(),
+        name="campaign-feedback",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/feedback/<int:item_id>/rectification/",
+        followup.FeedbackItemRectificationView.as_view(),
+        name="feedback-rectification",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/rectifications/<int:rectification_id>/transition/",
+        followup.RectificationTransitionView.as_view(),
+        name="rectification-transition",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/report.docx",
+        followup.CampaignReportDocxView.as_view(),
+        name="campaign-report-docx",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/samples.xlsx",
+        followup.CampaignSamplesXlsxView.as_view(),
+        name="campaign-samples-xlsx",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/problems.xlsx",
+        followup.CampaignProblemsXlsxView.as_view(),
+        name="campaign-problems-xlsx",
     ),
     path("", include(router.urls)),
 ]

@@ -10,7 +10,6 @@ from fupin.assessments.models.campaigns import (
 from fupin.assessments.models.draws import Draw, DrawItem, DrawLevel, frame_checksum
 from fupin.assessments.models.evaluators import (
     Assignment,
-    CountyOfficer,
     Enumerator,
     Expert,
     ExpertCounty,
@@ -54,7 +53,6 @@ __all__ = [
     "CampaignTransition",
     "Clarity",
     "CountyDecision",
-    "CountyOfficer",
     "CountyResult",
     "DepartmentReport",
     "Draw",

@@ -173,27 +173,6 @@ def team_errors(
     return errors
 
 
-class CountyOfficer(models.Model):
-    """A local cadre's login, tied to the county whose problems they may explain and rectify."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
-    )
-    county = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在县")
-    )
-
-    class Meta:
-        verbose_name = _("县级干部")
-        verbose_name_plural = _("县级干部")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "county"], name="countyofficer_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.county.name}"
-
-
 class Assignment(AppendOnly):
     """One recorded solver result for a campaign; each kind's latest run is the one in force."""
 

@@ -5,7 +5,11 @@ How each role is held is what the verification code reads (services/verification
 expert is a Membership tied to nothing, acting only on the counties its expert is assigned to by
 the run in force; the expert group and the department are Memberships tied to the campaign.
 Every grant and end goes through `membership_grant` / a Membership delete under `acting_as`, so
-the audit trail records who, when and what."""
+the audit trail records who, when and what.
+
+Refusing an expert both roles here keeps the lists clean; the rule itself (专家组核 by experts
+other than the one who did 复核) is enforced at the step, whoever holds which role
+(services/verification.py, `REVIEWED_BY_SELF_REFUSED`)."""
 
 from __future__ import annotations
 

@@ -8,11 +8,10 @@ from django.db import transaction
 
 from fupin.accounts.audit import actor_name, audit_record, real_user
 from fupin.accounts.models import AuditEntry, Role
-from fupin.accounts.roles import has_role
+from fupin.accounts.roles import has_role, has_role_in
 from fupin.accounts.workflow import Move, Outcome, Workflow, transition
 from fupin.assessments.models import (
     Campaign,
-    CountyOfficer,
     DepartmentReport,
     FeedbackItem,
     FeedbackList,
@@ -209,9 +208,8 @@ def rectification_transition(
 
     def check(row: Rectification, move: Move) -> Outcome:
         county = row.item.problem.county
-        if (
-            move.role == Role.COUNTY_OFFICER
-            and not CountyOfficer.objects.filter(user_id=user.pk, county=county).exists()
+        if move.role == Role.COUNTY_OFFICER and not has_role_in(
+            user, Role.COUNTY_OFFICER, county.pk
         ):
             raise AssessmentError(f"只有{county.name}的县级干部可以提交该县的整改情况")
         changes = {}

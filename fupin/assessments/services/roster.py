@@ -26,6 +26,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from fupin.accounts.audit import audit_entry, audit_record
+from fupin.accounts.first_login import password_issued
 from fupin.accounts.models import AuditEntry, Membership, Role
 from fupin.accounts.people import one_time_password
 from fupin.assessments.engine.assignment_rules import PROVINCE_NAMES
@@ -395,6 +396,8 @@ def evaluators_register(
         raise AssessmentError("有用户名刚被他人使用，未登记任何人；请重新提交") from None
     by_name = {u.username: u for u in user_model.objects.filter(username__in=usernames)}
     accounts = [by_name[u] for u in usernames]
+    if passwords:  # each sets their own at first login
+        password_issued(a.pk for a in accounts)
     for kind, model in MODELS.items():
         model.objects.bulk_create(
             model(
@@ -526,6 +529,7 @@ def evaluator_password_reset(
     password = one_time_password()
     account.set_password(password)
     account.save(update_fields=["password"])
+    password_issued([account.pk])
     kind = EXPERT if isinstance(evaluator, Expert) else ENUMERATOR
     audit_record(
         actor=user,

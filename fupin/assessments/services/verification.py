@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from fupin.accounts.audit import actor_name, audit_record
 from fupin.accounts.models import AuditEntry, Role
-from fupin.accounts.roles import has_role, roles_held
+from fupin.accounts.roles import has_role, has_role_in, roles_held
 from fupin.accounts.workflow import BatchRefused, Move, Outcome, Request, Workflow, transitions
 from fupin.assessments.models import (
     Campaign,
-    CountyOfficer,
     DepartmentReport,
     Enumerator,
     Evidence,
@@ -29,6 +28,7 @@ from fupin.assessments.models import (
     ProblemExplanation,
     ProblemStep,
     Submission,
+    Team,
     UnannouncedFinding,
 )
 from fupin.assessments.services.common import AssessmentError, User, role_label
@@ -122,15 +122,61 @@ def _avoids(user: User, county: Region) -> str:
     return ""
 
 
+# The rules on who may not take a step of a problem they took part in (checked at the step):
+# enumerators raise and never conclude, and 专家组核 is by experts other than the one who did 复核.
+RAISED_BY_TEAM_REFUSED = (
+    "调查员只提出疑点、不下结论：疑点由本小组提出，本小组不能作出“初核：疑点不成立”；"
+    "请作出“初核：疑点成立”报带队专家复核"
+)
+REVIEWED_BY_SELF_REFUSED = "专家组核须由复核以外的专家进行：您已对该问题进行复核，不能再作专家组核"
+
+
+def _raised_by_team_of(problem: Problem, user: User) -> bool:
+    """The user raised the problem, or is on a team of its campaign with the one who did."""
+    raiser = problem.raised_by_id
+    if raiser is None or not user.is_authenticated:
+        return False
+    if raiser == user.pk:
+        return True
+    return (
+        Team.objects.filter(campaign_id=problem.campaign_id)
+        .filter(Q(experienced_member__user_id=user.pk) | Q(new_member__user_id=user.pk))
+        .filter(Q(experienced_member__user_id=raiser) | Q(new_member__user_id=raiser))
+        .exists()
+    )
+
+
+def _reviewed_in_batch(problem: Problem, memo: dict[tuple[object, ...], object]) -> set[object]:
+    """Who takes a 复核 step of the problem in items before in the same batch (their steps are
+    written with the batch), kept in `memo`."""
+    found = _memo(memo, ("reviewed", problem.pk), set)
+    assert isinstance(found, set)
+    return found
+
+
+def _reviewed_by(problem: Problem, who: object, memo: dict[tuple[object, ...], object]) -> bool:
+    """Whether the user `who` recorded a 复核 step of the problem, or takes one earlier in the
+    batch."""
+    return who in _reviewed_in_batch(problem, memo) or (
+        ProblemStep.objects.filter(problem_id=problem.pk, step=Step.REVIEW, user_id=who).exists()
+    )
+
+
 def _check_role(
     problem: Problem,
     user: User,
     role: str,
     step_label: str,
     memo: dict[tuple[object, ...], object] | None = None,
+    *,
+    action: str = "",
 ) -> None:
     """Refuse unless the user may take the step; `memo` keeps the answers within one batch (the
-    same user, role and place ask the same question of the same locked transaction)."""
+    same user, role and place ask the same question of the same locked transaction).
+
+    Besides the role and the assignment, who took part in the problem: the team that raised it
+    never dismisses it (`action` 初核：疑点不成立), and an expert who recorded its 复核 never takes
+    its 专家组核."""
     memo = {} if memo is None else memo
     campaign, county, household = problem.campaign, problem.county, problem.household
     who = user.pk if user.is_authenticated else None
@@ -152,6 +198,12 @@ def _check_role(
         why := _memo(memo, ("avoids", who, county.pk), lambda: _avoids(user, county))
     ):
         raise AssessmentError(f"该专家须回避{county.name}的问题（{why}）")
+    if role == Role.EXPERT_GROUP and _reviewed_by(problem, who, memo):
+        raise AssessmentError(REVIEWED_BY_SELF_REFUSED)
+    if action == ProblemAction.INITIAL_DISMISS and _memo(
+        memo, ("raised_by_team", who, problem.pk), lambda: _raised_by_team_of(problem, user)
+    ):
+        raise AssessmentError(RAISED_BY_TEAM_REFUSED)
 
 
 def _check_evidence(problem: Problem, evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -394,7 +446,7 @@ def _problem_check(
             raise AssessmentError(
                 f"任务当前为“{CampaignStatus(problem.campaign.status).label}”，不能再核实问题"
             )
-        _check_role(problem, user, move.role, step_label, memo)
+        _check_role(problem, user, move.role, step_label, memo, action=action)
         if not opinion.strip():
             raise AssessmentError(f"请填写{step_label}意见")
         key = (problem.status, action)
@@ -422,6 +474,8 @@ def _problem_check(
             )
         if disputed is not None:
             changes["disputed"] = disputed
+        if move.step == Step.REVIEW:
+            _reviewed_in_batch(problem, memo).add(user.pk)  # for an expert-group item after it
         cited_of.append(cited)
         return Outcome(
             to=DISPUTED_TARGET[key] if key in DISPUTED_TARGET and disputed else move.to,
@@ -442,10 +496,7 @@ def problem_explain(
     problem = (
         Problem.objects.select_for_update(of=("self",)).select_related("county").get(pk=problem.pk)
     )
-    if (
-        not has_role(user, Role.COUNTY_OFFICER)
-        or not CountyOfficer.objects.filter(user_id=user.pk, county=problem.county).exists()
-    ):
+    if not has_role_in(user, Role.COUNTY_OFFICER, problem.county_id):
         raise AssessmentError(f"只有{problem.county.name}的县级干部可以对该问题作出说明")
     if problem.status != ProblemStatus.EXPLAINING:
         raise AssessmentError(f"该问题当前为“{_label(problem.status)}”，不在地方说明期")

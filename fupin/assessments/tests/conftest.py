@@ -17,9 +17,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from fupin.accounts.models import Role
+from fupin.accounts.services import membership_grant
 from fupin.assessments.models import (
     Campaign,
-    CountyOfficer,
     Draw,
     Enumerator,
     Expert,
@@ -203,10 +203,12 @@ def world(household: Household) -> World:
         actor="test",
     )
     campaign_transition(campaign=campaign, to=CampaignStatus.FIELDWORK, actor="test", user=None)
-    county_officer = make_user("county_officer", Role.COUNTY_OFFICER)
-    CountyOfficer.objects.create(user=county_officer, county=county)
-    neighbour_officer = make_user("neighbour_officer", Role.COUNTY_OFFICER)
-    CountyOfficer.objects.create(user=neighbour_officer, county=neighbour)
+    county_officer = make_user("county_officer")
+    membership_grant(user=county_officer, role=Role.COUNTY_OFFICER, region=county, actor="test")
+    neighbour_officer = make_user("neighbour_officer")
+    membership_grant(
+        user=neighbour_officer, role=Role.COUNTY_OFFICER, region=neighbour, actor="test"
+    )
     expert_group = make_user("expert_group", Role.EXPERT_GROUP)
     Expert.objects.create(
         name="王专家", employer_province="11", experienced=True, exam_passed=True, user=expert_group

@@ -48,13 +48,15 @@ def scoped(world: World) -> World:
     return world
 
 
-def raise_problem(world: World, description: str = "人均纯收入低于标准线却已标注脱贫") -> Problem:
+def raise_problem(
+    world: World, description: str = "人均纯收入低于标准线却已标注脱贫", user: Any = None
+) -> Problem:
     return problem_raise(
         campaign=world.campaign,
         county=world.county,
         kind="wrong_exit",
         description=description,
-        user=world.enumerator_user,
+        user=user or world.enumerator_user,
         household=world.household,
     )
 

@@ -2,16 +2,18 @@
 small synthetic registry, each person with their own login and token plays their step — the
 working group creates, moves, draws, registers an institution and its roster, assigns, and gives
 the verification roles (an assigned expert the lead expert, another expert the expert group); the
-enumerators (logins from the roster's one-time passwords) survey and raise problems and take the
-initial check (初核); the lead expert reviews (复核), the explanation window passes, the expert
-group judges (专家组核) and the working group confirms (终核); the working group computes and
-decides, and the confirmed problem counts when the figures are computed again; the report
-downloads.
+evaluators set their own passwords in place of the roster's one-time ones; the enumerators survey
+and raise problems and take the initial check (初核); the lead expert reviews (复核), the
+explanation window passes, the expert group judges (专家组核) and the working group confirms
+(终核); the working group computes and decides, and the confirmed problem counts when the figures
+are computed again; then the follow-up:
+the working group makes the feedback list and orders the rectification, the county office submits
+its proof, the working group sends it back once and then accepts it; the report downloads as DOCX.
 
 Only the registry (set-up data) and the first two logins (a working-group member and the county
-office) are made here directly. Not through the REST API, because it has no endpoint for them:
-the enumerator's household list and questionnaire (the field app's /field/bootstrap.json, with
-the enumerator's session) and the report (the page download /assessments/<id>/report.docx)."""
+office, which also holds the county-officer role of its county for the rectification — a role
+the county office grants on /people/ or by POST /api/people/{username}/roles/) are made here
+directly; everything else goes through the REST API."""
 
 from __future__ import annotations
 
@@ -24,8 +26,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
+from docx import Document
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
@@ -61,6 +63,21 @@ def token_client(username: str, password: str) -> APIClient:
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Token " + got.json()["token"])
     return api
+
+
+def own_password(username: str, one_time: str) -> str:
+    """The person's first login: a one-time password lets them do nothing but set their own."""
+    first = token_client(username, one_time)
+    held = first.get("/api/campaigns/")
+    assert held.status_code == 403 and "一次性密码" in held.json()["detail"]
+    own = f"{username}-own-2020!"
+    changed = first.post(
+        "/api/people/me/password/",
+        {"old_password": one_time, "new_password": own},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.json()
+    return own
 
 
 def roster_xlsx(rows: list[dict[str, str]]) -> bytes:
@@ -99,12 +116,6 @@ def answers_for(household: dict[str, Any], sections: list[dict[str, Any]]) -> di
     }
 
 
-def session_client(username: str, password: str) -> Client:
-    page = Client()
-    assert page.login(username=username, password=password)
-    return page
-
-
 def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None:
     settings.DATA_DIR = tmp_path
     # --- set-up: the registry and the first two logins -----------------------------------------
@@ -116,6 +127,7 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     Membership.objects.create(user=wg_user, role=Role.WORKING_GROUP)
     office_user = User.objects.create_user(username="office", password="office-pass-2020!")
     Membership.objects.create(user=office_user, role=Role.COUNTY_OFFICE, region=county)
+    Membership.objects.create(user=office_user, role=Role.COUNTY_OFFICER, region=county)
     wg = token_client("wg", "wg-pass-2020!")
     office = token_client("office", "office-pass-2020!")
 
@@ -205,8 +217,9 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
         evaluators, {"institution": inst_id, "file": io.BytesIO(upload)}, format="multipart"
     )
     assert imported.status_code == 201, imported.json()
-    passwords = {c["username"]: c["password"] for c in imported.json()["created"]}
-    assert set(passwords) == {p[3] for p in people}
+    one_time = {c["username"]: c["password"] for c in imported.json()["created"]}
+    assert set(one_time) == {p[3] for p in people}
+    passwords = {u: own_password(u, p) for u, p in one_time.items()}
     listed = {e["username"]: e for e in wg.get(evaluators).json()}
     assert listed["enum_a"]["kind"] == "enumerator" and listed["wang_expert"]["exam_passed"]
 
@@ -251,8 +264,8 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     assert [c["code"] for h in gave_group.json() for c in h["counties"]] == [county.code]
     assert granted.count() == audited_before + 2  # each grant audited as the working group's
 
-    # --- fieldwork: each enumerator with their own token; households and questionnaire from the
-    # field app (PAGE: /field/bootstrap.json, the phone's offline list — no REST endpoint) ------
+    # --- fieldwork: each enumerator with their own token fetches the team's households and the
+    # questionnaire (what the phone's offline list holds) -----------------------------------------
     assert wg.post(move, {"to": "fieldwork"}, format="json").json()["status"] == "fieldwork"
     by_name = {e["name"]: e["username"] for e in listed.values()}
     team_a, team_b = teams
@@ -260,15 +273,16 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     user_a2 = by_name[team_a["new_member"]["name"]]
     user_b = by_name[team_b["experienced_member"]["name"]]
     enum = {u: token_client(u, passwords[u]) for u in (user_a, user_a2, user_b)}
-    boot = session_client(user_a, passwords[user_a]).get("/field/bootstrap.json").json()
-    sections = boot["questionnaire"]["sections"]
-    (field_campaign,) = boot["campaigns"]
+    questionnaire = enum[user_a].get("/api/field/questionnaire/").json()
+    sections = questionnaire["sections"]
+    (field_campaign,) = enum[user_a].get("/api/field/assignments/").json()
     assert field_campaign["id"] == cid
     rows_a = {h["household_no"]: h for h in field_campaign["households"]}
     assert sorted(rows_a) == sorted(team_a["households"])  # only the own team's households
-    boot_b = session_client(user_b, passwords[user_b]).get("/field/bootstrap.json").json()
-    rows_b = {h["household_no"]: h for h in boot_b["campaigns"][0]["households"]}
+    (field_b,) = enum[user_b].get("/api/field/assignments/").json()
+    rows_b = {h["household_no"]: h for h in field_b["households"]}
     assert sorted(rows_b) == sorted(team_b["households"])
+    assert wg.get("/api/field/assignments/").status_code == 403  # not an enumerator
 
     finished = timezone.now() - dt.timedelta(minutes=5)
 
@@ -279,7 +293,7 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
                 "campaign": cid,
                 "client_id": str(uuid.uuid4()),
                 "household_no": household["household_no"],
-                "questionnaire_version": boot["questionnaire"]["version"],
+                "questionnaire_version": questionnaire["version"],
                 "answers": answers_for(household, sections),
                 "started_at": (finished - dt.timedelta(minutes=40)).isoformat(),
                 "finished_at": finished.isoformat(),
@@ -346,8 +360,18 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
         step, {"action": "initial_dismiss", "opinion": "不成立"}, format="json"
     )
     assert not_theirs.status_code in (403, 404)
-    checked_away = enum[user_a2].post(
+    # Enumerators raise and never conclude: the team that raised it does not dismiss it; it
+    # upholds the suspicion and the lead expert dismisses it at 复核.
+    own_team = enum[user_a2].post(
         step, {"action": "initial_dismiss", "opinion": "核实收入台账，疑点不成立"}, format="json"
+    )
+    assert own_team.status_code == 403 and "不下结论" in own_team.json()["detail"]
+    upheld = enum[user_a2].post(
+        step, {"action": "initial_check", "opinion": "入户复问，请带队专家复核"}, format="json"
+    )
+    assert upheld.status_code == 200, upheld.json()
+    checked_away = token_client(lead_user, passwords[lead_user]).post(
+        step, {"action": "review_dismiss", "opinion": "核实收入台账，疑点不成立"}, format="json"
     )
     assert checked_away.status_code == 200, checked_away.json()
     assert checked_away.json()["problem"]["status"] == "rejected"
@@ -444,16 +468,15 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
     after = CountyResult.objects.filter(campaign_id=cid, county=county).order_by("-id").first()
     assert after is not None and second_id in after.inputs["problems"]
 
-    # --- the report: a page download (session login; the page takes no API token) ---------------
-    assert wg.get(f"/assessments/{cid}/report.docx").status_code in (302, 401, 403)
-    report = session_client("wg", "wg-pass-2020!").get(f"/assessments/{cid}/report.docx")
+    # --- the report (DOCX) -------------------------------------------------------------------------
+    report = wg.get(f"/api/campaigns/{cid}/report.docx")
     assert report.status_code == 200
     assert report["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
-    assert report.content[:2] == b"PK" and len(report.content) > 2000
-    denied = session_client(user_a, passwords[user_a]).get(f"/assessments/{cid}/report.docx")
-    assert denied.status_code in (403, 404)
+    paragraphs = [p.text for p in Document(io.BytesIO(report.content)).paragraphs]
+    assert f"{county.name}退出专项评估检查评估报告" in paragraphs
+    assert enum[user_a].get(f"/api/campaigns/{cid}/report.docx").status_code == 403
 
     # --- what is stored ------------------------------------------------------------------------------
     stored_rows = CountyResult.objects.filter(campaign_id=cid, county=county)
@@ -484,3 +507,36 @@ def test_a_whole_campaign_through_the_api(tmp_path: Path, settings: Any) -> None
         )
     }
     assert numbers == {problem_id}
+
+    # --- the follow-up: feedback list, rectification with proof, reopened once, accepted -----------
+    assert wg.post(move, {"to": "decided"}, format="json").json()["status_label"] == "已出结果"
+    feedback = f"/api/campaigns/{cid}/feedback/"
+    assert office.post(feedback, {"province": county.code[:2]}, format="json").status_code == 403
+    built = wg.post(feedback, {"province": county.code[:2]}, format="json")
+    assert built.status_code == 201, built.json()
+    (item,) = built.json()  # only the problem confirmed at 终核, not the one dismissed
+    assert item["problem"]["id"] == second_id and item["rectification"] is None
+    order = f"/api/campaigns/{cid}/feedback/{item['id']}/rectification/"
+    plan = {"owner": f"{county.name}扶贫办", "deadline": "2021-06-30"}
+    ordered = wg.post(order, plan, format="json")
+    assert ordered.status_code == 201, ordered.json()
+    rect_id = ordered.json()["rectification"]["id"]
+    assert wg.post(move, {"to": "feedback"}, format="json").json()["status_label"] == "反馈整改"
+    # The county office, now that results are out, receives its county's list.
+    (received,) = office.get(feedback).json()
+    assert received["county"]["code"] == county.code
+    assert [a["action"] for a in received["rectification"]["actions"]] == ["submit"]
+    act = f"/api/campaigns/{cid}/rectifications/{rect_id}/transition/"
+    proof = {"action": "submit", "proof_text": "已落实产业扶持资金，附拨付凭证"}
+    assert office.post(act, proof, format="json").status_code == 200
+    assert office.post(act, {"action": "accept"}, format="json").status_code == 403
+    reopened = wg.post(act, {"action": "reopen", "opinion": "缺少农户签收记录"}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["status_label"] == "退回重新整改"
+    again = {"action": "submit", "proof_text": "补交农户签收记录"}
+    assert office.post(act, again, format="json").status_code == 200
+    accepted = wg.post(act, {"action": "accept", "opinion": "整改到位"}, format="json")
+    assert accepted.status_code == 200, accepted.json()
+    assert accepted.json()["status_label"] == "整改验收通过"
+    assert len(accepted.json()["steps"]) == 4
+    (closed_item,) = office.get(feedback).json()
+    assert closed_item["rectification"]["status"] == "accepted"

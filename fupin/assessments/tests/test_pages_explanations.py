@@ -11,7 +11,7 @@ from django.utils import timezone
 from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.models import Role as AccountRole
 from fupin.accounts.services import membership_grant
-from fupin.assessments.models import CountyOfficer, Problem, ProblemExplanation
+from fupin.assessments.models import Problem, ProblemExplanation
 from fupin.assessments.selectors import problems_awaiting_explanation_for
 from fupin.assessments.tests.conftest import World, make_user
 from fupin.assessments.tests.pages_world import (
@@ -143,15 +143,13 @@ def test_an_empty_explanation_is_refused_with_the_services_message(client: Any, 
     assert not ProblemExplanation.objects.exists()
 
 
-def test_only_the_group_and_the_officer_row_together_grant_the_page(client: Any, w: World):
+def test_only_a_county_officer_of_the_problems_county_is_given_the_page(client: Any, w: World):
     problem = explaining(w)
     office = make_user("minxian_office")  # county poverty office of 岷县, not a county officer
     membership_grant(user=office, role=AccountRole.COUNTY_OFFICE, region=w.county)
-    grouped = make_user("grouped_only", Role.COUNTY_OFFICER)  # the role but no CountyOfficer row
-    membership_grant(user=grouped, role=AccountRole.COUNTY_OFFICE, region=w.county)
-    rowed = make_user("row_only")  # a CountyOfficer row for 岷县 but not the role
-    CountyOfficer.objects.create(user=rowed, county=w.county)
-    for user in (office, grouped, rowed, w.working_group):
+    unplaced = make_user("unplaced", Role.COUNTY_OFFICER)  # the role tied to no county
+    membership_grant(user=unplaced, role=AccountRole.COUNTY_OFFICE, region=w.county)
+    for user in (office, unplaced, w.neighbour_officer, w.working_group):
         client.force_login(user)
         assert not shown(body(client.get(PAGE)), problem)
         assert client.post(PAGE, {"problem": problem.pk, "text": "说明"}).status_code == 404

@@ -179,7 +179,7 @@ def test_evidence_cited_from_another_problem_is_refused(client: Any, w: World):
 
 
 def test_the_problem_page_shows_history_and_acts_too(client: Any, w: World):
-    problem = raise_problem(w)
+    problem = raise_problem(w, user=w.working_group)  # the raising team never dismisses
     client.force_login(w.enumerator_user)
     url = f"/assessments/{w.campaign.pk}/problems/{problem.pk}/"
     assert "提出疑点" in body(client.get(url))

@@ -372,7 +372,14 @@ def test_only_problems_confirmed_at_the_final_step_count(world: World):
     problem_transition(
         problem=rejected, action="final_reject", user=world.working_group, opinion="不予认定"
     )
-    dismissed = raise_problem(world)
+    dismissed = problem_raise(  # by the working group: the team that raises never dismisses
+        campaign=world.campaign,
+        county=world.county,
+        kind="wrong_exit",
+        description="工作组提出的疑点",
+        user=world.working_group,
+        household=world.household,
+    )
     problem_transition(
         problem=dismissed,
         action="initial_dismiss",

@@ -1,8 +1,11 @@
 """The demo's synthetic help: every registered household paired but a few, gaps planted, one audit row."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
-from fupin.accounts.models import AuditEntry
+from fupin.accounts.models import AuditEntry, Membership, Role
+from fupin.accounts.people import password_reset, people_for
+from fupin.accounts.services import membership_grant
 from fupin.assistance.models import (
     AssistanceMeasure,
     ExitPlan,
@@ -52,3 +55,21 @@ def test_synthetic_help_refuses_a_second_load_of_one_county(demo_county):
     with pytest.raises(ValueError, match="已有帮扶数据"):
         assistance_load_synthetic(county=demo_county, seed=1, year=2019)
     assert first.measures == AssistanceMeasure.objects.count()
+
+
+def test_the_county_office_sees_its_synthetic_cadres_and_hands_out_their_passwords(
+    demo_county, settings
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assistance_load_synthetic(county=demo_county, seed=1, year=2019)
+    cadres = Membership.objects.filter(role=Role.HELPING_CADRE).select_related("region", "user")
+    assert cadres.exists() and all(m.region.code.startswith("620121") for m in cadres)
+    office = get_user_model().objects.create_user("office")
+    membership_grant(user=office, role=Role.COUNTY_OFFICE, region=demo_county)
+    cadre = cadres.first().user
+    assert cadre.profile.region is not None and not cadre.has_usable_password()
+    seen = set(people_for(office).values_list("pk", flat=True))
+    assert {m.user_id for m in cadres} <= seen
+    password = password_reset(actor=office, person=cadre)
+    cadre.refresh_from_db()
+    assert cadre.check_password(password) and cadre.profile.must_change_password

@@ -13,10 +13,12 @@ from fupin.accounts.models import Role
 from fupin.accounts.services import membership_grant
 from fupin.exits.models import ExitCase
 from fupin.exits.services import exit_case_open, exit_case_transition, signature_add
+from fupin.exits.signoff import capacity_posts
 from fupin.exits.workflows import CAPACITIES, SIGNOFF_CHAINS, ExitStatus, SignerKind
 from fupin.regions.models import Level
 from fupin.registry.models import EventKind, Household
 from fupin.registry.services import household_record_event, household_update
+from fupin.testing.posts import post_give
 
 EXIT_YEAR = 2019
 NOTICE_START = dt.date(2019, 11, 1)
@@ -35,7 +37,8 @@ OFFICES = {
 
 @dataclass
 class Chain:
-    """Officers by level: `signers[level][capacity]` is the user who signs in that capacity."""
+    """Officers by level: `signers[level][capacity]` is the user who signs in that capacity, the
+    holder of its post (the village's party secretary for the village's leaders)."""
 
     signers: dict[str, dict[str, AbstractBaseUser]] = field(default_factory=dict)
     office: dict[str, AbstractBaseUser] = field(default_factory=dict)  # one officer per level
@@ -75,6 +78,7 @@ def chain(gansu_village) -> Chain:
                 continue
             u = _user(f"{level}_{i}")
             membership_grant(user=u, role=role, region=code)
+            post_give(u, code, capacity_posts(cap.code)[0])
             c.signers[level][cap.code] = u
         if not caps:
             u = _user(f"{level}_0")
@@ -106,7 +110,6 @@ def case(poor_household: Household, chain: Chain) -> ExitCase:
     return exit_case_open(
         kind="household",
         household=poor_household,
-        year=EXIT_YEAR,
         user=chain.office[Level.VILLAGE],
         opinion="村民代表会议评议通过",
         evidence=["评议会议记录.pdf"],

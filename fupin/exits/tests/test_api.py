@@ -123,12 +123,12 @@ def test_a_wrong_region_signer_is_refused_and_nothing_changes(
     r = _api(world.users["county_officer"]).post(
         f"{BASE}/{noticed_case.pk}/sign/", {"level": "village", "capacity": "village_leaders"}
     )
-    assert r.status_code == 403 and "须由东街村所属的村级扶贫部门成员签字" in r.json()["detail"]
+    assert r.status_code == 403 and "须由现任东街村村党支部书记village_0签字" in r.json()["detail"]
     r = _api(chain.neighbour_county).post(
         f"{BASE}/{noticed_case.pk}/sign/", {"level": "county", "capacity": "county_head"}
     )
     assert r.status_code == 404
-    r = _api(chain.office[Level.COUNTY]).post(
+    r = _api(chain.signers[Level.COUNTY]["county_head"]).post(
         f"{BASE}/{noticed_case.pk}/sign/", {"level": "county", "capacity": "county_head"}
     )
     assert r.status_code == 409 and "须自下而上签字" in r.json()["detail"]

@@ -141,7 +141,7 @@ def test_a_signer_of_another_level_or_region_is_refused_and_nothing_changes(
         reverse("exits:sign", args=[noticed_case.pk]), {"capacity": "village:village_leaders"}
     )
     assert r.status_code == 403
-    assert "须由东街村所属的村级扶贫部门成员签字" in r.content.decode()
+    assert "须由现任东街村村党支部书记village_0签字" in r.content.decode()
     # A village office of another village (马家沟村) does not even see it.
     other = world.other_household.village
     user = world.users["nobody"]
@@ -217,7 +217,7 @@ def test_opening_a_second_case_for_the_household_is_refused_with_409(
 ) -> None:
     r = _client(chain.office[Level.VILLAGE]).post(
         reverse("exits:open", args=[VILLAGE]),
-        {"kind": "household", "household_no": case.household.household_no, "year": "2019"},
+        {"kind": "household", "household_no": case.household.household_no},
     )
     assert r.status_code == 409 and "已有进行中的退出事项" in r.content.decode()
     assert ExitCase.objects.count() == 1
@@ -229,7 +229,7 @@ def test_the_township_opens_a_village_exit_through_the_page(gansu_village, chain
     assert "提出退出" in html
     r = client.post(
         reverse("exits:open", args=[VILLAGE]),
-        {"kind": "village", "region_code": VILLAGE, "year": "2019", "opinion": "乡镇提出"},
+        {"kind": "village", "region_code": VILLAGE, "opinion": "乡镇提出"},
     )
     assert r.status_code == 302
     case = ExitCase.objects.get(kind="village")

@@ -171,12 +171,13 @@ def test_the_province_revokes_the_city(noticed_case, chain):
 
 def test_a_signer_from_the_wrong_region_is_refused(noticed_case, chain):
     chain.sign_through(noticed_case, Level.TOWNSHIP)
-    with pytest.raises(ExitError, match="须由东街村所属的县\\(区\\)级扶贫部门成员签字"):
+    with pytest.raises(ExitError, match="县委书记须由现任岷县县委书记county_0签字"):
         signature_add(
             case=noticed_case,
             level=Level.COUNTY,
             capacity_code="county_secretary",
             user=chain.neighbour_county,
+            stand_in_reason="代签",
         )
     with pytest.raises(ExitError, match="只能由上级撤销"):
         signature_revoke(
@@ -186,12 +187,13 @@ def test_a_signer_from_the_wrong_region_is_refused(noticed_case, chain):
 
 def test_an_officer_of_the_wrong_level_is_refused(noticed_case, chain):
     chain.sign(noticed_case, Level.VILLAGE)
-    with pytest.raises(ExitError, match="乡镇长须由东街村所属的乡\\(镇\\)级扶贫部门成员签字"):
+    with pytest.raises(ExitError, match="代签须由岷阳镇乡\\(镇\\)级扶贫部门成员"):
         signature_add(
             case=noticed_case,
             level=Level.TOWNSHIP,
             capacity_code="township_head",
             user=chain.office[Level.COUNTY],
+            stand_in_reason="乡镇长外出",
         )
 
 
@@ -204,6 +206,7 @@ def test_one_person_cannot_sign_twice_at_one_level(noticed_case, chain):
             level=Level.TOWNSHIP,
             capacity_code="township_head",
             user=chain.signers[Level.TOWNSHIP]["township_secretary"],
+            stand_in_reason="乡镇长外出",
         )
     with pytest.raises(ExitError, match="乡镇党委书记已签字"):
         signature_add(
@@ -211,6 +214,7 @@ def test_one_person_cannot_sign_twice_at_one_level(noticed_case, chain):
             level=Level.TOWNSHIP,
             capacity_code="township_secretary",
             user=chain.signers[Level.TOWNSHIP]["township_head"],
+            stand_in_reason="书记外出",
         )
 
 

@@ -6,10 +6,11 @@ import datetime as dt
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -18,6 +19,7 @@ from fupin.accounts.audit import jsonable
 from fupin.accounts.models import AuditEntry
 from fupin.regions.models import Level, Region
 from fupin.registry.bulk import bulk_insert
+from fupin.registry.io import mapping, national
 from fupin.registry.io.columns import EVENTS_TABLE, MEMBERS_TABLE, PERSON_COLUMNS
 from fupin.registry.io.reading import ReadError, Table, read_table
 from fupin.registry.io.validation import (
@@ -78,6 +80,7 @@ class ImportReport:
 
     source: str
     events_source: str = ""
+    layout: str = "fupin"  # "national": a national-system person list (fupin.registry.io.national)
     rows_read: int = 0
     event_rows_read: int = 0
     households_in_file: int = 0
@@ -168,6 +171,8 @@ def import_file(
     encoding: str = "auto",
     today: dt.date | None = None,
     progress: bool = False,
+    user: AbstractBaseUser | None = None,
+    column_map: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import a registry file (XLSX with sheets 家庭成员 and 状态变更, or CSV plus `events_path`).
 
@@ -176,6 +181,11 @@ def import_file(
     another (per-capita income against total ÷ size, an ID number twice in one household) is a
     warning: imported as it is and listed, for the registry checks to flag; `strict` refuses it
     instead. All writes happen in one transaction.
+
+    A national-system person list (全国扶贫开发信息系统 贫困人口明细) is recognised from its headers
+    and read by `national.parse_national`, its region names resolved within `user`'s poverty
+    offices (everywhere when no user is given); it has no 状态变更 table. `column_map` renames
+    the file's headers (file's name → a column of either layout) before the layout is recognised.
     """
     path = Path(path)
     report = ImportReport(source=str(path), keep_good=keep_good, dry_run=dry_run, strict=strict)
@@ -183,7 +193,13 @@ def import_file(
     try:
         path, events_path = resolve_sources(path, Path(events_path) if events_path else None)
         report.events_source = str(events_path or "")
-        members = read_table(path, name=MEMBERS_TABLE, encoding=encoding, required_sheet=True)
+        members = read_table(
+            path,
+            name=MEMBERS_TABLE,
+            encoding=encoding,
+            required_sheet=True,
+            key_header=mapping.key_header(column_map),
+        )
         assert members is not None
         table = EVENTS_TABLE
         events = read_events(path, events_path, encoding=encoding)
@@ -191,10 +207,14 @@ def import_file(
         report.problems.append(Problem(table, exc.row or 0, "", "", exc.reason))
         return report
     members.name = MEMBERS_TABLE
+    if column_map:
+        report.problems = mapping.apply_column_map(members, column_map)
+        if report.problems:
+            return report
     if events is not None and not report.events_source:
         report.events_source = f"{path}:{EVENTS_TABLE}"
     today = today or timezone.localdate()
-    actor = actor or _default_actor(path)
+    actor = actor or (user.get_username()[:64] if user is not None else _default_actor(path))
     if progress:
         print(
             f"读取 {len(members.rows)} 行家庭成员、{len(events.rows) if events else 0} 行状态变更，"
@@ -202,7 +222,28 @@ def import_file(
             file=sys.stderr,
             flush=True,
         )
-    parsed = parse_files(members, events, today=today, strict=strict)
+    if national.is_national(members.headers):
+        report.layout = "national"
+        if events is not None:
+            report.problems.append(
+                Problem(
+                    EVENTS_TABLE,
+                    0,
+                    "",
+                    "",
+                    "全国系统人员名单不带状态变更表，请不要另给状态变更文件",
+                )
+            )
+            return report
+        parsed = national.parse_national(members, today=today, strict=strict, user=user)
+    else:
+        parsed = parse_files(members, events, today=today, strict=strict)
+        if user is not None:
+            prefixes = national.import_prefixes(user)
+            if prefixes == []:
+                report.problems = [Problem(MEMBERS_TABLE, 0, "", "", national.NO_OFFICE)]
+                return report
+            national.refuse_outside_scope(parsed, prefixes, table=MEMBERS_TABLE)
     report.warnings = parsed.warnings
     report.rows_read, report.event_rows_read = parsed.rows_read, parsed.event_rows_read
     report.households_in_file = len(parsed.households)
@@ -231,9 +272,11 @@ def _import_parsed(
     ctx = _load_context(households)
     _check_against_registry(households, ctx, out)
     _spread_badness(households, out, ctx)
-    report.problems = sorted(
-        out.problems, key=lambda p: (p.table != MEMBERS_TABLE, p.row, p.column)
-    )
+    renamed = [
+        replace(p, column=parsed.columns.get(p.column, p.column)) if parsed.columns else p
+        for p in out.problems
+    ]
+    report.problems = sorted(renamed, key=lambda p: (p.table != MEMBERS_TABLE, p.row, p.column))
     report.rows_skipped = parsed.bad_rows_without_household
     good = [r for r in households.values() if r.household_no not in out.bad]
     report.skipped_household_nos = [h for h in households if h in out.bad]

@@ -40,6 +40,11 @@ def report_text(report: ImportReport) -> str:
         outcome = f"试运行（--dry-run），数据库未改动；正式导入将：{outcome.replace('已', '')}"
     lines = [
         f"导入 {report.source}" + (f" ＋ {report.events_source}" if report.events_source else ""),
+        *(
+            ["格式：全国扶贫开发信息系统人员名单（地名按您管辖的区域查找）"]
+            if report.layout == "national"
+            else []
+        ),
         f"结果：{outcome}",
         f"读取：家庭成员 {report.rows_read} 行，状态变更 {report.event_rows_read} 行，共 "
         f"{report.households_in_file} 户",

@@ -109,6 +109,8 @@ class ParsedFile:
     unusable: bool = False  # the file cannot be imported at all (missing columns, no rows)
     bad_rows_without_household: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    # fupin's own column names → the file's, for problems found after parsing (another layout).
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 class _Collector:

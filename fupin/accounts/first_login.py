@@ -1,0 +1,77 @@
+"""First login with a one-time password: the user sets their own before anything else (issue #22).
+
+Whoever hands out a one-time password (an office creating or resetting a login, a bulk import, an
+evaluator roster) marks the login with `password_issued`; the flag lives on PersonProfile. While it
+is set, `FirstLoginMiddleware` sends every page to the password change (an API call made with the
+browser's session gets a Chinese 403), and the API's token authentication refuses every call but
+POST /api/people/me/password/ (fupin.api.tokens). Setting one's own password clears it
+(`password_changed_by_self`, called by the password-change page and that endpoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from fupin.accounts.models import PersonProfile
+
+MUST_CHANGE = (
+    "您的账号使用的是一次性密码，请先修改密码再继续使用："
+    "在浏览器中打开“修改密码”页面，或调用 POST /api/people/me/password/"
+)
+# The one API call allowed before the change.
+API_PASSWORD_PATH = "/api/people/me/password/"
+# Pages a user who must change may still reach (besides the password change itself).
+_OPEN_PREFIXES = ("/static/", "/favicon.ico", "/healthz", "/accounts/logout/", "/accounts/login/")
+
+
+def password_issued(user_ids: Iterable[int]) -> None:
+    """Mark these logins as holding a one-time password (a profile is made where none exists)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    PersonProfile.objects.filter(user_id__in=ids).update(must_change_password=True)
+    have = set(PersonProfile.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
+    PersonProfile.objects.bulk_create(
+        [PersonProfile(user_id=pk, must_change_password=True) for pk in ids if pk not in have]
+    )
+
+
+def password_changed_by_self(user: Any) -> None:
+    """The user set their own password: the one-time password's mark is gone."""
+    PersonProfile.objects.filter(user_id=user.pk, must_change_password=True).update(
+        must_change_password=False
+    )
+
+
+def must_change_password(user: Any) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return PersonProfile.objects.filter(user_id=user.pk, must_change_password=True).exists()
+
+
+class FirstLoginMiddleware:
+    """Every page of a signed-in user who holds a one-time password leads to the password change."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        guarded = user is not None and user.is_authenticated and self._guarded(request)
+        if guarded and must_change_password(user):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": MUST_CHANGE}, status=403)
+            return redirect("password_change")
+        return self.get_response(request)
+
+    @staticmethod
+    def _guarded(request: HttpRequest) -> bool:
+        path = request.path
+        if path.startswith(_OPEN_PREFIXES) or path == API_PASSWORD_PATH:
+            return False
+        return path not in (reverse("password_change"), reverse("password_change_done"))
