@@ -13,16 +13,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fupin.api.errors import ERRORS, NOT_FOUND
+from fupin.api.errors import ERRORS
 from fupin.api.params import MAX_ID
+from fupin.assessments.api.permissions import working_group_campaign
 from fupin.assessments.models import Campaign, TeamHousehold
-from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     AssessmentError,
     assignment_change,
     assignment_current,
     assignment_run,
-    in_working_group,
 )
 from fupin.assessments.services.assignment import (
     CHANGE_KINDS,
@@ -215,12 +214,7 @@ class CampaignAssignmentsView(APIView):
     parser_classes = (JSONParser,)
 
     def _campaign(self, request: Request, campaign_id: int) -> Campaign | Response:
-        campaign = campaigns_for(request.user).filter(pk=campaign_id).first()
-        if campaign is None:
-            return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
-        if not in_working_group(request.user, campaign):
-            return Response({"detail": FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        return campaign
+        return working_group_campaign(request, campaign_id, FORBIDDEN)
 
     @extend_schema(
         summary="任务的现行人员分派及分派记录（评估工作组）",

@@ -16,16 +16,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.accounts.models import Role
-from fupin.api.errors import ERRORS, NOT_FOUND
+from fupin.api.errors import ERRORS
+from fupin.assessments.api.permissions import working_group_campaign
 from fupin.assessments.models import Campaign
-from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     CAMPAIGN_GRANTABLE,
     AssessmentError,
     campaign_role_end,
     campaign_role_grant,
     campaign_role_holders,
-    in_working_group,
 )
 
 FORBIDDEN = "只有本任务的评估工作组成员可以查看和设定核查人员"
@@ -77,12 +76,7 @@ class CampaignRolesView(APIView):
     parser_classes = (JSONParser,)
 
     def _campaign(self, request: Request, campaign_id: int) -> Campaign | Response:
-        campaign = campaigns_for(request.user).filter(pk=campaign_id).first()
-        if campaign is None:
-            return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
-        if not in_working_group(request.user, campaign):
-            return Response({"detail": FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        return campaign
+        return working_group_campaign(request, campaign_id, FORBIDDEN)
 
     @extend_schema(
         summary="任务的核查人员：带队专家、专家组成员、部门核查人员（评估工作组）",

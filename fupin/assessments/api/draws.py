@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 from fupin.accounts.scoping import sees_whole_region
 from fupin.api.errors import ERRORS, NOT_FOUND
 from fupin.api.params import MAX_ID
+from fupin.assessments.api.permissions import campaign_visible
 from fupin.assessments.models import Campaign, Draw, DrawLevel, sampling_errors
 from fupin.assessments.models.campaigns import VILLAGE_METHODS, default_sampling
-from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     AssessmentError,
     campaign_create,
@@ -283,7 +283,7 @@ class CampaignDrawsView(APIView):
     parser_classes = (JSONParser,)
 
     def _campaign(self, request: Request, campaign_id: int) -> Campaign | None:
-        return campaigns_for(request.user).filter(pk=campaign_id).first()
+        return campaign_visible(request, campaign_id)
 
     @extend_schema(
         summary="任务现行的抽样记录（抽县、各县抽村抽户）",

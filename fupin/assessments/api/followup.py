@@ -28,10 +28,10 @@ from rest_framework.views import APIView
 from fupin.accounts.models import Role
 from fupin.accounts.roles import has_role, has_role_in, roles_held
 from fupin.api.errors import ERRORS, NOT_FOUND, ErrorSerializer
+from fupin.assessments.api.permissions import campaign_visible
 from fupin.assessments.models import Campaign, FeedbackItem, Rectification
 from fupin.assessments.report import problems_workbook, samples_workbook
 from fupin.assessments.report_docx import report_docx
-from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     AssessmentError,
     feedback_list_build,
@@ -169,8 +169,7 @@ def _item_data(item: FeedbackItem, held: set[str]) -> dict[str, Any]:
 # --- lookups: the feedback page's scoping --------------------------------------------------------
 
 
-def _campaign(request: Request, campaign_id: int) -> Campaign | None:
-    return campaigns_for(request.user).filter(pk=campaign_id).first()
+_campaign = campaign_visible
 
 
 def _items(request: Request, campaign: Campaign) -> QuerySet[FeedbackItem]:

@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from fupin.api.errors import ERRORS, NOT_FOUND
 from fupin.assessments.api import serializers as s
 from fupin.assessments.api import views
+from fupin.assessments.api.permissions import campaign_visible
 from fupin.assessments.models import Campaign, CountyDecision, CountyResult, Verdict
-from fupin.assessments.selectors import campaigns_for
 from fupin.assessments.services import (
     AssessmentError,
     ResultsRefused,
@@ -101,8 +101,7 @@ class CountyDecisionSerializer(serializers.ModelSerializer[CountyDecision]):
         ]
 
 
-def _campaign(request: Request, campaign_id: int) -> Campaign | None:
-    return campaigns_for(request.user).filter(pk=campaign_id).first()
+_campaign = campaign_visible
 
 
 def _county(campaign: Campaign, code: str) -> Region | None:
