@@ -15,7 +15,9 @@ from fupin.regions.models import LEVEL_DIGITS, Level
 
 # The granting role → the roles it may give. Nothing at or above the granter's own level.
 GRANTS: dict[str, frozenset[str]] = {
-    Role.PROVINCE_OFFICE: frozenset({Role.CITY_OFFICE, Role.COUNTY_OFFICE}),
+    # A province's office also records who sits on its poverty-alleviation leading group (领导小组),
+    # whose members 审定 the judgements of the province's own assessments.
+    Role.PROVINCE_OFFICE: frozenset({Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.LEADING_GROUP}),
     Role.CITY_OFFICE: frozenset({Role.COUNTY_OFFICE}),
     Role.COUNTY_OFFICE: frozenset(
         {Role.TOWNSHIP_OFFICE, Role.VILLAGE_OFFICE, Role.HELPING_CADRE, Role.COUNTY_OFFICER}
@@ -38,10 +40,17 @@ GRANTS: dict[str, frozenset[str]] = {
 # Roles tied to a region that is not an office's: a helping cadre belongs to the region of the
 # office that manages them (any region inside it, the office's own included). It gives no view of
 # that region's households: a cadre sees the households paired with them (fupin.accounts.scoping).
-REGION_MEMBER_ROLES = frozenset({Role.HELPING_CADRE.value, Role.COUNTY_OFFICER.value})
+REGION_MEMBER_ROLES = frozenset(
+    {Role.HELPING_CADRE.value, Role.COUNTY_OFFICER.value, Role.LEADING_GROUP.value}
+)
 # Of those, the ones whose region must be of one level: a county officer (县级干部, who explains
 # and rectifies the assessment's problems of their county) belongs to one county.
-MEMBER_LEVEL: dict[str, str] = {Role.COUNTY_OFFICER.value: Level.COUNTY}
+# A leading group member granted by a province office sits on that province's leading group (a
+# member with no region, granted by a system administrator, sits on the national one).
+MEMBER_LEVEL: dict[str, str] = {
+    Role.COUNTY_OFFICER.value: Level.COUNTY,
+    Role.LEADING_GROUP.value: Level.PROVINCE,
+}
 
 
 @dataclass(frozen=True)

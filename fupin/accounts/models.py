@@ -35,6 +35,8 @@ class Role(models.TextChoices):
     DEPARTMENT = "department", _("部门核查人员")
     EXPERT_GROUP = "expert_group", _("专家组成员")
     COUNTY_OFFICER = "county_officer", _("县级干部")
+    # Approves (审定) the working group's 综合研判 of a campaign's counties (seed 004).
+    LEADING_GROUP = "leading_group", _("领导小组成员")
 
 
 # The poverty-office roles and the level of the region each is tied to.
@@ -54,7 +56,12 @@ FULL_ID_ROLES = frozenset({Role.COUNTY_OFFICE.value, Role.TOWNSHIP_OFFICE.value}
 # Roles that may be tied to one campaign: its working group and the staff who verify its problems.
 # A row tied to a campaign lets its holder see that campaign and every county it assesses.
 CAMPAIGN_ROLES = frozenset(
-    {Role.WORKING_GROUP.value, Role.DEPARTMENT.value, Role.EXPERT_GROUP.value}
+    {
+        Role.WORKING_GROUP.value,
+        Role.DEPARTMENT.value,
+        Role.EXPERT_GROUP.value,
+        Role.LEADING_GROUP.value,
+    }
 )
 
 

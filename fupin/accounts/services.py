@@ -67,7 +67,10 @@ def membership_grant(
             )
     elif region is not None and role not in REGION_MEMBER_ROLES:
         raise AccountError(_("%(role)s不对应区划") % {"role": Role(role).label})
-    elif role in MEMBER_LEVEL and (region is None or region.level != MEMBER_LEVEL[role]):
+    elif role in MEMBER_LEVEL and (
+        (region is None and role != Role.LEADING_GROUP)  # the national leading group: no region
+        or (region is not None and region.level != MEMBER_LEVEL[role])
+    ):
         raise AccountError(
             _("%(role)s须对应一个%(level)s级区划")
             % {"role": Role(role).label, "level": Level(MEMBER_LEVEL[role]).label}

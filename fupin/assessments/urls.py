@@ -3,7 +3,8 @@
 from django.urls import path
 
 from fupin.assessments import views
-from fupin.assessments.views import draws, evaluators, results
+from fupin.assessments.views import department_reports as dept
+from fupin.assessments.views import draws, evaluators, feedback, judgement, results
 from fupin.assessments.views.assignments import campaign_assignments
 from fupin.assessments.views.planning import campaign_plan
 
@@ -47,6 +48,30 @@ urlpatterns = [
         evaluators.password_reset,
         name="evaluator_reset",
     ),
+    path("<int:pk>/department-reports/", dept.department_reports, name="department_reports"),
+    path(
+        "<int:pk>/department-reports/upload/",
+        dept.department_list_upload,
+        name="department_list_upload",
+    ),
+    path(
+        "<int:pk>/department-reports/confirm/",
+        dept.department_list_confirm,
+        name="department_list_confirm",
+    ),
+    path(
+        "<int:pk>/department-reports/template.xlsx",
+        dept.department_list_template_download,
+        name="department_list_template",
+    ),
+    path("<int:pk>/judgements/", judgement.judgements_page, name="judgements"),
+    path("<int:pk>/judgements/submit/", judgement.approval_submit_view, name="approval_submit"),
+    path("<int:pk>/judgements/<str:code>/", judgement.county_judgement, name="judgement"),
+    path(
+        "<int:pk>/judgements/<str:code>/approval/",
+        judgement.approval_decide_view,
+        name="approval_decide",
+    ),
     path("<int:pk>/feedback/", views.feedback_page, name="feedback"),
     path("<int:pk>/feedback/build/", views.feedback_build, name="feedback_build"),
     path(
@@ -58,5 +83,15 @@ urlpatterns = [
         "<int:pk>/rectifications/<int:rect_pk>/act/",
         views.rectification_act,
         name="rectification_act",
+    ),
+    path(
+        "<int:pk>/rectifications/<int:rect_pk>/files/",
+        feedback.rectification_files,
+        name="rectification_files",
+    ),
+    path(
+        "<int:pk>/rectifications/<int:rect_pk>/files/<int:evidence_pk>/",
+        feedback.rectification_file,
+        name="rectification_file",
     ),
 ]

@@ -21,6 +21,33 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.assistance import selectors as sel
+from fupin.assistance import services_manage as manage
+from fupin.assistance.api_manage import (
+    CREATED,
+    VILLAGE,
+    BeneficiaryInput,
+    BeneficiaryRemoveInput,
+    EndInput,
+    FundInput,
+    HandoverInput,
+    HouseholdPairingInput,
+    JoinInput,
+    LeaveInput,
+    ProgressInput,
+    ProjectCreateInput,
+    ProjectInput,
+    ReturnVisitSerializer,
+    VillagePairingChange,
+    VillagePairingInput,
+    WorkTeamInput,
+    actor,
+    cadre_of,
+    household_of,
+    region_of,
+    unit_of,
+    valid,
+    write,
+)
 from fupin.assistance.models import (
     AssistanceMeasure,
     FundAllocation,
@@ -36,10 +63,20 @@ from fupin.assistance.models import (
 from fupin.assistance.services import (
     AssistanceError,
     LedgerDenied,
+    TeamMemberInput,
     assistance_warnings,
     display_name,
     ledger_measure_add,
     ledger_visit_add,
+    pairing_household_create,
+    pairing_household_end,
+    pairing_household_handover,
+    pairing_village_create,
+    pairing_work_team_create,
+    project_beneficiary_add,
+    project_create,
+    project_fund_set,
+    project_progress_update,
 )
 from fupin.registry.models import Household
 
@@ -82,18 +119,46 @@ class HouseholdPairingSerializer(serializers.ModelSerializer[HouseholdPairing]):
 
 class VillagePairingSerializer(serializers.ModelSerializer[VillagePairing]):
     unit = serializers.CharField(source="unit.name", read_only=True)
+    unit_id = serializers.IntegerField(read_only=True)
     village = serializers.CharField(source="village.code", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
+    tracking = serializers.SerializerMethodField()
 
     class Meta:
         model = VillagePairing
-        fields = ["id", "unit", "village", "village_name", "start", "end"]
+        fields = [
+            "id",
+            "unit",
+            "unit_id",
+            "village",
+            "village_name",
+            "start",
+            "end",
+            "end_reason",
+            "tracking",
+        ]
+
+    def get_tracking(self, obj: VillagePairing) -> list[dict[str, Any]]:
+        """跟踪联系: the tracking years after the round, their return visits and flags."""
+        return [
+            {
+                "year": y["n"],
+                "start": y["start"].isoformat(),
+                "end": y["end"].isoformat(),
+                "visits": len(y["visits"]),
+                "flagged": y["flagged"],
+                "reason": y["reason"],
+            }
+            for y in sel.tracking_years(obj)
+        ]
 
 
 class WorkTeamMemberSerializer(serializers.ModelSerializer[WorkTeamMember]):
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
     class Meta:
         model = WorkTeamMember
-        fields = ["name", "role", "start", "end"]
+        fields = ["id", "name", "role", "role_label", "start", "end"]
 
 
 class WorkTeamSerializer(serializers.ModelSerializer[WorkTeam]):
@@ -259,6 +324,60 @@ class HouseholdPairingViewSet(viewsets.ReadOnlyModelViewSet[HouseholdPairing]):
     serializer_class = HouseholdPairingSerializer
     lookup_value_regex = ID
 
+    def _out(self, pairing: HouseholdPairing, code: int = 200) -> Response:
+        pairing.refresh_from_db()
+        return Response(HouseholdPairingSerializer(pairing).data, status=code)
+
+    @extend_schema(
+        summary="结对帮扶责任人（县及以上扶贫部门）",
+        request=HouseholdPairingInput,
+        responses={201: HouseholdPairingSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        d = valid(HouseholdPairingInput, request)
+        household = household_of(request.user, d["household"])
+        cadre = cadre_of(d["cadre"])
+        unit = unit_of(request.user, d.get("unit"))
+        pairing = write(
+            lambda: pairing_household_create(
+                household=household, cadre=cadre, start=d["start"], unit=unit, **actor(request)
+            )
+        )
+        return self._out(pairing, CREATED)
+
+    @extend_schema(
+        summary="解除结对", request=EndInput, responses={200: HouseholdPairingSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        pairing, d = self.get_object(), valid(EndInput, request)
+        write(
+            lambda: pairing_household_end(
+                pairing=pairing, end=d["end"], reason=d["reason"], **actor(request)
+            )
+        )
+        return self._out(pairing)
+
+    @extend_schema(
+        summary="移交给另一名帮扶责任人（返回新结对）",
+        request=HandoverInput,
+        responses={201: HouseholdPairingSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def handover(self, request: Request, pk: str) -> Response:
+        pairing, d = self.get_object(), valid(HandoverInput, request)
+        cadre = cadre_of(d["cadre"])
+        new = write(
+            lambda: pairing_household_handover(
+                pairing=pairing,
+                cadre=cadre,
+                on=d["on"],
+                reason=d.get("reason", ""),
+                **actor(request),
+            )
+        )
+        return self._out(new, CREATED)
+
     def get_queryset(self) -> QuerySet[HouseholdPairing]:
         qs = (
             sel.pairings_for(self.request.user)
@@ -291,6 +410,81 @@ class VillagePairingViewSet(viewsets.ReadOnlyModelViewSet[VillagePairing]):
             .order_by("village__code", "start")
         )
 
+    def _out(self, pairing: VillagePairing, code: int = 200) -> Response:
+        pairing.refresh_from_db()
+        return Response(VillagePairingSerializer(pairing).data, status=code)
+
+    @extend_schema(
+        summary="单位结对帮扶村（县及以上扶贫部门）",
+        request=VillagePairingInput,
+        responses={201: VillagePairingSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        d = valid(VillagePairingInput, request)
+        village = region_of(request.user, d["village"], "village", VILLAGE)
+        unit = unit_of(request.user, d["unit"])
+        assert unit is not None
+        pairing = write(
+            lambda: pairing_village_create(
+                unit=unit, village=village, start=d["start"], end=d.get("end"), **actor(request)
+            )
+        )
+        return self._out(pairing, CREATED)
+
+    @extend_schema(
+        summary="更正结对日期（清空解除日期即恢复）",
+        request=VillagePairingChange,
+        responses={200: VillagePairingSerializer},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        pairing, d = self.get_object(), valid(VillagePairingChange, request)
+        write(
+            lambda: manage.pairing_village_update(
+                pairing=pairing,
+                start=d["start"],
+                end=d.get("end"),
+                reason=d.get("reason", ""),
+                **actor(request),
+            )
+        )
+        return self._out(pairing)
+
+    @extend_schema(
+        summary="解除单位结对", request=EndInput, responses={200: VillagePairingSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        pairing, d = self.get_object(), valid(EndInput, request)
+        write(
+            lambda: manage.pairing_village_end(
+                pairing=pairing, end=d["end"], reason=d["reason"], **actor(request)
+            )
+        )
+        return self._out(pairing)
+
+    @extend_schema(
+        summary="回头看记录（GET 列出，POST 新增：帮扶单位联络人、县及以上扶贫部门）",
+        request=ReturnVisitSerializer,
+        responses={200: ReturnVisitSerializer(many=True), 201: ReturnVisitSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="return-visits")
+    def return_visits(self, request: Request, pk: str) -> Response:
+        pairing = self.get_object()
+        if request.method == "GET":
+            rows = pairing.return_visits.select_related("recorded_by").order_by("date", "id")
+            return Response(ReturnVisitSerializer(rows, many=True).data)
+        d = valid(ReturnVisitSerializer, request)
+        visit = write(
+            lambda: manage.return_visit_add(
+                pairing=pairing,
+                date=d["date"],
+                visitors=d["visitors"],
+                findings=d["findings"],
+                **actor(request),
+            )
+        )
+        return Response(ReturnVisitSerializer(visit).data, status=CREATED)
+
 
 @extend_schema_view(
     list=extend_schema(summary="可查看的驻村工作队"),
@@ -307,6 +501,63 @@ class WorkTeamViewSet(viewsets.ReadOnlyModelViewSet[WorkTeam]):
             .prefetch_related("members")
             .order_by("village__code", "start")
         )
+
+    def _out(self, team: WorkTeam, code: int = 200) -> Response:
+        team = WorkTeam.objects.select_related("village", "unit").get(pk=team.pk)
+        return Response(WorkTeamSerializer(team).data, status=code)
+
+    @extend_schema(
+        summary="派驻驻村工作队（县及以上扶贫部门）",
+        request=WorkTeamInput,
+        responses={201: WorkTeamSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        d = valid(WorkTeamInput, request)
+        village = region_of(request.user, d["village"], "village", VILLAGE)
+        unit = unit_of(request.user, d.get("unit"))
+        members = [TeamMemberInput(m["name"], m["role"]) for m in d["members"]]
+        team = write(
+            lambda: pairing_work_team_create(
+                village=village, start=d["start"], members=members, unit=unit, **actor(request)
+            )
+        )
+        return self._out(team, CREATED)
+
+    @extend_schema(summary="队员到岗", request=JoinInput, responses={201: WorkTeamSerializer})
+    @action(detail=True, methods=["post"])
+    def join(self, request: Request, pk: str) -> Response:
+        team, d = self.get_object(), valid(JoinInput, request)
+        write(
+            lambda: manage.work_team_member_join(
+                team=team, name=d["name"], role=d["role"], start=d["start"], **actor(request)
+            )
+        )
+        return self._out(team, CREATED)
+
+    @extend_schema(summary="队员离队", request=LeaveInput, responses={200: WorkTeamSerializer})
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str) -> Response:
+        team, d = self.get_object(), valid(LeaveInput, request)
+        member = team.members.filter(pk=d["member"]).first()
+        if member is None:
+            raise ValidationError({"member": ["该队员不在此工作队"]})
+        write(
+            lambda: manage.work_team_member_leave(
+                member=member, end=d["end"], reason=d.get("reason", ""), **actor(request)
+            )
+        )
+        return self._out(team)
+
+    @extend_schema(summary="工作队撤离", request=EndInput, responses={200: WorkTeamSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        team, d = self.get_object(), valid(EndInput, request)
+        write(
+            lambda: manage.work_team_end(
+                team=team, end=d["end"], reason=d["reason"], **actor(request)
+            )
+        )
+        return self._out(team)
 
 
 class _LedgerViewSet(
@@ -438,6 +689,116 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet[Project]):
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
+
+    def _out(self, project: Project, code: int = 200) -> Response:
+        project = Project.objects.select_related("region", "unit").get(pk=project.pk)
+        data = ProjectDetailSerializer(project, context={"request": self.request}).data
+        return Response(data, status=code)
+
+    @extend_schema(
+        summary="新建扶贫项目（县及以上扶贫部门）",
+        request=ProjectCreateInput,
+        responses={201: ProjectDetailSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        d = valid(ProjectCreateInput, request)
+        region = region_of(request.user, d["region"], "region")
+        unit = unit_of(request.user, d.get("unit"))
+        project = write(
+            lambda: project_create(
+                name=d["name"],
+                region=region,
+                kind=d["kind"],
+                year=d["year"],
+                funds=d.get("funds") or {},
+                unit=unit,
+                start_date=d.get("start_date"),
+                description=d.get("description", ""),
+                **actor(request),
+            )
+        )
+        return self._out(project, CREATED)
+
+    @extend_schema(
+        summary="修改扶贫项目", request=ProjectInput, responses={200: ProjectDetailSerializer}
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        project = self.get_object()
+        s = ProjectInput(data=request.data, partial=True)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        unit = unit_of(request.user, d["unit"]) if "unit" in d else project.unit
+        write(
+            lambda: manage.project_update(
+                project=project,
+                name=d.get("name", project.name),
+                kind=d.get("kind", project.kind),
+                year=d.get("year", project.year),
+                unit=unit,
+                start_date=d.get("start_date", project.start_date),
+                description=d.get("description", project.description),
+                **actor(request),
+            )
+        )
+        return self._out(project)
+
+    @extend_schema(summary="设定一项资金来源的金额", request=FundInput)
+    @action(detail=True, methods=["post"])
+    def funds(self, request: Request, pk: str) -> Response:
+        project, d = self.get_object(), valid(FundInput, request)
+        write(
+            lambda: project_fund_set(
+                project=project, source=d["source"], amount=d["amount"], **actor(request)
+            )
+        )
+        return self._out(project)
+
+    @extend_schema(summary="增加受益户", request=BeneficiaryInput)
+    @action(detail=True, methods=["post"])
+    def beneficiaries(self, request: Request, pk: str) -> Response:
+        project, d = self.get_object(), valid(BeneficiaryInput, request)
+        household = household_of(request.user, d["household"])
+        write(
+            lambda: project_beneficiary_add(
+                project=project,
+                household=household,
+                amount=d["amount"],
+                note=d["note"],
+                **actor(request),
+            )
+        )
+        return self._out(project, CREATED)
+
+    @extend_schema(summary="移除受益户（须说明原因）", request=BeneficiaryRemoveInput)
+    @action(detail=True, methods=["post"], url_path="beneficiaries/remove")
+    def beneficiary_remove(self, request: Request, pk: str) -> Response:
+        project, d = self.get_object(), valid(BeneficiaryRemoveInput, request)
+        household = household_of(request.user, d["household"])
+        row = project.beneficiaries.filter(household=household).first()
+        if row is None:
+            raise ValidationError(
+                {"household": [f"户 {household.household_no} 不是该项目的受益户"]}
+            )
+        write(
+            lambda: manage.project_beneficiary_remove(
+                beneficiary=row, reason=d["reason"], **actor(request)
+            )
+        )
+        return self._out(project)
+
+    @extend_schema(summary="报告项目进度", request=ProgressInput)
+    @action(detail=True, methods=["post"])
+    def progress(self, request: Request, pk: str) -> Response:
+        project, d = self.get_object(), valid(ProgressInput, request)
+        write(
+            lambda: project_progress_update(
+                project=project,
+                progress=d["progress"],
+                completed_on=d.get("completed_on"),
+                **actor(request),
+            )
+        )
+        return self._out(project)
 
     @extend_schema(summary="区划内项目资金按来源合计", parameters=[RegionFilterSerializer])
     @action(detail=False, methods=["get"])

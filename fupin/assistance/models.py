@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.regions.models import Level, Region
 from fupin.registry.models import EventKind, Household, Status
 
@@ -147,6 +148,10 @@ class HelpingUnit(models.Model):
         related_name="+",
         verbose_name=_("所在区划"),
     )
+    # 停用, not deleted: its pairings, teams and projects keep pointing at it.
+    active = models.BooleanField(_("在用"), default=True)
+    deactivated_on = models.DateField(_("停用日期"), null=True, blank=True)
+    deactivation_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("帮扶单位")
@@ -189,6 +194,7 @@ class VillagePairing(Period):
         verbose_name=_("帮扶村"),
         limit_choices_to={"level": Level.VILLAGE},
     )
+    end_reason = models.CharField(_("解除原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("单位结对帮扶村")
@@ -197,6 +203,14 @@ class VillagePairing(Period):
 
     def __str__(self) -> str:
         return f"{self.unit} → {self.village.name}"
+
+    def tracking_window(self) -> tuple[dt.date, dt.date] | None:
+        """跟踪联系: after the round ends the unit keeps in contact with the village for the
+        province's tracking years, [end, end + years); None while the round lasts."""
+        if self.end is None:
+            return None
+        years = ProvincePolicy.for_code(self.village.code).tracking_years
+        return self.end, add_years(self.end, years)
 
 
 class WorkTeam(Period):
@@ -225,6 +239,38 @@ class WorkTeam(Period):
 
     def __str__(self) -> str:
         return f"{self.village.name}驻村工作队（{self.start.isoformat()}）"
+
+
+class ReturnVisit(models.Model):
+    """回头看: a helping unit's recorded return visit to a village it helped, during the tracking
+    years after the round (扶上马送一程, seed 002)."""
+
+    pairing = models.ForeignKey(
+        VillagePairing,
+        on_delete=models.CASCADE,
+        related_name="return_visits",
+        verbose_name=_("单位结对帮扶村"),
+    )
+    date = models.DateField(_("回访日期"))
+    visitors = models.CharField(_("回访人员"), max_length=100)
+    findings = models.TextField(_("发现的情况"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回头看记录")
+        verbose_name_plural = _("回头看记录")
+        ordering = ["pairing_id", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.date.isoformat()}"
 
 
 class WorkTeamMember(Period):
@@ -493,3 +539,299 @@ class VisitLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household.household_no} {self.date.isoformat()}"
+
+
+# --- Assessing the help: 一年一考核、三年结硬帐 (issue #16 item 5, seed 002; H7) ---------------------
+# Services, evidence and the workflow are in appraisal.py; these are the records they keep.
+
+
+class AppraisalSide(models.TextChoices):
+    """Whose 双到 duties an appraisal checks (seed 002: 帮扶与被帮扶双方工作责任)."""
+
+    HELPER = "helper", _("帮扶方（帮扶单位）")
+    HELPED = "helped", _("被帮扶方（帮扶村）")
+
+
+class AppraisalStatus(models.TextChoices):
+    OPEN = "open", _("考核中")
+    CONCLUDED = "concluded", _("已定结论")
+    VOIDED = "voided", _("已作废")
+
+
+class ItemBasis(models.TextChoices):
+    COMPUTED = "computed", _("台账核算")
+    JUDGEMENT = "judgement", _("考核人评定")
+
+
+class FollowUpKind(models.TextChoices):
+    """What is done about a failed appraisal or settlement (seed 002: 通报、点名或单兵教练约谈)."""
+
+    NOTICE = "notice", _("通报")
+    NAMING = "naming", _("点名")
+    TALK = "talk", _("单兵教练约谈")
+
+
+def _result_label(passed: bool | None) -> str:
+    return "" if passed is None else ("合格" if passed else "不合格")
+
+
+class HelpAppraisal(models.Model):
+    """一年一考核: one year's appraisal of a helping unit's duties in one village (helper side) or
+    of a village's own duties (helped side), item by item; pass/fail, never a score."""
+
+    side = models.CharField(_("考核对象"), max_length=8, choices=AppraisalSide.choices)
+    unit = models.ForeignKey(
+        HelpingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appraisals",
+        verbose_name=_("帮扶单位"),
+    )
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("帮扶村")
+    )
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=AppraisalStatus.choices, default=AppraisalStatus.OPEN
+    )
+    passed = models.BooleanField(_("考核结论"), null=True, blank=True)
+    opinion = models.TextField(_("考核意见"), blank=True)
+    computed_at = models.DateTimeField(_("核算时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("双到年度考核")
+        verbose_name_plural = _("双到年度考核")
+        ordering = ["village__code", "side", "unit__name", "-year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "village", "year"],
+                name="appraisal_helper_once",
+                condition=Q(side="helper") & ~Q(status="voided"),
+            ),
+            models.UniqueConstraint(
+                fields=["village", "year"],
+                name="appraisal_helped_once",
+                condition=Q(side="helped") & ~Q(status="voided"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.unit.name if self.side == AppraisalSide.HELPER and self.unit else ""
+        return f"{self.year}年度 {who}{'→' if who else ''}{self.village.name}"
+
+    @property
+    def result_label(self) -> str:
+        return _result_label(self.passed)
+
+
+class HelpAppraisalItem(models.Model):
+    """One duty of an appraisal: the evidence computed from the ledgers (numbers and the records
+    behind them) and its result, computed or judged by the assessor with a reason."""
+
+    appraisal = models.ForeignKey(
+        HelpAppraisal, on_delete=models.CASCADE, related_name="items", verbose_name=_("考核")
+    )
+    code = models.CharField(_("考核项代码"), max_length=32)
+    order = models.PositiveSmallIntegerField(_("序号"))
+    label = models.CharField(_("考核项"), max_length=100)
+    duty = models.TextField(_("职责要求"), blank=True)
+    basis = models.CharField(_("评定方式"), max_length=10, choices=ItemBasis.choices)
+    passed = models.BooleanField(_("结果"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    evidence = models.JSONField(_("佐证"), default=dict, blank=True)
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("评定人"),
+    )
+    judged_at = models.DateTimeField(_("评定时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("双到考核项")
+        verbose_name_plural = _("双到考核项")
+        ordering = ["appraisal_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "code"], name="appraisal_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def result_label(self) -> str:
+        if self.passed is None:
+            return "待评定" if self.basis == ItemBasis.JUDGEMENT else "不适用"
+        return _result_label(self.passed)
+
+
+class HelpAppraisalStep(TransitionRow):
+    """One move of an appraisal (concluded, voided): who, when, the opinion."""
+
+    from_status = models.CharField(
+        _("原状态"), max_length=20, blank=True, choices=AppraisalStatus.choices
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=AppraisalStatus.choices)
+    appraisal = models.ForeignKey(
+        HelpAppraisal, on_delete=models.CASCADE, related_name="steps", verbose_name=_("考核")
+    )
+
+    class Meta:
+        verbose_name = _("双到考核办理记录")
+        verbose_name_plural = _("双到考核办理记录")
+        ordering = ["appraisal_id", "at", "id"]
+
+
+class HelpSettlement(models.Model):
+    """三年结硬帐: the settlement of one round of a unit's pairing with a village (its three
+    years), bringing the six yearly appraisals and the round's outcome together."""
+
+    pairing = models.ForeignKey(
+        VillagePairing,
+        on_delete=models.PROTECT,
+        related_name="settlements",
+        verbose_name=_("结对帮扶"),
+    )
+    first_year = models.PositiveSmallIntegerField(_("起始年度"))
+    last_year = models.PositiveSmallIntegerField(_("结束年度"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=AppraisalStatus.choices, default=AppraisalStatus.OPEN
+    )
+    passed = models.BooleanField(_("结帐结论"), null=True, blank=True)
+    opinion = models.TextField(_("验收意见"), blank=True)
+    computed_at = models.DateTimeField(_("核算时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("双到三年结帐")
+        verbose_name_plural = _("双到三年结帐")
+        ordering = ["pairing__village__code", "pairing__unit__name", "-first_year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing"], name="settlement_once", condition=~Q(status="voided")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_year}–{self.last_year} {self.pairing}"
+
+    @property
+    def result_label(self) -> str:
+        return _result_label(self.passed)
+
+
+class HelpSettlementItem(models.Model):
+    """One line of a settlement: a yearly appraisal's result or an outcome of the round."""
+
+    settlement = models.ForeignKey(
+        HelpSettlement, on_delete=models.CASCADE, related_name="items", verbose_name=_("结帐")
+    )
+    code = models.CharField(_("结帐项代码"), max_length=32)
+    order = models.PositiveSmallIntegerField(_("序号"))
+    label = models.CharField(_("结帐项"), max_length=100)
+    passed = models.BooleanField(_("结果"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    evidence = models.JSONField(_("佐证"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("双到结帐项")
+        verbose_name_plural = _("双到结帐项")
+        ordering = ["settlement_id", "order"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def result_label(self) -> str:
+        return "不适用" if self.passed is None else _result_label(self.passed)
+
+
+class HelpSettlementStep(TransitionRow):
+    from_status = models.CharField(
+        _("原状态"), max_length=20, blank=True, choices=AppraisalStatus.choices
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=AppraisalStatus.choices)
+    settlement = models.ForeignKey(
+        HelpSettlement, on_delete=models.CASCADE, related_name="steps", verbose_name=_("结帐")
+    )
+
+    class Meta:
+        verbose_name = _("双到结帐办理记录")
+        verbose_name_plural = _("双到结帐办理记录")
+        ordering = ["settlement_id", "at", "id"]
+
+
+class HelpFollowUp(models.Model):
+    """通报、点名、约谈 recorded against a failed appraisal or settlement; withdrawn by a recorded
+    step (voided with a reason), never deleted."""
+
+    appraisal = models.ForeignKey(
+        HelpAppraisal,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("年度考核"),
+    )
+    settlement = models.ForeignKey(
+        HelpSettlement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("三年结帐"),
+    )
+    kind = models.CharField(_("问责方式"), max_length=8, choices=FollowUpKind.choices)
+    date = models.DateField(_("日期"))
+    target = models.CharField(
+        _("对象"), max_length=100, help_text=_("被通报、点名或约谈的单位、负责人")
+    )
+    note = models.TextField(_("情况说明"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    actor = models.CharField(_("记录人"), max_length=64)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    voided_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    voided_by = models.CharField(_("撤销人"), max_length=64, blank=True)
+    void_reason = models.CharField(_("撤销理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("双到考核问责")
+        verbose_name_plural = _("双到考核问责")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(appraisal__isnull=False, settlement__isnull=True)
+                | Q(appraisal__isnull=True, settlement__isnull=False),
+                name="followup_one_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target} {self.date.isoformat()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections import defaultdict
 from decimal import Decimal
@@ -18,6 +19,7 @@ from fupin.assistance.models import (
     ExitPlan,
     FundAllocation,
     FundSource,
+    HelpingUnit,
     HelpingUnitMember,
     HouseholdPairing,
     Project,
@@ -25,6 +27,8 @@ from fupin.assistance.models import (
     VillagePairing,
     VisitLog,
     WorkTeam,
+    add_years,
+    today,
 )
 from fupin.checks import LedgerColumns
 from fupin.regions.models import Region
@@ -50,11 +54,24 @@ def pairing_scope(scope: scoping.Scope, grants: scoping.Grants) -> None:
         ids = HouseholdPairing.objects.active().filter(cadre=grants.user).values("household_id")
         scope.households.append(Q(pk__in=ids))
         scope.village_households.append(Q(pk__in=ids))
-    scope.prefixes += list(
-        VillagePairing.objects.active()
-        .filter(unit__members__user=grants.user)
-        .values_list("village__code", flat=True)
+    scope.prefixes += [p.village.code for p in unit_village_pairings(grants.user)]
+
+
+def unit_village_pairings(user: AnyUser) -> list[VillagePairing]:
+    """The village pairings of the user's units that are running or in their tracking years
+    (跟踪联系: the liaison keeps seeing the village for its return visits)."""
+    on = today()
+    rows = (
+        VillagePairing.objects.filter(unit__members__user=user, start__lte=on)
+        .select_related("unit", "village")
+        .order_by("village__code", "-start")
     )
+    out = []
+    for p in rows:
+        window = p.tracking_window()
+        if p.is_active(on) or (window is not None and window[0] <= on < window[1]):
+            out.append(p)
+    return out
 
 
 def households_for(user: AnyUser) -> QuerySet[Household]:
@@ -131,6 +148,92 @@ def may_edit_ledgers(user: AnyUser, household: Household) -> bool:
         and code.startswith(m.region.prefix)
         for m in offices
     )
+
+
+# --- who manages the help ----------------------------------------------------------------------
+
+# The offices that own the help of their region (DOMAIN.md §4 gives no owner; seed 002 makes the
+# county's leading group and poverty office arrange the pairings and projects): the county office
+# and the city and province offices above it. Township and village offices keep ledgers only.
+HELP_MANAGER_LEVELS = frozenset({"province", "city", "county"})
+
+
+def may_manage_help(user: AnyUser | None, region: Region | None) -> bool:
+    """Whether the user may create, change and end the help (units, pairings, teams, projects)
+    of `region`: a county (or city, province) poverty office whose region covers it; superusers
+    administer everything. A unit without a region is the province offices' (and superusers')."""
+    if user is None or not (user.is_authenticated and user.is_active):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    levels = {r.level: r for r in scoping.office_regions(user)}
+    if region is None:
+        return "province" in levels
+    return bool(HELP_MANAGER_LEVELS & scoping.office_levels(user, region))
+
+
+def managed_regions(user: AnyUser) -> list[Region]:
+    """The regions whose help the user manages (their county, city or province offices)."""
+    return [r for r in scoping.office_regions(user) if r.level in HELP_MANAGER_LEVELS]
+
+
+def units_for(user: AnyUser) -> QuerySet[HelpingUnit]:
+    """Helping units the user may see: those based in their regions, those paired with a village
+    they see, and their own (a liaison's)."""
+    scope = scoping.scope_for(user)
+    if scope.everything:
+        return HelpingUnit.objects.all()
+    parts = [Q(region__code__startswith=p) for p in scope.prefixes]
+    parts.append(
+        Q(
+            pk__in=VillagePairing.objects.filter(village__in=regions_for(user).values("pk")).values(
+                "unit_id"
+            )
+        )
+    )
+    parts.append(Q(pk__in=unit_ids_of(user)))
+    return HelpingUnit.objects.filter(reduce(operator.or_, parts))
+
+
+def may_record_return_visit(user: AnyUser, pairing: VillagePairing) -> bool:
+    """The unit's own liaisons keep in contact (跟踪联系); the offices managing the village too."""
+    return pairing.unit_id in unit_ids_of(user) or may_manage_help(user, pairing.village)
+
+
+def tracking_years(pairing: VillagePairing, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The tracking window after a round (跟踪联系), year by year: its dates, the return visits in
+    it, and whether it is flagged (a year that has passed without a 回头看). Empty while the round
+    lasts."""
+    window = pairing.tracking_window()
+    if window is None:
+        return []
+    on = on or today()
+    visits = list(pairing.return_visits.order_by("date", "id"))
+    out = []
+    start, until = window
+    n = 1
+    while start < until:
+        end = min(add_years(start, 1), until)
+        inside = [v for v in visits if start <= v.date < end]
+        passed = end <= on
+        row = {
+            "n": n,
+            "start": start,
+            "end": end,
+            "visits": inside,
+            "passed": passed,
+            "current": start <= on < end,
+            "flagged": passed and not inside,
+            "reason": "",
+        }
+        if row["flagged"]:
+            row["reason"] = (
+                f"{pairing.unit.name}在跟踪联系第{n}年（{start.isoformat()} 至 "
+                f"{(end - dt.timedelta(days=1)).isoformat()}）没有到{pairing.village.name}回头看"
+            )
+        out.append(row)
+        start, n = end, n + 1
+    return out
 
 
 # --- totals -------------------------------------------------------------------------------------

@@ -42,7 +42,13 @@ from fupin.assistance.models import (
     add_years,
     today,
 )
-from fupin.assistance.selectors import households_for, may_edit_ledgers, regions_for
+from fupin.assistance.selectors import (
+    households_for,
+    may_edit_ledgers,
+    may_manage_help,
+    regions_for,
+    tracking_years,
+)
 from fupin.regions.models import Level, Region
 from fupin.registry.models import EventKind, Household, Status
 
@@ -55,6 +61,20 @@ class AssistanceError(ValueError):
 
 class LedgerDenied(AssistanceError):
     """The user may see the household but may not write its ledgers."""
+
+
+class HelpDenied(AssistanceError):
+    """The user may not manage this help (units, pairings, teams, projects) of the region."""
+
+
+def may_manage(user: AnyUser | None, region: Region | None) -> None:
+    """Commands pass no user (the actor names them); a signed-in user must be a county (or city,
+    province) poverty office of the region (`selectors.may_manage_help`)."""
+    if user is not None and not may_manage_help(user, region):
+        raise HelpDenied(
+            _("只有%(region)s所在县（市、省）扶贫部门可以管理其帮扶单位、结对、工作队和项目")
+            % {"region": region.name if region is not None else _("该单位")}
+        )
 
 
 # --- audit --------------------------------------------------------------------------------------
@@ -121,8 +141,11 @@ def pairing_household_create(
 
     One responsible person at a time: a pairing overlapping another of the same household is
     refused (hand over with `pairing_household_handover` instead)."""
+    may_manage(user, household.village)
     if not Membership.objects.filter(user=cadre, role=Role.HELPING_CADRE).exists():
         raise AssistanceError(_("%(name)s 不是帮扶责任人") % {"name": display_name(cadre)})
+    if unit is not None and not unit.active:
+        raise AssistanceError(_("帮扶单位 %(unit)s 已停用") % {"unit": unit.name})
     if not household.registered:
         raise AssistanceError(_("户 %(no)s 不是建档立卡户") % {"no": household.household_no})
     _period_ok(start, end)
@@ -178,6 +201,7 @@ def pairing_household_end(
         .select_related("household__village")
         .get(pk=pairing.pk)
     )
+    may_manage(user, pairing.household.village)
     if pairing.end is not None and pairing.end <= end:
         raise AssistanceError(_("该结对已于 %(end)s 解除") % {"end": pairing.end.isoformat()})
     _period_ok(pairing.start, end)
@@ -295,7 +319,10 @@ def pairing_village_create(
     user: AnyUser | None = None,
 ) -> VillagePairing:
     """Pair a helping unit with a village (several units may help one village)."""
+    may_manage(user, village)
     _village(village)
+    if not unit.active:
+        raise AssistanceError(_("帮扶单位 %(unit)s 已停用") % {"unit": unit.name})
     _period_ok(start, end)
     clash = next(
         (
@@ -342,6 +369,7 @@ def pairing_work_team_create(
     user: AnyUser | None = None,
 ) -> WorkTeam:
     """Station a work team (驻村工作队) in a village: one leader, at most one first secretary."""
+    may_manage(user, village)
     _village(village)
     _period_ok(start, end)
     roles = [m.role for m in members]
@@ -544,6 +572,7 @@ def project_create(
     user: AnyUser | None = None,
 ) -> Project:
     """A poverty-alleviation project (扶贫项目) with its money by source (资金来源)."""
+    may_manage(user, region)
     project = Project(
         name=name.strip(),
         region=region,
@@ -582,6 +611,7 @@ def project_fund_set(
     user: AnyUser | None = None,
 ) -> FundAllocation:
     """Set the amount a project receives from one source (one row per source)."""
+    may_manage(user, project.region)
     if source not in FundSource.values:
         raise AssistanceError(_("未知的资金来源：%(s)s") % {"s": source})
     row = FundAllocation.objects.filter(project=project, source=source).first()
@@ -615,6 +645,7 @@ def project_beneficiary_add(
     user: AnyUser | None = None,
 ) -> ProjectBeneficiary:
     """Record a household a project benefits (受益户); it must live where the project runs."""
+    may_manage(user, project.region)
     if not household.village.code.startswith(project.region.prefix):
         raise AssistanceError(_("户 %(no)s 不在项目实施区划内") % {"no": household.household_no})
     if ProjectBeneficiary.objects.filter(project=project, household=household).exists():
@@ -644,6 +675,7 @@ def project_progress_update(
     user: AnyUser | None = None,
 ) -> Project:
     """Report a project's progress; completion (竣工) means 100% and a completion date."""
+    may_manage(user, project.region)
     if not 0 <= progress <= 100:
         raise AssistanceError(_("进度须在 0 到 100 之间"))
     if completed_on is not None and progress != 100:
@@ -676,6 +708,7 @@ class WarningKind(models.TextChoices):
     HOUSEHOLD_WITHOUT_CADRE = "household_without_cadre", "贫困户无帮扶责任人"
     CADRE_OVER_LIMIT = "cadre_over_limit", "帮扶责任人帮扶户数超标"
     VILLAGE_WITHOUT_TEAM = "village_without_team", "贫困村无驻村工作队"
+    NO_RETURN_VISIT = "no_return_visit", "跟踪联系期内未回头看"
 
 
 @dataclass(frozen=True)
@@ -790,4 +823,21 @@ def assistance_warnings(
                 % {"name": v.name, "code": v.code},
             )
         )
+
+    # 跟踪联系: rounds ended within the tracking years before `on`, each year without a 回头看.
+    ended = (
+        VillagePairing.objects.filter(village__in=villages.values("pk"), end__isnull=False)
+        .filter(end__gt=add_years(on, -policy.tracking_years - 1), end__lte=on)
+        .select_related("unit", "village")
+        .prefetch_related("return_visits")
+        .order_by("village__code", "end", "id")
+    )
+    for p in ended:
+        for year in tracking_years(p, on):
+            if year["flagged"]:
+                out.append(
+                    AssistanceWarning(
+                        kind=WarningKind.NO_RETURN_VISIT, village=p.village, message=year["reason"]
+                    )
+                )
     return out

@@ -17,7 +17,7 @@ from fupin.accounts.scoping import sees_whole_region
 from fupin.assistance import selectors as sel
 from fupin.assistance.forms import ExitPlanForm, MeasureForm, VisitForm
 from fupin.assistance.ledger_docx import household_ledgers_docx
-from fupin.assistance.models import ExitPlan, HouseholdPairing, VillagePairing
+from fupin.assistance.models import ExitPlan, HouseholdPairing
 from fupin.assistance.services import (
     AssistanceError,
     LedgerDenied,
@@ -53,12 +53,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related("household__village")
         .order_by("household__household_no")
     )
-    villages = (
-        VillagePairing.objects.active()
-        .filter(unit_id__in=sel.unit_ids_of(request.user))
-        .select_related("unit", "village")
-        .order_by("village__code")
-    )
+    villages = sel.unit_village_pairings(request.user)
     # Offices have no pairings of their own: they see their region's (scoped, by region).
     regions = [
         r for r in counties_with_data(request.user) if sees_whole_region(request.user, r["region"])
@@ -266,6 +261,7 @@ def region_projects(request: HttpRequest, code: str) -> HttpResponse:
             "region": region,
             "totals": sel.region_project_totals(request.user, region),
             "rows": [{"project": p, "amounts": amounts.get(p.pk, {"total": 0})} for p in projects],
+            "may_manage": sel.may_manage_help(request.user, region),
         },
     )
 
@@ -286,5 +282,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "measures": sel.measures_for(request.user)
             .filter(project=project)
             .select_related("household"),
+            "may_manage": sel.may_manage_help(request.user, project.region),
         },
     )

@@ -178,8 +178,12 @@ def load_county(batch: CountyBatch, *, actor: str = "synth") -> dict[str, int]:
     events: pa.Table = batch.events
     _insert(
         StatusEvent,
-        ["household", "recorded_at", *EVENT_FIELDS],
-        [[hh_id_of[n] for n in _col(events, "household_no")], [now] * events.num_rows]
+        ["household", "recorded_at", "removal_kind", *EVENT_FIELDS],
+        [
+            [hh_id_of[n] for n in _col(events, "household_no")],
+            [now] * events.num_rows,
+            [""] * events.num_rows,  # imported removals carry no 减少类型
+        ]
         + [_col(events, f) for f in EVENT_FIELDS],
     )
     counts = {

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -48,19 +49,29 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """Create (or keep) one login per role for the registry's first county and newest campaign."""
     users = get_user_model().objects
     made: list[DemoAccount] = []
+    # The shared demo password is hashed once (PBKDF2 costs about a third of a second each time,
+    # and the demo gives it to some thirty logins); every login checks against the same hash.
+    hashed: list[str] = []
+
+    def demo_hash() -> str:
+        if not hashed:
+            hashed.append(make_password(password))
+        return hashed[0]
 
     def account(username: str, role: str, what: str, superuser: bool = False) -> AbstractBaseUser:
         user = users.filter(username=username).first()
         if user is None:
             create = users.create_superuser if superuser else users.create_user
-            user = create(username, password=password)
+            user = create(username, password=None)
+            user.password = demo_hash()
+            user.save(update_fields=["password"])
         made.append(DemoAccount(username, role, what))
         return user
 
     def existing(user: AbstractBaseUser, role: str, what: str) -> AbstractBaseUser:
         """A simulated participant: the demo password, so the recorded work can be seen."""
         if not user.has_usable_password():
-            user.set_password(password)
+            user.password = demo_hash()
             user.save(update_fields=["password"])
         made.append(DemoAccount(user.get_username(), role, what))
         return user
@@ -130,7 +141,7 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
             user, _one_time = person_create(
                 actor=office, name=name, username=username, role=role, region=where, post=post
             )
-            user.set_password(password)
+            user.password = demo_hash()
             user.save(update_fields=["password"])
             password_changed_by_self(user)  # the demo's shared password stands for their own
         made.append(
@@ -214,6 +225,15 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         "pinggu", str(Role.WORKING_GROUP.label), f"{campaign.name}：任务推进、终核、结果审定与反馈"
     )
     working_group_add(campaign=campaign, user=group)
+    membership_grant(
+        user=account(
+            "lingdao",
+            str(Role.LEADING_GROUP.label),
+            f"{campaign.name}：审定评估工作组报送的各县综合研判（审定通过或退回）",
+        ),
+        role=Role.LEADING_GROUP,
+        campaign=campaign,
+    )
     _evaluators(campaign, existing)
     return made
 

@@ -24,7 +24,7 @@ from fupin.assessments.engine.figures import CountyFigures
 from fupin.assessments.engine.pipeline import TruthFigures, county_rng, truth_figures
 from fupin.assessments.engine.sampling import SamplingSettings
 from fupin.assessments.engine.verification import simulate_verification
-from fupin.assessments.models import Campaign
+from fupin.assessments.models import Campaign, Verdict
 from fupin.assessments.services import (
     campaign_create,
     campaign_results_compute,
@@ -309,7 +309,7 @@ def _run(
                 confirmed_problems=len(recorded.problem_ids),
             )
         )
-        say(f"结果：{county.name} {outcome}")
+        say(f"结果：{county.name} {Verdict(outcome).label}")
     if decide:
         campaign_transition(
             campaign=campaign,

@@ -31,14 +31,14 @@ from fupin.assessments.models import Campaign, Evidence, Problem, Submission
 from fupin.assessments.services import (
     SubmissionItem,
     TransitionItem,
-    evidence_receive,
-    problem_explain,
-    problem_raise_once,
     problems_transition,
     proposals_for,
     questionnaire_current,
     submissions_receive,
 )
+from fupin.assessments.services.proposals import RaiseOnceItem, problems_raise_once
+from fupin.assessments.services.surveys import EvidenceItem, evidence_receive_many
+from fupin.assessments.services.verification import ExplainItem, problems_explain
 from fupin.assessments.workflows import ProblemAction
 from fupin.demo.running_people import People, Staffing, expert_group_member
 from fupin.demo.running_records import RECOGNITION_QUESTIONS, RunError
@@ -241,9 +241,11 @@ def fieldwork_run(
 ) -> CountyField:
     """Each sampled household's questionnaire through submissions_receive (by a member of its
     team), then the suspected problems the enumerators raise, each with its field notes, through
-    the service the phone and the API raise them with (`problem_raise_once`, under the device's
-    id); `now` is the simulated time of the upload. `raised`: household number → kind, the
-    enumerators' judgement (`raised_by_enumerator`) among the households the answers flag."""
+    the batch forms of the services the phone and the API raise them with (the notes by
+    `evidence_receive_many`, the problems by `problems_raise_once` under the device's ids: the
+    same checks and records as one at a time); `now` is the simulated time of the upload.
+    `raised`: household number → kind, the enumerators' judgement (`raised_by_enumerator`) among
+    the households the answers flag."""
     version = questionnaire_current().version
     keys = frame.household_no[draw.index].tolist()
     persons = _persons([households[k] for k in keys])
@@ -284,6 +286,8 @@ def fieldwork_run(
     received = submissions_receive(campaign=campaign, items=items, now=now)
     for no, (sub, _) in zip(keys, received, strict=True):
         out.submissions[no] = sub
+    raising: list[tuple[str, str, Submission, Any]] = []  # household, kind, source, user
+    notes: list[EvidenceItem] = []
     for pos in np.flatnonzero(answers.suspected != "").tolist():
         no = keys[pos]
         code = str(answers.suspected[pos])
@@ -292,7 +296,7 @@ def fieldwork_run(
         sub = out.submissions[no]
         sub.campaign, sub.household = campaign, households[no]  # what proposals_for reads
         user = people.users[sub.enumerator.user_id]
-        notes = json.dumps(
+        content = json.dumps(
             {
                 "household_no": no,
                 "problem": code,
@@ -308,29 +312,39 @@ def fieldwork_run(
             sort_keys=True,
             indent=1,
         ).encode("utf-8")
-        evidence, _ = evidence_receive(
-            owner=sub,
-            kind="document",
-            content=notes,
-            sha256=hashlib.sha256(notes).hexdigest(),
-            filename=f"field-notes-{no}.json",
-            taken_at=sub.finished_at,
-            user=user,
-            now=now,
+        notes.append(
+            EvidenceItem(
+                owner=sub,
+                kind="document",
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                filename=f"field-notes-{no}.json",
+                taken_at=sub.finished_at,
+                user=user,
+            )
         )
+        raising.append((no, code, sub, user))
+    # The county's suspected problems as the devices upload them: the field notes, then each
+    # problem citing its notes, one batch each.
+    stored = evidence_receive_many(notes, now=now)
+    items = []
+    for (no, code, sub, user), (evidence, _) in zip(raising, stored, strict=True):
         out.notes[no] = evidence
-        out.problems[no], _created = problem_raise_once(
-            campaign=campaign,
-            client_id=problem_client_id(campaign, no, code),
-            household=households[no],
-            kind=code,
-            description=problem_description(sub, code),
-            user=user,
-            enumerator=sub.enumerator,
-            submission=sub,
-            evidence=[evidence],
-            now=now,
+        items.append(
+            RaiseOnceItem(
+                client_id=problem_client_id(campaign, no, code),
+                household=households[no],
+                kind=code,
+                description=problem_description(sub, code),
+                user=user,
+                enumerator=sub.enumerator,
+                submission=sub,
+                evidence=[evidence],
+            )
         )
+    problems = problems_raise_once(campaign=campaign, items=items, now=now)
+    for (no, _, _, _), (problem, _created) in zip(raising, problems, strict=True):
+        out.problems[no] = problem
     return out
 
 
@@ -398,27 +412,36 @@ class Verifier:
             )
         problems_transition(batch, now=self.clock.now())
         self.clock.day(start_day + 1.125)
+        # The county offices' explanations of the disputed findings, then their documents.
+        explaining = []
         for county, _, path, problem in live:
             if self._step(path, "department") is None:
                 continue
-            officer = self.people.officers[county.code]
             text = (
                 f"{county.name}说明：该户情况经乡村两级核实，我县认为不属于"
                 f"{PROBLEM_LABELS[path.problem]}，附相关证明材料"
             )
-            explanation = problem_explain(
-                problem=problem, user=officer, text=text, now=self.clock.now()
+            explaining.append(
+                (
+                    path,
+                    ExplainItem(problem=problem, user=self.people.officers[county.code], text=text),
+                )
             )
-            doc = (text + "\n（模拟材料：收入台账、帮扶手册摘要）").encode("utf-8")
-            evidence_receive(
-                owner=explanation,
-                kind="document",
-                content=doc,
-                sha256=hashlib.sha256(doc).hexdigest(),
-                filename=f"county-explanation-{path.household_no}.txt",
-                user=officer,
-                now=self.clock.now(),
+        explanations = problems_explain([e for _, e in explaining], now=self.clock.now())
+        documents = []
+        for (path, item), explanation in zip(explaining, explanations, strict=True):
+            doc = (item.text + "\n（模拟材料：收入台账、帮扶手册摘要）").encode("utf-8")
+            documents.append(
+                EvidenceItem(
+                    owner=explanation,
+                    kind="document",
+                    content=doc,
+                    sha256=hashlib.sha256(doc).hexdigest(),
+                    filename=f"county-explanation-{path.household_no}.txt",
+                    user=item.user,
+                )
             )
+        evidence_receive_many(documents, now=self.clock.now())
         self.progress("复核：地方说明期满")
         window = max(campaign_window(live), 1)
         self.clock.day(start_day + 1 + window / 24 + 0.05)

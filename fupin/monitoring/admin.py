@@ -13,6 +13,7 @@ class MonitoringSettingsAdmin(admin.ModelAdmin):
         "line_multiple",
         "income_fall_share",
         "rigid_spending_share",
+        "transition_years",
         "source",
     ]
     raw_id_fields = ["province"]

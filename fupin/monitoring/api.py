@@ -1,5 +1,5 @@
-"""Monitoring API: objects (list, read, open, transition), reports, a region's candidates and a
-county's slackening signals. Every queryset starts from the selectors (and so from
+"""Monitoring API: objects (list, read, open, transition), reports and a region's candidates (the
+years after exit are in api_after_exit). Every queryset starts from the selectors (and so from
 `accounts.scoping`): an id outside the user's scope answers 404 like one that does not exist.
 Refusals answer with the service's Chinese message: 400 the request, 403 the role, 409 the state.
 """
@@ -35,7 +35,6 @@ from fupin.monitoring.services import (
     monitoring_report_add,
     risk_conditions,
 )
-from fupin.monitoring.slackening import slackening_signals
 from fupin.monitoring.views import default_year
 from fupin.monitoring.workflows import (
     MonitoringStatus,
@@ -223,26 +222,6 @@ class MonitoringCandidatesSerializer(serializers.Serializer[Any]):
     households = serializers.IntegerField(help_text="可查看的农户数")
     without_income = serializers.IntegerField(help_text="没有该年度收入记录、未能按收入筛查的户数")
     candidates = MonitoringCandidateSerializer(many=True)
-
-
-class MonitoringSignalSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    label = serializers.CharField()
-    state = serializers.CharField(help_text="raised 出现信号 / clear 未见信号 / no_data 数据不足")
-    state_label = serializers.CharField()
-    explanation = serializers.CharField()
-    numbers = serializers.DictField()
-
-
-class MonitoringSignalsSerializer(serializers.Serializer[Any]):
-    county = serializers.CharField(source="county.code")
-    exit_year = serializers.IntegerField(allow_null=True)
-    until = serializers.IntegerField()
-    years = serializers.ListField(child=serializers.IntegerField())
-    remaining = serializers.ListField(child=serializers.IntegerField())
-    planned_remaining = serializers.ListField(child=serializers.IntegerField(allow_null=True))
-    note = serializers.CharField()
-    signals = MonitoringSignalSerializer(many=True)
 
 
 def _params(
@@ -449,12 +428,3 @@ class CandidatesView(APIView):
         except MonitoringDataError as e:
             return Response({"detail": str(e)}, status=400)
         return Response(MonitoringCandidatesSerializer(found).data)
-
-
-class SignalsView(APIView):
-    @extend_schema(
-        summary="摘帽县的松劲信号", responses={200: MonitoringSignalsSerializer, 404: ERRORS[404]}
-    )
-    def get(self, request: Request, code: str) -> Response:
-        county = get_object_or_404(sel.counties_for(request.user), code=code)
-        return Response(MonitoringSignalsSerializer(slackening_signals(county=county)).data)

@@ -1,10 +1,14 @@
-"""Forms of the monitoring pages: a report, opening an object, a step of its procedure."""
+"""Forms of the monitoring pages: a report, opening an object, a step of its procedure, a
+training, a reduction target, a reason for undoing one."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fupin.monitoring.models import TrainingLevel
 from fupin.monitoring.workflows import MonitoringStatus, ObjectKind, ReportSource, SpendingKind
 
 
@@ -44,3 +48,38 @@ class TransitionForm(forms.Form):
     )
     notice_start = forms.DateField(label=_("公示开始"), required=False)
     notice_end = forms.DateField(label=_("公示结束"), required=False)
+
+
+class TrainingForm(forms.Form):
+    date = forms.DateField(label=_("培训日期"))
+    level = forms.ChoiceField(label=_("组织层级"), choices=TrainingLevel.choices)
+    organiser = forms.CharField(label=_("组织单位"), max_length=100)
+    topic = forms.CharField(label=_("培训主题"), max_length=200)
+    participants = forms.IntegerField(
+        label=_("参训人数"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text=_("可只填名单，人数按名单计"),
+    )
+    participant_names = forms.CharField(
+        label=_("参训人员名单（每行一人，可不填）"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, levels: list[tuple[str, str]] | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        if levels is not None:
+            self.fields["level"].choices = levels  # type: ignore[attr-defined]
+
+
+class TargetForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2013, max_value=2100)
+    people = forms.IntegerField(label=_("计划减贫人数"), min_value=0, max_value=10_000_000)
+    source = forms.CharField(label=_("依据文件"), max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)

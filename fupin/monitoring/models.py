@@ -21,6 +21,10 @@ from fupin.policy import DEFAULT_MONITORING, MonitoringPolicy
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
+# 脱贫攻坚目标任务完成后，对摆脱贫困的县，从脱贫之日起设立5年过渡期（中共中央 国务院《关于实现
+# 巩固拓展脱贫攻坚成果同乡村振兴有效衔接的意见》, 2020): not in the seeds, so a province may change it.
+DEFAULT_TRANSITION_YEARS = 5
+
 
 class MonitoringSettings(models.Model):
     """A province's monitoring range (*configurable*, DOMAIN.md §8), editable in the admin.
@@ -53,6 +57,12 @@ class MonitoringSettings(models.Model):
         _("刚性支出超过上年家庭纯收入的倍数"),
         default=DEFAULT_MONITORING.rigid_spending_share,
         validators=[MinValueValidator(0.1), MaxValueValidator(10)],
+    )
+    transition_years = models.PositiveSmallIntegerField(
+        _("摘帽后过渡期（年）"),
+        default=DEFAULT_TRANSITION_YEARS,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("四个不摘须保持的年数，自摘帽次年起算"),
     )
     source = models.CharField(_("政策依据"), max_length=200, blank=True)
 
@@ -213,3 +223,97 @@ class MonitoringStep(TransitionRow, AppendOnly):
     @property
     def to_label(self) -> str:
         return str(MonitoringStatus(self.to_status).label)
+
+
+# --- the years after exit (seed 004: slackening signs, 四个不摘) ---------------------------------
+
+
+class TrainingLevel(models.TextChoices):
+    """Which office organised a cadre training: the county's own, or the city's or province's."""
+
+    COUNTY = "county", _("县级")
+    CITY = "city", _("市(州)级")
+    PROVINCE = "province", _("省级")
+
+
+class ReductionTarget(models.Model):
+    """A county's reduction target for a year (年度减贫任务: 计划减少贫困人口), as the county or
+    city office recorded it from the year's plan. Written only by services_after_exit, audited;
+    a correction overwrites the figures with the old ones kept in the audit row."""
+
+    county = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Level.COUNTY},
+        verbose_name=_("县(区)"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2013), MaxValueValidator(2100)]
+    )
+    people = models.PositiveIntegerField(_("计划减贫人数"))
+    source = models.CharField(_("依据文件"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度减贫任务")
+        verbose_name_plural = _("年度减贫任务")
+        ordering = ["county__code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="reduction_target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county.name} {self.year} 年计划减贫 {self.people} 人"
+
+
+class Training(models.Model):
+    """One cadre training held for a county's cadres (干部培训): when, who organised it, on
+    what, and who took part (a count and/or names). A training recorded in error is withdrawn
+    with a reason (kept, audited), never deleted."""
+
+    county = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Level.COUNTY},
+        verbose_name=_("参训县(区)"),
+    )
+    date = models.DateField(_("培训日期"))
+    level = models.CharField(_("组织层级"), max_length=10, choices=TrainingLevel.choices)
+    organiser = models.CharField(_("组织单位"), max_length=100)
+    topic = models.CharField(_("培训主题"), max_length=200)
+    participants = models.PositiveIntegerField(_("参训人数"))
+    participant_names = models.TextField(_("参训人员名单"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("干部培训")
+        verbose_name_plural = _("干部培训")
+        ordering = ["county__code", "-date", "-id"]
+        indexes = [models.Index(fields=["county", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.topic}"
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n in self.participant_names.split() if n]

@@ -9,7 +9,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from fupin.accounts import scoping
-from fupin.monitoring.models import MonitoringObject, MonitoringReport
+from fupin.monitoring.models import (
+    MonitoringObject,
+    MonitoringReport,
+    ReductionTarget,
+    Training,
+)
 from fupin.regions.models import Level, Region
 from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household
@@ -41,3 +46,17 @@ def counties_for(user: AnyUser) -> QuerySet[Region]:
     if not parts:
         return Region.objects.none()
     return Region.objects.filter(reduce(operator.or_, parts), level=Level.COUNTY)
+
+
+def exited_counties_for(user: AnyUser) -> QuerySet[Region]:
+    """The exited poor counties (摘帽县) among the counties the user may see whole, by code."""
+    return counties_for(user).filter(is_poor_county=True, exit_year__isnull=False).order_by("code")
+
+
+def trainings_for(user: AnyUser) -> QuerySet[Training]:
+    """Cadre trainings of the counties the user may see whole."""
+    return Training.objects.filter(county__in=counties_for(user).values("pk"))
+
+
+def reduction_targets_for(user: AnyUser) -> QuerySet[ReductionTarget]:
+    return ReductionTarget.objects.filter(county__in=counties_for(user).values("pk"))

@@ -1,5 +1,5 @@
-"""Monitoring pages: a region's overview with candidates, an object with its history and steps,
-a county's slackening signals. Thin: reads via selectors, writes via services."""
+"""Monitoring pages: a region's overview with candidates, an object with its history and steps
+(the years after exit are in views_after_exit). Thin: reads via selectors, writes via services."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ from fupin.monitoring.services import (
     monitoring_report_add,
     risk_conditions,
 )
-from fupin.monitoring.slackening import slackening_signals
 from fupin.monitoring.workflows import (
     APPROVAL_DAYS,
     ELIMINATES,
@@ -322,37 +321,4 @@ def object_transition(request: HttpRequest, pk: int) -> HttpResponse:
     obj.refresh_from_db()
     return render(
         request, "monitoring/object.html", _object_context(request, obj, form), status=400
-    )
-
-
-@login_required
-def county_signals(request: HttpRequest, code: str) -> HttpResponse:
-    county = get_object_or_404(sel.counties_for(request.user), code=code)
-    result = slackening_signals(county=county)
-    chart = {
-        "years": result.years,
-        "remaining": result.remaining,
-        "planned": result.planned_remaining,
-        "text": {
-            "title": _("未脱贫户数：实际与脱贫计划"),
-            "actual": _("实际未脱贫户"),
-            "planned": _("按脱贫计划应剩余"),
-            "year": _("年度"),
-            "households": _("户数"),
-            "exit_year": _("摘帽"),
-            "no_plan": _("没有脱贫计划记录"),
-        },
-        "exit_year": result.exit_year,
-    }
-    return render(
-        request,
-        "monitoring/signals.html",
-        {
-            "county": county,
-            "result": result,
-            "chart": chart,
-            "rows": list(
-                zip(result.years, result.remaining, result.planned_remaining, strict=True)
-            ),
-        },
     )

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.workflow import TransitionRow
 from fupin.policy import HouseholdFacts, Identification, PolicyError, identify, idnumber
 from fupin.regions.models import Region
+from fupin.registry.workflows import FINAL_STATUSES as IDENTIFICATION_FINAL
+from fupin.registry.workflows import AppraisalResult, IdentificationStatus
 
 
 class Status(models.TextChoices):
@@ -62,8 +69,18 @@ EVENT_TRANSITIONS: dict[str | None, dict[str, str]] = {
     Status.POOR: {EventKind.EXITED: Status.EXITED, EventKind.REMOVED: Status.REMOVED},
     Status.EXITED: {EventKind.RETURNED: Status.RETURNED, EventKind.REMOVED: Status.REMOVED},
     Status.RETURNED: {EventKind.EXITED: Status.EXITED, EventKind.REMOVED: Status.REMOVED},
-    Status.REMOVED: {},
+    # A removed household may be identified again (a new identification, with a reason).
+    Status.REMOVED: {EventKind.IDENTIFIED: Status.POOR},
 }
+
+
+class RemovalKind(models.TextChoices):
+    """Why a household left the registry other than by exit (DOMAIN.md §3, 动态管理): removed as
+    wrongly identified (错评清退), or a natural decrease (自然减少: the household died out, moved away)."""
+
+    WRONG = "wrong", _("清退（错评）")
+    DEATH = "death", _("自然减少（死亡）")
+    MOVED = "moved", _("自然减少（迁出）")
 
 
 class Relation(models.TextChoices):
@@ -260,6 +277,10 @@ class StatusEvent(models.Model):
     date = models.DateField(_("日期"))
     year = models.PositiveSmallIntegerField(_("年度"))
     reason = models.CharField(_("原因"), max_length=200, blank=True)
+    # For a removal: 清退 or which natural decrease (blank on imported removals).
+    removal_kind = models.CharField(
+        _("减少类型"), max_length=8, choices=RemovalKind.choices, blank=True, db_default=""
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -329,3 +350,254 @@ class RegionAggregate(models.Model):
             models.UniqueConstraint(fields=["snapshot", "code"], name="aggregate_unique_code")
         ]
         indexes = [models.Index(fields=["snapshot", "level", "code"])]
+
+
+# --- identification cases and evidence (issue #15 item 3) --------------------------------------
+# The 一核二看三比四评议五公示 procedure of one household (its table: registry/workflows.py) and the
+# evidence files attached to edits made in the browser.
+
+
+@deconstructible
+class RegistryEvidenceStorage(FileSystemStorage):
+    """Files under FUPIN_DATA_DIR/evidence/registry, resolved when used (tests move DATA_DIR)."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(Path(settings.DATA_DIR) / "evidence" / "registry")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return str(Path(self.base_location).resolve())
+
+    @property  # type: ignore[override]
+    def base_url(self) -> None:
+        return None
+
+
+registry_evidence_storage = RegistryEvidenceStorage()
+
+
+class IdentificationCase(models.Model):
+    """A household's application for identification (精准识别), taken through the five steps."""
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="identification_cases",
+        verbose_name=_("农户"),
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=IdentificationStatus.choices,
+        default=IdentificationStatus.APPLIED,
+    )
+    opened_on = models.DateField(_("申请日期"))
+    reason = models.CharField(_("申请理由"), max_length=300)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    opened_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("识别申请")
+        verbose_name_plural = _("识别申请")
+        ordering = ["-opened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.household.household_no} {self.get_status_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in IDENTIFICATION_FINAL
+
+
+class IdentificationStep(TransitionRow):
+    """One step of a case (who, when, from, to, opinion = what was found, evidence): its date; for
+    四评议 the result; for 五公示 the notice's dates and any objection with its handling."""
+
+    case = models.ForeignKey(
+        IdentificationCase,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name=_("识别申请"),
+    )
+    action = models.CharField(_("环节"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12)
+    date = models.DateField(_("办理日期"))
+    appraisal_result = models.CharField(
+        _("评议结果"), max_length=8, choices=AppraisalResult.choices, blank=True
+    )
+    notice_start = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_end = models.DateField(_("公示结束"), null=True, blank=True)
+    objection = models.CharField(_("异议"), max_length=500, blank=True)
+    objection_handling = models.CharField(_("异议处理"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("识别程序记录")
+        verbose_name_plural = _("识别程序记录")
+        ordering = ["case_id", "date", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("识别程序记录只能追加，不能修改")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("识别程序记录只能追加，不能删除")
+
+    @property
+    def from_label(self) -> str:
+        return str(IdentificationStatus(self.from_status).label) if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return str(IdentificationStatus(self.to_status).label)
+
+
+def _evidence_path(instance: RegistryEvidence, filename: str) -> str:
+    return f"{instance.household_id}/{filename}"
+
+
+class RegistryEvidence(models.Model):
+    """A file an office attached to a change made in the browser (income, 两不愁三保障, members),
+    kept under FUPIN_DATA_DIR/evidence/registry with the audit row's note."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("农户")
+    )
+    note = models.CharField(_("说明"), max_length=300)
+    file = models.FileField(
+        _("文件"), storage=registry_evidence_storage, upload_to=_evidence_path, max_length=200
+    )
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["household_id", "-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# --- end of identification cases and evidence --------------------------------------------------
+
+
+# --- Web uploads (issue #15 item 2, fupin/registry/uploads.py): a registry file or a department
+# list, checked in a dry run, then confirmed; and each office's saved column mapping. -----------
+
+
+@deconstructible
+class UploadStorage(FileSystemStorage):
+    """Uploaded files under FUPIN_DATA_DIR/uploads, kept between the dry run and the confirmation
+    (resolved when used, so tests can point DATA_DIR elsewhere)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(Path(settings.DATA_DIR) / "uploads")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return str(Path(self.base_location).resolve())
+
+    @property  # type: ignore[override]
+    def base_url(self) -> None:
+        return None
+
+    def deconstruct(self) -> tuple[str, tuple[()], dict[str, object]]:
+        return ("fupin.registry.models.UploadStorage", (), {})
+
+
+upload_storage = UploadStorage()
+
+
+class UploadStatus(models.TextChoices):
+    CHECKED = "checked", _("已试运行，待确认")
+    RUNNING = "running", _("正在导入")
+    DONE = "done", _("已导入")
+    REJECTED = "rejected", _("未导入（有错误）")
+    FAILED = "failed", _("导入中断，未写入任何数据")
+
+
+class Upload(models.Model):
+    """One uploaded file: a registry file (kind "registry") or a department list (a kind of
+    fupin.matching.KINDS). The file is kept until it is confirmed; a department list then keeps
+    only its keyed hashes (`keys`), never the ID numbers."""
+
+    REGISTRY = "registry"
+
+    kind = models.CharField(_("类型"), max_length=16)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.CHECKED
+    )
+    file = models.FileField(_("文件"), storage=upload_storage, max_length=300, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    sha256 = models.CharField(_("校验值"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("试运行时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    keep_good = models.BooleanField(_("只导入无错误的户"), default=False)
+    column_map = models.JSONField(_("列对应"), default=dict, blank=True)
+    # The registry's data version at the dry run: a confirmation after a change is refused.
+    registry_version = models.PositiveBigIntegerField(default=0)
+    report = models.JSONField(_("试运行报告"), default=dict, blank=True)
+    result = models.JSONField(_("导入结果"), default=dict, blank=True)
+    keys = models.JSONField(_("比对键"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("上传文件")
+        verbose_name_plural = _("上传文件")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ImportMapping(models.Model):
+    """An office's column mapping: a header its files use → the standard column it holds,
+    offered on the office's next upload."""
+
+    office = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("文件中的列名"), max_length=100)
+    target = models.CharField(_("标准列名"), max_length=40)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("列对应关系")
+        verbose_name_plural = _("列对应关系")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "source"], name="import_mapping_unique")
+        ]

@@ -393,9 +393,34 @@ def _field(model: str, key: str) -> Any:
     return None
 
 
+def _related_text(value: Any, field: Any) -> str | None:
+    """A foreign key's audited value as the record's name rather than its key (a region's name for
+    its code, a campaign's name for its id), or None where there is no such record."""
+    model = field.related_model
+    if model is Region:
+        region = Region.objects.filter(Q(code=str(value)) | Q(pk=_int_or_none(value))).first()
+        return region.name if region is not None else None
+    key = _int_or_none(value)
+    obj = model._default_manager.filter(pk=key).first() if key is not None else None
+    return str(obj) if obj is not None else None
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _text(value: Any, field: Any = None) -> str:
     if value is None:
         return ""
+    if getattr(field, "many_to_one", False) and not isinstance(value, (dict, list)):
+        named = _related_text(value, field)
+        if named is not None:
+            return named
     if field is not None and getattr(field, "choices", None) and isinstance(value, str):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -442,6 +467,20 @@ def audit_model_label(entry: AuditEntry) -> str:
     """The Chinese name of the kind of record an audit row is about (户, 家庭成员, 评估项目 …)."""
     cls = _model_named(entry.model)
     return str(cls._meta.verbose_name) if cls is not None else entry.model
+
+
+def audit_object_text(entry: AuditEntry) -> str:
+    """The record an audit row is about, by its name rather than its database key: a household by
+    its number, a record whose model names itself (`__str__`) by that name, ID numbers masked; a
+    record without a name of its own or no longer there by nothing more than its kind."""
+    cls = _model_named(entry.model)
+    if cls is None or cls is Household:
+        return str(mask_ids(entry.object_key))
+    if cls.__str__ is models.Model.__str__:
+        return ""
+    key = _int_or_none(entry.object_key)
+    obj = cls._default_manager.filter(pk=key).first() if key is not None else None
+    return str(mask_ids(str(obj))) if obj is not None else "（已删除）"
 
 
 def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:

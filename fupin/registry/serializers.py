@@ -9,8 +9,24 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fupin.regions.models import Level, Region
-from fupin.registry.models import Household, Person, Status, StatusEvent
+from fupin.registry.editing import JOINING_CHOICES, LEAVING_CHOICES, EventChoice
+from fupin.registry.models import (
+    Attribute,
+    Cause,
+    Education,
+    Health,
+    Household,
+    IdentificationCase,
+    IdentificationStep,
+    LabourAbility,
+    Person,
+    Relation,
+    SchoolStatus,
+    Status,
+    StatusEvent,
+)
 from fupin.registry.selectors import children_summary, region_summary
+from fupin.registry.workflows import AppraisalResult, IdentificationStatus
 
 # --- regions -----------------------------------------------------------------------------------
 
@@ -191,3 +207,184 @@ class HouseholdFilterSerializer(serializers.Serializer[dict[str, Any]]):
     registered = serializers.BooleanField(
         required=False, help_text="true：建档立卡户；false：非建档立卡户"
     )
+
+
+# --- registry work by the offices (issue #15 item 3) -------------------------------------------
+
+
+class EventInSerializer(serializers.Serializer[dict[str, Any]]):
+    event = serializers.ChoiceField(
+        choices=EventChoice.choices,
+        help_text="returned 返贫；wrong 清退（错评）；death、moved 自然减少（死亡、迁出）。"
+        "脱贫走退出程序（/api/exits/），新识别走识别申请",
+    )
+    date = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
+
+
+class StatusEventOutSerializer(serializers.ModelSerializer[StatusEvent]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    removal_kind_label = serializers.CharField(source="get_removal_kind_display", read_only=True)
+
+    class Meta:
+        model = StatusEvent
+        fields = [
+            "kind",
+            "kind_label",
+            "removal_kind",
+            "removal_kind_label",
+            "date",
+            "year",
+            "reason",
+            "recorded_at",
+        ]
+
+
+class HouseholdEditSerializer(serializers.Serializer[dict[str, Any]]):
+    """Only the fields sent are changed; `note` (the evidence) is required."""
+
+    income_year = serializers.IntegerField(min_value=2010, max_value=2100, required=False)
+    income_wages = serializers.FloatField(min_value=0, max_value=1e8, required=False)
+    income_business = serializers.FloatField(min_value=0, max_value=1e8, required=False)
+    income_property = serializers.FloatField(min_value=0, max_value=1e8, required=False)
+    income_transfers = serializers.FloatField(min_value=0, max_value=1e8, required=False)
+    income_policy_transfers = serializers.FloatField(min_value=0, max_value=1e8, required=False)
+    food_ok = serializers.BooleanField(required=False)
+    clothing_ok = serializers.BooleanField(required=False)
+    education_ok = serializers.BooleanField(required=False)
+    medical_ok = serializers.BooleanField(required=False)
+    housing_ok = serializers.BooleanField(required=False)
+    water_ok = serializers.BooleanField(required=False)
+    attribute = serializers.ChoiceField(choices=Attribute.choices, required=False, allow_blank=True)
+    main_cause = serializers.ChoiceField(choices=Cause.choices, required=False, allow_blank=True)
+    at_risk_dibao = serializers.BooleanField(required=False)
+    at_risk_illness = serializers.BooleanField(required=False)
+    at_risk_housing = serializers.BooleanField(required=False)
+    note = serializers.CharField(max_length=300, help_text="修改依据（佐证说明）")
+    file = serializers.FileField(required=False, help_text="佐证材料文件（multipart，可选）")
+
+
+class PersonInSerializer(serializers.Serializer[dict[str, Any]]):
+    name = serializers.CharField(max_length=32)
+    id_number = serializers.CharField(
+        max_length=20, help_text="18 位身份证号；性别和出生日期由它得出；返回时只给脱敏号码"
+    )
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
+    school_status = serializers.ChoiceField(
+        choices=SchoolStatus.choices, required=False, allow_blank=True
+    )
+    health = serializers.ChoiceField(choices=Health.choices, required=False, allow_blank=True)
+    disability_grade = serializers.IntegerField(min_value=0, max_value=4, required=False)
+    labour_ability = serializers.ChoiceField(
+        choices=LabourAbility.choices, required=False, allow_blank=True
+    )
+    months_away = serializers.IntegerField(min_value=0, max_value=12, required=False)
+    insured = serializers.BooleanField(required=False)
+
+
+class PersonAddSerializer(PersonInSerializer):
+    change = serializers.ChoiceField(choices=JOINING_CHOICES, help_text="出生、婚入、迁入或其他")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PersonChangeSerializer(PersonInSerializer):
+    """Only the fields sent are changed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, f in self.fields.items():
+            if name != "note":
+                f.required = False
+
+    note = serializers.CharField(max_length=200, help_text="修改依据")
+
+
+class PersonRemoveSerializer(serializers.Serializer[dict[str, Any]]):
+    change = serializers.ChoiceField(
+        choices=LEAVING_CHOICES, help_text="death 死亡（保留并标注已故）；婚出、迁出（删除该成员）"
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PersonRemovedSerializer(serializers.Serializer[dict[str, Any]]):
+    removed = serializers.BooleanField(help_text="true：已从本户删除；false：保留并标注已故")
+    member = PersonSerializer(allow_null=True)
+    household_size = serializers.IntegerField()
+
+
+class IdentificationStepSerializer(serializers.ModelSerializer[IdentificationStep]):
+    from_label = serializers.CharField(read_only=True)
+    to_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = IdentificationStep
+        fields = [
+            "action",
+            "from_status",
+            "from_label",
+            "to_status",
+            "to_label",
+            "date",
+            "actor",
+            "at",
+            "opinion",
+            "evidence",
+            "appraisal_result",
+            "notice_start",
+            "notice_end",
+            "objection",
+            "objection_handling",
+        ]
+
+
+class IdentificationCaseSerializer(serializers.ModelSerializer[IdentificationCase]):
+    household_no = serializers.CharField(source="household.household_no", read_only=True)
+    village = serializers.CharField(source="household.village.code", read_only=True)
+    village_name = serializers.CharField(source="household.village.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    household_status = serializers.CharField(source="household.status", read_only=True)
+    steps = IdentificationStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = IdentificationCase
+        fields = [
+            "id",
+            "household_no",
+            "village",
+            "village_name",
+            "status",
+            "status_label",
+            "opened_on",
+            "reason",
+            "household_status",
+            "steps",
+        ]
+
+
+class IdentificationOpenSerializer(serializers.Serializer[dict[str, Any]]):
+    household_no = serializers.CharField(max_length=20)
+    village = serializers.RegexField(
+        r"^[0-9]{12}$", required=False, help_text="新农户（户编号尚无记录）必填：村的 12 位代码"
+    )
+    date = serializers.DateField(required=False, help_text="申请日期，默认今天")
+    reason = serializers.CharField(max_length=300, help_text="曾被清退的农户须写明重新识别的原因")
+
+
+class IdentificationTransitionSerializer(serializers.Serializer[dict[str, Any]]):
+    to = serializers.ChoiceField(choices=IdentificationStatus.choices, help_text="目标状态")
+    date = serializers.DateField(required=False, help_text="办理日期，默认今天")
+    opinion = serializers.CharField(help_text="办理情况（或不予识别的理由）")
+    evidence = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, default=list
+    )
+    appraisal_result = serializers.ChoiceField(
+        choices=AppraisalResult.choices, required=False, allow_blank=True, default=""
+    )
+    notice_start = serializers.DateField(required=False, allow_null=True, default=None)
+    notice_end = serializers.DateField(required=False, allow_null=True, default=None)
+    objection = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    objection_handling = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    objection_upheld = serializers.BooleanField(required=False, default=False)

@@ -25,6 +25,7 @@ from fupin.registry.models import (
     EventKind,
     Household,
     Person,
+    RemovalKind,
     Status,
     StatusEvent,
 )
@@ -33,6 +34,20 @@ from fupin.registry.selectors import can_view_full_id, households_for
 
 class RegistryError(ValueError):
     """A change the registry's rules do not allow; the message is for the user (Chinese)."""
+
+    status = 400
+
+
+class RegistryDenied(RegistryError):
+    """The user may see the household but not make this change (an office's duty)."""
+
+    status = 403
+
+
+class RegistryConflict(RegistryError):
+    """A change the household's (or a case's) current status does not allow."""
+
+    status = 409
 
 
 class FullIdDenied(Exception):
@@ -55,8 +70,10 @@ def household_update(
     changes: Mapping[str, Any],
     actor: str,
     user: AbstractBaseUser | None = None,
+    reason: str = "",
 ) -> Household:
-    """Change a household's fields (not its status: that moves only by events)."""
+    """Change a household's fields (not its status: that moves only by events); `reason` is the
+    audit row's note (the evidence an office gives)."""
     forbidden = {"status", "identified_year", "exited_year", "household_no", "id"} & set(changes)
     if forbidden:
         raise RegistryError(
@@ -79,13 +96,19 @@ def household_update(
             household=household,
             before=diff_before,
             after=diff_after,
+            reason=reason,
         )
     return household
 
 
 @transaction.atomic
 def person_update(
-    *, person: Person, changes: Mapping[str, Any], actor: str, user: AbstractBaseUser | None = None
+    *,
+    person: Person,
+    changes: Mapping[str, Any],
+    actor: str,
+    user: AbstractBaseUser | None = None,
+    reason: str = "",
 ) -> Person:
     before = snapshot(person)
     for field, value in changes.items():
@@ -103,6 +126,7 @@ def person_update(
             household=person.household,
             before=diff_before,
             after={k: after[k] for k in diff_before},
+            reason=reason,
         )
     return person
 
@@ -112,7 +136,7 @@ def next_status(current: str | None, kind: str) -> str:
     allowed = EVENT_TRANSITIONS[current or None]
     if kind not in allowed:
         label = Status(current).label if current else "未登记"
-        raise RegistryError(f"当前状态为“{label}”，不能记录“{EventKind(kind).label}”")
+        raise RegistryConflict(f"当前状态为“{label}”，不能记录“{EventKind(kind).label}”")
     return allowed[kind]
 
 
@@ -125,8 +149,10 @@ def household_record_event(
     reason: str = "",
     actor: str,
     user: AbstractBaseUser | None = None,
+    removal_kind: str = "",
 ) -> StatusEvent:
-    """Append a dated status event and move the household's status with it."""
+    """Append a dated status event and move the household's status with it; a removal may say
+    which (清退 or a natural decrease: `removal_kind`)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     if date > timezone.localdate():
         raise RegistryError(f"日期 {date.isoformat()} 在未来")
@@ -137,6 +163,10 @@ def household_record_event(
         )
     if kind == EventKind.REMOVED and not reason.strip():
         raise RegistryError("清退必须填写原因")
+    if removal_kind and (kind != EventKind.REMOVED or removal_kind not in RemovalKind.values):
+        raise RegistryError(f"减少类型“{removal_kind}”只用于清退或自然减少")
+    if kind == EventKind.IDENTIFIED and household.status == Status.REMOVED and not reason.strip():
+        raise RegistryError("该户曾被清退，重新识别必须写明原因")
     current = household.status or None
     new_status = next_status(current, kind)
     before = {
@@ -150,6 +180,7 @@ def household_record_event(
         date=date,
         year=date.year,
         reason=reason,
+        removal_kind=removal_kind,
         recorded_by=user if user is not None and user.is_authenticated else None,
     )
     household.status = new_status
@@ -173,9 +204,14 @@ def household_record_event(
             "identified_year": household.identified_year,
             "exited_year": household.exited_year,
         },
-        reason=f"{event.get_kind_display()} {date.isoformat()} {reason}".strip(),
+        reason=f"{_event_label(event)} {date.isoformat()} {reason}".strip(),
     )
     return event
+
+
+def _event_label(event: StatusEvent) -> str:
+    """清退 or the natural decrease it was, else the event's kind."""
+    return str(event.get_removal_kind_display() or event.get_kind_display())
 
 
 def status_from_events(kinds: list[str]) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fupin.registry import views, views_checks
+from fupin.registry import views, views_checks, views_identification, views_uploads, views_work
 
 app_name = "registry"
 urlpatterns = [
@@ -11,5 +11,39 @@ urlpatterns = [
     path("regions/<str:code>/households/", views.household_list, name="households"),
     path("households/<str:household_no>/", views.household_detail, name="household"),
     path("audit/", views.audit_trail, name="audit"),
+    # Registry work by the offices (issue #15 item 3).
+    path("households/<str:household_no>/events/", views_work.event_add, name="event_add"),
+    path(
+        "households/<str:household_no>/edit/", views_work.household_edit_page, name="household_edit"
+    ),
+    path("households/<str:household_no>/members/new/", views_work.member_add, name="member_add"),
+    path(
+        "households/<str:household_no>/members/<int:pk>/",
+        views_work.member_edit,
+        name="member_edit",
+    ),
+    path(
+        "households/<str:household_no>/members/<int:pk>/remove/",
+        views_work.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "households/<str:household_no>/evidence/<int:pk>/",
+        views_work.evidence_file,
+        name="evidence",
+    ),
+    path("identifications/", views_identification.case_list, name="identifications"),
+    path("identifications/new/", views_identification.case_open, name="identification_open"),
+    path("identifications/<int:pk>/", views_identification.case_detail, name="identification"),
+    path(
+        "identifications/<int:pk>/transition/",
+        views_identification.case_transition,
+        name="identification_transition",
+    ),
     path("checks/<str:code>/", views_checks.region_checks, name="checks"),
+    path("imports/", views_uploads.upload_index, name="imports"),
+    path("imports/<int:pk>/", views_uploads.upload_detail, name="import"),
+    path("imports/<int:pk>/check/", views_uploads.upload_recheck, name="import-check"),
+    path("imports/<int:pk>/confirm/", views_uploads.upload_confirm, name="import-confirm"),
+    path("imports/<int:pk>/problems.xlsx", views_uploads.upload_problems, name="import-problems"),
 ]

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods
 from fupin.accounts.models import AuditEntry
 from fupin.accounts.scoping import region_prefixes_for, sees_whole_region
 from fupin.regions.models import Level
+from fupin.registry.editing import may_decide, may_prepare
+from fupin.registry.forms import EventForm
 from fupin.registry.models import Attribute, Cause, Person, Relation, Status
 from fupin.registry.selectors import (
     VillagePoints,
@@ -27,6 +29,7 @@ from fupin.registry.selectors import (
     audit_changes,
     audit_entries_filtered,
     audit_model_label,
+    audit_object_text,
     can_view_full_id,
     child_incidence,
     counties_with_data,
@@ -162,7 +165,9 @@ def household_list(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
+def household_detail(
+    request: HttpRequest, household_no: str, *, event_form: Any = None, status: int = 200
+) -> HttpResponse:
     household = (
         households_for(request.user)
         .select_related("village")
@@ -189,8 +194,23 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
                 for e in household.audit.order_by("-at", "-id")[:50]
             ],
             "can_view_full_id": can_view_full_id(request.user, household),
+            **_work_context(request, household, event_form),
         },
+        status=status,
     )
+
+
+def _work_context(request: HttpRequest, household: Any, event_form: Any) -> dict[str, Any]:
+    """What the household page offers an office: the event form (county), the edit links
+    (township or county), the identification cases and the evidence files."""
+    decide = may_decide(request.user, household)
+    return {
+        "may_prepare": may_prepare(request.user, household),
+        "may_decide": decide,
+        "event_form": event_form or (EventForm() if decide else None),
+        "cases": household.identification_cases.order_by("-opened_on", "-id"),
+        "evidence": household.evidence.all()[:50],
+    }
 
 
 @never_cache
@@ -262,7 +282,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         {
             "entry": e,
             "model": audit_model_label(e),
-            "object_key": mask_ids(e.object_key),
+            "object_key": audit_object_text(e),
             "note": mask_ids(e.note),
             "changes": audit_changes(e),
         }

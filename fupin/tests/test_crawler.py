@@ -118,6 +118,7 @@ ASSESSMENT_LOGINS: dict[str, tuple[frozenset[str], str]] = {
     "部门核查人员": (frozenset({"department"}), "/assessments/{campaign}/review/department/"),
     "专家组成员": (frozenset({"expert", "expert_group"}), "/assessments/{campaign}/review/expert/"),
     "县级干部": (frozenset({"county_officer"}), "/assessments/explanations/"),
+    "领导小组成员": (frozenset({"leading_group"}), "/assessments/{campaign}/judgements/"),
 }
 
 

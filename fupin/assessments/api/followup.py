@@ -1,12 +1,14 @@
 """What follows the decision, through the API (反馈整改): the feedback list
 (`/api/campaigns/{id}/feedback/`: read by the county office for its own counties, built by the
 working group), ordering a fed-back problem's rectification (working group), submitting, accepting
-or reopening it (`…/rectifications/{id}/transition/`: county officer, then working group), and the
-report and lists as files (`…/report.docx`, `…/samples.xlsx`, `…/problems.xlsx`: working group).
+or reopening it (`…/rectifications/{id}/transition/`: county officer, then working group), its
+proof files (`…/rectifications/{id}/files/`: uploaded by the county officer, listed and downloaded
+by whoever sees the rectification, each download audited), and the report and lists as files (`…/report.docx`, `…/samples.xlsx`, `…/problems.xlsx`: working group).
 
 Each endpoint scopes with the pages' own selectors (`campaigns_for`, the feedback page's
 `problems_for`) and writes through the same services (`feedback_list_build`, `rectification_open`,
-`rectification_transition`); the files come from the same builders as the page downloads."""
+`rectification_transition`, `rectification_proof_attach`); the files come from the same builders
+as the page downloads."""
 
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ import json
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +32,7 @@ from fupin.accounts.models import Role
 from fupin.accounts.roles import has_role, has_role_in, roles_held
 from fupin.api.errors import ERRORS, NOT_FOUND, ErrorSerializer
 from fupin.assessments.api.permissions import campaign_visible
-from fupin.assessments.models import Campaign, FeedbackItem, Rectification
+from fupin.assessments.models import Campaign, Evidence, FeedbackItem, Rectification
 from fupin.assessments.report import problems_workbook, samples_workbook
 from fupin.assessments.report_docx import report_docx
 from fupin.assessments.services import (
@@ -39,7 +42,17 @@ from fupin.assessments.services import (
     rectification_open,
     rectification_transition,
 )
+from fupin.assessments.services.evidence_access import evidence_open
+from fupin.assessments.services.followup import (
+    PROOF_MAX_BYTES,
+    PROOF_MAX_FILES,
+    PROOF_OPEN,
+    PROOF_TYPES_LABEL,
+    rectification_proof_attach,
+    rectification_proof_files,
+)
 from fupin.assessments.views.common import problems_for, refusal_status
+from fupin.assessments.views.evidence import evidence_response
 from fupin.assessments.views.results import DOCX, XLSX
 from fupin.assessments.workflows import (
     RECTIFICATION_TRANSITIONS,
@@ -86,6 +99,17 @@ class RectificationActionSerializer(serializers.Serializer[Any]):
     opinion_required = serializers.BooleanField(help_text="是否须说明理由（opinion）")
 
 
+class ProofFileSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="证明材料编号")
+    name = serializers.CharField(help_text="原文件名")
+    kind = serializers.CharField(help_text="类型代码：photo 照片、document 文件")
+    kind_label = serializers.CharField(help_text="类型（中文）")
+    size = serializers.IntegerField(help_text="大小（字节）")
+    sha256 = serializers.CharField(help_text="SHA-256 校验值")
+    received_at = serializers.DateTimeField(help_text="上传时间")
+    download = serializers.CharField(help_text="下载地址（API）")
+
+
 class RectificationSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="整改事项编号")
     owner = serializers.CharField(help_text="责任单位/责任人")
@@ -94,6 +118,7 @@ class RectificationSerializer(serializers.Serializer[Any]):
     status_label = serializers.CharField(help_text="整改状态（中文）")
     proof_text = serializers.CharField(allow_blank=True, help_text="整改情况")
     steps = RectificationStepSerializer(many=True, help_text="整改记录（提交、验收、退回）")
+    files = ProofFileSerializer(many=True, help_text="整改证明材料（照片、PDF、Word、Excel）")
     actions = RectificationActionSerializer(many=True, help_text="当前用户现在可进行的操作")
 
 
@@ -123,6 +148,22 @@ def _actions(rect: Rectification, held: set[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _file_data(rect: Rectification, e: Evidence) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "name": e.original_name,
+        "kind": e.kind,
+        "kind_label": e.get_kind_display(),
+        "size": e.size,
+        "sha256": e.sha256,
+        "received_at": e.received_at,
+        "download": reverse(
+            "assessments-api:rectification-file",
+            args=[rect.item.feedback_list.campaign_id, rect.pk, e.pk],
+        ),
+    }
+
+
 def _rectification_data(rect: Rectification, held: set[str]) -> dict[str, Any]:
     steps = rect.steps.select_related("user").order_by("at", "id")
     return {
@@ -144,6 +185,7 @@ def _rectification_data(rect: Rectification, held: set[str]) -> dict[str, Any]:
             }
             for st in steps
         ],
+        "files": [_file_data(rect, e) for e in rectification_proof_files(rect)],
         "actions": _actions(rect, held),
     }
 
@@ -333,6 +375,19 @@ def _move_refusal_status(rect: Rectification, user: Any, action: str, opinion: s
     return 409
 
 
+def _rectification(request: Request, campaign: Campaign, pk: int) -> Rectification | None:
+    """A rectification of the campaign the user may see (the feedback page's scoping)."""
+    return (
+        Rectification.objects.filter(
+            item__feedback_list__campaign=campaign,
+            item__problem__in=problems_for(request.user, campaign),
+        )
+        .select_related("item__problem__county", "item__problem__household", "item__feedback_list")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 class RectificationTransitionView(APIView):
     parser_classes = (JSONParser,)
 
@@ -349,15 +404,7 @@ class RectificationTransitionView(APIView):
         campaign = _campaign(request, campaign_id)
         if campaign is None:
             return _not_found()
-        rect = (
-            Rectification.objects.filter(
-                item__feedback_list__campaign=campaign,
-                item__problem__in=problems_for(request.user, campaign),
-            )
-            .select_related("item__problem__county")
-            .filter(pk=rectification_id)
-            .first()
-        )
+        rect = _rectification(request, campaign, rectification_id)
         if rect is None:
             return _not_found()
         body = RectificationMoveSerializer(data=request.data)
@@ -381,7 +428,17 @@ class RectificationTransitionView(APIView):
         return Response(RectificationSerializer(data).data)
 
 
-# --- the report and the lists as files -----------------------------------------------------------
+class ProofUploadSerializer(serializers.Serializer[dict[str, Any]]):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        allow_empty=False,
+        max_length=PROOF_MAX_FILES,
+        help_text=(
+            f"证明材料文件（multipart，可多个，最多 {PROOF_MAX_FILES} 个）：{PROOF_TYPES_LABEL}，"
+            f"每个不超过 {PROOF_MAX_BYTES // (1024 * 1024)} MB"
+        ),
+        error_messages={"empty": "请选择要提交的证明材料文件"},
+    )
 
 
 class _FileRenderer(BaseRenderer):
@@ -399,6 +456,89 @@ class _FileRenderer(BaseRenderer):
         if isinstance(data, bytes):
             return data
         return json.dumps(data, ensure_ascii=False).encode()
+
+
+class RectificationFilesView(APIView):
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(
+        summary="整改证明材料：列出（有权查看该整改事项者）",
+        responses={200: ProofFileSerializer(many=True), 404: ERRORS[404]},
+    )
+    def get(self, request: Request, campaign_id: int, rectification_id: int) -> Response:
+        campaign = _campaign(request, campaign_id)
+        rect = _rectification(request, campaign, rectification_id) if campaign else None
+        if rect is None:
+            return _not_found()
+        data = [_file_data(rect, e) for e in rectification_proof_files(rect)]
+        return Response(ProofFileSerializer(data, many=True).data)
+
+    @extend_schema(
+        summary="上传整改证明材料（问题所在县的县级干部）",
+        description=(
+            "待整改或被退回的整改事项，由问题所在县的县级干部上传证明材料（照片、PDF、Word、Excel），"
+            "上传后再提交整改情况。一个文件不合格则全部不保存，并说明是哪个文件、什么原因；"
+            "同一文件重复上传只保存一次。每个文件都记入操作记录。返回整改事项。"
+        ),
+        request={"multipart/form-data": ProofUploadSerializer},
+        responses={201: RectificationSerializer, **ERRORS},
+    )
+    def post(self, request: Request, campaign_id: int, rectification_id: int) -> Response:
+        campaign = _campaign(request, campaign_id)
+        rect = _rectification(request, campaign, rectification_id) if campaign else None
+        if rect is None:
+            return _not_found()
+        body = ProofUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            rectification_proof_attach(
+                rectification=rect, user=request.user, files=body.validated_data["files"]
+            )
+        except AssessmentError as refused:
+            if not has_role_in(request.user, Role.COUNTY_OFFICER, rect.item.problem.county_id):
+                code = 403
+            else:
+                code = 409 if rect.status not in PROOF_OPEN else 400
+            return Response({"detail": str(refused)}, status=code)
+        rect.refresh_from_db()
+        data = _rectification_data(rect, roles_held(request.user))
+        return Response(RectificationSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+class AnyFileRenderer(_FileRenderer):
+    media_type = "*/*"
+    format = "file"
+
+
+class RectificationFileView(APIView):
+    renderer_classes = (JSONRenderer, AnyFileRenderer)
+
+    @extend_schema(
+        summary="下载一个整改证明材料（有权查看该整改事项者；每次下载记入操作记录）",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="文件"
+            ),
+            404: ERRORS[404],
+        },
+    )
+    def get(
+        self, request: Request, campaign_id: int, rectification_id: int, file_id: int
+    ) -> HttpResponse:
+        campaign = _campaign(request, campaign_id)
+        rect = _rectification(request, campaign, rectification_id) if campaign else None
+        evidence = Evidence.objects.filter(pk=file_id, rectification=rect).first() if rect else None
+        if rect is None or evidence is None:
+            return _json_refusal(NOT_FOUND, status.HTTP_404_NOT_FOUND)
+        try:
+            handle = evidence_open(evidence=evidence, problem=rect.item.problem, user=request.user)
+        except FileNotFoundError:
+            return _json_refusal(NOT_FOUND, status.HTTP_404_NOT_FOUND)
+        response: FileResponse = evidence_response(evidence, handle)
+        return response
+
+
+# --- the report and the lists as files -----------------------------------------------------------
 
 
 class DocxRenderer(_FileRenderer):

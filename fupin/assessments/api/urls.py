@@ -7,10 +7,12 @@ from fupin.assessments.api import (
     assignments,
     campaign_moves,
     campaign_roles,
+    department_reports,
     draws,
     evaluators,
     field,
     followup,
+    judgement,
     results,
     views,
 )
@@ -60,6 +62,31 @@ urlpatterns = [
         campaign_roles.CampaignRolesView.as_view(),
         name="campaign-roles",
     ),
+    path(
+        "campaigns/<int:campaign_id>/department-reports/",
+        department_reports.CampaignDepartmentReportsView.as_view(),
+        name="campaign-department-reports",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/judgements/",
+        judgement.CampaignJudgementsView.as_view(),
+        name="campaign-judgements",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/judgements/<str:code>/",
+        judgement.CountyJudgementView.as_view(),
+        name="county-judgement",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/approval/",
+        judgement.CampaignApprovalView.as_view(),
+        name="campaign-approval",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/approval/<str:code>/",
+        judgement.CountyApprovalView.as_view(),
+        name="county-approval",
+    ),
     path("field/assignments/", field.FieldAssignmentsView.as_view(), name="field-assignments"),
     path(
         "field/questionnaire/", field.FieldQuestionnaireView.as_view(), name="field-questionnaire"
@@ -78,6 +105,16 @@ urlpatterns = [
         "campaigns/<int:campaign_id>/rectifications/<int:rectification_id>/transition/",
         followup.RectificationTransitionView.as_view(),
         name="rectification-transition",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/rectifications/<int:rectification_id>/files/",
+        followup.RectificationFilesView.as_view(),
+        name="rectification-files",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/rectifications/<int:rectification_id>/files/<int:file_id>/",
+        followup.RectificationFileView.as_view(),
+        name="rectification-file",
     ),
     path(
         "campaigns/<int:campaign_id>/report.docx",

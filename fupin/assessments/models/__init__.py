@@ -7,6 +7,7 @@ from fupin.assessments.models.campaigns import (
     default_sampling,
     sampling_errors,
 )
+from fupin.assessments.models.department_kinds import DepartmentKind
 from fupin.assessments.models.draws import Draw, DrawItem, DrawLevel, frame_checksum
 from fupin.assessments.models.evaluators import (
     Assignment,
@@ -27,6 +28,13 @@ from fupin.assessments.models.followup import (
     RectificationStep,
     UnannouncedFinding,
 )
+from fupin.assessments.models.judgement import (
+    ApprovalAction,
+    ApprovalStatus,
+    ApprovalStep,
+    CountyApproval,
+    Judgement,
+)
 from fupin.assessments.models.results import (
     AssessedFigure,
     Clarity,
@@ -46,6 +54,12 @@ from fupin.assessments.models.verification import Problem, ProblemExplanation, P
 
 __all__ = [
     "AppendOnly",
+    "ApprovalAction",
+    "ApprovalStatus",
+    "ApprovalStep",
+    "CountyApproval",
+    "DepartmentKind",
+    "Judgement",
     "AppendOnlyError",
     "AssessedFigure",
     "Assignment",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.workflow import TransitionRow
 from fupin.assessments.models.base import AppendOnly
 from fupin.assessments.models.campaigns import Campaign
+from fupin.assessments.models.department_kinds import DepartmentKind
 from fupin.assessments.workflows import RectificationAction, RectificationStatus
 from fupin.regions.models import Region
 from fupin.registry.models import Household
@@ -25,6 +26,9 @@ class DepartmentReport(models.Model):
         verbose_name=_("任务"),
     )
     department = models.CharField(_("提供部门"), max_length=64)
+    kind = models.CharField(
+        _("问题类别"), max_length=10, choices=DepartmentKind.choices, blank=True
+    )
     county = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
     )

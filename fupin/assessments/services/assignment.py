@@ -35,11 +35,11 @@ from fupin.assessments.models import (
     Submission,
     Team,
     TeamHousehold,
-    team_errors,
 )
 from fupin.assessments.services.common import AssessmentError, User, in_working_group
 from fupin.assessments.services.draws import draws_current
 from fupin.assessments.services.evaluators import (
+    TeamSpec,
     _enumerator,
     _expert,
     _institution,
@@ -47,6 +47,7 @@ from fupin.assessments.services.evaluators import (
     assignment_current,
     assignment_record,
     institution_names,
+    teams_create,
 )
 from fupin.assessments.workflows import CampaignStatus
 from fupin.regions.models import Region
@@ -227,32 +228,29 @@ def assignment_run(
     }
     taken = {t.code for t in existing.values()}
     teams: dict[str, Team] = {}
+    to_form: list[tuple[str, TeamSpec]] = []
     for planned in plan.teams:
         institution = inst_by_name[planned.institution_id]
         mentor, newcomer = enum_by_id[planned.mentor.id], enum_by_id[planned.newcomer.id]
         team = existing.get((mentor.pk, newcomer.pk, institution.pk))
-        if team is None:
-            errors = team_errors(mentor, newcomer, institution)
-            if errors:  # pragma: no cover - the engine pairs only within 以老带新
-                raise AssessmentError("；".join(errors))
-            code = _team_code(planned.id, plan.county_of_team[planned.id], taken)
-            taken.add(code)
-            team = Team.objects.create(
-                campaign=campaign,
-                code=code,
-                institution=institution,
-                experienced_member=mentor,
-                new_member=newcomer,
+        if team is not None:
+            teams[planned.id] = team
+            continue
+        code = _team_code(planned.id, plan.county_of_team[planned.id], taken)
+        taken.add(code)
+        to_form.append(
+            (
+                planned.id,
+                TeamSpec(code=code, institution=institution, experienced=mentor, new=newcomer),
             )
-            audit_record(
-                actor=user,
-                actor_label=actor,
-                action=AuditEntry.Action.CREATE,
-                obj=team,
-                after={"code": code, "experienced": mentor.name, "new": newcomer.name},
-                now=now,
-            )
-        teams[planned.id] = team
+        )
+    # The new teams through the one path that forms teams (its checks and its audit rows).
+    formed = teams_create(
+        campaign=campaign, specs=[spec for _, spec in to_form], actor=actor, user=user, now=now
+    )
+    for (planned_id, _spec), team in zip(to_form, formed, strict=True):
+        teams[planned_id] = team
+    teams = {planned.id: teams[planned.id] for planned in plan.teams}  # the engine's order
 
     region_of = {c.code: c for c in counties}
     by_no = Household.objects.select_related("village").in_bulk(

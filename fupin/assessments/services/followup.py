@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+from typing import Protocol
 
 from django.db import transaction
 
@@ -13,6 +17,8 @@ from fupin.accounts.workflow import Move, Outcome, Workflow, transition
 from fupin.assessments.models import (
     Campaign,
     DepartmentReport,
+    Evidence,
+    EvidenceKind,
     FeedbackItem,
     FeedbackList,
     Rectification,
@@ -20,6 +26,7 @@ from fupin.assessments.models import (
     UnannouncedFinding,
 )
 from fupin.assessments.services.common import AssessmentError, User, role_label
+from fupin.assessments.services.surveys import evidence_receive
 from fupin.assessments.services.verification import problems_confirmed
 from fupin.assessments.workflows import (
     RECTIFICATION_TRANSITIONS,
@@ -169,6 +176,131 @@ def rectification_open(
     return row
 
 
+# --- proof files of a rectification (整改证明材料) ---------------------------------------------
+
+PROOF_MAX_BYTES = 20 * 1024 * 1024
+PROOF_MAX_FILES = 10
+# What an office files as proof, by the name's ending and the bytes it starts with (a renamed file
+# of another kind is refused): photos, PDF, Word (DOCX) and Excel (XLSX).
+_ZIP = (b"PK\x03\x04",)
+PROOF_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".jpg": (EvidenceKind.PHOTO, (b"\xff\xd8\xff",)),
+    ".jpeg": (EvidenceKind.PHOTO, (b"\xff\xd8\xff",)),
+    ".png": (EvidenceKind.PHOTO, (b"\x89PNG\r\n\x1a\n",)),
+    ".gif": (EvidenceKind.PHOTO, (b"GIF87a", b"GIF89a")),
+    ".webp": (EvidenceKind.PHOTO, (b"RIFF",)),
+    ".pdf": (EvidenceKind.DOCUMENT, (b"%PDF-",)),
+    ".docx": (EvidenceKind.DOCUMENT, _ZIP),
+    ".xlsx": (EvidenceKind.DOCUMENT, _ZIP),
+}
+PROOF_TYPES_LABEL = "照片（JPG、PNG、GIF、WEBP）、PDF、Word（DOCX）或 Excel（XLSX）"
+PROOF_OPEN = (RectificationStatus.OPEN, RectificationStatus.REOPENED)
+
+
+class ProofUpload(Protocol):
+    """An uploaded file as Django gives it (`UploadedFile`): its name, size and bytes."""
+
+    name: str | None
+    size: int | None
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _proof_content(upload: ProofUpload) -> tuple[str, str, bytes]:
+    """(kind, name, bytes) of an acceptable proof file; refuses by name with the reason."""
+    name = PurePath(upload.name or "").name
+    shown = name or "未命名文件"
+    if upload.size is not None and upload.size > PROOF_MAX_BYTES:
+        raise AssessmentError(
+            f"证明材料“{shown}”超过 {PROOF_MAX_BYTES // (1024 * 1024)} MB，未保存"
+        )
+    kind_magic = PROOF_TYPES.get(PurePath(name).suffix.lower())
+    if kind_magic is None:
+        raise AssessmentError(f"证明材料“{shown}”不是{PROOF_TYPES_LABEL}文件，未保存")
+    data = upload.read()
+    if len(data) > PROOF_MAX_BYTES:
+        raise AssessmentError(
+            f"证明材料“{shown}”超过 {PROOF_MAX_BYTES // (1024 * 1024)} MB，未保存"
+        )
+    if not data:
+        raise AssessmentError(f"证明材料“{shown}”是空文件，未保存")
+    kind, magic = kind_magic
+    if not data.startswith(magic):
+        raise AssessmentError(
+            f"证明材料“{shown}”的内容与文件类型不符（不是{PurePath(name).suffix.lower()}文件），未保存"
+        )
+    return kind, name, data
+
+
+def _may_attach(row: Rectification, user: User) -> None:
+    county = row.item.problem.county
+    if not has_role_in(user, Role.COUNTY_OFFICER, county.pk):
+        raise AssessmentError(f"只有{county.name}的县级干部可以提交该县的整改证明材料")
+    if row.status not in PROOF_OPEN:
+        raise AssessmentError(
+            f"整改事项当前为“{RectificationStatus(row.status).label}”，不能再补充证明材料"
+        )
+
+
+def _attach(
+    row: Rectification, user: User, files: Sequence[ProofUpload], now: dt.datetime | None
+) -> list[Evidence]:
+    if len(files) > PROOF_MAX_FILES:
+        raise AssessmentError(f"一次最多提交 {PROOF_MAX_FILES} 个证明材料")
+    contents = [_proof_content(f) for f in files]  # every file checked before any is stored
+    stored: list[Evidence] = []
+    for kind, name, data in contents:
+        evidence, created = evidence_receive(
+            owner=row,
+            kind=kind,
+            content=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            filename=name,
+            user=user,
+            now=now,
+        )
+        if created:
+            audit_record(
+                actor=user,
+                action=AuditEntry.Action.CREATE,
+                obj=evidence,
+                household=row.item.problem.household,
+                after={"rectification": row.pk, "name": name, "sha256": evidence.sha256},
+                reason=f"整改证明材料：整改事项 {row.pk} {name}",
+                now=now,
+            )
+        stored.append(evidence)
+    return stored
+
+
+@transaction.atomic
+def rectification_proof_attach(
+    *,
+    rectification: Rectification,
+    user: User,
+    files: Sequence[ProofUpload],
+    now: dt.datetime | None = None,
+) -> list[Evidence]:
+    """The county officer of the problem's county attaches proof files (photos, PDF, DOCX, XLSX,
+    each at most PROOF_MAX_BYTES) to a rectification that is open or sent back; stored as the
+    rectification's evidence (`evidence_receive`), each new file audited. All or nothing: one bad
+    file refuses them all, naming it. The same file again is stored once."""
+    row = (
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("item__problem__county", "item__problem__household")
+        .get(pk=rectification.pk)
+    )
+    _may_attach(row, user)
+    if not files:
+        raise AssessmentError("请选择要提交的证明材料文件")
+    return _attach(row, user, files, now)
+
+
+def rectification_proof_files(rectification: Rectification) -> list[Evidence]:
+    """The rectification's proof files, oldest first (callers have scoped the rectification)."""
+    return list(Evidence.objects.filter(rectification=rectification).order_by("received_at", "id"))
+
+
 def _action_label(action: str) -> str:
     return str(RectificationAction(action).label)
 
@@ -201,10 +333,19 @@ def rectification_transition(
     user: User,
     opinion: str = "",
     proof_text: str | None = None,
+    files: Iterable[ProofUpload] = (),
 ) -> RectificationStep:
-    """Submit proof (county officer of the problem's county), accept or reopen (working group)."""
+    """Submit proof (county officer of the problem's county), accept or reopen (working group).
+
+    `files`: proof files submitted with the proof (submit only), attached in the same transaction
+    as `rectification_proof_attach` attaches them: a refused submission keeps none of them."""
     if action not in RectificationAction.values:
         raise AssessmentError(f"未知的整改操作：{action}")
+    uploads = list(files)
+    if uploads:
+        if action != RectificationAction.SUBMIT:
+            raise AssessmentError("只有提交整改情况时才能附证明材料")
+        rectification_proof_attach(rectification=rectification, user=user, files=uploads)
 
     def check(row: Rectification, move: Move) -> Outcome:
         county = row.item.problem.county

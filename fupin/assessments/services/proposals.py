@@ -11,14 +11,15 @@ device and the server propose the same problems with the same words.
 
 `problem_raise_once` raises a problem under the client id its device or survey tool gave it: the
 same id with the same content again returns the stored problem and writes nothing, with other
-content it is refused (PROBLEM_CONFLICT_MESSAGE).
+content it is refused (PROBLEM_CONFLICT_MESSAGE). `problems_raise_once` does the same for a batch
+(a device's upload of the day), with the same checks, in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,17 @@ from fupin.assessments.models import (
     Submission,
 )
 from fupin.assessments.services.common import AssessmentError, User
-from fupin.assessments.services.evaluators import enumerator_team_for
-from fupin.assessments.services.verification import problem_raise
+from fupin.assessments.services.evaluators import (
+    enumerator_team_for,
+    team_of_enumerator,
+    teams_of_households,
+)
+from fupin.assessments.services.verification import (
+    RaiseItem,
+    RaiseRefused,
+    problem_raise,
+    problems_raise,
+)
 from fupin.assessments.workflows import ProblemKind
 from fupin.policy._text import yuan
 from fupin.policy.errors import NotInTable
@@ -332,3 +342,151 @@ def _raise_once(
     Problem.objects.filter(pk=problem.pk).update(client_id=cid)
     problem.client_id = cid
     return problem, True
+
+
+# --- raising a batch once ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaiseOnceItem:
+    """One suspected problem of a batch: what `problem_raise_once` takes for one."""
+
+    client_id: uuid.UUID | str
+    household: Household
+    kind: str
+    description: str
+    user: User
+    enumerator: Enumerator | None = None
+    submission: Submission | None = None
+    evidence: Sequence[Evidence] = ()
+
+
+class ProblemRefused(AssessmentError):
+    """An item of a batch was refused (the message is what problem_raise_once says for it alone);
+    nothing of the batch was written. `index` is the item's position in the batch."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def problems_raise_once(
+    *, campaign: Campaign, items: Iterable[RaiseOnceItem], now: dt.datetime | None = None
+) -> list[tuple[Problem, bool]]:
+    """Raise a batch of suspected problems, each once under its client id, all or nothing:
+    [(problem, created)] in item order.
+
+    Each item is checked exactly as `problem_raise_once` checks one, in item order, as if the
+    items came one after the other (an id repeated within the batch is answered as a retry of the
+    first, or refused as a conflict); the stored ids, the teams of the households and the counties
+    are read once per batch and the new problems written by `problems_raise` (problem_raise's
+    checks, one insert each for the problems, their steps and audit rows). The first item refused
+    raises ProblemRefused (its index, the single-item message) and nothing is written."""
+    batch = list(items)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _raise_batch_once(campaign, batch, now)
+        except IntegrityError:
+            # Another request stored one of these client ids meanwhile: check the batch again.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _raise_batch_once(
+    campaign: Campaign, batch: list[RaiseOnceItem], now: dt.datetime | None
+) -> list[tuple[Problem, bool]]:
+    cids: list[uuid.UUID | AssessmentError] = []
+    for item in batch:
+        try:
+            cids.append(_client_uuid(item.client_id))
+        except AssessmentError as bad:
+            cids.append(bad)  # refused when its turn comes
+    known = [c for c in cids if isinstance(c, uuid.UUID)]
+    stored: dict[uuid.UUID, Problem] = {}
+    for start in range(0, len(known), 500):
+        stored.update(
+            (p.client_id, p)
+            for p in Problem.objects.filter(
+                campaign=campaign, client_id__in=known[start : start + 500]
+            )
+        )
+    teams: dict[int, list[Any]] | None = None
+    counties: dict[str, Region] = {}
+    pending: dict[uuid.UUID, int] = {}  # client id -> position among the new items
+    new: list[RaiseItem] = []
+    new_at: list[int] = []  # batch index of each new item
+    # Each item's answer: a stored problem, or the position of a new one (created if first).
+    answer: list[tuple[Problem | None, int, bool]] = []
+    refused: tuple[int, str] | None = None
+    for index, (item, cid) in enumerate(zip(batch, cids, strict=True)):
+        try:
+            if isinstance(cid, AssessmentError):
+                raise cid
+            same = dict(
+                household=item.household,
+                kind=item.kind,
+                description=item.description,
+                submission=item.submission,
+                user=item.user,
+            )
+            if cid in stored:
+                if not _same(stored[cid], **same):  # type: ignore[arg-type]
+                    raise AssessmentError(PROBLEM_CONFLICT_MESSAGE)
+                answer.append((stored[cid], -1, False))
+                continue
+            if cid in pending:
+                first = new[pending[cid]]
+                if not (
+                    first.household == item.household
+                    and first.kind == item.kind
+                    and first.description.strip() == item.description.strip()
+                    and first.submission == item.submission
+                    and first.user.pk == item.user.pk
+                ):
+                    raise AssessmentError(PROBLEM_CONFLICT_MESSAGE)
+                answer.append((None, pending[cid], False))
+                continue
+            if why := text_problem(
+                item.description, max_length=FREE_TEXT_MAX, multiline=True, field="问题描述"
+            ):
+                raise AssessmentError(why)
+            if item.enumerator is not None:
+                if teams is None:
+                    teams = teams_of_households(campaign, (i.household.pk for i in batch))
+                if team_of_enumerator(teams.get(item.household.pk, []), item.enumerator) is None:
+                    raise AssessmentError(
+                        f"户 {item.household.household_no} 不在您所在小组的调查任务中，"
+                        "不能对该户提出疑点问题"
+                    )
+            prefix = item.household.village.code[:6]
+            if prefix not in counties:
+                counties[prefix] = county_of(item.household)
+        except AssessmentError as why_not:
+            refused = (index, str(why_not))
+            break
+        pending[cid] = len(new)
+        answer.append((None, len(new), True))
+        new_at.append(index)
+        new.append(
+            RaiseItem(
+                county=counties[prefix],
+                kind=item.kind,
+                description=item.description,
+                user=item.user,
+                household=item.household,
+                submission=item.submission,
+                evidence=list(item.evidence),
+                client_id=cid,
+            )
+        )
+    # The items before the first one refused here are raised (and checked) first: one of them
+    # refused by problem_raise's rules is the first refusal, as one after the other.
+    try:
+        made = problems_raise(campaign=campaign, items=new, now=now)
+    except RaiseRefused as first:
+        raise ProblemRefused(str(first), new_at[first.index]) from None
+    if refused is not None:
+        raise ProblemRefused(refused[1], refused[0])
+    return [(p if p is not None else made[at], created) for p, at, created in answer]

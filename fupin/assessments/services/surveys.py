@@ -503,3 +503,112 @@ def evidence_receive(
     evidence.file.name = name
     evidence.save()
     return evidence, True
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One evidence file of a batch: what `evidence_receive` takes for one."""
+
+    owner: Owner
+    kind: str
+    content: bytes | IO[bytes]
+    sha256: str
+    filename: str = ""
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    taken_at: dt.datetime | None = None
+    actor: str = ""
+    user: User | None = None
+
+
+class EvidenceRefused(AssessmentError):
+    """An item of a batch was refused (the message is what evidence_receive says for it alone);
+    nothing of the batch was recorded. `index` is the item's position in the batch."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+@transaction.atomic
+def evidence_receive_many(
+    items: Iterable[EvidenceItem], *, now: dt.datetime | None = None
+) -> list[tuple[Evidence, bool]]:
+    """Store a batch of evidence files, all or nothing: [(evidence, created)] in item order.
+
+    Each item is checked exactly as `evidence_receive` checks one (kind, owner, an explanation's
+    window, the checksum), in item order, as if the items came one after the other (the same file
+    for the same record twice is stored once); the records already holding these files and the
+    explanations' problems are read once per batch and the new rows inserted together. The first
+    item refused raises EvidenceRefused (its index, the single-item message)."""
+    batch = list(items)
+    if not batch:
+        return []
+    at = now or timezone.now()
+    explained = {
+        p.pk: p
+        for p in Problem.objects.filter(
+            pk__in={i.owner.problem_id for i in batch if isinstance(i.owner, ProblemExplanation)}
+        )
+    }
+    held: dict[tuple[str, object, str], Evidence] = {}
+    for field in {_OWNER_FIELD.get(type(i.owner)) for i in batch} - {None}:
+        owners = {i.owner.pk for i in batch if _OWNER_FIELD.get(type(i.owner)) == field}
+        rows = Evidence.objects.filter(
+            **{f"{field}_id__in": owners}, sha256__in={i.sha256.strip().lower() for i in batch}
+        ).order_by("id")
+        for e in rows:
+            held.setdefault((str(field), getattr(e, f"{field}_id"), e.sha256), e)
+    out: list[tuple[Evidence, bool]] = []
+    new: list[Evidence] = []
+    for index, item in enumerate(batch):
+        owner = item.owner
+        try:
+            if item.kind not in EvidenceKind.values:
+                raise AssessmentError(f"未知的证据类型：{item.kind}")
+            field = _OWNER_FIELD.get(type(owner))
+            if field is None:
+                raise AssessmentError("证据材料须附于问卷、问题、地方说明、暗访发现或整改事项之一")
+            if isinstance(owner, ProblemExplanation):
+                problem = explained[owner.problem_id]
+                if problem.status != ProblemStatus.EXPLAINING or (
+                    problem.explain_until is not None and at > problem.explain_until
+                ):
+                    raise AssessmentError("地方说明期已过，不能再补充材料")
+            data = _read(item.content)
+            declared = item.sha256.strip().lower()
+            actual = hashlib.sha256(data).hexdigest()
+            if declared != actual:
+                raise AssessmentError(
+                    f"文件校验值不符（声明 {declared[:12]}…，收到 {actual[:12]}…），"
+                    "文件可能在传输中损坏，未保存，请重新上传"
+                )
+        except AssessmentError as refused:
+            raise EvidenceRefused(str(refused), index) from None
+        key = (field, owner.pk, actual)
+        if key in held:
+            out.append((held[key], False))
+            continue
+        suffix = PurePath(item.filename).suffix.lower()[:10] if item.filename else ""
+        name = f"{actual[:2]}/{actual}{suffix}"
+        if not evidence_storage.exists(name):
+            name = evidence_storage.save(name, ContentFile(data))
+        evidence = Evidence(
+            kind=item.kind,
+            original_name=PurePath(item.filename).name[:200] if item.filename else "",
+            sha256=actual,
+            size=len(data),
+            gps_lat=item.gps_lat,
+            gps_lon=item.gps_lon,
+            taken_at=item.taken_at,
+            uploaded_by=real_user(item.user),
+            actor=actor_name(item.user, item.actor),
+            received_at=at,
+            **{field: owner},
+        )
+        evidence.file.name = name
+        held[key] = evidence
+        new.append(evidence)
+        out.append((evidence, True))
+    Evidence.objects.bulk_create(new)
+    return out

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from fupin.accounts.audit import actor_name, audit_record
+from fupin.accounts.audit import actor_name, audit_entry, audit_record
 from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.roles import has_role, has_role_in, roles_held
 from fupin.accounts.workflow import BatchRefused, Move, Outcome, Request, Workflow, transitions
@@ -146,6 +146,13 @@ def _raised_by_team_of(problem: Problem, user: User) -> bool:
     )
 
 
+def may_dismiss_at_initial(problem: Problem, user: User) -> bool:
+    """Whether the rule on who took part lets the user dismiss the problem at 初核 (the check the
+    step makes, `RAISED_BY_TEAM_REFUSED`): never the team that raised it. Pages ask it to hide the
+    button; the role and the assignment are still the step's own checks."""
+    return not _raised_by_team_of(problem, user)
+
+
 def _reviewed_in_batch(problem: Problem, memo: dict[tuple[object, ...], object]) -> set[object]:
     """Who takes a 复核 step of the problem in items before in the same batch (their steps are
     written with the batch), kept in `memo`."""
@@ -156,9 +163,57 @@ def _reviewed_in_batch(problem: Problem, memo: dict[tuple[object, ...], object])
 
 def _reviewed_by(problem: Problem, who: object, memo: dict[tuple[object, ...], object]) -> bool:
     """Whether the user `who` recorded a 复核 step of the problem, or takes one earlier in the
-    batch."""
-    return who in _reviewed_in_batch(problem, memo) or (
-        ProblemStep.objects.filter(problem_id=problem.pk, step=Step.REVIEW, user_id=who).exists()
+    batch. Within problems_transition the recorded 复核 steps of the batch's problems are read once
+    (none is written before the batch ends)."""
+    if who in _reviewed_in_batch(problem, memo):
+        return True
+    batch = memo.get(("batch_problems",))
+    if not isinstance(batch, set) or problem.pk not in batch:
+        return ProblemStep.objects.filter(
+            problem_id=problem.pk, step=Step.REVIEW, user_id=who
+        ).exists()
+    recorded = _memo(memo, ("recorded_reviews",), lambda: _recorded_reviews(batch))
+    assert isinstance(recorded, set)
+    return (problem.pk, who) in recorded
+
+
+def _recorded_reviews(problem_ids: set[object]) -> set[tuple[object, object]]:
+    ids = sorted(problem_ids, key=str)
+    out: set[tuple[object, object]] = set()
+    for start in range(0, len(ids), 500):
+        out.update(
+            ProblemStep.objects.filter(
+                problem_id__in=ids[start : start + 500], step=Step.REVIEW
+            ).values_list("problem_id", "user_id")
+        )
+    return out
+
+
+def _enumerator_on_problem_in_batch(
+    campaign: Campaign,
+    user: User,
+    county: Region,
+    household: Household | None,
+    memo: dict[tuple[object, ...], object],
+) -> bool:
+    """`_enumerator_on_problem`, with the teams of the batch's households (problems_transition puts
+    them in `memo` as ("batch_households", campaign id)) and the user's enumerator profile read
+    once per batch."""
+    households = memo.get(("batch_households", campaign.pk))
+    if household is None or not user.is_authenticated or not isinstance(households, set):
+        return _enumerator_on_problem(campaign, user, county, household)
+    from fupin.assessments.services.evaluators import teams_of_households
+
+    teams = _memo(memo, ("teams", campaign.pk), lambda: teams_of_households(campaign, households))
+    mine = _memo(
+        memo,
+        ("enumerator_ids", user.pk),
+        lambda: set(Enumerator.objects.filter(user_id=user.pk).values_list("pk", flat=True)),
+    )
+    assert isinstance(teams, dict) and isinstance(mine, set)
+    return any(
+        t.experienced_member_id in mine or t.new_member_id in mine
+        for t in teams.get(household.pk, [])
     )
 
 
@@ -185,7 +240,7 @@ def _check_role(
     if role == Role.ENUMERATOR and not _memo(
         memo,
         ("enumerator", who, campaign.pk, county.pk, household.pk if household else None),
-        lambda: _enumerator_on_problem(campaign, user, county, household),
+        lambda: _enumerator_on_problem_in_batch(campaign, user, county, household, memo),
     ):
         raise AssessmentError(f"{step_label}须由分派到该户的调查小组进行")
     if role == Role.LEAD_EXPERT and not _memo(
@@ -232,6 +287,25 @@ def _has_evidence(problem: Problem, cited: list[Evidence]) -> bool:
     return Evidence.objects.filter(q).exists()
 
 
+def _department_raises(
+    campaign: Campaign,
+    user: User,
+    county: Region,
+    household: Household | None,
+    report: DepartmentReport | None,
+) -> bool:
+    """The user holds the department role of the campaign and recorded `report` for this place."""
+    return (
+        report is not None
+        and user.is_authenticated
+        and report.campaign_id == campaign.pk
+        and report.recorded_by_id == user.pk
+        and report.county_id == county.pk
+        and report.household_id == (household.pk if household is not None else None)
+        and has_role(user, Role.DEPARTMENT)
+    )
+
+
 @transaction.atomic
 def problem_raise(
     *,
@@ -269,8 +343,13 @@ def problem_raise(
     ):
         raise AssessmentError("来源问卷不属于本任务或该户")
     roles = _roles_among(user, RAISE_ROLES)
+    # A department's listed problem at a sampled household enters 五核 as the department's own
+    # (部门提供情况, services/department_reports.py): only from its report, for that place.
+    if _department_raises(campaign, user, county, household, department_report):
+        roles = [Role.DEPARTMENT.value]
     allowed = (
-        Role.WORKING_GROUP in roles
+        roles == [Role.DEPARTMENT.value]
+        or Role.WORKING_GROUP in roles
         or (Role.LEAD_EXPERT in roles and _lead_expert_on_county(campaign, user, county))
         or (Role.ENUMERATOR in roles and _enumerator_on_problem(campaign, user, county, household))
     )
@@ -313,6 +392,198 @@ def problem_raise(
         now=now,
     )
     return problem
+
+
+@dataclass(frozen=True)
+class RaiseItem:
+    """One suspected problem of a batch raised from the field (`problems_raise`): what
+    `problem_raise` takes for one raised by an enumerator, a lead expert or the working group on
+    a household (a department's listed problem or an unannounced finding is raised alone)."""
+
+    county: Region
+    kind: str
+    description: str
+    user: User
+    household: Household | None = None
+    submission: Submission | None = None
+    evidence: Sequence[Evidence] = ()
+    client_id: object = None  # the device's id, stored with the problem (problem_raise_once)
+
+
+class RaiseRefused(AssessmentError):
+    """An item of a batch was refused (the message is what problem_raise says for it alone);
+    nothing of the batch was written. `index` is the item's position in the batch."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def _evidence_of_new(submission: Submission | None, evidence: Iterable[Evidence]) -> list[Evidence]:
+    """`_check_evidence` for a problem not yet written (no evidence can be its own or its
+    explanations' yet): only its source questionnaire's evidence may be cited."""
+    items = list(evidence)
+    for e in items:
+        if not (
+            submission is not None
+            and e.submission_id is not None
+            and e.submission_id == submission.pk
+        ):
+            raise AssessmentError(f"证据材料 {e.sha256[:12]} 不属于该问题，不能引用")
+    return items
+
+
+@transaction.atomic
+def problems_raise(
+    *, campaign: Campaign, items: Iterable[RaiseItem], now: dt.datetime | None = None
+) -> list[Problem]:
+    """Raise a batch of suspected problems of one campaign, all or nothing: the problems in item
+    order, each pending its 初核.
+
+    Each item is checked exactly as `problem_raise` checks one (campaign status, kind,
+    description, county, household in the county, source questionnaire, who may raise: the
+    working group, the county's lead expert or an enumerator of a team assigned to the household,
+    the evidence cited); the campaign is locked and who holds which role and assignment asked
+    once per user and place; the problems, their first steps, evidence links and audit rows are
+    written with one insert each. The first item refused raises RaiseRefused (its index, the
+    single-item message) and nothing is written. `now`: as problem_raise's."""
+    from fupin.assessments.services.evaluators import teams_of_households
+
+    batch = list(items)
+    if not batch:
+        return []
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    now = now or timezone.now()
+    memo: dict[tuple[object, ...], object] = {}
+
+    def teams() -> dict[int, list[Team]]:
+        found = _memo(
+            memo,
+            ("teams",),
+            lambda: teams_of_households(
+                campaign, (i.household.pk for i in batch if i.household is not None)
+            ),
+        )
+        assert isinstance(found, dict)
+        return found
+
+    def enumerator_ids(user: User) -> set[object]:
+        found = _memo(
+            memo,
+            ("enumerators", user.pk),
+            lambda: set(Enumerator.objects.filter(user_id=user.pk).values_list("pk", flat=True)),
+        )
+        assert isinstance(found, set)
+        return found
+
+    def on_problem(user: User, county: Region, household: Household | None) -> bool:
+        if household is None or not user.is_authenticated:  # as _enumerator_on_problem
+            return _enumerator_on_problem(campaign, user, county, household)
+        mine = enumerator_ids(user)
+        return any(
+            t.experienced_member_id in mine or t.new_member_id in mine
+            for t in teams().get(household.pk, [])
+        )
+
+    problems: list[Problem] = []
+    roles_of: list[list[str]] = []
+    cited_of: list[list[Evidence]] = []
+    for index, item in enumerate(batch):
+        user, county, household, submission = (
+            item.user,
+            item.county,
+            item.household,
+            item.submission,
+        )
+        try:
+            if campaign.status not in OPEN_CAMPAIGN:
+                raise AssessmentError(
+                    f"任务当前为“{CampaignStatus(campaign.status).label}”，不能提出疑点问题"
+                )
+            if item.kind not in ProblemKind.values:
+                raise AssessmentError(f"未知的问题类型：{item.kind}")
+            if not item.description.strip():
+                raise AssessmentError("请描述疑点问题")
+            if county.level != Level.COUNTY:
+                raise AssessmentError(f"{county.name}不是县")
+            if household is not None and not household.village.code.startswith(county.prefix):
+                raise AssessmentError(f"户 {household.household_no} 不在{county.name}")
+            if submission is not None and (
+                submission.campaign_id != campaign.pk
+                or (household is not None and submission.household_id != household.pk)
+            ):
+                raise AssessmentError("来源问卷不属于本任务或该户")
+            who = user.pk if user.is_authenticated else None
+            roles = _memo(memo, ("roles", who), lambda u=user: _roles_among(u, RAISE_ROLES))
+            assert isinstance(roles, list)
+            allowed = (
+                Role.WORKING_GROUP in roles
+                or (
+                    Role.LEAD_EXPERT in roles
+                    and _memo(
+                        memo,
+                        ("lead", who, county.pk),
+                        lambda u=user, c=county: _lead_expert_on_county(campaign, u, c),
+                    )
+                )
+                or (Role.ENUMERATOR in roles and on_problem(user, county, household))
+            )
+            if not allowed:
+                raise AssessmentError(
+                    "只有分派到该户的调查员、该县的带队专家或评估工作组成员可以提出疑点"
+                )
+            cited = _evidence_of_new(submission, item.evidence)
+        except AssessmentError as refused:
+            raise RaiseRefused(str(refused), index) from None
+        problems.append(
+            Problem(
+                campaign=campaign,
+                county=county,
+                household=household,
+                kind=item.kind,
+                description=item.description.strip(),
+                submission=submission,
+                raised_by=user,
+                raised_at=now,
+                client_id=item.client_id,
+            )
+        )
+        roles_of.append(roles)
+        cited_of.append(cited)
+    Problem.objects.bulk_create(problems)
+    steps = ProblemStep.objects.bulk_create(
+        [
+            ProblemStep(
+                problem=problem,
+                step=Step.RAISE,
+                action=ProblemAction.RAISE,
+                from_status="",
+                to_status=problem.status,
+                user=item.user,
+                actor=actor_name(item.user),
+                role=roles[0] if roles else "",
+                opinion=problem.description,
+                at=now,
+            )
+            for problem, item, roles in zip(problems, batch, roles_of, strict=True)
+        ]
+    )
+    _cite_many(list(zip(steps, cited_of, strict=True)))
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                actor=item.user,
+                action=AuditEntry.Action.CREATE,
+                obj=problem,
+                household=item.household,
+                after={"kind": item.kind, "county": item.county.code, "status": problem.status},
+                reason=f"提出疑点：{problem.get_kind_display()}",
+                now=now,
+            )
+            for problem, item in zip(problems, batch, strict=True)
+        ]
+    )
+    return problems
 
 
 @dataclass(frozen=True)
@@ -376,7 +647,15 @@ def problems_transition(
     memo: dict[tuple[object, ...], object] = {}
     cited_of: list[list[Evidence]] = []
     requests = []
-    for item in items:
+    batch = list(items)
+    # What the checks ask of every problem of the batch, read once (see _check_role).
+    memo[("batch_problems",)] = {item.problem.pk for item in batch}
+    for item in batch:
+        if item.problem.household_id is not None:
+            households = memo.setdefault(("batch_households", item.problem.campaign_id), set())
+            assert isinstance(households, set)
+            households.add(item.problem.household_id)
+    for item in batch:
         at = now or timezone.now()
         requests.append(
             Request(
@@ -394,6 +673,25 @@ def problems_transition(
         raise TransitionRefused(str(refused.error), refused.index) from None
     _cite_many(list(zip(steps, cited_of, strict=True)))
     return steps
+
+
+def _explained(problem: Problem, memo: dict[tuple[object, ...], object]) -> bool:
+    """Whether the county gave an explanation of the problem (read once for the batch's problems:
+    a transition writes none)."""
+    batch = memo.get(("batch_problems",))
+    if not isinstance(batch, set) or problem.pk not in batch:
+        return bool(problem.explanations.exists())
+    found = _memo(
+        memo,
+        ("explained",),
+        lambda: set(
+            ProblemExplanation.objects.filter(problem_id__in=batch).values_list(
+                "problem_id", flat=True
+            )
+        ),
+    )
+    assert isinstance(found, set)
+    return problem.pk in found
 
 
 def _memo(
@@ -453,7 +751,7 @@ def _problem_check(
         if key in DISPUTED_TARGET:
             if disputed is None:
                 raise AssessmentError("复核结论须说明地方与核查组意见是否存在争议")
-            if disputed and not problem.explanations.exists():
+            if disputed and not _explained(problem, memo):
                 raise AssessmentError("地方未提出说明，不存在争议，不能送部门核")
         elif disputed is not None:
             raise AssessmentError("只有复核结论需要说明是否存在争议")
@@ -516,6 +814,84 @@ def problem_explain(
         now=now,
     )
     return explanation
+
+
+@dataclass(frozen=True)
+class ExplainItem:
+    """One explanation of a batch: what `problem_explain` takes for one."""
+
+    problem: Problem
+    user: User
+    text: str
+
+
+class ExplainRefused(AssessmentError):
+    """An item of a batch was refused (the message is what problem_explain says for it alone);
+    nothing of the batch was written. `index` is the item's position in the batch."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+@transaction.atomic
+def problems_explain(
+    items: Iterable[ExplainItem], *, now: dt.datetime | None = None
+) -> list[ProblemExplanation]:
+    """County officers' explanations of many problems, all or nothing: the explanations in item
+    order. Each item is checked exactly as `problem_explain` checks one (the county officer of the
+    problem's county, the problem in its explanation window, a text); the problems are locked and
+    read in one query, who holds the role asked once per user and county, and the explanations and
+    their audit rows inserted together. The first item refused raises ExplainRefused (its index,
+    the single-item message) and nothing is written."""
+    batch = list(items)
+    if not batch:
+        return []
+    at = now or timezone.now()
+    ids = sorted({item.problem.pk for item in batch})
+    locked: dict[object, Problem] = {}
+    for start in range(0, len(ids), 500):
+        locked.update(
+            (p.pk, p)
+            for p in Problem.objects.select_for_update(of=("self",))
+            .select_related("county", "household")
+            .filter(pk__in=ids[start : start + 500])
+        )
+    memo: dict[tuple[object, ...], object] = {}
+    made: list[ProblemExplanation] = []
+    for index, item in enumerate(batch):
+        problem, user = locked[item.problem.pk], item.user
+        try:
+            if not _memo(
+                memo,
+                ("county_officer", user.pk, problem.county_id),
+                lambda u=user, c=problem.county_id: has_role_in(u, Role.COUNTY_OFFICER, c),
+            ):
+                raise AssessmentError(f"只有{problem.county.name}的县级干部可以对该问题作出说明")
+            if problem.status != ProblemStatus.EXPLAINING:
+                raise AssessmentError(f"该问题当前为“{_label(problem.status)}”，不在地方说明期")
+            if problem.explain_until is not None and at > problem.explain_until:
+                raise AssessmentError("地方说明期已过，不能再作说明")
+            if not item.text.strip():
+                raise AssessmentError("请填写说明")
+        except AssessmentError as refused:
+            raise ExplainRefused(str(refused), index) from None
+        made.append(ProblemExplanation(problem=problem, text=item.text.strip(), user=user, at=at))
+    ProblemExplanation.objects.bulk_create(made)
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                actor=item.user,
+                action=AuditEntry.Action.CREATE,
+                obj=explanation,
+                household=explanation.problem.household,
+                reason=f"地方说明：问题 {explanation.problem_id}",
+                now=at,
+            )
+            for item, explanation in zip(batch, made, strict=True)
+        ]
+    )
+    return made
 
 
 def problems_confirmed(campaign: Campaign, county: Region | str | None = None) -> QuerySet[Problem]:

@@ -4,17 +4,22 @@ creates the campaign, draws the county's villages and households, registers an i
 uploads its XLSX roster (the one-time passwords read off the page), runs the assignment and gives
 the verification roles; two enumerators survey on /field/ (one offline, sending when back online)
 and raise a proposed and a hand-made problem; the team's initial check (初核), the lead expert's
-review (复核) and conclusion, another expert's judgement (专家组核) and the working group's final
+review (复核), the county officer's explanation within the window (地方说明), the lead expert's
+conclusion that the two sides disagree, the department's check (部门核, a role the working group
+gives on its page), another expert's judgement (专家组核) and the working group's final
 confirmation (终核) on the verification pages; the working group computes, decides the county and
-downloads the DOCX report; the county office reads its feedback and submits the rectification,
-which the working group accepts.
+downloads the DOCX report; the county office reads its feedback and submits the rectification with
+a proof file, which the working group downloads and accepts.
 
-Only the registry, the working group's first login and the county office's login are set up here
-(the set-up the pages do not offer); every later record is made by a page.
+Only the registry, the working group's first login, the county office's login and the department
+checker's login are set up here (the set-up the pages do not offer); every later record is made by
+a page. The explanation window is in whole hours: instead of waiting one, the test moves the
+simulated clock (`clock`) past it, as the simulated campaign passes its own time to the services.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +27,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from openpyxl import Workbook
 
 from fupin.accounts.models import AuditEntry, Membership, Role
@@ -65,6 +71,8 @@ PEOPLE = [
 LOW_INCOME = "2500"  # under the poverty line: fupin proposes a suspected 错退
 HIGH_INCOME = "20000"
 CAMPAIGN_NAME = "岷县退出专项评估检查"
+WINDOW_HOURS = 1  # the local explanation window (地方说明期), in whole hours
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +84,28 @@ def fast_hashes(settings: Any) -> None:
 def evidence_dir(settings: Any, tmp_path: Path) -> Path:
     settings.DATA_DIR = tmp_path
     return tmp_path
+
+
+class Clock:
+    """The simulated clock of the server under test: every `timezone.now()` (the pages' and the
+    services') reads the real time plus `ahead`; `advance` moves it on instead of sleeping."""
+
+    def __init__(self, real: Callable[[], dt.datetime]) -> None:
+        self.real = real
+        self.ahead = dt.timedelta(0)
+
+    def now(self) -> dt.datetime:
+        return self.real() + self.ahead
+
+    def advance(self, by: dt.timedelta) -> None:
+        self.ahead += by
+
+
+@pytest.fixture
+def clock(monkeypatch: Any) -> Clock:
+    simulated = Clock(timezone.now)
+    monkeypatch.setattr(timezone, "now", simulated.now)
+    return simulated
 
 
 @pytest.fixture
@@ -210,7 +240,11 @@ def act(
 
 
 def test_a_whole_campaign_in_the_browser(
-    live_server: Any, browser_page: Any, people: Callable[..., Any], tmp_path: Path
+    live_server: Any,
+    browser_page: Any,
+    people: Callable[..., Any],
+    tmp_path: Path,
+    clock: Clock,
 ) -> None:
     # --- set-up: the registry, the working group's and the county office's logins --------------
     Questionnaire.objects.get_or_create(  # the transactional flush removed the migration's row
@@ -222,6 +256,7 @@ def test_a_whole_campaign_in_the_browser(
     office_user = with_password(make_user("minxian_office"))
     Membership.objects.create(user=office_user, role=Role.COUNTY_OFFICE, region=county)
     Membership.objects.create(user=office_user, role=Role.COUNTY_OFFICER, region=county)
+    dept_user = with_password(make_user("dept_checker"))  # 部门核: its role comes from the group
 
     wg = browser_page
     log_in(wg, wg_user)
@@ -240,7 +275,7 @@ def test_a_whole_campaign_in_the_browser(
     wg.fill("#id_poor", "1")
     wg.fill("#id_non_registered", "1")
     wg.uncheck("#id_at_risk_in_full")
-    wg.fill("#id_explain_window_hours", "0")
+    wg.fill("#id_explain_window_hours", str(WINDOW_HOURS))
     wg.get_by_role("button", name="创建任务").click()
     wg.wait_for_url(re.compile(r"/assessments/\d+/$"))
     campaign = Campaign.objects.get()
@@ -313,6 +348,9 @@ def test_a_whole_campaign_in_the_browser(
         "button", name="设为专家组成员"
     ).click()
     wg.wait_for_selector(f"#role-holders tr:has-text('{group.name}')")
+    wg.fill("#department-form input[name=username]", "dept_checker")
+    wg.get_by_role("button", name="设为部门核查人员").click()
+    wg.wait_for_selector("#role-holders tr:has-text('dept_checker')")
     move_campaign(wg, pk, "实地调查")
 
     # --- fieldwork: two enumerators on their phones -------------------------------------------------
@@ -396,23 +434,16 @@ def test_a_whole_campaign_in_the_browser(
     log_in(office, office_user)
     assert office.goto(f"/assessments/{pk}/").status == 404
 
-    # 初核: the team (乙, the other member). A team never dismisses its own problem: where the
-    # card still offers the dismissal, it is refused on the card and nothing changes; both go to
-    # the lead expert.
+    # 初核: the team (乙, the other member). A team never dismisses its own problem: the card
+    # offers only passing it on to the lead expert.
     open_queue(b, pk, "initial", "初核")
     card = b.locator(f"#problem-{proposed.pk}")
-    card.wait_for()
-    dismiss = card.get_by_role("button", name="初核：疑点不成立")
-    if dismiss.count():
-        card.locator("textarea[name=opinion]").fill("复看收入台账，务工收入漏记")
-        dismiss.click()
-        b.locator(f"#problem-{proposed.pk} p.refused").wait_for()
-    assert Problem.objects.get(pk=proposed.pk).status == ProblemStatus.PENDING_INITIAL
+    card.get_by_role("button", name="初核：疑点成立").wait_for()
+    assert card.get_by_role("button", name="初核：疑点不成立").count() == 0
     act(b, pk, "initial", proposed, "初核：疑点成立", "收入低于标准线，报带队专家复核")
     act(b, pk, "initial", by_hand, "初核：疑点成立", "入户复问并核对存折，疑点成立")
     # 复核: the lead expert dismisses the proposal (the wages were left out of the income) and
-    # sends the other to the county; the window for its explanation is 0 h, so the conclusion
-    # follows at once.
+    # sends the other to the county for its explanation.
     lead_page = people()
     first_log_in(lead_page, lead.user.username, passwords[lead.user.username])
     open_queue(lead_page, pk, "review", "复核")
@@ -432,15 +463,37 @@ def test_a_whole_campaign_in_the_browser(
         "复核：反馈地方说明",
         "复核资金拨付台账，疑点成立，请地方说明",
     )
+    # 地方说明: the county officer explains within the window, from the notice on her list.
+    office.goto("/assessments/")
+    office.get_by_role("link", name="有疑点问题处于地方说明期，等待您作出说明").click()
+    explained = office.locator(f"#problem-{by_hand.pk}")
+    explained.locator("textarea[name=text]").fill("该户产业扶持资金已列入第二批计划，尚未到拨付期")
+    explained.get_by_role("button", name="提交说明").click()
+    office.locator("ul.messages", has_text=f"已提交对问题 #{by_hand.pk} 的说明").wait_for()
+    # Before the window ends the lead expert cannot conclude; once it has (the clock moved on an
+    # hour), he concludes that the two sides disagree, which sends it to the department.
+    lead_page.goto(f"/assessments/{pk}/review/review/")
+    card = lead_page.locator(f"#problem-{by_hand.pk}")
+    assert "该户产业扶持资金已列入第二批计划" in card.inner_text()
+    card.locator("textarea[name=opinion]").fill("地方说明与核查结果不一致")
+    card.locator("select[name=disputed]").select_option("yes")
+    card.get_by_role("button", name="复核结论").click()
+    lead_page.locator(f"#problem-{by_hand.pk} p.refused", has_text="期满后").wait_for()
+    clock.advance(dt.timedelta(hours=WINDOW_HOURS, minutes=1))
     act(
         lead_page,
         pk,
         "review",
         by_hand,
         "复核结论",
-        "地方未作说明，维持复核意见",
-        disputed="no",
+        "地方说明与核查结果不一致，存在争议，送部门核",
+        disputed="yes",
     )
+    # 部门核: the department checker the working group named.
+    dept = people()
+    log_in(dept, dept_user)
+    open_queue(dept, pk, "department", "部门核")
+    act(dept, pk, "department", by_hand, "部门核", "资金拨付台账显示该户未列入拨付计划，疑点成立")
     # 专家组核: an expert other than the one who reviewed.
     group_page = people()
     first_log_in(group_page, group.user.username, passwords[group.user.username])
@@ -452,13 +505,15 @@ def test_a_whole_campaign_in_the_browser(
     proposed.refresh_from_db()
     by_hand.refresh_from_db()
     assert proposed.status == ProblemStatus.REJECTED
-    assert by_hand.status == ProblemStatus.CONFIRMED
+    assert by_hand.status == ProblemStatus.CONFIRMED and by_hand.disputed
+    assert list(by_hand.explanations.values_list("user__username", flat=True)) == ["minxian_office"]
     steps = list(by_hand.steps.order_by("id").values_list("action", "user__username"))
     assert steps == [
         ("raise", "enum_a"),
         ("initial_check", "enum_b"),
         ("review", lead.user.username),
         ("review_conclude", lead.user.username),
+        ("department_appraise", "dept_checker"),
         ("expert_judge", group.user.username),
         ("final_confirm", "wg"),
     ]
@@ -502,11 +557,17 @@ def test_a_whole_campaign_in_the_browser(
     row.wait_for()
     assert "产业扶持资金" in row.inner_text()
     row.locator("textarea[name=proof_text]").fill("资金已于本月拨付到户，附银行流水")
+    row.locator("input[name=files]").set_input_files(
+        files=[{"name": "银行流水.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     row.get_by_role("button", name="提交整改情况").click()
     office.locator(".rect-submitted").wait_for()
 
     wg.goto(f"/assessments/{pk}/feedback/")
     row = wg.locator(f"#county-{county.code} tbody tr").first
+    with wg.expect_download() as proof:
+        row.get_by_role("link", name="银行流水.pdf").click()
+    assert Path(proof.value.path()).read_bytes() == PDF
     row.locator("textarea[name=opinion]").fill("整改到位")
     row.get_by_role("button", name="验收通过").click()
     wg.locator(".rect-accepted").wait_for()
@@ -518,7 +579,8 @@ def test_a_whole_campaign_in_the_browser(
     ]
     assert User.objects.filter(username__in=passwords).count() == len(PEOPLE)
     # Every person's steps audited under their own name.
-    for username in ("wg", "enum_a", "enum_b", lead.user.username, group.user.username):
+    users = ("wg", "enum_a", "enum_b", "dept_checker", lead.user.username, group.user.username)
+    for username in users:
         assert AuditEntry.objects.filter(user__username=username).exists(), username
     assert AuditEntry.objects.filter(user=office_user, model="Rectification").exists()
     # The campaign's page in Chinese: no setting code, no Python value.

@@ -48,6 +48,7 @@ from fupin.assessments.views.forms import SamplingForm as SettingsForm
 from fupin.assessments.views.review import STEP_ORDER, STEP_STATUSES
 from fupin.assessments.workflows import CAMPAIGN_TRANSITIONS, CampaignStatus, Step
 from fupin.regions.models import Level, Region, Zone
+from fupin.regions.templatetags.fupin_numbers import number_text
 
 WORKING_GROUP = Role.WORKING_GROUP.value
 
@@ -60,6 +61,7 @@ SAMPLING_LABELS = {
     "households_per_stratum": _("每村每层抽取户数"),
     "at_risk_in_full": _("重点户全覆盖"),
 }
+SHARE_KEYS = frozenset({"county_rate", "poor_village_share"})
 # Threshold rows beyond the four figures: the exit rules' incidence limits (DOMAIN.md §5).
 OTHER_FIGURES = {
     "village_exit_incidence": _("贫困村退出：贫困发生率"),
@@ -94,6 +96,10 @@ def _settings_rows(campaign: Campaign) -> list[tuple[str, str]]:
             shown = str(dict(VILLAGE_METHOD_CHOICES).get(value, value))
         elif isinstance(value, bool):
             shown = _t("是") if value else _t("否")
+        elif key in SHARE_KEYS and isinstance(value, int | float):
+            shown = f"{number_text(value * 100)}%"  # a share as a percentage
+        elif isinstance(value, int | float):
+            shown = number_text(value)
         else:
             shown = "" if value is None else str(value)
         rows.append((str(label), shown))

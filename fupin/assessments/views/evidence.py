@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import PurePath
+from typing import IO
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -71,6 +72,11 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> FileRespon
         handle = evidence_open(evidence=evidence, problem=problem, user=request.user)
     except FileNotFoundError:
         raise Http404 from None
+    return evidence_response(evidence, handle)
+
+
+def evidence_response(evidence: Evidence, handle: IO[bytes]) -> FileResponse:
+    """The opened file as a download (an image inline), never run or sniffed by the browser."""
     content_type = _content_type(evidence)
     response = FileResponse(
         handle,

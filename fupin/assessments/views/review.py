@@ -20,6 +20,7 @@ from fupin.accounts.models import Role
 from fupin.accounts.roles import roles_held
 from fupin.assessments.models import Campaign, Evidence, Problem
 from fupin.assessments.services import AssessmentError, problem_transition
+from fupin.assessments.services.verification import may_dismiss_at_initial
 from fupin.assessments.views.common import (
     campaign_or_404,
     evidence_of,
@@ -63,13 +64,20 @@ def household_head(problem: Problem) -> Any:
     )
 
 
-def problem_entry(problem: Problem, held: set[str], error: str = "") -> dict[str, Any]:
-    """What the page shows of one problem: the household (masked ID), evidence, history, actions."""
+def problem_entry(problem: Problem, held: set[str], user: Any, error: str = "") -> dict[str, Any]:
+    """What the page shows of one problem: the household (masked ID), evidence, history, actions.
+
+    An action is offered when the user holds its role, except the 初核 dismissal to the team that
+    raised the problem (the step's own rule, asked of the service)."""
     actions, waiting = [], []
     for (frm, action), move in PROBLEM_TRANSITIONS.items():
         if frm != problem.status:
             continue
         if move.role in held:
+            if action == ProblemAction.INITIAL_DISMISS and not may_dismiss_at_initial(
+                problem, user
+            ):
+                continue
             actions.append(
                 {
                     "action": action,
@@ -119,7 +127,7 @@ def _queue(
     page = Paginator(
         _scoped(request, campaign).filter(status__in=STEP_STATUSES[step]), PER_PAGE
     ).get_page(request.GET.get("page"))
-    entries = [problem_entry(p, held, error if p.pk == failed else "") for p in page]
+    entries = [problem_entry(p, held, request.user, error if p.pk == failed else "") for p in page]
     return render(
         request,
         "assessments/review_queue.html",
@@ -153,7 +161,7 @@ def _problem_page(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    entry = problem_entry(problem, roles_held(request.user), error)
+    entry = problem_entry(problem, roles_held(request.user), request.user, error)
     return render(
         request,
         "assessments/problem_detail.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -170,7 +170,7 @@ def import_file(
     actor: str | None = None,
     encoding: str = "auto",
     today: dt.date | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
     user: AbstractBaseUser | None = None,
     column_map: dict[str, str] | None = None,
 ) -> ImportReport:
@@ -215,7 +215,7 @@ def import_file(
         report.events_source = f"{path}:{EVENTS_TABLE}"
     today = today or timezone.localdate()
     actor = actor or (user.get_username()[:64] if user is not None else _default_actor(path))
-    if progress:
+    if progress is True:
         print(
             f"读取 {len(members.rows)} 行家庭成员、{len(events.rows) if events else 0} 行状态变更，"
             "正在校验…",
@@ -264,7 +264,12 @@ def import_file(
 
 
 def _import_parsed(
-    parsed: ParsedFile, report: ImportReport, *, actor: str, note: str, progress: bool
+    parsed: ParsedFile,
+    report: ImportReport,
+    *,
+    actor: str,
+    note: str,
+    progress: bool | Callable[[int, int], None],
 ) -> None:
     out = _Collector()
     out.problems, out.bad = parsed.problems, parsed.bad
@@ -427,15 +432,25 @@ def _differences(
 
 
 class _Progress:
-    def __init__(self, total: int, enabled: bool) -> None:
+    """A terminal bar (`enabled` True), or a callback told (done, total) after each batch (the
+    web upload's progress)."""
+
+    def __init__(self, total: int, enabled: bool | Callable[[int, int], None]) -> None:
         self.bar: Any = None
-        if enabled:
+        self.total, self.done = total, 0
+        self.report = enabled if callable(enabled) else None
+        if self.report is not None:
+            self.report(0, total)
+        elif enabled:
             from tqdm import tqdm
 
             print(f"正在写入数据库（共 {total} 条记录）…", file=sys.stderr, flush=True)
             self.bar = tqdm(total=total, desc="写入", unit="条", file=sys.stderr, mininterval=0.2)
 
     def update(self, n: int) -> None:
+        self.done += n
+        if self.report is not None:
+            self.report(min(self.done, self.total), self.total)
         if self.bar is not None:
             self.bar.update(n)
 
@@ -452,7 +467,16 @@ def _insert(
 
 NEW_HOUSEHOLD_FIELDS = ("household_no", *HOUSEHOLD_FIELDS, "updated_at")
 NEW_PERSON_FIELDS = ("household_id", *PERSON_FIELDS)
-NEW_EVENT_FIELDS = ("household_id", "kind", "date", "year", "reason", "recorded_at")
+# removal_kind: blank on imported removals (the file does not say 清退 from natural decrease).
+NEW_EVENT_FIELDS = (
+    "household_id",
+    "kind",
+    "date",
+    "year",
+    "reason",
+    "removal_kind",
+    "recorded_at",
+)
 AUDIT_FIELDS = (
     "at",
     "actor",
@@ -510,7 +534,7 @@ def _write(
     *,
     actor: str,
     note: str,
-    progress: bool,
+    progress: bool | Callable[[int, int], None],
 ) -> None:
     now = timezone.now()
     note = note[:200]
@@ -544,7 +568,9 @@ def _write(
         hid = pks[rec.household_no]
         members = [person_values(m) for m in rec.members]
         person_rows.extend((hid, *(pv[f] for f in PERSON_FIELDS)) for pv in members)
-        event_rows.extend((hid, e.kind, e.date, e.date.year, e.reason, now) for e in rec.new_events)
+        event_rows.extend(
+            (hid, e.kind, e.date, e.date.year, e.reason, "", now) for e in rec.new_events
+        )
         after = jsonable({"household_no": rec.household_no, **new_values[rec.household_no]})
         after["members"] = [jsonable(pv) for pv in members]
         after["events"] = [_event_text(e) for e in rec.new_events]
@@ -603,7 +629,7 @@ def _write(
                 member_before[str(p.pk)] = snapshot(p)
                 member_after[str(p.pk)] = None
         event_rows.extend(
-            (h.pk, e.kind, e.date, e.date.year, e.reason, now) for e in rec.new_events
+            (h.pk, e.kind, e.date, e.date.year, e.reason, "", now) for e in rec.new_events
         )
         if not diff and not member_before and not rec.new_events:
             report.households_unchanged += 1

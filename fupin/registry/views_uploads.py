@@ -1,0 +1,214 @@
+"""Upload pages: a registry file or a department list → dry-run report → confirm → progress →
+result (thin; fupin/registry/uploads.py does the work)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from fupin.files.sheets import Sheet, write_xlsx
+from fupin.registry import uploads
+from fupin.registry.io.reporting import PROBLEM_HEADERS, PROBLEM_WIDTHS
+from fupin.registry.models import Upload, UploadStatus
+
+# The page polls itself while an import runs (the Refresh header: no script needed).
+REFRESH_SECONDS = 1
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label="文件类型", choices=list(uploads.KIND_TITLES.items()))
+    file = forms.FileField(label="文件（.xlsx 或 .csv）")
+    keep_good = forms.BooleanField(
+        label="只导入无错误的户（有错误的户整户跳过）",
+        required=False,
+        help_text="不勾选时，只要有一处错误就不写入任何数据",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].error_messages["invalid_choice"] = "文件类型：请从列表中选择"
+        self.fields["kind"].error_messages["required"] = "文件类型：请选择"
+        self.fields["file"].error_messages.update(
+            {"required": "文件：请选择要上传的文件", "empty": "文件：文件是空的"}
+        )
+
+
+def _upload(request: HttpRequest, pk: int) -> Upload:
+    """The upload, if the user may see it (404 like one that does not exist otherwise)."""
+    upload = uploads.upload_visible(request.user, pk)
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def _index(
+    request: HttpRequest, form: UploadForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    rows = [
+        {"u": u, "kind": uploads.kind_title(u.kind)}
+        for u in uploads.uploads_for(request.user).select_related("uploaded_by")[:50]
+    ]
+    return render(
+        request,
+        "registry/upload_index.html",
+        {
+            "form": form,
+            "error": error,
+            "rows": rows,
+            "max_mb": uploads.MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+@login_required
+def upload_index(request: HttpRequest) -> HttpResponse:
+    if not uploads.may_upload(request.user):
+        return render(request, "registry/upload_denied.html", status=403)
+    if request.method != "POST":
+        return _index(request, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _index(request, form, status=400)
+    f = form.cleaned_data["file"]
+    try:
+        upload = uploads.upload_create(
+            user=request.user,
+            name=f.name,
+            chunks=f.chunks(),
+            size=f.size,
+            kind=form.cleaned_data["kind"],
+            keep_good=form.cleaned_data["keep_good"],
+        )
+    except uploads.UploadError as refused:
+        return _index(request, form, error=str(refused), status=400)
+    return redirect("registry:import", pk=upload.pk)
+
+
+@login_required
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _upload(request, pk)
+    progress = uploads.upload_progress(upload)
+    context: dict[str, Any] = {
+        "upload": upload,
+        "kind": uploads.kind_title(upload.kind),
+        "is_registry": upload.kind == Upload.REGISTRY,
+        "progress": progress,
+        "percent": int(100 * progress["done"] / progress["total"]) if progress["total"] else 0,
+        "error": request.session.pop("upload_error", "") if "error" in request.GET else "",
+        "households_url": _households_url(upload),
+    }
+    report = upload.report
+    if upload.kind == Upload.REGISTRY and upload.status == UploadStatus.CHECKED:
+        chosen = upload.column_map or {}
+        context["mapping"] = [
+            {"i": i, "source": h, "target": chosen.get(h, "")}
+            for i, h in enumerate(report.get("unknown_headers", []))
+        ]
+        context["columns"] = uploads.standard_columns()
+    response = render(request, "registry/upload_detail.html", context)
+    if progress.get("running"):
+        response["Refresh"] = str(REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _households_url(upload: Upload) -> str:
+    if upload.office is not None:
+        return reverse("registry:households", args=[upload.office.code])
+    return reverse("registry:home")
+
+
+def _refused(request: HttpRequest, upload: Upload, reason: str) -> HttpResponse:
+    request.session["upload_error"] = reason
+    return redirect(reverse("registry:import", args=[upload.pk]) + "?error=1")
+
+
+@login_required
+@require_POST
+def upload_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run the dry run again on the stored file: with the column mapping of the form (saved as the
+    office's when asked), or after a refusal or an interruption."""
+    upload = _upload(request, pk)
+    column_map: dict[str, str] | None = None
+    if "mapping" in request.POST:
+        columns = set(uploads.standard_columns())
+        column_map = {}
+        for i, source in enumerate(upload.report.get("unknown_headers", [])):
+            target = request.POST.get(f"map_{i}", "")
+            if target and target not in columns:
+                return _refused(request, upload, f"列“{source}”：请从列表中选择标准列名")
+            if target:
+                column_map[source] = target
+    try:
+        uploads.upload_check(
+            user=request.user,
+            upload=upload,
+            column_map=column_map,
+            keep_good=(request.POST.get("keep_good") == "on")
+            if "keep_good_set" in request.POST
+            else None,
+            save_mapping=request.POST.get("save_mapping") == "on",
+        )
+    except uploads.UploadError as refused:
+        return _refused(request, upload, str(refused))
+    return redirect("registry:import", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _upload(request, pk)
+    try:
+        uploads.upload_confirm(
+            user=request.user, upload=upload, keep_good=request.POST.get("keep_good") == "on"
+        )
+    except uploads.UploadError as refused:
+        return _refused(request, upload, str(refused))
+    return redirect("registry:import", pk=upload.pk)
+
+
+@login_required
+def upload_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run's (or the import's) problem list as XLSX, ID numbers masked."""
+    upload = _upload(request, pk)
+    report = upload.result if upload.result.get("problems") is not None else upload.report
+    out = io.BytesIO()
+    if upload.kind == Upload.REGISTRY:
+        rows: list[list[Any]] = []
+        for key, outcome in (("problems", "未导入"), ("warnings", "已导入（提醒）")):
+            for p in report.get(key, []):
+                rows.append(
+                    [
+                        p["table"],
+                        p["row"],
+                        p["column"],
+                        p["value"],
+                        p["household_no"],
+                        p["reason"],
+                        outcome,
+                    ]
+                )
+        sheet = Sheet("导入问题", (*PROBLEM_HEADERS, "处理"), rows, PROBLEM_WIDTHS)
+    else:
+        bad = upload.report.get("bad_rows", [])
+        sheet = Sheet(
+            "无效证件号码",
+            ("行号", "证件号码（脱敏）", "问题"),
+            [[b["row"], b["value"], b["reason"]] for b in bad],
+            (8, 24, 50),
+        )
+    write_xlsx(out, [sheet])
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-problems.xlsx"'
+    return response
