@@ -23,9 +23,8 @@ from ibis.expr.types import Table
 
 from fupin.analytics.expressions import known, region_code
 from fupin.analytics.keys import id_keys
-from fupin.analytics.schema import source
-from fupin.matching.kinds import KINDS, Effect
-from fupin.matching.match import DIBAO_ATTRIBUTE, DISABLED_HEALTH
+from fupin.analytics.schema import HOUSEHOLDS, PERSONS, source
+from fupin.matching.kinds import FACT_COLUMNS, FACTS, KINDS, RegistryFact
 
 LISTS = "department_lists"
 # A keyed department list: one row per row of the department's file (id_key NULL when invalid).
@@ -74,14 +73,25 @@ def lists_source() -> Table:
     return ibis.table(ibis.Schema.from_pyarrow(KEYED_LIST), name=LISTS)
 
 
+# The fact columns (fupin.matching.kinds.FACT_COLUMNS) read from households; the rest are persons'.
+_HOUSEHOLD_FACTS = [c for c in FACT_COLUMNS if c in HOUSEHOLDS.names and c not in PERSONS.names]
+
+
 def registry_members() -> Table:
     """Members of registered households (as fupin.synth.departments.registry_members): their
-    household, id_key, the household's attribute and the member's health."""
+    household, id_key and the registry facts the consistency lists state (FACT_COLUMNS: the
+    household's attribute and 危房户 mark, the member's health and school status)."""
     p = source("persons")
     h = source("households")
-    hh = h.filter(h.registered.fill_null(False)).select("household_id", "attribute")
+    hh = h.filter(h.registered.fill_null(False)).select("household_id", *_HOUSEHOLD_FACTS)
     j = p.filter(p.id_key.notnull()).join(hh, "household_id")
-    return j.select("household_id", "household_no", "village_code", "id_key", "attribute", "health")
+    return j.select("household_id", "household_no", "village_code", "id_key", *FACT_COLUMNS)
+
+
+def _claims(t: Table, fact: RegistryFact) -> ibis.Value:
+    """True where the registry claims the fact; an unknown value claims nothing (as
+    fupin.matching.match)."""
+    return (t[fact.column] == ibis.literal(fact.value)).fill_null(False)
 
 
 def _case(kind: ibis.Value, values: dict[str, ibis.Value], default: ibis.Value) -> ibis.Value:
@@ -95,13 +105,7 @@ def department_matches() -> Table:
     m = registry_members()
     lst = lists_source()
     j = lst.filter(lst.id_key.notnull()).join(m, "id_key")
-    attribute = j.attribute.fill_null("")
-    health = j.health.fill_null("")
-    flag = _case(
-        j.kind,
-        {"dibao": attribute != DIBAO_ATTRIBUTE, "disability": health != DISABLED_HEALTH},
-        ibis.literal(True),
-    )
+    flag = _case(j.kind, {k: ~_claims(j, f) for k, f in FACTS.items()}, ibis.literal(True))
     reason = _case(j.kind, {k.code: ibis.literal(k.reason) for k in KINDS}, ibis.null("string"))
     return j.select(
         household_no=j.household_no,
@@ -124,20 +128,17 @@ def department_missing(lists: Sequence[tuple[str, str]], matches: Table | None =
     hits = department_matches() if matches is None else matches
     parts = []
     for k in KINDS:
-        if k.effect is not Effect.CONSISTENCY:
+        fact = k.registry_fact
+        if fact is None:
             continue
         for code, src in lists:
             if code != k.code:
                 continue
             mine = hits.filter((hits.kind == code) & (hits.source == src))
-            if code == "dibao":  # a household fact: some member should be on the list
-                claim = m.filter(m.attribute == DIBAO_ATTRIBUTE)
-                seen = mine.select("household_no").distinct()
-                absent = claim.anti_join(seen, "household_no")
-            else:  # a member fact: that member should be on the list
-                claim = m.filter(m.health == DISABLED_HEALTH)
-                seen = mine.select("id_key").distinct()
-                absent = claim.anti_join(seen, "id_key")
+            # a household fact: some member should be on the list; a member fact: that member
+            claim = m.filter(_claims(m, fact))
+            seen = mine.select(fact.key).distinct()
+            absent = claim.anti_join(seen, fact.key)
             parts.append(
                 absent.select(
                     household_no=absent.household_no,

@@ -5,6 +5,8 @@ from django.urls import path
 from fupin.assessments import views
 from fupin.assessments.views import department_reports as dept
 from fupin.assessments.views import draws, evaluators, feedback, judgement, results
+from fupin.assessments.views import other_checks as checks
+from fupin.assessments.views import unannounced as unannounced_views
 from fupin.assessments.views.assignments import campaign_assignments
 from fupin.assessments.views.planning import campaign_plan
 
@@ -49,6 +51,12 @@ urlpatterns = [
         name="evaluator_reset",
     ),
     path("<int:pk>/department-reports/", dept.department_reports, name="department_reports"),
+    path("<int:pk>/unannounced/", unannounced_views.unannounced_page, name="unannounced"),
+    path(
+        "<int:pk>/unannounced/draw/",
+        unannounced_views.unannounced_draw_view,
+        name="unannounced_draw",
+    ),
     path(
         "<int:pk>/department-reports/upload/",
         dept.department_list_upload,
@@ -71,6 +79,22 @@ urlpatterns = [
         "<int:pk>/judgements/<str:code>/approval/",
         judgement.approval_decide_view,
         name="approval_decide",
+    ),
+    path("<int:pk>/other-checks/<str:code>/", checks.other_checks, name="other_checks"),
+    path(
+        "<int:pk>/other-checks/<str:code>/procedure/",
+        checks.procedure_check,
+        name="procedure_check",
+    ),
+    path(
+        "<int:pk>/other-checks/<str:code>/procedure/<int:item_pk>/file/",
+        checks.procedure_file,
+        name="procedure_file",
+    ),
+    path(
+        "<int:pk>/other-checks/<str:code>/interviews/",
+        checks.interview_add,
+        name="interview_add",
     ),
     path("<int:pk>/feedback/", views.feedback_page, name="feedback"),
     path("<int:pk>/feedback/build/", views.feedback_build, name="feedback_build"),

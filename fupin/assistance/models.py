@@ -433,7 +433,8 @@ class FundAllocation(models.Model):
         ordering = ["project_id", "source", "id"]
 
     def __str__(self) -> str:
-        return f"{self.project}：{self.get_source_display()} {self.amount}"
+        amount = f"{self.amount:,.2f}".removesuffix(".00")
+        return f"{self.project}：{self.get_source_display()} {amount} 元"
 
 
 class ProjectBeneficiary(models.Model):

@@ -116,6 +116,9 @@ class HouseholdColumns:
     housing_ok: BoolArray
     water_ok: BoolArray
     size: IntArray
+    # The code of the standard each household was identified under (fupin.policy.standards;
+    # "" for the national one); None when the input does not say (all national).
+    own_standard: AnyArray | None = None
 
     def __post_init__(self) -> None:
         _check_lengths(self, len(self.household_no), "households")
@@ -378,11 +381,20 @@ def concat(parts: Sequence[CheckData]) -> CheckData:
     offsets = np.cumsum([0, *(len(p.households) for p in parts)])[:-1]
 
     def join(cls: Any, tables: list[Any], shift: bool) -> Any:
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         for f in fields(cls):
             cols = [getattr(t, f.name) for t in tables]
             if f.name == "household" and shift:
                 cols = [c + off for c, off in zip(cols, offsets, strict=True)]
+            if any(c is None for c in cols):
+                # An optional column (own_standard): absent in a part means national there.
+                if all(c is None for c in cols):
+                    kwargs[f.name] = None
+                    continue
+                cols = [
+                    np.full(len(t), "", object) if c is None else c
+                    for c, t in zip(cols, tables, strict=True)
+                ]
             kwargs[f.name] = np.concatenate(cols)
         return cls(**kwargs)
 

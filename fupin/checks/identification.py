@@ -7,7 +7,7 @@ import numpy as np
 from fupin.checks.data import GUARANTEES, BoolArray, CheckData, IntArray
 from fupin.checks.rule import Flags, Rule
 from fupin.policy.identification import identify_arrays
-from fupin.policy.standards import NATIONAL, NationalRule
+from fupin.policy.standards import NATIONAL, NationalRule, RelativeIncomeRule, find_standard
 
 FAMILY = "identification"
 ACCURACY = "对象识别认定准"
@@ -44,9 +44,30 @@ def parts_per_capita(data: CheckData) -> np.ndarray:
     return np.asarray(parts / np.maximum(hh.size, 1), dtype=np.float64)
 
 
+def own_lines(data: CheckData) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's identification line and the name of its standard: the national line of
+    its income year, or the limit of the relative standard it was identified under."""
+    line = np.array(data.income_line(), dtype=np.float64)
+    names = np.full(len(line), "国家扶贫标准", dtype=object)
+    codes = data.households.own_standard
+    if codes is None:
+        return line, names
+    codes = np.asarray(codes, dtype=str)
+    for code in np.unique(codes):
+        if code in ("", NATIONAL.code):
+            continue
+        standard = find_standard(str(code))
+        rule = standard.household_rule
+        if isinstance(rule, RelativeIncomeRule):
+            mask = codes == code
+            line[mask] = rule.limit
+            names[mask] = standard.name
+    return line, names
+
+
 def _far_above_line(data: CheckData) -> Flags:
     hh = data.households
-    line = data.income_line()
+    line, names = own_lines(data)
     # Both the recorded figure and the one the parts give must be far above: a per-capita
     # figure that merely disagrees with its parts is income.per_capita_inconsistent's business.
     pc = np.minimum(hh.income_per_capita, parts_per_capita(data))
@@ -54,7 +75,7 @@ def _far_above_line(data: CheckData) -> Flags:
 
     def why(rows: IntArray) -> list[str]:
         return [
-            f"未脱贫户人均纯收入 {hh.income_per_capita[r]:.0f} 元，为国家扶贫标准 {line[r]:.0f} 元的 "
+            f"未脱贫户人均纯收入 {hh.income_per_capita[r]:.0f} 元，为{names[r]} {line[r]:.0f} 元的 "
             f"{hh.income_per_capita[r] / line[r]:.1f} 倍（超过 {FAR_ABOVE_LINE_FACTOR} 倍），"
             "且“两不愁三保障”无缺项"
             for r in rows

@@ -314,7 +314,8 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["pairing", "year", "indicator"])]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.indicator.code} {self.amount}"
+        amount = f"{self.amount:,.2f}".removesuffix(".00")
+        return f"{self.date} {self.indicator.name} {amount} {self.indicator.unit}"
 
     @property
     def counts(self) -> bool:

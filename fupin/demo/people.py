@@ -31,6 +31,7 @@ from fupin.assessments.models import (
     InstitutionCounty,
     TeamHousehold,
 )
+from fupin.demo.exits import STILL_POOR, demo_exit_work
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
@@ -77,7 +78,9 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         return user
 
     account("demo", "系统管理员", "看全部数据和 /admin/，不看完整身份证号", superuser=True)
-    first = Household.objects.select_related("village__parent__parent").order_by("id").first()
+    # The demo village: one with a household still poor, so that its exit can be proposed.
+    households = Household.objects.select_related("village__parent__parent").order_by("id")
+    first = households.filter(status__in=STILL_POOR).first() or households.first()
     if first is None:
         return made
     village = first.village
@@ -218,6 +221,7 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
                 region=pairing.east,
             )
     _posts({"village": village, "township": township, "county": county, "city": city})
+    demo_exit_work(village=village, county=county)
     campaign = Campaign.objects.order_by("-id").first()
     if campaign is None:
         return made

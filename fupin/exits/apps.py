@@ -12,3 +12,11 @@ class ExitsConfig(AppConfig):
         from fupin.registry.checking import check_input_source
 
         check_input_source(exit_notice_check_input)
+
+        from fupin.exits import procedure_records
+
+        procedure_records.register()
+
+        from fupin.exits.audit_values import audit_values_register
+
+        audit_values_register()

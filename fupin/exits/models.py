@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.workflow import TransitionRow
 from fupin.assessments.models import CountyDecision
 from fupin.assessments.models.base import AppendOnly
-from fupin.exits.workflows import FINAL_STATUSES, ExitKind, ExitStatus, VoidKind
+from fupin.exits.workflows import (
+    FINAL_STATUSES,
+    ExitKind,
+    ExitStatus,
+    VoidKind,
+    capacity,
+    level_label,
+)
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
@@ -221,7 +228,9 @@ class Signature(AppendOnly):
         ordering = ["case_id", "at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.level}/{self.capacity} {self.user_id}"
+        cap = capacity(self.level, self.capacity)
+        label = cap.label if cap is not None else self.capacity
+        return f"退出事项 {self.case_id} {level_label(self.level)} {label}"
 
     @property
     def is_void(self) -> bool:

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from fupin.accounts.models import OFFICE_LEVEL, Membership
+from fupin.accounts.models import OFFICE_LEVEL, Membership, Post
 from fupin.accounts.posts import person_name
 from fupin.accounts.scoping import has_office, office_levels
 from fupin.accounts.workflow import Move, moves_from
@@ -54,13 +55,34 @@ AnyUser = AbstractBaseUser | AnonymousUser
 def exit_cases_for(user: AnyUser) -> QuerySet[ExitCase]:
     """The exit cases the user may see: a household's when the household is in their scope, a
     village's or county's when the region is. (A household case's region is its village; a cadre
-    who sees that village through one household must not see the neighbours' exits.)"""
+    who sees that village through one household must not see the neighbours' exits.) And the
+    cases the user signs: see `signing_cases_q`."""
     households = registry_selectors.households_for(user).values("pk")
     regions = registry_selectors.regions_for(user).values("pk")
     return ExitCase.objects.filter(
         Q(kind=ExitKind.HOUSEHOLD, household__in=households)
         | (~Q(kind=ExitKind.HOUSEHOLD) & Q(region__in=regions))
+        | signing_cases_q(user)
     )
+
+
+def signing_cases_q(user: AnyUser) -> Q:
+    """The cases a person signs without an office role (a post is no role and gives no view of
+    data, so this is its one reading): the cases inside the region of a 3342 post they hold today
+    whose chain has the post's level, and the cases they signed (a stand-in, a term since ended)."""
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    today = timezone.localdate()
+    terms = (
+        Post.objects.filter(holder_id=user.pk, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .select_related("region")
+    )
+    q = Q(pk__in=Signature.objects.filter(user_id=user.pk).values("case_id"))
+    for term in terms:
+        kinds = [kind for kind, chain in SIGNOFF_CHAINS.items() if term.region.level in chain]
+        q |= Q(region__code__startswith=term.region.prefix, kind__in=kinds)
+    return q
 
 
 def households_for(user: AnyUser) -> QuerySet[Household]:

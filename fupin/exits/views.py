@@ -202,7 +202,7 @@ def _case_context(request: HttpRequest, case: ExitCase, **extra: Any) -> dict[st
         "criteria": criteria,
         "failed": [c for c in criteria if not c.passed],
         "facts": [
-            (FACT_LABELS.get(k, k), v)
+            (FACT_LABELS.get(k, k), ("是" if v else "否") if isinstance(v, bool) else v)
             for k, v in facts.items()
             if k != "roster_unregistered_households"
         ],

@@ -10,9 +10,33 @@ class Effect(StrEnum):
     # A match is itself a doubt about the household (it may be wrongly registered, 错评, or a
     # member should have left the roster): the household is flagged for verification (凡疑必核).
     PROBLEM = "problem"
-    # The list and the registry describe the same fact (低保, disability): a match confirms it;
-    # a disagreement between the two, in either direction, is what gets flagged.
+    # The list and the registry describe the same fact (低保, 残疾, 在校, 大病, 危房: FACTS): a
+    # match confirms it; a disagreement between the two, in either direction, is what gets flagged.
     CONSISTENCY = "consistency"
+
+
+class Level(StrEnum):
+    # The fact is the member's (残疾, 大病, 在校): that member should be on the list.
+    MEMBER = "member"
+    # The fact is the household's (低保贫困户, 危房户): some member of it should be on the list.
+    HOUSEHOLD = "household"
+
+
+@dataclass(frozen=True)
+class RegistryFact:
+    """The registry fact a consistency list states: `column` of the registry members table
+    (fupin.matching.match_lists' input; fupin.analytics.matching.registry_members) holds `value`
+    where the registry claims it. Both engines compare through this one table (FACTS)."""
+
+    column: str
+    value: str | bool
+    level: Level
+    label: str  # Chinese, as a report states the fact
+
+    @property
+    def key(self) -> str:
+        """The column a list member is matched by to satisfy the claim."""
+        return "id_key" if self.level is Level.MEMBER else "household_no"
 
 
 @dataclass(frozen=True)
@@ -26,7 +50,7 @@ class ListKind:
     reason: str  # for a match (PROBLEM) or for a member on the list the registry disagrees with
     # CONSISTENCY only: the registry fact the list should agree with, and the reason text for a
     # registry household that claims it with no member on the list.
-    registry_fact: str = ""
+    registry_fact: RegistryFact | None = None
     missing_reason: str = ""
 
 
@@ -79,7 +103,7 @@ KINDS: tuple[ListKind, ...] = (
         "民政",
         Effect.CONSISTENCY,
         "家庭成员在民政低保名单中，但建档立卡户属性不是低保贫困户",
-        registry_fact="household attribute is dibao (低保贫困户)",
+        registry_fact=RegistryFact("attribute", "dibao", Level.HOUSEHOLD, "贫困户属性为低保贫困户"),
         missing_reason="建档立卡户属性为低保贫困户，但民政低保名单中无该户成员",
     ),
     ListKind(
@@ -88,11 +112,46 @@ KINDS: tuple[ListKind, ...] = (
         "残疾人联合会",
         Effect.CONSISTENCY,
         "家庭成员持有残疾人证（残联名单），但建档立卡健康状况未登记为残疾",
-        registry_fact="member's health is disabled (残疾)",
+        registry_fact=RegistryFact("health", "disabled", Level.MEMBER, "健康状况为残疾"),
         missing_reason="建档立卡登记有残疾成员，但残联持证残疾人名单中无该成员",
+    ),
+    ListKind(
+        "school_roll",
+        "学生学籍名单",
+        "教育",
+        Effect.CONSISTENCY,
+        "家庭成员在教育学籍名单中（有在读学籍），但建档立卡在校生状况未登记为在校生",
+        registry_fact=RegistryFact(
+            "school_status", "in_school", Level.MEMBER, "在校生状况为在校生"
+        ),
+        missing_reason=(
+            "建档立卡登记为在校生，但教育学籍名单中无该成员，需核实是否辍学或在外地就读"
+        ),
+    ),
+    ListKind(
+        "serious_illness",
+        "大病患者名单",
+        "卫生健康",
+        Effect.CONSISTENCY,
+        "家庭成员在卫健大病患者名单中，但建档立卡健康状况未登记为大病",
+        registry_fact=RegistryFact("health", "serious", Level.MEMBER, "健康状况为大病"),
+        missing_reason="建档立卡登记有大病成员，但卫健大病患者名单中无该成员",
+    ),
+    ListKind(
+        "dangerous_house",
+        "农村危房户名单",
+        "住房和城乡建设",
+        Effect.CONSISTENCY,
+        "家庭成员在住建危房户名单中，但建档立卡户未登记为危房户",
+        registry_fact=RegistryFact("at_risk_housing", True, Level.HOUSEHOLD, "登记为危房户"),
+        missing_reason="建档立卡户登记为危房户，但住建危房户名单中无该户成员",
     ),
 )
 BY_CODE: dict[str, ListKind] = {k.code: k for k in KINDS}
+# kind → the registry fact its list states (the consistency kinds only).
+FACTS: dict[str, RegistryFact] = {k.code: k.registry_fact for k in KINDS if k.registry_fact}
+# The fact columns the registry members table carries (absent ones count as unknown), in order.
+FACT_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(f.column for f in FACTS.values()))
 # The five lists of the benchmark and of `fupin synth --departments`: the problem kinds whose
 # matches most often decide a household's eligibility (the 四有一超-style exclusions).
 BENCH_KINDS = ("deaths", "vehicles", "real_estate", "company", "civil_servant")

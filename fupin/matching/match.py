@@ -12,12 +12,8 @@ import numpy as np
 import pyarrow as pa
 
 from fupin.matching.keys import connect, keyed_sql
-from fupin.matching.kinds import Effect
+from fupin.matching.kinds import FACT_COLUMNS, FACTS, RegistryFact
 from fupin.matching.readers import DepartmentList
-
-# Registry facts the consistency kinds compare with (columns of the members table).
-DIBAO_ATTRIBUTE = "dibao"
-DISABLED_HEALTH = "disabled"
 
 
 @dataclass(frozen=True)
@@ -68,6 +64,23 @@ def _sql_text(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _sql_value(v: str | bool) -> str:
+    return ("TRUE" if v else "FALSE") if isinstance(v, bool) else _sql_text(v)
+
+
+def _sql_type(column: str) -> str:
+    return next(
+        "BOOLEAN" if isinstance(f.value, bool) else "VARCHAR"
+        for f in FACTS.values()
+        if f.column == column
+    )
+
+
+def _claims(fact: RegistryFact, alias: str = "m") -> str:
+    """True where the registry claims the fact; an unknown value claims nothing."""
+    return f"coalesce({alias}.{_ident(fact.column)} = {_sql_value(fact.value)}, FALSE)"
+
+
 def _members_relation(
     con: duckdb.DuckDBPyConnection, members: pa.Table | Path | str
 ) -> tuple[str, set[str]]:
@@ -88,8 +101,9 @@ def match_lists(
     *,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> MatchResult:
-    """Compare registry members (household_no, id_number; optionally `attribute`, the household's
-    低保/特困 attribute, and `health`) with each department list.
+    """Compare registry members (household_no, id_number; optionally the fact columns of
+    fupin.matching.kinds.FACT_COLUMNS: the household's `attribute` and `at_risk_housing`, the
+    member's `health` and `school_status`; an absent one is unknown) with each department list.
 
     A member matches a list row when both ID numbers have the same canonical key; numbers that
     have no key (wrong length, wrong check digit) never match and are reported in `invalid`.
@@ -107,13 +121,15 @@ def _match(
     con: duckdb.DuckDBPyConnection, members: pa.Table | Path | str, lists: Sequence[DepartmentList]
 ) -> MatchResult:
     rel, cols = _members_relation(con, members)
-    attr = "attribute" if "attribute" in cols else "NULL::VARCHAR"
-    health = "health" if "health" in cols else "NULL::VARCHAR"
+    facts = ", ".join(
+        f"{_ident(c) if c in cols else 'NULL'}::{_sql_type(c)} AS {_ident(c)}" for c in FACT_COLUMNS
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE fupin_members AS
-        SELECT household_no, id_key, {attr} AS attribute, {health} AS health
+        SELECT household_no, id_key, {facts}
         FROM ({keyed_sql(rel, "id_number")}) WHERE id_key IS NOT NULL"""
     )
+    fact_cols = ", ".join(f"m.{_ident(c)}" for c in FACT_COLUMNS)
     matches, invalid, missing, summaries = [], [], [], []
     for i, dl in enumerate(lists):
         name = f"fupin_list_{i}"
@@ -129,16 +145,13 @@ def _match(
             src = f"(SELECT *, rowid AS list_row FROM {name})"
             rows = con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
         k = dl.kind
-        flag = "TRUE"
-        if k.code == "dibao":
-            flag = f"coalesce(m.attribute, '') <> '{DIBAO_ATTRIBUTE}'"
-        elif k.code == "disability":
-            flag = f"coalesce(m.health, '') <> '{DISABLED_HEALTH}'"
+        # A problem list's match is a doubt; a consistency list's flags where the registry disagrees.
+        flag = f"NOT {_claims(k.registry_fact)}" if k.registry_fact else "TRUE"
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE fupin_hits AS
             SELECT l.list_row, l.id_key, l.id_problem,
                    CASE WHEN l.id_problem IS NOT NULL THEN CAST(l.{_ident(dl.id_column)} AS VARCHAR) END AS raw,
-                   m.household_no, m.attribute, m.health
+                   m.household_no, {fact_cols}
             FROM ({keyed_sql(src, _ident(dl.id_column))}) l
             LEFT JOIN fupin_members m ON l.id_key = m.id_key
             WHERE m.household_no IS NOT NULL OR l.id_problem IS NOT NULL"""
@@ -158,8 +171,8 @@ def _match(
                 ORDER BY list_row"""
             ).to_arrow_table()
         )
-        if k.effect is Effect.CONSISTENCY:
-            missing.append(_missing(con, k.code, k.missing_reason, dl.source))
+        if k.registry_fact:
+            missing.append(_missing(con, k.registry_fact, k.code, k.missing_reason, dl.source))
         if isinstance(dl.data, pa.Table):
             con.unregister(name)
         else:
@@ -201,16 +214,16 @@ def _match(
     )
 
 
-def _missing(con: duckdb.DuckDBPyConnection, code: str, reason: str, source: str) -> pa.Table:
-    """Registry households claiming the list's fact with no member on the list."""
-    if code == "dibao":  # a household fact: some member should be on the list
-        claim, key = f"attribute = '{DIBAO_ATTRIBUTE}'", "household_no"
-    else:  # a member fact: that member should be on the list
-        claim, key = f"health = '{DISABLED_HEALTH}'", "id_key"
+def _missing(
+    con: duckdb.DuckDBPyConnection, fact: RegistryFact, code: str, reason: str, source: str
+) -> pa.Table:
+    """Registry households claiming the list's fact with no member on the list (a household
+    fact: no member of the household; a member fact: not that member)."""
+    key = fact.key
     return con.sql(
         f"""SELECT DISTINCT household_no, {_sql_text(code)} AS kind, {_sql_text(source)} AS source,
             {_sql_text(reason)} AS reason
-        FROM fupin_members m WHERE {claim}
+        FROM fupin_members m WHERE {_claims(fact)}
         AND {key} NOT IN (SELECT {key} FROM fupin_hits WHERE household_no IS NOT NULL)
         ORDER BY household_no"""
     ).to_arrow_table()

@@ -67,17 +67,19 @@ def identify(
     lines: PovertyLineTable = DEFAULT_LINES,
     *,
     village: VillageFacts | None = None,
+    village_named: bool | None = None,
 ) -> Identification:
     """Poor or not under `standard` in `year`, with the line or guarantee that decided it.
 
     `village` is needed only by standards that name households inside named villages
-    (Guangdong 2013–2015: 重点帮扶村).
+    (Guangdong 2013–2015: 重点帮扶村); without the village's facts, `village_named` says whether
+    the registry records the village as named (the registry has no village incomes).
     """
     standard.check_in_force(year)
     rule = standard.household_rule
     if isinstance(rule, NationalRule):
         return _identify_national(household, year, standard, rule, lines)
-    return _identify_relative(household, year, standard, rule, village)
+    return _identify_relative(household, year, standard, rule, village, village_named)
 
 
 def _identify_national(
@@ -164,13 +166,14 @@ def _identify_relative(
     standard: Standard,
     rule: RelativeIncomeRule,
     village: VillageFacts | None,
+    village_named: bool | None = None,
 ) -> Identification:
     # Every condition must hold: poor → all of them are the reasons; not poor → the failing ones.
     conditions: list[tuple[bool, Reason]] = []
     income = float(household.income_per_capita)
     measure = rule.income_measure.label
-    limit = f"{standard.name}规定的 {yuan(rule.income_below)} 元（{rule.basis}）"
-    if income < rule.income_below:
+    limit = f"{standard.name}规定的 {yuan(rule.limit)} 元（{rule.basis}）"
+    if income < rule.limit:
         conditions.append(
             (
                 True,
@@ -178,7 +181,7 @@ def _identify_relative(
                     ReasonCode.INCOME_BELOW_RELATIVE_LINE,
                     f"{measure} {yuan(income)} 元 低于 {limit}",
                     income,
-                    rule.income_below,
+                    rule.limit,
                 ),
             )
         )
@@ -190,7 +193,7 @@ def _identify_relative(
                     ReasonCode.INCOME_NOT_BELOW_RELATIVE_LINE,
                     f"{measure} {yuan(income)} 元 不低于 {limit}",
                     income,
-                    rule.income_below,
+                    rule.limit,
                 ),
             )
         )
@@ -209,14 +212,20 @@ def _identify_relative(
                     ),
                 )
             )
-    if rule.requires_poor_village:
+    term = standard.village_rule.term if standard.village_rule else "贫困村"
+    if rule.requires_poor_village and village is None and village_named is not None:
+        code = ReasonCode.IN_POOR_VILLAGE if village_named else ReasonCode.NOT_IN_POOR_VILLAGE
+        is_or_not = "是" if village_named else "不是"
+        conditions.append(
+            (village_named, Reason(code, f"所在村{is_or_not}{term}（按村的认定记录）"))
+        )
+    elif rule.requires_poor_village:
         if village is None:
             raise PolicyError(
                 f"standard {standard.code} names households only in its villages; "
                 "pass the village's facts"
             )
         village_result = identify_village(village, year, standard)
-        term = standard.village_rule.term if standard.village_rule else "贫困村"
         code = ReasonCode.IN_POOR_VILLAGE if village_result.poor else ReasonCode.NOT_IN_POOR_VILLAGE
         is_or_not = "是" if village_result.poor else "不是"
         conditions.append(
@@ -228,7 +237,7 @@ def _identify_relative(
     poor = all(ok for ok, _ in conditions)
     reasons = tuple(r for ok, r in conditions if poor or not ok)
     return Identification(
-        poor=poor, year=year, standard=standard.code, line=rule.income_below, reasons=reasons
+        poor=poor, year=year, standard=standard.code, line=rule.limit, reasons=reasons
     )
 
 
@@ -241,16 +250,16 @@ def identify_village(village: VillageFacts, year: int, standard: Standard) -> Id
     measure = rule.income_measure.label
     conditions: list[tuple[bool, Reason]] = []
     v_income = float(village.income_per_capita)
-    below = v_income < rule.income_below
+    below = v_income < rule.limit
     conditions.append(
         (
             below,
             Reason(
                 ReasonCode.VILLAGE_INCOME_BELOW if below else ReasonCode.VILLAGE_INCOME_NOT_BELOW,
                 f"村{measure} {yuan(v_income)} 元 {'低于' if below else '不低于'} "
-                f"{rule.term}标准 {yuan(rule.income_below)} 元（{rule.basis}）",
+                f"{rule.term}标准 {yuan(rule.limit)} 元（{rule.basis}）",
                 v_income,
-                rule.income_below,
+                rule.limit,
             ),
         )
     )
@@ -300,7 +309,7 @@ def identify_village(village: VillageFacts, year: int, standard: Standard) -> Id
     else:
         reasons = tuple(r for ok, r in conditions if poor or not ok)
     return Identification(
-        poor=poor, year=year, standard=standard.code, line=rule.income_below, reasons=reasons
+        poor=poor, year=year, standard=standard.code, line=rule.limit, reasons=reasons
     )
 
 

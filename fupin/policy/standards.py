@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from fupin.policy import _rows
+from fupin.policy._text import percent, yuan
 from fupin.policy.errors import NotInTable, PolicyTableError, StandardNotInForce
 from fupin.policy.lines import IncomeMeasure
 
@@ -44,24 +45,97 @@ class NationalRule:
 
 
 @dataclass(frozen=True, slots=True)
-class RelativeIncomeRule:
-    """A province's relative standard: poor when income per capita is strictly below a fixed amount.
+class ReferenceIncome:
+    """The provincial average a relative standard is a share of (全省农民人均纯收入), with its source."""
 
-    `basis` names the year or prices the amount is stated in (`2011 年`, `2014 年不变价`); the
-    caller supplies income on that basis. Optionally the household must have labour ability
+    year: int
+    yuan: float
+    source: str
+    income_measure: IncomeMeasure = IncomeMeasure.NET
+
+    def __post_init__(self) -> None:
+        if not self.yuan > 0:
+            raise PolicyTableError("a reference income must be positive")
+        if not self.source.strip():
+            raise PolicyTableError(f"the reference income of {self.year} needs a source")
+        object.__setattr__(self, "income_measure", IncomeMeasure(self.income_measure))
+
+    @property
+    def label(self) -> str:
+        """`2011 年全省农民人均纯收入 9372 元`."""
+        return f"{self.year} 年全省农民{self.income_measure.label} {yuan(self.yuan)} 元"
+
+
+def share_amount(share: float, reference: float) -> float:
+    """A share of the reference income in whole yuan, halves rounded up, as the provinces publish
+    them (33% × 9372 = 3092.76 → 3093; 33% × 10 542 = 3478.86 → 3479)."""
+    # Decimal-free half-up on cents first, so that 0.33 × 9372 is not 3092.7599999.
+    cents = round(float(share) * float(reference) * 100)
+    return float((cents + 50) // 100)
+
+
+def _amount_from(
+    what: str, income_below: float | None, share: float | None, reference: ReferenceIncome | None
+) -> float:
+    """The yuan limit: computed from `share` of `reference` when both are given (relative and
+    dynamic: a new reference year moves it), otherwise the fixed `income_below`."""
+    if (share is None) != (reference is None):
+        raise PolicyTableError(f"{what}: a share needs its reference income, and the reverse")
+    if share is not None and reference is not None:
+        if not 0 < share < 1:
+            raise PolicyTableError(f"{what}: a share must be between 0 and 1, got {share}")
+        computed = share_amount(share, reference.yuan)
+        if income_below not in (None, computed):
+            raise PolicyTableError(
+                f"{what}: {percent(share)} × {yuan(reference.yuan)} 元 = {yuan(computed)} 元, "
+                f"not {income_below}"
+            )
+        return computed
+    if income_below is None or not income_below > 0:
+        raise PolicyTableError(f"{what}: the income limit must be positive")
+    return float(income_below)
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeIncomeRule:
+    """A province's relative standard: poor when income per capita is strictly below a limit.
+
+    The limit is either `share` of a `reference` provincial average (Guangdong 2013: 33% of the
+    province's 2011 rural per-capita net income; `income_below` is then computed) or a fixed
+    amount. `basis` names the year or prices the amount is stated in (`2011 年`, `2014 年不变价`);
+    the caller supplies income on that basis. Optionally the household must have labour ability
     and live in a village the standard names (重点帮扶村).
     """
 
-    income_below: float
-    basis: str
+    income_below: float | None = None
+    basis: str = ""
     income_measure: IncomeMeasure = IncomeMeasure.NET
     requires_labour_ability: bool = False
     requires_poor_village: bool = False
+    share: float | None = None
+    reference: ReferenceIncome | None = None
 
     def __post_init__(self) -> None:
-        if not self.income_below > 0:
-            raise PolicyTableError("a relative standard's income limit must be positive")
+        amount = _amount_from("a relative standard", self.income_below, self.share, self.reference)
+        object.__setattr__(self, "income_below", amount)
         object.__setattr__(self, "income_measure", IncomeMeasure(self.income_measure))
+
+    @property
+    def limit(self) -> float:
+        assert self.income_below is not None  # set in __post_init__
+        return self.income_below
+
+    def describe(self) -> str:
+        """How the limit is set, in Chinese, for the household page."""
+        return _describe(self.limit, self.basis, self.share, self.reference)
+
+
+def _describe(
+    amount: float, basis: str, share: float | None, reference: ReferenceIncome | None
+) -> str:
+    if share is not None and reference is not None:
+        return f"{reference.label}的 {percent(share)}，即 {yuan(amount)} 元（来源：{reference.source}）"
+    return f"{yuan(amount)} 元（{basis}）" if basis else f"{yuan(amount)} 元"
 
 
 HouseholdRule = NationalRule | RelativeIncomeRule
@@ -77,21 +151,31 @@ class VillageRule:
     `term` is what the standard calls such a village.
     """
 
-    income_below: float
-    basis: str
+    income_below: float | None = None
+    basis: str = ""
     income_measure: IncomeMeasure = IncomeMeasure.NET
     collective_income_below: float | None = None
     poor_share_at_least: float | None = None
     combine: Combine = Combine.ALL
     term: str = "贫困村"
+    share: float | None = None
+    reference: ReferenceIncome | None = None
 
     def __post_init__(self) -> None:
-        if not self.income_below > 0:
-            raise PolicyTableError("a village rule's income limit must be positive")
+        amount = _amount_from("a village rule", self.income_below, self.share, self.reference)
+        object.__setattr__(self, "income_below", amount)
         if self.poor_share_at_least is not None and not 0 < self.poor_share_at_least <= 1:
             raise PolicyTableError("a village rule's poor share must be in (0, 1]")
         object.__setattr__(self, "income_measure", IncomeMeasure(self.income_measure))
         object.__setattr__(self, "combine", Combine(self.combine))
+
+    @property
+    def limit(self) -> float:
+        assert self.income_below is not None  # set in __post_init__
+        return self.income_below
+
+    def describe(self) -> str:
+        return _describe(self.limit, self.basis, self.share, self.reference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +245,7 @@ class Standard:
                 "income_measure": rule.income_measure.value,
                 "requires_labour_ability": rule.requires_labour_ability,
                 "requires_poor_village": rule.requires_poor_village,
+                **_share_dict(rule.share, rule.reference),
             }
         village: dict[str, object] | None = None
         if self.village_rule is not None:
@@ -173,6 +258,7 @@ class Standard:
                 "poor_share_at_least": v.poor_share_at_least,
                 "combine": v.combine.value,
                 "term": v.term,
+                **_share_dict(v.share, v.reference),
             }
         return {
             "code": self.code,
@@ -202,8 +288,9 @@ def standard_from_dict(data: Mapping[str, object]) -> Standard:
                 water_from=None if water is None else _rows.get_int(rule_data, "water_from", where)
             )
         elif rule_type == "relative_income":
+            share, reference = share_of(rule_data, where)
             household_rule = RelativeIncomeRule(
-                income_below=_rows.get_float(rule_data, "income_below", where),
+                income_below=_fixed_amount(rule_data),
                 basis=_rows.get_optional_str(rule_data, "basis"),
                 income_measure=IncomeMeasure(
                     _rows.get_optional_str(rule_data, "income_measure", "net")
@@ -214,14 +301,17 @@ def standard_from_dict(data: Mapping[str, object]) -> Standard:
                 requires_poor_village=_rows.get_bool(
                     rule_data, "requires_poor_village", where, default=False
                 ),
+                share=share,
+                reference=reference,
             )
         else:
             raise PolicyTableError(f"{where}: unknown household rule type {rule_type!r}")
         village_data = data.get("village_rule")
         village_rule = None
         if isinstance(village_data, Mapping):
+            v_share, v_reference = share_of(village_data, where)
             village_rule = VillageRule(
-                income_below=_rows.get_float(village_data, "income_below", where),
+                income_below=_fixed_amount(village_data),
                 basis=_rows.get_optional_str(village_data, "basis"),
                 income_measure=IncomeMeasure(
                     _rows.get_optional_str(village_data, "income_measure", "net")
@@ -230,6 +320,8 @@ def standard_from_dict(data: Mapping[str, object]) -> Standard:
                 poor_share_at_least=_optional_float(village_data, "poor_share_at_least"),
                 combine=Combine(_rows.get_optional_str(village_data, "combine", "all")),
                 term=_rows.get_optional_str(village_data, "term", "贫困村"),
+                share=v_share,
+                reference=v_reference,
             )
         first, last = data.get("first_year"), data.get("last_year")
         return Standard(
@@ -247,6 +339,44 @@ def standard_from_dict(data: Mapping[str, object]) -> Standard:
         raise
     except ValueError as e:
         raise PolicyTableError(f"{where}: {e}") from None
+
+
+def _fixed_amount(data: Mapping[str, object]) -> float | None:
+    """The stored amount, unless a share sets it (then it is recomputed from the share)."""
+    if data.get("share") not in (None, ""):
+        return None
+    return _optional_float(data, "income_below")
+
+
+def _share_dict(share: float | None, reference: ReferenceIncome | None) -> dict[str, object]:
+    if share is None or reference is None:
+        return {}
+    return {
+        "share": share,
+        "reference": {
+            "year": reference.year,
+            "yuan": reference.yuan,
+            "source": reference.source,
+            "income_measure": reference.income_measure.value,
+        },
+    }
+
+
+def share_of(data: Mapping[str, object], where: str) -> tuple[float | None, ReferenceIncome | None]:
+    """`share` and `reference` from plain data; with them the stored amount is recomputed."""
+    ref = data.get("reference")
+    share = _optional_float(data, "share")
+    if share is None and not isinstance(ref, Mapping):
+        return None, None
+    if share is None or not isinstance(ref, Mapping):
+        raise PolicyTableError(f"{where}: a share needs its reference income, and the reverse")
+    reference = ReferenceIncome(
+        year=_rows.get_int(ref, "year", where),
+        yuan=_rows.get_float(ref, "yuan", where),
+        source=_rows.get_str(ref, "source", where),
+        income_measure=IncomeMeasure(_rows.get_optional_str(ref, "income_measure", "net")),
+    )
+    return share, reference
 
 
 def _optional_float(row: Mapping[str, object], key: str) -> float | None:
@@ -267,6 +397,14 @@ NATIONAL = Standard(
     ),
 )
 
+# Seed 002 states the rule as shares (60% and 33% of the province's rural per-capita net income at
+# the end of 2011); the average itself is the province's statistics bulletin's, not the seed's.
+GUANGDONG_RURAL_INCOME_2011 = ReferenceIncome(
+    year=2011,
+    yuan=9372,
+    source="《2011年广东省国民经济和社会发展统计公报》：农村居民人均纯收入 9372 元",
+)
+
 GUANGDONG_2013 = Standard(
     code="guangdong_2013",
     name="广东省第二轮扶贫开发“双到”相对贫困标准（2013—2015）",
@@ -275,14 +413,16 @@ GUANGDONG_2013 = Standard(
     first_year=2013,
     last_year=2015,
     household_rule=RelativeIncomeRule(
-        income_below=3093,
+        share=0.33,
+        reference=GUANGDONG_RURAL_INCOME_2011,
         basis="2011 年",
         income_measure=IncomeMeasure.NET,
         requires_labour_ability=True,
         requires_poor_village=True,
     ),
     village_rule=VillageRule(
-        income_below=5623,
+        share=0.60,
+        reference=GUANGDONG_RURAL_INCOME_2011,
         basis="2011 年",
         income_measure=IncomeMeasure.NET,
         collective_income_below=30000,
@@ -324,6 +464,26 @@ GUANGDONG_2016 = Standard(
 )
 
 DEFAULT_STANDARDS: tuple[Standard, ...] = (NATIONAL, GUANGDONG_2013, GUANGDONG_2016)
+
+
+def household_standard(
+    kind: str,
+    region_code: str,
+    year: int | None,
+    standards: Iterable[Standard] = DEFAULT_STANDARDS,
+) -> Standard:
+    """The standard a household was identified under: its 识别标准 (`kind`: national, provincial,
+    city; empty means national), its village's code and its identification year. The most local
+    standard of that kind in force there that year; none is an error, never the national one."""
+    wanted = StandardKind(kind or StandardKind.NATIONAL.value)
+    if wanted is StandardKind.NATIONAL:
+        return next(s for s in standards if s.kind is StandardKind.NATIONAL)
+    if year is None:
+        raise NotInTable(f"a {wanted.value} standard needs the identification year")
+    found = [s for s in standards_in_force(region_code, year, standards) if s.kind is wanted]
+    if not found:
+        raise NotInTable(f"no {wanted.value} standard for region {region_code} in {year}")
+    return found[-1]
 
 
 def find_standard(code: str, standards: Iterable[Standard] = DEFAULT_STANDARDS) -> Standard:

@@ -29,6 +29,7 @@ from fupin.files.sheets import Sheet, write_xlsx
 from fupin.policy import PolicyError, idnumber
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Person, Relation, StatusEvent
+from fupin.registry.standards import own_standard_codes
 
 CHUNK = 20_000
 # Regions the pages and the API check on request: a county reads and checks in seconds. A city or
@@ -189,6 +190,7 @@ def load_check_data(
         },
         **{name: _bools(c[name]) for name in HOUSEHOLD_FIELDS if name.endswith("_ok")},
         size=_ints(c["size"]),
+        own_standard=own_standard_codes(households, ids),
     )
     if year is None:
         year = (

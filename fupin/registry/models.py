@@ -164,6 +164,11 @@ class Household(models.Model):
     at_risk_illness = models.BooleanField(_("大病户"), default=False)
     at_risk_housing = models.BooleanField(_("危房户"), default=False)
     size = models.PositiveSmallIntegerField(_("家庭人口"), default=0)
+    # Carried by the national system's lists (fupin's own layout leaves them alone).
+    natural_village = models.CharField(
+        _("自然村"), max_length=64, blank=True, default="", db_default=""
+    )
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True, default="", db_default="")
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -233,8 +238,10 @@ class Person(models.Model):
     # Not unique in the database: legacy registries hold members listed twice, which the data
     # checks must be able to find; imports keep them with a warning (refused with --strict).
     id_number = models.CharField(_("身份证号"), max_length=18, db_index=True)
+    person_no = models.CharField(_("人编号"), max_length=24, blank=True, default="", db_default="")
     name = models.CharField(_("姓名"), max_length=32)
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
+    ethnicity = models.CharField(_("民族"), max_length=16, blank=True, default="", db_default="")
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     education = models.CharField(

@@ -26,6 +26,7 @@ from fupin.registry.models import (
     StatusEvent,
 )
 from fupin.registry.selectors import children_summary, region_summary
+from fupin.registry.standards import own_standard
 from fupin.registry.workflows import AppraisalResult, IdentificationStatus
 
 # --- regions -----------------------------------------------------------------------------------
@@ -122,9 +123,11 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
         model = Person
         fields = [
             "id",
+            "person_no",
             "name",
             "id_number_masked",
             "relation",
+            "ethnicity",
             "sex",
             "birth_date",
             "education",
@@ -171,10 +174,15 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
 class HouseholdDetailSerializer(HouseholdSerializer):
     members = PersonSerializer(many=True, read_only=True)
     events = StatusEventSerializer(many=True, read_only=True, help_text="脱贫状态历史")
+    own_standard = serializers.SerializerMethodField(
+        help_text="识别时的标准（省定相对标准按份额计算的收入线）及按它的判断"
+    )
 
     class Meta(HouseholdSerializer.Meta):
         fields = [
             *HouseholdSerializer.Meta.fields,
+            "natural_village",
+            "phone",
             "other_causes",
             "income_wages",
             "income_business",
@@ -193,7 +201,20 @@ class HouseholdDetailSerializer(HouseholdSerializer):
             "at_risk_housing",
             "members",
             "events",
+            "own_standard",
         ]
+
+    def get_own_standard(self, household: Household) -> dict[str, Any]:
+        own = own_standard(household)
+        result = own.identification
+        return {
+            "code": own.standard.code if own.standard else None,
+            "name": own.name,
+            "line_text": own.line_text,
+            "poor": None if result is None else result.poor,
+            "line": None if result is None else result.line,
+            "explanation": result.explain() if result is not None else own.problem,
+        }
 
 
 class HouseholdFilterSerializer(serializers.Serializer[dict[str, Any]]):

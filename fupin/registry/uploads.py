@@ -617,14 +617,24 @@ def _registry_members(user: AnyUser) -> Any:
     rows = list(
         Person.objects.filter(
             household__in=households_for(user).filter(registered=True), deceased=False
-        ).values_list("household__household_no", "id_number", "household__attribute", "health")
+        ).values_list(
+            "household__household_no",
+            "id_number",
+            "household__attribute",
+            "health",
+            "school_status",
+            "household__at_risk_housing",
+        )
     )
+    # The registry facts the consistency lists state (fupin.matching.kinds.FACT_COLUMNS).
     return pa.table(
         {
             "household_no": pa.array([r[0] for r in rows], pa.string()),
             "id_number": pa.array([r[1] for r in rows], pa.string()),
             "attribute": pa.array([r[2] for r in rows], pa.string()),
             "health": pa.array([r[3] for r in rows], pa.string()),
+            "school_status": pa.array([r[4] for r in rows], pa.string()),
+            "at_risk_housing": pa.array([r[5] for r in rows], pa.bool_()),
         }
     )
 

@@ -39,6 +39,7 @@ from fupin.registry.selectors import (
     regions_for,
 )
 from fupin.registry.services import FullIdDenied, person_view_full_id
+from fupin.registry.standards import own_standard
 
 # A placeholder village code, replaced in the browser to link each map point to its village.
 CODE_PLACEHOLDER = "000000000000"
@@ -176,6 +177,7 @@ def household_detail(
     )
     if household is None:
         raise Http404("没有这户，或无权查看")
+    own = own_standard(household)
     return render(
         request,
         "registry/household.html",
@@ -186,7 +188,9 @@ def household_detail(
                 for c in household.other_cause_list()
             ],
             "members": household.members.all(),
-            "identification": household.identification(),
+            # Judged against the standard it was identified under, not always the national one.
+            "own_standard": own,
+            "identification": own.identification,
             "events": household.events.order_by("date", "id"),
             # Imports nest members' ID numbers in before/after: audit_changes masks them at any depth.
             "audit": [

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from fupin.matching.kinds import BENCH_KINDS, BY_CODE
+from fupin.matching.kinds import BENCH_KINDS, BY_CODE, FACTS, Level
 from fupin.policy.idnumber import CHECK_CHARS, check_digits
 from fupin.regions.counties import read_counties
 from fupin.synth.arrow import ZERO, ascii_strings, digit_matrix
@@ -33,7 +33,16 @@ DATE_HEADER = "登记日期"
 # How a row's ID number is written (the label column `written`).
 WRITTEN = ("standard", "spaces", "lower_x", "old15", "garbled")
 STANDARD, SPACES, LOWER_X, OLD15, GARBLED = range(5)
-MEMBER_COLUMNS = ("household_no", "id_number", "relation", "health", "deceased", "attribute")
+MEMBER_COLUMNS = (
+    "household_no",
+    "id_number",
+    "relation",
+    "health",
+    "school_status",
+    "deceased",
+    "attribute",
+    "at_risk_housing",
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,9 @@ class DepartmentSettings:
 
     planted_rate: share of registry members put on each problem list (deaths also get every
     member the registry wrongly keeps after death; 低保 every head of a 低保 household but
-    `omitted_rate` of them; disability every disabled member but `omitted_rate`).
+    `omitted_rate` of them; disability every disabled member but `omitted_rate`; so every
+    consistency list of fupin.matching.kinds.FACTS: a member fact its members, a household fact
+    its households' heads).
     variant_rate: share of rows whose number is written differently, in equal parts spaces,
     lower-case x (only numbers ending in X) and the old 15-digit form (only births 1900-1999).
     invalid_rate: share of rows that copy a member's number with a wrong check digit: they must
@@ -80,18 +91,23 @@ def departments_generator(seed: int) -> np.random.Generator:
 
 
 def registry_members(batches: Iterable[CountyBatch]) -> pa.Table:
-    """Members of registered households, with the household's attribute, in generation order."""
+    """Members of registered households, with the household's attribute and 危房户 mark, in
+    generation order."""
     parts = []
     for b in batches:
         hh = b.households.filter(b.households.column("registered")).select(
-            ["household_no", "attribute"]
+            ["household_no", "attribute", "at_risk_housing"]
         )
-        p = b.persons.select(["household_no", "id_number", "relation", "health", "deceased"])
+        p = b.persons.select(
+            ["household_no", "id_number", "relation", "health", "school_status", "deceased"]
+        )
         idx = pc.index_in(p.column("household_no"), value_set=hh.column("household_no"))
         keep = pc.is_valid(idx)
         p = p.filter(keep)
-        attr = hh.column("attribute").take(pc.drop_null(idx))
-        parts.append(p.append_column("attribute", attr).select(list(MEMBER_COLUMNS)))
+        at = pc.drop_null(idx)
+        for name in ("attribute", "at_risk_housing"):
+            p = p.append_column(name, hh.column(name).take(at))
+        parts.append(p.select(list(MEMBER_COLUMNS)))
     return pa.concat_tables(parts).combine_chunks()
 
 
@@ -179,24 +195,12 @@ def _planted_rows(
     kept = rng.random(n) >= settings.omitted_rate
     if code == "deaths":
         certain = np.asarray(members.column("deceased").to_numpy(zero_copy_only=False), bool)
-    elif code == "dibao":
-        certain = (
-            np.asarray(
-                pc.and_(
-                    pc.equal(members.column("attribute"), "dibao"),
-                    pc.equal(members.column("relation"), "head"),
-                ).to_numpy(zero_copy_only=False),
-                bool,
-            )
-            & kept
-        )
-    elif code == "disability":
-        certain = (
-            np.asarray(
-                pc.equal(members.column("health"), "disabled").to_numpy(zero_copy_only=False), bool
-            )
-            & kept
-        )
+    elif code in FACTS:  # the members (a household fact: the heads) the registry claims it of
+        fact = FACTS[code]
+        claims = pc.fill_null(pc.equal(members.column(fact.column), fact.value), False)
+        if fact.level is Level.HOUSEHOLD:
+            claims = pc.and_(claims, pc.equal(members.column("relation"), "head"))
+        certain = np.asarray(claims.to_numpy(zero_copy_only=False), bool) & kept
     else:
         certain = np.zeros(n, bool)
     return np.union1d(np.flatnonzero(certain), sample)

@@ -27,7 +27,16 @@ from fupin.synth.departments import DepartmentSettings, make_departments, regist
 from fupin.testing.snapshots import snapshot_from_batches
 
 YEAR = 2019  # the demo preset's year
-LIST_KINDS = ("deaths", "vehicles", "dibao", "disability")
+# two problem lists and every consistency list (低保, 残联, 教育学籍, 卫健大病, 住建危房)
+LIST_KINDS = (
+    "deaths",
+    "vehicles",
+    "dibao",
+    "disability",
+    "school_roll",
+    "serious_illness",
+    "dangerous_house",
+)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +153,11 @@ def test_matching_finds_what_fupin_matching_finds_on_both_engines(
 
     want = as_set(expected.matches, cols)
     assert any(not f for *_, f, _ in want) and any(f for *_, f, _ in want)  # confirmations too
+    for k in ("dibao", "disability", "school_roll", "serious_illness", "dangerous_house"):
+        # each consistency list confirms and flags a disagreement
+        assert {f for _, kind, _, _, f, _ in want if kind == k} == {True, False}, k
+    # a household fact and a member fact the registry claims but the list lacks
+    assert {"dibao", "school_roll"} <= set(expected.missing.column("kind").to_pylist())
     miss_cols = ["household_no", "kind", "source", "reason"]
     for name, out in written.items():
         got = read_output(out, "matching", "department_matches")

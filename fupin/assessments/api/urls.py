@@ -13,7 +13,9 @@ from fupin.assessments.api import (
     field,
     followup,
     judgement,
+    other_checks,
     results,
+    unannounced,
     views,
 )
 
@@ -66,6 +68,26 @@ urlpatterns = [
         "campaigns/<int:campaign_id>/department-reports/",
         department_reports.CampaignDepartmentReportsView.as_view(),
         name="campaign-department-reports",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/other-checks/<str:code>/procedure/",
+        other_checks.ProcedureCheckView.as_view(),
+        name="county-procedure-check",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/other-checks/<str:code>/interviews/",
+        other_checks.InterviewsView.as_view(),
+        name="county-interviews",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/unannounced/",
+        unannounced.CampaignUnannouncedView.as_view(),
+        name="campaign-unannounced",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/unannounced/draw/",
+        unannounced.CampaignUnannouncedDrawView.as_view(),
+        name="campaign-unannounced-draw",
     ),
     path(
         "campaigns/<int:campaign_id>/judgements/",

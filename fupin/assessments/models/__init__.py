@@ -7,6 +7,12 @@ from fupin.assessments.models.campaigns import (
     default_sampling,
     sampling_errors,
 )
+from fupin.assessments.models.checks import (
+    Interview,
+    ProcedureDocument,
+    ProcedureFinding,
+    ProcedureItem,
+)
 from fupin.assessments.models.department_kinds import DepartmentKind
 from fupin.assessments.models.draws import Draw, DrawItem, DrawLevel, frame_checksum
 from fupin.assessments.models.evaluators import (
@@ -82,7 +88,11 @@ __all__ = [
     "FeedbackList",
     "Institution",
     "InstitutionCounty",
+    "Interview",
     "Problem",
+    "ProcedureDocument",
+    "ProcedureFinding",
+    "ProcedureItem",
     "ProblemExplanation",
     "ProblemStep",
     "Questionnaire",

@@ -19,6 +19,7 @@ class DrawLevel(models.TextChoices):
     COUNTY = "county", _("抽县")
     VILLAGE = "village", _("抽村")
     HOUSEHOLD = "household", _("抽户")
+    UNANNOUNCED = "unannounced", _("暗访抽县")
 
 
 # The methods the draw services record (Draw.method), as a page shows them.
@@ -46,7 +47,7 @@ class Draw(AppendOnly):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="draws", verbose_name=_("任务")
     )
-    level = models.CharField(_("抽样层级"), max_length=10, choices=DrawLevel.choices)
+    level = models.CharField(_("抽样层级"), max_length=16, choices=DrawLevel.choices)
     county = models.ForeignKey(
         Region,
         null=True,

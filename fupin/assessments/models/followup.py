@@ -82,6 +82,7 @@ class UnannouncedFinding(models.Model):
         verbose_name=_("农户"),
     )
     finding = models.TextField(_("发现问题"))
+    visited_on = models.DateField(_("暗访日期"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

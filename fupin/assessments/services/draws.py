@@ -103,15 +103,27 @@ def draw_record(
     region = _county(county)
     if level not in DrawLevel.values:
         raise AssessmentError(f"未知的抽样层级：{level}")
-    allowed = {CampaignStatus.SAMPLING} | ({CampaignStatus.FIELDWORK} if supersedes else set())
+    # The unannounced-visit counties (暗访) are drawn alongside the fieldwork, not before it.
+    unannounced = level == DrawLevel.UNANNOUNCED
+    allowed = (
+        {CampaignStatus.SAMPLING, CampaignStatus.FIELDWORK, CampaignStatus.VERIFICATION}
+        if unannounced
+        else {CampaignStatus.SAMPLING} | ({CampaignStatus.FIELDWORK} if supersedes else set())
+    )
     if campaign.status not in allowed:
         raise AssessmentError(
             f"任务当前为“{CampaignStatus(campaign.status).label}”，"
-            + ("只能在抽样或实地调查阶段重抽" if supersedes else "只能在抽样阶段抽样")
+            + (
+                "只能在抽样、实地调查或问题核实阶段抽取暗访县"
+                if unannounced
+                else "只能在抽样或实地调查阶段重抽"
+                if supersedes
+                else "只能在抽样阶段抽样"
+            )
         )
-    if level == DrawLevel.COUNTY and region is not None:
+    if level in (DrawLevel.COUNTY, DrawLevel.UNANNOUNCED) and region is not None:
         raise AssessmentError("抽县时不应指定所在县")
-    if level != DrawLevel.COUNTY:
+    if level not in (DrawLevel.COUNTY, DrawLevel.UNANNOUNCED):
         if region is None:
             raise AssessmentError("抽村、抽户须指定所在县")
         if region.level != Level.COUNTY:
@@ -442,7 +454,11 @@ def counties_draw(
     if current is not None:
         if not reason.strip():
             raise AssessmentError("已抽过县；重抽须填写重抽原因")
-        if draws_current(campaign).exclude(level=DrawLevel.COUNTY).exists():
+        if (
+            draws_current(campaign)
+            .filter(level__in=[DrawLevel.VILLAGE, DrawLevel.HOUSEHOLD])
+            .exists()
+        ):
             raise AssessmentError("已在抽中县内抽取村和户，不能再重抽县")
     frame = county_draw_frame(campaign)
     if not frame:

@@ -78,9 +78,9 @@ def judge(
 
 def figure_inputs(campaign: Campaign, county: Region) -> dict[str, list[int]]:
     """What a county's figures must be computed from: the draws in force and the confirmed problems."""
-    draws = draws_current(campaign).filter(county__isnull=True) | draws_current(campaign).filter(
-        county=county
-    )
+    draws = draws_current(campaign).filter(
+        county__isnull=True, level=DrawLevel.COUNTY
+    ) | draws_current(campaign).filter(county=county)
     return {
         "draws": sorted(draws.values_list("pk", flat=True)),
         "problems": sorted(problems_confirmed(campaign, county).values_list("pk", flat=True)),

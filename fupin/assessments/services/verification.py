@@ -292,9 +292,10 @@ def _department_raises(
     user: User,
     county: Region,
     household: Household | None,
-    report: DepartmentReport | None,
+    report: DepartmentReport | UnannouncedFinding | None,
 ) -> bool:
-    """The user holds the department role of the campaign and recorded `report` for this place."""
+    """The user holds the department role of the campaign and recorded `report` (a listed
+    problem or an unannounced finding, 暗访) for this place."""
     return (
         report is not None
         and user.is_authenticated
@@ -345,7 +346,9 @@ def problem_raise(
     roles = _roles_among(user, RAISE_ROLES)
     # A department's listed problem at a sampled household enters 五核 as the department's own
     # (部门提供情况, services/department_reports.py): only from its report, for that place.
-    if _department_raises(campaign, user, county, household, department_report):
+    if _department_raises(
+        campaign, user, county, household, department_report
+    ) or _department_raises(campaign, user, county, household, finding):
         roles = [Role.DEPARTMENT.value]
     allowed = (
         roles == [Role.DEPARTMENT.value]

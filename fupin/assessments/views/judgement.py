@@ -26,6 +26,7 @@ from fupin.assessments.services.judgement import (
     in_leading_group,
     judgement_record,
 )
+from fupin.assessments.services.other_checks import other_checks_of
 from fupin.assessments.views.common import campaign_or_404, county_or_404
 from fupin.regions.models import Region
 from fupin.registry.models import Person
@@ -141,6 +142,7 @@ def _county_page(
         "wg": wg,
         "lg": lg,
         "error": error,
+        "checks": other_checks_of(campaign, county),
     }
     return render(request, "assessments/judgement_county.html", context, status=status)
 

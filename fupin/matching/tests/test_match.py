@@ -9,17 +9,21 @@ import pyarrow.parquet as pq
 import pytest
 
 from fupin.matching import BY_CODE, DepartmentList, ListError, match_lists, read_list
+from fupin.matching.kinds import FACTS, Effect, Level
 
 A, B, C = "11010519491231002X", "620121198001010016", "620121199002020026"
+D = "620121201001010010"  # H2's child, at school
 
 
 def members() -> pa.Table:
     return pa.table(
         {
-            "household_no": ["H1", "H1", "H2"],
-            "id_number": [A, B, C],
-            "attribute": ["ordinary", "ordinary", "dibao"],
-            "health": ["healthy", "healthy", "disabled"],
+            "household_no": ["H1", "H1", "H2", "H2"],
+            "id_number": [A, B, C, D],
+            "attribute": ["ordinary", "ordinary", "dibao", "dibao"],
+            "health": ["healthy", "serious", "disabled", "healthy"],
+            "school_status": ["graduated", "not_school_age", "graduated", "in_school"],
+            "at_risk_housing": [False, False, True, True],
         }
     )
 
@@ -77,3 +81,55 @@ def test_parquet_list_and_a_named_id_column(tmp_path: Path) -> None:
     assert result.flagged() == {("H2", "company", 0)}
     with pytest.raises(ListError, match="no ID-number column"):
         read_list(path, "company")
+
+
+# (kind, a number the registry agrees with, one it disagrees with → its household flagged, and
+# the household then missing from the list). 大病 and 学籍 are the member's facts (D being on the
+# 学籍 list does not cover another member); 危房 and 低保 the household's (any member covers it).
+CONSISTENCY_CASES = [
+    ("dibao", [D], A, "H1", "H2"),
+    ("disability", [C], D, "H2", "H2"),
+    ("serious_illness", [B], A, "H1", "H1"),
+    ("school_roll", [D], C, "H2", "H2"),
+    ("dangerous_house", [D], B, "H1", "H2"),
+]
+
+
+def test_every_consistency_kind_is_in_the_table_and_the_issue_names_them() -> None:
+    consistency = {k.code for k in BY_CODE.values() if k.effect is Effect.CONSISTENCY}
+    assert consistency == set(FACTS) == {c[0] for c in CONSISTENCY_CASES}
+    assert {FACTS[c].level for c in ("serious_illness", "school_roll")} == {Level.MEMBER}
+    assert FACTS["dangerous_house"].level is Level.HOUSEHOLD
+    assert [
+        BY_CODE[c].department for c in ("school_roll", "serious_illness", "dangerous_house")
+    ] == [
+        "教育",
+        "卫生健康",
+        "住房和城乡建设",
+    ]
+
+
+@pytest.mark.parametrize(("code", "agree", "disagree", "flagged", "missing"), CONSISTENCY_CASES)
+def test_a_consistency_list_confirms_agreement_and_flags_disagreement_both_ways(
+    code: str, agree: list[str], disagree: str, flagged: str, missing: str
+) -> None:
+    kind = BY_CODE[code]
+    ok = match_lists(members(), [DepartmentList(kind, "名单", pa.table({"id_number": agree}))])
+    assert ok.flagged() == set() and ok.missing.num_rows == 0
+    assert ok.matches.num_rows == len(agree) and ok.lists[0].flagged_households == 0
+    bad = match_lists(
+        members(), [DepartmentList(kind, "名单", pa.table({"id_number": [disagree]}))]
+    )
+    assert bad.flagged() == {(flagged, code, 0)}
+    assert bad.matches.column("reason").to_pylist() == [kind.reason]
+    assert bad.missing.to_pylist() == [
+        {"household_no": missing, "kind": code, "source": "名单", "reason": kind.missing_reason}
+    ]
+
+
+def test_a_fact_the_members_table_does_not_carry_is_unknown_and_claims_nothing() -> None:
+    bare = members().drop_columns(["school_status", "at_risk_housing"])
+    roll = match_lists(
+        bare, [DepartmentList(BY_CODE["school_roll"], "学籍", pa.table({"id_number": [D]}))]
+    )
+    assert roll.flagged() == {("H2", "school_roll", 0)} and roll.missing.num_rows == 0

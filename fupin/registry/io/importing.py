@@ -21,6 +21,7 @@ from fupin.regions.models import Level, Region
 from fupin.registry.bulk import bulk_insert
 from fupin.registry.io import mapping, national
 from fupin.registry.io.columns import EVENTS_TABLE, MEMBERS_TABLE, PERSON_COLUMNS
+from fupin.registry.io.national_columns import EXTRA_HOUSEHOLD_FIELDS, EXTRA_PERSON_FIELDS
 from fupin.registry.io.reading import ReadError, Table, read_table
 from fupin.registry.io.validation import (
     ExistingEvent,
@@ -465,8 +466,24 @@ def _insert(
     bulk_insert(model, fields, rows, batch=BATCH, on_batch=bar.update)
 
 
-NEW_HOUSEHOLD_FIELDS = ("household_no", *HOUSEHOLD_FIELDS, "updated_at")
-NEW_PERSON_FIELDS = ("household_id", *PERSON_FIELDS)
+NEW_HOUSEHOLD_FIELDS = ("household_no", *HOUSEHOLD_FIELDS, *EXTRA_HOUSEHOLD_FIELDS, "updated_at")
+NEW_PERSON_FIELDS = ("household_id", *PERSON_FIELDS, *EXTRA_PERSON_FIELDS)
+
+
+def _extras(values: dict[str, Any], fields: dict[str, Any], names: Sequence[str]) -> None:
+    """The national lists' own fields (自然村, 联系电话, 人编号, 民族), only where the file has
+    the column: a file without it leaves what is stored alone."""
+    values.update({f: fields[f] or "" for f in names if f in fields})
+
+
+def _person_row(hid: int, pv: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        hid,
+        *(pv[f] for f in PERSON_FIELDS),
+        *(pv.get(f, "") for f in EXTRA_PERSON_FIELDS),
+    )
+
+
 # removal_kind: blank on imported removals (the file does not say 清退 from natural decrease).
 NEW_EVENT_FIELDS = (
     "household_id",
@@ -549,6 +566,12 @@ def _write(
     def household_fields(rec: HouseholdRecord) -> dict[str, Any]:
         values = household_values(rec)
         values["village_id"] = ctx.villages[rec.fields["village_code"]]
+        _extras(values, rec.fields, EXTRA_HOUSEHOLD_FIELDS)
+        return values
+
+    def member_fields(m: Any) -> dict[str, Any]:
+        values = person_values(m)
+        _extras(values, m.fields, EXTRA_PERSON_FIELDS)
         return values
 
     # New households: insert, read their keys back, then their members, events and audit.
@@ -556,7 +579,15 @@ def _write(
     _insert(
         Household,
         NEW_HOUSEHOLD_FIELDS,
-        [(hno, *(v[f] for f in HOUSEHOLD_FIELDS), now) for hno, v in new_values.items()],
+        [
+            (
+                hno,
+                *(v[f] for f in HOUSEHOLD_FIELDS),
+                *(v.get(f, "") for f in EXTRA_HOUSEHOLD_FIELDS),
+                now,
+            )
+            for hno, v in new_values.items()
+        ],
         bar,
     )
     pks: dict[str, int] = {}
@@ -566,8 +597,8 @@ def _write(
         )
     for rec in new_recs:
         hid = pks[rec.household_no]
-        members = [person_values(m) for m in rec.members]
-        person_rows.extend((hid, *(pv[f] for f in PERSON_FIELDS)) for pv in members)
+        members = [member_fields(m) for m in rec.members]
+        person_rows.extend(_person_row(hid, pv) for pv in members)
         event_rows.extend(
             (hid, e.kind, e.date, e.date.year, e.reason, "", now) for e in rec.new_events
         )
@@ -602,13 +633,15 @@ def _write(
     for rec in old_recs:
         h = ctx.existing[rec.household_no]
         values = household_fields(rec)
-        diff = _differences(h, values, HOUSEHOLD_FIELDS)
+        diff = _differences(
+            h, values, [*HOUSEHOLD_FIELDS, *(f for f in EXTRA_HOUSEHOLD_FIELDS if f in values)]
+        )
         member_before: dict[str, Any] = {}
         member_after: dict[str, Any] = {}
         for m, p in zip(rec.members, matches[rec.household_no], strict=True):
-            pv = person_values(m)
+            pv = member_fields(m)
             if p is None:
-                person_rows.append((h.pk, *(pv[f] for f in PERSON_FIELDS)))
+                person_rows.append(_person_row(h.pk, pv))
                 report.persons_created += 1
                 key = f"new-{len(newcomers)}"
                 member_before[key] = None
@@ -616,7 +649,8 @@ def _write(
                 newcomers.append((member_before, member_after, key, h.pk, pv["id_number"]))
                 continue
             pv["household_id"] = h.pk
-            pdiff = _differences(p, pv, (*PERSON_FIELDS, "household_id"))
+            extras = [f for f in EXTRA_PERSON_FIELDS if f in pv]
+            pdiff = _differences(p, pv, (*PERSON_FIELDS, *extras, "household_id"))
             if pdiff:
                 for f, (_, new) in pdiff.items():
                     setattr(p, f, new)
@@ -670,7 +704,9 @@ def _write(
         Person.objects.filter(pk__in=pk_chunk).delete()
     report.persons_removed = len(removed_pks)
     for chunk in _chunks(changed_persons, BATCH):
-        Person.objects.bulk_update(chunk, [*PERSON_FIELDS, "household_id"], batch_size=BATCH)
+        Person.objects.bulk_update(
+            chunk, [*PERSON_FIELDS, *EXTRA_PERSON_FIELDS, "household_id"], batch_size=BATCH
+        )
         bar.update(len(chunk))
     report.persons_updated = len(changed_persons)
     _insert(Person, NEW_PERSON_FIELDS, person_rows, bar)

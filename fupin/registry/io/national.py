@@ -27,6 +27,8 @@ from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
 from fupin.registry.io.columns import Cell, CellError, _text, choice_labels
 from fupin.registry.io.national_columns import (
+    EXTRA_HOUSEHOLD_FIELDS,
+    EXTRA_PERSON_FIELDS,
     HEADERS,
     HOUSEHOLD_KEYS,
     OWN_HEADERS,
@@ -61,6 +63,9 @@ LOOKUP_CHUNK = 500
 CANDIDATES_SHOWN = 10
 SOURCE_NOTE = "据全国系统名单导入"
 NO_OFFICE = "您没有任何扶贫办的职务，不能导入建档立卡数据"
+# Household cells some lists give on the head's row only: an empty one on another row is no
+# disagreement.
+LENIENT = frozenset({"phone"})
 
 
 # ---- region names ----
@@ -296,6 +301,8 @@ def parse_national(
             first[hno] = r
         else:
             _same_household(first[hno], r, out, name, column)
+            if rec.fields.get("phone") is None and r.values.get("phone"):
+                rec.fields["phone"] = r.values["phone"]  # given on another member's row
         rec.members.append(PersonRecord(r.row, person))
 
     _drop_known_events(households)
@@ -361,7 +368,9 @@ def _person(
     r: _Row, out: _Collector, name: str, column: Callable[[str], str], *, today: dt.date
 ) -> dict[str, Any]:
     v, hno = r.values, r.values["household_no"]
-    fields: dict[str, Any] = {k: v.get(k) for k in PERSON_KEYS}
+    fields: dict[str, Any] = {
+        k: v.get(k) for k in PERSON_KEYS if k not in EXTRA_PERSON_FIELDS or k in v
+    }
     fields["deceased"] = False  # the lists name living people
     for key in ("name", "id_number", "relation"):
         if r.missing(key):
@@ -415,6 +424,8 @@ def _household_fields(
         "water_ok": v.get("water_ok"),
         "size": v.get("size"),
     }
+    # Only when the list has the column: a list without one leaves what is stored alone.
+    fields.update({k: v.get(k) for k in EXTRA_HOUSEHOLD_FIELDS if k in v})
     for key in ("status", "income_per_capita", "identified"):
         if r.missing(key):
             out.add(name, r.row, column(key), "", f"“{column(key)}”必须填写", hno)
@@ -526,6 +537,8 @@ def _same_household(
         if key not in ref.values or key == "household_no":
             continue
         a, b = ref.values.get(key), r.values.get(key)
+        if key in LENIENT and (a is None or b is None):
+            continue
         if a != b and key not in r.failed and key not in ref.failed:
             out.add(
                 name,

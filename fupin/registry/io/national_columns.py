@@ -299,11 +299,14 @@ PARSERS: dict[str, Callable[[Cell], Any]] = {
     "county": parse_text(64, "县"),
     "township": parse_text(64, "乡(镇)"),
     "village": parse_text(64, "行政村"),
+    "natural_village": parse_text(64, "自然村"),
     "household_no": lambda c: _household_no(c),
+    "person_no": lambda c: _number_text(c, 24, "人编号"),
     "name": parse_text(32, "姓名"),
     "id_number": parse_id_number,
     "size": parse_int(0, 99, "人数"),
     "relation": _labels(RELATIONS, "与户主关系"),
+    "ethnicity": parse_text(16, "民族"),
     "sex": _labels(SEXES, "性别"),
     "birth_date": lambda c: None if _text(c) == "" else _day(c),
     "education": _labels(EDUCATIONS, "文化程度"),
@@ -324,12 +327,15 @@ PARSERS: dict[str, Callable[[Cell], Any]] = {
     "water_ok": parse_yes_no,
     "income_per_capita": parse_money,
     "income_total": parse_money,
+    "phone": lambda c: _phone(c),
     "identified": parse_when,
 }
 PERSON_KEYS = (
+    "person_no",
     "name",
     "id_number",
     "relation",
+    "ethnicity",
     "sex",
     "birth_date",
     "education",
@@ -341,15 +347,42 @@ PERSON_KEYS = (
     "insured",
 )
 HOUSEHOLD_KEYS = tuple(k for k in PARSERS if k not in PERSON_KEYS)
+# Model fields only these lists carry: an import writes them when the list has the column and
+# leaves them alone otherwise (fupin's own layout has no such columns).
+EXTRA_HOUSEHOLD_FIELDS = ("natural_village", "phone")
+EXTRA_PERSON_FIELDS = ("person_no", "ethnicity")
 
 
 def _household_no(cell: Cell) -> str | None:
     """户编号: text; a long number Excel stored as a number has lost its last digits."""
+    return _number_text(cell, 20, "户编号")
+
+
+def _number_text(cell: Cell, max_length: int, label: str) -> str | None:
+    """A number kept as text (户编号, 人编号): refused when Excel stored it as a number of more
+    than 15 digits, which has lost its last digits."""
     if isinstance(cell, int | float) and not isinstance(cell, bool) and abs(cell) >= 1e15:
         raise CellError(
-            "户编号被 Excel 存成了数字，15位以后的数字已丢失；请把该列设为文本后重新导出"
+            f"{label}被 Excel 存成了数字，15位以后的数字已丢失；请把该列设为文本后重新导出"
         )
-    return parse_text(20, "户编号")(cell)
+    return parse_text(max_length, label)(cell)
+
+
+# One or more numbers (a mobile, or a landline with its area code 0931-8123456), separated by
+# “/”, “、”, a comma or a semicolon.
+_PHONE = re.compile(r"\d[\d-]{4,19}(?:[/、,，;；]\d[\d-]{4,19})*")
+
+
+def _phone(cell: Cell) -> str | None:
+    """联系电话: digits (a number cell as its digits), spaces dropped; anything else refused."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(cell)))
+    if not s:
+        return None
+    if len(s) > 40 or not _PHONE.fullmatch(s):
+        raise CellError(
+            f"“{_text(cell)}”不是有效的联系电话（应为数字，如 13800000000 或 0931-8123456）"
+        )
+    return s
 
 
 def _day(cell: Cell) -> dt.date:

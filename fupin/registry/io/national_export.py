@@ -40,11 +40,14 @@ HEADERS = (
     "县（市、区、旗）",
     "乡（镇）",
     "行政村",
+    "自然村",
     "户编号",
+    "人编号",
     "姓名",
     "证件号码",
     "人数",
     "与户主关系",
+    "民族",
     "性别",
     "出生日期",
     "文化程度",
@@ -65,9 +68,18 @@ HEADERS = (
     "是否解决安全饮用水",
     "家庭纯收入",
     "人均纯收入",
+    "联系电话",
     "首次识别时间",
 )
-_WIDE = {"户编号": 18, "证件号码": 20, "行政村": 12, "乡（镇）": 12, "出生日期": 12}
+_WIDE = {
+    "户编号": 18,
+    "人编号": 20,
+    "证件号码": 20,
+    "行政村": 12,
+    "乡（镇）": 12,
+    "出生日期": 12,
+    "联系电话": 14,
+}
 # fupin's relation and the member's sex → the system's label (之子 / 之女 …).
 _RELATION = {
     Relation.HEAD: ("户主", "户主"),
@@ -107,11 +119,14 @@ def _row(
         places.get(code, "county"),
         places.get(code, "township"),
         places.get(code, "village"),
+        h.natural_village,
         h.household_no,
+        p.person_no,
         p.name,
         p.id_number if full_ids else idnumber.mask(p.id_number),
         h.size,
         _relation(p),
+        p.ethnicity,
         _label(Sex, p.sex),
         p.birth_date.isoformat(),
         _label(Education, p.education),
@@ -130,6 +145,7 @@ def _row(
         format_yes_no(h.water_ok),
         format_money(h.income_total),
         format_money(h.income_per_capita),
+        h.phone,
         identified.isoformat() if identified is not None else (h.identified_year or ""),
     ]
 

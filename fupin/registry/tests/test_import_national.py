@@ -511,6 +511,9 @@ def test_the_national_export_reads_back_unchanged(tree, national, tmp_path, monk
     assert "*" in by_name["张桂英"]["证件号码"]  # masked unless --full-ids
     assert by_name["张桂英"]["首次识别时间"] == "2016-10-08"
     assert by_name["张桂英"]["脱贫属性"] == "已脱贫" and by_name["马文山"]["行政村"] == "马家沟村"
+    head = by_name["马文山"]
+    assert (head["自然村"], head["联系电话"]) == ("上庄", "13800000000")
+    assert (head["人编号"], head["民族"]) == ("62001601", "汉族")
 
     args = ["export", str(out_csv), "--layout", "national", "--full-ids", "--quiet"]
     assert cli.main(args) == 0
@@ -575,3 +578,81 @@ def test_a_column_mapping_reads_a_list_with_other_headers(
     assert h.village == tree.village_a and h.members.count() == 3
     assert cli.main(["import", str(path), "--map", "户号", "--quiet"]) == 2
     assert "--map 应写成 原列名=标准列名" in capsys.readouterr().err
+
+
+# --- the lists' own fields: 自然村, 联系电话, 人编号, 民族 (issue #15 item 1) ------------------------
+
+
+def test_the_lists_own_fields_are_stored_shown_by_page_and_api_and_audited(
+    tree, national, tmp_path, client
+):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from fupin.registry.selectors import audit_changes
+
+    rows = national.three("620030")
+    for r in rows[1:]:
+        r["联系电话"] = ""  # the phone on the head's row only
+    rows[2]["民族"] = "回族"
+    user = office(tree.county)
+    report = run(write_national_xlsx(tmp_path / "own.xlsx", rows), user=user)
+    assert report.problems == [] and report.outcome == "written"
+    h = Household.objects.get(household_no="620030")
+    assert (h.natural_village, h.phone) == ("上庄", "13800000000")
+    people = list(h.members.order_by("id").values_list("person_no", "ethnicity"))
+    assert people == [("62003001", "汉族"), ("62003002", "汉族"), ("62003003", "回族")]
+    created = AuditEntry.objects.get(action=AuditEntry.Action.IMPORT, object_key="620030")
+    labels = {c["field"]: c["after"] for c in audit_changes(created)}
+    assert labels["自然村"] == "上庄" and labels["联系电话"] == "13800000000"
+    assert "人编号：62003001" in labels["家庭成员"] and "民族：回族" in labels["家庭成员"]
+
+    client.force_login(user)
+    page = client.get(reverse("registry:household", args=["620030"])).content.decode()
+    assert '<dd id="natural-village">上庄</dd>' in page
+    assert '<dd id="phone">13800000000</dd>' in page
+    assert "<th>民族</th>" in page and "<td>回族</td>" in page and "<td>62003003</td>" in page
+
+    api = APIClient()
+    api.force_authenticate(user)
+    data = api.get("/api/households/620030/").json()
+    assert (data["natural_village"], data["phone"]) == ("上庄", "13800000000")
+    assert [m["ethnicity"] for m in data["members"]] == ["汉族", "汉族", "回族"]
+    assert data["members"][0]["person_no"] == "62003001"
+
+    # A changed number is an update whose audit row names the field in Chinese.
+    for r in rows:
+        r["联系电话"] = "0931-8123456" if r["与户主关系"] == "户主" else ""
+    report = run(write_national_xlsx(tmp_path / "again.xlsx", rows), user=user)
+    assert report.households_updated == 1 and report.problems == []
+    assert Household.objects.get(household_no="620030").phone == "0931-8123456"
+    update = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE, object_key="620030").get()
+    assert audit_changes(update) == [
+        {"field": "联系电话", "before": "13800000000", "after": "0931-8123456"}
+    ]
+
+
+def test_a_list_without_the_columns_leaves_the_stored_values_alone(tree, national, tmp_path):
+    rows = national.three("620031")
+    assert run(write_national_xlsx(tmp_path / "full.xlsx", rows)).outcome == "written"
+    report = run(write_national_xlsx(tmp_path / "minimal.xlsx", rows, MINIMAL))
+    assert report.problems == [] and report.outcome == "written"
+    h = Household.objects.get(household_no="620031")
+    assert (h.natural_village, h.phone) == ("上庄", "13800000000")
+    assert set(h.members.values_list("ethnicity", flat=True)) == {"汉族"}
+
+
+def test_an_unreadable_phone_or_ethnicity_is_refused_with_row_and_column(tree, national, tmp_path):
+    rows = national.three("620032")
+    rows[0]["联系电话"] = "请联系村委"
+    rows[0]["民族"] = "汉\x07族"
+    rows += national.three("620033", **{"自然村": "下庄"})
+    rows[4]["联系电话"] = "13900000000"  # two numbers for one household: not the same household
+    report = run(write_national_csv(tmp_path / "bad.csv", rows))
+    assert report.outcome == "rejected"
+    first = 3  # the CSV's title line and header
+    found = {(p.row, p.column): p.reason for p in report.problems}
+    assert "有效的联系电话" in found[(first, "联系电话")]
+    assert "民族" in found[(first, "民族")] and "控制字符" in found[(first, "民族")]
+    assert "同一户的户信息应一致" in found[(first + 4, "联系电话")]
+    assert not Household.objects.exists()

@@ -1,0 +1,194 @@
+"""The procedure check and the 座谈访谈 of a county of a campaign (五抽五查五看 ①⑤): the working
+group and the county's lead experts record them; the leading group reads them too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from fupin.accounts.audit import audit_record
+from fupin.accounts.models import AuditEntry
+from fupin.assessments.models import Campaign, ProcedureFinding, ProcedureItem
+from fupin.assessments.services import AssessmentError
+from fupin.assessments.services.other_checks import (
+    MAX_FILE_BYTES,
+    ItemInput,
+    interview_record,
+    interviews_of,
+    may_read,
+    may_record,
+    procedure_check_record,
+    procedure_checklist,
+)
+from fupin.assessments.views.common import campaign_or_404, county_or_404
+from fupin.regions.models import Region
+
+
+class InterviewForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("地点"), max_length=200)
+    participants = forms.CharField(
+        label=_("参加人员"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("县、乡、村干部的姓名与职务"),
+    )
+    notes = forms.CharField(
+        label=_("座谈访谈记录"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000
+    )
+    issues = forms.CharField(
+        label=_("反映的问题"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages.update(
+                {
+                    "required": f"请填写“{f.label}”",
+                    "invalid": f"“{f.label}”格式不正确（如 2019-05-20）",
+                    "max_length": f"“{f.label}”不能超过 %(limit_value)s 个字",
+                }
+            )
+
+
+def _access(request: HttpRequest, pk: int, code: str) -> tuple[Campaign, Region]:
+    campaign = campaign_or_404(request, pk)
+    county = county_or_404(request.user, campaign, code)
+    if not may_read(request.user, campaign, county):
+        raise PermissionDenied("只有本任务的评估工作组、该县的带队专家和领导小组可以查看")
+    return campaign, county
+
+
+def _page(
+    request: HttpRequest,
+    campaign: Campaign,
+    county: Region,
+    *,
+    form: InterviewForm | None = None,
+    posted: dict[str, dict[str, str]] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    recorder = may_record(request.user, campaign, county)
+    lines = procedure_checklist(campaign, county)
+    posted = posted or {}
+    rows = [
+        {
+            "line": line,
+            "finding": posted.get(line.document, {}).get("finding", line.suggested),
+            "note": posted.get(line.document, {}).get(
+                "note", line.current.note if line.current else ""
+            ),
+        }
+        for line in lines
+    ]
+    return render(
+        request,
+        "assessments/other_checks.html",
+        {
+            "campaign": campaign,
+            "county": county,
+            "rows": rows,
+            "findings": ProcedureFinding.choices,
+            "interviews": interviews_of(campaign, county),
+            "may_record": recorder,
+            "form": (form or InterviewForm()) if recorder else None,
+            "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def other_checks(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    campaign, county = _access(request, pk, code)
+    return _page(request, campaign, county)
+
+
+@login_required
+@require_POST
+def procedure_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    campaign, county = _access(request, pk, code)
+    posted: dict[str, dict[str, str]] = {}
+    items = []
+    for line in procedure_checklist(campaign, county):
+        d = line.document
+        finding = request.POST.get(f"{d}-finding", "")
+        note = request.POST.get(f"{d}-note", "")
+        posted[d] = {"finding": finding, "note": note}
+        upload = request.FILES.get(f"{d}-file")
+        if not finding and not note.strip() and upload is None:
+            continue  # a document left unchecked this time
+        items.append(
+            ItemInput(
+                document=d,
+                finding=finding,
+                note=note,
+                content=upload.read(MAX_FILE_BYTES + 1) if upload else None,
+                filename=upload.name if upload else "",
+            )
+        )
+    try:
+        written = procedure_check_record(
+            campaign=campaign, county=county, user=request.user, items=items
+        )
+    except AssessmentError as refused:
+        status = 403 if not may_record(request.user, campaign, county) else 400
+        return _page(request, campaign, county, posted=posted, error=str(refused), status=status)
+    messages.success(request, f"已记录{county.name}退出程序检查 {len(written)} 项")
+    return redirect(reverse("assessments:other_checks", args=[pk, county.code]))
+
+
+@login_required
+@require_POST
+def interview_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    campaign, county = _access(request, pk, code)
+    form = InterviewForm(request.POST)
+    if not may_record(request.user, campaign, county):
+        return _page(
+            request,
+            campaign,
+            county,
+            error="只有本任务的评估工作组或该县的带队专家可以记录",
+            status=403,
+        )
+    if not form.is_valid():
+        return _page(request, campaign, county, form=form, status=400)
+    try:
+        interview_record(campaign=campaign, county=county, user=request.user, **form.cleaned_data)
+    except AssessmentError as refused:
+        return _page(request, campaign, county, form=form, error=str(refused), status=400)
+    messages.success(request, f"已记录{county.name}的座谈访谈")
+    return redirect(reverse("assessments:other_checks", args=[pk, county.code]))
+
+
+@login_required
+def procedure_file(request: HttpRequest, pk: int, code: str, item_pk: int) -> FileResponse:
+    """A procedure item's attached file, for those who may read the check; each opening audited."""
+    campaign, county = _access(request, pk, code)
+    item = ProcedureItem.objects.filter(pk=item_pk, campaign=campaign, county=county).first()
+    if item is None or not item.file:
+        raise Http404
+    handle = item.file.open("rb")
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EVENT,
+        obj=item,
+        after={"sha256": item.sha256},
+        reason=f"查看退出程序检查附件：{county.name} {item.get_document_display()}",
+    )
+    return FileResponse(handle, as_attachment=True, filename=item.original_name or "附件")
