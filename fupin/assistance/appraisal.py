@@ -161,7 +161,7 @@ def appraisal_create(
 
 def _open(appraisal: HelpAppraisal) -> HelpAppraisal:
     locked = (
-        HelpAppraisal.objects.select_for_update()
+        HelpAppraisal.objects.select_for_update(of=("self",))
         .select_related("village", "unit")
         .get(pk=appraisal.pk)
     )
@@ -483,7 +483,7 @@ def followup_record(
 def followup_void(*, follow_up: HelpFollowUp, reason: str, user: AnyUser | None) -> HelpFollowUp:
     """Withdraw a follow-up recorded by mistake: a recorded step with a reason, not a delete."""
     row = (
-        HelpFollowUp.objects.select_for_update()
+        HelpFollowUp.objects.select_for_update(of=("self",))
         .select_related("appraisal__village", "settlement__pairing__village")
         .get(pk=follow_up.pk)
     )
