@@ -40,9 +40,11 @@ test: sync browser java
 test-sqlite:
 	$(RUN) pytest -q -n 2
 
-# Every database test again on a real PostgreSQL server (started and stopped by the script).
+# Every database test again on a real PostgreSQL server (started and stopped by the script), but
+# the browser tests: they drive the same views and services whose own tests run here, and add
+# Chromium's time, not PostgreSQL's behaviour.
 test-postgres:
-	scripts/with-postgres.sh $(RUN) pytest -q -n 2 -m django_db
+	scripts/with-postgres.sh $(RUN) pytest -q -n 2 -m "django_db and not browser"
 
 lint:
 	$(RUN) ruff check fupin bench tests

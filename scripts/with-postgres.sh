@@ -32,13 +32,16 @@ fi
 
 stop() {
   "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  # FUPIN_PG_LOG=path keeps the server's log (with FUPIN_PG_SERVER_OPTIONS="-c log_min_duration_statement=0"
+  # or "-c log_lock_waits=on", the way to see what a slow test waits for).
+  if [ -n "${FUPIN_PG_LOG:-}" ]; then cp "$WORK/server.log" "$FUPIN_PG_LOG" || true; fi
   rm -rf "$WORK"
 }
 trap stop EXIT
 
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$WORK/data" -U fupin --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -o \
-  "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${FUPIN_PG_SERVER_OPTIONS:-}" \
   start >/dev/null
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
 

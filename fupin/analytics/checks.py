@@ -27,7 +27,13 @@ from fupin.checks.income import TOLERANCE_SHARE, TOLERANCE_YUAN
 from fupin.checks.rules import BY_ID
 from fupin.policy.causes import CAUSES, DISABILITY, ILLNESS, SCHOOLING
 from fupin.policy.lines import DEFAULT_LINES, PovertyLineTable
-from fupin.policy.standards import NATIONAL, NationalRule
+from fupin.policy.standards import (
+    DEFAULT_STANDARDS,
+    NATIONAL,
+    NationalRule,
+    Standard,
+    relative_limit_cases,
+)
 
 # The rules a snapshot has the data for, in the order of fupin.checks.rules.
 SNAPSHOT_RULES: tuple[str, ...] = (
@@ -64,6 +70,33 @@ def _line(year: ibis.Value, lines: PovertyLineTable) -> FloatingValue:
     those before a run, since the NumPy rules refuse them too)."""
     cases = [(year == y, ibis.literal(lines.yuan(y), "float64")) for y in lines.years]
     return ibis.cases(*cases, else_=ibis.null("float64"))
+
+
+def _own_line(h: Table, national: FloatingValue, standards: tuple[Standard, ...]) -> FloatingValue:
+    """The line of the standard each household was identified under, as the NumPy engine's
+    `own_lines`: the limit of the relative standard its 识别标准, village and identification year
+    (else income year) resolve to (`fupin.policy.standards.household_standard`), otherwise the
+    national line of its income year."""
+    cases = relative_limit_cases(standards)
+    if not cases:
+        return national
+    kind = h.standard.fill_null("")
+    identified = h.identified_year.cast("int64").fill_null(0)
+    income = h.income_year.cast("int64").fill_null(0)
+    year = (identified > 0).ifelse(identified, income)
+    known_year = year > 0
+    branches = []
+    for standard_kind, prefix, first, last, limit in cases:
+        when = known_year & (kind == standard_kind)
+        if prefix:
+            when = when & h.village_code.startswith(prefix)
+        if first is not None:
+            when = when & (year >= first)
+        if last is not None:
+            when = when & (year <= last)
+        value = national if limit is None else ibis.literal(limit, "float64")
+        branches.append((when, value))
+    return ibis.cases(*branches, else_=national)
 
 
 def _water_counts(year: ibis.Value) -> BooleanValue:
@@ -110,10 +143,15 @@ def effective_years(year: int) -> Table:
     return h.select(year=y).distinct()
 
 
-def check_flags(year: int, lines: PovertyLineTable = DEFAULT_LINES) -> Table:
+def check_flags(
+    year: int,
+    lines: PovertyLineTable = DEFAULT_LINES,
+    standards: tuple[Standard, ...] = DEFAULT_STANDARDS,
+) -> Table:
     """One row per household flagged by at least one rule: household_id, household_no,
     village_code, then one boolean column per rule of SNAPSHOT_RULES (`column(rule_id)`).
-    `year` is the registry's "as of" year, as `fupin check --year`."""
+    `year` is the registry's "as of" year, as `fupin check --year`; `standards` are those the
+    households' own standards are resolved among (the NumPy engine's `CheckData.standards`)."""
     h = source("households")
     p = source("persons")
     e = source("events")
@@ -151,6 +189,7 @@ def check_flags(year: int, lines: PovertyLineTable = DEFAULT_LINES) -> Table:
         exited=exited,
         g_met=g_met,
         line=_line(income_year, lines),
+        own_line=_own_line(h, _line(income_year, lines), standards),
         size=size,
         parts=parts,
         total=total,
@@ -209,8 +248,9 @@ def check_flags(year: int, lines: PovertyLineTable = DEFAULT_LINES) -> Table:
     listed = j.listed.fill_null(0)
     lowest = ibis.least(j.per_capita, j.parts / j.divisor)
     flags: dict[str, BooleanValue] = {
+        # Judged by the household's own standard; the others by the national line, as NumPy.
         "identification.far_above_line": j.still_poor
-        & (lowest > FAR_ABOVE_LINE_FACTOR * j.line)
+        & (lowest > FAR_ABOVE_LINE_FACTOR * j.own_line)
         & j.g_met,
         "identification.not_registered_but_poor": ~j.in_registry
         & ((j.per_capita <= j.line) | ~j.g_met),
@@ -245,11 +285,15 @@ def check_flags(year: int, lines: PovertyLineTable = DEFAULT_LINES) -> Table:
 
 
 def check_counts(
-    level: str, year: int, lines: PovertyLineTable = DEFAULT_LINES, flags: Table | None = None
+    level: str,
+    year: int,
+    lines: PovertyLineTable = DEFAULT_LINES,
+    flags: Table | None = None,
+    standards: tuple[Standard, ...] = DEFAULT_STANDARDS,
 ) -> Table:
     """Per region at `level`: households flagged by each rule, and by any rule. `flags`:
     `check_flags` already computed (default: computed here)."""
-    f = check_flags(year, lines) if flags is None else flags
+    f = check_flags(year, lines, standards) if flags is None else flags
     return f.group_by(level=ibis.literal(level), code=region_code(f.village_code, level)).aggregate(
         flagged=f.count(), **{column(r): f.count(where=known(f[column(r)])) for r in SNAPSHOT_RULES}
     )

@@ -29,6 +29,7 @@ from fupin.analytics import matching as mt
 from fupin.analytics.engines import Engine, Location, SnapshotURI, is_uri
 from fupin.analytics.schema import source
 from fupin.policy.lines import DEFAULT_LINES
+from fupin.policy.standards import DEFAULT_STANDARDS, Standard, standard_from_dict
 
 JOBS = ("indicators", "duplicates", "checks", "matching")
 JOB_TITLES = {
@@ -70,8 +71,15 @@ class Output:
     derive: Callable[[Table], Table] | None = None
 
 
-def outputs(job: str, *, year: int, lists: Sequence[tuple[str, str]] = ()) -> dict[str, Output]:
-    """The job's outputs by name, in the order they are computed."""
+def outputs(
+    job: str,
+    *,
+    year: int,
+    lists: Sequence[tuple[str, str]] = (),
+    standards: tuple[Standard, ...] = DEFAULT_STANDARDS,
+) -> dict[str, Output]:
+    """The job's outputs by name, in the order they are computed. `standards`: those the checks
+    resolve each household's own standard among (`snapshot_standards`)."""
     if job == "indicators":
         return {
             "region_indicators": Output(ex.all_region_indicators),
@@ -91,9 +99,9 @@ def outputs(job: str, *, year: int, lists: Sequence[tuple[str, str]] = ()) -> di
         }
     if job == "checks":
         return {
-            "check_flags": Output(lambda: ck.check_flags(year)),
+            "check_flags": Output(lambda: ck.check_flags(year, standards=standards)),
             "check_counts": Output(
-                lambda: ck.check_counts("county", year),
+                lambda: ck.check_counts("county", year, standards=standards),
                 "check_flags",
                 lambda f: ck.check_counts("county", year, flags=f),
             ),
@@ -117,6 +125,13 @@ def outputs(job: str, *, year: int, lists: Sequence[tuple[str, str]] = ()) -> di
             ),
         }
     raise JobError(f"未知的作业 {job!r}：可选 {'、'.join(JOBS)}")
+
+
+def snapshot_standards(engine: Engine) -> tuple[Standard, ...]:
+    """The built-in standards and those the province offices had recorded when the snapshot was
+    taken (its manifest's `standards`, written by `fupin snapshot`)."""
+    recorded = engine.manifest().get("standards") or []
+    return DEFAULT_STANDARDS + tuple(standard_from_dict(d) for d in recorded)
 
 
 def latest_income_year(engine: Engine) -> int | None:
@@ -174,13 +189,14 @@ def run_jobs(
             )
     if "matching" in jobs:
         lists = bind_lists(engine, keyed_lists)
+    standards = snapshot_standards(engine) if "checks" in jobs else DEFAULT_STANDARDS
     done = []
     base = out.rstrip("/")
     for job in jobs:
         started = time.perf_counter()
         run = JobRun(job)
         written: dict[str, Table] = {}
-        for name, output in outputs(job, year=year or 0, lists=lists).items():
+        for name, output in outputs(job, year=year or 0, lists=lists, standards=standards).items():
             dest = f"{base}/{job}/{name}"
             if output.source is not None and output.derive is not None:
                 expr = output.derive(written[output.source])

@@ -17,6 +17,7 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
@@ -28,6 +29,7 @@ from fupin.assessments.models import (
     Enumerator,
     EvidenceKind,
     Problem,
+    Questionnaire,
     Submission,
     Team,
 )
@@ -36,6 +38,7 @@ from fupin.assessments.services import (
     CONFLICT_MESSAGE,
     PROBLEM_CONFLICT_MESSAGE,
     AssessmentError,
+    assessed_counties,
     assignment_current,
     enumerator_team_for,
     evidence_receive,
@@ -43,8 +46,9 @@ from fupin.assessments.services import (
     questionnaire_current,
     submission_receive,
 )
+from fupin.assessments.services.cadre_survey import may_enter, survey_applies
 from fupin.assessments.services.proposals import proposal_standard, proposal_target
-from fupin.assessments.services.surveys import applicable_sections
+from fupin.assessments.services.surveys import applicable_sections, questionnaire_for
 from fupin.registry.models import Household, Person, Relation
 from fupin.registry.selectors import households_for
 
@@ -144,25 +148,54 @@ def _household_row(household: Household, schema: dict[str, Any]) -> dict[str, An
     }
 
 
+def _cadre_survey_links(user: Any, campaign: Campaign) -> list[dict[str, str]]:
+    """The counties whose cadres' satisfaction survey the user may enter (a county exit's)."""
+    if not survey_applies(campaign):
+        return []
+    return [
+        {
+            "county": county.name,
+            "url": reverse("assessments:cadre_survey", args=[campaign.pk, county.code]),
+        }
+        for county in assessed_counties(campaign)
+        if may_enter(user, campaign, county)
+    ]
+
+
+def questionnaire_json(questionnaire: Questionnaire) -> dict[str, Any]:
+    return {
+        "version": questionnaire.version,
+        "title": questionnaire.title,
+        "sections": questionnaire.schema["sections"],
+    }
+
+
 def field_campaigns(
-    user: Any, enumerator: Enumerator, schema: dict[str, Any]
+    user: Any, enumerator: Enumerator, questionnaires: dict[int, Questionnaire] | None = None
 ) -> list[dict[str, Any]]:
     """The enumerator's campaigns in the field, each with the team's households as the phone shows
-    them: what bootstrap.json and `GET /api/field/assignments/` both answer."""
+    them: what bootstrap.json and `GET /api/field/assignments/` both answer. Each campaign keeps
+    the questionnaire version it went to the field with (`questionnaire_for`); the households'
+    sections are that version's. `questionnaires`, when given, collects the versions used."""
     campaigns: list[dict[str, Any]] = []
     visible = campaigns_for(user).filter(status__in=EVALUATION_STATUSES).order_by("-year", "id")
     for campaign in visible:
         households = _campaign_households(user, enumerator, campaign)
         if not households:
             continue
+        questionnaire = questionnaire_for(campaign)
+        if questionnaires is not None:
+            questionnaires[questionnaire.version] = questionnaire
         campaigns.append(
             {
                 "id": campaign.pk,
                 "name": campaign.name,
                 "status": campaign.status,
                 "status_label": campaign.get_status_display(),
+                "questionnaire_version": questionnaire.version,
+                "cadre_survey": _cadre_survey_links(user, campaign),
                 "proposals": proposal_standard(campaign.year).as_json(),
-                "households": [_household_row(h, schema) for h in households],
+                "households": [_household_row(h, questionnaire.schema) for h in households],
             }
         )
     return campaigns
@@ -172,25 +205,24 @@ def field_campaigns(
 @ensure_csrf_cookie
 @require_GET
 def bootstrap(request: HttpRequest) -> JsonResponse:
-    """Everything the page needs offline: the questionnaire, the user's campaigns in the field and
-    their assigned households (head's name, village, masked ID; nothing more)."""
+    """Everything the page needs offline: the questionnaires (`questionnaire` the newest, and
+    `questionnaires` every version a campaign in the list uses), the user's campaigns in the field
+    and their assigned households (head's name, village, masked ID; nothing more)."""
     if not request.user.is_authenticated:
         return _error(401, NOT_LOGGED_IN)
     enumerator = _enumerator(request.user)
     questionnaire = questionnaire_current()
-    schema = questionnaire.schema
-    campaigns = field_campaigns(request.user, enumerator, schema) if enumerator else []
+    used: dict[int, Questionnaire] = {}
+    campaigns = field_campaigns(request.user, enumerator, used) if enumerator else []
+    used.setdefault(questionnaire.version, questionnaire)
     return JsonResponse(
         {
             "username": request.user.get_username(),
             "enumerator": enumerator.name if enumerator else None,
             "message": "" if enumerator else NOT_ENUMERATOR,
             "generated_at": timezone.now().isoformat(),
-            "questionnaire": {
-                "version": questionnaire.version,
-                "title": questionnaire.title,
-                "sections": schema["sections"],
-            },
+            "questionnaire": questionnaire_json(questionnaire),
+            "questionnaires": {str(v): questionnaire_json(q) for v, q in sorted(used.items())},
             "campaigns": campaigns,
         },
         json_dumps_params={"ensure_ascii": False},

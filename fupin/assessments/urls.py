@@ -8,7 +8,9 @@ from fupin.assessments.views import draws, evaluators, feedback, judgement, resu
 from fupin.assessments.views import other_checks as checks
 from fupin.assessments.views import unannounced as unannounced_views
 from fupin.assessments.views.assignments import campaign_assignments
+from fupin.assessments.views.cadre_survey import cadre_response_withdraw_view, cadre_survey
 from fupin.assessments.views.planning import campaign_plan
+from fupin.assessments.views.submissions import submission_page
 
 app_name = "assessments"
 urlpatterns = [
@@ -96,6 +98,34 @@ urlpatterns = [
         checks.interview_add,
         name="interview_add",
     ),
+    path(
+        "<int:pk>/other-checks/<str:code>/standard/",
+        checks.standard_check,
+        name="standard_check",
+    ),
+    path(
+        "<int:pk>/other-checks/<str:code>/standard/<int:item_pk>/file/",
+        checks.standard_file,
+        name="standard_file",
+    ),
+    path("<int:pk>/other-checks/<str:code>/recheck/", checks.recheck_page, name="recheck"),
+    path(
+        "<int:pk>/other-checks/<str:code>/recheck/draw/",
+        checks.recheck_draw_view,
+        name="recheck_draw",
+    ),
+    path(
+        "<int:pk>/other-checks/<str:code>/recheck/results/",
+        checks.recheck_results_view,
+        name="recheck_results",
+    ),
+    path("<int:pk>/cadre-survey/<str:code>/", cadre_survey, name="cadre_survey"),
+    path(
+        "<int:pk>/cadre-survey/<str:code>/<int:response_pk>/withdraw/",
+        cadre_response_withdraw_view,
+        name="cadre_withdraw",
+    ),
+    path("<int:pk>/submissions/<int:submission_pk>/", submission_page, name="submission"),
     path("<int:pk>/feedback/", views.feedback_page, name="feedback"),
     path("<int:pk>/feedback/build/", views.feedback_build, name="feedback_build"),
     path(

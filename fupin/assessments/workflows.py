@@ -23,6 +23,20 @@ class CampaignKind(models.TextChoices):
     PROVINCIAL_PERFORMANCE = "provincial_performance", _("省级党委和政府扶贫开发工作成效考核")
     CROSS_ASSESSMENT = "cross_assessment", _("省际交叉考核")
     UNANNOUNCED_VISIT = "unannounced_visit", _("暗访")
+    THIRD_PARTY_ASSESSMENT = "third_party_assessment", _("第三方评估")
+    FISCAL_FUND_EVALUATION = "fiscal_fund_evaluation", _("财政专项扶贫资金绩效评价")
+
+
+# The kinds whose sampled counties of a year should in principle not overlap (DOMAIN.md §6, seed
+# 004): a county already drawn by one of them is left out of another's frame unless the working
+# group records why it may overlap.
+NON_OVERLAPPING_KINDS = frozenset(
+    {
+        CampaignKind.CROSS_ASSESSMENT,
+        CampaignKind.THIRD_PARTY_ASSESSMENT,
+        CampaignKind.FISCAL_FUND_EVALUATION,
+    }
+)
 
 
 class CampaignStatus(models.TextChoices):

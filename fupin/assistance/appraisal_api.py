@@ -7,7 +7,8 @@ does not exist); writes go through its services, whose refusals answer 403 (may 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -38,13 +39,42 @@ NOT_FOUND = "不存在，或无权查看"
 ID = r"[0-9]{1,18}"
 
 
-def _write(call: Any) -> Any:
+def _write(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except ap.AppraisalDenied as e:
         raise PermissionDenied(str(e)) from e
     except ap.AppraisalError as e:
         raise ValidationError({"detail": str(e)}) from e
+
+
+def _valid(serializer: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    """The request's body checked by `serializer` (400 naming the field when it is not)."""
+    s = serializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    return dict(s.validated_data)
+
+
+class _Acts:
+    """The one shape of an action on one record: load it (scoped, 404 outside), check the body,
+    call the service (refusals: 403 or 400 with the reason), answer with the record as it is now."""
+
+    if TYPE_CHECKING:  # provided by the viewset and by each subclass
+
+        def get_object(self) -> Any: ...
+
+        def _detail(self, obj: Any, code: int = status.HTTP_200_OK) -> Response: ...
+
+    def _act(
+        self,
+        request: Request,
+        serializer: type[serializers.Serializer[Any]],
+        write: Callable[[Any, dict[str, Any]], Any],
+    ) -> Response:
+        obj = self.get_object()
+        d = _valid(serializer, request)
+        _write(lambda: write(obj, d))
+        return self._detail(obj)
 
 
 class AppraisalItemSerializer(serializers.ModelSerializer[HelpAppraisalItem]):
@@ -196,13 +226,11 @@ class HelpSettlementSerializer(serializers.ModelSerializer[HelpSettlement]):
         read_only_fields = ["first_year", "last_year", "status", "passed", "opinion"]
 
 
-class _FollowUps:
+class _FollowUps(_Acts):
     """The follow-up action shared by appraisals and settlements."""
 
     def _follow_up(self, request: Request, **subject: Any) -> Response:
-        s = HelpFollowUpSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = _valid(HelpFollowUpSerializer, request)
         row = _write(
             lambda: ap.followup_record(
                 kind=d["kind"],
@@ -250,9 +278,7 @@ class AppraisalViewSet(_FollowUps, viewsets.ReadOnlyModelViewSet[HelpAppraisal])
 
     @extend_schema(summary="发起年度考核（县、市、省扶贫办）", request=AppraisalCreateSerializer)
     def create(self, request: Request) -> Response:
-        s = AppraisalCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = _valid(AppraisalCreateSerializer, request)
         village = Region.objects.filter(code=d["village"], level=Level.VILLAGE).first()
         if village is None or not scoping.sees_whole_region(request.user, village):
             raise NotFound(NOT_FOUND)
@@ -278,47 +304,35 @@ class AppraisalViewSet(_FollowUps, viewsets.ReadOnlyModelViewSet[HelpAppraisal])
     @extend_schema(summary="评定一个由考核人评定的考核项", request=AppraisalJudgeSerializer)
     @action(detail=True, methods=["post"])
     def judge(self, request: Request, pk: str) -> Response:
-        a = self.get_object()
-        s = AppraisalJudgeSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        item = a.items.filter(code=s.validated_data["item"]).first()
-        if item is None:
-            raise ValidationError({"item": "没有这个考核项"})
-        _write(
-            lambda: ap.appraisal_item_judge(
-                item=item,
-                passed=s.validated_data["passed"],
-                reason=s.validated_data["reason"],
-                user=request.user,
+        def write(a: HelpAppraisal, d: dict[str, Any]) -> Any:
+            item = a.items.filter(code=d["item"]).first()
+            if item is None:
+                raise ValidationError({"item": "没有这个考核项"})
+            return ap.appraisal_item_judge(
+                item=item, passed=d["passed"], reason=d["reason"], user=request.user
             )
-        )
-        return self._detail(a)
+
+        return self._act(request, AppraisalJudgeSerializer, write)
 
     @extend_schema(summary="确定考核结论（合格/不合格）", request=AppraisalOpinionSerializer)
     @action(detail=True, methods=["post"])
     def conclude(self, request: Request, pk: str) -> Response:
-        a = self.get_object()
-        s = AppraisalOpinionSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        _write(
-            lambda: ap.appraisal_conclude(
-                appraisal=a, opinion=s.validated_data["opinion"], user=request.user
-            )
+        return self._act(
+            request,
+            AppraisalOpinionSerializer,
+            lambda a, d: ap.appraisal_conclude(
+                appraisal=a, opinion=d["opinion"], user=request.user
+            ),
         )
-        return self._detail(a)
 
     @extend_schema(summary="作废（留有记录）", request=AppraisalReasonSerializer)
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str) -> Response:
-        a = self.get_object()
-        s = AppraisalReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        _write(
-            lambda: ap.appraisal_void(
-                appraisal=a, reason=s.validated_data["reason"], user=request.user
-            )
+        return self._act(
+            request,
+            AppraisalReasonSerializer,
+            lambda a, d: ap.appraisal_void(appraisal=a, reason=d["reason"], user=request.user),
         )
-        return self._detail(a)
 
     @extend_schema(
         summary="对不合格的考核记录问责（通报、点名、约谈）",
@@ -359,13 +373,12 @@ class SettlementViewSet(_FollowUps, viewsets.ReadOnlyModelViewSet[HelpSettlement
         summary="发起一轮结对的三年结帐（市、省扶贫办）", request=SettlementPairingSerializer
     )
     def create(self, request: Request) -> Response:
-        s = SettlementPairingSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
+        d = _valid(SettlementPairingSerializer, request)
         pairing = (
             sel.scoped(
                 VillagePairing.objects.select_related("village", "unit"), request.user, "village"
             )
-            .filter(pk=s.validated_data["pairing"])
+            .filter(pk=d["pairing"])
             .first()
         )
         if pairing is None:
@@ -378,28 +391,24 @@ class SettlementViewSet(_FollowUps, viewsets.ReadOnlyModelViewSet[HelpSettlement
     @extend_schema(summary="确定结帐结论", request=AppraisalOpinionSerializer)
     @action(detail=True, methods=["post"])
     def conclude(self, request: Request, pk: str) -> Response:
-        obj = self.get_object()
-        s = AppraisalOpinionSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        _write(
-            lambda: ap.settlement_conclude(
-                settlement=obj, opinion=s.validated_data["opinion"], user=request.user
-            )
+        return self._act(
+            request,
+            AppraisalOpinionSerializer,
+            lambda obj, d: ap.settlement_conclude(
+                settlement=obj, opinion=d["opinion"], user=request.user
+            ),
         )
-        return self._detail(obj)
 
     @extend_schema(summary="作废结帐（留有记录）", request=AppraisalReasonSerializer)
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str) -> Response:
-        obj = self.get_object()
-        s = AppraisalReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        _write(
-            lambda: ap.settlement_void(
-                settlement=obj, reason=s.validated_data["reason"], user=request.user
-            )
+        return self._act(
+            request,
+            AppraisalReasonSerializer,
+            lambda obj, d: ap.settlement_void(
+                settlement=obj, reason=d["reason"], user=request.user
+            ),
         )
-        return self._detail(obj)
 
     @extend_schema(
         summary="对不合格的结帐记录问责",
@@ -425,13 +434,8 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet[HelpFollowUp]):
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str) -> Response:
         row = self.get_object()
-        s = AppraisalReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        row = _write(
-            lambda: ap.followup_void(
-                follow_up=row, reason=s.validated_data["reason"], user=request.user
-            )
-        )
+        d = _valid(AppraisalReasonSerializer, request)
+        row = _write(lambda: ap.followup_void(follow_up=row, reason=d["reason"], user=request.user))
         return Response(HelpFollowUpSerializer(row).data)
 
 

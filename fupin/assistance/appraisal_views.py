@@ -5,8 +5,10 @@ services; mounted under /assistance/appraisals/ (urlpatterns at the end)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -104,29 +106,23 @@ def region_list(request: HttpRequest, code: str) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = CreateAppraisalForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items())
-        )
+        messages.error(request, _form_errors(form))
         return redirect(request.META.get("HTTP_REFERER") or "assistance:appraisals")
     d = form.cleaned_data
     village = Region.objects.filter(code=d["village"], level=Level.VILLAGE).first()
     if village is None or not scoping.sees_whole_region(request.user, village):
         raise Http404("没有这个村，或无权查看")
     unit = HelpingUnit.objects.filter(pk=d["unit"]).first() if d["unit"] else None
-    try:
-        appraisal = ap.appraisal_create(
+    region_page = reverse("assistance:appraisal_region", args=[village.code[:6] + "000000"])
+    return _act(
+        request,
+        lambda: ap.appraisal_create(
             side=d["side"], village=village, year=d["year"], unit=unit, user=request.user
-        )
-    except ap.AppraisalDenied as e:
-        raise PermissionDenied(str(e)) from e
-    except ap.AppraisalError as e:
-        messages.error(request, str(e))
-        return redirect(
-            reverse("assistance:appraisal_region", args=[village.code[:6] + "000000"])
-            + f"?year={d['year']}"
-        )
-    messages.success(request, "已发起考核，佐证已按台账核算")
-    return redirect("assistance:appraisal", pk=appraisal.pk)
+        ),
+        lambda a: reverse("assistance:appraisal", args=[a.pk]),
+        _told(request, region_page + f"?year={d['year']}"),
+        success="已发起考核，佐证已按台账核算",
+    )
 
 
 def _appraisal(request: HttpRequest, pk: int) -> HelpAppraisal:
@@ -176,16 +172,58 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _appraisal_page(request, _appraisal(request, pk))
 
 
-def _act(request: HttpRequest, write: Any, back: str, page: Any) -> HttpResponse:
-    """Run a service; on refusal show the page again with why (403 when the user may not act)."""
+def _act(
+    request: HttpRequest,
+    write: Callable[[], Any],
+    back: str | Callable[[Any], str],
+    refused: Callable[[str], HttpResponse],
+    *,
+    success: str = "已保存",
+) -> HttpResponse:
+    """The one shape of every write: run the service; 403 when the user may not act; a refusal
+    answered by `refused` with the service's reason; else `success` and on to `back` (a URL, or
+    one made from what the service returned)."""
     try:
-        write()
+        result = write()
     except ap.AppraisalDenied as e:
         raise PermissionDenied(str(e)) from e
     except ap.AppraisalError as e:
-        return page(str(e))
-    messages.success(request, "已保存")
-    return redirect(back)
+        return refused(str(e))
+    messages.success(request, success)
+    return redirect(back(result) if callable(back) else back)
+
+
+def _told(request: HttpRequest, back: str, prefix: str = "") -> Callable[[str], HttpResponse]:
+    """A refusal as an error message above the page at `back`."""
+
+    def refused(reason: str) -> HttpResponse:
+        messages.error(request, f"{prefix}{reason}")
+        return redirect(back)
+
+    return refused
+
+
+def _form_errors(form: forms.Form) -> str:
+    return "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items())
+
+
+def _form_act(
+    request: HttpRequest,
+    form: forms.Form,
+    page: Callable[[forms.Form], HttpResponse],
+    write: Callable[[dict[str, Any]], Any],
+    back: str,
+) -> HttpResponse:
+    """A posted form's write: a bad form or a refusal shows `page` again with the form and why
+    (400, nothing lost); else the service runs on the cleaned data (`_act`)."""
+    if not form.is_valid():
+        return page(form)
+
+    def refused(reason: str) -> HttpResponse:
+        form.add_error(None, reason)
+        return page(form)
+
+    return _act(request, lambda: write(form.cleaned_data), back, refused)
 
 
 @login_required
@@ -207,44 +245,27 @@ def judge(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     item = a.items.filter(code=code).first()
     if item is None:
         raise Http404("没有这个考核项")
-    form = JudgeForm(request.POST, prefix=code)
-    if not form.is_valid():
-        return _appraisal_page(request, a, 400, **{f"judge_{code}": form})
-
-    def write() -> None:
-        ap.appraisal_item_judge(
-            item=item,
-            passed=form.cleaned_data["result"] == "pass",
-            reason=form.cleaned_data["reason"],
-            user=request.user,
-        )
-
-    def page(e: str) -> HttpResponse:
-        form.add_error(None, e)
-        return _appraisal_page(request, a, 400, **{f"judge_{code}": form})
-
-    return _act(request, write, reverse("assistance:appraisal", args=[pk]) + f"#item-{code}", page)
+    return _form_act(
+        request,
+        JudgeForm(request.POST, prefix=code),
+        lambda form: _appraisal_page(request, a, 400, **{f"judge_{code}": form}),
+        lambda d: ap.appraisal_item_judge(
+            item=item, passed=d["result"] == "pass", reason=d["reason"], user=request.user
+        ),
+        reverse("assistance:appraisal", args=[pk]) + f"#item-{code}",
+    )
 
 
 @login_required
 @require_POST
 def conclude(request: HttpRequest, pk: int) -> HttpResponse:
     a = _appraisal(request, pk)
-    form = ConcludeForm(request.POST)
-    if not form.is_valid():
-        return _appraisal_page(request, a, 400, conclude_form=form)
-
-    def page(e: str) -> HttpResponse:
-        form.add_error(None, e)
-        return _appraisal_page(request, a, 400, conclude_form=form)
-
-    return _act(
+    return _form_act(
         request,
-        lambda: ap.appraisal_conclude(
-            appraisal=a, opinion=form.cleaned_data["opinion"], user=request.user
-        ),
+        ConcludeForm(request.POST),
+        lambda form: _appraisal_page(request, a, 400, conclude_form=form),
+        lambda d: ap.appraisal_conclude(appraisal=a, opinion=d["opinion"], user=request.user),
         reverse("assistance:appraisal", args=[pk]),
-        page,
     )
 
 
@@ -252,46 +273,33 @@ def conclude(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def void(request: HttpRequest, pk: int) -> HttpResponse:
     a = _appraisal(request, pk)
-    form = VoidForm(request.POST)
-    if not form.is_valid():
-        return _appraisal_page(request, a, 400, void_form=form)
-
-    def page(e: str) -> HttpResponse:
-        form.add_error(None, e)
-        return _appraisal_page(request, a, 400, void_form=form)
-
-    return _act(
+    return _form_act(
         request,
-        lambda: ap.appraisal_void(
-            appraisal=a, reason=form.cleaned_data["reason"], user=request.user
-        ),
+        VoidForm(request.POST),
+        lambda form: _appraisal_page(request, a, 400, void_form=form),
+        lambda d: ap.appraisal_void(appraisal=a, reason=d["reason"], user=request.user),
         reverse("assistance:appraisal", args=[pk]),
-        page,
     )
 
 
-def _followup(request: HttpRequest, subject: Any, back: str, page: Any) -> HttpResponse:
-    form = FollowUpForm(request.POST)
-    if not form.is_valid():
-        return page(form, "")
-    d = form.cleaned_data
+def _followup(
+    request: HttpRequest, subject: Any, back: str, page: Callable[[forms.Form], HttpResponse]
+) -> HttpResponse:
     key = "appraisal" if isinstance(subject, HelpAppraisal) else "settlement"
-
-    def write() -> None:
-        ap.followup_record(
+    return _form_act(
+        request,
+        FollowUpForm(request.POST),
+        page,
+        lambda d: ap.followup_record(
             kind=d["kind"],
             date=d["date"],
             target=d["target"],
             note=d["note"],
             user=request.user,
             **{key: subject},
-        )
-
-    def on_error(e: str) -> HttpResponse:
-        form.add_error(None, e)
-        return page(form, e)
-
-    return _act(request, write, back, on_error)
+        ),
+        back,
+    )
 
 
 @login_required
@@ -302,7 +310,7 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         a,
         reverse("assistance:appraisal", args=[pk]) + "#follow-ups",
-        lambda form, e: _appraisal_page(request, a, 400, followup_form=form),
+        lambda form: _appraisal_page(request, a, 400, followup_form=form),
     )
 
 
@@ -349,15 +357,17 @@ def settlement_create(request: HttpRequest) -> HttpResponse:
     )
     if pairing is None:
         raise Http404("没有这个结对，或无权查看")
-    try:
-        s = ap.settlement_create(pairing=pairing, user=request.user)
-    except ap.AppraisalDenied as e:
-        raise PermissionDenied(str(e)) from e
-    except ap.AppraisalError as e:
-        messages.error(request, f"{pairing}：{e}")
-        return redirect(request.META.get("HTTP_REFERER") or "assistance:appraisals")
-    messages.success(request, "已发起三年结帐")
-    return redirect("assistance:settlement", pk=s.pk)
+    return _act(
+        request,
+        lambda: ap.settlement_create(pairing=pairing, user=request.user),
+        lambda s: reverse("assistance:settlement", args=[s.pk]),
+        _told(
+            request,
+            request.META.get("HTTP_REFERER") or reverse("assistance:appraisals"),
+            f"{pairing}：",
+        ),
+        success="已发起三年结帐",
+    )
 
 
 @login_required
@@ -369,21 +379,12 @@ def settlement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def settlement_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     s = _settlement(request, pk)
-    form = ConcludeForm(request.POST)
-    if not form.is_valid():
-        return _settlement_page(request, s, 400, conclude_form=form)
-
-    def page(e: str) -> HttpResponse:
-        form.add_error(None, e)
-        return _settlement_page(request, s, 400, conclude_form=form)
-
-    return _act(
+    return _form_act(
         request,
-        lambda: ap.settlement_conclude(
-            settlement=s, opinion=form.cleaned_data["opinion"], user=request.user
-        ),
+        ConcludeForm(request.POST),
+        lambda form: _settlement_page(request, s, 400, conclude_form=form),
+        lambda d: ap.settlement_conclude(settlement=s, opinion=d["opinion"], user=request.user),
         reverse("assistance:settlement", args=[pk]),
-        page,
     )
 
 
@@ -391,21 +392,12 @@ def settlement_conclude(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def settlement_void(request: HttpRequest, pk: int) -> HttpResponse:
     s = _settlement(request, pk)
-    form = VoidForm(request.POST)
-    if not form.is_valid():
-        return _settlement_page(request, s, 400, void_form=form)
-
-    def page(e: str) -> HttpResponse:
-        form.add_error(None, e)
-        return _settlement_page(request, s, 400, void_form=form)
-
-    return _act(
+    return _form_act(
         request,
-        lambda: ap.settlement_void(
-            settlement=s, reason=form.cleaned_data["reason"], user=request.user
-        ),
+        VoidForm(request.POST),
+        lambda form: _settlement_page(request, s, 400, void_form=form),
+        lambda d: ap.settlement_void(settlement=s, reason=d["reason"], user=request.user),
         reverse("assistance:settlement", args=[pk]),
-        page,
     )
 
 
@@ -417,7 +409,7 @@ def settlement_followup_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         s,
         reverse("assistance:settlement", args=[pk]) + "#follow-ups",
-        lambda form, e: _settlement_page(request, s, 400, followup_form=form),
+        lambda form: _settlement_page(request, s, 400, followup_form=form),
     )
 
 
@@ -432,19 +424,17 @@ def followup_void(request: HttpRequest, pk: int) -> HttpResponse:
     ) + "#follow-ups"
     form = FollowUpVoidForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items())
-        )
+        messages.error(request, _form_errors(form))
         return redirect(back)
-    try:
-        ap.followup_void(follow_up=row, reason=form.cleaned_data["reason"], user=request.user)
-    except ap.AppraisalDenied as e:
-        raise PermissionDenied(str(e)) from e
-    except ap.AppraisalError as e:
-        messages.error(request, str(e))
-        return redirect(back)
-    messages.success(request, "已撤销该问责记录")
-    return redirect(back)
+    return _act(
+        request,
+        lambda: ap.followup_void(
+            follow_up=row, reason=form.cleaned_data["reason"], user=request.user
+        ),
+        back,
+        _told(request, back),
+        success="已撤销该问责记录",
+    )
 
 
 @login_required

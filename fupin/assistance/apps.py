@@ -17,3 +17,6 @@ class AssistanceConfig(AppConfig):
         scope_source(pairing_scope)
         check_input_source(ledger_check_input)
         audit_values_register()
+        from fupin.assistance.uploads import register
+
+        register()  # the help's XLSX as a kind of the registry's web upload

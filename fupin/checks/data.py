@@ -8,7 +8,7 @@ turns strings into codes, and `from_arrow` reads the synthetic generator's table
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from fupin.policy.causes import CAUSES
 from fupin.policy.lines import DEFAULT_LINES, PovertyLineTable
+from fupin.policy.standards import DEFAULT_STANDARDS, Standard, own_standard_codes_of
 
 IntArray = npt.NDArray[np.int64]
 CodeArray = npt.NDArray[np.int8]
@@ -212,6 +213,9 @@ class CheckData:
     visits: LedgerColumns | None = None
     exit_notices: LedgerColumns | None = None
     lines: PovertyLineTable = DEFAULT_LINES
+    # The identification standards `households.own_standard` names (the registry's: built-in
+    # ones and those the province offices recorded).
+    standards: tuple[Standard, ...] = DEFAULT_STANDARDS
 
     def __post_init__(self) -> None:
         n = len(self.households)
@@ -359,10 +363,28 @@ def events_from_arrow(e: pa.Table, household: IntArray) -> EventColumns:
 
 
 def from_arrow(
-    households: pa.Table, persons: pa.Table, *, year: int, events: pa.Table | None = None
+    households: pa.Table,
+    persons: pa.Table,
+    *,
+    year: int,
+    events: pa.Table | None = None,
+    standards: tuple[Standard, ...] = DEFAULT_STANDARDS,
 ) -> CheckData:
-    """Check input from one synthetic county's (or several concatenated) registry tables."""
+    """Check input from one synthetic county's (or several concatenated) registry tables; each
+    household judged by the standard it was identified under (its `standard`, village and
+    identification year, among `standards`), as the registry's checks judge it."""
     hh = households_from_arrow(households)
+    if "standard" in households.column_names and "village_code" in households.column_names:
+        identified = households.column("identified_year").to_pylist()
+        income = households.column("income_year").to_pylist()
+        codes = own_standard_codes_of(
+            households.column("standard").fill_null("").to_pylist(),
+            households.column("village_code").to_pylist(),
+            [a or b for a, b in zip(identified, income, strict=True)],
+            standards,
+        )
+        if codes is not None:
+            hh = replace(hh, own_standard=np.array(codes, dtype=object))
     tables = [persons] if events is None else [persons, events]
     rows = _rows_of(households.column("household_no"), *(t.column("household_no") for t in tables))
     return CheckData(
@@ -370,6 +392,7 @@ def from_arrow(
         persons=persons_from_arrow(persons, rows[0]),
         year=year,
         events=None if events is None else events_from_arrow(events, rows[1]),
+        standards=standards,
     )
 
 
@@ -408,5 +431,6 @@ def concat(parts: Sequence[CheckData]) -> CheckData:
         persons=join(PersonColumns, [p.persons for p in parts], True),
         year=parts[0].year,
         lines=parts[0].lines,
+        standards=parts[0].standards,
         **optional,
     )

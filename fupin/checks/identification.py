@@ -56,7 +56,7 @@ def own_lines(data: CheckData) -> tuple[np.ndarray, np.ndarray]:
     for code in np.unique(codes):
         if code in ("", NATIONAL.code):
             continue
-        standard = find_standard(str(code))
+        standard = find_standard(str(code), data.standards)
         rule = standard.household_rule
         if isinstance(rule, RelativeIncomeRule):
             mask = codes == code

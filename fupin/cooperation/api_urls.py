@@ -15,4 +15,11 @@ router.register(
     "fieldcheck-draws", api_fieldchecks.FieldCheckDrawViewSet, basename="fieldcheck-draw"
 )
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path(
+        "fieldcheck-projects/",
+        api_fieldchecks.FieldCheckProjectsView.as_view(),
+        name="fieldcheck-projects",
+    ),
+    path("", include(router.urls)),
+]

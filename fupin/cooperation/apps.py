@@ -7,3 +7,8 @@ class CooperationConfig(AppConfig):
     name = "fupin.cooperation"
     verbose_name = "东西部扶贫协作"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fupin.cooperation.uploads import register
+
+        register()  # the ledger as a kind of the registry's web upload

@@ -41,6 +41,11 @@ class FieldCheckDraw(AppendOnly):
     frame_sizes = models.JSONField(_("抽样框单位数"), default=dict)
     frame_checksums = models.JSONField(_("抽样框校验值"), default=dict)
     reason = models.TextField(_("重抽原因"), blank=True)
+    county_reason = models.TextField(
+        _("抽中县不是省级考核抽查县的原因"),
+        blank=True,
+        help_text=_("实地核查县原则上与当年省级党委和政府扶贫开发工作成效考核的抽查县重合"),
+    )
     supersedes = models.OneToOneField(
         "self",
         null=True,
@@ -70,7 +75,8 @@ class FieldCheckDraw(AppendOnly):
 
 class FieldCheckItem(AppendOnly):
     """One unit drawn: a village code, a project (ledger entry id) or a household number; a
-    household item names the project it is checked for (`parent_key`)."""
+    household item names the project it is checked for (`parent_key`): drawn from that project's
+    beneficiaries, so a household that benefits from two drawn projects may be drawn for each."""
 
     draw = models.ForeignKey(
         FieldCheckDraw, on_delete=models.PROTECT, related_name="items", verbose_name=_("抽样")
@@ -88,7 +94,8 @@ class FieldCheckItem(AppendOnly):
         ordering = ["draw_id", "order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["draw", "level", "unit_key"], name="coop_fieldcheck_item_unique"
+                fields=["draw", "level", "unit_key", "parent_key"],
+                name="coop_fieldcheck_item_unique_per_project",
             ),
         ]
 

@@ -149,13 +149,32 @@ class FieldCheckDrawForm(forms.Form):
     seed = forms.IntegerField(
         label=_("随机种子（留空自动生成）"), required=False, min_value=0, max_value=2**63 - 1
     )
+    county_reason = forms.CharField(
+        label=_("抽中县不是省级考核抽查县的原因"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("实地核查县原则上与当年省级考核抽查县重合（列在最前）；另选县时必填"),
+    )
 
     def __init__(
-        self, *args: Any, campaigns: QuerySet[Campaign], counties: QuerySet[Region], **kwargs: Any
+        self,
+        *args: Any,
+        campaigns: QuerySet[Campaign],
+        counties: QuerySet[Region],
+        provincial: dict[str, list[str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
+        field = self.fields["county"]
+        field.queryset = counties  # type: ignore[attr-defined]
+        marked = provincial or {}
+        field.label_from_instance = lambda r: (  # type: ignore[attr-defined]
+            f"{r.name}（省级考核抽查县：{'、'.join(marked[r.code])}）"
+            if r.code in marked
+            else r.name
+        )
 
 
 class FieldCheckRecordForm(forms.Form):

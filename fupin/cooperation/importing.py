@@ -106,6 +106,8 @@ class ImportReport:
     partners_created: int = 0
     written: bool = False
     problems: list[Problem] = field(default_factory=list)
+    # The (pairing, year) ledgers the import adds to (or would add to, in a dry run).
+    ledgers: list[tuple[Pairing, int]] = field(default_factory=list)
 
 
 class _Rows:
@@ -407,11 +409,18 @@ def _date(v: Any) -> dt.date | None:
 
 
 def ledger_import_xlsx(
-    *, path: Path | str, user: Any = None, side: str | None = None, source: str = ""
+    *,
+    path: Path | str,
+    user: Any = None,
+    side: str | None = None,
+    source: str = "",
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import ledger entries (sheet 台账) entered by one side: columns 东部代码, 西部代码 (the
     pairing), 年度, 日期, 指标代码, 数额, and optional 受益贫困人口, 实施县代码, 事项, 佐证材料. Every
-    entry waits for the other side's confirmation; any bad row and nothing is written."""
+    entry waits for the other side's confirmation; any bad row and nothing is written. A dry run
+    runs every row through the service and rolls back, so that its report (and `created`) is
+    what the import would meet; `written` stays False."""
     path = Path(path)
     report = ImportReport(source=source or path.name)
     table = _read(path, LEDGER_SHEET, "指标代码", True, report)
@@ -506,10 +515,15 @@ def ledger_import_xlsx(
                     report.problems.append(Problem(table.name, p["row"], "", "", str(e)))
                     continue
                 report.created += 1
-            if report.problems:
+                ledger = (p["pairing"], p["year"])
+                if ledger not in report.ledgers:
+                    report.ledgers.append(ledger)
+            if report.problems or dry_run:
                 raise _Rollback
     except _Rollback:
-        report.created = 0
+        if report.problems:
+            report.created = 0
+            report.ledgers = []
         return report
     report.written = True
     return report

@@ -290,6 +290,16 @@ class LedgerEntry(models.Model):
         verbose_name=_("实施县"),
     )
     title = models.CharField(_("事项"), max_length=200, blank=True)
+    # The help app's project this entry funds: its beneficiary households are the project's
+    # beneficiaries the field check draws from (one list, kept where the projects are kept).
+    project = models.ForeignKey(
+        "assistance.Project",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("资助的扶贫项目"),
+    )
     evidence = models.TextField(_("佐证材料说明"), blank=True)
     evidence_files = models.JSONField(_("佐证文件"), default=list, blank=True)
     entered_by = models.CharField(_("录入方"), max_length=4, choices=Side.choices)

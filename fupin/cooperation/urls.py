@@ -22,5 +22,6 @@ urlpatterns = [
     path("self-assessments/<int:pk>/comment/", views.comment, name="comment"),
     path("fieldchecks/", views.fieldchecks, name="fieldchecks"),
     path("fieldchecks/<int:pk>/", views.fieldcheck, name="fieldcheck"),
+    path("fieldchecks/projects/", views.fieldcheck_projects, name="fieldcheck_projects"),
     path("fieldchecks/items/<int:pk>/", views.fieldcheck_record, name="fieldcheck_record"),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Q
+from django.db.models import Case, IntegerField, Max, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -440,6 +440,8 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
             ).exists()
         ):
             raise PermissionDenied(_("只有省扶贫办或系统管理员可以导入结对关系"))
+        if d["kind"] == "ledger":  # the one web upload: dry-run report, then confirm
+            return ledger_upload(request, form)
         upload = d["file"]
         suffix = ".csv" if upload.name.lower().endswith(".csv") else ".xlsx"
         with tempfile.TemporaryDirectory() as tmp:
@@ -447,14 +449,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
             with path.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
-            if d["kind"] == "pairings":
-                report = importing.pairing_load_xlsx(
-                    path=path, user=request.user, source=upload.name
-                )
-            else:
-                report = importing.ledger_import_xlsx(
-                    path=path, user=request.user, side=_side(d["side"]), source=upload.name
-                )
+            report = importing.pairing_load_xlsx(path=path, user=request.user, source=upload.name)
         if report.written:
             messages.success(request, _("导入完成"))
         else:
@@ -470,11 +465,26 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 def _draw_form(data: Any = None) -> FieldCheckDrawForm:
+    """The draw form; the counties the provincial performance assessment of a listed campaign's
+    year drew come first, marked (the field-check county should coincide with one of them)."""
     campaigns = Campaign.objects.filter(
         kind=CampaignKind.CROSS_ASSESSMENT, status__in=fc.DRAW_STATUSES
     ).order_by("-year", "id")
-    counties = Region.objects.filter(level=Level.COUNTY, zone__gt="").order_by("code")
-    return FieldCheckDrawForm(data, campaigns=campaigns, counties=counties)
+    provincial: dict[str, list[str]] = {}
+    for year in sorted(set(campaigns.values_list("year", flat=True))):
+        for code, names in fc.provincial_counties(year).items():
+            known = provincial.setdefault(code, [])
+            known += [n for n in names if n not in known]
+    counties = (
+        Region.objects.filter(level=Level.COUNTY, zone__gt="")
+        .annotate(
+            offered=Case(
+                When(code__in=list(provincial), then=0), default=1, output_field=IntegerField()
+            )
+        )
+        .order_by("offered", "code")
+    )
+    return FieldCheckDrawForm(data, campaigns=campaigns, counties=counties, provincial=provincial)
 
 
 @login_required
@@ -496,10 +506,11 @@ def fieldchecks(request: HttpRequest) -> HttpResponse:
                     villages=d["villages"],
                     projects=d["projects"],
                     per_project=d["per_project"],
+                    county_reason=d["county_reason"],
                     user=request.user,
                 )
             except fc.FieldCheckError as e:
-                form.add_error(None, str(e))
+                form.add_error("county_reason" if "另选须填写原因" in str(e) else None, str(e))
             else:
                 messages.success(request, _("已抽样并记录随机种子"))
                 return redirect("cooperation:fieldcheck", pk=draw.pk)
@@ -521,9 +532,15 @@ def fieldcheck(request: HttpRequest, pk: int) -> HttpResponse:
         for f in fc.FieldCheckForm.objects.filter(item__draw=draw).select_related("problem")
     }
     projects = {it.unit_key: it for it in items if it.level == fc.ItemLevel.PROJECT}
+    links = draw.parameters.get("assistance_projects") or {}
+    helped = fc.Project.objects.in_bulk([v for v in links.values() if v])
+    beneficiaries = draw.frame_sizes.get("beneficiaries") or {}
     groups = [
         {
             "project": p,
+            "assistance": helped.get(links.get(key) or 0),
+            "linked": bool(links.get(key)),
+            "beneficiaries": beneficiaries.get(key, 0),
             "households": [
                 {"item": it, "form": forms_by_item.get(it.pk)}
                 for it in items
@@ -573,3 +590,80 @@ def fieldcheck_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, e, back)
     messages.success(request, _("核查表已保存"))
     return redirect(back)
+
+
+def _county_year(request: HttpRequest) -> tuple[Region | None, int | None]:
+    code = (request.GET.get("county") or request.POST.get("county") or "").strip()
+    year = (request.GET.get("year") or request.POST.get("year") or "").strip()
+    if len(code) == 6:
+        code += "000000"
+    county = Region.objects.filter(code=code, level=Level.COUNTY).first() if code else None
+    return county, int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+
+
+@login_required
+def fieldcheck_projects(request: HttpRequest) -> HttpResponse:
+    """A county's cooperation project list of a year with each project's beneficiaries: the help
+    project its ledger entries fund (linked here by the ledger's keepers or the working group) and
+    how many poor beneficiary households the field check can draw from."""
+    county, year = _county_year(request)
+    # The working group sees every county's list; others the ledger entries they see.
+    visible = (
+        fc.LedgerEntry.objects.all()
+        if has_role(request.user, "working_group")
+        else sel.ledger_for(request.user)
+    )
+    if request.method == "POST":
+        entry = get_object_or_404(visible, pk=request.POST.get("entry") or 0)
+        if county is None or entry.county_id != county.pk:
+            raise Http404
+        raw = request.POST.get("project") or ""
+        project = (
+            fc.project_candidates(county).filter(pk=int(raw)).first() if raw.isdigit() else None
+        )
+        back = reverse("cooperation:fieldcheck_projects") + f"?county={county.code[:6]}&year={year}"
+        if raw and project is None:
+            return _refused(request, fc.FieldCheckError(_("所选扶贫项目不在本县")), back)
+        try:
+            fc.fieldcheck_project_link(entry=entry, project=project, user=request.user)
+        except fc.FieldCheckError as e:
+            return _refused(request, e, back)
+        messages.success(request, _("已保存项目的受益户来源"))
+        return redirect(back)
+    rows = fc.project_list(county, year) if county is not None and year is not None else []
+    shown = set(visible.filter(pk__in=[r.entry.pk for r in rows]).values_list("pk", flat=True))
+    rows = [r for r in rows if r.entry.pk in shown]
+    candidates = list(fc.project_candidates(county)) if county is not None and rows else []
+    return render(
+        request,
+        "cooperation/fieldcheck_projects.html",
+        {
+            "county": county,
+            "year": year,
+            "rows": [{"row": r, "may_link": fc.may_link(request.user, r.entry)} for r in rows],
+            "candidates": candidates,
+            "counties": Region.objects.filter(level=Level.COUNTY, zone__gt="").order_by("code"),
+        },
+    )
+
+
+# --- the ledger through the one web upload (fupin/registry/uploads.py) --------------------------
+
+
+def ledger_upload(request: HttpRequest, form: ImportForm) -> HttpResponse:
+    """A ledger sent from the import page goes to the upload pages: stored, checked in a dry run
+    and shown with its report there; written only when confirmed (all rows or none)."""
+    from fupin.cooperation.uploads import LEDGER_KIND
+    from fupin.registry import uploads
+
+    f = form.cleaned_data["file"]
+    try:
+        upload = uploads.upload_create(
+            user=request.user, name=f.name, chunks=f.chunks(), size=f.size, kind=LEDGER_KIND
+        )
+    except uploads.UploadDenied as e:
+        raise PermissionDenied(str(e)) from None
+    except uploads.UploadError as e:
+        form.add_error("file", str(e))
+        return render(request, "cooperation/import.html", {"form": form}, status=400)
+    return redirect("registry:import", pk=upload.pk)

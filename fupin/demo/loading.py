@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from fupin.accounts.audit import audit_record
 from fupin.accounts.models import AuditEntry
 from fupin.regions.models import Level, Region
-from fupin.registry.bulk import bulk_insert
+from fupin.registry.bulk import analyze_after_bulk_write, bulk_insert
 from fupin.registry.models import Household, Person, StatusEvent
 from fupin.synth import CountyBatch
 
@@ -248,6 +248,14 @@ def registry_load_synth(
                 if progress:
                     progress(counts)
             reset_sequences()
+            analyze_after_bulk_write(
+                {
+                    Region: totals["villages"],
+                    Household: totals["households"],
+                    Person: totals["persons"],
+                    StatusEvent: totals["events"],
+                }
+            )
         for f in Path(staging).iterdir():
             f.replace(truth / f.name)
     return totals

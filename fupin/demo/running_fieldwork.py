@@ -33,17 +33,22 @@ from fupin.assessments.services import (
     TransitionItem,
     problems_transition,
     proposals_for,
-    questionnaire_current,
     submissions_receive,
 )
 from fupin.assessments.services.proposals import RaiseOnceItem, problems_raise_once
-from fupin.assessments.services.surveys import EvidenceItem, evidence_receive_many
+from fupin.assessments.services.surveys import (
+    EvidenceItem,
+    applicable_sections,
+    evidence_receive_many,
+    questionnaire_for,
+    recognition_questions,
+)
 from fupin.assessments.services.verification import ExplainItem, problems_explain
 from fupin.assessments.workflows import ProblemAction
 from fupin.demo.running_people import People, Staffing, expert_group_member
 from fupin.demo.running_records import RECOGNITION_QUESTIONS, RunError
 from fupin.regions.models import Region
-from fupin.registry.models import Household, Person, Status
+from fupin.registry.models import Household, Person
 
 FIELD_DAYS = 10
 _GUARANTEE_TEXT = {
@@ -132,9 +137,14 @@ def _persons(households: Sequence[Household]) -> dict[int, dict[str, int]]:
 
 
 def questionnaire_answers(
-    h: Household, persons: Mapping[str, int] | None, answers: SurveyAnswers, pos: int
+    h: Household,
+    persons: Mapping[str, int] | None,
+    answers: SurveyAnswers,
+    pos: int,
+    schema: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """A complete v1 questionnaire for one household from the simulated answers at `pos`."""
+    """A complete questionnaire (of the version `schema`) for one household from the simulated
+    answers at `pos`; a 不满意 is followed by its reason, as the questionnaire asks."""
     size = int(answers.size[pos])
     pc = float(answers.income_per_capita[pos])
     total = pc * size
@@ -162,16 +172,17 @@ def questionnaire_answers(
     if asked:
         yes = bool(answers.recognises[pos])
         level = ("satisfied", "basically") if yes else ("not_satisfied", "not_satisfied")
-        if h.registered:
-            codes = ["rec_policy", "rec_measures", "rec_results", "rec_cadres"]
-            if h.status == Status.EXITED:
-                codes.append("rec_exit")
-                out["exit_informed"] = True
-        else:
-            codes = ["rec_infrastructure", "rec_public_services", "rec_fairness"]
-        assert set(codes) <= set(RECOGNITION_QUESTIONS)
+        codes = recognition_questions(schema, h)
+        assert codes and set(codes) <= set(RECOGNITION_QUESTIONS)
         for n, code in enumerate(codes):
             out[code] = level[n % 2]
+        for section in applicable_sections(schema, h):
+            for q in section["questions"]:
+                rule = q.get("required_if")
+                if rule and out.get(rule["question"]) == rule["equals"]:
+                    out[q["code"]] = "入户了解：帮扶措施与本户需求不符，收入提高有限"
+                elif q["code"] == "exit_informed":
+                    out[q["code"]] = True
     code = str(answers.suspected[pos])
     if code:
         out["enumerator_notes"] = (
@@ -246,7 +257,8 @@ def fieldwork_run(
     same checks and records as one at a time); `now` is the simulated time of the upload.
     `raised`: household number → kind, the enumerators' judgement (`raised_by_enumerator`) among
     the households the answers flag."""
-    version = questionnaire_current().version
+    questionnaire = questionnaire_for(campaign)
+    schema, version = questionnaire.schema, questionnaire.version
     keys = frame.household_no[draw.index].tolist()
     persons = _persons([households[k] for k in keys])
     out = CountyField(county)
@@ -269,7 +281,7 @@ def fieldwork_run(
         payload = {
             "household_no": no,
             "questionnaire_version": version,
-            "answers": questionnaire_answers(h, persons.get(h.pk), answers, pos),
+            "answers": questionnaire_answers(h, persons.get(h.pk), answers, pos, schema),
             "started_at": started.isoformat(),
             "finished_at": (started + dt.timedelta(minutes=40)).isoformat(),
         }

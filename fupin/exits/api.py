@@ -13,6 +13,7 @@ import dataclasses
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -26,7 +27,7 @@ from rest_framework.response import Response
 from fupin.api.errors import ERRORS, ID
 from fupin.assessments.models import AssessedFigure, Clarity, Verdict
 from fupin.exits import selectors as sel
-from fupin.exits.assessment import case_result, county_decision
+from fupin.exits.assessment import LinkedResult, case_result, county_decision
 from fupin.exits.models import ExitCase, ExitStep
 from fupin.exits.services import (
     ExitError,
@@ -184,17 +185,60 @@ class ExitAssessedFigureSerializer(serializers.Serializer[Any]):
     straddles = serializers.BooleanField(help_text="置信区间跨越阈值或样本不足")
 
 
+class ExitApprovalSerializer(serializers.Serializer[Any]):
+    """The leading group's 审定 of the county's 综合研判 that the exit rests on."""
+
+    version = serializers.IntegerField(help_text="综合研判版本")
+    outcome = serializers.ChoiceField(choices=Verdict.choices, help_text="审定的研判结果")
+    outcome_label = serializers.CharField()
+    reasons = serializers.CharField(help_text="研判理由")
+    judged_by = serializers.CharField(help_text="研判人")
+    judged_at = serializers.DateTimeField()
+    approved_by = serializers.CharField(help_text="审定人（领导小组成员）")
+    approved_at = serializers.DateTimeField()
+    opinion = serializers.CharField(help_text="审定意见；无则为空")
+    page = serializers.CharField(help_text="综合研判页面（评估工作组和领导小组可查看）")
+    api = serializers.CharField(help_text="综合研判接口（评估工作组和领导小组可查看）")
+
+
 class ExitAssessmentSerializer(serializers.Serializer[Any]):
     result = serializers.IntegerField(help_text="县级结果（CountyDecision）id")
     campaign = serializers.IntegerField(help_text="评估任务 id")
     campaign_label = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=Verdict.choices)
+    outcome = serializers.ChoiceField(
+        choices=Verdict.choices, help_text="作为依据的结果：领导小组审定的综合研判，否则县级结果"
+    )
     outcome_label = serializers.CharField()
-    decided_at = serializers.DateTimeField()
-    note = serializers.CharField(help_text="综合研判的理由；无则为空")
+    basis_label = serializers.CharField(help_text="结果依据（领导小组审定的综合研判或县级结果）")
+    decided_at = serializers.DateTimeField(help_text="结果作出（审定）时间")
+    decided_by = serializers.CharField(help_text="作出（审定）结果的人")
+    note = serializers.CharField(help_text="结果的理由（审定的综合研判理由或评估工作组说明）")
+    approval_status = serializers.CharField(help_text="综合研判的审定状态；未作综合研判则为空")
+    approval_status_label = serializers.CharField()
+    approval = ExitApprovalSerializer(allow_null=True, help_text="领导小组审定；未审定则为 null")
     usable = serializers.BooleanField(help_text="已出结果且为现行结果，可作为退出依据")
     problem = serializers.CharField(help_text="不能作为依据的原因；可用时为空")
     figures = ExitAssessedFigureSerializer(many=True)
+
+
+def _approval_data(result: LinkedResult) -> dict[str, Any] | None:
+    step = result.standing.approved
+    if step is None:
+        return None
+    j, d = step.judgement, result.decision
+    return {
+        "version": j.version,
+        "outcome": j.outcome,
+        "outcome_label": j.get_outcome_display(),
+        "reasons": j.reasons,
+        "judged_by": j.actor,
+        "judged_at": j.at,
+        "approved_by": step.actor,
+        "approved_at": step.at,
+        "opinion": step.opinion,
+        "page": result.judgement_url,
+        "api": reverse("assessments-api:county-judgement", args=[d.campaign_id, d.county.code]),
+    }
 
 
 class ExitCaseDetailSerializer(ExitCaseSerializer):
@@ -228,15 +272,21 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
         if result is None:
             return None
         d = result.decision
+        standing = result.standing
         return ExitAssessmentSerializer(
             {
                 "result": d.pk,
                 "campaign": d.campaign_id,
                 "campaign_label": result.campaign_label,
-                "outcome": d.outcome,
+                "outcome": result.outcome,
                 "outcome_label": result.outcome_label,
-                "decided_at": d.decided_at,
-                "note": d.note,
+                "basis_label": result.basis_label,
+                "decided_at": result.decided_at,
+                "decided_by": result.decided_by,
+                "note": result.reasons,
+                "approval_status": standing.approval.status if standing.approval else "",
+                "approval_status_label": standing.status_label,
+                "approval": _approval_data(result),
                 "usable": not result.problem,
                 "problem": result.problem,
                 "figures": [

@@ -227,7 +227,7 @@ def _county(case: ExitCase) -> list[Criterion]:
                 "assessment_invalid", False, f"专项评估检查结果不能作为依据：{result.problem}"
             )
         ]
-    note = f"（评估工作组说明：{result.decision.note}）" if result.decision.note.strip() else ""
+    note = result.explanation
     out = [
         Criterion(
             "assessment_outcome",
@@ -236,7 +236,11 @@ def _county(case: ExitCase) -> list[Criterion]:
         )
     ]
     for f in result.figures:
-        judged = "；经综合研判县级结果为达标" if not f.passed and result.passed else ""
+        judged = (
+            ("；经领导小组审定县级结果为达标" if result.approved else "；经综合研判县级结果为达标")
+            if not f.passed and result.passed
+            else ""
+        )
         out.append(Criterion(f.figure, f.passed or result.passed, f.text() + judged))
     return out
 

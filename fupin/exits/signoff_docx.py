@@ -32,6 +32,8 @@ def signoff_sheet_docx(case: ExitCase) -> bytes:
     if result is not None:  # a county's figures, from its 专项评估检查: what the signers confirm
         dx.heading(doc, "专项评估检查", 13)
         dx.para(doc, f"{result.campaign_label}　县级结果：{result.outcome_label}")
+        if result.approved:
+            dx.para(doc, f"领导小组审定：{result.approval_text}")
         dx.table(doc, FIGURE_HEADER, figure_rows(result), size=9)
     for level in signoff_grid(case, states):
         dx.heading(doc, f"{level.label}签字（{level.size}方）", 13)

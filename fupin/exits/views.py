@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fupin.exits import selectors as sel
-from fupin.exits.assessment import candidate_label, case_result, county_decision, result_candidates
+from fupin.exits.assessment import (
+    candidate_label,
+    case_result,
+    county_decision,
+    may_open_judgement,
+    result_candidates,
+)
 from fupin.exits.criteria import FACT_LABELS
 from fupin.exits.forms import (
     DataChangeForm,
@@ -190,10 +196,13 @@ def _case_context(request: HttpRequest, case: ExitCase, **extra: Any) -> dict[st
     revoke_levels = sel.revocable_levels(case, user)
     next_level = next((s for s in states if s.missing), None)
     county = case.kind == ExitKind.COUNTY
+    assessment = case_result(case) if county else None
     return {
         "case": case,
         # a county's 专项评估检查: the linked result with its figures, shown to every signer
-        "assessment": case_result(case) if county else None,
+        "assessment": assessment,
+        "may_open_judgement": assessment is not None
+        and may_open_judgement(user, assessment.decision.campaign),
         "assessment_choices": [(d.pk, candidate_label(d)) for d in result_candidates(case.region)]
         if county and any(m.links_assessment for m in moves)
         else [],

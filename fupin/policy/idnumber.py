@@ -109,6 +109,7 @@ def mask(raw: str) -> str:
 # 18-digit ID numbers (and old 15-digit ones) standing alone in free text; household numbers
 # have 16 digits and region codes 12, so neither is caught.
 _ID_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+_SHORTEST_ID = 15  # the old 15-digit numbers; _ID_IN_TEXT matches nothing shorter
 
 
 def mask_all(value: object) -> object:
@@ -118,14 +119,26 @@ def mask_all(value: object) -> object:
     if isinstance(value, dict):
         out: dict[object, object] = {}
         for k, v in value.items():
-            key = mask_all(k) if isinstance(k, str) else k
+            # Short keys and values (most of an audit row's) hold no number: kept as they are.
+            key = mask_all(k) if isinstance(k, str) and len(k) >= _SHORTEST_ID else k
             while key in out:  # two numbers masked alike keep both entries
                 key = f"{key}′"
-            out[key] = mask(str(v)) if k == "id_number" and v else mask_all(v)
+            if k == "id_number" and v:
+                out[key] = mask(str(v))
+            elif (
+                v is None
+                or isinstance(v, int | float)
+                or (isinstance(v, str) and len(v) < _SHORTEST_ID)
+            ):
+                out[key] = v
+            else:
+                out[key] = mask_all(v)
         return out
     if isinstance(value, list | tuple):
         return [mask_all(v) for v in value]
     if isinstance(value, str):
+        if len(value) < _SHORTEST_ID:  # too short to hold a number: no pattern search
+            return value
         return _ID_IN_TEXT.sub(lambda m: mask(m.group(0)), value)
     return value
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -500,3 +500,53 @@ def standards_in_force(
     """The standards that apply to a place in a year, national first, then the most local."""
     found = [s for s in standards if s.applies_to(region_code) and s.in_force(year)]
     return tuple(sorted(found, key=lambda s: len(s.region_code)))
+
+
+def own_standard_codes_of(
+    kinds: Sequence[str],
+    village_codes: Sequence[str],
+    years: Sequence[int | None],
+    standards: Iterable[Standard] = DEFAULT_STANDARDS,
+) -> list[str] | None:
+    """For the checks: the code of the standard each household was identified under, from its
+    识别标准 (`kinds`), village code and identification year (else its income year; 0 or None
+    for unknown), "" for national or where none resolves (judged by the national line, as
+    before); None when every household is national (the common case)."""
+    table = tuple(standards)
+    out: list[str] | None = None
+    cache: dict[tuple[str, str, int | None], str] = {}
+    for i, (kind, code, year) in enumerate(zip(kinds, village_codes, years, strict=True)):
+        if kind in ("", None, StandardKind.NATIONAL.value):
+            continue
+        key = (str(kind), str(code), int(year) if year else None)
+        if key not in cache:
+            try:
+                cache[key] = household_standard(key[0], key[1], key[2], table).code
+            except (PolicyTableError, NotInTable, ValueError):
+                cache[key] = ""
+        if out is None:
+            out = [""] * len(kinds)
+        out[i] = cache[key]
+    return out if out is not None and any(out) else None
+
+
+def relative_limit_cases(
+    standards: Iterable[Standard] = DEFAULT_STANDARDS,
+) -> list[tuple[str, str, int | None, int | None, float | None]]:
+    """The relative standards as the checks' engines resolve a household's own line: (kind,
+    region code prefix, first year, last year, limit), in the order to try them — the most
+    local first and, among equally local ones, the later in `standards` first, as
+    `household_standard` chooses. The limit is None for a standard without a relative income
+    rule (the national line then applies, as the NumPy checks do)."""
+    table = list(standards)
+    ranked = sorted(
+        (i for i, s in enumerate(table) if s.kind is not StandardKind.NATIONAL),
+        key=lambda i: (-len(table[i].region_code), -i),
+    )
+    out = []
+    for i in ranked:
+        s = table[i]
+        rule = s.household_rule
+        limit = rule.limit if isinstance(rule, RelativeIncomeRule) else None
+        out.append((s.kind.value, s.region_code, s.first_year, s.last_year, limit))
+    return out

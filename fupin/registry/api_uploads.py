@@ -1,7 +1,8 @@
-"""The uploads API: a registry file or a department list uploaded (multipart), checked in a dry
-run, confirmed, and polled for progress — the same services and rules as the upload pages.
+"""The uploads API: a registry file, a department list or another registered kind (the
+cooperation ledger) uploaded (multipart), checked in a dry run, confirmed, and polled for
+progress — the same services and rules as the upload pages.
 
-POST /api/registry/imports/ (file, dry_run, keep_good, map) · GET /api/registry/imports/{id}/ ·
+POST /api/registry/imports/ (file, kind, dry_run, keep_good, map) · GET /api/registry/imports/{id}/ ·
 POST /api/registry/imports/{id}/confirm/; the same under /api/registry/department-lists/ with
 `kind`. ID numbers in report rows are masked; a department list keeps no ID number.
 """
@@ -26,8 +27,19 @@ from fupin.registry.models import Upload
 REPORT_LIMIT = 1000  # report rows in one answer; the full list is the XLSX of the upload page
 
 
+def _import_kinds() -> list[tuple[str, str]]:
+    """The kinds this endpoint takes: every registered kind but the department lists (which have
+    their own endpoint)."""
+    return [(k.code, k.title) for k in uploads.upload_kinds() if not uploads.is_list_kind(k.code)]
+
+
 class UploadSerializer(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField(help_text=".xlsx 或 .csv 文件")
+    kind = serializers.ChoiceField(
+        choices=(),
+        default=Upload.REGISTRY,
+        help_text="文件类型：registry（建档立卡数据，默认）、coop_ledger（东西部扶贫协作台账）、help（帮扶数据）",
+    )
     dry_run = serializers.BooleanField(
         default=True, help_text="true：只试运行；false：试运行通过后立即确认导入"
     )
@@ -38,6 +50,10 @@ class UploadSerializer(serializers.Serializer[dict[str, Any]]):
         "不给时使用本办保存的列对应",
     )
     save_mapping = serializers.BooleanField(default=False, help_text="把 map 保存为本办的列对应")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _import_kinds()
 
 
 class ListUploadSerializer(serializers.Serializer[dict[str, Any]]):
@@ -124,7 +140,8 @@ class _Create(APIView):
             )
         ser = (ListUploadSerializer if self.list_kind else UploadSerializer)(data=request.data)
         if not ser.is_valid():
-            return _bad(_labelled_errors(ser.errors, LABELS))
+            labels = LABELS if self.list_kind else LABELS | {"kind": "文件类型"}
+            return _bad(_labelled_errors(ser.errors, labels))
         d = ser.validated_data
         column_map = None
         if d.get("map"):
@@ -143,10 +160,10 @@ class _Create(APIView):
                 name=f.name,
                 chunks=f.chunks(),
                 size=f.size,
-                kind=d["kind"] if self.list_kind else Upload.REGISTRY,
+                kind=d["kind"],
                 keep_good=d.get("keep_good", False),
             )
-            if column_map is not None:
+            if column_map is not None and upload.kind == Upload.REGISTRY:
                 upload = uploads.upload_check(
                     user=request.user,
                     upload=upload,
@@ -168,7 +185,7 @@ class _Create(APIView):
 
 class RegistryUploadsView(_Create):
     @extend_schema(
-        summary="上传建档立卡文件（试运行；dry_run=false 时随即确认导入）",
+        summary="上传建档立卡文件或东西部扶贫协作台账（kind；试运行；dry_run=false 时随即确认导入）",
         request={"multipart/form-data": UploadSerializer},
         responses={
             201: UploadStateSerializer,
@@ -194,7 +211,7 @@ class DepartmentListUploadsView(_Create):
 
 def _visible(request: Request, pk: int, *, registry: bool) -> Upload | None:
     upload = uploads.upload_visible(request.user, pk)
-    if upload is None or (upload.kind == Upload.REGISTRY) != registry:
+    if upload is None or uploads.is_list_kind(upload.kind) == registry:
         return None
     return upload
 

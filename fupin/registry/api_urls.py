@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from fupin.registry import api, api_uploads, api_work
+from fupin.registry import api, api_standards, api_uploads, api_work
 
 app_name = "registry-api"
 
@@ -42,6 +42,19 @@ urlpatterns = [
         "registry/households/<str:household_no>/members/<int:pk>/remove/",
         api_work.MemberRemoveView.as_view(),
         name="member-remove",
+    ),
+    # The provinces' relative standards (issue #15 item 4).
+    path("registry/standards/", api_standards.StandardsView.as_view(), name="standards"),
+    path("registry/standards/<str:code>/", api_standards.StandardView.as_view(), name="standard"),
+    path(
+        "registry/standards/<str:code>/versions/",
+        api_standards.StandardVersionsView.as_view(),
+        name="standard-versions",
+    ),
+    path(
+        "registry/standards/<str:code>/withdraw/",
+        api_standards.StandardWithdrawView.as_view(),
+        name="standard-withdraw",
     ),
     path("registry/imports/", api_uploads.RegistryUploadsView.as_view(), name="imports"),
     path("registry/imports/<int:pk>/", api_uploads.RegistryUploadView.as_view(), name="import"),

@@ -113,7 +113,7 @@ class HouseholdEditView(APIView):
         except RegistryError as e:
             return refused(e)
         household = Household.objects.prefetch_related("members", "events").get(pk=household.pk)
-        return Response(s.HouseholdDetailSerializer(household).data)
+        return Response(s.HouseholdDetailSerializer(household, context={"request": request}).data)
 
 
 class MembersView(APIView):

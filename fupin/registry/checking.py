@@ -29,7 +29,7 @@ from fupin.files.sheets import Sheet, write_xlsx
 from fupin.policy import PolicyError, idnumber
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Person, Relation, StatusEvent
-from fupin.registry.standards import own_standard_codes
+from fupin.registry.standards import own_standard_codes, registry_standards
 
 CHUNK = 20_000
 # Regions the pages and the API check on request: a county reads and checks in seconds. A city or
@@ -176,6 +176,7 @@ def load_check_data(
     rows = households.order_by("id").values_list(*HOUSEHOLD_FIELDS).iterator(chunk_size=CHUNK)
     c = dict(zip(HOUSEHOLD_FIELDS, _columns(rows, len(HOUSEHOLD_FIELDS)), strict=True))
     ids = np.array(c["id"], dtype=np.int64)
+    standards = registry_standards()
     hh = HouseholdColumns(
         household_no=np.array(c["household_no"], dtype=str),
         registered=_bools(c["registered"]),
@@ -190,7 +191,7 @@ def load_check_data(
         },
         **{name: _bools(c[name]) for name in HOUSEHOLD_FIELDS if name.endswith("_ok")},
         size=_ints(c["size"]),
-        own_standard=own_standard_codes(households, ids),
+        own_standard=own_standard_codes(households, ids, standards),
     )
     if year is None:
         year = (
@@ -226,7 +227,14 @@ def load_check_data(
     extra: dict[str, LedgerColumns | None] = {}
     for source in _INPUT_SOURCES:  # plans, measures, visits; exit_notices
         extra.update(source(found))
-    data = CheckData(households=hh, persons=persons, year=year, events=events, **extra)  # type: ignore[arg-type]
+    data = CheckData(
+        households=hh,
+        persons=persons,
+        year=year,
+        events=events,
+        standards=standards,
+        **extra,  # type: ignore[arg-type]
+    )
     return region, data, ids
 
 

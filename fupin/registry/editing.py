@@ -26,6 +26,7 @@ from fupin.accounts.audit import audit_record
 from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.scoping import has_office
 from fupin.policy import idnumber
+from fupin.policy.contact import ethnicity_name, phone_normalize, phone_problem
 from fupin.regions.models import Level, Region
 from fupin.registry.models import (
     EventKind,
@@ -105,6 +106,9 @@ EDITABLE_HOUSEHOLD = frozenset(
         "at_risk_dibao",
         "at_risk_illness",
         "at_risk_housing",
+        # Carried by the national system's lists (issue #15): 自然村 and 联系电话.
+        "natural_village",
+        "phone",
     }
 )
 # Fields of a member an office sets (the ID number gives sex and birth date).
@@ -112,6 +116,8 @@ PERSON_FIELDS = frozenset(
     {
         "name",
         "id_number",
+        "person_no",
+        "ethnicity",
         "relation",
         "education",
         "school_status",
@@ -310,7 +316,7 @@ def household_edit(
         if f in changes and (changes[f] is None or changes[f] < 0):
             label = Household._meta.get_field(f).verbose_name
             raise RegistryError(f"{label}：请填写不小于 0 的金额")
-    full = _income_changes(household, dict(changes))
+    full = _income_changes(household, _national_fields(dict(changes)))
     reason = _with_evidence(note, household, file, user)
     try:
         return household_update(
@@ -322,6 +328,25 @@ def household_edit(
         )
     except ValidationError as e:
         raise RegistryError(_validation_text(e, Household)) from e
+
+
+def _national_fields(changes: dict[str, Any]) -> dict[str, Any]:
+    """自然村, 联系电话, 人编号 and 民族 as stored: trimmed, the phone checked (a mobile or a
+    landline with its area code), the nationality one of the 56 by its standard name."""
+    for key in ("natural_village", "person_no"):
+        if key in changes:
+            changes[key] = str(changes[key] or "").strip()
+    if "phone" in changes:
+        problem = phone_problem(str(changes["phone"] or ""))
+        if problem:
+            raise RegistryError(f"联系电话：{problem}")
+        changes["phone"] = phone_normalize(str(changes["phone"] or ""))
+    if "ethnicity" in changes:
+        name = ethnicity_name(str(changes["ethnicity"] or ""))
+        if name is None:
+            raise RegistryError(f"民族：“{changes['ethnicity']}”不是 56 个民族之一，请从列表中选择")
+        changes["ethnicity"] = name
+    return changes
 
 
 # --- members -----------------------------------------------------------------------------------
@@ -405,7 +430,7 @@ def person_add(
     note = note.strip()
     person = Person(
         household=household,
-        **{**data, "id_number": number, "name": str(data["name"]).strip()},
+        **{**_national_fields(dict(data)), "id_number": number, "name": str(data["name"]).strip()},
         sex=idnumber.sex(number),
         birth_date=idnumber.birth_date(number),
     )
@@ -441,7 +466,7 @@ def person_change(
     if unknown:
         raise RegistryError(f"不能在此修改：{'、'.join(sorted(unknown))}")
     note = _note(note, "修改依据")
-    full = dict(changes)
+    full = _national_fields(dict(changes))
     if "id_number" in full and idnumber.normalize(full["id_number"]) != person.id_number:
         number = _checked_id(str(full["id_number"]), household, exclude=person.pk)
         full.update(

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fupin.policy.contact import ETHNICITIES, ethnicity_name
 from fupin.registry.editing import (
     JOINING_CHOICES,
     LEAVING_CHOICES,
@@ -111,6 +112,13 @@ class HouseholdEditForm(forms.Form):
     main_cause = forms.ChoiceField(
         label=_("主要致贫原因"), required=False, choices=[("", "—"), *Cause.choices]
     )
+    natural_village = forms.CharField(label=_("自然村"), max_length=64, required=False)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=40,
+        required=False,
+        help_text=_("手机 11 位，座机带区号（如 0931-8123456）；多个号码用“/”隔开"),
+    )
     note = forms.CharField(
         label=_("修改依据（佐证说明）"),
         max_length=300,
@@ -141,12 +149,17 @@ class HouseholdEditForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("note", "file")}
 
 
+ETHNICITY_CHOICES = [("", "—"), *((n, n) for n in ETHNICITIES)]
+
+
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=32)
     id_number = forms.CharField(
         label=_("身份证号"), max_length=20, help_text=_("18 位；性别和出生日期由身份证号得出")
     )
+    person_no = forms.CharField(label=_("人编号"), max_length=24, required=False)
     relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
+    ethnicity = forms.ChoiceField(label=_("民族"), required=False, choices=ETHNICITY_CHOICES)
     education = forms.ChoiceField(
         label=_("文化程度"), required=False, choices=[("", "—"), *Education.choices]
     )
@@ -162,6 +175,19 @@ class PersonForm(forms.Form):
     )
     months_away = forms.IntegerField(label=_("务工时间(月)"), min_value=0, max_value=12, initial=0)
     insured = forms.BooleanField(label=_("参加医疗保险"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A stored nationality that is not one of the 56 names (an imported “汉” is shown as 汉族)
+        # stays selectable, so that saving other fields does not silently drop it; the service
+        # then names it as the field to correct.
+        field = self.fields["ethnicity"]
+        for value in (self.initial.get("ethnicity"), self.data.get("ethnicity")):
+            if value and ethnicity_name(str(value)) is None:
+                field.choices = [
+                    *ETHNICITY_CHOICES,
+                    (value, f"{value}（不在 56 个民族中，请改正）"),
+                ]  # type: ignore[attr-defined]
 
     def data_fields(self) -> dict[str, Any]:
         return {k: self.cleaned_data[k] for k in PersonForm.base_fields}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -12,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.workflow import TransitionRow
 from fupin.policy import HouseholdFacts, Identification, PolicyError, identify, idnumber
+from fupin.policy.standards import (
+    ReferenceIncome,
+    RelativeIncomeRule,
+    StandardKind,
+    VillageRule,
+)
+from fupin.policy.standards import Standard as PolicyStandard
 from fupin.regions.models import Region
 from fupin.registry.workflows import FINAL_STATUSES as IDENTIFICATION_FINAL
 from fupin.registry.workflows import AppraisalResult, IdentificationStatus
@@ -608,3 +616,97 @@ class ImportMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["office", "source"], name="import_mapping_unique")
         ]
+
+
+class RelativeStandardError(Exception):
+    """Raised on an attempt to change a recorded version of a relative standard in place."""
+
+
+class RelativeStandard(models.Model):
+    """One recorded version of a province's relative standard (相对贫困标准), as its province
+    office enters it: the village and household shares of the province's rural per-capita net
+    income of the reference year, that income with its source, and the years it applies to.
+
+    Versions of one standard share `code`; a change is a new version (never an edit in place),
+    a wrong entry is withdrawn by a recorded step, and the standard in force is the latest
+    version not withdrawn (`fupin.registry.standards`).
+    """
+
+    code = models.CharField(_("标准代码"), max_length=32, db_index=True)
+    version = models.PositiveSmallIntegerField(_("版本"))
+    province = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("省份")
+    )
+    name = models.CharField(_("标准名称"), max_length=100)
+    household_share = models.FloatField(_("贫困户收入占比"))
+    village_share = models.FloatField(_("重点帮扶村收入占比"), null=True, blank=True)
+    reference_year = models.PositiveSmallIntegerField(_("参照年度"))
+    reference_yuan = models.FloatField(_("全省农民人均纯收入（元）"))
+    reference_source = models.CharField(_("收入来源"), max_length=300)
+    first_year = models.PositiveSmallIntegerField(_("起始年度"))
+    last_year = models.PositiveSmallIntegerField(_("截止年度"), null=True, blank=True)
+    requires_labour_ability = models.BooleanField(_("须有劳动能力"), default=False)
+    requires_poor_village = models.BooleanField(_("须在重点帮扶村内"), default=False)
+    reason = models.CharField(_("制定或修改理由"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.CharField(_("撤回理由"), max_length=300, blank=True)
+
+    WITHDRAWAL_FIELDS = frozenset({"withdrawn_at", "withdrawn_by", "withdrawn_reason"})
+
+    class Meta:
+        verbose_name = _("相对贫困标准")
+        verbose_name_plural = _("相对贫困标准")
+        ordering = ["province_id", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="relative_standard_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（第 {self.version} 版）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A version, once recorded, changes only by being withdrawn.
+        fields = kwargs.get("update_fields")
+        if self.pk is not None and (fields is None or set(fields) - self.WITHDRAWAL_FIELDS):
+            raise RelativeStandardError("相对贫困标准的版本不能修改，只能记录新版本或撤回")
+        super().save(*args, **kwargs)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def as_standard(self) -> PolicyStandard:
+        """The version as the policy rules read it (`fupin.policy.standards.Standard`)."""
+        reference = ReferenceIncome(
+            year=self.reference_year, yuan=self.reference_yuan, source=self.reference_source
+        )
+        basis = f"{self.reference_year} 年"
+        village = None
+        if self.village_share is not None:
+            village = VillageRule(
+                share=self.village_share, reference=reference, basis=basis, term="重点帮扶村"
+            )
+        return PolicyStandard(
+            code=self.code,
+            name=self.name,
+            kind=StandardKind.PROVINCIAL,
+            region_code=self.province.prefix,
+            first_year=self.first_year,
+            last_year=self.last_year,
+            household_rule=RelativeIncomeRule(
+                share=self.household_share,
+                reference=reference,
+                basis=basis,
+                requires_labour_ability=self.requires_labour_ability,
+                requires_poor_village=self.requires_poor_village,
+            ),
+            village_rule=village,
+            source=f"{self.province.name}扶贫办录入（第 {self.version} 版）：{self.reason}",
+        )

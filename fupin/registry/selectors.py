@@ -8,25 +8,27 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from fupin.accounts import scoping
 from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, AuditEntry, Membership
-from fupin.policy import idnumber
 from fupin.regions.models import LEVEL_DIGITS, Level, Region
-from fupin.registry.audit_values import AuditValue, audit_value, codes_of, value_text
+from fupin.registry.audit_naming import (  # noqa: F401 (the audit page's names, used from here)
+    AuditNames,
+    audit_changes,
+    audit_model_label,
+    audit_object_text,
+    audit_rows,
+    mask_ids,
+)
 from fupin.registry.models import (
     AnalyticsSnapshot,
     Cause,
     EventKind,
     Household,
-    Person,
     RegionAggregate,
     Status,
     StatusEvent,
@@ -342,176 +344,7 @@ def audit_entries_filtered(
     return qs.select_related("household").order_by("-at", "-id")
 
 
-def mask_ids(value: Any) -> Any:
-    """The value with every ID number masked, at any depth and in free text (policy.idnumber)."""
-    return idnumber.mask_all(value)
-
-
-_REGISTRY_MODELS: dict[str, type[models.Model]] = {
-    "Household": Household,
-    "Person": Person,
-    "StatusEvent": StatusEvent,
-}
-# Keys that are not model fields: household imports' nested lists and county loads' counts.
-_EXTRA_LABELS = {
-    "members": "家庭成员",
-    "events": "状态变更",
-    "household_no": "户编号",
-    "villages": "村数",
-    "households": "户数",
-    "persons": "人数",
-    # Account rows (fupin.accounts.auditing) and field submissions.
-    "user": "用户",
-    "username": "用户名",
-    "group": "评估角色",
-    "ip": "IP 地址",
-    "entrance": "登录入口",
-    "answers": "回答数",
-}
-
-
-def _model_named(name: str) -> type[models.Model] | None:
-    """The model an audit row names (registry models first, then any installed app's)."""
-    if name in _REGISTRY_MODELS:
-        return _REGISTRY_MODELS[name]
-    return next((m for m in apps.get_models() if m.__name__ == name), None)
-
-
-def _field(model: str, key: str) -> Any:
-    own = _model_named(model)
-    # A registry row may nest another registry model's values (a household's members).
-    candidates = [own] if own else []
-    if model in _REGISTRY_MODELS:
-        candidates += list(_REGISTRY_MODELS.values())
-    for cls in candidates:
-        try:
-            field = cls._meta.get_field(key)
-        except FieldDoesNotExist:
-            continue
-        if getattr(field, "verbose_name", None):
-            return field
-    return None
-
-
-def _related_text(value: Any, field: Any) -> str | None:
-    """A foreign key's audited value as the record's name rather than its key (a region's name for
-    its code, a campaign's name for its id), or None where there is no such record."""
-    model = field.related_model
-    if model is Region:
-        region = Region.objects.filter(Q(code=str(value)) | Q(pk=_int_or_none(value))).first()
-        return region.name if region is not None else None
-    key = _int_or_none(value)
-    obj = model._default_manager.filter(pk=key).first() if key is not None else None
-    return str(obj) if obj is not None else None
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _text(value: Any, field: Any = None) -> str:
-    if value is None:
-        return ""
-    if getattr(field, "many_to_one", False) and not isinstance(value, (dict, list)):
-        named = _related_text(value, field)
-        if named is not None:
-            return named
-    if field is not None and getattr(field, "choices", None) and isinstance(value, str):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (dict, list)):
-        codes = codes_of(dict(field.flatchoices)) if getattr(field, "choices", None) else {}
-        return value_text(value, codes, _EXTRA_LABELS)
-    return str(value)
-
-
-def _registered_text(registered: AuditValue, value: Any) -> str:
-    """A value of a key another app registered (audit_values): named by its function, or
-    written with its codes' labels."""
-    if value is None:
-        return ""
-    if registered.name is not None:
-        return registered.name(value)
-    return value_text(value, registered.codes)
-
-
-def _member_text(values: Any) -> str:
-    """One member's audited values with Person's field labels and choice labels."""
-    if not isinstance(values, dict):
-        return "（无）" if values is None else _text(values)
-    parts = []
-    for k, v in values.items():
-        field = _field("Person", k)
-        label = str(field.verbose_name) if field is not None else k
-        parts.append(f"{label}：{_text(v, field) or '—'}")
-    return "，".join(parts)
-
-
-def _members_text(value: Any) -> str:
-    """A household import's members: a list (new household) or a mapping keyed by the member's
-    internal id (an update; None before = added, None after = removed)."""
-    if isinstance(value, list):
-        return "；".join(_member_text(m) for m in value)
-    if isinstance(value, dict):
-        return "；".join(f"成员 #{k}：{_member_text(v)}" for k, v in value.items())
-    return _text(value)
-
-
-def audit_model_label(entry: AuditEntry) -> str:
-    """The Chinese name of the kind of record an audit row is about (户, 家庭成员, 评估项目 …)."""
-    cls = _model_named(entry.model)
-    return str(cls._meta.verbose_name) if cls is not None else entry.model
-
-
-def audit_object_text(entry: AuditEntry) -> str:
-    """The record an audit row is about, by its name rather than its database key: a household by
-    its number, a record whose model names itself (`__str__`) by that name, ID numbers masked; a
-    record without a name of its own or no longer there by nothing more than its kind."""
-    cls = _model_named(entry.model)
-    if cls is None or cls is Household:
-        return str(mask_ids(entry.object_key))
-    if cls.__str__ is models.Model.__str__:
-        return ""
-    key = _int_or_none(entry.object_key)
-    obj = cls._default_manager.filter(pk=key).first() if key is not None else None
-    return str(mask_ids(str(obj))) if obj is not None else "（已删除）"
-
-
-def audit_changes(entry: AuditEntry) -> list[dict[str, str]]:
-    """The entry's before/after values as rows (field label, before, after), ID numbers masked.
-
-    An update shows only the fields that changed; a creation or deletion shows every value.
-    """
-    before = mask_ids(entry.before) or {}
-    after = mask_ids(entry.after) or {}
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return [{"field": "", "before": _text(before), "after": _text(after)}]
-    keys = list(before) + [k for k in after if k not in before]
-    rows = []
-    for k in keys:
-        if k in before and k in after and before[k] == after[k]:
-            continue
-        registered = audit_value(entry.model, k)
-        field = None if k in _EXTRA_LABELS or registered else _field(entry.model, k)
-        label = _EXTRA_LABELS.get(k) or (str(field.verbose_name) if field is not None else k)
-        if registered is not None:
-            label = registered.label
-            old = _registered_text(registered, before.get(k))
-            new = _registered_text(registered, after.get(k))
-        elif k == "members":
-            old, new = _members_text(before.get(k)), _members_text(after.get(k))
-        else:
-            old, new = _text(before.get(k), field), _text(after.get(k), field)
-        rows.append({"field": label, "before": old, "after": new})
-    return rows
-
-
+# Naming the audit rows' records and values: fupin.registry.audit_naming (re-exported here).
 # Rows about who came in or looked, not about registry data: they leave the version alone, so a
 # login does not empty every cached dashboard.
 ACCESS_ACTIONS = (

@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from fupin.policy.contact import mask_phone
 from fupin.regions.models import Level, Region
 from fupin.registry.editing import JOINING_CHOICES, LEAVING_CHOICES, EventChoice
 from fupin.registry.models import (
@@ -25,7 +26,7 @@ from fupin.registry.models import (
     Status,
     StatusEvent,
 )
-from fupin.registry.selectors import children_summary, region_summary
+from fupin.registry.selectors import can_view_full_id, children_summary, region_summary
 from fupin.registry.standards import own_standard
 from fupin.registry.workflows import AppraisalResult, IdentificationStatus
 
@@ -177,6 +178,16 @@ class HouseholdDetailSerializer(HouseholdSerializer):
     own_standard = serializers.SerializerMethodField(
         help_text="识别时的标准（省定相对标准按份额计算的收入线）及按它的判断"
     )
+    phone = serializers.SerializerMethodField(
+        help_text="联系电话；只有能查看完整身份证号的县乡扶贫部门看到完整号码，其余为脱敏号码"
+    )
+
+    def get_phone(self, household: Household) -> str:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and can_view_full_id(user, household):
+            return household.phone
+        return mask_phone(household.phone)
 
     class Meta(HouseholdSerializer.Meta):
         fields = [
@@ -281,6 +292,13 @@ class HouseholdEditSerializer(serializers.Serializer[dict[str, Any]]):
     at_risk_dibao = serializers.BooleanField(required=False)
     at_risk_illness = serializers.BooleanField(required=False)
     at_risk_housing = serializers.BooleanField(required=False)
+    natural_village = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="联系电话：手机 11 位或带区号的座机，多个用“/”隔开",
+    )
     note = serializers.CharField(max_length=300, help_text="修改依据（佐证说明）")
     file = serializers.FileField(required=False, help_text="佐证材料文件（multipart，可选）")
 
@@ -291,6 +309,10 @@ class PersonInSerializer(serializers.Serializer[dict[str, Any]]):
         max_length=20, help_text="18 位身份证号；性别和出生日期由它得出；返回时只给脱敏号码"
     )
     relation = serializers.ChoiceField(choices=Relation.choices)
+    person_no = serializers.CharField(max_length=24, required=False, allow_blank=True)
+    ethnicity = serializers.CharField(
+        max_length=16, required=False, allow_blank=True, help_text="56 个民族之一（如 汉族、回族）"
+    )
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
     school_status = serializers.ChoiceField(
         choices=SchoolStatus.choices, required=False, allow_blank=True

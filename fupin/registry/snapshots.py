@@ -36,6 +36,7 @@ from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Person, StatusEvent
 from fupin.registry.selectors import registry_version
+from fupin.registry.standards import current_versions
 
 # How far back (in audit ids) to look for rows not yet visible when a snapshot is taken: on
 # PostgreSQL an id is drawn at insert, so a slow transaction can commit a lower id after a
@@ -277,6 +278,9 @@ def snapshot_write(
                     progress(county, kind)
             writer.write_regions(regions_table())
             snap = writer.finish(
+                # The relative standards recorded by the province offices, so that the checks
+                # on an engine judge each household by its own standard (analytics.jobs).
+                standards=[v.as_standard().as_dict() for v in current_versions()],
                 secret_check=secret_check(),
                 audit_gaps=gaps,
                 database=connection.vendor,

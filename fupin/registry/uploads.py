@@ -12,6 +12,13 @@ A department list (fupin.matching's kinds) is read, its ID numbers checked (bad 
 row), and on confirmation compared with the registry in the user's scope by
 `fupin.matching.match_lists`; what is kept is the keyed hash of each number
 (fupin.analytics.keys, as the analytics' keyed lists) and the comparison — the file is deleted.
+
+Every kind of file is an `UploadKind` in one registry (`upload_kind_register`): its label, who may
+upload it, its dry run and its write. The registry file and the department lists are registered
+here; an app above the registry registers its own (the cooperation ledger in
+fupin/cooperation/uploads.py, the help's XLSX in fupin/assistance/uploads.py) when Django starts,
+since the registry may not import them. A kind's
+write runs inside the confirmation's one transaction with the upload's outcome and audit row.
 """
 
 from __future__ import annotations
@@ -21,8 +28,8 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +75,6 @@ UPLOAD_ROLES = (
     Role.TOWNSHIP_OFFICE,
 )
 REGISTRY_TITLE = "建档立卡数据（家庭成员表）"
-KIND_TITLES: dict[str, str] = {Upload.REGISTRY: REGISTRY_TITLE} | {k.code: k.title for k in KINDS}
 ID_PROBLEMS = {
     "format": "证件号码格式不对（应为 18 位，前 17 位为数字）",
     CHECK_DIGIT: "证件号码校验位错误",
@@ -89,16 +95,87 @@ class UploadDenied(UploadError):
     """The user may not upload (or see this upload)."""
 
 
+class UploadRowsRefused(UploadError):
+    """A kind's write met problems (the data changed since the dry run): nothing is written, and
+    the rows (sheet, row, column, value, reason) say why."""
+
+    def __init__(self, message: str, problems: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+# --- the kinds of file --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadKind:
+    """One kind of uploaded file. `check(user=, upload=, path=)` returns the dry-run report and
+    writes nothing: a dict with `outcome` ("written" or "rejected"), `outcome_text`, `rows_read`,
+    `counts` (Chinese label → number) and `problems` (rows: table, row as Excel shows it, column,
+    value, household_no, reason). `write(user=, upload=, path=)` writes inside the confirmation's
+    transaction and returns (the result, like a report, and the audit row's values); it raises
+    UploadRowsRefused to write nothing. The registry file and the department lists keep their
+    own report shapes (their pages know them)."""
+
+    code: str
+    title: str
+    group: str
+    may_upload: Callable[[AnyUser], bool]
+    check: Callable[..., dict[str, Any]]
+    write: Callable[..., tuple[dict[str, Any], dict[str, Any]]] | None = None
+    denied: str = "无权上传这类文件"
+    hint: str = ""  # the file's layout, shown on the upload page
+    template_url: str = ""  # the URL name of a template to download, if the kind has one
+
+
+_KINDS: dict[str, UploadKind] = {}
+
+
+def upload_kind_register(kind: UploadKind) -> None:
+    """Add (or replace, on a reload) a kind of uploaded file."""
+    if len(kind.code) > int(Upload._meta.get_field("kind").max_length or 0):
+        raise ValueError(f"upload kind code too long: {kind.code}")
+    _KINDS[kind.code] = kind
+
+
+def upload_kinds() -> list[UploadKind]:
+    return list(_KINDS.values())
+
+
+def upload_kind(code: str) -> UploadKind | None:
+    return _KINDS.get(code)
+
+
+def kinds_for(user: AnyUser | None) -> list[UploadKind]:
+    """The kinds of file the user may upload, in the registry's order (each rule asked once)."""
+    answers: dict[Callable[[AnyUser], bool], bool] = {}
+    for k in _KINDS.values():
+        if k.may_upload not in answers:
+            answers[k.may_upload] = k.may_upload(user)
+    return [k for k in _KINDS.values() if answers[k.may_upload]]
+
+
 # --- who may ------------------------------------------------------------------------------------
 
 
-def may_upload(user: AnyUser | None) -> bool:
+def _active(user: AnyUser | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def may_upload_registry(user: AnyUser | None) -> bool:
     """Province, city, county and township poverty offices (and system administrators)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not _active(user):
         return False
     if getattr(user, "is_superuser", False):
         return True
     return Membership.objects.filter(user_id=user.pk, role__in=list(UPLOAD_ROLES)).exists()
+
+
+def may_upload(user: AnyUser | None) -> bool:
+    """Whether the user may upload any kind of file (and so see the upload pages)."""
+    if user is None or not _active(user):
+        return False
+    return may_upload_registry(user) or bool(kinds_for(user))
 
 
 def upload_office(user: AnyUser) -> Region | None:
@@ -133,7 +210,13 @@ def uploads_for(user: AnyUser) -> QuerySet[Upload]:
 
 
 def kind_title(code: str) -> str:
-    return KIND_TITLES.get(code, code)
+    kind = _KINDS.get(code)
+    return kind.title if kind else code
+
+
+def is_list_kind(code: str) -> bool:
+    """A department list (fupin.matching's kinds): compared with the registry, keeps no ID."""
+    return code in BY_CODE
 
 
 # --- column mapping -----------------------------------------------------------------------------
@@ -222,10 +305,13 @@ def upload_create(
 ) -> Upload:
     """Store an uploaded file and check it in a dry run (nothing written to the registry).
     The file's column mapping is the given one, else the office's saved one."""
-    if not may_upload(user):
-        raise UploadDenied("只有省、市、县扶贫办和乡镇扶贫工作站可以上传建档立卡数据和部门名单")
-    if kind not in KIND_TITLES:
+    handler = _KINDS.get(kind)
+    if handler is None:
+        if not may_upload(user):
+            raise UploadDenied("只有省、市、县扶贫办和乡镇扶贫工作站可以上传建档立卡数据和部门名单")
         raise UploadError(f"类型：不认识的名单类型“{kind}”")
+    if not handler.may_upload(user):
+        raise UploadDenied(handler.denied)
     _check_file(name, size)
     assert isinstance(user, AbstractBaseUser)
     office = upload_office(user)
@@ -333,7 +419,11 @@ def upload_check(
     if keep_good is not None:
         upload.keep_good = keep_good
     if upload.kind != Upload.REGISTRY:
-        upload.report = _list_dry_run(path, upload.kind)
+        handler = _KINDS.get(upload.kind)
+        if handler is None:
+            raise UploadError(f"类型：不认识的文件类型“{upload.kind}”")
+        assert isinstance(user, AbstractBaseUser)
+        upload.report = handler.check(user=user, upload=upload, path=path)
         upload.column_map = {}
     else:
         if column_map is None:
@@ -377,7 +467,12 @@ def upload_check(
 
 
 def _own(user: AnyUser, upload: Upload) -> None:
-    if not may_upload(user) or not uploads_for(user).filter(pk=upload.pk).exists():
+    handler = _KINDS.get(upload.kind)
+    if (
+        handler is None
+        or not handler.may_upload(user)
+        or not uploads_for(user).filter(pk=upload.pk).exists()
+    ):
         raise UploadDenied("无权操作这份上传文件")
 
 
@@ -518,7 +613,9 @@ def upload_confirm(*, user: AnyUser, upload: Upload, keep_good: bool | None = No
                 "或勾选“只导入无错误的户”"
             )
         if upload.kind != Upload.REGISTRY:
-            return _confirm_list(user, upload)
+            if rejected and not is_list_kind(upload.kind):
+                raise UploadError("试运行有错误，不会写入任何数据；请修改文件后重新上传")
+            return _confirm_kind(user, upload)
         upload.status = UploadStatus.RUNNING
         upload.result = {}
         upload.save(update_fields=["status", "keep_good", "result"])
@@ -639,15 +736,16 @@ def _registry_members(user: AnyUser) -> Any:
     )
 
 
-def _confirm_list(user: AnyUser, upload: Upload) -> Upload:
+def _list_write(
+    *, user: AbstractBaseUser, upload: Upload, path: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Compare the list with the registry in the user's scope; keep the keyed hashes and the
-    comparison, delete the file (no ID number stays)."""
+    comparison (the file is deleted after: no ID number stays)."""
     import pyarrow as pa
 
     from fupin.analytics.keys import id_keys
     from fupin.conf import setting
 
-    path = _path(upload)
     rows, ids = _list_ids(path)
     kind = BY_CODE[upload.kind]
     data = pa.table({"身份证号": pa.array(ids, pa.string())})
@@ -691,23 +789,92 @@ def _confirm_list(user: AnyUser, upload: Upload) -> Upload:
         "confirmed_households": sum(1 for h in listed if not h["flag"]),
         "households": listed,
     }
-    upload.status = UploadStatus.DONE
+    after = {
+        "名单": kind.title,
+        "行数": summary.rows,
+        "无效证件号码": summary.invalid,
+        "比中行数": summary.matched_rows,
+        "需核实户": upload.result["flagged_households"],
+    }
+    return upload.result, after
+
+
+def _list_check(*, user: AbstractBaseUser, upload: Upload, path: Path) -> dict[str, Any]:
+    return _list_dry_run(path, upload.kind)
+
+
+# --- confirming a kind written at once (all but the registry file) ----------------------------
+
+
+def _confirm_kind(user: AnyUser, upload: Upload) -> Upload:
+    """The kind's write in a savepoint of the confirmation's transaction, then the upload's
+    outcome and its audit row; the file is deleted once written. A write that meets problems
+    writes nothing and leaves the upload refused, with the rows saying why."""
+    handler = _KINDS[upload.kind]
+    assert handler.write is not None and isinstance(user, AbstractBaseUser)
     upload.finished_at = timezone.now()
+    try:
+        with transaction.atomic():
+            result, after = handler.write(user=user, upload=upload, path=_path(upload))
+    except UploadRowsRefused as refused:
+        upload.status = UploadStatus.REJECTED
+        upload.result = {
+            "outcome": "rejected",
+            "outcome_text": str(refused),
+            "problems": refused.problems,
+        }
+        upload.save(update_fields=["result", "status", "finished_at", "keep_good"])
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.IMPORT,
+            obj=upload,
+            after={"结果": "未导入", "问题": len(refused.problems)},
+            reason=f"{handler.title} {upload.filename}"[:200],
+        )
+        return upload
+    upload.result = result
+    upload.status = UploadStatus.DONE
     name = upload.file.name
     upload.file = None  # type: ignore[assignment]
     upload.save(update_fields=["keys", "result", "status", "finished_at", "file", "keep_good"])
+    reason = "部门名单比对" if is_list_kind(upload.kind) else f"网页导入{handler.title}"
     audit_record(
         actor=user,
         action=AuditEntry.Action.IMPORT,
         obj=upload,
-        after={
-            "名单": kind.title,
-            "行数": summary.rows,
-            "无效证件号码": summary.invalid,
-            "比中行数": summary.matched_rows,
-            "需核实户": upload.result["flagged_households"],
-        },
-        reason=f"部门名单比对 {upload.filename}"[:200],
+        after=after,
+        reason=f"{reason} {upload.filename}"[:200],
     )
     transaction.on_commit(lambda: upload_storage.delete(name))
     return upload
+
+
+# --- the kinds this app knows -------------------------------------------------------------------
+
+
+def _registry_check(**_: Any) -> dict[str, Any]:  # the registry's dry run is upload_check's own
+    raise AssertionError("the registry file is checked by upload_check")
+
+
+upload_kind_register(
+    UploadKind(
+        code=Upload.REGISTRY,
+        title=REGISTRY_TITLE,
+        group="建档立卡",
+        may_upload=may_upload_registry,
+        check=_registry_check,
+        denied="只有省、市、县扶贫办和乡镇扶贫工作站可以上传建档立卡数据和部门名单",
+    )
+)
+for _kind in KINDS:
+    upload_kind_register(
+        UploadKind(
+            code=_kind.code,
+            title=_kind.title,
+            group="部门名单",
+            may_upload=may_upload_registry,
+            check=_list_check,
+            write=_list_write,
+            denied="只有省、市、县扶贫办和乡镇扶贫工作站可以上传建档立卡数据和部门名单",
+        )
+    )

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from fupin.registry import views, views_checks, views_identification, views_uploads, views_work
+from fupin.registry import (
+    views,
+    views_checks,
+    views_identification,
+    views_standards,
+    views_uploads,
+    views_work,
+)
 
 app_name = "registry"
 urlpatterns = [
@@ -39,6 +46,16 @@ urlpatterns = [
         "identifications/<int:pk>/transition/",
         views_identification.case_transition,
         name="identification_transition",
+    ),
+    # The provinces' relative standards (issue #15 item 4).
+    path("standards/", views_standards.standard_list, name="standards"),
+    path("standards/new/", views_standards.standard_new, name="standard_new"),
+    path("standards/<str:code>/", views_standards.standard_detail, name="standard"),
+    path("standards/<str:code>/change/", views_standards.standard_change, name="standard_change"),
+    path(
+        "standards/<str:code>/withdraw/",
+        views_standards.standard_withdraw,
+        name="standard_withdraw",
     ),
     path("checks/<str:code>/", views_checks.region_checks, name="checks"),
     path("imports/", views_uploads.upload_index, name="imports"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from fupin.accounts.models import AuditEntry
 from fupin.accounts.scoping import region_prefixes_for, sees_whole_region
+from fupin.policy.contact import mask_phone
 from fupin.regions.models import Level
 from fupin.registry.editing import may_decide, may_prepare
 from fupin.registry.forms import EventForm
@@ -28,8 +29,7 @@ from fupin.registry.selectors import (
     ancestors_for,
     audit_changes,
     audit_entries_filtered,
-    audit_model_label,
-    audit_object_text,
+    audit_rows,
     can_view_full_id,
     child_incidence,
     counties_with_data,
@@ -178,6 +178,7 @@ def household_detail(
     if household is None:
         raise Http404("没有这户，或无权查看")
     own = own_standard(household)
+    full_id = can_view_full_id(request.user, household)
     return render(
         request,
         "registry/household.html",
@@ -197,7 +198,9 @@ def household_detail(
                 {"entry": e, "changes": audit_changes(e), "note": mask_ids(e.note)}
                 for e in household.audit.order_by("-at", "-id")[:50]
             ],
-            "can_view_full_id": can_view_full_id(request.user, household),
+            "can_view_full_id": full_id,
+            # 联系电话 is personal data: whole only to those who see the full ID numbers.
+            "phone": household.phone if full_id else mask_phone(household.phone),
             **_work_context(request, household, event_form),
         },
         status=status,
@@ -282,16 +285,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         region = get_object_or_404(regions_for(request.user), code=code)
         qs = qs.filter(household__village__code__startswith=region.prefix)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "entry": e,
-            "model": audit_model_label(e),
-            "object_key": audit_object_text(e),
-            "note": mask_ids(e.note),
-            "changes": audit_changes(e),
-        }
-        for e in page
-    ]
+    rows = audit_rows(page)  # the page's records named in a fixed number of queries
     query = request.GET.copy()
     query.pop("page", None)
     return render(

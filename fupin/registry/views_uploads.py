@@ -22,8 +22,16 @@ from fupin.registry.models import Upload, UploadStatus
 REFRESH_SECONDS = 1
 
 
+def _kind_choices(user: Any) -> list[Any]:
+    """The kinds the user may upload, grouped as the page shows them (建档立卡, 部门名单, …)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for k in uploads.kinds_for(user):
+        groups.setdefault(k.group, []).append((k.code, k.title))
+    return list(groups.items())
+
+
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="文件类型", choices=list(uploads.KIND_TITLES.items()))
+    kind = forms.ChoiceField(label="文件类型", choices=())
     file = forms.FileField(label="文件（.xlsx 或 .csv）")
     keep_good = forms.BooleanField(
         label="只导入无错误的户（有错误的户整户跳过）",
@@ -31,8 +39,9 @@ class UploadForm(forms.Form):
         help_text="不勾选时，只要有一处错误就不写入任何数据",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _kind_choices(user)  # type: ignore[attr-defined]
         self.fields["kind"].error_messages["invalid_choice"] = "文件类型：请从列表中选择"
         self.fields["kind"].error_messages["required"] = "文件类型：请选择"
         self.fields["file"].error_messages.update(
@@ -63,6 +72,7 @@ def _index(
             "error": error,
             "rows": rows,
             "max_mb": uploads.MAX_UPLOAD_BYTES // (1024 * 1024),
+            "hints": [k for k in uploads.kinds_for(request.user) if k.hint],
         },
         status=status,
     )
@@ -73,8 +83,9 @@ def upload_index(request: HttpRequest) -> HttpResponse:
     if not uploads.may_upload(request.user):
         return render(request, "registry/upload_denied.html", status=403)
     if request.method != "POST":
-        return _index(request, UploadForm())
-    form = UploadForm(request.POST, request.FILES)
+        chosen = request.GET.get("kind", "")
+        return _index(request, UploadForm(user=request.user, initial={"kind": chosen}))
+    form = UploadForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return _index(request, form, status=400)
     f = form.cleaned_data["file"]
@@ -100,6 +111,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload": upload,
         "kind": uploads.kind_title(upload.kind),
         "is_registry": upload.kind == Upload.REGISTRY,
+        "is_list": uploads.is_list_kind(upload.kind),
         "progress": progress,
         "percent": int(100 * progress["done"] / progress["total"]) if progress["total"] else 0,
         "error": request.session.pop("upload_error", "") if "error" in request.GET else "",
@@ -197,6 +209,12 @@ def upload_problems(request: HttpRequest, pk: int) -> HttpResponse:
                     ]
                 )
         sheet = Sheet("导入问题", (*PROBLEM_HEADERS, "处理"), rows, PROBLEM_WIDTHS)
+    elif not uploads.is_list_kind(upload.kind):  # a kind with the generic report
+        rows = [
+            [p["table"], p["row"], p["column"], p["value"], p["reason"]]
+            for p in report.get("problems", [])
+        ]
+        sheet = Sheet("问题", ("表", "行号", "列", "值", "问题"), rows, (14, 8, 16, 24, 60))
     else:
         bad = upload.report.get("bad_rows", [])
         sheet = Sheet(

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fupin.policy.contact import ethnicity_name
 from fupin.registry.editing import (
     household_edit,
     household_event_add,
@@ -111,7 +112,7 @@ def household_edit_page(request: HttpRequest, household_no: str) -> HttpResponse
             except RegistryError as e:
                 form.add_error(None, str(e))
             else:
-                messages.success(request, _("已保存收入和两不愁三保障"))
+                messages.success(request, _("已保存修改"))
                 return redirect("registry:household", household_no=household.household_no)
         status = 400
     else:
@@ -156,11 +157,14 @@ def member_add(request: HttpRequest, household_no: str) -> HttpResponse:
 
 
 def _person_initial(person: Person) -> dict[str, Any]:
-    return {
+    initial = {
         name: getattr(person, name)
         for name in PersonEditForm.base_fields
         if name not in ("id_number", "note")
     }
+    # An imported “汉” is offered as 汉族 (the service stores the standard name).
+    initial["ethnicity"] = ethnicity_name(person.ethnicity) or person.ethnicity
+    return initial
 
 
 @login_required

@@ -68,13 +68,23 @@ def _csp_violation(message: Any) -> str | None:
 
 @pytest.fixture
 def browser_page(browser_context: Any) -> Iterator[Any]:
-    """A page that fails its test on any JavaScript error or anything the CSP had to block."""
+    """A page that fails its test on any JavaScript error, anything the CSP had to block, or any
+    server error (5xx) the live server answered, page or fetch: a server error otherwise shows
+    only as a wait that runs out, with nothing to say why."""
     page = browser_context.new_page()
     errors: list[str] = []
     blocked: list[str] = []
+    server_errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: (v := _csp_violation(m)) and blocked.append(v))
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 500 and server_errors.append(f"{r.status} {r.request.method} {r.url}")
+        ),
+    )
     yield page
+    assert not server_errors, f"server errors: {server_errors}"
     assert not errors, f"JavaScript errors on the page: {errors}"
     assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 

@@ -19,7 +19,7 @@ from fupin.analytics.jobs import JOBS, outputs, read_output, run_jobs
 from fupin.analytics.matching import key_list
 from fupin.analytics.snapshot import Snapshot
 from fupin.analytics.tests.conftest import SECRET
-from fupin.analytics.tests.planted import plant
+from fupin.analytics.tests.planted import OWN_STANDARDS, plant
 from fupin.checks import from_arrow, run_checks
 from fupin.matching import BY_CODE, DepartmentList, match_lists
 from fupin.synth import CountyBatch, generate, preset
@@ -124,6 +124,58 @@ def test_checks_flag_the_same_households_as_the_numpy_engine_on_both_engines(
     for rule in ck.SNAPSHOT_RULES:
         assert numpy_flags[rule], f"nothing planted for {rule}"
         assert _flagged(on["duckdb"], rule) == numpy_flags[rule], rule
+
+
+def test_checks_judge_each_household_by_its_own_standard_on_both_engines(
+    planted: list[CountyBatch], engines: dict[str, Any]
+) -> None:
+    """With relative standards for the planted households' place and year, both engines and the
+    NumPy engine flag the same households, and the standard changes which (issue #15)."""
+    tables = {
+        name: pa.concat_tables([getattr(b, name) for b in planted])
+        for name in ("households", "persons", "events")
+    }
+    own = from_arrow(
+        tables["households"],
+        tables["persons"],
+        year=YEAR,
+        events=tables["events"],
+        standards=OWN_STANDARDS,
+    )
+    numpy_flags = {r.id: sorted(r.household_no) for r in run_checks(own).rules if r.ran}
+    expr = ck.check_flags(YEAR, standards=OWN_STANDARDS)
+    on = {name: canonical(e.to_pyarrow(expr), expr) for name, e in engines.items()}
+    assert on["spark"].equals(on["duckdb"])
+    for rule in ck.SNAPSHOT_RULES:
+        assert _flagged(on["duckdb"], rule) == numpy_flags[rule], rule
+    hh = tables["households"].to_pylist()
+    planted_as = {
+        k: {h["household_no"] for h in hh if h["standard"] == k} for k in ("provincial", "city")
+    }
+    assert all(len(v) == 2 for v in planted_as.values())
+    far = set(_flagged(on["duckdb"], "identification.far_above_line"))
+    national = ck.check_flags(YEAR)
+    far_national = set(
+        _flagged(engines["duckdb"].to_pyarrow(national), "identification.far_above_line")
+    )
+    # Far above the national line, not above 1.5 × Gansu's 5000; the reverse under Lanzhou's 2000.
+    assert planted_as["provincial"] <= far_national and not planted_as["provincial"] & far
+    assert planted_as["city"] <= far and not planted_as["city"] & far_national
+
+
+def test_the_jobs_read_the_standards_recorded_in_the_snapshot() -> None:
+    from fupin.analytics.jobs import snapshot_standards
+
+    class Recorded:
+        def manifest(self) -> dict[str, Any]:
+            return {"standards": [s.as_dict() for s in OWN_STANDARDS[-2:]]}
+
+    class Older:
+        def manifest(self) -> dict[str, Any]:
+            return {}
+
+    assert snapshot_standards(Recorded()) == OWN_STANDARDS  # type: ignore[arg-type]
+    assert snapshot_standards(Older()) == OWN_STANDARDS[:-2]  # type: ignore[arg-type]
 
 
 def test_check_rules_take_their_titles_from_fupin_checks() -> None:

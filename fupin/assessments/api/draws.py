@@ -29,6 +29,7 @@ from fupin.assessments.services import (
     in_working_group,
     scope_parse,
 )
+from fupin.assessments.services.draws import counties_sampled_elsewhere
 from fupin.assessments.workflows import CampaignKind
 from fupin.regions.models import Level, Region
 from fupin.registry.selectors import regions_for
@@ -192,6 +193,13 @@ class DrawItemSerializer(serializers.Serializer[Any]):
     stratum = serializers.CharField(help_text="层（抽县：省名；抽村：poor/nonpoor；抽户：户的层）")
     inclusion_probability = serializers.FloatField(help_text="入样概率（抽户为村内条件概率）")
     certainty = serializers.BooleanField(help_text="必选单位")
+    also_sampled_by = serializers.SerializerMethodField(
+        help_text="抽县：同年也抽中该县的其他考核（省际交叉考核、第三方评估、财政资金绩效评价）"
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_also_sampled_by(self, item: Any) -> list[str]:
+        return list(self.context.get("elsewhere", {}).get(item.unit_key, []))
 
 
 class DrawSerializer(serializers.ModelSerializer[Draw]):
@@ -229,7 +237,14 @@ class DrawSerializer(serializers.ModelSerializer[Draw]):
     def get_items(self, draw: Draw) -> list[dict[str, Any]] | None:
         if not self.context.get("items"):
             return None
-        return list(DrawItemSerializer(draw.items.order_by("order"), many=True).data)
+        elsewhere = (
+            counties_sampled_elsewhere(draw.campaign) if draw.level == DrawLevel.COUNTY else {}
+        )
+        return list(
+            DrawItemSerializer(
+                draw.items.order_by("order"), many=True, context={"elsewhere": elsewhere}
+            ).data
+        )
 
 
 class DrawFilterSerializer(serializers.Serializer[dict[str, Any]]):
@@ -259,6 +274,19 @@ class DrawRequestSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(
         max_length=500, required=False, allow_blank=True, help_text="重抽原因（重抽时必填）"
     )
+    allow_overlap = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="抽县：允许抽中同年其他考核（省际交叉考核、第三方评估、财政资金绩效评价）已抽中的县；"
+        "默认剔除",
+    )
+    overlap_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="允许重叠的原因（allow_overlap 时必填，随抽样记录保存并记入审计）",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["level"] == "village_household" and not attrs.get("county"):
@@ -276,7 +304,12 @@ def _draws(campaign: Campaign, county: str | None) -> QuerySet[Draw]:
 
 
 # Refusals that concern one field of the request: its name in the 400 answer.
-_FIELD_REFUSALS = (("重抽须填写重抽原因", "reason"), ("不在本任务", "county"))
+_FIELD_REFUSALS = (
+    ("重抽须填写重抽原因", "reason"),
+    ("不在本任务", "county"),
+    ("重叠须填写原因", "overlap_reason"),
+    ("须填写允许重叠的原因", "overlap_reason"),
+)
 
 
 class CampaignDrawsView(APIView):
@@ -346,7 +379,12 @@ class CampaignDrawsView(APIView):
             if d["level"] == "county":
                 made = [
                     counties_draw(
-                        campaign, user=request.user, seed=d.get("seed"), reason=d.get("reason", "")
+                        campaign,
+                        user=request.user,
+                        seed=d.get("seed"),
+                        reason=d.get("reason", ""),
+                        allow_overlap=d["allow_overlap"],
+                        overlap_reason=d["overlap_reason"],
                     )
                 ]
             else:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.api.errors import ERRORS, NOT_FOUND
+from fupin.assessments.api.other_checks import other_checks_data
 from fupin.assessments.api.permissions import campaign_visible
 from fupin.assessments.models import ApprovalAction, Campaign, Judgement, Verdict
 from fupin.assessments.services import AssessmentError, assessed_counties, in_working_group
@@ -27,6 +28,7 @@ from fupin.assessments.services.judgement import (
     in_leading_group,
     judgement_record,
 )
+from fupin.assessments.services.other_checks import other_checks_of
 from fupin.regions.models import Region
 
 READ_FORBIDDEN = "只有本任务的评估工作组和领导小组可以查看综合研判"
@@ -105,6 +107,7 @@ def dossier_data(d: Dossier) -> dict[str, Any]:
             }
             for f in d.findings
         ],
+        "other_checks": other_checks_data(other_checks_of(d.campaign, d.county)),
         "judgement": judgement_data(d.current),
         "versions": [judgement_data(j) for j in d.judgements],
         "approval_status": d.approval.status if d.approval else "",

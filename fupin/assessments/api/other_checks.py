@@ -1,6 +1,6 @@
-"""The procedure check and the 座谈访谈 of a county through the API (五抽五查五看 ①⑤): the campaign's
-working group and the county's lead experts record; the leading group reads — through the same
-services as the page."""
+"""The other checks of a county through the API (五抽五查五看 ①②③⑤: procedure, standard, re-check of
+the province's questionnaires, 座谈访谈): the campaign's working group and the county's lead experts
+record; the leading group reads — through the same services as the pages."""
 
 from __future__ import annotations
 
@@ -15,17 +15,40 @@ from rest_framework.views import APIView
 
 from fupin.api.errors import ERRORS, NOT_FOUND
 from fupin.assessments.api.permissions import campaign_visible
-from fupin.assessments.models import Campaign, Interview, ProcedureDocument, ProcedureFinding
+from fupin.assessments.models import (
+    Campaign,
+    Interview,
+    ProcedureDocument,
+    ProcedureFinding,
+    RecheckGroup,
+    StandardFinding,
+    StandardItem,
+)
 from fupin.assessments.services import AssessmentError
 from fupin.assessments.services.other_checks import (
     ChecklistLine,
     ItemInput,
+    OtherChecks,
+    StandardInput,
+    StandardLine,
     interview_record,
     interviews_of,
     may_read,
     may_record,
     procedure_check_record,
     procedure_checklist,
+    standard_check_record,
+    standard_checklist,
+)
+from fupin.assessments.services.questionnaire_recheck import (
+    DEFAULT_RECHECK_SIZE,
+    MAX_FRAME,
+    Recheck,
+    RecheckInput,
+    recheck_draw,
+    recheck_of,
+    recheck_replay,
+    recheck_results_record,
 )
 from fupin.assessments.views.common import visible_counties
 from fupin.regions.models import Region
@@ -50,7 +73,7 @@ def _county(request: Request, campaign_id: int, code: str) -> tuple[Campaign, Re
     return campaign, county
 
 
-class LineSerializer(serializers.Serializer[Any]):
+class ProcedureLineSerializer(serializers.Serializer[Any]):
     document = serializers.CharField(help_text="退出材料代码")
     document_label = serializers.CharField(help_text="退出材料（中文）")
     exit_record = serializers.CharField(allow_blank=True, help_text="本系统退出记录（预填依据）")
@@ -111,20 +134,20 @@ class ProcedureCheckView(APIView):
 
     @extend_schema(
         summary="县的退出程序检查清单（预填自本系统退出记录）",
-        responses={200: LineSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
+        responses={200: ProcedureLineSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request: Request, campaign_id: int, code: str) -> Response:
         found = _county(request, campaign_id, code)
         if isinstance(found, Response):
             return found
         lines = procedure_checklist(*found)
-        return Response(LineSerializer([line_data(x) for x in lines], many=True).data)
+        return Response(ProcedureLineSerializer([line_data(x) for x in lines], many=True).data)
 
     @extend_schema(
         summary="记录退出程序检查（评估工作组、该县的带队专家）",
         description="每项再次记录即更正，原记录保留。缺失或不规范须写证据说明。附件请在页面上传。",
         request=ChecklistSerializer,
-        responses={201: LineSerializer(many=True), **ERRORS},
+        responses={201: ProcedureLineSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str) -> Response:
         found = _county(request, campaign_id, code)
@@ -146,7 +169,7 @@ class ProcedureCheckView(APIView):
             return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
         lines = procedure_checklist(campaign, county)
         return Response(
-            LineSerializer([line_data(x) for x in lines], many=True).data,
+            ProcedureLineSerializer([line_data(x) for x in lines], many=True).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -185,3 +208,316 @@ class InterviewsView(APIView):
         except AssessmentError as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(InterviewSerializer(interview).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------------------------
+# (2) 标准的准确性
+
+
+class StandardLineSerializer(serializers.Serializer[Any]):
+    item = serializers.CharField(help_text="检查项代码")
+    item_label = serializers.CharField(help_text="检查项（中文）")
+    reference = serializers.CharField(allow_blank=True, help_text="本系统政策表给出的标准（预填）")
+    finding = serializers.CharField(allow_blank=True, help_text="在用的检查结果代码（未检查为空）")
+    finding_label = serializers.CharField(allow_blank=True, help_text="检查结果（中文）")
+    plan_says = serializers.CharField(allow_blank=True, help_text="省级方案的表述")
+    standard = serializers.CharField(allow_blank=True, help_text="应执行的标准")
+    note = serializers.CharField(allow_blank=True)
+    file_name = serializers.CharField(allow_blank=True)
+    recorded_by = serializers.CharField(allow_blank=True)
+    recorded_at = serializers.DateTimeField(allow_null=True)
+
+
+class StandardItemSerializer(serializers.Serializer[dict[str, Any]]):
+    item = serializers.ChoiceField(
+        choices=StandardItem.choices,
+        error_messages={"invalid_choice": "“检查项”无效：{input}"},
+    )
+    finding = serializers.ChoiceField(
+        choices=StandardFinding.choices,
+        error_messages={
+            "invalid_choice": "“检查结果”须为 conforms（符合）、raised（拔高）、lowered（降低）"
+            "或 undetermined（无法判断）"
+        },
+    )
+    plan_says = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    standard = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class StandardChecklistSerializer(serializers.Serializer[dict[str, Any]]):
+    items = StandardItemSerializer(many=True)
+
+
+def standard_line_data(line: StandardLine) -> dict[str, Any]:
+    c = line.current
+    return {
+        "item": line.item,
+        "item_label": line.label,
+        "reference": line.reference,
+        "finding": c.finding if c else "",
+        "finding_label": c.get_finding_display() if c else "",
+        "plan_says": c.plan_says if c else "",
+        "standard": line.standard,
+        "note": c.note if c else "",
+        "file_name": (c.original_name or "附件") if c and c.file else "",
+        "recorded_by": c.actor if c else "",
+        "recorded_at": c.at if c else None,
+    }
+
+
+class StandardCheckView(APIView):
+    parser_classes = (JSONParser,)
+
+    @extend_schema(
+        summary="县的标准准确性检查（省级方案逐项，收入标准和贫困发生率标准预填自政策表）",
+        responses={
+            200: StandardLineSerializer(many=True),
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
+    )
+    def get(self, request: Request, campaign_id: int, code: str) -> Response:
+        found = _county(request, campaign_id, code)
+        if isinstance(found, Response):
+            return found
+        lines = standard_checklist(*found)
+        return Response(
+            StandardLineSerializer([standard_line_data(x) for x in lines], many=True).data
+        )
+
+    @extend_schema(
+        summary="记录标准准确性检查（评估工作组、该县的带队专家）",
+        description="每项再次记录即更正，原记录保留。拔高或降低须写省级方案的表述；不符合或无法"
+        "判断须写说明。“应执行的标准”留空时取政策参考。附件请在页面上传。",
+        request=StandardChecklistSerializer,
+        responses={201: StandardLineSerializer(many=True), **ERRORS},
+    )
+    def post(self, request: Request, campaign_id: int, code: str) -> Response:
+        found = _county(request, campaign_id, code)
+        if isinstance(found, Response):
+            return found
+        campaign, county = found
+        if not may_record(request.user, campaign, county):
+            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
+        body = StandardChecklistSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            standard_check_record(
+                campaign=campaign,
+                county=county,
+                user=request.user,
+                items=[StandardInput(**i) for i in body.validated_data["items"]],
+            )
+        except AssessmentError as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
+        lines = standard_checklist(campaign, county)
+        return Response(
+            StandardLineSerializer([standard_line_data(x) for x in lines], many=True).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# (3) 抽查省级评估数据和问卷
+
+
+class RecheckAgreementSerializer(serializers.Serializer[Any]):
+    group = serializers.CharField(allow_blank=True, help_text="字段组代码；合计为空")
+    label = serializers.CharField(help_text="字段组（中文）")
+    agreed = serializers.IntegerField(help_text="一致数")
+    checked = serializers.IntegerField(help_text="已复查数")
+    rate = serializers.FloatField(allow_null=True, help_text="一致率（0–1），未复查为空")
+    percent = serializers.CharField(help_text="一致率（百分数）")
+
+
+class RecheckResultSerializer(serializers.Serializer[Any]):
+    position = serializers.IntegerField(help_text="问卷序号（从 1 起）")
+    group = serializers.CharField(help_text="字段组代码")
+    group_label = serializers.CharField(help_text="字段组（中文）")
+    agree = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True)
+    recorded_by = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class RecheckSerializer(serializers.Serializer[Any]):
+    frame_size = serializers.IntegerField(help_text="省级问卷份数（抽样框）")
+    size = serializers.IntegerField(help_text="抽查份数")
+    seed = serializers.CharField(help_text="随机种子")
+    method = serializers.CharField(help_text="抽样方法（srs 简单随机）")
+    frame_description = serializers.CharField()
+    positions = serializers.ListField(child=serializers.IntegerField(), help_text="抽中的问卷序号")
+    replays = serializers.BooleanField(help_text="按种子复现是否得到同样的序号")
+    reason = serializers.CharField(allow_blank=True, help_text="重抽原因")
+    drawn_by = serializers.CharField()
+    drawn_at = serializers.DateTimeField()
+    agreements = RecheckAgreementSerializer(many=True, help_text="各字段组与合计的一致率")
+    results = RecheckResultSerializer(many=True, help_text="在用的复查结果")
+
+
+def recheck_data(r: Recheck | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    d = r.draw
+    return {
+        "frame_size": d.frame_size,
+        "size": d.size,
+        "seed": d.seed,
+        "method": d.method,
+        "frame_description": d.frame_description,
+        "positions": list(d.numbers),
+        "replays": recheck_replay(d),
+        "reason": d.reason,
+        "drawn_by": d.actor,
+        "drawn_at": d.at,
+        "agreements": [
+            {
+                "group": a.group,
+                "label": a.label,
+                "agreed": a.agreed,
+                "checked": a.checked,
+                "rate": a.rate,
+                "percent": a.percent,
+            }
+            for a in r.agreements
+        ],
+        "results": [
+            {
+                "position": x.number,
+                "group": x.group,
+                "group_label": x.get_group_display(),
+                "agree": x.agree,
+                "note": x.note,
+                "recorded_by": x.actor,
+                "recorded_at": x.at,
+            }
+            for x in r.results.values()
+        ],
+    }
+
+
+class RecheckDrawSerializer(serializers.Serializer[dict[str, Any]]):
+    frame_size = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_FRAME,
+        help_text="省级评估检查在该县完成的问卷总数",
+        error_messages={
+            "invalid": "“省级问卷份数”须为整数",
+            "min_value": "“省级问卷份数”须为正整数",
+        },
+    )
+    size = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_FRAME,
+        default=DEFAULT_RECHECK_SIZE,
+        error_messages={"invalid": "“抽查份数”须为整数", "min_value": "“抽查份数”须为正整数"},
+    )
+    seed = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="留空则系统生成"
+    )
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="重抽时必填"
+    )
+
+
+class RecheckInputSerializer(serializers.Serializer[dict[str, Any]]):
+    position = serializers.IntegerField(min_value=1)
+    group = serializers.ChoiceField(
+        choices=RecheckGroup.choices,
+        error_messages={
+            "invalid_choice": "“字段组”须为 income、guarantees、recognition 或 identity"
+        },
+    )
+    agree = serializers.BooleanField()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RecheckResultsSerializer(serializers.Serializer[dict[str, Any]]):
+    results = RecheckInputSerializer(many=True)
+
+
+class RecheckView(APIView):
+    @extend_schema(
+        summary="县的省级评估问卷复查：在用的抽样（种子、抽样框、抽中序号）、复查结果和一致率",
+        responses={200: RecheckSerializer, 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def get(self, request: Request, campaign_id: int, code: str) -> Response:
+        found = _county(request, campaign_id, code)
+        if isinstance(found, Response):
+            return found
+        data = recheck_data(recheck_of(*found))
+        if data is None:
+            return Response({"detail": "尚未抽取省级问卷"}, status=status.HTTP_404_NOT_FOUND)
+        return Response(RecheckSerializer(data).data)
+
+
+class RecheckDrawView(APIView):
+    parser_classes = (JSONParser,)
+
+    @extend_schema(
+        summary="抽取省级评估问卷（评估工作组、该县的带队专家）：简单随机抽样，记录种子",
+        description="已抽过时为重抽，须填重抽原因；原抽样及其复查结果保留。",
+        request=RecheckDrawSerializer,
+        responses={201: RecheckSerializer, **ERRORS},
+    )
+    def post(self, request: Request, campaign_id: int, code: str) -> Response:
+        found = _county(request, campaign_id, code)
+        if isinstance(found, Response):
+            return found
+        campaign, county = found
+        if not may_record(request.user, campaign, county):
+            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
+        body = RecheckDrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            recheck_draw(campaign=campaign, county=county, user=request.user, **body.validated_data)
+        except AssessmentError as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            RecheckSerializer(recheck_data(recheck_of(campaign, county))).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class RecheckResultsView(APIView):
+    parser_classes = (JSONParser,)
+
+    @extend_schema(
+        summary="记录省级问卷复查结果（评估工作组、该县的带队专家）：逐份逐字段组一致或不一致",
+        description="不一致须写说明；再次记录即更正，原记录保留。",
+        request=RecheckResultsSerializer,
+        responses={201: RecheckSerializer, **ERRORS},
+    )
+    def post(self, request: Request, campaign_id: int, code: str) -> Response:
+        found = _county(request, campaign_id, code)
+        if isinstance(found, Response):
+            return found
+        campaign, county = found
+        if not may_record(request.user, campaign, county):
+            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
+        body = RecheckResultsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            recheck_results_record(
+                campaign=campaign,
+                county=county,
+                user=request.user,
+                results=[RecheckInput(**r) for r in body.validated_data["results"]],
+            )
+        except AssessmentError as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            RecheckSerializer(recheck_data(recheck_of(campaign, county))).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def other_checks_data(checks: OtherChecks) -> dict[str, Any]:
+    """The other checks as the 综合研判 API shows them."""
+    return {
+        "procedure": [line_data(x) for x in checks.checklist],
+        "standard": [standard_line_data(x) for x in checks.standard],
+        "recheck": recheck_data(checks.recheck),
+        "interviews": InterviewSerializer(checks.interviews, many=True).data,
+    }

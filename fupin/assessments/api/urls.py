@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from fupin.assessments.api import (
     assignments,
+    cadre_survey,
     campaign_moves,
     campaign_roles,
     department_reports,
@@ -15,6 +16,7 @@ from fupin.assessments.api import (
     judgement,
     other_checks,
     results,
+    submissions_read,
     unannounced,
     views,
 )
@@ -80,6 +82,26 @@ urlpatterns = [
         name="county-interviews",
     ),
     path(
+        "campaigns/<int:campaign_id>/other-checks/<str:code>/standard/",
+        other_checks.StandardCheckView.as_view(),
+        name="county-standard-check",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/other-checks/<str:code>/recheck/",
+        other_checks.RecheckView.as_view(),
+        name="county-recheck",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/other-checks/<str:code>/recheck/draw/",
+        other_checks.RecheckDrawView.as_view(),
+        name="county-recheck-draw",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/other-checks/<str:code>/recheck/results/",
+        other_checks.RecheckResultsView.as_view(),
+        name="county-recheck-results",
+    ),
+    path(
         "campaigns/<int:campaign_id>/unannounced/",
         unannounced.CampaignUnannouncedView.as_view(),
         name="campaign-unannounced",
@@ -108,6 +130,21 @@ urlpatterns = [
         "campaigns/<int:campaign_id>/approval/<str:code>/",
         judgement.CountyApprovalView.as_view(),
         name="county-approval",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/cadre-survey/<str:code>/",
+        cadre_survey.CadreSurveyView.as_view(),
+        name="county-cadre-survey",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/cadre-survey/<str:code>/<int:response_id>/withdraw/",
+        cadre_survey.CadreResponseWithdrawView.as_view(),
+        name="county-cadre-survey-withdraw",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/submissions/<int:submission_id>/",
+        submissions_read.SubmissionReadView.as_view(),
+        name="campaign-submission",
     ),
     path("field/assignments/", field.FieldAssignmentsView.as_view(), name="field-assignments"),
     path(

@@ -1,6 +1,12 @@
 """The assessment models, one module per idea; import them from here."""
 
 from fupin.assessments.models.base import AppendOnly, AppendOnlyError
+from fupin.assessments.models.cadre_survey import (
+    CadreAnswer,
+    CadreCategory,
+    CadreResponse,
+    CadreResponseWithdrawal,
+)
 from fupin.assessments.models.campaigns import (
     Campaign,
     CampaignTransition,
@@ -12,6 +18,12 @@ from fupin.assessments.models.checks import (
     ProcedureDocument,
     ProcedureFinding,
     ProcedureItem,
+    RecheckDraw,
+    RecheckGroup,
+    RecheckResult,
+    StandardCheckItem,
+    StandardFinding,
+    StandardItem,
 )
 from fupin.assessments.models.department_kinds import DepartmentKind
 from fupin.assessments.models.draws import Draw, DrawItem, DrawLevel, frame_checksum
@@ -68,6 +80,10 @@ __all__ = [
     "Judgement",
     "AppendOnlyError",
     "AssessedFigure",
+    "CadreAnswer",
+    "CadreCategory",
+    "CadreResponse",
+    "CadreResponseWithdrawal",
     "Assignment",
     "Campaign",
     "CampaignTransition",
@@ -93,6 +109,12 @@ __all__ = [
     "ProcedureDocument",
     "ProcedureFinding",
     "ProcedureItem",
+    "RecheckDraw",
+    "RecheckGroup",
+    "RecheckResult",
+    "StandardCheckItem",
+    "StandardFinding",
+    "StandardItem",
     "ProblemExplanation",
     "ProblemStep",
     "Questionnaire",

@@ -49,6 +49,7 @@ from fupin.assessments.services.evaluators import (
     institution_names,
     teams_create,
 )
+from fupin.assessments.services.surveys import households_by_number
 from fupin.assessments.workflows import CampaignStatus
 from fupin.regions.models import Region
 from fupin.registry.models import Household
@@ -253,9 +254,7 @@ def assignment_run(
     teams = {planned.id: teams[planned.id] for planned in plan.teams}  # the engine's order
 
     region_of = {c.code: c for c in counties}
-    by_no = Household.objects.select_related("village").in_bulk(
-        list(team_of_no), field_name="household_no"
-    )
+    by_no = households_by_number(team_of_no)
     run = assignment_record(
         campaign=campaign,
         seed=rng_seed,

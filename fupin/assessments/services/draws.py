@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -39,7 +39,8 @@ from fupin.assessments.models import (
     frame_checksum,
 )
 from fupin.assessments.services.common import AssessmentError, User, in_working_group
-from fupin.assessments.workflows import CampaignKind, CampaignStatus
+from fupin.assessments.workflows import NON_OVERLAPPING_KINDS, CampaignKind, CampaignStatus
+from fupin.policy.text import text_problem
 from fupin.regions.counties import CountyRow
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
@@ -93,11 +94,15 @@ def draw_record(
     actor: str = "",
     user: User | None = None,
     now: dt.datetime | None = None,
+    overlap_reason: str = "",
 ) -> Draw:
     """Store a draw made elsewhere: its seed, method, ordered frame (as a checksum) and the units drawn.
 
     A redraw names the draw it `supersedes` and gives a `reason`; the old draw stays on record.
     `now`: the time recorded (default: the clock; the simulated run passes its own).
+    A county draw of a cross-assessment, third-party assessment or fiscal-fund evaluation that
+    holds a county another of these kinds drew the same year is refused without an
+    `overlap_reason`; with one, the overlap and its reason are stored with the draw and audited.
     """
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     region = _county(county)
@@ -170,6 +175,22 @@ def draw_record(
             raise AssessmentError("被替换的抽样记录不属于同一任务、同一层级和同一县")
         if current is None or current.pk != supersedes.pk:
             raise AssessmentError(f"抽样记录 #{supersedes.pk} 已被替换，只能替换现行的抽样记录")
+    params = dict(parameters or {})
+    problem = text_problem(overlap_reason, max_length=2000, multiline=True, field="允许重叠的原因")
+    if problem:
+        raise AssessmentError(problem)
+    if level == DrawLevel.COUNTY:
+        elsewhere = counties_sampled_elsewhere(campaign)
+        overlap = {s.unit_key: elsewhere[s.unit_key] for s in specs if s.unit_key in elsewhere}
+        if overlap and not overlap_reason.strip():
+            code, names = next(iter(overlap.items()))
+            name = Region.objects.filter(code=code).values_list("name", flat=True).first()
+            raise AssessmentError(
+                f"{name or code}已被同年“{'、'.join(names)}”抽中；"
+                f"原则上不重叠，如确需重叠，须填写允许重叠的原因"
+            )
+        if overlap_reason.strip():
+            params["overlap"] = {"reason": overlap_reason.strip(), "counties": overlap}
     if parent is not None:
         if parent.campaign_id != campaign.pk:
             raise AssessmentError("上一级抽样不属于本任务")
@@ -182,7 +203,7 @@ def draw_record(
         parent=parent,
         seed=seed_text,
         method=method.strip(),
-        parameters=dict(parameters or {}),
+        parameters=params,
         frame_description=frame_description.strip() or f"{len(keys)} 个单位",
         frame_size=len(keys),
         frame_checksum=frame_checksum(keys),
@@ -216,11 +237,56 @@ def draw_record(
             "frame_size": draw.frame_size,
             "items": len(specs),
             "supersedes": supersedes.pk if supersedes else None,
+            **({"overlap": params["overlap"]} if "overlap" in params else {}),
         },
-        reason=reason.strip(),
+        reason="；".join(
+            r
+            for r in (
+                reason.strip(),
+                f"允许与同年其他抽样重叠：{overlap_reason.strip()}"
+                if overlap_reason.strip()
+                else "",
+            )
+            if r
+        ),
         now=now,
     )
     return draw
+
+
+def counties_sampled_by(
+    year: int, kinds: Iterable[str], *, exclude: Campaign | None = None
+) -> dict[str, list[str]]:
+    """The counties (12-digit codes) the county draws in force of the year's campaigns of `kinds`
+    hold, each with the names of the campaigns that drew it."""
+    campaigns = Campaign.objects.filter(year=year, kind__in=list(kinds))
+    if exclude is not None:
+        campaigns = campaigns.exclude(pk=exclude.pk)
+    found: dict[str, list[str]] = {}
+    rows = (
+        DrawItem.objects.filter(
+            draw__campaign__in=campaigns,
+            draw__level=DrawLevel.COUNTY,
+            draw__superseded_by__isnull=True,
+        )
+        .order_by("draw__campaign_id", "order")
+        .values_list("unit_key", "draw__campaign__name")
+    )
+    for code, name in rows:
+        names = found.setdefault(code, [])
+        if name not in names:
+            names.append(name)
+    return found
+
+
+def counties_sampled_elsewhere(campaign: Campaign) -> dict[str, list[str]]:
+    """For a campaign of the kinds that should not overlap: the counties another of those kinds
+    drew in the same year (code → campaign names); for other kinds nothing."""
+    if campaign.kind not in NON_OVERLAPPING_KINDS:
+        return {}
+    return counties_sampled_by(
+        campaign.year, NON_OVERLAPPING_KINDS - {campaign.kind}, exclude=campaign
+    )
 
 
 def draws_current(campaign: Campaign) -> QuerySet[Draw]:
@@ -279,8 +345,10 @@ def county_frame(county: Region, *, year: int | None = None) -> CountyFrame:
         .order_by("id")
         .values_list("code", "is_poor_village")
     )
-    rows = list(
-        Household.objects.filter(village__code__startswith=prefix)
+    # Households by their villages' ids (the indexed key), not by a LIKE on the joined village
+    # code, which SQLite answers by scanning every household of the registry for each county.
+    households = (
+        Household.objects.filter(village__in=Region.objects.filter(code__startswith=prefix))
         .order_by("id")
         .values_list(
             "household_no",
@@ -293,6 +361,13 @@ def county_frame(county: Region, *, year: int | None = None) -> CountyFrame:
             "income_year",
         )
     )
+    # The rows as the database driver gives them, without the ORM's conversion of each value
+    # (tens of thousands of rows a county, read at each draw and each computation of results);
+    # the flags may come as 0/1, which the frame reads as truth values.
+    sql, params = households.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if not villages or not rows:
         raise FrameError(f"{county.name}（{county.code}）在登记库中没有村或农户")
     unknown = sorted({r[2] for r in rows} - set(STATUS_STRATUM))
@@ -418,13 +493,32 @@ def _status_allows(campaign: Campaign, statuses: Iterable[str], what: str) -> No
 # --- the county draw ------------------------------------------------------------------------------
 
 
-def county_draw_frame(campaign: Campaign) -> list[Region]:
+def county_draw_frame(campaign: Campaign, *, allow_overlap: bool = False) -> list[Region]:
     """The counties the county draw chooses from, by code: those in scope, and for spot checks and
-    county-exit assessments only those that exited in the campaign's year."""
+    county-exit assessments only those that exited in the campaign's year; for the kinds that
+    should not overlap, without the counties another of them drew that year (unless
+    `allow_overlap`)."""
     counties = campaign.scope_counties()
     if campaign.kind in EXIT_KINDS:
         counties = counties.filter(exit_year=campaign.year)
+    if not allow_overlap:
+        counties = counties.exclude(code__in=list(counties_sampled_elsewhere(campaign)))
     return list(counties.order_by("code"))
+
+
+def county_frame_overlap(campaign: Campaign) -> list[dict[str, Any]]:
+    """The scope's counties another non-overlapping campaign of the year drew (what the default
+    frame leaves out): name, code and the campaigns, for the draw page."""
+    elsewhere = counties_sampled_elsewhere(campaign)
+    if not elsewhere:
+        return []
+    counties = campaign.scope_counties().filter(code__in=list(elsewhere))
+    if campaign.kind in EXIT_KINDS:
+        counties = counties.filter(exit_year=campaign.year)
+    return [
+        {"code": c.code[:6], "name": c.name, "campaigns": elsewhere[c.code]}
+        for c in counties.order_by("code")
+    ]
 
 
 @transaction.atomic
@@ -436,6 +530,8 @@ def counties_draw(
     reason: str = "",
     actor: str = "",
     now: dt.datetime | None = None,
+    allow_overlap: bool = False,
+    overlap_reason: str = "",
 ) -> Draw:
     """Draw the campaign's counties and record the draw (`fupin sample-counties`' rule).
 
@@ -444,6 +540,10 @@ def counties_draw(
     same frame gives the counties `fupin sample-counties --seed` gives.  A second draw is a
     redraw: it needs a reason, supersedes the draw in force, and is refused once villages or
     households have been drawn.  One transaction, audited.
+
+    For a cross-assessment, third-party assessment or fiscal-fund evaluation the counties another
+    of these kinds drew that year are left out of the frame (recorded in the parameters), unless
+    the working group allows the overlap with `overlap_reason`, stored with the draw.
     """
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _may_draw(campaign, user)
@@ -460,7 +560,13 @@ def counties_draw(
             .exists()
         ):
             raise AssessmentError("已在抽中县内抽取村和户，不能再重抽县")
-    frame = county_draw_frame(campaign)
+    problem = text_problem(overlap_reason, max_length=2000, multiline=True, field="允许重叠的原因")
+    if problem:
+        raise AssessmentError(problem)
+    if allow_overlap and not overlap_reason.strip():
+        raise AssessmentError("允许与同年其他抽样重叠须填写原因")
+    left_out = [] if allow_overlap else county_frame_overlap(campaign)
+    frame = county_draw_frame(campaign, allow_overlap=allow_overlap)
     if not frame:
         rule = f"中{campaign.year}年退出的县" if campaign.kind in EXIT_KINDS else "内的县"
         raise AssessmentError(f"抽样框为空：评估范围{rule}为零个")
@@ -509,7 +615,13 @@ def counties_draw(
             )
             for r in drawn.rows
         ],
-        frame_description=f"评估范围内{rule}全部 {len(frame)} 个县（按区划代码排序），按省分层",
+        frame_description=f"评估范围内{rule}全部 {len(frame)} 个县（按区划代码排序），按省分层"
+        + (
+            f"；已剔除同年其他考核抽中的 {len(left_out)} 个县："
+            + "、".join(f"{c['name']}（{'、'.join(c['campaigns'])}）" for c in left_out)
+            if left_out
+            else ""
+        ),
         parameters={
             "method": COUNTY_METHOD_TEXT,
             "rate": drawn.rate,
@@ -520,7 +632,10 @@ def counties_draw(
             ],
             "seed_record": drawn.seed.as_dict(),
             "generator": "numpy default_rng(seed)",
+            "overlap_excluded": left_out,
+            "overlap_allowed": allow_overlap,
         },
+        overlap_reason=overlap_reason if allow_overlap else "",
         reason=reason if current is not None else "",
         supersedes=current,
         actor=actor,

@@ -49,9 +49,10 @@ from fupin.assessments.models import (
     UnannouncedFinding,
     Verdict,
 )
+from fupin.assessments.models.cadre_survey import CadreShare, cadre_shares
 from fupin.assessments.services.common import AssessmentError, User, in_working_group, role_label
 from fupin.assessments.services.evaluators import assessed_counties
-from fupin.assessments.workflows import CampaignStatus, ProblemStatus
+from fupin.assessments.workflows import CampaignKind, CampaignStatus, ProblemStatus
 from fupin.regions.models import Region
 
 # The figures in the order the pages show them; recognition is the one judged 原则上.
@@ -62,6 +63,8 @@ FIGURES = (
     AssessedFigure.RECOGNITION,
 )
 IN_PRINCIPLE = AssessedFigure.RECOGNITION.value
+# The campaigns that assess a county's exit, where cadres and deputies are asked too (seed 004).
+CADRE_SURVEY_KINDS = (CampaignKind.COUNTY_EXIT_ASSESSMENT, CampaignKind.CENTRAL_SPOT_CHECK)
 # The working group judges once the figures are computed: under verification or decided.
 JUDGING_STATUSES = (CampaignStatus.VERIFICATION, CampaignStatus.DECIDED)
 
@@ -158,6 +161,8 @@ class Dossier:
     judgements: list[Judgement]
     approval: CountyApproval | None
     steps: list[ApprovalStep] = field(default_factory=list)
+    # 干部群众满意度 per category (county exit assessments and central spot checks only).
+    cadres: list[CadreShare] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -210,6 +215,7 @@ class Dossier:
             "department_reports": [r.pk for r in self.reports],
             "unannounced_findings": [f.pk for f in self.findings],
             "decision": self.decision.outcome if self.decision else None,
+            "cadre_survey": {c.category: [c.satisfied, c.responses] for c in self.cadres},
         }
 
 
@@ -301,6 +307,7 @@ def county_dossier(campaign: Campaign, county: Region) -> Dossier:
         )
         if approval
         else [],
+        cadres=cadre_shares(campaign, county) if campaign.kind in CADRE_SURVEY_KINDS else [],
     )
 
 

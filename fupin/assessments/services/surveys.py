@@ -56,10 +56,28 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
 def questionnaire_current() -> Questionnaire:
+    """The newest questionnaire: what a campaign that has not yet gone to the field will use."""
     q = Questionnaire.objects.order_by("-version").first()
     if q is None:
         raise AssessmentError("尚无问卷，请先运行数据库迁移")
     return q
+
+
+def questionnaire_for(campaign: Campaign) -> Questionnaire:
+    """The questionnaire the campaign's fieldwork uses: the newest one installed when it first
+    entered fieldwork (a later version never changes a campaign already in the field); the newest
+    one for a campaign that has not been to the field (or has no record of going)."""
+    first = (
+        CampaignTransition.objects.filter(campaign=campaign, to_status=CampaignStatus.FIELDWORK)
+        .order_by("at", "id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if first is not None:
+        found = Questionnaire.objects.filter(created_at__lte=first).order_by("-version").first()
+        if found is not None:
+            return found
+    return questionnaire_current()
 
 
 def applicable_sections(schema: Mapping[str, Any], household: Household) -> list[dict[str, Any]]:
@@ -87,8 +105,30 @@ def _type_ok(q: Mapping[str, Any], value: object) -> bool:
     return isinstance(value, str)
 
 
+def _required(q: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
+    """Whether the question must be answered: `required`, or `required_if` {question, equals}
+    and that question's answer is `equals` (e.g. 不满意的原因 after 不满意)."""
+    rule = q.get("required_if")
+    if rule:
+        return answers.get(rule["question"]) == rule["equals"]
+    return bool(q.get("required"))
+
+
+def _missing_message(q: Mapping[str, Any], questions: Mapping[str, Mapping[str, Any]]) -> str:
+    rule = q.get("required_if")
+    if rule and rule["question"] in questions:
+        asked = questions[rule["question"]]
+        chosen = next(
+            (c["label"] for c in asked.get("choices", []) if c["code"] == rule["equals"]),
+            rule["equals"],
+        )
+        return f"“{asked['text']}”选择“{chosen}”，须填写{q['text']}（{q['code']}）"
+    return f"未回答：{q['text']}（{q['code']}）"
+
+
 def answers_errors(schema: Mapping[str, Any], answers: object, household: Household) -> list[str]:
-    """What is wrong with a set of answers for this household (Chinese); empty when valid."""
+    """What is wrong with a set of answers for this household (Chinese); empty when valid.
+    A question with `required_if` is required only when the answer it names was given."""
     if not isinstance(answers, dict):
         return ["答案须为问题编号到答案的对应表"]
     errors: list[str] = []
@@ -102,9 +142,9 @@ def answers_errors(schema: Mapping[str, Any], answers: object, household: Househ
         errors.append(f"问题 {code} 不适用于该户")
     for code, q in questions.items():
         value = answers.get(code)
-        if value is None or value == "":
-            if q.get("required"):
-                errors.append(f"未回答：{q['text']}（{code}）")
+        if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+            if _required(q, answers):
+                errors.append(_missing_message(q, questions))
         elif not _type_ok(q, value):
             errors.append(f"答案类型不符：{q['text']}（{code}）")
         elif isinstance(value, str) and (
@@ -114,6 +154,64 @@ def answers_errors(schema: Mapping[str, Any], answers: object, household: Househ
         ):
             errors.append(problem)
     return errors
+
+
+def recognition_questions(schema: Mapping[str, Any], household: Household) -> list[str]:
+    """The recognition choices (群众认可度) the questionnaire asks this household, in order."""
+    return [
+        q["code"]
+        for s in applicable_sections(schema, household)
+        if s["code"].startswith("recognition")
+        for q in s["questions"]
+        if q["type"] == "choice"
+    ]
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One answer as a person reads it: the question's text and the answer's label."""
+
+    code: str
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    lines: tuple[AnswerLine, ...]
+
+
+def _shown(q: Mapping[str, Any], value: object) -> str:
+    if value is None or value == "":
+        return "（未填）"
+    if q["type"] == "bool":
+        return "是" if value is True else "否" if value is False else str(value)
+    if q["type"] == "choice":
+        return next((c["label"] for c in q.get("choices", []) if c["code"] == value), str(value))
+    if q["type"] == "number" and isinstance(value, int | float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def answers_read(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> list[AnswerSection]:
+    """A submission's answers rendered against the questionnaire version it was given under: each
+    section's answered questions in the version's order, with Chinese labels; an
+    answer the version does not know is listed at the end rather than dropped."""
+    out: list[AnswerSection] = []
+    known: set[str] = set()
+    for section in schema["sections"]:
+        lines = []
+        for q in section["questions"]:
+            known.add(q["code"])
+            if q["code"] in answers:
+                lines.append(AnswerLine(q["code"], q["text"], _shown(q, answers.get(q["code"]))))
+        if lines:
+            out.append(AnswerSection(section["title"], tuple(lines)))
+    extra = [AnswerLine(c, c, str(v)) for c, v in answers.items() if c not in known]
+    if extra:
+        out.append(AnswerSection("本版问卷中没有的答案", tuple(extra)))
+    return out
 
 
 # --- submissions -------------------------------------------------------------------------------
@@ -231,6 +329,18 @@ def _client_uuid(value: uuid.UUID | str) -> uuid.UUID:
         raise AssessmentError("提交编号格式不正确（须为 UUID）") from None
 
 
+def households_by_number(numbers: Iterable[str]) -> dict[str, Household]:
+    """Household number → household, with its village: what `select_related("village")` gives,
+    but each village read once (a sample is a few villages a county, a thousand households), the
+    households of a village sharing it."""
+    households = Household.objects.in_bulk(list(numbers), field_name="household_no")
+    field = Household._meta.get_field("village")
+    villages = field.related_model.objects.in_bulk({h.village_id for h in households.values()})
+    for household in households.values():
+        field.set_cached_value(household, villages.get(household.village_id))
+    return households
+
+
 class _BatchContext:
     """What the checks of a batch read from the database, each read once (lazily)."""
 
@@ -257,9 +367,7 @@ class _BatchContext:
     def household(self, household_no: str) -> Household | None:
         if self._households is None:
             numbers = sorted({str(item.payload.get("household_no", "")) for item in self._batch})
-            self._households = Household.objects.select_related("village").in_bulk(
-                numbers, field_name="household_no"
-            )
+            self._households = households_by_number(numbers)
         return self._households.get(household_no)
 
     def teams(self, household: Household) -> list[Team]:

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from fupin.accounts.models import AuditEntry
 from fupin.assessments.migrations._questionnaire_v1 import SCHEMA_V1
+from fupin.assessments.migrations._questionnaire_v2 import SCHEMA_V2
 from fupin.assessments.models import (
     Assignment,
     FeedbackItem,
@@ -107,7 +108,10 @@ def test_the_questionnaire_is_the_one_the_phone_renders(w: World):
     page = Client()
     page.force_login(w.enumerator_user)
     assert data == page.get("/field/bootstrap.json").json()["questionnaire"]
-    assert data["version"] == SCHEMA_V1["version"]
+    assert data["version"] == SCHEMA_V2["version"]  # the newest
+    older = api(w.enumerator_user).get(QUESTIONNAIRE, {"version": "1"}).json()
+    assert older["version"] == SCHEMA_V1["version"] and older["sections"] == SCHEMA_V1["sections"]
+    assert api(w.enumerator_user).get(QUESTIONNAIRE, {"version": "9"}).status_code == 404
     codes = [s["code"] for s in data["sections"]]
     assigned = api(w.enumerator_user).get(ASSIGNMENTS).json()[0]["households"][0]
     assert set(assigned["sections"]) <= set(codes)

@@ -99,8 +99,12 @@ def test_bootstrap_lists_only_the_team_households_with_masked_ids(field_world: W
     assert response.status_code == 200
     data = response.json()
     assert data["username"] == "enumerator"
-    assert data["questionnaire"]["version"] == 1
+    newest = Questionnaire.objects.order_by("-version").first()
+    assert newest is not None and data["questionnaire"]["version"] == newest.version
     assert [c["id"] for c in data["campaigns"]] == [field_world.campaign.pk]
+    # The campaign has no record of going to the field: it takes the newest version.
+    assert data["campaigns"][0]["questionnaire_version"] == newest.version
+    assert str(newest.version) in data["questionnaires"]
     households = data["campaigns"][0]["households"]
     assert [h["household_no"] for h in households] == [field_world.household.household_no]
     row = households[0]

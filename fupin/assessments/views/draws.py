@@ -33,6 +33,7 @@ from fupin.assessments.services import (
     in_working_group,
     samples_counties,
 )
+from fupin.assessments.services.draws import counties_sampled_elsewhere, county_frame_overlap
 from fupin.assessments.views.common import campaign_or_404, county_or_404, visible_counties
 from fupin.assessments.views.forms import CampaignForm
 from fupin.assessments.workflows import CampaignStatus
@@ -104,18 +105,25 @@ def _county_draw_context(campaign: Campaign, draw: Draw | None) -> dict[str, Any
     names = dict(
         Region.objects.filter(code__in=draw.items.values("unit_key")).values_list("code", "name")
     )
+    # Which drawn counties another campaign of the year (of the kinds that should not overlap)
+    # also drew: shown beside each county.
+    elsewhere = counties_sampled_elsewhere(campaign)
     items = [
         {
             "code": i.unit_key[:6],
             "name": names.get(i.unit_key, i.unit_key),
             "province": i.stratum,
             "pi": i.inclusion_probability,
+            "also": elsewhere.get(i.unit_key, []),
         }
         for i in draw.items.order_by("order")
     ]
+    overlap = draw.parameters.get("overlap") or {}
     return {
         "county_draw": draw,
         "county_items": items,
+        "overlap_reason": overlap.get("reason", ""),
+        "overlap_excluded": draw.parameters.get("overlap_excluded", []),
         "allocation": draw.parameters.get("allocation", []),
         "minimum": draw.parameters.get("minimum"),
         "rate": draw.parameters.get("rate"),
@@ -154,6 +162,7 @@ def draws_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "campaign": campaign,
         "samples_counties": sampling_counties,
         "frame_size": len(county_draw_frame(campaign)) if sampling_counties else None,
+        "frame_overlap": county_frame_overlap(campaign) if sampling_counties else [],
         "rows": rows,
         "history": history,
         "can_draw_counties": can
@@ -177,15 +186,29 @@ def counties_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Draw (or, with a reason, redraw) the campaign's counties through `counties_draw`."""
     campaign = campaign_or_404(request, pk)
     reason = request.POST.get("reason", "")
+    allow_overlap = bool(request.POST.get("allow_overlap"))
+    overlap_reason = request.POST.get("overlap_reason", "")
     try:
         if draw_current(campaign, DrawLevel.COUNTY) and not request.POST.get("confirm"):
             raise AssessmentError(_t("请勾选确认：重抽将以新的抽样替换现行抽样（原记录保留）"))
         draw = counties_draw(
-            campaign, user=request.user, seed=request.POST.get("seed") or None, reason=reason
+            campaign,
+            user=request.user,
+            seed=request.POST.get("seed") or None,
+            reason=reason,
+            allow_overlap=allow_overlap,
+            overlap_reason=overlap_reason,
         )
     except AssessmentError as refused:
         context = draws_context(request, campaign)
-        context.update({"error": str(refused), "reason": reason})
+        context.update(
+            {
+                "error": str(refused),
+                "reason": reason,
+                "allow_overlap": allow_overlap,
+                "overlap_reason_input": overlap_reason,
+            }
+        )
         status = 403 if not in_working_group(request.user, campaign) else 409
         return render(request, "assessments/draws.html", context, status=status)
     messages.success(

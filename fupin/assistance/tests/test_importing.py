@@ -4,8 +4,11 @@ every bad row's sheet, row and column, and a confirmed import that writes all ro
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -77,17 +80,21 @@ def test_the_template_downloads_with_one_sheet_per_kind(world: World) -> None:
     assert book.sheetnames == [VILLAGE_SHEET, HOUSEHOLD_SHEET, PROJECT_SHEET]
 
 
-def test_a_dry_run_writes_nothing_and_a_confirmed_import_writes_every_row(world: World) -> None:
+def test_a_dry_run_writes_nothing_and_a_confirmed_import_writes_every_row(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path  # through the one web upload (fupin/registry/uploads.py)
     _setup(world)
     client = Client()
     client.force_login(world.users["county_officer"])
     url = reverse("assistance:import")
-    r = client.post(url, {"file": io.BytesIO(_good(world))})
+    assert client.get(url)["Location"] == "/imports/?kind=help"
+    r = client.post(url, {"file": SimpleUploadedFile("帮扶.xlsx", _good(world))}, follow=True)
     html = r.content.decode()
-    assert r.status_code == 200 and "确认导入" in html
+    assert r.status_code == 200 and 'id="confirm"' in html
     assert not VillagePairing.objects.exists() and not Project.objects.exists()
-    token = r.context["token"]
-    r = client.post(url, {"confirm": "1", "token": token})
+    confirm = r.redirect_chain[-1][0] + "confirm/"
+    r = client.post(confirm)
     assert r.status_code == 302
     pairing = VillagePairing.objects.get()
     assert pairing.end_reason == "三年期满"
@@ -95,11 +102,14 @@ def test_a_dry_run_writes_nothing_and_a_confirmed_import_writes_every_row(world:
     assert project.total_amount() == 100500
     assert [b.household for b in project.beneficiaries.all()] == [world.household]
     assert HouseholdPairing.objects.filter(cadre__username="周干部").count() == 1
-    r = client.post(url, {"confirm": "1", "token": token})  # the same file twice: refused
-    assert r.status_code == 400
+    r = client.post(confirm, follow=True)  # the same upload twice: refused
+    assert "已经导入" in r.content.decode() and VillagePairing.objects.count() == 1
 
 
-def test_bad_rows_are_named_by_sheet_row_and_column_and_nothing_is_written(world: World) -> None:
+def test_bad_rows_are_named_by_sheet_row_and_column_and_nothing_is_written(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
     _setup(world)
     data = _xlsx(
         [
@@ -111,12 +121,17 @@ def test_bad_rows_are_named_by_sheet_row_and_column_and_nothing_is_written(world
     )
     client = Client()
     client.force_login(world.users["county_officer"])
-    r = client.post(reverse("assistance:import"), {"file": io.BytesIO(data)})
-    problems = [(p.table, p.row, p.column, p.reason) for p in r.context["report"].problems]
+    r = client.post(
+        reverse("assistance:import"), {"file": SimpleUploadedFile("帮扶.xlsx", data)}, follow=True
+    )
+    problems = [
+        (p["table"], p["row"], p["column"], p["reason"])
+        for p in r.context["upload"].report["problems"]
+    ]
     assert problems[0] == (VILLAGE_SHEET, 3, "帮扶单位", "没有该帮扶单位，或无权查看（须先登记）")
     assert problems[1][:3] == (VILLAGE_SHEET, 4, "帮扶村(名称或代码)")  # 城关村 is 宕昌县's
     assert problems[2][:3] == (PROJECT_SHEET, 2, "项目类别")
-    assert "import-confirm" not in r.content.decode()
+    assert 'id="confirm"' not in r.content.decode() and "没有该帮扶单位" in r.content.decode()
     assert not VillagePairing.objects.exists()
 
 

@@ -247,7 +247,8 @@ def _xlsx(rows: list[list[object]]) -> io.BytesIO:
     return out
 
 
-def test_ledger_import_reports_every_bad_row_and_writes_nothing(client, coop):
+def test_ledger_import_reports_every_bad_row_and_writes_nothing(client, coop, settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # the ledger goes through the web upload (a dry run first)
     client.force_login(coop.east_user)
     upload = _xlsx(
         [
@@ -256,25 +257,28 @@ def test_ledger_import_reports_every_bad_row_and_writes_nothing(client, coop):
             ["120112", "620522", 2019, "2019-04-03", "E07", "abc", 0, "", "", ""],
         ]
     )
-    r = client.post("/cooperation/import/", {"kind": "ledger", "file": upload})
-    assert r.status_code == 400
+    r = client.post("/cooperation/import/", {"kind": "ledger", "file": upload}, follow=True)
     html = r.content.decode()
     assert "指标不在指标目录中" in html and "不是数字" in html
-    problems = r.context["report"].problems
-    assert {(p.sheet, p.row, p.column) for p in problems} == {
+    problems = r.context["upload"].report["problems"]
+    assert {(p["table"], p["row"], p["column"]) for p in problems} == {
         ("台账", 3, "指标代码"),
         ("台账", 4, "数额"),
     }
     assert not LedgerEntry.objects.exists()
 
 
-def test_ledger_import_writes_good_rows(client, coop):
+def test_ledger_import_writes_good_rows(client, coop, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     client.force_login(coop.east_user)
     upload = _xlsx(
         [["120112", "620522", 2019, "2019-04-01", "E07", "100", 5, "620522", "冷库", ""]]
     )
     r = client.post("/cooperation/import/", {"kind": "ledger", "file": upload})
-    assert r.status_code == 200 and "导入完成" in r.content.decode()
+    assert r.status_code == 302 and "/imports/" in r["Location"]
+    assert not LedgerEntry.objects.exists()  # the dry run wrote nothing
+    r = client.post(r["Location"] + "confirm/", follow=True)
+    assert "已新增台账条目 1 条" in r.content.decode()
     assert LedgerEntry.objects.get().status == "pending"
 
 

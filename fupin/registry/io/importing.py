@@ -18,7 +18,7 @@ from django.utils import timezone
 from fupin.accounts.audit import jsonable
 from fupin.accounts.models import AuditEntry
 from fupin.regions.models import Level, Region
-from fupin.registry.bulk import bulk_insert
+from fupin.registry.bulk import analyze_after_bulk_write, bulk_insert
 from fupin.registry.io import mapping, national
 from fupin.registry.io.columns import EVENTS_TABLE, MEMBERS_TABLE, PERSON_COLUMNS
 from fupin.registry.io.national_columns import EXTRA_HOUSEHOLD_FIELDS, EXTRA_PERSON_FIELDS
@@ -729,3 +729,12 @@ def _write(
     report.events_added = len(event_rows)
     _insert(AuditEntry, AUDIT_FIELDS, audits, bar)
     bar.close()
+    if report.dry_run:  # rolled back: nothing to plan for
+        return
+    analyze_after_bulk_write(
+        {
+            Household: report.households_new + report.households_updated,
+            Person: report.persons_created + report.persons_updated + report.persons_removed,
+            StatusEvent: report.events_added,
+        }
+    )

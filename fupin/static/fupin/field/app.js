@@ -111,8 +111,11 @@
           el("span", { class: "no" }, `户编号 ${h.household_no}`),
           latest ? el("span", { class: `badge state-${latest.state}` }, O.STATE_LABELS[latest.state]) : null)));
       }
+      const cadres = (campaign.cadre_survey || []).map((c) => el("a", { href: c.url, class: "cadre-survey" },
+        `${c.county}干部群众满意度调查`));
       box.append(el("section", { class: "campaign" },
-        el("h2", {}, campaign.name, el("small", {}, ` · ${campaign.status_label}`)), list));
+        el("h2", {}, campaign.name, el("small", {}, ` · ${campaign.status_label}`)),
+        cadres.length ? el("p", { class: "note" }, ...cadres) : null, list));
     }
   }
 
@@ -180,9 +183,36 @@
 
   // --- the form ----------------------------------------------------------------------------
 
+  /** The questionnaire version the item is filled in under (its campaign's, kept in the draft). */
+  function questionnaireOf(item) {
+    const all = boot.questionnaires || {};
+    return all[String(item.questionnaire_version)] || boot.questionnaire;
+  }
+
   function sectionsOf(item) {
     const codes = new Set(item.sections);
-    return boot.questionnaire.sections.filter((s) => codes.has(s.code));
+    return questionnaireOf(item).sections.filter((s) => codes.has(s.code));
+  }
+
+  /** Whether a question applies now: one with required_if (不满意的原因) only after that answer. */
+  function conditionMet(q, answers) {
+    const rule = q.required_if;
+    return !rule || answers[rule.question] === rule.equals;
+  }
+
+  function isRequired(q, answers) {
+    return q.required_if ? conditionMet(q, answers) : q.required;
+  }
+
+  /** Show each conditional question only while its condition holds (read from the form). */
+  function applyConditions() {
+    if (!current) return;
+    const answers = readAnswers(true);
+    for (const q of questionsOf(current)) {
+      if (!q.required_if) continue;
+      const box = $("survey").querySelector(`.q[data-code="${q.code}"]`);
+      if (box) box.hidden = !conditionMet(q, answers);
+    }
   }
 
   function questionsOf(item) {
@@ -233,11 +263,14 @@
     for (const section of sectionsOf(current)) {
       const set = el("fieldset", { dataset: { section: section.code } }, el("legend", {}, section.title));
       for (const q of section.questions) {
+        const mark = q.required || q.required_if ? el("span", { class: "req" }, " *") : null;
         const label = q.type === "bool" || q.type === "choice"
-          ? el("div", { class: "label" }, q.text, q.required ? el("span", { class: "req" }, " *") : null)
-          : el("label", { class: "label", for: `f_${q.code}` }, q.text,
-            q.required ? el("span", { class: "req" }, " *") : null);
-        set.append(el("div", { class: "q", dataset: { code: q.code, type: q.type } },
+          ? el("div", { class: "label" }, q.text, mark)
+          : el("label", { class: "label", for: `f_${q.code}` }, q.text, mark);
+        set.append(el("div", {
+          class: "q", dataset: { code: q.code, type: q.type },
+          hidden: !conditionMet(q, current.answers),
+        },
           label, field(q, current.answers[q.code]),
           q.evidence ? photoInput(q.code) : null,
           q.evidence ? el("div", { class: "thumbs", dataset: { thumbs: q.code } }) : null));
@@ -260,7 +293,9 @@
     }
   }
 
-  function readAnswers() {
+  /** The form's answers; a conditional question whose condition does not hold is left out
+      (unless `all`, used to evaluate the conditions themselves). */
+  function readAnswers(all) {
     const form = $("survey");
     const answers = {};
     for (const q of questionsOf(current)) {
@@ -279,7 +314,20 @@
         answers[q.code] = Number.isFinite(number) ? number : raw;
       }
     }
+    if (!all) {
+      for (const q of questionsOf(current)) {
+        if (!conditionMet(q, answers)) delete answers[q.code];
+      }
+    }
     return answers;
+  }
+
+  function missingMessage(q) {
+    const rule = q.required_if;
+    if (!rule) return `未回答：${q.text}`;
+    const asked = questionsOf(current).find((x) => x.code === rule.question);
+    const chosen = asked && (asked.choices || []).find((c) => c.code === rule.equals);
+    return `“${asked ? asked.text : rule.question}”选择“${chosen ? chosen.label : rule.equals}”，须填写${q.text}`;
   }
 
   function errorsOf(answers) {
@@ -287,7 +335,7 @@
     for (const q of questionsOf(current)) {
       const value = answers[q.code];
       if (value === undefined) {
-        if (q.required) errors.push(`未回答：${q.text}`);
+        if (isRequired(q, answers)) errors.push(missingMessage(q));
       } else if (q.type === "int" && !(Number.isInteger(value) && value >= 0)) {
         errors.push(`须为不小于 0 的整数：${q.text}`);
       } else if (q.type === "number" && typeof value !== "number") {
@@ -319,7 +367,8 @@
       client_id: O.newId(), username: USER, state: "draft",
       campaign: campaign.id, campaign_name: campaign.name,
       household_no: h.household_no, head: h.head, village: h.village,
-      questionnaire_version: boot.questionnaire.version, sections: h.sections,
+      questionnaire_version: campaign.questionnaire_version || boot.questionnaire.version,
+      sections: h.sections,
       answers: {}, gps: null, started_at: now, created_at: now, updated_at: now,
     };
     await O.put(O.SUBMISSIONS, item);  // saved on the device before anything is typed
@@ -741,6 +790,7 @@
       $("manual-files-note").textContent = names.length ? `已选 ${names.length} 个：${names.join("，")}` : "";
     });
     $("logout").addEventListener("click", logout);
+    $("survey").addEventListener("change", applyConditions);
     $("survey").addEventListener("input", () => {
       clearTimeout(saveTimer);
       saveTimer = setTimeout(saveDraft, 400);

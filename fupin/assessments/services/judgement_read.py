@@ -1,0 +1,97 @@
+"""Reading where a county's 综合研判 stands with the leading group (审定), for what rests on it:
+a county exit reads the approved judgement of its campaign county (exits.assessment).
+
+Read-only; the writes are in `services.judgement`. A county's 审定 is final once approved (no move
+leads out of 已审定), so the approved judgement is the county's result of the campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fupin.assessments.models import (
+    ApprovalAction,
+    ApprovalStatus,
+    ApprovalStep,
+    AssessedFigure,
+    CountyApproval,
+    CountyResult,
+    Judgement,
+    Verdict,
+)
+
+
+@dataclass(frozen=True)
+class CountyStanding:
+    """A campaign county's 综合研判 on its way to the leading group: `approval` is None when no
+    judgement was recorded; `approved` is the leading group's 审定通过 step once approved."""
+
+    approval: CountyApproval | None
+    approved: ApprovalStep | None
+
+    @property
+    def judged(self) -> bool:
+        return self.approval is not None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved is not None
+
+    @property
+    def judgement(self) -> Judgement | None:
+        """The version before (or approved by) the leading group; None without a judgement."""
+        return self.approval.judgement if self.approval is not None else None
+
+    @property
+    def status_label(self) -> str:
+        return self.approval.get_status_display() if self.approval is not None else "未作综合研判"
+
+    @property
+    def passed(self) -> bool:
+        return self.approved is not None and self.approved.judgement.outcome == Verdict.PASS
+
+
+def county_standing(*, campaign_id: int, county_id: int) -> CountyStanding:
+    """Where the county's 综合研判 of the campaign stands, with the 审定 step when approved."""
+    approval = (
+        CountyApproval.objects.filter(campaign_id=campaign_id, county_id=county_id)
+        .select_related("judgement__user", "county")
+        .first()
+    )
+    if approval is None or approval.status != ApprovalStatus.APPROVED:
+        return CountyStanding(approval, None)
+    step = (
+        ApprovalStep.objects.filter(
+            approval=approval, action=ApprovalAction.APPROVE, judgement_id=approval.judgement_id
+        )
+        .select_related("judgement", "user")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return CountyStanding(approval, step)
+
+
+def figures_changed_since(judgement: Judgement, rows: list[CountyResult]) -> list[str]:
+    """The figures (Chinese labels) whose current value, interval, threshold or verdict differ
+    from what the judgement saw (its recorded sources): empty when it was made on the current
+    figures."""
+    seen = (judgement.sources or {}).get("figures", {})
+    current = {r.figure: r for r in rows}
+    changed = []
+    for figure in AssessedFigure:
+        r, s = current.get(figure.value), seen.get(figure.value)
+        if r is None and s is None:
+            continue
+        if (
+            r is None
+            or s is None
+            or s.get("estimate") != r.estimate
+            or list(s.get("ci") or []) != [r.ci_low, r.ci_high]
+            or s.get("threshold") != r.threshold
+            or s.get("verdict") != r.verdict
+        ):
+            changed.append(str(figure.label))
+    return changed
+
+
+__all__ = ["CountyStanding", "county_standing", "figures_changed_since"]
