@@ -256,7 +256,11 @@ def post_assign(
 @transaction.atomic
 def post_end(*, actor: AnyUser, post: Post, end_date: dt.date, reason: str = "") -> Post:
     """End a current term on `end_date` (the day the holder leaves; they sign no more from then)."""
-    post = Post.objects.select_for_update().select_related("region", "holder").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("region", "holder")
+        .get(pk=post.pk)
+    )
     _require(actor, region=post.region, kind=post.kind)
     if post.holder_id == actor.pk:
         raise PostForbidden("不能给自己任免职务，须由本单位其他人员办理")

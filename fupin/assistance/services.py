@@ -197,7 +197,7 @@ def pairing_household_end(
 ) -> HouseholdPairing:
     """Dissolve a pairing from `end`; an exited household keeps its cadre for the tracking years."""
     pairing = (
-        HouseholdPairing.objects.select_for_update()
+        HouseholdPairing.objects.select_for_update(of=("self",))
         .select_related("household__village")
         .get(pk=pairing.pk)
     )

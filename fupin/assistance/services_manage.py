@@ -237,7 +237,9 @@ def pairing_village_update(
 ) -> VillagePairing:
     """Correct a village pairing's dates (clearing `end` reopens an ended pairing)."""
     pairing = (
-        VillagePairing.objects.select_for_update().select_related("village").get(pk=pairing.pk)
+        VillagePairing.objects.select_for_update(of=("self",))
+        .select_related("village")
+        .get(pk=pairing.pk)
     )
     may_manage(user, pairing.village)
     _period_ok(start, end)
@@ -293,7 +295,9 @@ def pairing_village_end(
     """End a round of village help on `end` (exclusive) with a reason; the unit's tracking years
     (跟踪联系) start that day."""
     pairing = (
-        VillagePairing.objects.select_for_update().select_related("village").get(pk=pairing.pk)
+        VillagePairing.objects.select_for_update(of=("self",))
+        .select_related("village")
+        .get(pk=pairing.pk)
     )
     may_manage(user, pairing.village)
     if pairing.end is not None:
@@ -396,7 +400,9 @@ def work_team_member_join(
     user: AnyUser | None = None,
 ) -> WorkTeamMember:
     """A member joins the team on `start` (one leader and one first secretary at a time)."""
-    team = WorkTeam.objects.select_for_update().select_related("village").get(pk=team.pk)
+    team = (
+        WorkTeam.objects.select_for_update(of=("self",)).select_related("village").get(pk=team.pk)
+    )
     may_manage(user, team.village)
     if not name.strip():
         raise AssistanceError(_("姓名：不能为空"))
@@ -435,7 +441,9 @@ def work_team_member_leave(
 ) -> WorkTeamMember:
     """A member leaves the team from `end` (离队, dated)."""
     member = (
-        WorkTeamMember.objects.select_for_update().select_related("team__village").get(pk=member.pk)
+        WorkTeamMember.objects.select_for_update(of=("self",))
+        .select_related("team__village")
+        .get(pk=member.pk)
     )
     may_manage(user, member.team.village)
     if member.end is not None and member.end <= end:
@@ -463,7 +471,9 @@ def work_team_end(
     *, team: WorkTeam, end: dt.date, reason: str, actor: str, user: AnyUser | None = None
 ) -> WorkTeam:
     """Withdraw a team (撤离) from `end`: every member still there leaves the same day."""
-    team = WorkTeam.objects.select_for_update().select_related("village").get(pk=team.pk)
+    team = (
+        WorkTeam.objects.select_for_update(of=("self",)).select_related("village").get(pk=team.pk)
+    )
     may_manage(user, team.village)
     if team.end is not None:
         raise AssistanceError(_("该工作队已于 %(end)s 撤离") % {"end": team.end.isoformat()})
@@ -507,7 +517,9 @@ def project_update(
     user: AnyUser | None = None,
 ) -> Project:
     """Change a project's facts (its region stays: beneficiaries live there)."""
-    project = Project.objects.select_for_update().select_related("region").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update(of=("self",)).select_related("region").get(pk=project.pk)
+    )
     may_manage(user, project.region)
     if kind not in MeasureKind.values:
         raise AssistanceError(_("项目类别：未知的类别 %(kind)s") % {"kind": kind})

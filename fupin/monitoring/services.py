@@ -170,7 +170,11 @@ def monitoring_object_open(
     date = _date(date)
     if kind not in ObjectKind.values:
         raise MonitoringError(f"未知的监测对象类别：{kind}")
-    household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
+    household = (
+        Household.objects.select_for_update(of=("self",))
+        .select_related("village")
+        .get(pk=household.pk)
+    )
     if not any(has_office(user, household.village, r) for r in OPEN_ROLES):
         raise MonitoringDenied(
             f"“{OPEN_LABEL}”须由{household.village.name}所属的村、乡（镇）或县扶贫部门进行"

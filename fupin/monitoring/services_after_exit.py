@@ -128,7 +128,11 @@ def training_record(
 def training_withdraw(*, training: Training, reason: str, user: User | None) -> Training:
     """Withdraw a training recorded in error (kept, marked, audited); only the office that may
     record it may withdraw it."""
-    training = Training.objects.select_for_update().select_related("county").get(pk=training.pk)
+    training = (
+        Training.objects.select_for_update(of=("self",))
+        .select_related("county")
+        .get(pk=training.pk)
+    )
     if not has_office(user, training.county, TRAINING_OFFICE[training.level]):
         raise MonitoringDenied(
             f"这条培训记录只能由{training.county.name}所属的"
