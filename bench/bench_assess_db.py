@@ -12,7 +12,8 @@ seed 004": the campaign is created with sampling settings a working group would 
 campaign form for that (ISSUE_PLAN); `--plan default` keeps the campaign default, which issue #19
 set larger (about 1 650 households on a 10 000-household county) so that the intervals are honest.
 `--profile FILE` writes cProfile statistics of the assessment (not of the registry load); use it
-on a few counties only.
+on a few counties only. `--sql-stats N` prints the N statement shapes (their first words) that
+took the most time, with how many of each.
 
 `--registry-cache DIR` keeps the loaded registry (the SQLite file and the synthetic truth beside it)
 in DIR with a small JSON key (preset, seed, county count and a digest of the generator's settings):
@@ -21,7 +22,7 @@ about ten minutes to load), then migrates it to the current schema. Keep DIR out
 repository (e.g. under /tmp). `--load-only` stops after the load (to fill the cache).
 
     uv run python bench/bench_assess_db.py [--counties 3] [--plan issue|default] [--json FILE]
-        [--registry-cache /tmp/gansu58] [--load-only]
+        [--registry-cache /tmp/gansu58] [--load-only] [--profile FILE] [--sql-stats N]
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ def run(work: Path) -> int:
         "--registry-cache", type=Path, help="directory keeping the loaded registry between runs"
     )
     parser.add_argument("--load-only", action="store_true", help="stop after loading the registry")
+    parser.add_argument(
+        "--sql-stats", type=int, metavar="N", help="print the N statements taking the most time"
+    )
     args = parser.parse_args()
     os.environ.update(
         FUPIN_DATA_DIR=str(work),
@@ -136,11 +140,20 @@ def run(work: Path) -> int:
         profiler = cProfile.Profile()
         profiler.enable()
     queries = 0
+    statements: dict[str, list[float]] = {}  # the statement's first words -> [count, seconds]
 
     def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         nonlocal queries
         queries += 1
-        return execute(sql, params, many, context)
+        if not args.sql_stats:
+            return execute(sql, params, many, context)
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = statements.setdefault(" ".join(sql.split()[:8])[:120], [0, 0.0])
+            shape[0] += 1
+            shape[1] += time.perf_counter() - began
 
     load_before = os.getloadavg()
     started, cpu = time.perf_counter(), time.process_time()
@@ -152,6 +165,10 @@ def run(work: Path) -> int:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)
+    if args.sql_stats:
+        top = sorted(statements.items(), key=lambda kv: -kv[1][1])[: args.sql_stats]
+        for shape, (n, seconds) in top:
+            print(f"SQL {seconds:7.2f} s {n:6d} × {shape}", file=sys.stderr)
     counties = outcome.as_json()["counties"]
     sampled = sum(c["sampled_households"] for c in counties)
     result = {

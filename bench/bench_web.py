@@ -9,7 +9,9 @@ throughput per page. Target: p95 under 300 ms (issue #18: 200 ms at 50 clients).
 `fupin serve` chooses its worker model itself (gthread, 2 x cores + 1 processes, 4 threads each:
 FUPIN_WEB_WORKERS / FUPIN_WEB_THREADS); --workers and --threads override it for comparisons, e.g.
 `--workers 2 --threads 1` is the old two sync workers. `--preset demo` is a quick check on one
-small county (600 registered households), not the target measurement.
+small county (600 registered households), not the target measurement. What one request costs
+the server, without the clients on the same cores: bench/bench_web_cpu.py (CPU ms and queries per
+page, in-process).
 
     uv run python bench/bench_web.py [--clients 20] [--seconds 60] [--preset demo] [--json FILE]
 

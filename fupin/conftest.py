@@ -20,6 +20,18 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Passwords hashed with MD5 in tests, as Django's testing docs advise: PBKDF2 costs about a
+    third of a second of CPU per hash, and every login, failed login (Django hashes even for an
+    unknown user), password change and demo account pays it. No test is about the hash's
+    strength; the settings and the demo keep PBKDF2."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def gansu_village(db):
     """东街村 in 岷阳镇, 岷县 (621126), with Gansu's counties loaded."""

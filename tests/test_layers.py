@@ -37,7 +37,14 @@ PURE = (
 
 # Project-wide Django helpers that know no app: any app may import them; they import only the
 # pure packages and each other.
-BASE = ("fupin.conf", "fupin.csp", "fupin.errors", "fupin.paging", "fupin.textfields")
+BASE = (
+    "fupin.conf",
+    "fupin.csp",
+    "fupin.errors",
+    "fupin.paging",
+    "fupin.rows",
+    "fupin.textfields",
+)
 
 # The apps and the other rooms, bottom → top: a module may import its own room, PURE, BASE and any
 # room in a lower layer; never one in its own layer (siblings do not know each other) or above.

@@ -55,3 +55,12 @@ class ThrottledModelBackend(ModelBackend):
         else:
             login_success_record(username=username, ip=ip)
         return user
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in user of a request, read with their profile in the same query (the
+        one-time-password check of `FirstLoginMiddleware` reads it on every page)."""
+        users = get_user_model()._default_manager.select_related("profile")
+        # The primary key: one row at most, so no ORDER BY and LIMIT to build (as `.first()` does).
+        found = list(users.filter(pk=user_id))
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -11,11 +11,12 @@ POST /api/people/me/password/ (fupin.api.tokens). Setting one's own password cle
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from fupin.accounts.models import PersonProfile
 
@@ -51,6 +52,9 @@ def password_changed_by_self(user: Any) -> None:
 def must_change_password(user: Any) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
+    if PersonProfile.user.field.remote_field.is_cached(user):  # read with the user (backends)
+        profile = PersonProfile.user.field.remote_field.get_cached_value(user)
+        return bool(profile is not None and profile.must_change_password)
     return PersonProfile.objects.filter(user_id=user.pk, must_change_password=True).exists()
 
 
@@ -74,4 +78,11 @@ class FirstLoginMiddleware:
         path = request.path
         if path.startswith(_OPEN_PREFIXES) or path == API_PASSWORD_PATH:
             return False
-        return path not in (reverse("password_change"), reverse("password_change_done"))
+        return path not in _password_change_paths(get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=16)
+def _password_change_paths(prefix: str, urlconf: Any) -> tuple[str, str]:
+    """The password change's two pages, reversed once per URL prefix and URLconf (not on every
+    request)."""
+    return reverse("password_change"), reverse("password_change_done")

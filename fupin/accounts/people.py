@@ -46,6 +46,7 @@ from fupin.accounts.models import (
     PersonProfile,
     Role,
 )
+from fupin.accounts.scoping import memberships_of
 from fupin.accounts.services import AccountError, membership_grant
 from fupin.regions.models import Region
 
@@ -141,9 +142,7 @@ def offices_of(user: AnyUser | None) -> list[Office]:
     if user is None or not (user.is_authenticated and user.is_active):
         return []
     out: list[Office] = []
-    rows = Membership.objects.filter(user_id=user.pk, role__in=list(GRANTS)).select_related(
-        "region", "campaign"
-    )
+    rows = [m for m in memberships_of(user) if m.role in GRANTS]  # type: ignore[arg-type]
     for m in rows:
         if m.role in OFFICE_LEVEL:
             if m.region is not None and m.region.level == OFFICE_LEVEL[m.role]:

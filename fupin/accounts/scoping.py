@@ -23,11 +23,16 @@ AppConfig.ready (`scope_source`), so that this module imports no app but regions
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
 
 from fupin.accounts.models import OFFICE_LEVEL, Membership
 from fupin.regions.models import Region
@@ -82,14 +87,88 @@ def scope_source(source: ScopeSource) -> ScopeSource:
     return source
 
 
+# Within one request a page asks for the scope from several selectors (households_for,
+# regions_for, sees_whole_region, the breadcrumb, the navigation): it is read once per user and
+# request (`request_memo`), and read again after any write the request makes.
+_memo: ContextVar[dict[tuple[str, int], Any] | None] = ContextVar("fupin_scope_memo", default=None)
+
+
+def _forget_on_write(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    memo = _memo.get()
+    if memo and sql.lstrip()[:6].upper() != "SELECT":
+        memo.clear()  # a role, pairing or assignment may have changed
+    return execute(sql, params, many, context)
+
+
+@contextmanager
+def request_memo() -> Iterator[None]:
+    """Remember each user's role rows and scope until the block ends or a statement other than
+    a SELECT runs on the database (tests and commands outside it read afresh each time)."""
+    token = _memo.set({})
+    try:
+        with connection.execute_wrapper(_forget_on_write):
+            yield
+    finally:
+        _memo.reset(token)
+
+
+class RequestScopeMiddleware:
+    """One request, one reading of the user's roles and scope (`request_memo`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_memo():
+            return self.get_response(request)
+
+
+def _remembered(kind: str, user: AbstractBaseUser, compute: Callable[[], Any]) -> Any:
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    key = (kind, user.pk)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+    """The user's role rows with their regions and campaigns (read once per request)."""
+    return _remembered("memberships", user, lambda: _read_memberships(user))  # type: ignore[no-any-return]
+
+
+def _read_memberships(user: AbstractBaseUser) -> list[Membership]:
+    # The region comes in the same query; a campaign only where a row has one (a campaign's
+    # working group and staff), in a second query: joining the campaign's columns into every
+    # page's first query cost more than the join saved.
+    rows = list(Membership.objects.filter(user_id=user.pk).select_related("region"))
+    if any(m.campaign_id is not None for m in rows):
+        prefetch_related_objects(rows, "campaign")
+    return rows
+
+
 def scope_for(user: AnyUser) -> Scope:
-    """The user's whole scope: the region rule here, then every registered source."""
+    """The user's whole scope: the region rule here, then every registered source (computed
+    once per request; each caller gets its own copy to extend)."""
     if not is_active(user):
         return Scope()
     if getattr(user, "is_superuser", False):
         return Scope(everything=True, prefixes=[""])
     assert isinstance(user, AbstractBaseUser)
-    memberships = list(Membership.objects.filter(user=user).select_related("region", "campaign"))
+    scope: Scope = _remembered("scope", user, lambda: _compute_scope(user))
+    return Scope(
+        everything=scope.everything,
+        prefixes=list(scope.prefixes),
+        county_prefixes=list(scope.county_prefixes),
+        households=list(scope.households),
+        village_households=list(scope.village_households),
+        campaign_ids=set(scope.campaign_ids),
+    )
+
+
+def _compute_scope(user: AbstractBaseUser) -> Scope:
+    memberships = memberships_of(user)
     roles = {m.role for m in memberships}
     scope = Scope()
     for m in memberships:
@@ -123,11 +202,13 @@ def office_regions(user: AnyUser | None) -> list[Region]:
     offices (分工负责)."""
     if user is None or not is_active(user):  # type: ignore[arg-type]
         return []
-    rows = Membership.objects.filter(user_id=user.pk, role__in=list(OFFICE_LEVEL)).select_related(
-        "region"
-    )
+    assert isinstance(user, AbstractBaseUser)
     return [
-        m.region for m in rows if m.region is not None and m.region.level == OFFICE_LEVEL[m.role]
+        m.region
+        for m in memberships_of(user)
+        if m.role in OFFICE_LEVEL
+        and m.region is not None
+        and m.region.level == OFFICE_LEVEL[m.role]
     ]
 
 

@@ -219,13 +219,14 @@ def check_flags(
         uninsured=(~_flag(p.insured) & alive).any(),
     )
 
-    # Members of households in the registry whose ID key is registered more than once.
+    # Members of households in the registry whose ID key is registered more than once (counted
+    # over a window: the members and households are read once, not again for a join back).
     roll = p.filter(p.id_key.notnull()).join(
         hx.filter(hx.in_registry).select("household_id"), "household_id"
     )
-    repeated = roll.group_by("id_key").aggregate(times=roll.count()).filter(lambda t: t.times > 1)
+    roll = roll.mutate(times=roll.id_key.count().over(ibis.window(group_by=roll.id_key)))
     dup = (
-        roll.join(repeated, "id_key")
+        roll.filter(roll.times > 1)
         .select("household_id")
         .distinct()
         .mutate(duplicate=ibis.literal(True))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,21 +158,55 @@ class DuckDBEngine:
         self._tmp.cleanup()
 
 
+# Settings every session of the analytics layer gets unless the user sets them (`--conf`,
+# spark-submit's own): Arrow moves data between Python and the JVM (the rules' table, small
+# results), where Spark would otherwise start Python workers to unpickle rows.
+SPARK_DEFAULTS: dict[str, str] = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+
+
+def local_cores(master: str) -> int | None:
+    """The cores a `local`, `local[N]`, `local[*]` or `local[N,F]` master runs on; None for a
+    cluster."""
+    found = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\d+)?\])?", master.strip())
+    if not found:
+        return None
+    n = found.group(1)
+    if n is None:
+        return 1
+    return (os.cpu_count() or 1) if n == "*" else int(n)
+
+
+def spark_settings(master: str, conf: dict[str, str] | None = None) -> dict[str, str]:
+    """The settings `spark_session` starts a session with: SPARK_DEFAULTS, then, in local mode,
+    one shuffle partition per core (Spark's 200 are 200 tiny tasks on a few cores; adaptive
+    execution still coalesces and splits them, and a cluster keeps Spark's default), then
+    `conf`, which overrides any of them."""
+    cores = local_cores(master)
+    local = {} if cores is None else {"spark.sql.shuffle.partitions": str(max(cores, 2))}
+    return {"spark.ui.enabled": "false", **SPARK_DEFAULTS, **local, **(conf or {})}
+
+
 def spark_session(master: str = "local[2]", **conf: str) -> SparkSession:
-    """A Spark session for the analytics layer (local mode unless `master` says otherwise)."""
+    """A Spark session for the analytics layer (local mode unless `master` says otherwise);
+    `conf` overrides every setting of ours (`spark_settings`)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("fupin-analytics")
-    settings = {
-        "spark.ui.enabled": "false",
-        "spark.sql.session.timeZone": "UTC",
-        # Few cores in local mode: few shuffle partitions (a cluster keeps Spark's default).
-        **({"spark.sql.shuffle.partitions": "2"} if master.startswith("local") else {}),
-        **conf,
-    }
-    for key, value in settings.items():
+    for key, value in spark_settings(master, conf).items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def apply_defaults(session: SparkSession) -> None:
+    """SPARK_DEFAULTS on a session someone else configured (spark-submit's), where it has not
+    set them itself."""
+    given = session.sparkContext.getConf()
+    for key, value in SPARK_DEFAULTS.items():
+        if not given.contains(key):
+            session.conf.set(key, value)
 
 
 class SparkEngine:

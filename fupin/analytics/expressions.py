@@ -42,9 +42,32 @@ def _levels(build: Callable[[str], Table], levels: tuple[str, ...] | None) -> Ta
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def region_indicators(level: str) -> Table:
-    """Per region at `level`: households (all, registered, poor, exited, removed), people (all,
-    registered, poor) and the incidence (poor people / all people, 贫困发生率)."""
+def _rolled_up(
+    villages: Table, level: str, keys: tuple[str, ...], summed: tuple[str, ...]
+) -> Table:
+    """A per-village result (`code` a village code) summed to the regions of `level`, with the
+    columns as they were: the same numbers as grouping the rows themselves by that level, since
+    every column summed is a count or a sum (a sum of NULLs stays NULL)."""
+    schema = villages.schema()
+    grouped = villages.group_by(
+        *keys, level=ibis.literal(level), code=region_code(villages.code, level)
+    ).aggregate(**{c: villages[c].sum().cast(schema[c]) for c in summed})
+    return grouped.select("level", "code", *keys, *summed)
+
+
+INDICATOR_COUNTS = (
+    "households",
+    "registered_households",
+    "poor",
+    "exited",
+    "removed",
+    "people",
+    "registered_people",
+    "poor_people",
+)
+
+
+def _indicator_counts(level: str) -> Table:
     h = source("households")
     size = h["size"].cast("int64")
     poor = h.status.isin(POOR_STATUSES)
@@ -58,27 +81,32 @@ def region_indicators(level: str) -> Table:
         registered_people=h.registered.ifelse(size, 0).sum(),
         poor_people=poor.ifelse(size, 0).sum(),
     )
-    incidence = (grouped.people > 0).ifelse(
-        grouped.poor_people.cast("float64") / grouped.people.cast("float64"), ibis.null("float64")
+    return grouped.mutate(level=ibis.literal(level)).select("level", "code", *INDICATOR_COUNTS)
+
+
+def _with_incidence(counts: Table) -> Table:
+    incidence = (counts.people > 0).ifelse(
+        counts.poor_people.cast("float64") / counts.people.cast("float64"), ibis.null("float64")
     )
-    return grouped.mutate(level=ibis.literal(level), incidence=incidence).select(
-        "level",
-        "code",
-        "households",
-        "registered_households",
-        "poor",
-        "exited",
-        "removed",
-        "people",
-        "registered_people",
-        "poor_people",
-        "incidence",
-    )
+    return counts.mutate(incidence=incidence)
+
+
+def region_indicators(level: str) -> Table:
+    """Per region at `level`: households (all, registered, poor, exited, removed), people (all,
+    registered, poor) and the incidence (poor people / all people, 贫困发生率)."""
+    return _with_incidence(_indicator_counts(level))
 
 
 def all_region_indicators(levels: tuple[str, ...] | None = None) -> Table:
-    """`region_indicators` of every level (province, city, county, township, village) in one table."""
-    return _levels(region_indicators, levels)
+    """`region_indicators` of every level (province, city, county, township, village) in one
+    table: the villages' counts, summed to each level above."""
+    villages = _indicator_counts("village")
+    return _levels(
+        lambda level: _with_incidence(
+            villages if level == "village" else _rolled_up(villages, level, (), INDICATOR_COUNTS)
+        ),
+        levels,
+    )
 
 
 def events_by_year(level: str = "county") -> Table:
@@ -93,7 +121,15 @@ def events_by_year(level: str = "county") -> Table:
 
 
 def all_events_by_year(levels: tuple[str, ...] | None = None) -> Table:
-    return _levels(events_by_year, levels)
+    villages = events_by_year("village")
+    return _levels(
+        lambda level: (
+            villages
+            if level == "village"
+            else _rolled_up(villages, level, ("year", "kind"), ("events",))
+        ),
+        levels,
+    )
 
 
 def causes(level: str = "county") -> Table:
@@ -108,7 +144,15 @@ def causes(level: str = "county") -> Table:
 
 
 def all_causes(levels: tuple[str, ...] | None = None) -> Table:
-    return _levels(causes, levels)
+    villages = causes("village")
+    return _levels(
+        lambda level: (
+            villages
+            if level == "village"
+            else _rolled_up(villages, level, ("cause",), ("households", "people"))
+        ),
+        levels,
+    )
 
 
 def guarantee_gaps(level: str = "county") -> Table:

@@ -45,15 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from pyspark.sql import SparkSession
 
-    from fupin.analytics.engines import SparkEngine, locate
+    from fupin.analytics.engines import SparkEngine, apply_defaults, locate
     from fupin.analytics.jobs import JobError, default_out, run_jobs
 
     jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
     if args.keyed_list and "matching" not in jobs:
         jobs.append("matching")
     # The session spark-submit configured (master, executors, memory); a plain run gets Spark's
-    # defaults (local mode).
+    # defaults (local mode). Our SQL settings only where spark-submit's --conf gave none.
     session = SparkSession.builder.appName("fupin-analytics").getOrCreate()
+    apply_defaults(session)
     engine = SparkEngine(locate(args.snapshot), session)
     try:
         out = args.out or default_out(engine.snapshot, str(engine.manifest()["snapshot_id"]))

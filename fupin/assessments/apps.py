@@ -18,3 +18,6 @@ class AssessmentsConfig(AppConfig):
         scope_source(evaluation_scope)
         audit_values_register()
         people_source.register()  # the working group's grants on the people pages
+        from fupin.assessments import uploads
+
+        uploads.register()  # the department's list of problems as a kind of the web upload

@@ -1,9 +1,10 @@
 """The assessment report as a Word document (A4): what offices file, next to the HTML report.
 
 Read back from what the campaign recorded, like the HTML report: the four figures of each county
-with their 95% intervals and thresholds (the rows in force), the county results (pass or fail,
-never a score or a rank: counties in code order), the reasons recorded with them, and a summary
-of the problems raised and confirmed at 终核. No names or ID numbers: households appear by their
+with their 95% intervals and thresholds (the rows in force) and, where the campaign asks cadres
+and deputies, their satisfaction per category beside the households' recognition (as the 综合研判
+weighs it), the county results (pass or fail, never a score or a rank: counties in code order),
+the reasons recorded with them, and a summary of the problems raised and confirmed at 终核. No names or ID numbers: households appear by their
 household number only. Chinese runs name an East Asian font (`fupin.files.word`).
 """
 
@@ -28,8 +29,10 @@ from fupin.assessments.models import (
 )
 from fupin.assessments.report import county_rows
 from fupin.assessments.services import problems_confirmed
+from fupin.assessments.services.judgement_read import county_cadre_shares
 from fupin.assessments.workflows import PROBLEM_CLOSED, ProblemKind
 from fupin.files import word as dx
+from fupin.regions.models import Region
 from fupin.regions.templatetags.fupin_numbers import percent_text
 
 A4 = (Mm(210), Mm(297))
@@ -52,6 +55,29 @@ def _a4(doc: Any) -> None:
 def _threshold(f: dict[str, Any]) -> str:
     sign = "≥" if f["comparison"] == "at_least" else "<"
     return f"{sign} {percent_text(f['threshold'])}"
+
+
+def _cadre_shares(doc: Any, campaign: Campaign, county: Region) -> None:
+    """The county's 干部群众满意度 per category, as the 综合研判 page shows it beside recognition."""
+    shares = county_cadre_shares(campaign, county)
+    if not shares:
+        return
+    dx.para(doc, "县乡村干部、人大代表和政协委员满意度（与群众认可度并看）：")
+    dx.table(
+        doc,
+        ["受访者类别", "答卷数", "满意和基本满意", "不满意", "满意度"],
+        [
+            [
+                s.label,
+                s.responses,
+                s.satisfied,
+                s.not_satisfied,
+                percent_text(s.share) if s.share is not None else "无答卷",
+            ]
+            for s in shares
+        ],
+        size=TABLE_SIZE,
+    )
 
 
 def report_docx(campaign: Campaign) -> bytes:
@@ -117,6 +143,7 @@ def report_docx(campaign: Campaign) -> bytes:
             ],
             size=TABLE_SIZE,
         )
+        _cadre_shares(doc, campaign, county)
 
     dx.heading(doc, "三、县级结果")
     if not decisions:

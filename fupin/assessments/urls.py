@@ -60,16 +60,6 @@ urlpatterns = [
         name="unannounced_draw",
     ),
     path(
-        "<int:pk>/department-reports/upload/",
-        dept.department_list_upload,
-        name="department_list_upload",
-    ),
-    path(
-        "<int:pk>/department-reports/confirm/",
-        dept.department_list_confirm,
-        name="department_list_confirm",
-    ),
-    path(
         "<int:pk>/department-reports/template.xlsx",
         dept.department_list_template_download,
         name="department_list_template",

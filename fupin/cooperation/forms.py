@@ -123,7 +123,12 @@ class ImportForm(forms.Form):
     ]
     kind = forms.ChoiceField(label=_("导入内容"), choices=KIND_CHOICES)
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
-    side = forms.ChoiceField(label=_("台账录入方"), choices=SIDE_CHOICES, required=False)
+    side = forms.ChoiceField(
+        label=_("台账录入方"),
+        choices=SIDE_CHOICES,
+        required=False,
+        help_text=_("台账：同时是协作双方工作人员的（如管辖双方的省扶贫办），须选择代表哪一方录入"),
+    )
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

@@ -18,9 +18,15 @@ from fupin.cooperation.importing import (
     ImportReport,
     ledger_import_xlsx,
 )
+from fupin.cooperation.workflows import Side
 from fupin.policy import idnumber
 from fupin.registry.models import Upload
-from fupin.registry.uploads import UploadKind, UploadRowsRefused, upload_kind_register
+from fupin.registry.uploads import (
+    UploadKind,
+    UploadOption,
+    UploadRowsRefused,
+    upload_kind_register,
+)
 
 LEDGER_KIND = "coop_ledger"
 LEDGER_TITLE = "东西部扶贫协作台账"
@@ -29,6 +35,27 @@ LEDGER_TITLE = "东西部扶贫协作台账"
 # shortcut: the ledger is kept and confirmed by the two sides' offices (分工负责).
 LEDGER_ROLES = (Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE)
 DENIED = "只有协作双方的省、市、县扶贫办可以上传东西部扶贫协作台账"
+SIDE_LABEL = "台账录入方"
+
+
+def _sides(user: AnyUser | None) -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in Side.choices]
+
+
+# Which side the file is entered for: an office over both sides of a pairing (a province office
+# over both, or one holding offices on each side) must say; left blank, the side of each row's
+# pairing the office works for. The import refuses a row whose pairing the office is not that
+# side of (fupin.cooperation.services.acting_side).
+SIDE_OPTION = UploadOption(
+    name="side",
+    label=SIDE_LABEL,
+    choices=_sides,
+    help_text="东西部扶贫协作台账：同时是协作双方工作人员的，须选择代表哪一方录入",
+)
+
+
+def _side(upload: Upload) -> str | None:
+    return str(upload.options.get("side") or "") or None
 
 
 def may_upload_ledger(user: AnyUser | None) -> bool:
@@ -60,7 +87,9 @@ def _links(report: ImportReport) -> list[list[str]]:
 
 def ledger_upload_check(*, user: AbstractBaseUser, upload: Upload, path: Path) -> dict[str, Any]:
     """The dry run: every row through the ledger service, rolled back."""
-    report = ledger_import_xlsx(path=path, user=user, source=upload.filename, dry_run=True)
+    report = ledger_import_xlsx(
+        path=path, user=user, side=_side(upload), source=upload.filename, dry_run=True
+    )
     ok = not report.problems
     return {
         "outcome": "written" if ok else "rejected",
@@ -77,7 +106,7 @@ def ledger_upload_write(
     *, user: AbstractBaseUser, upload: Upload, path: Path
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The write, in the confirmation's transaction: all rows, or none when any row fails."""
-    report = ledger_import_xlsx(path=path, user=user, source=upload.filename)
+    report = ledger_import_xlsx(path=path, user=user, side=_side(upload), source=upload.filename)
     if not report.written:
         raise UploadRowsRefused("台账有错误，未写入任何数据", _problems(report))
     result = {
@@ -89,7 +118,14 @@ def ledger_upload_write(
         "problems": [],
         "links": _links(report),
     }
-    return result, {"结果": "已导入", "读取行数": report.rows_read, "新增台账条目": report.created}
+    after: dict[str, Any] = {
+        "结果": "已导入",
+        "读取行数": report.rows_read,
+        "新增台账条目": report.created,
+    }
+    if _side(upload):
+        after[SIDE_LABEL] = str(Side(_side(upload)).label)
+    return result, after
 
 
 def register() -> None:
@@ -103,6 +139,8 @@ def register() -> None:
             write=ledger_upload_write,
             denied=DENIED,
             hint=f"工作表“{LEDGER_SHEET}”，列：{'、'.join(LEDGER_COLUMNS)}；"
-            "每一行由您所在的一方录入，等待对方确认。任何一行有误则整份不写入。",
+            "每一行由您所在的一方（或所选的“台账录入方”）录入，等待对方确认。"
+            "任何一行有误则整份不写入。",
+            options=(SIDE_OPTION,),
         )
     )

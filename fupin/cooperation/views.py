@@ -657,9 +657,15 @@ def ledger_upload(request: HttpRequest, form: ImportForm) -> HttpResponse:
     from fupin.registry import uploads
 
     f = form.cleaned_data["file"]
+    side = form.cleaned_data.get("side") or ""
     try:
         upload = uploads.upload_create(
-            user=request.user, name=f.name, chunks=f.chunks(), size=f.size, kind=LEDGER_KIND
+            user=request.user,
+            name=f.name,
+            chunks=f.chunks(),
+            size=f.size,
+            kind=LEDGER_KIND,
+            options={"side": side} if side else None,
         )
     except uploads.UploadDenied as e:
         raise PermissionDenied(str(e)) from None

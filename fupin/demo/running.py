@@ -37,7 +37,7 @@ from fupin.assessments.services import (
     county_sample_draw,
     sampling_dict,
 )
-from fupin.assessments.services.surveys import households_by_number
+from fupin.assessments.services.surveys import SUBMISSION_HOUSEHOLD_FIELDS, households_by_number
 from fupin.assessments.workflows import CampaignKind, CampaignStatus
 from fupin.demo.loading import truth_dir as default_truth_dir
 from fupin.demo.running_fieldwork import (
@@ -229,7 +229,9 @@ def _run(
         draws[county.code] = households
         generators[county.code] = (g_survey, g_verify)
         keys = frame.household_no[households.index].tolist()
-        by_no = households_by_number(keys)
+        # What the simulated answers and the services read of a sampled household, not the
+        # whole registry row (a thousand households a county).
+        by_no = households_by_number(keys, fields=(*SUBMISSION_HOUSEHOLD_FIELDS, "at_risk_dibao"))
         sampled[county.code] = [by_no[k] for k in keys]
         say(f"抽样：{county.name} {len(villages)} 个村 {len(households)} 户")
     gc.freeze()  # what the run keeps to its end (the samples), out of the full passes

@@ -38,7 +38,8 @@ class UploadSerializer(serializers.Serializer[dict[str, Any]]):
     kind = serializers.ChoiceField(
         choices=(),
         default=Upload.REGISTRY,
-        help_text="文件类型：registry（建档立卡数据，默认）、coop_ledger（东西部扶贫协作台账）、help（帮扶数据）",
+        help_text="文件类型：registry（建档立卡数据，默认）、coop_ledger（东西部扶贫协作台账）、"
+        "help（帮扶数据）、dept_report（部门提供情况清单）",
     )
     dry_run = serializers.BooleanField(
         default=True, help_text="true：只试运行；false：试运行通过后立即确认导入"
@@ -50,6 +51,11 @@ class UploadSerializer(serializers.Serializer[dict[str, Any]]):
         "不给时使用本办保存的列对应",
     )
     save_mapping = serializers.BooleanField(default=False, help_text="把 map 保存为本办的列对应")
+    options = serializers.CharField(
+        required=False,
+        help_text='这类文件的选项（JSON 对象），如台账 {"side": "east"}（台账录入方：east 东部、'
+        'west 西部）、部门提供情况清单 {"campaign": 3}（考核任务编号）',
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +80,8 @@ class UploadStateSerializer(serializers.Serializer[Any]):
     status = serializers.CharField()
     status_title = serializers.CharField()
     progress = serializers.DictField()
+    options = serializers.DictField(help_text="上传时所选的选项（名称 → 值）")
+    options_text = serializers.DictField(help_text="所选选项的中文（选项名 → 所选值）")
     report = serializers.DictField(help_text="试运行报告（行号如 Excel 所示、列、原因）")
     result = serializers.DictField(help_text="导入或比对结果")
 
@@ -93,6 +101,7 @@ LABELS = {
     "map": "列对应",
     "kind": "名单类型",
     "save_mapping": "保存列对应",
+    "options": "选项",
 }
 
 
@@ -114,6 +123,8 @@ def upload_state(upload: Upload) -> dict[str, Any]:
         "status": upload.status,
         "status_title": upload.get_status_display(),
         "progress": uploads.upload_progress(upload),
+        "options": upload.options,
+        "options_text": dict(uploads.option_rows(upload)),
         "report": _trim(upload.report),
         "result": _trim(upload.result),
     }
@@ -153,6 +164,14 @@ class _Create(APIView):
                 isinstance(k, str) and isinstance(v, str) for k, v in column_map.items()
             ):
                 return _bad("列对应：应为 JSON 对象，键和值都是列名")
+        options = None
+        if d.get("options"):
+            try:
+                options = json.loads(d["options"])
+            except ValueError:
+                return _bad('选项：应为 JSON 对象，如 {"side": "east"}')
+            if not isinstance(options, dict):
+                return _bad('选项：应为 JSON 对象，如 {"side": "east"}')
         f = d["file"]
         try:
             upload = uploads.upload_create(
@@ -162,6 +181,7 @@ class _Create(APIView):
                 size=f.size,
                 kind=d["kind"],
                 keep_good=d.get("keep_good", False),
+                options=options,
             )
             if column_map is not None and upload.kind == Upload.REGISTRY:
                 upload = uploads.upload_check(

@@ -588,6 +588,9 @@ class Upload(models.Model):
     report = models.JSONField(_("试运行报告"), default=dict, blank=True)
     result = models.JSONField(_("导入结果"), default=dict, blank=True)
     keys = models.JSONField(_("比对键"), default=list, blank=True)
+    # What the uploader chose with the file for its kind (the ledger's side, the campaign of a
+    # department's list): the kind's `UploadOption` names → values, read by its dry run and write.
+    options = models.JSONField(_("上传选项"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("上传文件")

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from fupin.accounts import scoping
-from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, AuditEntry, Membership
+from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, AuditEntry
 from fupin.regions.models import LEVEL_DIGITS, Level, Region
 from fupin.registry.audit_naming import (  # noqa: F401 (the audit page's names, used from here)
     AuditNames,
@@ -55,6 +55,20 @@ def households_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Household
     return Household.objects.filter(q) if q is not None else Household.objects.none()
 
 
+def shared_scope_key(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """A name for what `households_for(user)` holds, for caches shared by users who see the same
+    households (every county office of a county): "*" for everything, else the region prefixes;
+    None where single households are in the scope (cadres, evaluators), which is not shared."""
+    scope = scoping.scope_for(user)
+    if scope.everything:
+        return "*"
+    if scope.households:
+        return None
+    # Minimal and sorted (scope_for); "" (every region) reads as "*", so that no scope at all
+    # ("") is never taken for it.
+    return ",".join(p or "*" for p in scope.prefixes)
+
+
 def regions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Region]:
     """The regions a user may open: their own and those below it, and the villages of the single
     households they see (rules in accounts.scoping)."""
@@ -78,9 +92,12 @@ def ancestors_for(user: AbstractBaseUser | AnonymousUser, region: Region) -> lis
     while node is not None:
         out.insert(0, node)
         node = node.parent
-    visible = set(regions_for(user).filter(pk__in=[a.pk for a in out]).values_list("pk", flat=True))
+    # `regions_for` without a query: a region above another is never a village, so only the
+    # prefixes open it (the villages of single households do not).
+    scope = scoping.scope_for(user)
+    prefixes = scope.prefixes + scope.county_prefixes
     for a in out:
-        a.visible = a.pk in visible
+        a.visible = scope.everything or any(a.code.startswith(p) for p in prefixes)
     return out
 
 
@@ -94,12 +111,12 @@ def can_view_full_id(user: AbstractBaseUser | AnonymousUser, household: Househol
     if not scoping.is_active(user) or not isinstance(user, AbstractBaseUser):
         return False
     code = household.village.code
-    offices = Membership.objects.filter(user=user, role__in=FULL_ID_ROLES, region__isnull=False)
     return any(
-        m.region is not None
+        m.role in FULL_ID_ROLES
+        and m.region is not None
         and m.region.level == OFFICE_LEVEL[m.role]
         and code.startswith(m.region.prefix)
-        for m in offices.select_related("region")
+        for m in scoping.memberships_of(user)
     )
 
 
@@ -368,6 +385,19 @@ def registry_version() -> int:
     return newest or 0
 
 
+def household_version(household: Household) -> int:
+    """A number that changes with every change to registry data and with every audit row of
+    this household (a logged full-ID view of one of its members included, which the household
+    page lists): the newest such row's id, in one query (audit rows are only ever added)."""
+    newest = (
+        AuditEntry.objects.filter(Q(household_id=household.pk) | ~Q(action__in=ACCESS_ACTIONS))
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
 def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> dict[str, Any]:
     """Everything the region page shows: summary, children, events, causes and village points.
 
@@ -377,6 +407,14 @@ def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> 
     computed live and cached under the registry's version: a change anywhere gives a new key.
     Partial views (cadres, enumerators: a few households) are computed live each time.
     """
+    return region_dashboard_keyed(user, region)[0]
+
+
+def region_dashboard_keyed(
+    user: AbstractBaseUser | AnonymousUser, region: Region
+) -> tuple[dict[str, Any], str | None]:
+    """`region_dashboard`, and the cache key its figures are shared under (None for a partial
+    view): what is drawn from them alone may be cached under it too (the region page does)."""
     key = None
     if scoping.sees_whole_region(user, region):
         if (record := latest_aggregates()) is not None:
@@ -384,10 +422,10 @@ def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> 
             if (hit := cache.get(key)) is None:
                 hit = dashboard_from_aggregates(record, user, region)
                 cache.set(key, hit, timeout=24 * 3600)
-            return dict(hit)
+            return dict(hit), key
         key = f"fupin:dashboard:{region.code}:{registry_version()}"
         if (hit := cache.get(key)) is not None:
-            return dict(hit)
+            return dict(hit), key
     is_village = region.level == Level.VILLAGE
     data = {
         "summary": region_summary(user, region),
@@ -398,7 +436,7 @@ def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> 
     }
     if key is not None:
         cache.set(key, data, timeout=24 * 3600)
-    return data
+    return data, key
 
 
 # The dashboard read back from a snapshot's aggregates (built by fupin.registry.aggregates).

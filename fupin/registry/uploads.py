@@ -16,8 +16,11 @@ row), and on confirmation compared with the registry in the user's scope by
 Every kind of file is an `UploadKind` in one registry (`upload_kind_register`): its label, who may
 upload it, its dry run and its write. The registry file and the department lists are registered
 here; an app above the registry registers its own (the cooperation ledger in
-fupin/cooperation/uploads.py, the help's XLSX in fupin/assistance/uploads.py) when Django starts,
-since the registry may not import them. A kind's
+fupin/cooperation/uploads.py, the help's XLSX in fupin/assistance/uploads.py, a department's list
+of problems for a campaign in fupin/assessments/uploads.py) when Django starts, since the registry
+may not import them. A kind may ask for options with its file (`UploadOption`: the side that
+enters a ledger, the campaign of a department's list), checked at the upload and kept in
+`Upload.options` for its dry run and write. A kind's
 write runs inside the confirmation's one transaction with the upload's outcome and audit row.
 """
 
@@ -108,6 +111,19 @@ class UploadRowsRefused(UploadError):
 
 
 @dataclass(frozen=True)
+class UploadOption:
+    """A choice a kind asks for with its file (the side that enters a ledger, the campaign a
+    department's list is for): kept in `Upload.options` under `name`, shown with `label`.
+    `choices(user)` are the (value, Chinese text) pairs the user may pick from."""
+
+    name: str
+    label: str
+    choices: Callable[[AnyUser], list[tuple[str, str]]]
+    required: bool = False
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
 class UploadKind:
     """One kind of uploaded file. `check(user=, upload=, path=)` returns the dry-run report and
     writes nothing: a dict with `outcome` ("written" or "rejected"), `outcome_text`, `rows_read`,
@@ -126,6 +142,7 @@ class UploadKind:
     denied: str = "无权上传这类文件"
     hint: str = ""  # the file's layout, shown on the upload page
     template_url: str = ""  # the URL name of a template to download, if the kind has one
+    options: tuple[UploadOption, ...] = ()  # what the uploader chooses with the file
 
 
 _KINDS: dict[str, UploadKind] = {}
@@ -212,6 +229,40 @@ def uploads_for(user: AnyUser) -> QuerySet[Upload]:
 def kind_title(code: str) -> str:
     kind = _KINDS.get(code)
     return kind.title if kind else code
+
+
+def options_clean(*, user: AnyUser, kind: UploadKind, given: dict[str, Any]) -> dict[str, str]:
+    """The kind's options as chosen (blank ones left out), or UploadError naming the option: an
+    unknown name, a value not among the user's choices, a required one missing."""
+    known = {o.name: o for o in kind.options}
+    unknown = [str(name) for name, value in given.items() if name not in known and value]
+    if unknown:
+        raise UploadError(f"选项：{kind.title}没有选项“{'、'.join(unknown)}”")
+    out: dict[str, str] = {}
+    for option in kind.options:
+        value = str(given.get(option.name) or "").strip()
+        if not value:
+            if option.required:
+                raise UploadError(f"{option.label}：请选择")
+            continue
+        if value not in {v for v, _ in option.choices(user)}:
+            raise UploadError(f"{option.label}：“{value}”不是可选的值")
+        out[option.name] = value
+    return out
+
+
+def option_rows(upload: Upload) -> list[tuple[str, str]]:
+    """The upload's options as its page shows them: (label, the chosen value's Chinese text)."""
+    kind = _KINDS.get(upload.kind)
+    if kind is None or not upload.options:
+        return []
+    rows = []
+    for option in kind.options:
+        value = str(upload.options.get(option.name, ""))
+        if value:
+            texts = dict(option.choices(upload.uploaded_by))
+            rows.append((option.label, texts.get(value, value)))
+    return rows
 
 
 def is_list_kind(code: str) -> bool:
@@ -302,9 +353,11 @@ def upload_create(
     kind: str = Upload.REGISTRY,
     keep_good: bool = False,
     column_map: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Upload:
     """Store an uploaded file and check it in a dry run (nothing written to the registry).
-    The file's column mapping is the given one, else the office's saved one."""
+    The file's column mapping is the given one, else the office's saved one; `options` are the
+    kind's choices (UploadKind.options), checked here and read by the kind's dry run and write."""
     handler = _KINDS.get(kind)
     if handler is None:
         if not may_upload(user):
@@ -312,6 +365,7 @@ def upload_create(
         raise UploadError(f"类型：不认识的名单类型“{kind}”")
     if not handler.may_upload(user):
         raise UploadDenied(handler.denied)
+    chosen = options_clean(user=user, kind=handler, given=options or {})
     _check_file(name, size)
     assert isinstance(user, AbstractBaseUser)
     office = upload_office(user)
@@ -336,6 +390,7 @@ def upload_create(
             uploaded_by=user,
             office=office,
             keep_good=keep_good,
+            options=chosen,
         )
         # A folder per upload keeps the file's own name: the report and the audit name it.
         upload.file.save(f"{upload.pk}/{safe}", ContentFile(bytes(data)), save=False)
@@ -344,7 +399,12 @@ def upload_create(
             actor=user,
             action=AuditEntry.Action.CREATE,
             obj=upload,
-            after={"文件": name, "类型": kind_title(kind), "大小": len(data)},
+            after={
+                "文件": name,
+                "类型": kind_title(kind),
+                "大小": len(data),
+                **dict(option_rows(upload)),
+            },
             reason=f"上传 {name}"[:200],
         )
     try:

@@ -7,11 +7,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -33,10 +36,13 @@ from fupin.registry.selectors import (
     can_view_full_id,
     child_incidence,
     counties_with_data,
+    household_version,
     households_for,
     mask_ids,
-    region_dashboard,
+    region_dashboard_keyed,
     regions_for,
+    registry_version,
+    shared_scope_key,
 )
 from fupin.registry.services import FullIdDenied, person_view_full_id
 from fupin.registry.standards import own_standard
@@ -65,9 +71,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
-    region = get_object_or_404(regions_for(request.user), code=code)
+    # With its ancestors up to the province (a village has four), for the breadcrumb.
+    above = regions_for(request.user).select_related("parent__parent__parent__parent")
+    region = get_object_or_404(above, code=code)
     ancestors = ancestors_for(request.user, region)
-    data = region_dashboard(request.user, region)
+    data, key = region_dashboard_keyed(request.user, region)
     villages = data["villages"]
     return render(
         request,
@@ -81,6 +89,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "whole": sees_whole_region(request.user, region),
             "unplaced": villages.unplaced if villages else [],
             "dashboard": _dashboard_data(data),
+            # The body below the breadcrumb is drawn from the shared figures alone: cached with
+            # them, per language (the breadcrumb says which regions this user may open).
+            "body_key": f"{key}:{get_language()}" if key is not None else None,
         },
     )
 
@@ -137,18 +148,29 @@ def household_list(request: HttpRequest, code: str) -> HttpResponse:
         qs = qs.filter(registered=False)
     elif status in Status.values:
         qs = qs.filter(status=status)
+    else:
+        status = ""
     attribute = request.GET.get("attribute", "")
     if attribute in Attribute.values:
         qs = qs.filter(attribute=attribute)
+    else:
+        attribute = ""
     cause = request.GET.get("cause", "")
     if cause in Cause.values:
         qs = qs.filter(main_cause=cause)
+    else:
+        cause = ""
     heads = Prefetch(
         "members", queryset=Person.objects.filter(relation=Relation.HEAD), to_attr="heads"
     )
-    page = Paginator(qs.select_related("village").prefetch_related(heads), 50).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(qs.select_related("village").prefetch_related(heads), 50)
+    shared = shared_scope_key(request.user)
+    version = registry_version() if shared is not None else None
+    if shared is not None:
+        _count_from_cache(
+            paginator, f"{version}:{shared}:{region.code}:{status}:{attribute}:{cause}"
+        )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "registry/household_list.html",
@@ -161,8 +183,30 @@ def household_list(request: HttpRequest, code: str) -> HttpResponse:
             "statuses": Status.choices,
             "attributes": Attribute.choices,
             "causes": Cause.choices,
+            # The filter form (some thirty choices) depends only on these and the language.
+            "language": get_language(),
+            # The table of the page is the same for every user who sees the same households
+            # (ID numbers are masked on it for everyone): cached under the registry's version
+            # with the query string (its page links) and the language.
+            "rows_key": (
+                f"{version}:{shared}:{region.code}:{page.number}:{get_language()}:"
+                f"{request.GET.urlencode()}"
+                if shared is not None
+                else None
+            ),
         },
     )
+
+
+def _count_from_cache(paginator: Paginator, key: str) -> None:
+    """The list's COUNT(*) (tens of thousands of a county's households, on every page of it)
+    once per registry version, shared by the users who see the same households."""
+    key = f"fupin:households:count:{key}"
+    count = cache.get(key)
+    if count is None:
+        cache.set(key, paginator.count, timeout=24 * 3600)
+    else:
+        paginator.count = count
 
 
 @login_required
@@ -170,15 +214,21 @@ def household_detail(
     request: HttpRequest, household_no: str, *, event_form: Any = None, status: int = 200
 ) -> HttpResponse:
     household = (
-        households_for(request.user)
-        .select_related("village")
-        .filter(household_no=household_no)
-        .first()
-    )
+        households_for(request.user).select_related("village").filter(household_no=household_no)
+    ).first()
     if household is None:
         raise Http404("没有这户，或无权查看")
-    own = own_standard(household)
     full_id = can_view_full_id(request.user, household)
+    work = _work_context(request, household, event_form)
+    # The page's two tables-heavy parts are drawn from the household's records alone, the same
+    # for every user allowed to open it (ID numbers masked) but for what the key names: they are
+    # cached under the newest audit row that is this household's or a change to registry data
+    # (every change writes one; a logged full-ID view of this household is one too), so that a
+    # change shows at once. What they read is read only when they are drawn (lazy).
+    body_key = (
+        f"{household_version(household)}:{household.pk}:{int(full_id)}:"
+        f"{int(work['may_prepare'])}:{get_language()}"
+    )
     return render(
         request,
         "registry/household.html",
@@ -188,36 +238,60 @@ def household_detail(
                 str(Cause(c).label) if c in Cause.values else c
                 for c in household.other_cause_list()
             ],
-            "members": household.members.all(),
+            "members": SimpleLazyObject(lambda: list(_with_members(household).members.all())),
             # Judged against the standard it was identified under, not always the national one.
-            "own_standard": own,
-            "identification": own.identification,
+            "own_standard": SimpleLazyObject(lambda: own_standard(_with_members(household))),
             "events": household.events.order_by("date", "id"),
             # Imports nest members' ID numbers in before/after: audit_changes masks them at any depth.
-            "audit": [
-                {"entry": e, "changes": audit_changes(e), "note": mask_ids(e.note)}
-                for e in household.audit.order_by("-at", "-id")[:50]
-            ],
+            "audit": SimpleLazyObject(
+                lambda: [
+                    {"entry": e, "changes": audit_changes(e), "note": mask_ids(e.note)}
+                    for e in household.audit.order_by("-at", "-id")[:50]
+                ]
+            ),
             "can_view_full_id": full_id,
             # 联系电话 is personal data: whole only to those who see the full ID numbers.
             "phone": household.phone if full_id else mask_phone(household.phone),
-            **_work_context(request, household, event_form),
+            "body_key": body_key,
+            **work,
         },
         status=status,
     )
+
+
+def _with_members(household: Any) -> Any:
+    """The household with its members read (once: the table and the standard's judgement)."""
+    prefetch_related_objects([household], "members")
+    return household
 
 
 def _work_context(request: HttpRequest, household: Any, event_form: Any) -> dict[str, Any]:
     """What the household page offers an office: the event form (county), the edit links
     (township or county), the identification cases and the evidence files."""
     decide = may_decide(request.user, household)
+    form = event_form or (EventForm() if decide else None)
     return {
         "may_prepare": may_prepare(request.user, household),
         "may_decide": decide,
-        "event_form": event_form or (EventForm() if decide else None),
+        "event_form": form,
+        "event_form_html": (
+            None if form is None else form.as_p() if form.is_bound else _blank_event_form()
+        ),
         "cases": household.identification_cases.order_by("-opened_on", "-id"),
         "evidence": household.evidence.all()[:50],
     }
+
+
+_BLANK_FORMS: dict[str | None, str] = {}
+
+
+def _blank_event_form() -> str:
+    """The empty event form's HTML, rendered once per language (Django renders a form through
+    its templates, field by field: a few milliseconds on every household page otherwise)."""
+    language = get_language()
+    if (html := _BLANK_FORMS.get(language)) is None:
+        html = _BLANK_FORMS[language] = EventForm().as_p()
+    return html
 
 
 @never_cache

@@ -42,11 +42,37 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _kind_choices(user)  # type: ignore[attr-defined]
+        # The kinds' own choices (UploadKind.options), one field per option name; only the chosen
+        # kind's are passed on, and upload_create checks them.
+        self.option_kinds: dict[str, list[str]] = {}
+        for kind in uploads.kinds_for(user):
+            for option in kind.options:
+                self.option_kinds.setdefault(option.name, []).append(kind.code)
+                name = f"option_{option.name}"
+                if name not in self.fields:
+                    self.fields[name] = forms.ChoiceField(
+                        label=option.label,
+                        required=False,
+                        choices=[("", "——请选择——"), *option.choices(user)],
+                        help_text=option.help_text,
+                    )
+                    self.fields[name].error_messages["invalid_choice"] = (
+                        f"{option.label}：请从列表中选择"
+                    )
         self.fields["kind"].error_messages["invalid_choice"] = "文件类型：请从列表中选择"
         self.fields["kind"].error_messages["required"] = "文件类型：请选择"
         self.fields["file"].error_messages.update(
             {"required": "文件：请选择要上传的文件", "empty": "文件：文件是空的"}
         )
+
+    def option_fields(self) -> list[tuple[Any, str]]:
+        """The option fields with the kinds they belong to (the page marks each)."""
+        return [(self[f"option_{n}"], " ".join(codes)) for n, codes in self.option_kinds.items()]
+
+    def chosen_options(self) -> dict[str, str]:
+        kind = uploads.upload_kind(self.cleaned_data["kind"])
+        names = [o.name for o in kind.options] if kind else []
+        return {n: self.cleaned_data.get(f"option_{n}") or "" for n in names}
 
 
 def _upload(request: HttpRequest, pk: int) -> Upload:
@@ -83,8 +109,10 @@ def upload_index(request: HttpRequest) -> HttpResponse:
     if not uploads.may_upload(request.user):
         return render(request, "registry/upload_denied.html", status=403)
     if request.method != "POST":
-        chosen = request.GET.get("kind", "")
-        return _index(request, UploadForm(user=request.user, initial={"kind": chosen}))
+        initial = {"kind": request.GET.get("kind", "")}
+        for key, value in request.GET.items():  # a link may preset an option (?campaign=3)
+            initial.setdefault(f"option_{key}", value)
+        return _index(request, UploadForm(user=request.user, initial=initial))
     form = UploadForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return _index(request, form, status=400)
@@ -97,6 +125,7 @@ def upload_index(request: HttpRequest) -> HttpResponse:
             size=f.size,
             kind=form.cleaned_data["kind"],
             keep_good=form.cleaned_data["keep_good"],
+            options=form.chosen_options(),
         )
     except uploads.UploadError as refused:
         return _index(request, form, error=str(refused), status=400)
@@ -112,6 +141,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": uploads.kind_title(upload.kind),
         "is_registry": upload.kind == Upload.REGISTRY,
         "is_list": uploads.is_list_kind(upload.kind),
+        "options": uploads.option_rows(upload),
         "progress": progress,
         "percent": int(100 * progress["done"] / progress["total"]) if progress["total"] else 0,
         "error": request.session.pop("upload_error", "") if "error" in request.GET else "",

@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from fupin.accounts.audit import actor_name, audit_entry, audit_record, canonical_json
+from fupin.accounts.audit import (
+    actor_name,
+    audit_entry,
+    audit_record,
+    audit_record_many,
+    canonical_json,
+)
 from fupin.accounts.models import AuditEntry
 from fupin.testing.worlds import World
 
@@ -102,6 +108,44 @@ def test_audit_entry_builds_the_same_row_unsaved_for_bulk_inserts(world: World) 
         world.household,
         "核实",
     )
+
+
+def test_a_batch_writes_the_rows_audit_record_writes(world: World) -> None:
+    """audit_record_many stores what audit_record stores for the same values: who, the object and
+    household, the values as JSON text with any ID number masked, the time given."""
+    officer = world.users["county_officer"]
+    at = dt.datetime(2019, 6, 1, 10, 30, tzinfo=dt.UTC)
+    id_number = "62012119800101123X"
+    values = {
+        "action": AuditEntry.Action.SUBMIT,
+        "obj": world.household,
+        "household": world.household,
+        "after": {"on": dt.date(2019, 3, 1), "id_number": id_number, "text": f"身份证 {id_number}"},
+        "reason": f"核实 {id_number}",
+        "now": at,
+    }
+    one = audit_record(actor=officer, **values)
+    assert audit_record_many([audit_entry(actor=officer, **values)] * 3) == 3
+    assert audit_record_many([]) == 0
+    columns = ("at", "user", "actor", "action", "model", "object_key", "household", "before")
+    rows = list(
+        AuditEntry.objects.filter(action="submit").order_by("id").values(*columns, "after", "note")
+    )
+    assert len(rows) == 4 and all(r == rows[0] for r in rows)
+    assert rows[0]["at"] == at and rows[0]["user"] == officer.pk == one.user_id
+    assert rows[0]["household"] == world.household.pk and rows[0]["before"] is None
+    assert rows[0]["after"]["on"] == "2019-03-01"
+    assert id_number not in str(rows[0]["after"]) and id_number not in rows[0]["note"]
+
+
+def test_a_batch_refuses_a_row_naming_an_unsaved_household(world: World) -> None:
+    from fupin.registry.models import Household
+
+    row = audit_entry(actor=None, action=AuditEntry.Action.EVENT, obj=world.household, reason="x")
+    row.household = Household(household_no="6211261000019999", village=world.household.village)
+    with pytest.raises(ValueError):
+        audit_record_many([row])
+    assert not AuditEntry.objects.filter(note="x").exists()
 
 
 def test_canonical_json_ignores_key_order() -> None:

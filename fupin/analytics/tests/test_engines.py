@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -142,3 +143,47 @@ def test_a_snapshot_without_rows_still_binds_every_table_with_its_schema(tmp_pat
             assert engine.to_pyarrow(build()).num_rows == 0, name
     finally:
         engine.close()
+
+
+def test_every_level_summed_from_the_villages_equals_grouping_each_level_directly(
+    duckdb_engine: DuckDBEngine,
+) -> None:
+    """`all_region_indicators`, `all_events_by_year` and `all_causes` read the snapshot once and
+    sum the villages' rows upwards: the same rows, of the same types, as each level's own count."""
+    import ibis
+
+    from fupin.analytics.expressions import LEVELS, all_causes, all_events_by_year
+
+    for rolled, direct in (
+        (all_region_indicators, region_indicators),
+        (all_events_by_year, events_by_year),
+        (all_causes, causes),
+    ):
+        expr = rolled()
+        expected = ibis.union(*(direct(level) for level in LEVELS))
+        assert expr.schema() == expected.schema()
+        got = duckdb_engine.to_pyarrow(expr)
+        assert got.num_rows > 0 and got.equals(duckdb_engine.to_pyarrow(expected)), rolled
+        assert set(got.column("level").to_pylist()) == set(LEVELS)
+
+
+def test_user_settings_override_the_sessions_defaults() -> None:
+    from fupin.analytics.engines import SPARK_DEFAULTS, local_cores, spark_settings
+
+    assert local_cores("local") == 1 and local_cores("local[3]") == 3
+    assert local_cores("local[4,2]") == 4 and local_cores("local[*]") == (os.cpu_count() or 1)
+    assert local_cores("yarn") is None and local_cores("spark://host:7077") is None
+    local = spark_settings("local[3]")
+    assert local["spark.sql.shuffle.partitions"] == "3"
+    assert local["spark.sql.execution.arrow.pyspark.enabled"] == "true"
+    assert "spark.sql.shuffle.partitions" not in spark_settings("yarn")  # Spark's own default
+    mine = spark_settings(
+        "local[3]",
+        {
+            "spark.sql.shuffle.partitions": "50",
+            "spark.sql.execution.arrow.pyspark.enabled": "false",
+        },
+    )
+    assert mine["spark.sql.shuffle.partitions"] == "50"
+    assert mine["spark.sql.execution.arrow.pyspark.enabled"] == "false"
+    assert set(SPARK_DEFAULTS) <= set(mine)

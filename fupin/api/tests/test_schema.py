@@ -152,14 +152,25 @@ def _real_objects(world: World, problems: Problems) -> dict[str, dict[str, Any]]
     }
 
 
+SHARDS = 3
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.parametrize("persona", ["province_officer", "enumerator"])
 def test_schemathesis_finds_no_server_error(
-    wsgi_app: Any, world: World, problems: Problems, results: list[CountyResult], persona: str
+    wsgi_app: Any,
+    world: World,
+    problems: Problems,
+    results: list[CountyResult],
+    persona: str,
+    shard: int,
 ) -> None:
     """Every operation, with valid and invalid data, as a persona who sees data: the province office
     sees the registry; the enumerator (holding the enumerator role) gets past the submission and
-    transition endpoints' permission checks to their validation and the services."""
+    transition endpoints' permission checks to their validation and the services. The operations
+    are split in `SHARDS` parts (every operation in exactly one), so that the parts run in
+    parallel."""
     grant_role(world, "enumerator", Role.ENUMERATOR)
     token = Token.objects.create(user=world.users[persona]).key
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
@@ -167,13 +178,15 @@ def test_schemathesis_finds_no_server_error(
     real = _real_objects(world, problems)
     seen: set[tuple[str, str]] = set()
     P, N = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
-    for result in schema.get_all_operations():
+    for index, result in enumerate(schema.get_all_operations()):
         operation = result.ok()
         key = (operation.method.upper(), operation.path)
         seen.add(key)
-        runs: list[tuple[Any, dict[str, Any] | None, int]] = [(P, None, 15), (N, None, 8)]
+        if index % SHARDS != shard:
+            continue
+        runs: list[tuple[Any, dict[str, Any] | None, int]] = [(P, None, 10), (N, None, 6)]
         if operation.path in real:
-            runs.append((P, real[operation.path], 10))
+            runs.append((P, real[operation.path], 8))
         for mode, pinned, examples in runs:
 
             @given(case=operation.as_strategy(generation_mode=mode, path_parameters=pinned))

@@ -15,13 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.api.errors import ERRORS, NOT_FOUND
+from fupin.assessments.api.common import CountyOf, recorded
 from fupin.assessments.api.permissions import campaign_visible
 from fupin.assessments.models import CadreAnswer, CadreCategory, CadreResponse, Campaign
-from fupin.assessments.services import AssessmentError
 from fupin.assessments.services.cadre_survey import (
     ENTER_FORBIDDEN,
     NOT_THIS_KIND,
     READ_FORBIDDEN,
+    CadreShare,
     cadre_response_record,
     cadre_response_withdraw,
     cadre_responses_of,
@@ -34,7 +35,11 @@ from fupin.assessments.views.cadre_survey import county_of
 from fupin.regions.models import Region
 
 
-def _county(request: Request, campaign_id: int, code: str) -> tuple[Campaign, Region] | Response:
+def _county(
+    request: Request, campaign_id: int, code: str, *, enter: bool = False
+) -> CountyOf | Response:
+    """The county of the campaign that the URL names, if the user may read its survey (and enter
+    responses, with `enter`); else the answer: 404 not visible, 403 not allowed."""
     campaign = campaign_visible(request, campaign_id)
     county = county_of(campaign, code) if campaign is not None else None
     if campaign is None or county is None:
@@ -43,7 +48,27 @@ def _county(request: Request, campaign_id: int, code: str) -> tuple[Campaign, Re
         return Response({"detail": NOT_THIS_KIND}, status=status.HTTP_403_FORBIDDEN)
     if not may_read(request.user, campaign, county):
         return Response({"detail": READ_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-    return campaign, county
+    if enter and not may_enter(request.user, campaign, county):
+        return Response({"detail": ENTER_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
+    return CountyOf(campaign, county)
+
+
+def _response(
+    request: Request, campaign_id: int, code: str, response_id: int
+) -> CadreResponse | Response:
+    """The county's response that the URL names, if the user may withdraw it; else the answer:
+    404 not visible or no such response, 403 not allowed."""
+    found = _county(request, campaign_id, code)
+    if isinstance(found, Response):
+        return found
+    response = CadreResponse.objects.filter(
+        pk=response_id, campaign=found.campaign, county=found.county
+    ).first()
+    if response is None:
+        return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
+    if not may_enter(request.user, *found):
+        return Response({"detail": ENTER_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
+    return response
 
 
 class ShareSerializer(serializers.Serializer[Any]):
@@ -107,18 +132,20 @@ class WithdrawSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, help_text="撤回理由")
 
 
+def share_data(s: CadreShare) -> dict[str, Any]:
+    """One category's share as the survey and the 综合研判 answer it (ShareSerializer)."""
+    return {
+        "category": s.category,
+        "label": s.label,
+        "responses": s.responses,
+        "satisfied": s.satisfied,
+        "not_satisfied": s.not_satisfied,
+        "share": s.share,
+    }
+
+
 def _survey(campaign: Campaign, county: Region) -> dict[str, Any]:
-    shares = [
-        {
-            "category": s.category,
-            "label": s.label,
-            "responses": s.responses,
-            "satisfied": s.satisfied,
-            "not_satisfied": s.not_satisfied,
-            "share": s.share,
-        }
-        for s in cadre_shares(campaign, county)
-    ]
+    shares = [share_data(s) for s in cadre_shares(campaign, county)]
     return SurveySerializer(
         {"shares": shares, "responses": cadre_responses_of(campaign, county)}
     ).data
@@ -144,21 +171,15 @@ class CadreSurveyView(APIView):
         responses={201: ResponseSerializer, **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str) -> Response:
-        found = _county(request, campaign_id, code)
-        if isinstance(found, Response):
-            return found
-        campaign, county = found
-        if not may_enter(request.user, campaign, county):
-            return Response({"detail": ENTER_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        body = ResponseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            response = cadre_response_record(
-                campaign=campaign, county=county, user=request.user, **body.validated_data
-            )
-        except AssessmentError as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+        return recorded(
+            request,
+            _county(request, campaign_id, code, enter=True),
+            ResponseSerializer,
+            lambda at, d: cadre_response_record(
+                campaign=at.campaign, county=at.county, user=request.user, **d
+            ),
+            lambda _, response: ResponseSerializer(response).data,
+        )
 
 
 class CadreResponseWithdrawView(APIView):
@@ -170,24 +191,17 @@ class CadreResponseWithdrawView(APIView):
         responses={200: ResponseSerializer, **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str, response_id: int) -> Response:
-        found = _county(request, campaign_id, code)
-        if isinstance(found, Response):
-            return found
-        campaign, county = found
-        response = CadreResponse.objects.filter(
-            pk=response_id, campaign=campaign, county=county
-        ).first()
-        if response is None:
-            return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
-        if not may_enter(request.user, campaign, county):
-            return Response({"detail": ENTER_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        body = WithdrawSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            cadre_response_withdraw(
-                response=response, user=request.user, reason=body.validated_data["reason"]
-            )
-        except AssessmentError as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
-        response = CadreResponse.objects.select_related("withdrawal").get(pk=response.pk)
-        return Response(ResponseSerializer(response).data)
+        return recorded(
+            request,
+            _response(request, campaign_id, code, response_id),
+            WithdrawSerializer,
+            lambda response, d: cadre_response_withdraw(
+                response=response, user=request.user, reason=d["reason"]
+            ),
+            lambda response, _: (
+                ResponseSerializer(
+                    CadreResponse.objects.select_related("withdrawal").get(pk=response.pk)
+                ).data
+            ),
+            done=status.HTTP_200_OK,
+        )

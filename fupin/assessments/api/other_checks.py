@@ -14,17 +14,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.api.errors import ERRORS, NOT_FOUND
+from fupin.assessments.api.common import CountyOf, recorded
 from fupin.assessments.api.permissions import campaign_visible
 from fupin.assessments.models import (
     Campaign,
-    Interview,
     ProcedureDocument,
     ProcedureFinding,
     RecheckGroup,
     StandardFinding,
     StandardItem,
 )
-from fupin.assessments.services import AssessmentError
 from fupin.assessments.services.other_checks import (
     ChecklistLine,
     ItemInput,
@@ -57,7 +56,11 @@ READ_FORBIDDEN = "只有本任务的评估工作组、该县的带队专家和�
 RECORD_FORBIDDEN = "只有本任务的评估工作组或该县的带队专家可以记录"
 
 
-def _county(request: Request, campaign_id: int, code: str) -> tuple[Campaign, Region] | Response:
+def _county(
+    request: Request, campaign_id: int, code: str, *, record: bool = False
+) -> CountyOf | Response:
+    """The county of the campaign that the URL names, if the user may read its checks (and record
+    them, with `record`); else the answer: 404 not visible, 403 not allowed."""
     campaign = campaign_visible(request, campaign_id)
     if len(code) == 6 and code.isdigit():
         code += "000000"
@@ -70,7 +73,9 @@ def _county(request: Request, campaign_id: int, code: str) -> tuple[Campaign, Re
         return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
     if not may_read(request.user, campaign, county):
         return Response({"detail": READ_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-    return campaign, county
+    if record and not may_record(request.user, campaign, county):
+        return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
+    return CountyOf(campaign, county)
 
 
 class ProcedureLineSerializer(serializers.Serializer[Any]):
@@ -113,6 +118,11 @@ class InterviewSerializer(serializers.Serializer[Any]):
     recorded_at = serializers.DateTimeField(read_only=True, source="at")
 
 
+def _procedure_lines(campaign: Campaign, county: Region) -> Any:
+    lines = procedure_checklist(campaign, county)
+    return ProcedureLineSerializer([line_data(x) for x in lines], many=True).data
+
+
 def line_data(line: ChecklistLine) -> dict[str, Any]:
     c = line.current
     return {
@@ -123,7 +133,7 @@ def line_data(line: ChecklistLine) -> dict[str, Any]:
         "finding": c.finding if c else "",
         "finding_label": c.get_finding_display() if c else "",
         "note": c.note if c else "",
-        "file_name": (c.original_name or "附件") if c and c.file else "",
+        "file_name": c.file_name if c else "",
         "recorded_by": c.actor if c else "",
         "recorded_at": c.at if c else None,
     }
@@ -140,8 +150,7 @@ class ProcedureCheckView(APIView):
         found = _county(request, campaign_id, code)
         if isinstance(found, Response):
             return found
-        lines = procedure_checklist(*found)
-        return Response(ProcedureLineSerializer([line_data(x) for x in lines], many=True).data)
+        return Response(_procedure_lines(*found))
 
     @extend_schema(
         summary="记录退出程序检查（评估工作组、该县的带队专家）",
@@ -150,27 +159,17 @@ class ProcedureCheckView(APIView):
         responses={201: ProcedureLineSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str) -> Response:
-        found = _county(request, campaign_id, code)
-        if isinstance(found, Response):
-            return found
-        campaign, county = found
-        if not may_record(request.user, campaign, county):
-            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        body = ChecklistSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            procedure_check_record(
-                campaign=campaign,
-                county=county,
+        return recorded(
+            request,
+            _county(request, campaign_id, code, record=True),
+            ChecklistSerializer,
+            lambda at, d: procedure_check_record(
+                campaign=at.campaign,
+                county=at.county,
                 user=request.user,
-                items=[ItemInput(**i) for i in body.validated_data["items"]],
-            )
-        except AssessmentError as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
-        lines = procedure_checklist(campaign, county)
-        return Response(
-            ProcedureLineSerializer([line_data(x) for x in lines], many=True).data,
-            status=status.HTTP_201_CREATED,
+                items=[ItemInput(**i) for i in d["items"]],
+            ),
+            lambda at, _: _procedure_lines(*at),
         )
 
 
@@ -193,21 +192,15 @@ class InterviewsView(APIView):
         responses={201: InterviewSerializer, **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str) -> Response:
-        found = _county(request, campaign_id, code)
-        if isinstance(found, Response):
-            return found
-        campaign, county = found
-        if not may_record(request.user, campaign, county):
-            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        body = InterviewSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            interview: Interview = interview_record(
-                campaign=campaign, county=county, user=request.user, **body.validated_data
-            )
-        except AssessmentError as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(InterviewSerializer(interview).data, status=status.HTTP_201_CREATED)
+        return recorded(
+            request,
+            _county(request, campaign_id, code, record=True),
+            InterviewSerializer,
+            lambda at, d: interview_record(
+                campaign=at.campaign, county=at.county, user=request.user, **d
+            ),
+            lambda _, interview: InterviewSerializer(interview).data,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,6 +242,11 @@ class StandardChecklistSerializer(serializers.Serializer[dict[str, Any]]):
     items = StandardItemSerializer(many=True)
 
 
+def _standard_lines(campaign: Campaign, county: Region) -> Any:
+    lines = standard_checklist(campaign, county)
+    return StandardLineSerializer([standard_line_data(x) for x in lines], many=True).data
+
+
 def standard_line_data(line: StandardLine) -> dict[str, Any]:
     c = line.current
     return {
@@ -260,7 +258,7 @@ def standard_line_data(line: StandardLine) -> dict[str, Any]:
         "plan_says": c.plan_says if c else "",
         "standard": line.standard,
         "note": c.note if c else "",
-        "file_name": (c.original_name or "附件") if c and c.file else "",
+        "file_name": c.file_name if c else "",
         "recorded_by": c.actor if c else "",
         "recorded_at": c.at if c else None,
     }
@@ -281,10 +279,7 @@ class StandardCheckView(APIView):
         found = _county(request, campaign_id, code)
         if isinstance(found, Response):
             return found
-        lines = standard_checklist(*found)
-        return Response(
-            StandardLineSerializer([standard_line_data(x) for x in lines], many=True).data
-        )
+        return Response(_standard_lines(*found))
 
     @extend_schema(
         summary="记录标准准确性检查（评估工作组、该县的带队专家）",
@@ -294,27 +289,17 @@ class StandardCheckView(APIView):
         responses={201: StandardLineSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str) -> Response:
-        found = _county(request, campaign_id, code)
-        if isinstance(found, Response):
-            return found
-        campaign, county = found
-        if not may_record(request.user, campaign, county):
-            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        body = StandardChecklistSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            standard_check_record(
-                campaign=campaign,
-                county=county,
+        return recorded(
+            request,
+            _county(request, campaign_id, code, record=True),
+            StandardChecklistSerializer,
+            lambda at, d: standard_check_record(
+                campaign=at.campaign,
+                county=at.county,
                 user=request.user,
-                items=[StandardInput(**i) for i in body.validated_data["items"]],
-            )
-        except AssessmentError as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
-        lines = standard_checklist(campaign, county)
-        return Response(
-            StandardLineSerializer([standard_line_data(x) for x in lines], many=True).data,
-            status=status.HTTP_201_CREATED,
+                items=[StandardInput(**i) for i in d["items"]],
+            ),
+            lambda at, _: _standard_lines(*at),
         )
 
 
@@ -397,6 +382,10 @@ def recheck_data(r: Recheck | None) -> dict[str, Any] | None:
     }
 
 
+def _recheck(campaign: Campaign, county: Region) -> Any:
+    return RecheckSerializer(recheck_data(recheck_of(campaign, county))).data
+
+
 class RecheckDrawSerializer(serializers.Serializer[dict[str, Any]]):
     frame_size = serializers.IntegerField(
         min_value=1,
@@ -462,21 +451,14 @@ class RecheckDrawView(APIView):
         responses={201: RecheckSerializer, **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str) -> Response:
-        found = _county(request, campaign_id, code)
-        if isinstance(found, Response):
-            return found
-        campaign, county = found
-        if not may_record(request.user, campaign, county):
-            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        body = RecheckDrawSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            recheck_draw(campaign=campaign, county=county, user=request.user, **body.validated_data)
-        except AssessmentError as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            RecheckSerializer(recheck_data(recheck_of(campaign, county))).data,
-            status=status.HTTP_201_CREATED,
+        return recorded(
+            request,
+            _county(request, campaign_id, code, record=True),
+            RecheckDrawSerializer,
+            lambda at, d: recheck_draw(
+                campaign=at.campaign, county=at.county, user=request.user, **d
+            ),
+            lambda at, _: _recheck(*at),
         )
 
 
@@ -490,26 +472,17 @@ class RecheckResultsView(APIView):
         responses={201: RecheckSerializer, **ERRORS},
     )
     def post(self, request: Request, campaign_id: int, code: str) -> Response:
-        found = _county(request, campaign_id, code)
-        if isinstance(found, Response):
-            return found
-        campaign, county = found
-        if not may_record(request.user, campaign, county):
-            return Response({"detail": RECORD_FORBIDDEN}, status=status.HTTP_403_FORBIDDEN)
-        body = RecheckResultsSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            recheck_results_record(
-                campaign=campaign,
-                county=county,
+        return recorded(
+            request,
+            _county(request, campaign_id, code, record=True),
+            RecheckResultsSerializer,
+            lambda at, d: recheck_results_record(
+                campaign=at.campaign,
+                county=at.county,
                 user=request.user,
-                results=[RecheckInput(**r) for r in body.validated_data["results"]],
-            )
-        except AssessmentError as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            RecheckSerializer(recheck_data(recheck_of(campaign, county))).data,
-            status=status.HTTP_201_CREATED,
+                results=[RecheckInput(**r) for r in d["results"]],
+            ),
+            lambda at, _: _recheck(*at),
         )
 
 

@@ -179,7 +179,13 @@ class CountyFrame:
         return np.bincount(self.village, minlength=self.n_villages).astype(np.int64)
 
     def fingerprint(self) -> str:
-        """SHA-256 of everything a draw depends on: same fingerprint + same seed, same draw."""
+        """SHA-256 of everything a draw depends on: same fingerprint + same seed, same draw.
+
+        Computed once per frame (a draw, its record and its replay each ask): the frame cannot
+        change, being frozen with read-only arrays."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is not None:
+            return str(cached)
         h = hashlib.sha256()
         for part in (self.code, str(self.year)):
             h.update(part.encode() + b"\0")
@@ -187,7 +193,9 @@ class CountyFrame:
             h.update("\n".join(arr.tolist()).encode() + b"\0")
         for num in (self.village_is_poor, self.village, self.stratum, self.size, self.at_risk):
             h.update(np.ascontiguousarray(num, dtype=np.int64).tobytes())
-        return h.hexdigest()
+        digest = h.hexdigest()
+        object.__setattr__(self, "_fingerprint", digest)  # frozen: past the dataclass's guard
+        return digest
 
 
 def frame_from_batch(batch: CountyBatch, *, zone: Zone | str | None = None) -> CountyFrame:

@@ -33,20 +33,13 @@ class ProcedureFinding(models.TextChoices):
     IRREGULAR = "irregular", _("不规范")
 
 
-class ProcedureItem(AppendOnly):
-    """One checked document of a county's exit procedure; the latest row per document is in force."""
+class CheckItem(AppendOnly):
+    """What a checked item of a county holds besides its item and finding (the exit procedure's
+    documents, the province's plan's items): the county, the evidence file, who checked it, when.
+    Each kind declares its own `campaign` (its own reverse name) and `note` (its own label)."""
 
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="procedure_items", verbose_name=_("任务")
-    )
     county = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
-    )
-    document = models.CharField(_("退出材料"), max_length=24, choices=ProcedureDocument.choices)
-    finding = models.CharField(_("检查结果"), max_length=10, choices=ProcedureFinding.choices)
-    note = models.TextField(_("证据说明"), blank=True)
-    exit_record = models.CharField(
-        _("退出系统记录"), max_length=400, blank=True, help_text=_("预填时所见的本系统退出记录")
     )
     file = models.FileField(_("附件"), storage=evidence_storage, max_length=200, blank=True)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
@@ -61,6 +54,29 @@ class ProcedureItem(AppendOnly):
     )
     actor = models.CharField(_("操作人"), max_length=64)
     at = models.DateTimeField(_("记录时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def file_name(self) -> str:
+        """The attachment's name as offered for download (附件 when it came without one); empty
+        when there is no attachment."""
+        return (self.original_name or "附件") if self.file else ""
+
+
+class ProcedureItem(CheckItem):
+    """One checked document of a county's exit procedure; the latest row per document is in force."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="procedure_items", verbose_name=_("任务")
+    )
+    document = models.CharField(_("退出材料"), max_length=24, choices=ProcedureDocument.choices)
+    finding = models.CharField(_("检查结果"), max_length=10, choices=ProcedureFinding.choices)
+    note = models.TextField(_("证据说明"), blank=True)
+    exit_record = models.CharField(
+        _("退出系统记录"), max_length=400, blank=True, help_text=_("预填时所见的本系统退出记录")
+    )
 
     class Meta:
         verbose_name = _("退出程序检查")
@@ -126,14 +142,11 @@ class StandardFinding(models.TextChoices):
     UNDETERMINED = "undetermined", _("无法判断")
 
 
-class StandardCheckItem(AppendOnly):
+class StandardCheckItem(CheckItem):
     """One item of the province's assessment plan as checked; the latest row per item is in force."""
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="standard_items", verbose_name=_("任务")
-    )
-    county = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县")
     )
     item = models.CharField(_("检查项"), max_length=16, choices=StandardItem.choices)
     finding = models.CharField(_("检查结果"), max_length=16, choices=StandardFinding.choices)
@@ -143,19 +156,6 @@ class StandardCheckItem(AppendOnly):
     reference = models.CharField(
         _("政策参考"), max_length=400, blank=True, help_text=_("记录时本系统政策表给出的标准")
     )
-    file = models.FileField(_("附件"), storage=evidence_storage, max_length=200, blank=True)
-    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("检查人"),
-    )
-    actor = models.CharField(_("操作人"), max_length=64)
-    at = models.DateTimeField(_("记录时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("标准准确性检查")

@@ -28,7 +28,8 @@ from fupin.assessments.services.evaluators import (
     teams_in_county,
     user_teams,
 )
-from fupin.assessments.services.judgement import CADRE_SURVEY_KINDS, in_leading_group
+from fupin.assessments.services.judgement import in_leading_group
+from fupin.assessments.services.judgement_read import CADRE_SURVEY_KINDS
 from fupin.assessments.workflows import CampaignStatus
 from fupin.policy.text import text_problem
 from fupin.regions.models import Region

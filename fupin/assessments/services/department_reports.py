@@ -1,5 +1,6 @@
 """部门提供情况: the departments in charge of 两不愁三保障 list the problems they know for a
-campaign's counties, one at a time or as an XLSX list (dry run, then confirm).
+campaign's counties, one at a time or as an XLSX list (a kind of the one web upload, dry run then
+confirm: fupin/assessments/uploads.py).
 
 Each problem is attached to a county of the campaign and, where the list names one, a household
 (by 户编号 or a member's ID number, matched within the campaign's counties; the ID number itself
@@ -74,6 +75,28 @@ def may_file(user: User | None, campaign: Campaign) -> bool:
         .filter(Q(campaign=campaign) | Q(campaign__isnull=True))
         .exists()
     )
+
+
+def may_file_some(user: User | None) -> bool:
+    """Whether the active user holds the department role at all (of a campaign or of every one)."""
+    if user is None or not (user.is_authenticated and user.is_active):
+        return False
+    return Membership.objects.filter(user_id=user.pk, role=Role.DEPARTMENT).exists()
+
+
+def campaigns_to_file(user: User | None) -> QuerySet[Campaign]:
+    """The campaigns the user may file department reports for now (their department role's, not
+    yet at 反馈 or closed), newest first."""
+    if not may_file_some(user):
+        return Campaign.objects.none()
+    assert user is not None
+    roles = Membership.objects.filter(user_id=user.pk, role=Role.DEPARTMENT)
+    campaigns = Campaign.objects.exclude(
+        status__in=[CampaignStatus.FEEDBACK, CampaignStatus.CLOSED]
+    )
+    if not roles.filter(campaign__isnull=True).exists():
+        campaigns = campaigns.filter(pk__in=roles.values("campaign_id"))
+    return campaigns.order_by("-year", "-pk")
 
 
 def may_read(user: User | None, campaign: Campaign) -> bool:
@@ -285,11 +308,18 @@ class ListRow:
     description: str = ""
     department: str = ""
     in_sample: bool = False
-    errors: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # column, value, reason
 
     @property
     def kind_label(self) -> str:
         return str(DepartmentKind(self.kind).label) if self.kind else ""
+
+    @property
+    def errors(self) -> list[str]:
+        return [reason for _, _, reason in self.problems]
+
+    def bad(self, column: str, value: str, reason: str) -> None:
+        self.problems.append((column, value, reason))
 
 
 @dataclass
@@ -374,23 +404,25 @@ def department_list_read(campaign: Campaign, data: bytes, *, filename: str = "")
         row = ListRow(number=number, description=v["问题描述"], department=v.get("提供部门", ""))
         kind = kind_of(v["问题类别"])
         if kind is None:
-            row.errors.append(
-                f"“问题类别”须为义务教育、基本医疗、住房安全或饮水安全：{v['问题类别'] or '（空）'}"
+            row.bad(
+                "问题类别",
+                v["问题类别"],
+                f"“问题类别”须为义务教育、基本医疗、住房安全或饮水安全：{v['问题类别'] or '（空）'}",
             )
         row.kind = kind or ""
         row.county = county_of(campaign, v["县"])
         if row.county is None:
-            row.errors.append(f"“县”不是本任务评估的县：{v['县'] or '（空）'}")
+            row.bad("县", v["县"], f"“县”不是本任务评估的县：{v['县'] or '（空）'}")
         key = v.get("户编号或身份证号", "").upper()
         row.key_shown = idnumber.mask(key) if len(key) == 18 else key
         if row.county is not None and key:
             row.household, why = household_of(row.county, key)
             if why:
-                row.errors.append(f"“户编号或身份证号”：{why}")
+                row.bad("户编号或身份证号", row.key_shown, f"“户编号或身份证号”：{why}")
             elif row.household is not None:
                 row.in_sample = sampled(campaign, row.household)
         if not row.description:
-            row.errors.append("“问题描述”不能为空")
+            row.bad("问题描述", "", "“问题描述”不能为空")
         report.rows.append(row)
     return report
 
@@ -404,8 +436,9 @@ def department_list_import(
     filename: str = "",
     now: dt.datetime | None = None,
 ) -> ListReport:
-    """Read an XLSX list; unless `dry_run`, file every row (one transaction, audited) — or none
-    when any row is bad. Sampled households' problems enter 五核."""
+    """Read an XLSX list; unless `dry_run`, file every row (one transaction, each report audited)
+    — or none when any row is bad. Sampled households' problems enter 五核. Called by the list's
+    kind of upload (fupin/assessments/uploads.py), whose confirmation audits the file."""
     _refuse_unless_may_file(user, campaign)
     data = file if isinstance(file, bytes) else file.read(MAX_LIST_BYTES + 1)
     report = department_list_read(campaign, data, filename=filename)
@@ -431,14 +464,6 @@ def department_list_import(
                     now=now,
                 )
             )
-        audit_record(
-            actor=user,
-            action=AuditEntry.Action.IMPORT,
-            obj=locked,
-            after={"file": filename, "rows": len(report.rows), "raised": report.raised},
-            reason="导入部门提供情况清单",
-            now=now,
-        )
     return report
 
 

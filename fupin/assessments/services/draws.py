@@ -44,6 +44,7 @@ from fupin.policy.text import text_problem
 from fupin.regions.counties import CountyRow
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
+from fupin.rows import rows_insert
 
 
 @dataclass(frozen=True)
@@ -213,16 +214,18 @@ def draw_record(
         actor=actor_name(user, actor),
         created_at=now or timezone.now(),
     )
-    DrawItem.objects.bulk_create(
-        DrawItem(
-            draw=draw,
-            unit_key=s.unit_key,
-            stratum=s.stratum,
-            inclusion_probability=s.inclusion_probability,
-            certainty=s.certainty,
-            order=i,
-        )
-        for i, s in enumerate(specs)
+    rows_insert(
+        [
+            DrawItem(
+                draw=draw,
+                unit_key=s.unit_key,
+                stratum=s.stratum,
+                inclusion_probability=s.inclusion_probability,
+                certainty=s.certainty,
+                order=i,
+            )
+            for i, s in enumerate(specs)
+        ]
     )
     audit_record(
         actor=user,
@@ -343,16 +346,17 @@ def county_frame(county: Region, *, year: int | None = None) -> CountyFrame:
     villages = list(
         Region.objects.filter(level=Level.VILLAGE, code__startswith=prefix)
         .order_by("id")
-        .values_list("code", "is_poor_village")
+        .values_list("id", "code", "is_poor_village")
     )
     # Households by their villages' ids (the indexed key), not by a LIKE on the joined village
-    # code, which SQLite answers by scanning every household of the registry for each county.
+    # code, which SQLite answers by scanning every household of the registry for each county;
+    # each household's village as its id, placed among the villages below (no join).
     households = (
         Household.objects.filter(village__in=Region.objects.filter(code__startswith=prefix))
         .order_by("id")
         .values_list(
             "household_no",
-            "village__code",
+            "village_id",
             "status",
             "size",
             "at_risk_dibao",
@@ -370,23 +374,37 @@ def county_frame(county: Region, *, year: int | None = None) -> CountyFrame:
         rows = cursor.fetchall()
     if not villages or not rows:
         raise FrameError(f"{county.name}（{county.code}）在登记库中没有村或农户")
-    unknown = sorted({r[2] for r in rows} - set(STATUS_STRATUM))
+    # The columns, each as one tuple (transposed in C rather than a list built value by value).
+    numbers, of_village, statuses, sizes, dibao, illness, housing, income_years = zip(
+        *rows, strict=True
+    )
+    unknown = sorted(set(statuses) - set(STATUS_STRATUM))
     if unknown:
         raise FrameError(f"unknown registry status {unknown[0]!r}")
-    years = [r[7] for r in rows if r[7] is not None]
+    years = [y for y in income_years if y is not None]
+    village_ids = np.array([v[0] for v in villages], dtype=np.int64)
+    of_household = np.array(of_village, dtype=np.int64)
+    order = np.argsort(village_ids)
+    village = order[
+        np.searchsorted(village_ids, of_household, sorter=order).clip(0, len(villages) - 1)
+    ]
+    if not (village_ids[village] == of_household).all():
+        raise FrameError(f"{county.name}（{county.code}）有农户所在的村不在村级抽样框中")
     province = Region.objects.filter(code=county.code[:2] + "0" * 10).values_list("name", flat=True)
     return CountyFrame.from_arrays(
         code=county.code[:6],
         name=county.name,
         province=province.first() or county.code[:2],
         year=year if year is not None else (max(years) if years else 2019),
-        household_no=[r[0] for r in rows],
-        village_code=[v[0] for v in villages],
-        village_is_poor=[v[1] for v in villages],
-        household_village_code=[r[1] for r in rows],
-        stratum=[STATUS_STRATUM[r[2]] for r in rows],
-        size=[r[3] for r in rows],
-        at_risk=[r[4] or r[5] or r[6] for r in rows],
+        household_no=numbers,
+        village_code=[v[1] for v in villages],
+        village_is_poor=[v[2] for v in villages],
+        village=village,
+        stratum=np.fromiter(map(STATUS_STRATUM.__getitem__, statuses), np.int64, len(rows)),
+        size=sizes,
+        at_risk=np.array(dibao, dtype=bool)
+        | np.array(illness, dtype=bool)
+        | np.array(housing, dtype=bool),
         zone=county.zone or None,
     )
 

@@ -15,7 +15,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from fupin.accounts.audit import actor_name, audit_entry, audit_record, real_user
+from fupin.accounts.audit import (
+    actor_name,
+    audit_entry,
+    audit_record,
+    audit_record_many,
+    real_user,
+)
 from fupin.accounts.models import AuditEntry
 from fupin.assessments.engine import assignment_rules as rules
 from fupin.assessments.engine.assignment_check import check_assignment
@@ -38,6 +44,7 @@ from fupin.assessments.services.draws import draw_current, draws_current
 from fupin.assessments.workflows import CampaignStatus
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
+from fupin.rows import rows_insert
 
 _ASSIGNMENT_PARTS: dict[str, type[InstitutionCounty] | type[ExpertCounty] | type[TeamHousehold]] = {
     "institution": InstitutionCounty,
@@ -125,7 +132,7 @@ def teams_create(
         )
         for spec in specs
     )
-    AuditEntry.objects.bulk_create(
+    audit_record_many(
         audit_entry(
             actor=user,
             actor_label=actor,
@@ -370,9 +377,7 @@ def assignment_record(
             ExpertCounty(assignment=run, expert=e, county=c) for e, c in expert_pairs
         )
     if given_teams:
-        TeamHousehold.objects.bulk_create(
-            TeamHousehold(assignment=run, team=t, household=h) for t, h in team_pairs
-        )
+        rows_insert([TeamHousehold(assignment=run, team=t, household=h) for t, h in team_pairs])
     audit_record(
         actor=user,
         actor_label=run.actor,
@@ -432,14 +437,19 @@ def teams_of_households(campaign: Campaign, household_ids: Iterable[int]) -> dic
     if run is None or not ids:
         return out
     step = 500  # well under every backend's limit on query parameters
+    pairs: list[tuple[int, int]] = []
     for start in range(0, len(ids), step):
-        rows = TeamHousehold.objects.filter(
-            assignment=run, household_id__in=ids[start : start + step]
-        ).select_related("team")
-        for row in rows:
-            out.setdefault(row.household_id, []).append(row.team)
-    for teams in out.values():  # Team's Meta ordering, as teams_of_household's queryset gives
-        teams.sort(key=lambda t: (t.campaign_id, t.code))
+        pairs.extend(
+            TeamHousehold.objects.filter(
+                assignment=run, household_id__in=ids[start : start + step]
+            ).values_list("household_id", "team_id")
+        )
+    # A few teams serve a county's thousand households: each read once, the households sharing it.
+    teams = Team.objects.in_bulk({team_id for _, team_id in pairs})
+    for household_id, team_id in pairs:
+        out.setdefault(household_id, []).append(teams[team_id])
+    for teams_of in out.values():  # Team's Meta ordering, as teams_of_household's queryset gives
+        teams_of.sort(key=lambda t: (t.campaign_id, t.code))
     return out
 
 

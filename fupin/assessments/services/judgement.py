@@ -49,10 +49,11 @@ from fupin.assessments.models import (
     UnannouncedFinding,
     Verdict,
 )
-from fupin.assessments.models.cadre_survey import CadreShare, cadre_shares
+from fupin.assessments.models.cadre_survey import CadreShare
 from fupin.assessments.services.common import AssessmentError, User, in_working_group, role_label
 from fupin.assessments.services.evaluators import assessed_counties
-from fupin.assessments.workflows import CampaignKind, CampaignStatus, ProblemStatus
+from fupin.assessments.services.judgement_read import county_cadre_shares
+from fupin.assessments.workflows import CampaignStatus, ProblemStatus
 from fupin.regions.models import Region
 
 # The figures in the order the pages show them; recognition is the one judged 原则上.
@@ -63,8 +64,6 @@ FIGURES = (
     AssessedFigure.RECOGNITION,
 )
 IN_PRINCIPLE = AssessedFigure.RECOGNITION.value
-# The campaigns that assess a county's exit, where cadres and deputies are asked too (seed 004).
-CADRE_SURVEY_KINDS = (CampaignKind.COUNTY_EXIT_ASSESSMENT, CampaignKind.CENTRAL_SPOT_CHECK)
 # The working group judges once the figures are computed: under verification or decided.
 JUDGING_STATUSES = (CampaignStatus.VERIFICATION, CampaignStatus.DECIDED)
 
@@ -307,7 +306,7 @@ def county_dossier(campaign: Campaign, county: Region) -> Dossier:
         )
         if approval
         else [],
-        cadres=cadre_shares(campaign, county) if campaign.kind in CADRE_SURVEY_KINDS else [],
+        cadres=county_cadre_shares(campaign, county),
     )
 
 

@@ -1,5 +1,7 @@
 """Reading where a county's 综合研判 stands with the leading group (审定), for what rests on it:
-a county exit reads the approved judgement of its campaign county (exits.assessment).
+a county exit reads the approved judgement of its campaign county (exits.assessment); and the
+cadres' and deputies' satisfaction the 综合研判 weighs beside the households' recognition, as its
+page, its API and the Word report show it.
 
 Read-only; the writes are in `services.judgement`. A county's 审定 is final once approved (no move
 leads out of 已审定), so the approved judgement is the county's result of the campaign.
@@ -14,11 +16,18 @@ from fupin.assessments.models import (
     ApprovalStatus,
     ApprovalStep,
     AssessedFigure,
+    Campaign,
     CountyApproval,
     CountyResult,
     Judgement,
     Verdict,
 )
+from fupin.assessments.models.cadre_survey import CadreShare, cadre_shares
+from fupin.assessments.workflows import CampaignKind
+from fupin.regions.models import Region
+
+# The campaigns that assess a county's exit, where cadres and deputies are asked too (seed 004).
+CADRE_SURVEY_KINDS = (CampaignKind.COUNTY_EXIT_ASSESSMENT, CampaignKind.CENTRAL_SPOT_CHECK)
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,13 @@ def county_standing(*, campaign_id: int, county_id: int) -> CountyStanding:
     return CountyStanding(approval, step)
 
 
+def county_cadre_shares(campaign: Campaign, county: Region) -> list[CadreShare]:
+    """干部群众满意度 per category of the county's responses in force, every category in order;
+    empty where the campaign's kind asks no cadres (only county exit assessments and central spot
+    checks do)."""
+    return cadre_shares(campaign, county) if campaign.kind in CADRE_SURVEY_KINDS else []
+
+
 def figures_changed_since(judgement: Judgement, rows: list[CountyResult]) -> list[str]:
     """The figures (Chinese labels) whose current value, interval, threshold or verdict differ
     from what the judgement saw (its recorded sources): empty when it was made on the current
@@ -94,4 +110,10 @@ def figures_changed_since(judgement: Judgement, rows: list[CountyResult]) -> lis
     return changed
 
 
-__all__ = ["CountyStanding", "county_standing", "figures_changed_since"]
+__all__ = [
+    "CADRE_SURVEY_KINDS",
+    "CountyStanding",
+    "county_cadre_shares",
+    "county_standing",
+    "figures_changed_since",
+]

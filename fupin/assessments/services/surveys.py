@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
@@ -21,7 +21,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from fupin.accounts.audit import actor_name, audit_entry, real_user, sha256_json
+from fupin.accounts.audit import (
+    actor_name,
+    audit_entry,
+    audit_record_many,
+    real_user,
+    sha256_json,
+)
 from fupin.accounts.models import AuditEntry
 from fupin.assessments.models import (
     Campaign,
@@ -42,8 +48,9 @@ from fupin.assessments.services.campaigns import campaign_entered
 from fupin.assessments.services.common import AssessmentError, User
 from fupin.assessments.services.evaluators import team_of_enumerator, teams_of_households
 from fupin.assessments.workflows import CampaignStatus, ProblemStatus
-from fupin.policy.text import FREE_TEXT_MAX, text_problem
+from fupin.policy.text import FREE_TEXT_MAX, LINE_TEXT_MAX, text_problem
 from fupin.registry.models import Household, Status
+from fupin.rows import rows_insert
 
 CONFLICT_MESSAGE = (
     "该提交编号已用于内容不同的问卷，本次提交未保存。"
@@ -80,8 +87,9 @@ def questionnaire_for(campaign: Campaign) -> Questionnaire:
     return questionnaire_current()
 
 
-def applicable_sections(schema: Mapping[str, Any], household: Household) -> list[dict[str, Any]]:
-    """The sections that apply to this household (registered, exited, non-registered in a poor village)."""
+def _household_tags(household: Household) -> frozenset[str]:
+    """Which sections' `applies_to` the household meets (registered, exited, non-registered in a
+    poor village)."""
     tags = {"all"}
     if household.registered:
         tags.add("registered")
@@ -89,10 +97,63 @@ def applicable_sections(schema: Mapping[str, Any], household: Household) -> list
             tags.add("exited")
     elif household.village.is_poor_village:
         tags.add("non_registered_poor_village")
+    return frozenset(tags)
+
+
+def applicable_sections(schema: Mapping[str, Any], household: Household) -> list[dict[str, Any]]:
+    """The sections that apply to this household (registered, exited, non-registered in a poor village)."""
+    tags = _household_tags(household)
     return [s for s in schema["sections"] if s.get("applies_to", "all") in tags]
 
 
-def _type_ok(q: Mapping[str, Any], value: object) -> bool:
+class SchemaQuestions:
+    """A questionnaire version's question codes, and the questions that apply to each kind of
+    household: what checking a set of answers reads, worked out once for a batch of them."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self.every = frozenset(q["code"] for s in schema["sections"] for q in s["questions"])
+        self.choices = {
+            q["code"]: frozenset(c["code"] for c in q.get("choices", []))
+            for s in schema["sections"]
+            for q in s["questions"]
+            if q["type"] == "choice"
+        }
+        self._applicable: dict[frozenset[str], dict[str, Mapping[str, Any]]] = {}
+        self._texts: dict[tuple[str, str], str | None] = {}
+
+    def text_problem(self, code: str, q: Mapping[str, Any], value: str) -> str | None:
+        """`text_problem` of a free-text answer to question `code`, each short answer checked
+        once for the batch (the same choices and notes recur in household after household)."""
+        key = (code, value)
+        try:
+            return self._texts[key]
+        except KeyError:
+            pass
+        found = text_problem(
+            value, max_length=FREE_TEXT_MAX, multiline=True, field=f"{q['text']}（{code}）"
+        )
+        if len(value) <= LINE_TEXT_MAX and len(self._texts) < 100_000:
+            self._texts[key] = found
+        return found
+
+    def applicable(self, household: Household) -> dict[str, Mapping[str, Any]]:
+        """Code → question, of the sections that apply to the household, in the version's order."""
+        tags = _household_tags(household)
+        found = self._applicable.get(tags)
+        if found is None:
+            found = {
+                q["code"]: q
+                for s in self.schema["sections"]
+                if s.get("applies_to", "all") in tags
+                for q in s["questions"]
+            }
+            self._applicable[tags] = found
+        return found
+
+
+def _type_ok(q: Mapping[str, Any], value: object, choices: frozenset[str] | None = None) -> bool:
+    """Whether `value` has the question's type; `choices`: the choice codes, if known."""
     kind = q["type"]
     if kind == "int":
         return isinstance(value, int) and not isinstance(value, bool) and value >= 0
@@ -101,7 +162,9 @@ def _type_ok(q: Mapping[str, Any], value: object) -> bool:
     if kind == "bool":
         return isinstance(value, bool)
     if kind == "choice":
-        return value in {c["code"] for c in q.get("choices", [])}
+        return value in (
+            choices if choices is not None else {c["code"] for c in q.get("choices", [])}
+        )
     return isinstance(value, str)
 
 
@@ -126,16 +189,21 @@ def _missing_message(q: Mapping[str, Any], questions: Mapping[str, Mapping[str, 
     return f"未回答：{q['text']}（{q['code']}）"
 
 
-def answers_errors(schema: Mapping[str, Any], answers: object, household: Household) -> list[str]:
+def answers_errors(
+    schema: Mapping[str, Any],
+    answers: object,
+    household: Household,
+    *,
+    questions_of: SchemaQuestions | None = None,
+) -> list[str]:
     """What is wrong with a set of answers for this household (Chinese); empty when valid.
-    A question with `required_if` is required only when the answer it names was given."""
+    A question with `required_if` is required only when the answer it names was given.
+    `questions_of`: the schema's SchemaQuestions, for a caller checking many sets of answers."""
     if not isinstance(answers, dict):
         return ["答案须为问题编号到答案的对应表"]
     errors: list[str] = []
-    questions = {
-        q["code"]: q for s in applicable_sections(schema, household) for q in s["questions"]
-    }
-    every = {q["code"] for s in schema["sections"] for q in s["questions"]}
+    index = questions_of if questions_of is not None else SchemaQuestions(schema)
+    questions, every = index.applicable(household), index.every
     for code in sorted(set(answers) - every):
         errors.append(f"问卷中没有问题 {code}")
     for code in sorted((set(answers) & every) - set(questions)):
@@ -145,13 +213,9 @@ def answers_errors(schema: Mapping[str, Any], answers: object, household: Househ
         if value is None or value == "" or (isinstance(value, str) and not value.strip()):
             if _required(q, answers):
                 errors.append(_missing_message(q, questions))
-        elif not _type_ok(q, value):
+        elif not _type_ok(q, value, index.choices.get(code)):
             errors.append(f"答案类型不符：{q['text']}（{code}）")
-        elif isinstance(value, str) and (
-            problem := text_problem(
-                value, max_length=FREE_TEXT_MAX, multiline=True, field=f"{q['text']}（{code}）"
-            )
-        ):
+        elif isinstance(value, str) and (problem := index.text_problem(code, q, value)):
             errors.append(problem)
     return errors
 
@@ -329,11 +393,23 @@ def _client_uuid(value: uuid.UUID | str) -> uuid.UUID:
         raise AssessmentError("提交编号格式不正确（须为 UUID）") from None
 
 
-def households_by_number(numbers: Iterable[str]) -> dict[str, Household]:
+# What checking a questionnaire reads of its household (`_household_tags`, the team's check, the
+# messages) and what the submission and its audit row keep of it.
+SUBMISSION_HOUSEHOLD_FIELDS = ("id", "household_no", "village", "registered", "status")
+
+
+def households_by_number(
+    numbers: Iterable[str], *, only_keys: bool = False, fields: Sequence[str] = ()
+) -> dict[str, Household]:
     """Household number → household, with its village: what `select_related("village")` gives,
     but each village read once (a sample is a few villages a county, a thousand households), the
-    households of a village sharing it."""
-    households = Household.objects.in_bulk(list(numbers), field_name="household_no")
+    households of a village sharing it. `only_keys`: read only the household's id, number and
+    village (a caller that needs no more of the registry row, for tens of thousands of them);
+    `fields`: read only these (and those three) — any other is read when first used, as Django
+    reads a deferred field."""
+    wanted = ("id", "household_no", "village", *fields) if only_keys or fields else ()
+    rows = Household.objects.only(*dict.fromkeys(wanted)) if wanted else Household.objects
+    households = rows.in_bulk(list(numbers), field_name="household_no")
     field = Household._meta.get_field("village")
     villages = field.related_model.objects.in_bulk({h.village_id for h in households.values()})
     for household in households.values():
@@ -352,6 +428,7 @@ class _BatchContext:
         self._households: dict[str, Household] | None = None
         self._teams: dict[int, list[Team]] | None = None
         self._questionnaires: dict[object, Questionnaire | None] = {}
+        self._questions: dict[object, SchemaQuestions] = {}
 
     def campaign(self) -> Campaign:
         """The campaign, locked for the rest of the transaction (as each single submission locks it)."""
@@ -367,7 +444,7 @@ class _BatchContext:
     def household(self, household_no: str) -> Household | None:
         if self._households is None:
             numbers = sorted({str(item.payload.get("household_no", "")) for item in self._batch})
-            self._households = households_by_number(numbers)
+            self._households = households_by_number(numbers, fields=SUBMISSION_HOUSEHOLD_FIELDS)
         return self._households.get(household_no)
 
     def teams(self, household: Household) -> list[Team]:
@@ -377,6 +454,13 @@ class _BatchContext:
                 self.campaign(), (h.pk for h in self._households.values())
             )
         return self._teams.get(household.pk, [])
+
+    def questions(self, questionnaire: Questionnaire) -> SchemaQuestions:
+        """The questionnaire's questions, indexed once for the batch."""
+        found = self._questions.get(questionnaire.pk)
+        if found is None:
+            found = self._questions[questionnaire.pk] = SchemaQuestions(questionnaire.schema)
+        return found
 
     def questionnaire(self, version: object) -> Questionnaire | None:
         try:
@@ -433,9 +517,9 @@ def _receive_batch(
         new_items.append(item)
         results.append((submission, True))
     if new:
-        Submission.objects.bulk_create(new)
-        AuditEntry.objects.bulk_create(
-            [_submission_audit(s, item, now) for s, item in zip(new, new_items, strict=True)]
+        rows_insert(new, key="client_id")
+        audit_record_many(
+            _submission_audit(s, item, now) for s, item in zip(new, new_items, strict=True)
         )
     return results
 
@@ -502,7 +586,9 @@ def _submission_checked(
     if questionnaire is None:
         raise AssessmentError(f"问卷版本 {payload.get('questionnaire_version')} 不存在")
     answers = payload.get("answers")
-    errors = answers_errors(questionnaire.schema, answers, household)
+    errors = answers_errors(
+        questionnaire.schema, answers, household, questions_of=context.questions(questionnaire)
+    )
     if errors:
         shown = "；".join(errors[:10]) + (f"；等共 {len(errors)} 处" if len(errors) > 10 else "")
         raise AssessmentError(f"问卷内容有误，未保存：{shown}")

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from fupin.accounts.audit import actor_name, audit_entry, audit_record
+from fupin.accounts.audit import actor_name, audit_entry, audit_record, audit_record_many
 from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.roles import has_role, has_role_in, roles_held
 from fupin.accounts.workflow import BatchRefused, Move, Outcome, Request, Workflow, transitions
@@ -572,19 +572,17 @@ def problems_raise(
         ]
     )
     _cite_many(list(zip(steps, cited_of, strict=True)))
-    AuditEntry.objects.bulk_create(
-        [
-            audit_entry(
-                actor=item.user,
-                action=AuditEntry.Action.CREATE,
-                obj=problem,
-                household=item.household,
-                after={"kind": item.kind, "county": item.county.code, "status": problem.status},
-                reason=f"提出疑点：{problem.get_kind_display()}",
-                now=now,
-            )
-            for problem, item in zip(problems, batch, strict=True)
-        ]
+    audit_record_many(
+        audit_entry(
+            actor=item.user,
+            action=AuditEntry.Action.CREATE,
+            obj=problem,
+            household=item.household,
+            after={"kind": item.kind, "county": item.county.code, "status": problem.status},
+            reason=f"提出疑点：{problem.get_kind_display()}",
+            now=now,
+        )
+        for problem, item in zip(problems, batch, strict=True)
     )
     return problems
 
@@ -881,18 +879,16 @@ def problems_explain(
             raise ExplainRefused(str(refused), index) from None
         made.append(ProblemExplanation(problem=problem, text=item.text.strip(), user=user, at=at))
     ProblemExplanation.objects.bulk_create(made)
-    AuditEntry.objects.bulk_create(
-        [
-            audit_entry(
-                actor=item.user,
-                action=AuditEntry.Action.CREATE,
-                obj=explanation,
-                household=explanation.problem.household,
-                reason=f"地方说明：问题 {explanation.problem_id}",
-                now=at,
-            )
-            for item, explanation in zip(batch, made, strict=True)
-        ]
+    audit_record_many(
+        audit_entry(
+            actor=item.user,
+            action=AuditEntry.Action.CREATE,
+            obj=explanation,
+            household=explanation.problem.household,
+            reason=f"地方说明：问题 {explanation.problem_id}",
+            now=at,
+        )
+        for item, explanation in zip(batch, made, strict=True)
     )
     return made
 

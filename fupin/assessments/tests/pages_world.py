@@ -30,6 +30,7 @@ from fupin.assessments.services import (
     problem_raise,
     problem_transition,
 )
+from fupin.assessments.services.cadre_survey import cadre_response_record
 from fupin.assessments.tests.conftest import World
 
 ID_NUMBER = "621126198001010019"  # 张三, the head of world.household (fupin/conftest.py)
@@ -156,3 +157,16 @@ def steps_of(problem: Problem) -> int:
 
 def body(response: Any) -> str:
     return response.content.decode()
+
+
+def cadre_answers(world: World, *answers: tuple[str, str, str]) -> None:
+    """Responses of the cadre survey (category, answer, reason) entered for 岷县 by its enumerator."""
+    for category, answer, reason in answers:
+        cadre_response_record(
+            campaign=world.campaign,
+            county=world.county,
+            user=world.enumerator_user,
+            category=category,
+            answer=answer,
+            reason=reason,
+        )

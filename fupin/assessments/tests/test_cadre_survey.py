@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from fupin.accounts.models import AuditEntry
+from fupin.assessments.api.cadre_survey import ShareSerializer
+from fupin.assessments.api.judgement import DossierSerializer
 from fupin.assessments.models import CadreResponse, CadreResponseWithdrawal
 from fupin.assessments.services import AssessmentError, campaign_create
 from fupin.assessments.services.cadre_survey import (
@@ -18,7 +21,7 @@ from fupin.assessments.services.cadre_survey import (
 )
 from fupin.assessments.services.judgement import county_dossier
 from fupin.assessments.tests.conftest import World
-from fupin.assessments.tests.pages_world import scoped
+from fupin.assessments.tests.pages_world import cadre_answers, scoped
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +202,70 @@ def test_the_campaign_page_links_the_survey_only_for_those_who_may_open_it(world
 def test_the_field_page_offers_the_survey_to_the_countys_enumerators(world: World):
     (campaign,) = client(world.enumerator_user).get("/field/bootstrap.json").json()["campaigns"]
     assert campaign["cadre_survey"] == [{"county": "岷县", "url": page_url(world)}]
+
+
+def test_the_api_withdraws_a_response_with_its_reason_and_refuses_the_rest(world: World):
+    cadre_answers(world, ("village_cadre", "satisfied", ""))
+    response = CadreResponse.objects.get()
+    url = f"{api_url(world)}{response.pk}/withdraw/"
+    # the working group reads the survey but does not enter it
+    wg = api(world.working_group).post(url, {"reason": "录错"}, format="json")
+    assert wg.status_code == 403 and "只有分派到该县的调查小组成员" in wg.json()["detail"]
+    a = api(world.lead_expert)
+    assert a.post(url, {}, format="json").status_code == 400  # the reason is required
+    done = a.post(url, {"reason": "类别录错"}, format="json")
+    assert done.status_code == 200
+    assert done.json()["withdrawn"]["reason"] == "类别录错"
+    again = a.post(url, {"reason": "再撤"}, format="json")
+    assert again.status_code == 400 and "已撤回" in again.json()["detail"]
+    missing = a.post(f"{api_url(world)}{response.pk + 1000}/withdraw/", {"reason": "x"})
+    assert missing.status_code == 404
+    assert CadreResponseWithdrawal.objects.get().reason == "类别录错"
+
+
+def test_the_judgement_api_gives_the_shares_beside_recognition(world: World):
+    cadre_answers(
+        world,
+        ("county_cadre", "satisfied", ""),
+        ("county_cadre", "not_satisfied", "后续帮扶计划不具体"),
+        ("npc_deputy", "basically", ""),
+    )
+    got = api(world.working_group).get(
+        f"/api/campaigns/{world.campaign.pk}/judgements/{world.county.code}/"
+    )
+    assert got.status_code == 200
+    data = got.json()
+    by = {s["category"]: s for s in data["cadre_survey"]}
+    assert list(by) == [
+        "county_cadre",
+        "township_cadre",
+        "village_cadre",
+        "npc_deputy",
+        "cppcc_member",
+    ]
+    assert by["county_cadre"] == {
+        "category": "county_cadre",
+        "label": "县级干部",
+        "responses": 2,
+        "satisfied": 1,
+        "not_satisfied": 1,
+        "share": 0.5,
+    }
+    assert by["npc_deputy"]["share"] == 1.0 and by["cppcc_member"]["share"] is None
+    # the same figures as the page's (one read), and the answer is what OpenAPI documents
+    assert [(s["satisfied"], s["responses"]) for s in data["cadre_survey"]] == [
+        (c.satisfied, c.responses) for c in county_dossier(world.campaign, world.county).cadres
+    ]
+    assert set(data) == set(DossierSerializer().fields)
+    assert set(data["cadre_survey"][0]) == set(ShareSerializer().fields)
+
+
+def test_openapi_documents_the_shares_in_the_judgement():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    get = schema["paths"]["/api/campaigns/{campaign_id}/judgements/{code}/"]["get"]
+    ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    dossier = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    shares = dossier["properties"]["cadre_survey"]
+    assert shares["type"] == "array" and shares["items"]["$ref"].endswith("/Share")
+    assert "干部群众" in get["summary"] and "人大代表和政协委员满意度" in shares["description"]
+    assert "cadre_survey" in dossier["required"]

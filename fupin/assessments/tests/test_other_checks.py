@@ -5,14 +5,17 @@ the 综合研判 page; refused to anyone else, by service, page and API."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
 from fupin.accounts.models import AuditEntry, Role
 from fupin.accounts.services import membership_grant
-from fupin.assessments.models import AppendOnlyError, Interview, ProcedureItem
+from fupin.assessments.models import AppendOnlyError, Interview, ProcedureItem, StandardCheckItem
+from fupin.assessments.models.checks import CheckItem
 from fupin.assessments.services import AssessmentError
 from fupin.assessments.services.other_checks import (
     ItemInput,
@@ -252,3 +255,53 @@ def test_api_records_and_refuses(world: World):
     )
     assert refused.status_code == 403
     assert Interview.objects.count() == 1
+
+
+def test_api_answers_each_refusal_with_its_status_and_its_chinese_reason(world: World):
+    """The one shape of a recording POST (api.common.recorded): 403 for who may read but not
+    record, 400 naming the field for a bad body, 400 with the service's own message when it
+    refuses; nothing written by any of them."""
+    scoped(world)
+    leader = make_user("leader")
+    membership_grant(user=leader, role=Role.LEADING_GROUP, campaign=world.campaign)
+    url = f"/api/campaigns/{world.campaign.pk}/other-checks/{world.county.code[:6]}/procedure/"
+    api = APIClient()
+    api.force_authenticate(leader)
+    assert api.get(url).status_code == 200  # the leading group reads
+    forbidden = api.post(
+        url, {"items": [{"document": "notice", "finding": "present"}]}, format="json"
+    )
+    assert forbidden.status_code == 403
+    assert forbidden.json() == {"detail": "只有本任务的评估工作组或该县的带队专家可以记录"}
+
+    api.force_authenticate(world.lead_expert)
+    bad = api.post(url, {"items": [{"document": "notice", "finding": "ok"}]}, format="json")
+    assert bad.status_code == 400
+    assert "present、missing 或 irregular" in str(bad.json())
+    refused = api.post(
+        url, {"items": [{"document": "province_verification", "finding": "missing"}]}, format="json"
+    )
+    assert refused.status_code == 400
+    assert "“省级核查”：缺失或不规范时须填写证据说明" in refused.json()["detail"]
+    assert not ProcedureItem.objects.exists()
+
+
+def test_the_two_check_items_share_one_base_without_a_schema_change():
+    shared = {"county", "file", "original_name", "sha256", "user", "actor", "at"}
+    assert {f.name for f in CheckItem._meta.fields} == shared
+    for model, related, note in (
+        (ProcedureItem, "procedure_items", "证据说明"),
+        (StandardCheckItem, "standard_items", "说明"),
+    ):
+        assert issubclass(model, CheckItem)
+        assert shared < {f.name for f in model._meta.fields}
+        # each keeps its own reverse name and label, as the migrations have them
+        assert model._meta.get_field("campaign").remote_field.related_name == related
+        assert model._meta.get_field("note").verbose_name == note
+        assert model._meta.get_field("user").verbose_name == "检查人"
+    assert ProcedureItem(file="ab/abcd.pdf", original_name="核查.pdf").file_name == "核查.pdf"
+    assert StandardCheckItem(file="ab/abcd.pdf").file_name == "附件"
+    assert StandardCheckItem(original_name="核查.pdf").file_name == ""
+    out = io.StringIO()
+    call_command("makemigrations", "assessments", check=True, dry_run=True, stdout=out)
+    assert "No changes detected" in out.getvalue()

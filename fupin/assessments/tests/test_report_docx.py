@@ -1,5 +1,6 @@
-"""The assessment report as Word (A4): county names, the four figures with their intervals, the
-county results with reasons, the problem summary; no names or ID numbers."""
+"""The assessment report as Word (A4): county names, the four figures with their intervals and the
+cadre survey's shares beside recognition, the county results with reasons, the problem summary; no
+names or ID numbers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from docx.shared import Mm
 
 from fupin.assessments.report_docx import report_docx
 from fupin.assessments.services import campaign_results_compute, county_decision_record
+from fupin.assessments.services.judgement import county_dossier
+from fupin.assessments.tests.conftest import World
+from fupin.assessments.tests.pages_world import cadre_answers, decide, scoped
 from fupin.assessments.tests.results_world import EXITED, NONREGISTERED, results_world
 from fupin.regions.templatetags.fupin_numbers import percent_text
 from fupin.registry.models import Person
@@ -60,3 +64,28 @@ def test_the_docx_report_is_a4_and_holds_the_figures_decisions_and_problems(
         "id_number", flat=True
     )
     assert ids and not any(i in body for i in ids)
+
+
+def test_the_docx_report_gives_the_cadre_survey_shares_beside_recognition(world: World) -> None:
+    scoped(world)
+    cadre_answers(
+        world,
+        ("county_cadre", "satisfied", ""),
+        ("county_cadre", "basically", ""),
+        ("township_cadre", "satisfied", ""),
+        ("township_cadre", "not_satisfied", "产业帮扶不够"),
+    )
+    decide(world)
+    doc = Document(io.BytesIO(report_docx(world.campaign)))
+    assert "县乡村干部、人大代表和政协委员满意度（与群众认可度并看）" in _text(doc)
+    rows = {
+        cells[0]: cells[1:]
+        for cells in ([c.text for c in row.cells] for t in doc.tables for row in t.rows)
+    }
+    assert rows["受访者类别"] == ["答卷数", "满意和基本满意", "不满意", "满意度"]
+    # the same figures as the 综合研判 page reads
+    shares = {c.label: c for c in county_dossier(world.campaign, world.county).cadres}
+    assert rows["县级干部"] == ["2", "2", "0", percent_text(shares["县级干部"].share)]
+    assert percent_text(shares["县级干部"].share) == "100.00%"
+    assert rows["乡镇干部"] == ["2", "1", "1", "50.00%"]
+    assert rows["政协委员"] == ["0", "0", "0", "无答卷"]

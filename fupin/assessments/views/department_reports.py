@@ -1,15 +1,14 @@
-"""部门提供情况 pages: the campaign's department staff enter a problem by form or upload an XLSX list
-(template, dry-run row report, confirm); its working group and leading group read them."""
+"""部门提供情况 pages: the campaign's department staff enter a problem by form, or upload an XLSX
+list through the one web upload (its kind in fupin/assessments/uploads.py: template here, dry-run
+row report and confirmation on the upload pages); its working group and leading group read what
+was filed."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,24 +16,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from fupin.assessments.models import Campaign, DepartmentKind
 from fupin.assessments.services import AssessmentError, assessed_counties
 from fupin.assessments.services.department_reports import (
-    MAX_LIST_BYTES,
-    department_list_import,
     department_list_template,
     department_report_file,
     department_reports_for,
     may_file,
     may_read,
 )
+from fupin.assessments.uploads import DEPARTMENT_LIST_KIND
 from fupin.assessments.views.common import campaign_or_404
 from fupin.registry.models import Person
-
-SESSION_KEY = "department_list_upload"
-UPLOADS = "department-lists"
+from fupin.registry.uploads import uploads_for
 
 
 def _labelled(form: forms.Form) -> None:
@@ -75,15 +70,6 @@ class ReportForm(forms.Form):
         _labelled(self)
 
 
-class ListForm(forms.Form):
-    file = forms.FileField(label=_("清单文件（.xlsx）"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _labelled(self)
-        self.fields["file"].error_messages["required"] = "请选择要上传的清单文件"
-
-
 def _access(request: HttpRequest, pk: int) -> Campaign:
     campaign = campaign_or_404(request, pk)
     if not may_read(request.user, campaign):
@@ -110,8 +96,6 @@ def _page(
     campaign: Campaign,
     *,
     form: ReportForm | None = None,
-    list_form: ListForm | None = None,
-    report: Any = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -124,8 +108,16 @@ def _page(
             "rows": _rows(request, campaign),
             "may_file": filer,
             "form": (form or ReportForm(campaign=campaign)) if filer else None,
-            "list_form": (list_form or ListForm()) if filer else None,
-            "report": report,
+            "uploads": list(
+                uploads_for(request.user).filter(
+                    kind=DEPARTMENT_LIST_KIND, options__campaign=str(campaign.pk)
+                )[:20]
+            )
+            if filer
+            else [],
+            "upload_url": reverse("registry:imports")
+            + "?"
+            + urlencode({"kind": DEPARTMENT_LIST_KIND, "campaign": campaign.pk}),
             "error": error,
         },
         status=status,
@@ -161,75 +153,6 @@ def department_reports(request: HttpRequest, pk: int) -> HttpResponse:
     elif filed.note:
         text += f"；{filed.note}"
     messages.success(request, text)
-    return redirect(reverse("assessments:department_reports", args=[pk]))
-
-
-def _upload_dir() -> Path:
-    return Path(settings.DATA_DIR) / UPLOADS
-
-
-@login_required
-@require_POST
-def department_list_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Check an uploaded list (dry run): the row report, and 确认导入 when every row is good."""
-    campaign = _access(request, pk)
-    form = ListForm(request.POST, request.FILES)
-    if not may_file(request.user, campaign):
-        return _page(request, campaign, error="只有本任务的部门人员可以上传清单", status=403)
-    if not form.is_valid():
-        return _page(request, campaign, list_form=form, status=400)
-    upload = form.cleaned_data["file"]
-    if upload.size > MAX_LIST_BYTES:
-        return _page(
-            request,
-            campaign,
-            list_form=form,
-            error=f"清单文件超过 {MAX_LIST_BYTES // (1024 * 1024)} MB",
-            status=400,
-        )
-    data = upload.read()
-    report = department_list_import(
-        data, campaign=campaign, user=request.user, dry_run=True, filename=upload.name
-    )
-    if report.ok:
-        token = secrets.token_urlsafe(16)
-        _upload_dir().mkdir(parents=True, exist_ok=True)
-        (_upload_dir() / f"{token}.xlsx").write_bytes(data)
-        request.session[SESSION_KEY] = {
-            "token": token,
-            "campaign": campaign.pk,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "filename": upload.name,
-        }
-    return _page(request, campaign, report=report, status=200 if report.ok else 400)
-
-
-@login_required
-@require_POST
-def department_list_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """File the checked list: the very file checked (kept since the dry run), all rows or none."""
-    campaign = _access(request, pk)
-    held = request.session.get(SESSION_KEY) or {}
-    path = _upload_dir() / f"{held.get('token', '')}.xlsx"
-    if held.get("campaign") != campaign.pk or not held.get("token") or not path.exists():
-        return _page(request, campaign, error="没有待确认的清单，请重新上传", status=409)
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != held.get("sha256"):
-        return _page(request, campaign, error="清单文件已变化，请重新上传", status=409)
-    try:
-        report = department_list_import(
-            data, campaign=campaign, user=request.user, dry_run=False, filename=held["filename"]
-        )
-    except AssessmentError as refused:
-        return _page(request, campaign, error=str(refused), status=403)
-    if not report.filed:
-        return _page(request, campaign, report=report, status=400)
-    path.unlink(missing_ok=True)
-    request.session.pop(SESSION_KEY, None)
-    messages.success(
-        request,
-        f"已导入 {len(report.filed)} 条部门提供情况；其中 {report.raised} 条为抽样户，已进入五核",
-    )
     return redirect(reverse("assessments:department_reports", args=[pk]))
 
 

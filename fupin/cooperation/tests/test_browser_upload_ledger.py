@@ -28,6 +28,13 @@ def test_an_eastern_office_uploads_checks_and_confirms_a_ledger(
 
     page.goto(f"/imports/?kind={LEDGER_KIND}")
     assert page.input_value("select[name=kind]") == LEDGER_KIND
+    # The page shows the chosen kind's hint and options only: the ledger's side, not a campaign.
+    assert page.is_visible("select[name=option_side]")
+    assert not page.is_visible("select[name=option_campaign]")
+    shown = page.eval_on_selector_all(
+        ".upload-hint", "els => els.filter(e => !e.hidden).map(e => e.dataset.kind)"
+    )
+    assert shown == [LEDGER_KIND]
     page.set_input_files("input[name=file]", str(path))
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#dry-run")

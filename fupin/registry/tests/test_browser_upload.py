@@ -32,7 +32,13 @@ def test_county_office_uploads_checks_confirms_and_sees_the_households(
 
     page.goto("/")
     page.goto("/imports/")
+    hints = ".upload-hint"
+    assert page.locator(hints).count() > 1  # every kind's hint while none is chosen
     page.select_option("select[name=kind]", "registry")
+    shown = page.eval_on_selector_all(
+        hints, "els => els.filter(e => !e.hidden).map(e => e.dataset.kind)"
+    )
+    assert set(shown) <= {"registry"}  # then the chosen kind's only
     page.set_input_files("input[name=file]", str(path))
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#dry-run")
