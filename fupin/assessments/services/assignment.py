@@ -254,7 +254,7 @@ def assignment_run(
     teams = {planned.id: teams[planned.id] for planned in plan.teams}  # the engine's order
 
     region_of = {c.code: c for c in counties}
-    by_no = households_by_number(team_of_no, only_keys=True)  # what the record reads of each
+    by_no = households_by_number(team_of_no, fields=())  # what the record reads of each
     run = assignment_record(
         campaign=campaign,
         seed=rng_seed,

@@ -399,15 +399,15 @@ SUBMISSION_HOUSEHOLD_FIELDS = ("id", "household_no", "village", "registered", "s
 
 
 def households_by_number(
-    numbers: Iterable[str], *, only_keys: bool = False, fields: Sequence[str] = ()
+    numbers: Iterable[str], *, fields: Sequence[str] | None = None
 ) -> dict[str, Household]:
     """Household number → household, with its village: what `select_related("village")` gives,
     but each village read once (a sample is a few villages a county, a thousand households), the
-    households of a village sharing it. `only_keys`: read only the household's id, number and
-    village (a caller that needs no more of the registry row, for tens of thousands of them);
-    `fields`: read only these (and those three) — any other is read when first used, as Django
-    reads a deferred field."""
-    wanted = ("id", "household_no", "village", *fields) if only_keys or fields else ()
+    households of a village sharing it. `fields`: read only these and the household's id, number
+    and village (a caller that needs little of the registry row, for tens of thousands of them;
+    any other field is read when first used, as Django reads a deferred field); None: the whole
+    row."""
+    wanted = ("id", "household_no", "village", *fields) if fields is not None else ()
     rows = Household.objects.only(*dict.fromkeys(wanted)) if wanted else Household.objects
     households = rows.in_bulk(list(numbers), field_name="household_no")
     field = Household._meta.get_field("village")
