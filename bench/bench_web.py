@@ -6,7 +6,7 @@ client in through the real login form, and lets each client request the county d
 page of the county's registry list in turn for the given time. Reports p50/p95/p99 latency and
 throughput per page. Target: p95 under 300 ms (issue #18: 200 ms at 50 clients).
 
-`fupin serve` chooses its worker model itself (gthread, 2 x cores + 1 processes, 4 threads each:
+`fupin serve` chooses its worker model itself (gthread, one process per core, 4 threads each:
 FUPIN_WEB_WORKERS / FUPIN_WEB_THREADS); --workers and --threads override it for comparisons, e.g.
 `--workers 2 --threads 1` is the old two sync workers. `--preset demo` is a quick check on one
 small county (600 registered households), not the target measurement. What one request costs

@@ -49,7 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "FUPIN_WEB_WORKERS",
         "auto",
-        "gunicorn worker processes for `fupin serve`; auto = 2 x CPU cores + 1",
+        "gunicorn worker processes for `fupin serve`; auto = one per CPU core",
     ),
     Setting(
         "FUPIN_WEB_THREADS",

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from fupin.regions.models import Level, Region
-from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.models import Household, Person
 from fupin.testing.browser import browser_context, browser_page, chromium  # noqa: F401
+from fupin.testing.regions import regions_load_for_tests
 from fupin.testing.worlds import id_scan, province_officer, system_admin, world  # noqa: F401  (personas)
 
 
@@ -34,8 +34,9 @@ def _fast_password_hasher():
 
 @pytest.fixture
 def gansu_village(db):
-    """东街村 in 岷阳镇, 岷县 (621126), with Gansu's counties loaded."""
-    regions_load_poverty_counties(provinces={"甘肃省"})
+    """东街村 in 岷阳镇, 岷县 (621126), with Gansu's counties loaded (as the loader writes them,
+    recorded once per process: fupin/testing/regions.py)."""
+    regions_load_for_tests(provinces={"甘肃省"})
     county = Region.objects.get(code="621126000000")
     township = Region.objects.create(
         code="621126100000", name="岷阳镇", level=Level.TOWNSHIP, parent=county

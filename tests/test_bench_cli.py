@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from fupin.cli import main
 
 WAYS = ("fupin", "pandas", "sql")
 
 
+@pytest.mark.slow
 def test_small_bench_writes_every_step_three_ways_with_equal_results(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     code = main(

@@ -1,18 +1,20 @@
-"""`fupin check --format json` on a fresh data folder with the demo county, from a subprocess."""
+"""`fupin check --format json` on a set-up data folder with the demo county, from a subprocess."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 
-def test_check_prints_the_rules_and_the_households_flagged(tmp_path: Path):
-    env = dict(
-        os.environ, FUPIN_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'f.sqlite3'}"
-    )
+@pytest.mark.slow
+def test_check_prints_the_rules_and_the_households_flagged(
+    tmp_path: Path, set_up_data_folder: dict[str, str]
+):
+    # A data folder `fupin setup` has built (once per session: fupin/testing/datafolder.py).
+    env = set_up_data_folder
     built = subprocess.run(
         [sys.executable, "-m", "fupin.cli", "synth", "--preset", "demo"],
         env=env,

@@ -3,13 +3,11 @@ with as many processes and threads as the settings say (issue #18, item 7)."""
 
 import argparse
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -25,15 +23,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_healthz_and_serves_the_login_page(tmp_path: Path):
-    env = dict(
-        os.environ,
-        FUPIN_DATA_DIR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'fupin.sqlite3'}",
-    )
-    subprocess.run(
-        [sys.executable, "-m", "fupin.cli", "setup"], env=env, check=True, capture_output=True
-    )
+@pytest.mark.slow
+def test_serve_answers_healthz_and_serves_the_login_page(set_up_data_folder: dict[str, str]):
+    # A data folder `fupin setup` has built (once per session: fupin/testing/datafolder.py).
+    env = set_up_data_folder
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -86,11 +79,11 @@ def _argv(monkeypatch, workers=None, threads=None, **env):
     return {k: argv[argv.index(k) + 1] for k in ("--worker-class", "--workers", "--threads")}
 
 
-def test_by_default_threaded_workers_twice_the_cores_plus_one(monkeypatch):
+def test_by_default_threaded_workers_one_per_core(monkeypatch):
     """Two sync workers queued 20 clients to a p95 of 2 s: the default now follows the cores."""
     assert _argv(monkeypatch) == {
         "--worker-class": "gthread",
-        "--workers": str(2 * cpu_cores() + 1),
+        "--workers": str(cpu_cores()),
         "--threads": "4",
     }
 
@@ -98,7 +91,7 @@ def test_by_default_threaded_workers_twice_the_cores_plus_one(monkeypatch):
 def test_the_settings_and_the_flags_choose_other_counts(monkeypatch):
     assert _argv(monkeypatch, FUPIN_WEB_WORKERS="3", FUPIN_WEB_THREADS="8")["--workers"] == "3"
     assert _argv(monkeypatch, FUPIN_WEB_WORKERS="3", FUPIN_WEB_THREADS="8")["--threads"] == "8"
-    assert _argv(monkeypatch, FUPIN_WEB_WORKERS="auto")["--workers"] == str(2 * cpu_cores() + 1)
+    assert _argv(monkeypatch, FUPIN_WEB_WORKERS="auto")["--workers"] == str(cpu_cores())
     flags = _argv(monkeypatch, workers=1, threads=2, FUPIN_WEB_WORKERS="3")
     assert flags["--workers"] == "1" and flags["--threads"] == "2"
 

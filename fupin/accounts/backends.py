@@ -16,6 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from fupin.accounts.scoping import flags_read, user_flag_annotations
 from fupin.accounts.services import login_failure_record, login_locked_until, login_success_record
 
 
@@ -58,9 +59,15 @@ class ThrottledModelBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> Any:
         """The signed-in user of a request, read with their profile in the same query (the
-        one-time-password check of `FirstLoginMiddleware` reads it on every page)."""
+        one-time-password check of `FirstLoginMiddleware` reads it on every page), and with the
+        scope sources' flags (`accounts.scoping.user_flag_annotations`: whether the user is a
+        helping unit's liaison, an enumerator, …), so that a source that grants the user nothing
+        costs no query."""
         users = get_user_model()._default_manager.select_related("profile")
+        users = users.annotate(**user_flag_annotations())
         # The primary key: one row at most, so no ORDER BY and LIMIT to build (as `.first()` does).
         found = list(users.filter(pk=user_id))
         user = found[0] if found else None
-        return user if user is not None and self.user_can_authenticate(user) else None
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        return flags_read(user)

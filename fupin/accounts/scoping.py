@@ -31,7 +31,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 
 from fupin.accounts.models import OFFICE_LEVEL, Membership
@@ -49,7 +49,21 @@ class Scope:
     county_prefixes: list[str] = field(default_factory=list)  # evaluators' counties (regions only)
     households: list[Q] = field(default_factory=list)  # single households (cadres, evaluators)
     village_households: list[Q] = field(default_factory=list)  # whose villages become visible
-    campaign_ids: set[int] = field(default_factory=set)
+    # The campaigns: those a source found, and those a source left to be read when first asked
+    # for (`campaigns_later`): most pages never ask (only `campaigns_for` does), so that the
+    # query of every campaign with results runs only on the pages that read campaigns.
+    campaigns_found: set[int] = field(default_factory=set)
+    campaigns_pending: list[Callable[[], set[int]]] = field(default_factory=list)
+
+    @property
+    def campaign_ids(self) -> set[int]:
+        """Every campaign the user may see (reading the pending ones now, once)."""
+        while self.campaigns_pending:
+            self.campaigns_found |= self.campaigns_pending.pop(0)()
+        return self.campaigns_found
+
+    def campaigns_later(self, compute: Callable[[], set[int]]) -> None:
+        self.campaigns_pending.append(compute)
 
 
 def is_active(user: AnyUser) -> bool:
@@ -78,25 +92,65 @@ class Grants:
 
 ScopeSource = Callable[[Scope, Grants], None]
 _SOURCES: list[ScopeSource] = []
+# Cheap tests of whether a source can grant the user anything at all, by name: each an
+# `Exists(...)` over the user's row (OuterRef("pk")), annotated onto the query that reads the
+# signed-in user (`user_flag_annotations`), so that a source skips its queries for the many
+# users it grants nothing, at no query of its own.
+_FLAGS: dict[str, Exists] = {}
+FLAG_PREFIX = "fupin_flag_"
 
 
-def scope_source(source: ScopeSource) -> ScopeSource:
-    """Register an app's part of every scope (called from the app's AppConfig.ready)."""
+def scope_source(source: ScopeSource, flags: dict[str, Exists] | None = None) -> ScopeSource:
+    """Register an app's part of every scope (called from the app's AppConfig.ready), with the
+    flags it tests (`user_flag`)."""
     if source not in _SOURCES:
         _SOURCES.append(source)
+    for name, expression in (flags or {}).items():
+        _FLAGS[name] = expression
     return source
+
+
+def user_flag_annotations() -> dict[str, Exists]:
+    """The registered flags, to annotate onto the query that reads the user
+    (`accounts.backends.ThrottledModelBackend.get_user`, the API's token authentication); the
+    user so read is then stamped with `flags_read`."""
+    return {FLAG_PREFIX + name: expression for name, expression in _FLAGS.items()}
+
+
+def flags_read(user: Any) -> Any:
+    """Mark the user's annotated flags as read now: they are trusted only within the same
+    request (`request_memo`) and only until the request writes anything (a role, pairing or
+    assignment may have changed), as the remembered scope is."""
+    memo = _memo.get()
+    if user is not None and memo is not None:
+        user._fupin_flags_epoch = memo.get(_EPOCH)
+    return user
+
+
+def user_flag(user: AbstractBaseUser, name: str) -> bool | None:
+    """A registered flag of the user as read with them in this request, or None when it is not
+    known (a user read elsewhere: tests, commands; or the request has written since): the source
+    then queries as if the flag were True (never a narrower scope)."""
+    memo = _memo.get()
+    epoch = getattr(user, "_fupin_flags_epoch", None)
+    if memo is None or epoch is None or epoch is not memo.get(_EPOCH):
+        return None
+    value = getattr(user, FLAG_PREFIX + name, None)
+    return None if value is None else bool(value)
 
 
 # Within one request a page asks for the scope from several selectors (households_for,
 # regions_for, sees_whole_region, the breadcrumb, the navigation): it is read once per user and
 # request (`request_memo`), and read again after any write the request makes.
-_memo: ContextVar[dict[tuple[str, int], Any] | None] = ContextVar("fupin_scope_memo", default=None)
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("fupin_scope_memo", default=None)
+_EPOCH = "epoch"  # the memo's key of the flags' stamp: a new object after every write
 
 
 def _forget_on_write(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
     memo = _memo.get()
-    if memo and sql.lstrip()[:6].upper() != "SELECT":
+    if memo is not None and sql.lstrip()[:6].upper() != "SELECT":
         memo.clear()  # a role, pairing or assignment may have changed
+        memo[_EPOCH] = object()  # and the flags read with the user are stale
     return execute(sql, params, many, context)
 
 
@@ -104,7 +158,7 @@ def _forget_on_write(execute: Any, sql: str, params: Any, many: bool, context: A
 def request_memo() -> Iterator[None]:
     """Remember each user's role rows and scope until the block ends or a statement other than
     a SELECT runs on the database (tests and commands outside it read afresh each time)."""
-    token = _memo.set({})
+    token = _memo.set({_EPOCH: object()})
     try:
         with connection.execute_wrapper(_forget_on_write):
             yield
@@ -163,7 +217,9 @@ def scope_for(user: AnyUser) -> Scope:
         county_prefixes=list(scope.county_prefixes),
         households=list(scope.households),
         village_households=list(scope.village_households),
-        campaign_ids=set(scope.campaign_ids),
+        # Still pending: read through the remembered scope, so that it is read once per request.
+        campaigns_found=set() if scope.campaigns_pending else set(scope.campaigns_found),
+        campaigns_pending=[lambda: scope.campaign_ids] if scope.campaigns_pending else [],
     )
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from rest_framework.authtoken.models import Token
 from fupin.accounts.audit import audit_record
 from fupin.accounts.first_login import API_PASSWORD_PATH, MUST_CHANGE, must_change_password
 from fupin.accounts.models import AuditEntry
+from fupin.accounts.scoping import flags_read, user_flag_annotations
 
 # The audit action of token rows ("API 令牌").
 TOKEN_ACTION = AuditEntry.Action.TOKEN
@@ -89,7 +91,17 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         return found
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        user, token = super().authenticate_credentials(key)
+        # DRF's check (an unknown key, an inactive user: 401), with the token, the user, the
+        # one-time-password mark and the scope sources' flags in one query, as a page reads its
+        # user (`accounts.backends.ThrottledModelBackend.get_user`).
+        users = get_user_model()._default_manager.select_related("profile", "auth_token")
+        found = list(users.annotate(**user_flag_annotations()).filter(auth_token__key=key))
+        if not found:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        user = flags_read(found[0])
+        token = user.auth_token
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token_expires_at(token) <= timezone.now():
             tokens_revoke(user=user, reason=_("已过期"), actor="api")
             raise exceptions.AuthenticationFailed(_("令牌已过期，请以用户名和密码重新取得令牌。"))

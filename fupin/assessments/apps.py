@@ -12,10 +12,14 @@ class AssessmentsConfig(AppConfig):
         from fupin.accounts.scoping import scope_source
         from fupin.assessments import people_source
         from fupin.assessments.audit_values import audit_values_register
-        from fupin.assessments.selectors import campaign_scope, evaluation_scope
+        from fupin.assessments.selectors import (
+            campaign_scope,
+            evaluation_scope,
+            evaluation_scope_flags,
+        )
 
         scope_source(campaign_scope)
-        scope_source(evaluation_scope)
+        scope_source(evaluation_scope, evaluation_scope_flags())
         audit_values_register()
         people_source.register()  # the working group's grants on the people pages
         from fupin.assessments import uploads

@@ -14,11 +14,11 @@ come from here (`campaign_scope` and `evaluation_scope`, registered in `Assessme
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from fupin.accounts.models import Membership, Role
 from fupin.accounts.roles import has_role
-from fupin.accounts.scoping import AnyUser, Grants, Scope, is_active, scope_for
+from fupin.accounts.scoping import AnyUser, Grants, Scope, is_active, scope_for, user_flag
 from fupin.assessments.models import (
     Campaign,
     DrawItem,
@@ -43,17 +43,22 @@ def campaign_scope(scope: Scope, grants: Grants) -> None:
     """Campaigns with results that assessed a county inside one of the user's offices' regions,
     and the campaigns (with their counties) of the user's campaign-bound roles."""
     if grants.office_prefixes:
-        for campaign in Campaign.objects.filter(status__in=RESULT_STATUSES):
-            if any(
-                c.code.startswith(p)
-                for c in assessed_counties(campaign)
-                for p in grants.office_prefixes
-            ):
-                scope.campaign_ids.add(campaign.pk)
+        prefixes = grants.office_prefixes  # read when a page asks for campaigns (most don't)
+        scope.campaigns_later(lambda: _campaigns_assessing(prefixes))
     for m in grants.memberships:  # a campaign's working group and verification staff
         if m.campaign is not None:
-            scope.campaign_ids.add(m.campaign.pk)
+            scope.campaigns_found.add(m.campaign.pk)
             scope.prefixes += [c.prefix for c in assessed_counties(m.campaign)]
+
+
+def _campaigns_assessing(prefixes: list[str]) -> set[int]:
+    """The campaigns with results that assessed a county under one of the prefixes (the one rule,
+    `assessed_counties`, campaign by campaign)."""
+    return {
+        campaign.pk
+        for campaign in Campaign.objects.filter(status__in=RESULT_STATUSES)
+        if any(c.code.startswith(p) for c in assessed_counties(campaign) for p in prefixes)
+    }
 
 
 def _sampled_households(campaign: Campaign, county_ids: list[int]) -> Q:
@@ -68,7 +73,10 @@ def evaluation_scope(scope: Scope, grants: Grants) -> None:
     roles, user, memberships = grants.roles, grants.user, grants.memberships
     # An enumerator's team assignment is the grant, as a liaison's unit is (no role row needed):
     # the enumerator role is what lets them take verification steps, not what they see.
-    enumerator = Enumerator.objects.filter(user=user).first()
+    if user_flag(user, "is_enumerator") is False:
+        enumerator = None  # read with the user in this request: no enumerator's row
+    else:
+        enumerator = Enumerator.objects.filter(user=user).first()
     if enumerator is None and not roles & {Role.EXPERT, Role.INSTITUTION_ADMIN}:
         return
     campaigns = list(Campaign.objects.filter(status__in=EVALUATION_STATUSES))
@@ -87,7 +95,7 @@ def evaluation_scope(scope: Scope, grants: Grants) -> None:
                 continue
             scope.households.append(Q(pk__in=ids))
             scope.village_households.append(Q(pk__in=ids))
-            scope.campaign_ids.add(campaign.pk)
+            scope.campaigns_found.add(campaign.pk)
     expert = Expert.objects.filter(user=user).first() if Role.EXPERT in roles else None
     institutions = [
         m.institution_id
@@ -108,9 +116,14 @@ def evaluation_scope(scope: Scope, grants: Grants) -> None:
             )
         if not county_ids:
             continue
-        scope.campaign_ids.add(campaign.pk)
+        scope.campaigns_found.add(campaign.pk)
         scope.households.append(_sampled_households(campaign, sorted(county_ids)))
         scope.county_prefixes += [r.prefix for r in Region.objects.filter(pk__in=county_ids)]
+
+
+def evaluation_scope_flags() -> dict[str, Exists]:
+    """The flag `evaluation_scope` tests (registered with it, read with the signed-in user)."""
+    return {"is_enumerator": Exists(Enumerator.objects.filter(user=OuterRef("pk")))}
 
 
 def campaigns_for(user: AnyUser) -> QuerySet[Campaign]:

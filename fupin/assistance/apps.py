@@ -11,10 +11,14 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         from fupin.accounts.scoping import scope_source
         from fupin.assistance.audit_values import audit_values_register
-        from fupin.assistance.selectors import ledger_check_input, pairing_scope
+        from fupin.assistance.selectors import (
+            ledger_check_input,
+            pairing_scope,
+            pairing_scope_flags,
+        )
         from fupin.registry.checking import check_input_source
 
-        scope_source(pairing_scope)
+        scope_source(pairing_scope, pairing_scope_flags())
         check_input_source(ledger_check_input)
         audit_values_register()
         from fupin.assistance.uploads import register

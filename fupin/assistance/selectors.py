@@ -10,7 +10,7 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from fupin.accounts import scoping
 from fupin.accounts.models import FULL_ID_ROLES, OFFICE_LEVEL, Membership, Role
@@ -54,7 +54,14 @@ def pairing_scope(scope: scoping.Scope, grants: scoping.Grants) -> None:
         ids = HouseholdPairing.objects.active().filter(cadre=grants.user).values("household_id")
         scope.households.append(Q(pk__in=ids))
         scope.village_households.append(Q(pk__in=ids))
+    if scoping.user_flag(grants.user, "is_unit_member") is False:
+        return  # read with the user in this request: a member of no unit, so no pairing to read
     scope.prefixes += [p.village.code for p in unit_village_pairings(grants.user)]
+
+
+def pairing_scope_flags() -> dict[str, Exists]:
+    """The flag `pairing_scope` tests (registered with it, read with the signed-in user)."""
+    return {"is_unit_member": Exists(HelpingUnitMember.objects.filter(user=OuterRef("pk")))}
 
 
 def unit_village_pairings(user: AnyUser) -> list[VillagePairing]:

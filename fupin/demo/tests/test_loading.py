@@ -1,7 +1,6 @@
 """Loading a synthetic county into the registry: counts, consistency, truth kept apart."""
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -79,10 +78,10 @@ def test_new_records_can_follow_a_bulk_load(loaded):
     )
 
 
-def test_the_synth_command_refuses_to_overwrite_without_replace(tmp_path):
-    env = dict(
-        os.environ, FUPIN_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'f.sqlite3'}"
-    )
+@pytest.mark.slow
+def test_the_synth_command_refuses_to_overwrite_without_replace(tmp_path, set_up_data_folder):
+    # A data folder `fupin setup` has built (once per session: fupin/testing/datafolder.py).
+    env = set_up_data_folder
     first = subprocess.run(
         [sys.executable, "-m", "fupin.cli", "synth"], env=env, capture_output=True, text=True
     )

@@ -128,6 +128,7 @@ def test_a_year_without_a_range_is_refused_in_chinese(world: World) -> None:
         monitoring_candidates_find(region=Region.objects.get(code=COUNTY), year=2025)
 
 
+@pytest.mark.slow
 def test_forty_thousand_households_take_a_handful_of_queries(
     world: World, django_assert_max_num_queries
 ) -> None:

@@ -16,9 +16,9 @@ import pytest
 from fupin.accounts.models import AuditEntry
 from fupin.policy import idnumber
 from fupin.regions.models import Level, Region
-from fupin.regions.services import regions_load_poverty_counties
 from fupin.registry.io.columns import EVENT_HEADERS, EVENTS_TABLE, MEMBER_HEADERS, MEMBERS_TABLE
 from fupin.registry.models import Household, Person, StatusEvent
+from fupin.testing.regions import regions_load_for_tests
 
 COUNTY = "621126000000"  # 岷县, a Gansu poverty county
 TOWNSHIP = "621126101000"
@@ -37,7 +37,7 @@ class Tree:
 
 
 def build_tree() -> Tree:
-    regions_load_poverty_counties(provinces={"甘肃省"})
+    regions_load_for_tests(provinces={"甘肃省"})  # the loader's rows, recorded once per process
     county = Region.objects.get(code=COUNTY)
     township = Region.objects.create(
         code=TOWNSHIP, name="梅川镇", level=Level.TOWNSHIP, parent=county, zone=county.zone
