@@ -6,6 +6,11 @@ client in through the real login form, and lets each client request the county d
 page of the county's registry list in turn for the given time. Reports p50/p95/p99 latency and
 throughput per page. Target: p95 under 300 ms (issue #18: 200 ms at 50 clients).
 
+By default each client asks again the moment an answer arrives (no think time): a closed loop
+that measures the server's capacity, where latency = clients / throughput. `--think S` makes each
+client pause between pages as a person reading them would (exponentially distributed, mean S
+seconds, seeded per client), which measures the latency people see at that many users.
+
 `fupin serve` chooses its worker model itself (gthread, one process per core, 4 threads each:
 FUPIN_WEB_WORKERS / FUPIN_WEB_THREADS); --workers and --threads override it for comparisons, e.g.
 `--workers 2 --threads 1` is the old two sync workers. `--preset demo` is a quick check on one
@@ -13,7 +18,8 @@ small county (600 registered households), not the target measurement. What one r
 the server, without the clients on the same cores: bench/bench_web_cpu.py (CPU ms and queries per
 page, in-process).
 
-    uv run python bench/bench_web.py [--clients 20] [--seconds 60] [--preset demo] [--json FILE]
+    uv run python bench/bench_web.py [--clients 20] [--seconds 60] [--think 0] [--preset demo]
+        [--json FILE]
 
 Without a PostgreSQL DATABASE_URL it runs itself under scripts/with-postgres.sh (a throwaway server).
 """
@@ -26,6 +32,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import socket
 import statistics
@@ -146,7 +153,9 @@ class Client:
             raise RuntimeError(f"login failed: HTTP {status}")
 
 
-def _load(port: int, clients: int, seconds: float, pages: dict[str, str]) -> dict[str, list[float]]:
+def _load(
+    port: int, clients: int, seconds: float, pages: dict[str, str], think: float = 0.0
+) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {name: [] for name in pages}
     errors: list[str] = []
     lock = threading.Lock()
@@ -165,9 +174,14 @@ def _load(port: int, clients: int, seconds: float, pages: dict[str, str]) -> dic
         client = Client(port)
         client.log_in()
         names = list(pages)
+        pause = random.Random(i)
         start_line.wait()
         k = i
         while time.perf_counter() < stop_at[0]:
+            if think:
+                time.sleep(pause.expovariate(1 / think))
+                if time.perf_counter() >= stop_at[0]:
+                    break
             name = names[k % len(names)]
             k += 1
             t0 = time.perf_counter()
@@ -201,6 +215,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=45)
     parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean pause of each client between pages (s)"
+    )
     parser.add_argument("--workers", type=int, help="gunicorn processes (default: fupin serve's)")
     parser.add_argument("--threads", type=int, help="threads per process (default: fupin serve's)")
     parser.add_argument("--preset", choices=("gansu", "demo"), default="gansu")
@@ -256,8 +273,8 @@ def main() -> int:
         }
         if match:
             pages["household"] = f"/households/{match.group(1).decode()}/"
-        _load(port, args.clients, args.warmup, pages)
-        timings = _load(port, args.clients, args.seconds, pages)
+        _load(port, args.clients, args.warmup, pages, args.think)
+        timings = _load(port, args.clients, args.seconds, pages, args.think)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -271,6 +288,7 @@ def main() -> int:
         "county_households": counts["households"],
         "province_households": counts["province_households"],
         "clients": args.clients,
+        "think_seconds_mean": args.think,
         "gunicorn_workers": workers,
         "gunicorn_threads": threads,
         "worker_class": "gthread",

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 
 from fupin.accounts import scoping
@@ -385,17 +385,16 @@ def registry_version() -> int:
     return newest or 0
 
 
-def household_version(household: Household) -> int:
-    """A number that changes with every change to registry data and with every audit row of
-    this household (a logged full-ID view of one of its members included, which the household
-    page lists): the newest such row's id, in one query (audit rows are only ever added)."""
-    newest = (
-        AuditEntry.objects.filter(Q(household_id=household.pk) | ~Q(action__in=ACCESS_ACTIONS))
+def household_version() -> Subquery:
+    """For annotating households: a number that changes with every change to registry data and
+    with every audit row of the household (a logged full-ID view of one of its members included,
+    which the household page lists): the newest such row's id (audit rows are only ever added),
+    read with the household in one query; None before any."""
+    return Subquery(
+        AuditEntry.objects.filter(Q(household_id=OuterRef("pk")) | ~Q(action__in=ACCESS_ACTIONS))
         .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
+        .values("id")[:1]
     )
-    return newest or 0
 
 
 def region_dashboard(user: AbstractBaseUser | AnonymousUser, region: Region) -> dict[str, Any]:

@@ -214,7 +214,10 @@ def household_detail(
     request: HttpRequest, household_no: str, *, event_form: Any = None, status: int = 200
 ) -> HttpResponse:
     household = (
-        households_for(request.user).select_related("village").filter(household_no=household_no)
+        households_for(request.user)
+        .select_related("village")
+        .filter(household_no=household_no)
+        .annotate(version=household_version())
     ).first()
     if household is None:
         raise Http404("没有这户，或无权查看")
@@ -226,7 +229,7 @@ def household_detail(
     # (every change writes one; a logged full-ID view of this household is one too), so that a
     # change shows at once. What they read is read only when they are drawn (lazy).
     body_key = (
-        f"{household_version(household)}:{household.pk}:{int(full_id)}:"
+        f"{household.version or 0}:{household.pk}:{int(full_id)}:"
         f"{int(work['may_prepare'])}:{get_language()}"
     )
     return render(
