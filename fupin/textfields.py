@@ -8,6 +8,10 @@ FREE_TEXT_MAX. A hook on the two field classes rather than a base class for the 
 serializers, so that a form added later cannot forget it. The validator replaces the libraries'
 own NUL check so that a NUL byte gets one message, in Chinese, naming the field.
 
+An API field that names a row by a text key (`SlugRelatedField`) looks the row up before any
+validator runs: there the same rule is applied to the key before the lookup (a NUL byte in it
+was a server error on PostgreSQL, which refuses NUL in a query).
+
 Multi-line: a form field whose widget is a textarea, or any field without a stated length or with
 one above a line (LINE_TEXT_MAX), may hold tab and newline; a name or a code may not.
 """
@@ -103,14 +107,34 @@ def _api_field_init(original: Any) -> Any:
     return __init__
 
 
+def _slug_lookup(original: Any) -> Any:
+    def to_internal_value(self: Any, data: Any) -> Any:
+        if isinstance(data, str):
+            problem = text_problem(
+                data, max_length=LINE_TEXT_MAX, multiline=False, field=_label(self)
+            )
+            if problem:
+                from rest_framework.exceptions import ValidationError as ApiValidationError
+
+                raise ApiValidationError(problem, code=TextValidator.code)
+        return original(self, data)
+
+    return to_internal_value
+
+
 def install() -> None:
-    """Hook the validator into the two CharField classes (once per process)."""
+    """Hook the validator into the two CharField classes, and the rule into text-key lookups of
+    the API (once per process)."""
     global _installed
     if _installed:
         return
     from django import forms
     from rest_framework import fields as api_fields
+    from rest_framework import relations as api_relations
 
     forms.CharField.__init__ = _form_field_init(forms.CharField.__init__)  # type: ignore[method-assign]
     api_fields.CharField.__init__ = _api_field_init(api_fields.CharField.__init__)  # type: ignore[method-assign]
+    api_relations.SlugRelatedField.to_internal_value = _slug_lookup(  # type: ignore[method-assign]
+        api_relations.SlugRelatedField.to_internal_value
+    )
     _installed = True

@@ -41,6 +41,27 @@ def test_anonymous_gets_401(api, coop):
     assert api.get("/api/cooperation/ledger-entries/").status_code == 401
 
 
+@pytest.mark.parametrize(("field", "bad"), [("indicator", "E\x0007"), ("county", "62\x07")])
+def test_a_control_character_in_a_code_is_refused_before_the_lookup(api, coop, field, bad):
+    """Issue #18 item 5: a code naming a row (an indicator, a county) is looked up before any
+    validator runs; a NUL byte there was a server error on PostgreSQL (found by schemathesis)."""
+    api.force_authenticate(coop.east_user)
+    body = {
+        "pairing": coop.district.pk,
+        "year": 2019,
+        "date": "2019-06-01",
+        "indicator": "E07",
+        "amount": "300",
+        "county": coop.district.west.code,
+        "title": "冷库",
+    }
+    r = api.post("/api/cooperation/ledger-entries/", {**body, field: bad}, format="json")
+    assert r.status_code == 400, r.content
+    (message,) = r.json()[field]
+    assert f"“{field}”" in message and ("NUL" in message or "控制字符" in message)
+    assert not LedgerEntry.objects.exists()
+
+
 def test_pairings_are_scoped(api, coop):
     api.force_authenticate(coop.east_user)
     ids = {p["id"] for p in api.get("/api/cooperation/pairings/").json()["results"]}
