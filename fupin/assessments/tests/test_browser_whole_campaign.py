@@ -211,6 +211,15 @@ def fill_survey(page: Any, household_no: str, income: str) -> None:
     page.click("#save-final")
 
 
+def list_drawn_again(page: Any, household_no: str) -> None:
+    """Back on the list, drawn again with the household just surveyed marked (待发送 or 已发送):
+    a tap on the list while it is being drawn again may fall on nothing."""
+    page.wait_for_selector("#view-list:not([hidden])")
+    page.wait_for_selector(
+        f"button.household[data-household-no='{household_no}'] .badge:not(.state-draft)"
+    )
+
+
 def open_queue(page: Any, pk: int, step: str, label: str) -> None:
     """From the list of campaigns to the campaign, then to the step's queue by its link."""
     page.goto("/assessments/")
@@ -394,10 +403,10 @@ def test_a_whole_campaign_in_the_browser(
     a.click("#manual-add")
     a.locator("#raised li.problem[data-kind=policy_not_delivered][data-state=waiting]").wait_for()
     a.click("#problems-done")
-    a.wait_for_selector("#view-list:not([hidden])")
+    list_drawn_again(a, suspect)
     for no in mine_a[1:]:
         fill_survey(a, no, HIGH_INCOME)
-        a.wait_for_selector("#view-list:not([hidden])")
+        list_drawn_again(a, no)
     a.wait_for_function(
         "n => document.getElementById('n-waiting').textContent === String(n)", arg=len(mine_a)
     )
@@ -409,7 +418,7 @@ def test_a_whole_campaign_in_the_browser(
     open_field(b, sampled)
     for no in mine_b:
         fill_survey(b, no, HIGH_INCOME)
-        b.wait_for_selector("#view-list:not([hidden])")
+        list_drawn_again(b, no)
     b.wait_for_function(
         "n => document.getElementById('n-sent').textContent === String(n)", arg=len(mine_b)
     )

@@ -85,15 +85,20 @@
 
   // --- the household list ------------------------------------------------------------------
 
+  /** The list is built apart and put in place at once: emptied first and filled after the
+   * device's store answered, a tap in between fell on nothing and was lost. */
   async function renderCampaigns() {
     const box = $("campaigns");
-    box.replaceChildren();
-    if (!boot) return;
+    if (!boot) {
+      box.replaceChildren();
+      return;
+    }
     if (!boot.campaigns.length) {
-      box.append(el("p", { class: "note" }, "目前没有分派给您的调查户。"));
+      box.replaceChildren(el("p", { class: "note" }, "目前没有分派给您的调查户。"));
       return;
     }
     const mine = await O.submissionsOf(USER);
+    const sections = [];
     for (const campaign of boot.campaigns) {
       const list = el("ul", { class: "households" });
       for (const h of campaign.households) {
@@ -113,10 +118,11 @@
       }
       const cadres = (campaign.cadre_survey || []).map((c) => el("a", { href: c.url, class: "cadre-survey" },
         `${c.county}干部群众满意度调查`));
-      box.append(el("section", { class: "campaign" },
+      sections.push(el("section", { class: "campaign" },
         el("h2", {}, campaign.name, el("small", {}, ` · ${campaign.status_label}`)),
         cadres.length ? el("p", { class: "note" }, ...cadres) : null, list));
     }
+    box.replaceChildren(...sections);
   }
 
   async function renderOutbox() {
