@@ -36,6 +36,19 @@ def _entry(coop, amount="1000", year=2019):
     )
 
 
+def _entry_body(coop):
+    """A valid new ledger entry of the district pairing, as the API takes it."""
+    return {
+        "pairing": coop.district.pk,
+        "year": 2019,
+        "date": "2019-06-01",
+        "indicator": "E07",
+        "amount": "300",
+        "county": coop.district.west.code,
+        "title": "冷库",
+    }
+
+
 def test_anonymous_gets_401(api, coop):
     assert api.get("/api/cooperation/pairings/").status_code == 401
     assert api.get("/api/cooperation/ledger-entries/").status_code == 401
@@ -46,16 +59,9 @@ def test_a_control_character_in_a_code_is_refused_before_the_lookup(api, coop, f
     """Issue #18 item 5: a code naming a row (an indicator, a county) is looked up before any
     validator runs; a NUL byte there was a server error on PostgreSQL (found by schemathesis)."""
     api.force_authenticate(coop.east_user)
-    body = {
-        "pairing": coop.district.pk,
-        "year": 2019,
-        "date": "2019-06-01",
-        "indicator": "E07",
-        "amount": "300",
-        "county": coop.district.west.code,
-        "title": "冷库",
-    }
-    r = api.post("/api/cooperation/ledger-entries/", {**body, field: bad}, format="json")
+    r = api.post(
+        "/api/cooperation/ledger-entries/", {**_entry_body(coop), field: bad}, format="json"
+    )
     assert r.status_code == 400, r.content
     (message,) = r.json()[field]
     assert f"“{field}”" in message and ("NUL" in message or "控制字符" in message)
@@ -74,19 +80,7 @@ def test_pairings_are_scoped(api, coop):
 
 def test_create_an_entry_and_own_side_confirm_is_refused(api, coop):
     api.force_authenticate(coop.east_user)
-    r = api.post(
-        "/api/cooperation/ledger-entries/",
-        {
-            "pairing": coop.district.pk,
-            "year": 2019,
-            "date": "2019-06-01",
-            "indicator": "E07",
-            "amount": "300",
-            "county": coop.district.west.code,
-            "title": "冷库",
-        },
-        format="json",
-    )
+    r = api.post("/api/cooperation/ledger-entries/", _entry_body(coop), format="json")
     assert r.status_code == 201, r.content
     body = r.json()
     assert (body["entered_by"], body["status"]) == ("east", "pending")
