@@ -18,8 +18,11 @@ small county (600 registered households), not the target measurement. What one r
 the server, without the clients on the same cores: bench/bench_web_cpu.py (CPU ms and queries per
 page, in-process).
 
+`--floor` asks only `/healthz`, logged in: what every page pays before its own work (gunicorn,
+Django's middleware, the session and the user), the best any page could do on this machine.
+
     uv run python bench/bench_web.py [--clients 20] [--seconds 60] [--think 0] [--preset demo]
-        [--json FILE]
+        [--floor] [--json FILE]
 
 Without a PostgreSQL DATABASE_URL it runs itself under scripts/with-postgres.sh (a throwaway server).
 """
@@ -221,6 +224,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="gunicorn processes (default: fupin serve's)")
     parser.add_argument("--threads", type=int, help="threads per process (default: fupin serve's)")
     parser.add_argument("--preset", choices=("gansu", "demo"), default="gansu")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="ask only /healthz, logged in: what every page costs before its own work",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args()
 
@@ -273,6 +281,8 @@ def main() -> int:
         }
         if match:
             pages["household"] = f"/households/{match.group(1).decode()}/"
+        if args.floor:
+            pages = {"healthz": "/healthz"}
         _load(port, args.clients, args.warmup, pages, args.think)
         timings = _load(port, args.clients, args.seconds, pages, args.think)
     finally:
@@ -289,6 +299,7 @@ def main() -> int:
         "province_households": counts["province_households"],
         "clients": args.clients,
         "think_seconds_mean": args.think,
+        "floor": args.floor,
         "gunicorn_workers": workers,
         "gunicorn_threads": threads,
         "worker_class": "gthread",
