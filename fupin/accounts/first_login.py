@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from fupin.accounts.models import PersonProfile
+from fupin.accounts.services import login_locks_clear
 
 MUST_CHANGE = (
     "您的账号使用的是一次性密码，请先修改密码再继续使用："
@@ -31,10 +33,14 @@ _OPEN_PREFIXES = ("/static/", "/favicon.ico", "/healthz", "/accounts/logout/", "
 
 
 def password_issued(user_ids: Iterable[int]) -> None:
-    """Mark these logins as holding a one-time password (a profile is made where none exists)."""
+    """Mark these logins as holding a one-time password (a profile is made where none exists),
+    and lift their login locks: the guesses were at the old password."""
     ids = sorted(set(user_ids))
     if not ids:
         return
+    login_locks_clear(
+        get_user_model().objects.filter(pk__in=ids).values_list("username", flat=True)
+    )
     PersonProfile.objects.filter(user_id__in=ids).update(must_change_password=True)
     have = set(PersonProfile.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
     PersonProfile.objects.bulk_create(

@@ -9,6 +9,7 @@ Accounts sit at the bottom of the apps: the assessments' evaluator records are r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
@@ -30,6 +31,11 @@ from fupin.regions.models import Level, Region
 # Login throttling: this many failures in a row for one username from one address lock it for LOCK_FOR.
 MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
+# Guesses spread over many addresses: this many failures for one username, counted over every
+# address that failed within LOCK_FOR, lock the username at every address until LOCK_FOR after
+# the latest of them. Higher than MAX_FAILURES, so that one person's typing locks only their own
+# address; the price is that someone who knows a username can lock it for LOCK_FOR.
+MAX_FAILURES_ANY_ADDRESS = 20
 
 
 class AccountError(Exception):
@@ -132,12 +138,19 @@ def _key(username: str) -> str:
 def login_locked_until(
     *, username: str, ip: str, now: dt.datetime | None = None
 ) -> dt.datetime | None:
-    """When the lock on this username and address ends, or None when it is not locked."""
+    """When the lock on this username at this address ends, or None when it is not locked: the
+    address's own lock (MAX_FAILURES in a row from it), or the username's at every address
+    (MAX_FAILURES_ANY_ADDRESS from addresses that failed within LOCK_FOR)."""
     now = now or timezone.now()
-    row = LoginThrottle.objects.filter(username=_key(username), ip=ip).first()
-    if row is not None and row.locked_until is not None and row.locked_until > now:
-        return row.locked_until
-    return None
+    rows = LoginThrottle.objects.filter(username=_key(username))
+    own = rows.filter(ip=ip, locked_until__gt=now).values_list("locked_until", flat=True).first()
+    spread = rows.filter(last_failure_at__gt=now - LOCK_FOR).aggregate(
+        failures=models.Sum("failures"), last=models.Max("last_failure_at")
+    )
+    ends = [own] if own is not None else []
+    if (spread["failures"] or 0) >= MAX_FAILURES_ANY_ADDRESS:
+        ends.append(spread["last"] + LOCK_FOR)
+    return max(ends, default=None)
 
 
 @transaction.atomic
@@ -162,3 +175,8 @@ def login_failure_record(
 
 def login_success_record(*, username: str, ip: str) -> None:
     LoginThrottle.objects.filter(username=_key(username), ip=ip).delete()
+
+
+def login_locks_clear(usernames: Iterable[str]) -> None:
+    """A new password was issued: the guesses at the old one no longer count, at any address."""
+    LoginThrottle.objects.filter(username__in=[_key(u) for u in usernames]).delete()

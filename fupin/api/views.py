@@ -24,7 +24,7 @@ class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
     """Username and password, checked by the same authentication backend as the login page and
     the admin (`fupin.accounts.backends`): after `accounts.services.MAX_FAILURES` failures in a
     row for one username from one address, through any of them, that pair is locked for a while
-    (429 here)."""
+    (429 here); after `MAX_FAILURES_ANY_ADDRESS` from any addresses, the username is."""
 
     username = serializers.CharField(max_length=150, write_only=True)
     password = serializers.CharField(

@@ -1,4 +1,5 @@
-"""Login throttling (5 failures lock a username at an address for 15 minutes) and password change."""
+"""Login throttling (5 failures lock a username at an address for 15 minutes; 20 from any
+addresses lock it at every address) and password change."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from fupin.accounts.models import LoginThrottle
-from fupin.accounts.services import LOCK_FOR, MAX_FAILURES, login_failure_record, login_locked_until
+from fupin.accounts.services import (
+    LOCK_FOR,
+    MAX_FAILURES,
+    MAX_FAILURES_ANY_ADDRESS,
+    login_failure_record,
+    login_locked_until,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +64,55 @@ def test_the_lock_is_per_address_and_username(client: Any, officer: Any) -> None
     get_user_model().objects.create_user("other", password=PASSWORD)
     client.logout()
     assert _login(client, PASSWORD, username="other").status_code == 302
+
+
+def _guess_from_many_addresses(client: Any, failures: int) -> None:
+    """Wrong passwords spread over addresses, never MAX_FAILURES from one (no address locks)."""
+    for k in range(failures):
+        response = _login(client, "wrong", ip=f"10.1.{k // (MAX_FAILURES - 1)}.1")
+        assert "用户名或密码错误" in response.content.decode()
+
+
+def test_guesses_spread_over_many_addresses_lock_the_username_everywhere(
+    client: Any, officer: Any
+) -> None:
+    _guess_from_many_addresses(client, MAX_FAILURES_ANY_ADDRESS)
+    for ip in ("10.0.0.1", "10.9.9.9"):  # a fresh address too, and through the token API
+        response = _login(client, PASSWORD, ip=ip)
+        assert response.status_code == 200 and "登录失败次数过多" in response.content.decode()
+        token = client.post(
+            "/api/token/",
+            {"username": "officer", "password": PASSWORD},
+            content_type="application/json",
+            REMOTE_ADDR=ip,
+        )
+        assert token.status_code == 429
+    assert "_auth_user_id" not in client.session
+    other = get_user_model().objects.create_user("other", password=PASSWORD)
+    assert _login(client, PASSWORD, username=other.username).status_code == 302
+
+
+def test_fewer_guesses_over_many_addresses_leave_the_right_password_working(
+    client: Any, officer: Any
+) -> None:
+    _guess_from_many_addresses(client, MAX_FAILURES_ANY_ADDRESS - 1)
+    assert _login(client, PASSWORD, ip="10.9.9.9").status_code == 302
+
+
+def test_the_lock_over_many_addresses_ends_fifteen_minutes_after_the_last_guess(
+    db: None,
+) -> None:
+    start = timezone.now()
+    for k in range(MAX_FAILURES_ANY_ADDRESS):
+        at = start + dt.timedelta(seconds=k)
+        login_failure_record(username="officer", ip=f"10.1.{k}.1", now=at)
+    last = start + dt.timedelta(seconds=MAX_FAILURES_ANY_ADDRESS - 1)
+    assert login_locked_until(username="Officer", ip="10.9.9.9", now=last) == last + LOCK_FOR
+    later = last + LOCK_FOR + dt.timedelta(seconds=1)
+    assert login_locked_until(username="officer", ip="10.9.9.9", now=later) is None
+    # the guesses made before the window no longer count: one more does not lock again
+    login_failure_record(username="officer", ip="10.1.0.1", now=later)
+    assert login_locked_until(username="officer", ip="10.9.9.9", now=later) is None
 
 
 def test_the_lock_ends_after_fifteen_minutes(db: None) -> None:

@@ -261,3 +261,24 @@ def test_county_office_gives_a_county_officer_of_its_own_county_only(world):
             region=region("621223000000"),
         )
     assert not get_user_model().objects.filter(username__in=["qian", "sun"]).exists()
+
+
+def test_a_password_reset_by_the_office_lifts_a_login_lock(world, client):
+    """Someone guessed a township officer's password from many addresses, locking the username
+    everywhere; the county office's one-time password lets the officer in at once."""
+    from fupin.accounts.services import (
+        MAX_FAILURES_ANY_ADDRESS,
+        login_failure_record,
+        login_locked_until,
+    )
+
+    user, first = new_township_officer(world)
+    for k in range(MAX_FAILURES_ANY_ADDRESS):
+        login_failure_record(username=user.username, ip=f"10.1.{k}.1")
+    assert login_locked_until(username=user.username, ip="10.0.0.1") is not None
+    second = password_reset(actor=world.users["county_officer"], person=user)
+    assert login_locked_until(username=user.username, ip="10.0.0.1") is None
+    response = client.post(
+        "/accounts/login/", {"username": user.username, "password": second}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert response.status_code == 302
