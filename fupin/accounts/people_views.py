@@ -50,6 +50,7 @@ from fupin.accounts.people_import import (
     people_read_xlsx,
     people_template_xlsx,
 )
+from fupin.accounts.services import login_lock_of
 from fupin.errors import error_page
 from fupin.paging import page_of, search_text
 
@@ -191,6 +192,7 @@ def people_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grant_form": GrantForm(actor=request.user),
             "regions": _regions(request),
             "history": person_history(person)[:100],
+            "login_lock": login_lock_of(person.get_username()),
         },
     )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
@@ -135,22 +137,52 @@ def _key(username: str) -> str:
     return username.strip().lower()[:150]
 
 
+def _locks(username: str, now: dt.datetime, ip: str | None = None) -> dict[str, Any]:
+    """One query: the live locks of the username's addresses (or of the one address), and its
+    failures from every address that failed within LOCK_FOR."""
+    live = models.Q(locked_until__gt=now) & (models.Q(ip=ip) if ip is not None else models.Q())
+    recent = models.Q(last_failure_at__gt=now - LOCK_FOR)
+    found = LoginThrottle.objects.filter(username=_key(username)).aggregate(
+        addresses=models.Count("pk", filter=live),
+        addresses_until=models.Max("locked_until", filter=live),
+        spread=models.Sum("failures", filter=recent),
+        last=models.Max("last_failure_at", filter=recent),
+    )
+    found["everywhere"] = (found["spread"] or 0) >= MAX_FAILURES_ANY_ADDRESS
+    ends = [found["addresses_until"]] if found["addresses"] else []
+    if found["everywhere"]:
+        ends.append(found["last"] + LOCK_FOR)
+    found["until"] = max(ends, default=None)
+    return found
+
+
 def login_locked_until(
     *, username: str, ip: str, now: dt.datetime | None = None
 ) -> dt.datetime | None:
     """When the lock on this username at this address ends, or None when it is not locked: the
     address's own lock (MAX_FAILURES in a row from it), or the username's at every address
     (MAX_FAILURES_ANY_ADDRESS from addresses that failed within LOCK_FOR)."""
-    now = now or timezone.now()
-    rows = LoginThrottle.objects.filter(username=_key(username))
-    own = rows.filter(ip=ip, locked_until__gt=now).values_list("locked_until", flat=True).first()
-    spread = rows.filter(last_failure_at__gt=now - LOCK_FOR).aggregate(
-        failures=models.Sum("failures"), last=models.Max("last_failure_at")
+    until: dt.datetime | None = _locks(username, now or timezone.now(), ip)["until"]
+    return until
+
+
+@dataclass(frozen=True)
+class LoginLock:
+    """What the person's office sees of a login lock (`login_lock_of`)."""
+
+    until: dt.datetime  # the latest end of the locks below
+    everywhere: bool  # the username is locked at every address (guesses from many)
+    addresses: int  # addresses where it is locked on their own (MAX_FAILURES in a row)
+
+
+def login_lock_of(username: str, *, now: dt.datetime | None = None) -> LoginLock | None:
+    """The locks on a username now, at any address, or None."""
+    found = _locks(username, now or timezone.now())
+    if found["until"] is None:
+        return None
+    return LoginLock(
+        until=found["until"], everywhere=found["everywhere"], addresses=found["addresses"]
     )
-    ends = [own] if own is not None else []
-    if (spread["failures"] or 0) >= MAX_FAILURES_ANY_ADDRESS:
-        ends.append(spread["last"] + LOCK_FOR)
-    return max(ends, default=None)
 
 
 @transaction.atomic

@@ -44,6 +44,7 @@ from fupin.accounts.people import (
     role_end,
     role_grant,
 )
+from fupin.accounts.services import login_lock_of
 from fupin.api.errors import NOT_FOUND, ErrorSerializer
 from fupin.api.pagination import Pagination
 from fupin.api.params import lookup_ok, query_filters
@@ -87,6 +88,14 @@ class RoleSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(help_text="页面上的写法，如“乡(镇)扶贫工作站 · 岷阳镇（…）”")
 
 
+class LoginLockSerializer(serializers.Serializer[Any]):
+    until = serializers.DateTimeField(help_text="锁定至")
+    everywhere = serializers.BooleanField(
+        help_text="true：15 分钟内从多个地址输错密码 20 次，所有地址暂停登录"
+    )
+    addresses = serializers.IntegerField(help_text="连续输错 5 次而单独锁定的地址数")
+
+
 class PersonSerializer(serializers.Serializer[Any]):
     username = serializers.CharField()
     name = serializers.CharField(help_text="姓名")
@@ -96,6 +105,9 @@ class PersonSerializer(serializers.Serializer[Any]):
     region = RegionRefSerializer(allow_null=True, help_text="所属区划")
     is_active = serializers.BooleanField(help_text="账号在用（false：已停用）")
     must_change_password = serializers.BooleanField(help_text="仍在使用一次性密码，须本人修改")
+    login_lock = LoginLockSerializer(
+        allow_null=True, help_text="登录锁定（多次输错密码）；null 为未锁定。重置密码可立即解除"
+    )
     roles = RoleSerializer(many=True)
 
 
@@ -145,8 +157,14 @@ def person_data(person: Any) -> dict[str, Any]:
         "region": _region(profile.region),
         "is_active": person.is_active,
         "must_change_password": profile.must_change_password,
+        "login_lock": _login_lock(person.get_username()),
         "roles": [_role(m) for m in rows],
     }
+
+
+def _login_lock(username: str) -> dict[str, Any] | None:
+    lock = login_lock_of(username)
+    return LoginLockSerializer(lock).data if lock is not None else None
 
 
 class SearchSerializer(serializers.Serializer[Any]):

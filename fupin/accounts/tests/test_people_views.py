@@ -110,6 +110,25 @@ def test_reset_asks_first_then_shows_the_password_once(county, world):
     assert user.check_password(PASSWORD_CELL.search(sheet.content.decode()).group(1))
 
 
+def test_the_person_page_shows_a_login_lock_until_the_password_is_reset(county, world):
+    from fupin.accounts.services import MAX_FAILURES_ANY_ADDRESS, login_failure_record
+
+    user, _pw = person_create(
+        actor=world.users["county_officer"],
+        name="李干部",
+        username="li",
+        role=Role.HELPING_CADRE,
+        region=Region.objects.get(code="621126100001"),
+    )
+    assert 'id="login-lock"' not in county.get(f"/people/{user.pk}/").content.decode()
+    for k in range(MAX_FAILURES_ANY_ADDRESS):
+        login_failure_record(username="li", ip=f"10.1.{k}.1")
+    page = county.get(f"/people/{user.pk}/").content.decode()
+    assert "登录锁定" in page and "所有地址暂停登录至" in page and "重置密码可立即解除" in page
+    county.post(f"/people/{user.pk}/password/")
+    assert 'id="login-lock"' not in county.get(f"/people/{user.pk}/").content.decode()
+
+
 def test_grant_end_and_deactivate_through_the_pages(county, world):
     user, _pw = person_create(
         actor=world.users["county_officer"],

@@ -201,6 +201,19 @@ def test_reset_gives_a_new_one_time_password_once(api, world):
     assert row.actor == "county_officer" and password not in str(row.after) + row.note
 
 
+def test_the_office_sees_a_login_lock_and_a_reset_lifts_it(api, world):
+    from fupin.accounts.services import MAX_FAILURES, login_failure_record
+
+    county = api("county_officer")
+    assert county.get("/api/people/township_officer/").json()["login_lock"] is None
+    for _ in range(MAX_FAILURES):
+        login_failure_record(username="township_officer", ip="10.0.0.7")
+    lock = county.get("/api/people/township_officer/").json()["login_lock"]
+    assert lock["everywhere"] is False and lock["addresses"] == 1 and lock["until"]
+    assert county.post("/api/people/township_officer/password/").status_code == 200
+    assert county.get("/api/people/township_officer/").json()["login_lock"] is None
+
+
 def test_the_working_group_grants_in_its_own_campaign_by_name(api, world):
     group = api("working_group")
     made = _create(
