@@ -62,7 +62,7 @@ def _cadre_shares(doc: Any, campaign: Campaign, county: Region) -> None:
     shares = county_cadre_shares(campaign, county)
     if not shares:
         return
-    dx.para(doc, "县乡村干部、人大代表和政协委员满意度（与群众认可度并看）：")
+    dx.para(doc, "县乡村干部、人大代表和县政协委员满意度（与群众认可度并看）：")
     dx.table(
         doc,
         ["受访者类别", "答卷数", "满意和基本满意", "不满意", "满意度"],

@@ -91,9 +91,9 @@ class ResponseSerializer(serializers.Serializer[Any]):
     category = serializers.ChoiceField(
         choices=CadreCategory.choices,
         help_text="county_cadre 县级干部、township_cadre 乡镇干部、village_cadre 村干部、"
-        "npc_deputy 人大代表、cppcc_member 政协委员",
+        "npc_deputy 人大代表、cppcc_member 县政协委员",
         error_messages={
-            "invalid_choice": "“受访者类别”须为县级干部、乡镇干部、村干部、人大代表或政协委员"
+            "invalid_choice": "“受访者类别”须为县级干部、乡镇干部、村干部、人大代表或县政协委员"
         },
     )
     category_label = serializers.CharField(read_only=True, source="get_category_display")

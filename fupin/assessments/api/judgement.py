@@ -229,7 +229,7 @@ class DossierSerializer(serializers.Serializer[Any]):
     other_checks = OtherChecksSerializer(help_text="其他检查（程序、标准、问卷复查、座谈访谈）")
     cadre_survey = ShareSerializer(
         many=True,
-        help_text="县乡村干部、人大代表和政协委员满意度，各类受访者逐类列出，与群众认可度并看"
+        help_text="县乡村干部、人大代表和县政协委员满意度，各类受访者逐类列出，与群众认可度并看"
         "（只有贫困县退出专项评估检查和中央抽查有，其他任务为空）",
     )
     judgement = JudgementVersionSerializer(allow_null=True, help_text="在用的研判（未研判为空）")

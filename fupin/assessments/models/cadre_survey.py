@@ -1,5 +1,5 @@
 """The satisfaction survey of cadres and deputies for a county's exit (干部群众满意度, seed 004):
-county, township and village cadres, 人大代表 and 政协委员 asked whether they are satisfied with
+county, township and village cadres, 人大代表 and 县政协委员 asked whether they are satisfied with
 the county's exit; one anonymous response per row, attached to a county of a campaign. Rows are
 append-only: a mistaken entry is withdrawn by a recorded withdrawal, never changed or deleted."""
 
@@ -22,7 +22,7 @@ class CadreCategory(models.TextChoices):
     TOWNSHIP_CADRE = "township_cadre", _("乡镇干部")
     VILLAGE_CADRE = "village_cadre", _("村干部")
     NPC_DEPUTY = "npc_deputy", _("人大代表")
-    CPPCC_MEMBER = "cppcc_member", _("政协委员")
+    CPPCC_MEMBER = "cppcc_member", _("县政协委员")
 
 
 class CadreAnswer(models.TextChoices):

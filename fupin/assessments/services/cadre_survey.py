@@ -116,7 +116,7 @@ def cadre_response_record(
     _refuse_unless_may_enter(user, campaign, county)
     errors: list[str] = []
     if category not in CadreCategory.values:
-        errors.append("请选择“受访者类别”（县级干部、乡镇干部、村干部、人大代表或政协委员）")
+        errors.append("请选择“受访者类别”（县级干部、乡镇干部、村干部、人大代表或县政协委员）")
     if answer not in CadreAnswer.values:
         errors.append("请选择“满意程度”（满意、基本满意、不满意或说不清）")
     reason = _text(reason, "不满意的原因", errors)

@@ -1,4 +1,4 @@
-"""The satisfaction survey of county, township and village cadres, 人大代表 and 政协委员 for a
+"""The satisfaction survey of county, township and village cadres, 人大代表 and 县政协委员 for a
 county's exit (干部群众满意度): entered by the county's team members and lead expert on the page
 and through the API, refused to anyone else and outside county-exit campaigns; 不满意 needs its
 reason; a mistake is withdrawn by a recorded step; the 综合研判 shows the shares per category."""
@@ -63,7 +63,7 @@ def test_an_enumerator_of_the_county_enters_responses_on_the_page(world: World):
     page = c.get(page_url(world))
     assert page.status_code == 200
     text = page.content.decode()
-    for label in ("县级干部", "乡镇干部", "村干部", "人大代表", "政协委员"):
+    for label in ("县级干部", "乡镇干部", "村干部", "人大代表", "县政协委员"):
         assert label in text
     response = c.post(page_url(world), {"category": "npc_deputy", "answer": "satisfied"})
     assert response.status_code == 302
@@ -112,7 +112,7 @@ def test_the_lead_expert_enters_through_the_api_and_another_team_may_not(world: 
         api_url(world), {"category": "cppcc_member", "answer": "basically"}, format="json"
     )
     assert created.status_code == 201
-    assert created.json()["category_label"] == "政协委员"
+    assert created.json()["category_label"] == "县政协委员"
     assert created.json()["answer_label"] == "基本满意"
     missing = a.post(
         api_url(world), {"category": "county_cadre", "answer": "not_satisfied"}, format="json"
@@ -189,7 +189,7 @@ def test_the_judgement_page_shows_the_shares_beside_recognition(world: World):
     assert page.status_code == 200
     text = page.content.decode()
     assert 'id="cadre-survey"' in text
-    assert "县乡村干部、人大代表和政协委员满意度" in text and "100" in text
+    assert "县乡村干部、人大代表和县政协委员满意度" in text and "100" in text
 
 
 def test_the_campaign_page_links_the_survey_only_for_those_who_may_open_it(world: World):
@@ -267,5 +267,5 @@ def test_openapi_documents_the_shares_in_the_judgement():
     dossier = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     shares = dossier["properties"]["cadre_survey"]
     assert shares["type"] == "array" and shares["items"]["$ref"].endswith("/Share")
-    assert "干部群众" in get["summary"] and "人大代表和政协委员满意度" in shares["description"]
+    assert "干部群众" in get["summary"] and "人大代表和县政协委员满意度" in shares["description"]
     assert "cadre_survey" in dossier["required"]

@@ -77,7 +77,7 @@ def test_the_docx_report_gives_the_cadre_survey_shares_beside_recognition(world:
     )
     decide(world)
     doc = Document(io.BytesIO(report_docx(world.campaign)))
-    assert "县乡村干部、人大代表和政协委员满意度（与群众认可度并看）" in _text(doc)
+    assert "县乡村干部、人大代表和县政协委员满意度（与群众认可度并看）" in _text(doc)
     rows = {
         cells[0]: cells[1:]
         for cells in ([c.text for c in row.cells] for t in doc.tables for row in t.rows)
@@ -88,4 +88,4 @@ def test_the_docx_report_gives_the_cadre_survey_shares_beside_recognition(world:
     assert rows["县级干部"] == ["2", "2", "0", percent_text(shares["县级干部"].share)]
     assert percent_text(shares["县级干部"].share) == "100.00%"
     assert rows["乡镇干部"] == ["2", "1", "1", "50.00%"]
-    assert rows["政协委员"] == ["0", "0", "0", "无答卷"]
+    assert rows["县政协委员"] == ["0", "0", "0", "无答卷"]
