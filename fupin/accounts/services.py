@@ -137,23 +137,36 @@ def _key(username: str) -> str:
     return username.strip().lower()[:150]
 
 
-def _locks(username: str, now: dt.datetime, ip: str | None = None) -> dict[str, Any]:
-    """One query: the live locks of the username's addresses (or of the one address), and its
-    failures from every address that failed within LOCK_FOR."""
+@dataclass(frozen=True)
+class LoginLock:
+    """A username's login lock now (`login_lock_of`): what its office sees."""
+
+    until: dt.datetime  # the latest end of the locks below
+    everywhere: bool  # the username is locked at every address (guesses from many)
+    addresses: int  # addresses where it is locked on their own (MAX_FAILURES in a row)
+
+
+def _lock_columns(now: dt.datetime, ip: str | None = None) -> dict[str, Any]:
+    """Aggregates over a username's rows: the live locks of its addresses (or of the one
+    address), and its failures from every address that failed within LOCK_FOR."""
     live = models.Q(locked_until__gt=now) & (models.Q(ip=ip) if ip is not None else models.Q())
     recent = models.Q(last_failure_at__gt=now - LOCK_FOR)
-    found = LoginThrottle.objects.filter(username=_key(username)).aggregate(
-        addresses=models.Count("pk", filter=live),
-        addresses_until=models.Max("locked_until", filter=live),
-        spread=models.Sum("failures", filter=recent),
-        last=models.Max("last_failure_at", filter=recent),
-    )
-    found["everywhere"] = (found["spread"] or 0) >= MAX_FAILURES_ANY_ADDRESS
+    return {
+        "addresses": models.Count("pk", filter=live),
+        "addresses_until": models.Max("locked_until", filter=live),
+        "spread": models.Sum("failures", filter=recent),
+        "last": models.Max("last_failure_at", filter=recent),
+    }
+
+
+def _lock(found: dict[str, Any]) -> LoginLock | None:
+    everywhere = (found["spread"] or 0) >= MAX_FAILURES_ANY_ADDRESS
     ends = [found["addresses_until"]] if found["addresses"] else []
-    if found["everywhere"]:
+    if everywhere:
         ends.append(found["last"] + LOCK_FOR)
-    found["until"] = max(ends, default=None)
-    return found
+    if not ends:
+        return None
+    return LoginLock(until=max(ends), everywhere=everywhere, addresses=found["addresses"])
 
 
 def login_locked_until(
@@ -161,28 +174,31 @@ def login_locked_until(
 ) -> dt.datetime | None:
     """When the lock on this username at this address ends, or None when it is not locked: the
     address's own lock (MAX_FAILURES in a row from it), or the username's at every address
-    (MAX_FAILURES_ANY_ADDRESS from addresses that failed within LOCK_FOR)."""
-    until: dt.datetime | None = _locks(username, now or timezone.now(), ip)["until"]
-    return until
-
-
-@dataclass(frozen=True)
-class LoginLock:
-    """What the person's office sees of a login lock (`login_lock_of`)."""
-
-    until: dt.datetime  # the latest end of the locks below
-    everywhere: bool  # the username is locked at every address (guesses from many)
-    addresses: int  # addresses where it is locked on their own (MAX_FAILURES in a row)
+    (MAX_FAILURES_ANY_ADDRESS from addresses that failed within LOCK_FOR). One query."""
+    rows = LoginThrottle.objects.filter(username=_key(username))
+    lock = _lock(rows.aggregate(**_lock_columns(now or timezone.now(), ip)))
+    return lock.until if lock is not None else None
 
 
 def login_lock_of(username: str, *, now: dt.datetime | None = None) -> LoginLock | None:
-    """The locks on a username now, at any address, or None."""
-    found = _locks(username, now or timezone.now())
-    if found["until"] is None:
-        return None
-    return LoginLock(
-        until=found["until"], everywhere=found["everywhere"], addresses=found["addresses"]
+    """The locks on a username now, at any address, or None. One query."""
+    rows = LoginThrottle.objects.filter(username=_key(username))
+    return _lock(rows.aggregate(**_lock_columns(now or timezone.now())))
+
+
+def login_locks_of(
+    usernames: Iterable[str], *, now: dt.datetime | None = None
+) -> dict[str, LoginLock]:
+    """`login_lock_of` for a page of people in one query: the locked ones, by username."""
+    names = {_key(u): u for u in usernames}
+    rows = (
+        LoginThrottle.objects.filter(username__in=names)
+        .values("username")
+        .order_by()
+        .annotate(**_lock_columns(now or timezone.now()))
     )
+    found = {names[r["username"]]: _lock(r) for r in rows}
+    return {name: lock for name, lock in found.items() if lock is not None}
 
 
 @transaction.atomic

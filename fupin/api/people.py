@@ -44,7 +44,7 @@ from fupin.accounts.people import (
     role_end,
     role_grant,
 )
-from fupin.accounts.services import login_lock_of
+from fupin.accounts.services import LoginLock, login_lock_of, login_locks_of
 from fupin.api.errors import NOT_FOUND, ErrorSerializer
 from fupin.api.pagination import Pagination
 from fupin.api.params import lookup_ok, query_filters
@@ -140,7 +140,9 @@ def _role(m: Membership) -> dict[str, Any]:
     }
 
 
-def person_data(person: Any) -> dict[str, Any]:
+def person_data(person: Any, locks: dict[str, LoginLock] | None = None) -> dict[str, Any]:
+    """A person as the API shows them; `locks`: the page's login locks read at once
+    (`login_locks_of`), else this person's are read."""
     try:
         profile = person.profile
     except PersonProfile.DoesNotExist:
@@ -157,13 +159,13 @@ def person_data(person: Any) -> dict[str, Any]:
         "region": _region(profile.region),
         "is_active": person.is_active,
         "must_change_password": profile.must_change_password,
-        "login_lock": _login_lock(person.get_username()),
+        "login_lock": _login_lock(person.get_username(), locks),
         "roles": [_role(m) for m in rows],
     }
 
 
-def _login_lock(username: str) -> dict[str, Any] | None:
-    lock = login_lock_of(username)
+def _login_lock(username: str, locks: dict[str, LoginLock] | None) -> dict[str, Any] | None:
+    lock = login_lock_of(username) if locks is None else locks.get(username)
     return LoginLockSerializer(lock).data if lock is not None else None
 
 
@@ -283,7 +285,9 @@ class PeopleView(APIView):
         people = people_search(request.user, f.get("q", "")).select_related("profile__region")
         paginator = Pagination()
         page = paginator.paginate_queryset(people, request, view=self)
-        return paginator.get_paginated_response([person_data(p) for p in page or []])
+        people = list(page or [])
+        locks = login_locks_of(p.get_username() for p in people)
+        return paginator.get_paginated_response([person_data(p, locks) for p in people])
 
     @extend_schema(
         summary="新增人员（授予一个本单位可授予的角色），返回一次性密码",

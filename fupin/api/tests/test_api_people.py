@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from fupin.accounts.first_login import MUST_CHANGE
@@ -210,6 +212,13 @@ def test_the_office_sees_a_login_lock_and_a_reset_lifts_it(api, world):
         login_failure_record(username="township_officer", ip="10.0.0.7")
     lock = county.get("/api/people/township_officer/").json()["login_lock"]
     assert lock["everywhere"] is False and lock["addresses"] == 1 and lock["until"]
+    with CaptureQueriesContext(connection) as queries:
+        listed = county.get("/api/people/?page_size=500").json()["results"]
+    locks = {p["username"]: p["login_lock"] for p in listed}
+    assert locks["township_officer"] == lock and len(locks) >= 2
+    assert all(v is None for k, v in locks.items() if k != "township_officer")
+    read = [q for q in queries.captured_queries if "accounts_loginthrottle" in q["sql"]]
+    assert len(read) == 1  # the page's locks in one query, not one per person
     assert county.post("/api/people/township_officer/password/").status_code == 200
     assert county.get("/api/people/township_officer/").json()["login_lock"] is None
 
