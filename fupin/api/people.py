@@ -12,6 +12,8 @@ id. A one-time password is in the answer of the call that made it, and nowhere e
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -140,18 +142,40 @@ def _role(m: Membership) -> dict[str, Any]:
     }
 
 
-def person_data(person: Any, locks: dict[str, LoginLock] | None = None) -> dict[str, Any]:
-    """A person as the API shows them; `locks`: the page's login locks read at once
-    (`login_locks_of`), else this person's are read."""
+def _memberships(user_ids: Any) -> Any:
+    return Membership.objects.filter(user_id__in=user_ids).select_related(
+        "region", "campaign", "institution"
+    )
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """What a page of people needs besides the people, read once for the page (two queries)
+    instead of once per person: their roles and their login locks."""
+
+    roles: dict[int, list[Membership]]
+    locks: dict[str, LoginLock]
+
+    @classmethod
+    def of(cls, people: list[Any]) -> PeoplePage:
+        roles: dict[int, list[Membership]] = defaultdict(list)
+        for m in _memberships([p.pk for p in people]):
+            roles[m.user_id].append(m)
+        return cls(roles=roles, locks=login_locks_of(p.get_username() for p in people))
+
+
+def person_data(person: Any, page: PeoplePage | None = None) -> dict[str, Any]:
+    """A person as the API shows them; `page`: read for a whole list (`PeoplePage.of`), else
+    this person's roles and lock are read."""
     try:
         profile = person.profile
     except PersonProfile.DoesNotExist:
         profile = PersonProfile(user=person)
-    rows = Membership.objects.filter(user=person).select_related(
-        "region", "campaign", "institution"
-    )
+    username = person.get_username()
+    rows = page.roles.get(person.pk, []) if page else _memberships([person.pk])
+    lock = page.locks.get(username) if page else login_lock_of(username)
     return {
-        "username": person.get_username(),
+        "username": username,
         "name": person.first_name,
         "phone": profile.phone,
         "unit": profile.unit,
@@ -159,14 +183,9 @@ def person_data(person: Any, locks: dict[str, LoginLock] | None = None) -> dict[
         "region": _region(profile.region),
         "is_active": person.is_active,
         "must_change_password": profile.must_change_password,
-        "login_lock": _login_lock(person.get_username(), locks),
+        "login_lock": LoginLockSerializer(lock).data if lock is not None else None,
         "roles": [_role(m) for m in rows],
     }
-
-
-def _login_lock(username: str, locks: dict[str, LoginLock] | None) -> dict[str, Any] | None:
-    lock = login_lock_of(username) if locks is None else locks.get(username)
-    return LoginLockSerializer(lock).data if lock is not None else None
 
 
 class SearchSerializer(serializers.Serializer[Any]):
@@ -286,8 +305,8 @@ class PeopleView(APIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(people, request, view=self)
         people = list(page or [])
-        locks = login_locks_of(p.get_username() for p in people)
-        return paginator.get_paginated_response([person_data(p, locks) for p in people])
+        reads = PeoplePage.of(people)
+        return paginator.get_paginated_response([person_data(p, reads) for p in people])
 
     @extend_schema(
         summary="新增人员（授予一个本单位可授予的角色），返回一次性密码",

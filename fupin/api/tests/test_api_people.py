@@ -335,3 +335,26 @@ def test_the_working_group_makes_its_expert_lead_expert_and_ends_it_by_api(api, 
     assert ended.status_code == 200, ended.json()
     assert not Membership.objects.filter(user=world.users["expert"], role=Role.LEAD_EXPERT).exists()
     assert api("county_officer").get("/api/people/expert/").status_code == 404
+
+
+def test_a_page_of_people_costs_the_same_queries_for_two_people_or_twelve(api, world):
+    county = api("county_officer")
+
+    def listing() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = county.get("/api/people/?page_size=500")
+        assert response.status_code == 200
+        return len(queries.captured_queries), len(response.json()["results"])
+
+    queries_before, people_before = listing()
+    for k in range(10):
+        person_create(
+            actor=world.users["county_officer"],
+            name=f"帮扶干部{k}",
+            username=f"cadre{k}",
+            role=Role.HELPING_CADRE,
+            region=Region.objects.get(code="621126100001"),
+        )
+    queries_after, people_after = listing()
+    assert people_after == people_before + 10
+    assert queries_after == queries_before  # roles and login locks read once for the page
