@@ -50,7 +50,7 @@ from fupin.accounts.people_import import (
     people_read_xlsx,
     people_template_xlsx,
 )
-from fupin.accounts.services import login_lock_of
+from fupin.accounts.services import login_lock_of, login_locks_of
 from fupin.errors import error_page
 from fupin.paging import page_of, search_text
 
@@ -108,8 +108,10 @@ def people_list(request: HttpRequest) -> HttpResponse:
     q = search_text(request)
     people = people_search(request.user, q)
     page = page_of(request, people.prefetch_related("memberships__region"))
+    locks = login_locks_of(person.get_username() for person in page)
     for person in page:
         person.role_labels = [membership_label(m) for m in person.memberships.all()]
+        person.login_lock = locks.get(person.get_username())
     return render(
         request,
         "accounts/people_list.html",

@@ -125,8 +125,10 @@ def test_the_person_page_shows_a_login_lock_until_the_password_is_reset(county, 
         login_failure_record(username="li", ip=f"10.1.{k}.1")
     page = county.get(f"/people/{user.pk}/").content.decode()
     assert "登录锁定" in page and "所有地址暂停登录至" in page and "重置密码可立即解除" in page
+    assert county.get("/people/?q=li").content.decode().count("登录已锁定") == 1  # the list too
     county.post(f"/people/{user.pk}/password/")
     assert 'id="login-lock"' not in county.get(f"/people/{user.pk}/").content.decode()
+    assert "登录已锁定" not in county.get("/people/?q=li").content.decode()
 
 
 def test_grant_end_and_deactivate_through_the_pages(county, world):
