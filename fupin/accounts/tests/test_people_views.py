@@ -31,6 +31,18 @@ def county(client, world):
     return client
 
 
+def _cadre_li(world):
+    """李干部 (li), a helping cadre of 东街村, made by the county office."""
+    user, _pw = person_create(
+        actor=world.users["county_officer"],
+        name="李干部",
+        username="li",
+        role=Role.HELPING_CADRE,
+        region=Region.objects.get(code="621126100001"),
+    )
+    return user
+
+
 def test_county_office_adds_a_township_officer_by_region_name(county, world):
     page = county.get("/people/new/")
     assert page.status_code == 200
@@ -91,13 +103,7 @@ def test_people_without_an_office_are_refused(client, world):
 
 
 def test_reset_asks_first_then_shows_the_password_once(county, world):
-    user, _pw = person_create(
-        actor=world.users["county_officer"],
-        name="李干部",
-        username="li",
-        role=Role.HELPING_CADRE,
-        region=Region.objects.get(code="621126100001"),
-    )
+    user = _cadre_li(world)
     confirm = county.get(f"/people/{user.pk}/password/").content.decode()
     assert "确认重置" in confirm and "one-time-password" not in confirm
     shown = county.post(f"/people/{user.pk}/password/").content.decode()
@@ -113,13 +119,7 @@ def test_reset_asks_first_then_shows_the_password_once(county, world):
 def test_the_person_page_shows_a_login_lock_until_the_password_is_reset(county, world):
     from fupin.accounts.services import MAX_FAILURES_ANY_ADDRESS, login_failure_record
 
-    user, _pw = person_create(
-        actor=world.users["county_officer"],
-        name="李干部",
-        username="li",
-        role=Role.HELPING_CADRE,
-        region=Region.objects.get(code="621126100001"),
-    )
+    user = _cadre_li(world)
     assert 'id="login-lock"' not in county.get(f"/people/{user.pk}/").content.decode()
     for k in range(MAX_FAILURES_ANY_ADDRESS):
         login_failure_record(username="li", ip=f"10.1.{k}.1")
@@ -132,13 +132,7 @@ def test_the_person_page_shows_a_login_lock_until_the_password_is_reset(county, 
 
 
 def test_grant_end_and_deactivate_through_the_pages(county, world):
-    user, _pw = person_create(
-        actor=world.users["county_officer"],
-        name="李干部",
-        username="li",
-        role=Role.HELPING_CADRE,
-        region=Region.objects.get(code="621126100001"),
-    )
+    user = _cadre_li(world)
     county.post(
         f"/people/{user.pk}/roles/grant/",
         {"role": Role.VILLAGE_OFFICE, "region": "东街村（621126100001）"},
