@@ -109,14 +109,8 @@ def _api_field_init(original: Any) -> Any:
 
 def _slug_lookup(original: Any) -> Any:
     def to_internal_value(self: Any, data: Any) -> Any:
-        if isinstance(data, str):
-            problem = text_problem(
-                data, max_length=LINE_TEXT_MAX, multiline=False, field=_label(self)
-            )
-            if problem:
-                from rest_framework.exceptions import ValidationError as ApiValidationError
-
-                raise ApiValidationError(problem, code=TextValidator.code)
+        # Django's ValidationError: the serializer reports it under the field, as for a validator.
+        TextValidator(self, multiline=False, max_length=LINE_TEXT_MAX)(data)
         return original(self, data)
 
     return to_internal_value

@@ -182,8 +182,7 @@ def login_locked_until(
 
 def login_lock_of(username: str, *, now: dt.datetime | None = None) -> LoginLock | None:
     """The locks on a username now, at any address, or None. One query."""
-    rows = LoginThrottle.objects.filter(username=_key(username))
-    return _lock(rows.aggregate(**_lock_columns(now or timezone.now())))
+    return login_locks_of([username], now=now).get(username)
 
 
 def login_locks_of(

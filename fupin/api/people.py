@@ -46,7 +46,7 @@ from fupin.accounts.people import (
     role_end,
     role_grant,
 )
-from fupin.accounts.services import LoginLock, login_lock_of, login_locks_of
+from fupin.accounts.services import LoginLock, login_locks_of
 from fupin.api.errors import NOT_FOUND, ErrorSerializer
 from fupin.api.pagination import Pagination
 from fupin.api.params import lookup_ok, query_filters
@@ -142,12 +142,6 @@ def _role(m: Membership) -> dict[str, Any]:
     }
 
 
-def _memberships(user_ids: Any) -> Any:
-    return Membership.objects.filter(user_id__in=user_ids).select_related(
-        "region", "campaign", "institution"
-    )
-
-
 @dataclass(frozen=True)
 class PeoplePage:
     """What a page of people needs besides the people, read once for the page (two queries)
@@ -159,21 +153,22 @@ class PeoplePage:
     @classmethod
     def of(cls, people: list[Any]) -> PeoplePage:
         roles: dict[int, list[Membership]] = defaultdict(list)
-        for m in _memberships([p.pk for p in people]):
+        rows = Membership.objects.filter(user_id__in=[p.pk for p in people])
+        for m in rows.select_related("region", "campaign", "institution"):
             roles[m.user_id].append(m)
         return cls(roles=roles, locks=login_locks_of(p.get_username() for p in people))
 
 
 def person_data(person: Any, page: PeoplePage | None = None) -> dict[str, Any]:
-    """A person as the API shows them; `page`: read for a whole list (`PeoplePage.of`), else
-    this person's roles and lock are read."""
+    """A person as the API shows them; `page`: what a list read for all its people at once
+    (`PeoplePage.of`), else it is read for this one."""
     try:
         profile = person.profile
     except PersonProfile.DoesNotExist:
         profile = PersonProfile(user=person)
+    page = page or PeoplePage.of([person])
     username = person.get_username()
-    rows = page.roles.get(person.pk, []) if page else _memberships([person.pk])
-    lock = page.locks.get(username) if page else login_lock_of(username)
+    lock = page.locks.get(username)
     return {
         "username": username,
         "name": person.first_name,
@@ -184,7 +179,7 @@ def person_data(person: Any, page: PeoplePage | None = None) -> dict[str, Any]:
         "is_active": person.is_active,
         "must_change_password": profile.must_change_password,
         "login_lock": LoginLockSerializer(lock).data if lock is not None else None,
-        "roles": [_role(m) for m in rows],
+        "roles": [_role(m) for m in page.roles.get(person.pk, [])],
     }
 
 
